@@ -1,0 +1,139 @@
+using System.Collections.Immutable;
+
+namespace AccelSim.Workloads;
+
+/// <summary>The kind of a layer, as written in workload files.</summary>
+public enum LayerKind
+{
+    Convolution,
+    FullyConnected,
+    MaxPool,
+    AveragePool,
+    Add,
+    Relu,
+}
+
+/// <summary>One layer of a network, with its shapes already inferred and checked.</summary>
+public abstract record Layer
+{
+    public required string Name { get; init; }
+
+    /// <summary>Names of the layers whose outputs feed this one; <c>input</c> names the network input.</summary>
+    public required ImmutableArray<string> Inputs { get; init; }
+
+    /// <summary>Shape of the (first) input, per batch item.</summary>
+    public required TensorShape InputShape { get; init; }
+
+    /// <summary>Shape of the output, per batch item.</summary>
+    public required TensorShape OutputShape { get; init; }
+
+    public abstract LayerKind Kind { get; }
+
+    /// <summary>Multiply-accumulates per batch item (0 for layers that run on the vector unit).</summary>
+    public virtual long MacsPerItem => 0;
+
+    /// <summary>Weight and bias parameters.</summary>
+    public virtual long Parameters => 0;
+}
+
+/// <summary>A 2-D convolution, computed as <c>O (M×N) = W (M×K) · I (K×N)</c> per group.</summary>
+public sealed record ConvLayer : Layer
+{
+    public override LayerKind Kind => LayerKind.Convolution;
+
+    public required int OutputChannels { get; init; }
+
+    public required int KernelHeight { get; init; }
+
+    public required int KernelWidth { get; init; }
+
+    public required int StrideHeight { get; init; }
+
+    public required int StrideWidth { get; init; }
+
+    public required int PadTop { get; init; }
+
+    public required int PadLeft { get; init; }
+
+    public required int PadBottom { get; init; }
+
+    public required int PadRight { get; init; }
+
+    public required int DilationHeight { get; init; }
+
+    public required int DilationWidth { get; init; }
+
+    public required int Groups { get; init; }
+
+    public required bool HasBias { get; init; }
+
+    /// <summary>ReLU applied to the output on its way out (float32, vector unit).</summary>
+    public required bool FusedRelu { get; init; }
+
+    public required WeightSource Weights { get; init; }
+
+    /// <summary>K: reduction length of one output element.</summary>
+    public long ReductionLength => (long)(InputShape.Channels / Groups) * KernelHeight * KernelWidth;
+
+    public override long MacsPerItem => OutputShape.Elements * ReductionLength;
+
+    public override long Parameters => (OutputChannels * ReductionLength) + (HasBias ? OutputChannels : 0);
+}
+
+/// <summary>A fully connected layer over the flattened input (C·H·W features).</summary>
+public sealed record FullyConnectedLayer : Layer
+{
+    public override LayerKind Kind => LayerKind.FullyConnected;
+
+    public required int OutputFeatures { get; init; }
+
+    public required bool HasBias { get; init; }
+
+    public required bool FusedRelu { get; init; }
+
+    public required WeightSource Weights { get; init; }
+
+    public long InputFeatures => InputShape.Elements;
+
+    public override long MacsPerItem => InputFeatures * OutputFeatures;
+
+    public override long Parameters => (InputFeatures * OutputFeatures) + (HasBias ? OutputFeatures : 0);
+}
+
+/// <summary>Max or average pooling. Average pooling divides by the number of in-bounds elements of the window.</summary>
+public sealed record PoolLayer : Layer
+{
+    public required bool IsMax { get; init; }
+
+    public override LayerKind Kind => IsMax ? LayerKind.MaxPool : LayerKind.AveragePool;
+
+    public required int KernelHeight { get; init; }
+
+    public required int KernelWidth { get; init; }
+
+    public required int StrideHeight { get; init; }
+
+    public required int StrideWidth { get; init; }
+
+    public required int PadTop { get; init; }
+
+    public required int PadLeft { get; init; }
+
+    public required int PadBottom { get; init; }
+
+    public required int PadRight { get; init; }
+}
+
+/// <summary>Elementwise sum of two equally shaped inputs (residual connections).</summary>
+public sealed record AddLayer : Layer
+{
+    public override LayerKind Kind => LayerKind.Add;
+
+    public required bool FusedRelu { get; init; }
+}
+
+/// <summary>A standalone ReLU.</summary>
+public sealed record ReluLayer : Layer
+{
+    public override LayerKind Kind => LayerKind.Relu;
+}
