@@ -1,0 +1,218 @@
+using System.CommandLine;
+using AccelSim.Configuration;
+using AccelSim.Execution;
+using AccelSim.Hardware;
+using AccelSim.Mapping;
+using AccelSim.Numerics;
+using AccelSim.Reports;
+using AccelSim.Workloads;
+using Serilog;
+using Spectre.Console;
+
+namespace AccelSim.Cli;
+
+/// <summary>The command tree: run, validate, bench.</summary>
+internal static class Commands
+{
+    public const string DefaultConfig = "Configs/default.yaml";
+    public const string DefaultWorkload = "Workloads/vgg16.yaml";
+
+    public static RootCommand Build(TextWriter stdout, TextWriter stderr)
+    {
+        var verbose = new Option<bool>("--verbose", "-v") { Description = "Log debug detail to stderr.", Recursive = true };
+        var quiet = new Option<bool>("--quiet", "-q") { Description = "Log only warnings and errors to stderr.", Recursive = true };
+        var root = new RootCommand(
+            "AccelSim: a cycle-accurate, event-driven simulator of CNN accelerators with a block-floating-point datapath. " +
+            "One run answers how fast (cycles, stalls by cause), how much energy (cited tables) and how wrong (BFP error against a float reference).")
+        {
+            RunCommand(stdout, stderr, verbose, quiet),
+            ValidateCommand(stdout, stderr, verbose, quiet),
+            BenchCommand.Build(stdout, stderr, verbose, quiet),
+        };
+        root.Options.Add(verbose);
+        root.Options.Add(quiet);
+        return root;
+    }
+
+    private static Command RunCommand(TextWriter stdout, TextWriter stderr, Option<bool> verbose, Option<bool> quiet)
+    {
+        var config = new Option<string>("--config", "-c")
+        {
+            Description = "Accelerator config (YAML).",
+            DefaultValueFactory = _ => DefaultConfig,
+        };
+        var workload = new Option<string>("--workload", "-w")
+        {
+            Description = "Workload: the network to run (YAML).",
+            DefaultValueFactory = _ => DefaultWorkload,
+        };
+        var json = new Option<string?>("--json") { Description = "Also write the results as JSON (schema v1) to this file." };
+        var csv = new Option<string?>("--csv") { Description = "Also write the results as CSV (one row per layer, then totals) to this file." };
+        var noNumerics = new Option<bool>("--no-numerics") { Description = "Timing and energy only: skip the BFP datapath and the float reference." };
+        var threads = new Option<int>("--threads", "-j")
+        {
+            Description = "Worker threads (results do not depend on it).",
+            DefaultValueFactory = _ => Environment.ProcessorCount,
+        };
+        var set = new Option<string[]>("--set")
+        {
+            Description = "Override a config value before validation, e.g. --set bfp.mantissa_bits=6 (repeatable).",
+            AllowMultipleArgumentsPerToken = false,
+        };
+        var quietTable = new Option<bool>("--no-table") { Description = "Do not print the table to stdout." };
+        var command = new Command("run", "Simulate a workload on an accelerator and report cycles, stalls, traffic, energy and BFP error per layer.")
+        {
+            config, workload, json, csv, noNumerics, threads, set, quietTable,
+        };
+        command.SetAction(parse =>
+        {
+            using var log = (Serilog.Core.Logger)Program.CreateLogger(parse.GetValue(verbose), parse.GetValue(quiet), stderr);
+            return Guard(stderr, log, () =>
+            {
+                int threadCount = parse.GetValue(threads);
+                if (threadCount < 1)
+                {
+                    throw new UsageException($"--threads must be at least 1, was {threadCount}");
+                }
+
+                string configPath = ResolveDefault(parse.GetValue(config)!, DefaultConfig);
+                string workloadPath = ResolveDefault(parse.GetValue(workload)!, DefaultWorkload);
+                var overrides = (parse.GetValue(set) ?? []).Select(ConfigOverride.Parse).ToList();
+                AcceleratorConfig accelerator = ConfigLoader.LoadAccelerator(configPath, overrides);
+                Network network = ConfigLoader.LoadWorkload(workloadPath);
+                bool numerics = !parse.GetValue(noNumerics);
+                log.Information("Running {Workload} ({Layers} layers, {Macs:N0} MACs) on {Config}{Mode}",
+                    network.Name, network.Layers.Length, network.MacsPerItem * network.Batch, accelerator.Name, numerics ? "" : " (timing only)");
+
+                var started = System.Diagnostics.Stopwatch.StartNew();
+                RunResult result = NetworkRunner.Run(accelerator, network, new RunOptions(numerics, threadCount), log);
+                long events = result.Layers.Sum(l => l.Events);
+                log.Information("Simulated {Cycles:N0} cycles ({Events:N0} events) in {Seconds:F2} s",
+                    result.TotalCycles, events, started.Elapsed.TotalSeconds);
+
+                if (parse.GetValue(json) is { } jsonPath)
+                {
+                    AtomicFile.Write(jsonPath, w => new JsonReportWriter().Write(result, w));
+                    log.Information("Wrote {Path}", jsonPath);
+                }
+
+                if (parse.GetValue(csv) is { } csvPath)
+                {
+                    AtomicFile.Write(csvPath, w => new CsvReportWriter().Write(result, w));
+                    log.Information("Wrote {Path}", csvPath);
+                }
+
+                if (!parse.GetValue(quietTable))
+                {
+                    RenderTable(result, stdout);
+                }
+
+                return ExitCodes.Success;
+            });
+        });
+        return command;
+    }
+
+    private static Command ValidateCommand(TextWriter stdout, TextWriter stderr, Option<bool> verbose, Option<bool> quiet)
+    {
+        var files = new Argument<string[]>("files") { Description = "Config, workload or energy-table files (YAML).", Arity = ArgumentArity.OneOrMore };
+        var command = new Command("validate", "Check configs, workloads and energy tables; print every error as file:line:column: message.") { files };
+        command.SetAction(parse =>
+        {
+            using var log = (Serilog.Core.Logger)Program.CreateLogger(parse.GetValue(verbose), parse.GetValue(quiet), stderr);
+            int failed = 0;
+            foreach (string file in parse.GetValue(files)!)
+            {
+                try
+                {
+                    ConfigKind kind = ConfigLoader.DetectKind(file);
+                    ConfigLoader.Validate(file);
+                    stdout.WriteLine($"{file}: valid {KindName(kind)}");
+                }
+                catch (ConfigException e)
+                {
+                    failed++;
+                    foreach (ConfigError error in e.Errors)
+                    {
+                        stderr.WriteLine(error.ToString());
+                    }
+                }
+            }
+
+            return failed == 0 ? ExitCodes.Success : ExitCodes.BadInput;
+        });
+        return command;
+    }
+
+    internal static void RenderTable(RunResult result, TextWriter stdout)
+    {
+        if (ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected)
+        {
+            ConsoleTableWriter.Render(result, AnsiConsole.Console);
+        }
+        else
+        {
+            new ConsoleTableWriter().Write(result, stdout);
+        }
+    }
+
+    /// <summary>Runs a command body, turning every failure into a clear message and an exit code, never a stack trace.</summary>
+    internal static int Guard(TextWriter stderr, ILogger log, Func<int> body)
+    {
+        try
+        {
+            return body();
+        }
+        catch (ConfigException e)
+        {
+            foreach (ConfigError error in e.Errors)
+            {
+                stderr.WriteLine(error.ToString());
+            }
+
+            return ExitCodes.BadInput;
+        }
+        catch (Exception e) when (e is MappingException or NonFiniteValueException or UsageException)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+        catch (Exception e)
+        {
+            stderr.WriteLine($"internal error: {e.Message} (run with --verbose for details, and please report it)");
+            log.Debug(e, "Internal error");
+            return ExitCodes.InternalError;
+        }
+    }
+
+    /// <summary>A default path is looked up from the working folder upwards, so the command works from any folder of a checkout.</summary>
+    internal static string ResolveDefault(string path, string defaultPath)
+    {
+        if (path != defaultPath || File.Exists(path))
+        {
+            return path;
+        }
+
+        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        {
+            string candidate = Path.Combine(dir.FullName, defaultPath);
+            if (File.Exists(candidate))
+            {
+                return Path.GetRelativePath(Directory.GetCurrentDirectory(), candidate);
+            }
+        }
+
+        return path;
+    }
+
+    private static string KindName(ConfigKind kind) => kind switch
+    {
+        ConfigKind.Accelerator => "accelerator config",
+        ConfigKind.Workload => "workload",
+        ConfigKind.EnergyTable => "energy table",
+        _ => kind.ToString(),
+    };
+}
+
+/// <summary>A command-line value that is out of range.</summary>
+internal sealed class UsageException(string message) : Exception(message);

@@ -1,0 +1,88 @@
+using System.Collections.Immutable;
+using System.Globalization;
+
+namespace AccelSim.Energy;
+
+/// <summary>One priced line: a component's action, how often it happened, and what the table says it costs.</summary>
+public sealed record EnergyLine(string Component, string Action, long Count, double PicoJoulesPerAction, string Entry)
+{
+    public double EnergyPicoJoules => Count * PicoJoulesPerAction;
+}
+
+/// <summary>Energy of a layer (or a network), line by line. Lines are sorted by component, then action.</summary>
+public sealed record EnergyBreakdown(ImmutableArray<EnergyLine> Lines)
+{
+    public static EnergyBreakdown Empty { get; } = new([]);
+
+    public double TotalPicoJoules => Lines.Sum(l => l.EnergyPicoJoules);
+
+    /// <summary>Energy per component, ordinal order.</summary>
+    public ImmutableSortedDictionary<string, double> ByComponent =>
+        Lines.GroupBy(l => l.Component).ToImmutableSortedDictionary(g => g.Key, g => g.Sum(l => l.EnergyPicoJoules), StringComparer.Ordinal);
+}
+
+/// <summary>A price request: <paramref name="Count"/> actions of a component, each of <paramref name="Bits"/> bits where the entry scales.</summary>
+/// <param name="CapacityBytes">For memory entries priced by capacity: the memory's size; 0 otherwise.</param>
+public readonly record struct PricedAction(string Component, string Action, long Count, string Entry, double Bits, long CapacityBytes);
+
+/// <summary>Prices counted actions with a cited table. The hardware never sees picojoules; this is the only place that does.</summary>
+/// <remarks>
+/// An entry gives the energy of one action at <see cref="EnergyEntry.ReferenceBits"/>; at b bits it costs
+/// <c>E·(b/ref)</c> (linear), <c>E·(b/ref)²</c> (quadratic; a multiplier of two b-bit operands), or E (none). For a
+/// multiply of an a-bit by a b-bit operand, <c>b²</c> is taken as <c>a·b</c>. Memory entries with points by capacity are
+/// interpolated linearly in log(capacity)–log(energy) between neighbouring points, and extrapolated along the nearest
+/// segment outside them.
+/// </remarks>
+public static class EnergyModel
+{
+    public static EnergyBreakdown Price(IEnumerable<PricedAction> actions, EnergyTable table)
+    {
+        var lines = actions
+            .Where(a => a.Count != 0)
+            .Select(a => new EnergyLine(a.Component, a.Action, a.Count, PicoJoulesPerAction(table, a), a.Entry))
+            .OrderBy(l => l.Component, StringComparer.Ordinal)
+            .ThenBy(l => l.Action, StringComparer.Ordinal)
+            .ToImmutableArray();
+        return new EnergyBreakdown(lines);
+    }
+
+    /// <summary>Energy of one action as the table prices it.</summary>
+    public static double PicoJoulesPerAction(EnergyTable table, PricedAction action)
+    {
+        if (!table.Entries.TryGetValue(action.Entry, out EnergyEntry? entry))
+        {
+            throw new KeyNotFoundException(string.Create(CultureInfo.InvariantCulture,
+                $"energy table '{table.Name}' has no entry '{action.Entry}' to price {action.Component}.{action.Action}"));
+        }
+
+        double atReference = entry.PicoJoules ?? Interpolate(entry, action.CapacityBytes);
+        double ratio = action.Bits / entry.ReferenceBits;
+        return entry.Scaling switch
+        {
+            EnergyScaling.None => atReference,
+            EnergyScaling.Linear => atReference * ratio,
+            EnergyScaling.Quadratic => atReference * ratio * ratio,
+            _ => throw new ArgumentOutOfRangeException(nameof(table), entry.Scaling, "unknown scaling"),
+        };
+    }
+
+    private static double Interpolate(EnergyEntry entry, long capacityBytes)
+    {
+        var points = entry.Points;
+        if (points.Length == 1 || capacityBytes <= 0)
+        {
+            return points[0].PicoJoules;
+        }
+
+        int upper = 1;
+        while (upper < points.Length - 1 && points[upper].CapacityBytes < capacityBytes)
+        {
+            upper++;
+        }
+
+        EnergyPoint a = points[upper - 1];
+        EnergyPoint b = points[upper];
+        double t = Math.Log((double)capacityBytes / a.CapacityBytes) / Math.Log((double)b.CapacityBytes / a.CapacityBytes);
+        return Math.Exp(Math.Log(a.PicoJoules) + (t * (Math.Log(b.PicoJoules) - Math.Log(a.PicoJoules))));
+    }
+}

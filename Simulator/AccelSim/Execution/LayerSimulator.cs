@@ -1,0 +1,73 @@
+using System.Collections.Immutable;
+using AccelSim.Hardware;
+using AccelSim.Kernel;
+using AccelSim.Mapping;
+using AccelSim.Workloads;
+
+namespace AccelSim.Execution;
+
+/// <summary>Builds the accelerator for one layer, runs the event-driven timing simulation and collects what it measured.</summary>
+/// <remarks>
+/// Layers run one after another: a layer starts with empty buffers once the previous layer's results are all in DRAM.
+/// So each layer is an independent simulation, and layers may be simulated in parallel without changing any result.
+/// </remarks>
+public static class LayerSimulator
+{
+    public static LayerTiming Run(Layer layer, int batch, AcceleratorConfig config)
+    {
+        TileSchedule schedule = Mapper.Map(layer, batch, config);
+        var simulation = new Simulation(new SimulationOptions { MaxCycles = config.MaxCycles });
+        var buffers = config.Buffers;
+        var dram = new DramChannel(simulation, "dram", config.Dram);
+        var ifmap = new TileLoader(simulation, "ifmap", buffers.Ifmap, dram, schedule.IfmapTileBytes);
+        var weights = new TileLoader(simulation, "weights", buffers.Weights, dram, schedule.WeightTileBytes);
+        var ofmap = new OutputBuffer(simulation, "ofmap", buffers.Ofmap, dram);
+        string enginePath = schedule.Engine == EngineKind.PeArray ? "pe_array" : "vector_unit";
+        var engine = new ComputeEngine(simulation, enginePath, schedule.Steps, ifmap, weights, ofmap, buffers.Ifmap, buffers.Weights);
+
+        engine.Start();
+        ifmap.Start();
+        weights.Start();
+        simulation.RunToCompletion();
+
+        Cycle finished = engine.FinishedAt ?? throw new InvalidOperationException($"layer '{layer.Name}': the engine never finished");
+        var stats = simulation.Stats.Snapshot();
+        var stalls = Enum.GetValues<StallCause>().ToImmutableSortedDictionary(
+            cause => cause, cause => stats[$"{enginePath}.stall_cycles.{ComputeEngine.StallName(cause)}"]);
+        var timing = new LayerTiming
+        {
+            TotalCycles = finished.Value,
+            ComputeCycles = stats[$"{enginePath}.compute_cycles"],
+            FillDrainCycles = stats[$"{enginePath}.fill_drain_cycles"],
+            StallCyclesByCause = stalls,
+            DramReadBytes = stats["dram.read_bytes"],
+            DramWriteBytes = stats["dram.write_bytes"],
+            Activity = new ActivityCounts
+            {
+                Macs = stats[$"{enginePath}.macs"],
+                IfmapReadWords = stats["ifmap.read_words"],
+                IfmapWriteWords = stats["ifmap.write_words"],
+                WeightReadWords = stats[$"{enginePath}.weight_read_words"],
+                WeightWriteWords = stats["weights.write_words"],
+                OfmapReadWords = stats["ofmap.read_words"],
+                OfmapWriteWords = stats["ofmap.write_words"],
+                DramReadBytes = stats["dram.read_bytes"],
+                DramWriteBytes = stats["dram.write_bytes"],
+                InputConversions = stats[$"{enginePath}.input_conversions"],
+                OutputConversions = stats[$"{enginePath}.output_conversions"],
+                VectorOps = stats[$"{enginePath}.vector_ops"],
+            },
+            Mapping = schedule.Description,
+            Events = simulation.ProcessedEvents,
+            Stats = stats,
+        };
+
+        if (timing.ComputeCycles + timing.StallCycles != timing.TotalCycles)
+        {
+            throw new InvalidOperationException(
+                $"layer '{layer.Name}': compute ({timing.ComputeCycles}) + stalls ({timing.StallCycles}) != total ({timing.TotalCycles}) cycles");
+        }
+
+        return timing;
+    }
+}

@@ -1,0 +1,63 @@
+using System.Collections.Immutable;
+using AccelSim.Hardware;
+using AccelSim.Statistics;
+
+namespace AccelSim.Execution;
+
+/// <summary>What the timing simulation of one layer measured: cycles by kind, traffic, and every action counted.</summary>
+public sealed record LayerTiming
+{
+    public required long TotalCycles { get; init; }
+
+    /// <summary>Cycles the engine computed (systolic fill and drain included).</summary>
+    public required long ComputeCycles { get; init; }
+
+    public required long FillDrainCycles { get; init; }
+
+    /// <summary>Stall cycles by cause; they add up to <see cref="StallCycles"/>.</summary>
+    public required ImmutableSortedDictionary<StallCause, long> StallCyclesByCause { get; init; }
+
+    public long StallCycles => StallCyclesByCause.Values.Sum();
+
+    public required long DramReadBytes { get; init; }
+
+    public required long DramWriteBytes { get; init; }
+
+    public required ActivityCounts Activity { get; init; }
+
+    /// <summary>How the layer was mapped (folds, tiles, loop order).</summary>
+    public required string Mapping { get; init; }
+
+    public required long Events { get; init; }
+
+    /// <summary>Every statistic the components registered, with units and descriptions.</summary>
+    public required StatsSnapshot Stats { get; init; }
+}
+
+/// <summary>Actions the hardware performed in one layer: what the energy model prices.</summary>
+public sealed record ActivityCounts
+{
+    public required long Macs { get; init; }
+
+    public required long IfmapReadWords { get; init; }
+
+    public required long IfmapWriteWords { get; init; }
+
+    public required long WeightReadWords { get; init; }
+
+    public required long WeightWriteWords { get; init; }
+
+    public required long OfmapReadWords { get; init; }
+
+    public required long OfmapWriteWords { get; init; }
+
+    public required long DramReadBytes { get; init; }
+
+    public required long DramWriteBytes { get; init; }
+
+    public required long InputConversions { get; init; }
+
+    public required long OutputConversions { get; init; }
+
+    public required long VectorOps { get; init; }
+}

@@ -1,0 +1,196 @@
+using System.Collections.Immutable;
+using AccelSim.Hardware;
+using AccelSim.Numerics;
+using AccelSim.Reports;
+using AccelSim.Workloads;
+
+namespace AccelSim.Execution;
+
+/// <summary>Carries real values through the network twice: through the BFP datapath and through the double reference.</summary>
+/// <remarks>
+/// Per conv/FC layer it measures the accumulated error (BFP activations in, against the reference) and the local error
+/// (the reference activation rounded to float32 in, through the same BFP datapath). Per-layer figures compare
+/// pre-activation outputs, as BFP-SPEC.md settles. Activations are dropped after their last consumer.
+/// </remarks>
+public sealed class NetworkNumerics
+{
+    private readonly Network _network;
+    private readonly AcceleratorConfig _config;
+    private readonly int _threads;
+
+    public NetworkNumerics(Network network, AcceleratorConfig config, int threads)
+    {
+        _network = network;
+        _config = config;
+        _threads = Math.Max(1, threads);
+    }
+
+    /// <summary>Runs every layer; returns the numerics of each (in layer order) and the output agreement.</summary>
+    public (ImmutableArray<LayerNumerics> Layers, OutputAgreement Agreement) Run()
+    {
+        int batch = _network.Batch;
+        var lastUse = LastUses();
+        var bfp = new Dictionary<string, float[]>(StringComparer.Ordinal);
+        var reference = new Dictionary<string, double[]>(StringComparer.Ordinal);
+        float[] input = new float[_network.InputShape.Elements * batch];
+        ulong inputSeed = _network.Inputs is SyntheticInputs s ? s.Seed
+            : throw new NotSupportedException($"input source {_network.Inputs.GetType().Name} is not supported");
+        SyntheticTensors.StandardNormal(inputSeed, input);
+        bfp[Network.InputName] = input;
+        reference[Network.InputName] = Array.ConvertAll(input, v => (double)v);
+
+        var results = ImmutableArray.CreateBuilder<LayerNumerics>(_network.Layers.Length);
+        for (int index = 0; index < _network.Layers.Length; index++)
+        {
+            Layer layer = _network.Layers[index];
+            float[] bfpIn = bfp[layer.Inputs[0]];
+            double[] refIn = reference[layer.Inputs[0]];
+            (float[] bfpOut, double[] refOut, LayerNumerics numerics) = layer switch
+            {
+                ConvLayer conv => Gemm(layer, Geometry(conv, batch), conv.Weights, conv.HasBias, conv.FusedRelu, bfpIn, refIn),
+                FullyConnectedLayer fc => Gemm(layer, Geometry(fc, batch), fc.Weights, fc.HasBias, fc.FusedRelu, bfpIn, refIn),
+                _ => Vector(layer, bfpIn, refIn, bfp, reference, batch),
+            };
+            results.Add(numerics);
+            bfp[layer.Name] = bfpOut;
+            reference[layer.Name] = refOut;
+            foreach (string name in layer.Inputs.Append(layer.Name))
+            {
+                if (lastUse.GetValueOrDefault(name, -1) <= index && name != _network.Layers[^1].Name)
+                {
+                    bfp.Remove(name);
+                    reference.Remove(name);
+                }
+            }
+        }
+
+        string outputName = _network.Layers[^1].Name;
+        return (results.MoveToImmutable(), Agreement(bfp[outputName], reference[outputName], batch));
+    }
+
+    private static ConvGeometry Geometry(ConvLayer c, int batch) => new(
+        batch, c.InputShape.Channels, c.InputShape.Height, c.InputShape.Width, c.OutputChannels, c.KernelHeight, c.KernelWidth,
+        c.StrideHeight, c.StrideWidth, c.PadTop, c.PadLeft, c.PadBottom, c.PadRight, c.DilationHeight, c.DilationWidth, c.Groups);
+
+    private static ConvGeometry Geometry(FullyConnectedLayer f, int batch) => new(
+        batch, checked((int)f.InputFeatures), 1, 1, f.OutputFeatures, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1);
+
+    private (float[], double[], LayerNumerics) Gemm(
+        Layer layer, ConvGeometry g, WeightSource source, bool hasBias, bool relu, float[] bfpIn, double[] refIn)
+    {
+        long fanIn = (long)(g.InChannels / g.Groups) * g.KernelHeight * g.KernelWidth;
+        float[] weights = new float[g.OutChannels * fanIn];
+        ulong seed = source is SyntheticWeights w ? w.Seed
+            : throw new NotSupportedException($"layer '{layer.Name}': weight source {source.GetType().Name} is not supported");
+        SyntheticTensors.HeNormal(seed, checked((int)fanIn), weights);
+        float[] bias = hasBias ? new float[g.OutChannels] : [];
+
+        QuantizedWeights quantized = BfpDatapath.QuantizeWeights(g, weights, _config.Bfp, layer.Name);
+        BfpLayerOutput accumulated = BfpDatapath.Convolve(g, bfpIn, quantized, bias, _config.Bfp, layer.Name, _threads);
+        double[] refOut = ReferenceDatapath.Convolve(g, refIn, weights, bias, _threads);
+        float[] refOut32 = ToSingle(refOut);
+        BfpLayerOutput local = BfpDatapath.Convolve(g, ToSingle(refIn), quantized, bias, _config.Bfp, layer.Name, _threads);
+
+        var numerics = new LayerNumerics(
+            Figures(NumericError.Compare(accumulated.Output, refOut32)),
+            Figures(NumericError.Compare(local.Output, refOut32)),
+            accumulated.InputSaturations,
+            accumulated.WeightSaturations,
+            accumulated.AccumulatorSaturations);
+
+        float[] bfpOut = accumulated.Output;
+        if (relu)
+        {
+            Activations.Relu(bfpOut);
+            Activations.Relu(refOut);
+        }
+
+        return (bfpOut, refOut, numerics);
+    }
+
+    private static (float[], double[], LayerNumerics) Vector(
+        Layer layer, float[] bfpIn, double[] refIn, Dictionary<string, float[]> bfp, Dictionary<string, double[]> reference, int batch)
+    {
+        float[] bfpOut;
+        double[] refOut;
+        switch (layer)
+        {
+            case PoolLayer pool:
+                var window = new PoolWindow(batch, pool.InputShape.Channels, pool.InputShape.Height, pool.InputShape.Width,
+                    pool.KernelHeight, pool.KernelWidth, pool.StrideHeight, pool.StrideWidth, pool.PadTop, pool.PadLeft, pool.PadBottom, pool.PadRight);
+                bfpOut = pool.IsMax ? Activations.MaxPool2d(bfpIn, window) : Activations.AvgPool2d(bfpIn, window);
+                refOut = pool.IsMax ? Activations.MaxPool2d(refIn, window) : Activations.AvgPool2d(refIn, window);
+                break;
+            case AddLayer add:
+                bfpOut = Activations.Add(bfpIn, bfp[add.Inputs[1]]);
+                refOut = Activations.Add(refIn, reference[add.Inputs[1]]);
+                if (add.FusedRelu)
+                {
+                    Activations.Relu(bfpOut);
+                    Activations.Relu(refOut);
+                }
+
+                break;
+            case ReluLayer:
+                bfpOut = (float[])bfpIn.Clone();
+                refOut = (double[])refIn.Clone();
+                Activations.Relu(bfpOut);
+                Activations.Relu(refOut);
+                break;
+            default:
+                throw new ArgumentOutOfRangeException(nameof(layer), layer.Kind, "not a vector-unit layer");
+        }
+
+        var figures = Figures(NumericError.Compare(bfpOut, ToSingle(refOut)));
+        return (bfpOut, refOut, new LayerNumerics(figures, null, 0, 0, 0));
+    }
+
+    private static OutputAgreement Agreement(float[] bfpOut, double[] refOut, int batch)
+    {
+        int perItem = bfpOut.Length / batch;
+        int top1 = 0;
+        double top5 = 0;
+        for (int item = 0; item < batch; item++)
+        {
+            var b = bfpOut.AsSpan(item * perItem, perItem);
+            var r = refOut.AsSpan(item * perItem, perItem);
+            int[] bTop = TopK(b.ToArray().Select(v => (double)v).ToArray(), 5);
+            int[] rTop = TopK(r.ToArray(), 5);
+            top1 += bTop[0] == rTop[0] ? 1 : 0;
+            top5 += (double)rTop.Intersect(bTop).Count() / rTop.Length;
+        }
+
+        return new OutputAgreement((double)top1 / batch, top5 / batch, batch);
+    }
+
+    /// <summary>Indices of the k largest values, largest first; ties go to the lower index.</summary>
+    private static int[] TopK(double[] values, int k) =>
+        Enumerable.Range(0, values.Length).OrderByDescending(i => values[i]).ThenBy(i => i).Take(Math.Min(k, values.Length)).ToArray();
+
+    private static float[] ToSingle(double[] values)
+    {
+        var result = new float[values.Length];
+        for (int i = 0; i < values.Length; i++)
+        {
+            result[i] = (float)values[i];
+        }
+
+        return result;
+    }
+
+    private static ErrorFigures Figures(NumericError e) => new(e.SqnrDb, e.Nsr, e.MaxAbsError, e.MeanAbsError, e.RelativeRmse);
+
+    private Dictionary<string, int> LastUses()
+    {
+        var last = new Dictionary<string, int>(StringComparer.Ordinal);
+        for (int i = 0; i < _network.Layers.Length; i++)
+        {
+            foreach (string name in _network.Layers[i].Inputs)
+            {
+                last[name] = i;
+            }
+        }
+
+        return last;
+    }
+}

@@ -1,0 +1,86 @@
+using System.Collections.Immutable;
+using AccelSim.Hardware;
+using AccelSim.Reports;
+using AccelSim.Workloads;
+using Serilog;
+
+namespace AccelSim.Execution;
+
+/// <summary>Options of one run.</summary>
+/// <param name="Numerics">Carry values through the BFP datapath and the reference; false runs timing only.</param>
+/// <param name="Threads">Worker threads; results do not depend on it.</param>
+public sealed record RunOptions(bool Numerics = true, int Threads = 1);
+
+/// <summary>Runs a network on an accelerator: timing of every layer, energy, and (optionally) numerics.</summary>
+public static class NetworkRunner
+{
+    public static RunResult Run(AcceleratorConfig config, Network network, RunOptions options, ILogger? logger = null)
+    {
+        ILogger log = logger ?? Serilog.Core.Logger.None;
+        int threads = Math.Max(1, options.Threads);
+
+        // Layers are independent timing simulations (each starts with empty buffers), so they may run in parallel;
+        // results are stored by index and do not depend on the thread count.
+        var timings = new LayerTiming[network.Layers.Length];
+        Parallel.For(0, network.Layers.Length, new ParallelOptions { MaxDegreeOfParallelism = threads },
+            i => timings[i] = LayerSimulator.Run(network.Layers[i], network.Batch, config));
+        log.Debug("Timing done: {Layers} layers, {Events} events", timings.Length, timings.Sum(t => t.Events));
+
+        ImmutableArray<LayerNumerics>? numerics = null;
+        OutputAgreement? agreement = null;
+        if (options.Numerics)
+        {
+            (ImmutableArray<LayerNumerics> layers, OutputAgreement outputAgreement) = new NetworkNumerics(network, config, threads).Run();
+            numerics = layers;
+            agreement = outputAgreement;
+        }
+
+        var results = ImmutableArray.CreateBuilder<LayerResult>(network.Layers.Length);
+        for (int i = 0; i < network.Layers.Length; i++)
+        {
+            Layer layer = network.Layers[i];
+            LayerTiming timing = timings[i];
+            results.Add(new LayerResult
+            {
+                Name = layer.Name,
+                Type = TypeName(layer.Kind),
+                Macs = layer.MacsPerItem * network.Batch,
+                TotalCycles = timing.TotalCycles,
+                ComputeCycles = timing.ComputeCycles,
+                FillDrainCycles = timing.FillDrainCycles,
+                StallCyclesByCause = timing.StallCyclesByCause,
+                OverallUtilization = timing.TotalCycles == 0 ? 0
+                    : (double)(layer.MacsPerItem * network.Batch) / ((double)config.PeArray.PeCount * timing.TotalCycles),
+                DramReadBytes = timing.DramReadBytes,
+                DramWriteBytes = timing.DramWriteBytes,
+                Energy = EnergyAccounting.Price(layer, timing.Activity, config),
+                Numerics = numerics?[i],
+                Mapping = timing.Mapping,
+                Events = timing.Events,
+            });
+        }
+
+        return new RunResult
+        {
+            ConfigName = config.Name,
+            WorkloadName = network.Name,
+            Batch = network.Batch,
+            PeCount = config.PeArray.PeCount,
+            ClockMegahertz = config.ClockMegahertz,
+            Layers = results.MoveToImmutable(),
+            Agreement = agreement,
+        };
+    }
+
+    /// <summary>The workload-file name of a layer kind.</summary>
+    public static string TypeName(LayerKind kind) => kind switch
+    {
+        LayerKind.Convolution => "conv",
+        LayerKind.FullyConnected => "fc",
+        LayerKind.MaxPool => "max_pool",
+        LayerKind.AveragePool => "avg_pool",
+        LayerKind.Add => "add",
+        LayerKind.Relu => "relu",
+        _ => throw new ArgumentOutOfRangeException(nameof(kind)),
+    };
+}

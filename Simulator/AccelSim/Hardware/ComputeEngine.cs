@@ -1,0 +1,197 @@
+using System.Collections.Immutable;
+using AccelSim.Kernel;
+using AccelSim.Mapping;
+using AccelSim.Statistics;
+
+namespace AccelSim.Hardware;
+
+/// <summary>The PE array (or the vector unit): runs a layer's steps one after another as their operands arrive.</summary>
+/// <remarks>
+/// A step starts when its input tile and weight tile are in their buffers and the output buffer has room for its results.
+/// While it cannot start, the time is charged to the first unmet condition, in the order ifmap, weights, output room;
+/// when that condition changes, the charge moves with it. A step lasts its compute cycles, or longer if the buffers'
+/// read ports cannot deliver its operands that fast (the excess is an SRAM-bandwidth stall). After the last step the
+/// engine waits for the output buffer to drain. So compute plus stalls covers the layer exactly, cycle for cycle.
+/// </remarks>
+public sealed class ComputeEngine : Component
+{
+    private readonly ImmutableArray<ComputeStep> _steps;
+    private readonly TileLoader _ifmap;
+    private readonly TileLoader? _weights;
+    private readonly OutputBuffer _ofmap;
+    private readonly SramConfig _ifmapSram;
+    private readonly SramConfig _weightSram;
+    private readonly Action _onStepDone;
+    private readonly Action _advance;
+    private readonly Counter _computeCycles;
+    private readonly Counter _fillDrainCycles;
+    private readonly Counter _macs;
+    private readonly Counter _stepsDone;
+    private readonly Counter _ifmapReadWords;
+    private readonly Counter _weightReadWords;
+    private readonly Counter _inputConversions;
+    private readonly Counter _outputConversions;
+    private readonly Counter _vectorOps;
+    private readonly Counter[] _stallCycles;
+    private int _next;
+    private bool _busy;
+    private StallCause? _blockedBy;
+    private Cycle _blockedSince;
+
+    public ComputeEngine(
+        Simulation simulation, string path, ImmutableArray<ComputeStep> steps, TileLoader ifmap, TileLoader? weights,
+        OutputBuffer ofmap, SramConfig ifmapSram, SramConfig weightSram)
+        : base(simulation, path)
+    {
+        _steps = steps;
+        _ifmap = ifmap;
+        _weights = weights;
+        _ofmap = ofmap;
+        _ifmapSram = ifmapSram;
+        _weightSram = weightSram;
+        _onStepDone = OnStepDone;
+        _advance = Advance;
+        var stats = simulation.Stats;
+        _computeCycles = stats.RegisterCounter($"{path}.compute_cycles", StatUnit.Cycles, "Cycles computing, pipeline fill and drain included");
+        _fillDrainCycles = stats.RegisterCounter($"{path}.fill_drain_cycles", StatUnit.Cycles, "Part of the compute cycles spent filling and draining the systolic pipeline");
+        _macs = stats.RegisterCounter($"{path}.macs", StatUnit.Macs, "Useful multiply-accumulates");
+        _stepsDone = stats.RegisterCounter($"{path}.steps", StatUnit.Events, "Steps (fold chunks or vector batches) completed");
+        _ifmapReadWords = stats.RegisterCounter($"{ifmap.Path}.read_words", StatUnit.Words, "Words read from the buffer by the engine");
+        _weightReadWords = stats.RegisterCounter($"{path}.weight_read_words", StatUnit.Words, "Words read from the weight buffer by the engine");
+        _inputConversions = stats.RegisterCounter($"{path}.input_conversions", StatUnit.Elements, "Float elements converted to BFP mantissas on their way into the array");
+        _outputConversions = stats.RegisterCounter($"{path}.output_conversions", StatUnit.Elements, "Accumulator values converted to float32 on their way out");
+        _vectorOps = stats.RegisterCounter($"{path}.vector_ops", StatUnit.Events, "float32 operations on the vector unit");
+        _stallCycles = Enum.GetValues<StallCause>()
+            .Select(cause => stats.RegisterCounter($"{path}.stall_cycles.{StallName(cause)}", StatUnit.Cycles, StallDescription(cause)))
+            .ToArray();
+        ifmap.OnTileReady(_advance);
+        weights?.OnTileReady(_advance);
+        ofmap.OnSpaceFreed(_advance);
+    }
+
+    /// <summary>Cycle at which the last result reached DRAM; null while running.</summary>
+    public Cycle? FinishedAt { get; private set; }
+
+    /// <inheritdoc/>
+    public override string? PendingWork => FinishedAt is not null ? null
+        : _busy ? $"step {_next} of {_steps.Length} computing"
+        : $"step {_next} of {_steps.Length} waiting for {(_blockedBy is { } cause ? StallName(cause) : "a wake-up")}";
+
+    /// <summary>The stat-path segment of a stall cause.</summary>
+    public static string StallName(StallCause cause) => cause switch
+    {
+        StallCause.Ifmap => "ifmap",
+        StallCause.Weights => "weights",
+        StallCause.OutputDrain => "output_drain",
+        StallCause.SramBandwidth => "sram_bandwidth",
+        _ => throw new ArgumentOutOfRangeException(nameof(cause)),
+    };
+
+    /// <summary>Starts the layer at the current cycle.</summary>
+    public void Start() => Simulation.Schedule(0, _advance);
+
+    private static string StallDescription(StallCause cause) => cause switch
+    {
+        StallCause.Ifmap => "Cycles waiting for input feature maps from DRAM",
+        StallCause.Weights => "Cycles waiting for weights from DRAM",
+        StallCause.OutputDrain => "Cycles waiting for output-buffer room or for the final results to reach DRAM",
+        StallCause.SramBandwidth => "Cycles a step ran longer because buffer read ports could not keep up",
+        _ => throw new ArgumentOutOfRangeException(nameof(cause)),
+    };
+
+    private void Advance()
+    {
+        if (_busy || FinishedAt is not null)
+        {
+            return;
+        }
+
+        if (_next == _steps.Length)
+        {
+            if (_ofmap.IsDrained)
+            {
+                ChargeWait();
+                FinishedAt = Simulation.Now;
+            }
+            else
+            {
+                Block(StallCause.OutputDrain);
+            }
+
+            return;
+        }
+
+        ComputeStep step = _steps[_next];
+        StallCause? cause =
+            !_ifmap.IsReady(step.IfmapTile) ? StallCause.Ifmap
+            : step.WeightTile >= 0 && !_weights!.IsReady(step.WeightTile) ? StallCause.Weights
+            : !_ofmap.HasRoom(step.OutputBytes) ? StallCause.OutputDrain
+            : null;
+        if (cause is { } blocking)
+        {
+            Block(blocking);
+            return;
+        }
+
+        ChargeWait();
+        long ifmapWords = DivideRoundingUp(step.IfmapReadBytes * 8, _ifmapSram.WordBits);
+        long weightWords = DivideRoundingUp(step.WeightReadBytes * 8, _weightSram.WordBits);
+        long portCycles = Math.Max(DivideRoundingUp(ifmapWords, _ifmapSram.ReadPorts), DivideRoundingUp(weightWords, _weightSram.ReadPorts));
+        long durationCycles = Math.Max(step.ComputeCycles, portCycles);
+        _computeCycles.Add(step.ComputeCycles);
+        _fillDrainCycles.Add(step.FillDrainCycles);
+        _stallCycles[(int)StallCause.SramBandwidth].Add(durationCycles - step.ComputeCycles);
+        _macs.Add(step.Macs);
+        _ifmapReadWords.Add(ifmapWords);
+        _weightReadWords.Add(weightWords);
+        _inputConversions.Add(step.InputConversions);
+        _outputConversions.Add(step.OutputConversions);
+        _vectorOps.Add(step.VectorOps);
+        _busy = true;
+        Simulation.Schedule(durationCycles, _onStepDone);
+    }
+
+    private void OnStepDone()
+    {
+        ComputeStep step = _steps[_next];
+        _busy = false;
+        _stepsDone.Increment();
+        _next++;
+        bool last = _next == _steps.Length;
+        if (last || _steps[_next].IfmapTile != step.IfmapTile)
+        {
+            _ifmap.Release(step.IfmapTile);
+        }
+
+        if (step.WeightTile >= 0 && (last || _steps[_next].WeightTile != step.WeightTile))
+        {
+            _weights!.Release(step.WeightTile);
+        }
+
+        _ofmap.Store(step.OutputBytes);
+        Advance();
+    }
+
+    private void Block(StallCause cause)
+    {
+        if (_blockedBy == cause)
+        {
+            return;
+        }
+
+        ChargeWait();
+        _blockedBy = cause;
+        _blockedSince = Simulation.Now;
+    }
+
+    private void ChargeWait()
+    {
+        if (_blockedBy is { } cause)
+        {
+            _stallCycles[(int)cause].Add(Simulation.Now - _blockedSince);
+            _blockedBy = null;
+        }
+    }
+
+    private static long DivideRoundingUp(long numerator, long denominator) => (numerator + denominator - 1) / denominator;
+}

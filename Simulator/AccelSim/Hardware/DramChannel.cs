@@ -1,0 +1,88 @@
+using AccelSim.Kernel;
+using AccelSim.Statistics;
+
+namespace AccelSim.Hardware;
+
+/// <summary>Off-chip memory: one channel, requests served in arrival order at the configured bandwidth.</summary>
+/// <remarks>
+/// A transfer of b bytes occupies the channel for <c>ceil(b / bandwidth)</c> cycles; its data is usable
+/// <see cref="DramConfig.LatencyCycles"/> later. The latency is pipelined: the next transfer starts as soon as the
+/// previous one's data beats are out, so back-to-back transfers reach the full bandwidth.
+/// </remarks>
+public sealed class DramChannel : Component
+{
+    private readonly DramConfig _config;
+    private readonly Queue<Request> _queue = new();
+    private readonly Action _onBeatsDone;
+    private readonly Counter _readBytes;
+    private readonly Counter _writeBytes;
+    private readonly Counter _busyCycles;
+    private readonly Counter _transfers;
+    private bool _busy;
+    private int _inFlight;
+
+    public DramChannel(Simulation simulation, string path, DramConfig config)
+        : base(simulation, path)
+    {
+        _config = config;
+        _onBeatsDone = OnBeatsDone;
+        _readBytes = simulation.Stats.RegisterCounter($"{path}.read_bytes", StatUnit.Bytes, "Bytes read from DRAM");
+        _writeBytes = simulation.Stats.RegisterCounter($"{path}.write_bytes", StatUnit.Bytes, "Bytes written to DRAM");
+        _busyCycles = simulation.Stats.RegisterCounter($"{path}.busy_cycles", StatUnit.Cycles, "Cycles the channel was moving data");
+        _transfers = simulation.Stats.RegisterCounter($"{path}.transfers", StatUnit.Events, "Transfers served");
+    }
+
+    /// <inheritdoc/>
+    public override string? PendingWork =>
+        _queue.Count > 0 || _busy || _inFlight > 0 ? $"{_queue.Count} queued and {_inFlight} in-flight transfer(s)" : null;
+
+    /// <summary>Reads <paramref name="bytes"/>; <paramref name="onComplete"/> runs as an event when the data has arrived.</summary>
+    public void Read(long bytes, Action onComplete) => Enqueue(new Request(bytes, IsWrite: false, onComplete));
+
+    /// <summary>Writes <paramref name="bytes"/>; <paramref name="onComplete"/> runs as an event when the write is done.</summary>
+    public void Write(long bytes, Action onComplete) => Enqueue(new Request(bytes, IsWrite: true, onComplete));
+
+    /// <summary>Cycles a transfer of <paramref name="bytes"/> occupies the channel.</summary>
+    public long BeatCycles(long bytes) => TransferCycles(bytes, _config.BandwidthBytesPerCycle);
+
+    /// <summary>Cycles to move <paramref name="bytes"/> at <paramref name="bytesPerCycle"/>, rounded up.</summary>
+    /// <remarks>The tolerance keeps 256 / 25.6 at 10 cycles despite binary rounding of 25.6.</remarks>
+    public static long TransferCycles(long bytes, double bytesPerCycle) =>
+        bytes <= 0 ? 0 : (long)Math.Ceiling((bytes / bytesPerCycle) * (1 - 1e-12));
+
+    private void Enqueue(Request request)
+    {
+        ArgumentOutOfRangeException.ThrowIfNegative(request.Bytes);
+        _queue.Enqueue(request);
+        StartNext();
+    }
+
+    private void StartNext()
+    {
+        if (_busy || !_queue.TryDequeue(out Request request))
+        {
+            return;
+        }
+
+        long beats = BeatCycles(request.Bytes);
+        (request.IsWrite ? _writeBytes : _readBytes).Add(request.Bytes);
+        _busyCycles.Add(beats);
+        _transfers.Increment();
+        _busy = true;
+        _inFlight++;
+        Simulation.Schedule(beats, _onBeatsDone);
+        Simulation.Schedule(beats + _config.LatencyCycles, () =>
+        {
+            _inFlight--;
+            request.OnComplete();
+        });
+    }
+
+    private void OnBeatsDone()
+    {
+        _busy = false;
+        StartNext();
+    }
+
+    private readonly record struct Request(long Bytes, bool IsWrite, Action OnComplete);
+}

@@ -1,0 +1,17 @@
+namespace AccelSim.Hardware;
+
+/// <summary>Why a compute engine is not computing. Every cycle of a layer is either compute or a stall of one cause.</summary>
+public enum StallCause
+{
+    /// <summary>Waiting for an input-feature-map tile to arrive from DRAM.</summary>
+    Ifmap,
+
+    /// <summary>Waiting for a weight tile to arrive from DRAM.</summary>
+    Weights,
+
+    /// <summary>Waiting for room in the output buffer, or for the last results to reach DRAM.</summary>
+    OutputDrain,
+
+    /// <summary>Operands arrive slower from the buffers' read ports than the array consumes them.</summary>
+    SramBandwidth,
+}

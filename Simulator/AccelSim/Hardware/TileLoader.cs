@@ -1,0 +1,95 @@
+using System.Collections.Immutable;
+using AccelSim.Kernel;
+using AccelSim.Statistics;
+
+namespace AccelSim.Hardware;
+
+/// <summary>Fills one double-buffered SRAM buffer from DRAM with a layer's tiles, in order, one per buffer half.</summary>
+/// <remarks>
+/// Tile i+1 is fetched into the free half while tile i is in use; a half is freed when its consumer releases the tile.
+/// Tile sizes must not exceed a half (the mapper guarantees it).
+/// </remarks>
+public sealed class TileLoader : Component
+{
+    private const int Halves = 2;
+    private readonly SramConfig _sram;
+    private readonly DramChannel _dram;
+    private readonly ImmutableArray<long> _tileBytes;
+    private readonly bool[] _ready;
+    private readonly Counter _fillWords;
+    private readonly Counter _fillBytes;
+    private int _nextToLoad;
+    private int _halvesInUse;
+    private Action? _onTileReady;
+
+    public TileLoader(Simulation simulation, string path, SramConfig sram, DramChannel dram, ImmutableArray<long> tileBytes)
+        : base(simulation, path)
+    {
+        _sram = sram;
+        _dram = dram;
+        _tileBytes = tileBytes;
+        _ready = new bool[tileBytes.Length];
+        foreach (long bytes in tileBytes)
+        {
+            if (bytes > sram.HalfCapacityBytes)
+            {
+                throw new ArgumentException($"{path}: a tile of {bytes} bytes exceeds half the buffer ({sram.HalfCapacityBytes} bytes)", nameof(tileBytes));
+            }
+        }
+
+        _fillWords = simulation.Stats.RegisterCounter($"{path}.write_words", StatUnit.Words, "Words written into the buffer by DRAM fills");
+        _fillBytes = simulation.Stats.RegisterCounter($"{path}.fill_bytes", StatUnit.Bytes, "Bytes fetched from DRAM into the buffer");
+    }
+
+    /// <inheritdoc/>
+    public override string? PendingWork =>
+        _nextToLoad < _tileBytes.Length ? $"tile {_nextToLoad} of {_tileBytes.Length} not yet fetched ({_halvesInUse} half(s) held by the consumer)" : null;
+
+    /// <summary>Connects the consumer to be told (directly, from an event) that a tile has arrived.</summary>
+    public void OnTileReady(Action handler)
+    {
+        if (_onTileReady is not null)
+        {
+            throw new InvalidOperationException($"{Path}: OnTileReady is already bound");
+        }
+
+        _onTileReady = handler;
+    }
+
+    /// <summary>Starts fetching the first tiles.</summary>
+    public void Start() => FetchWhileRoom();
+
+    public bool IsReady(int tile) => _ready[tile];
+
+    /// <summary>The consumer is done with <paramref name="tile"/>: its half is free for the next tile.</summary>
+    public void Release(int tile)
+    {
+        if (!_ready[tile])
+        {
+            throw new InvalidOperationException($"{Path}: tile {tile} released before it arrived, at cycle {Simulation.Now}");
+        }
+
+        _ready[tile] = false;
+        _halvesInUse--;
+        FetchWhileRoom();
+    }
+
+    private void FetchWhileRoom()
+    {
+        while (_nextToLoad < _tileBytes.Length && _halvesInUse < Halves)
+        {
+            int tile = _nextToLoad++;
+            long bytes = _tileBytes[tile];
+            _halvesInUse++;
+            _fillBytes.Add(bytes);
+            _fillWords.Add(DivideRoundingUp(bytes * 8, _sram.WordBits));
+            _dram.Read(bytes, () =>
+            {
+                _ready[tile] = true;
+                _onTileReady?.Invoke();
+            });
+        }
+    }
+
+    private static long DivideRoundingUp(long numerator, long denominator) => (numerator + denominator - 1) / denominator;
+}

@@ -1,0 +1,308 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using AccelSim.Hardware;
+using AccelSim.Workloads;
+using static AccelSim.Mapping.DataSizes;
+
+namespace AccelSim.Mapping;
+
+/// <summary>Thrown when a layer cannot be placed on the configured hardware (a tile cannot fit a buffer half).</summary>
+public sealed class MappingException(string message) : Exception(message);
+
+/// <summary>Lowers layers onto the accelerator: folds of the PE array, tiles of the buffers, their order.</summary>
+/// <remarks>
+/// Output-stationary mapping as in SCALE-Sim: every conv group is a GEMM with the output pixels (× batch) on the array
+/// rows, the filters on the columns and the reduction K streamed in time. A fold takes <c>T + R + C − 2</c> cycles
+/// (T operand rows, R−1 skew, C−1 drain). Tiles: a tensor that fits in half of its buffer is fetched once; otherwise the
+/// input rows of each row fold and the filters of each column fold are fetched as they are needed, split along K (by
+/// input channel) when even one fold's operands do not fit. Both loop orders (column folds outer, row folds outer) are
+/// costed and the one with less DRAM traffic is used; ties keep SCALE-Sim's order (column folds outer).
+/// </remarks>
+public static class Mapper
+{
+    public static TileSchedule Map(Layer layer, int batch, AcceleratorConfig config) => layer switch
+    {
+        ConvLayer conv => MapGemm(Geometry.Of(conv, batch), conv.FusedRelu, layer.Name, config),
+        FullyConnectedLayer fc => MapGemm(Geometry.Of(fc, batch), fc.FusedRelu, layer.Name, config),
+        PoolLayer pool => MapPool(pool, batch, config),
+        AddLayer add => MapElementwise(add.OutputShape.Elements * batch, inputs: 2, opsPerElement: add.FusedRelu ? 2 : 1, config, "residual add"),
+        ReluLayer relu => MapElementwise(relu.OutputShape.Elements * batch, inputs: 1, opsPerElement: 1, config, "relu"),
+        _ => throw new ArgumentOutOfRangeException(nameof(layer), layer.Kind, "unknown layer kind"),
+    };
+
+    /// <summary>The shape of a conv (or FC as a 1×1 conv on a 1×1 map) as the mapper sees it.</summary>
+    internal readonly record struct Geometry(
+        int Batch, int InChannels, int InHeight, int InWidth, int OutChannels, int OutHeight, int OutWidth,
+        int KernelHeight, int KernelWidth, int StrideHeight, int PadTop, int DilationHeight, int Groups)
+    {
+        public int GroupInChannels => InChannels / Groups;
+
+        public int GroupFilters => OutChannels / Groups;
+
+        public long Pixels => (long)OutHeight * OutWidth * Batch;
+
+        public static Geometry Of(ConvLayer c, int batch) => new(
+            batch, c.InputShape.Channels, c.InputShape.Height, c.InputShape.Width, c.OutputChannels,
+            c.OutputShape.Height, c.OutputShape.Width, c.KernelHeight, c.KernelWidth, c.StrideHeight, c.PadTop,
+            c.DilationHeight, c.Groups);
+
+        public static Geometry Of(FullyConnectedLayer f, int batch) => new(
+            batch, checked((int)f.InputFeatures), 1, 1, f.OutputFeatures, 1, 1, 1, 1, 1, 0, 1, 1);
+
+        /// <summary>Input rows (of one channel, one batch item) that output pixels [first, last] of a row fold read.</summary>
+        public long InputRowsFor(long firstPixel, long lastPixel)
+        {
+            long perItem = (long)OutHeight * OutWidth;
+            long rows = 0;
+            for (long item = firstPixel / perItem; item <= lastPixel / perItem; item++)
+            {
+                long from = Math.Max(firstPixel, item * perItem) - (item * perItem);
+                long to = Math.Min(lastPixel, ((item + 1) * perItem) - 1) - (item * perItem);
+                long top = Math.Max(0, ((from / OutWidth) * StrideHeight) - PadTop);
+                long bottom = Math.Min(InHeight - 1, ((to / OutWidth) * StrideHeight) - PadTop + ((KernelHeight - 1) * DilationHeight));
+                rows += Math.Max(0, bottom - top + 1);
+            }
+
+            return rows;
+        }
+    }
+
+    private static TileSchedule MapGemm(Geometry g, bool fusedRelu, string layerName, AcceleratorConfig config)
+    {
+        if (config.PeArray.Dataflow != Dataflow.OutputStationary)
+        {
+            throw new MappingException(
+                $"layer '{layerName}': dataflow {config.PeArray.Dataflow} is not modelled yet; supported: output_stationary");
+        }
+
+        long foldOutputBytes = (long)config.PeArray.Rows * config.PeArray.Cols * FeatureMapElementBytes;
+        if (foldOutputBytes > config.Buffers.Ofmap.CapacityBytes)
+        {
+            throw new MappingException(string.Create(CultureInfo.InvariantCulture,
+                $"layer '{layerName}': the results of one fold ({foldOutputBytes} bytes) do not fit the ofmap buffer ({config.Buffers.Ofmap.CapacityBytes} bytes)"));
+        }
+
+        var plan = GemmPlan.Create(g, layerName, config);
+        TileSchedule columnsOuter = plan.Build(columnFoldsOuter: true, fusedRelu);
+        TileSchedule rowsOuter = plan.Build(columnFoldsOuter: false, fusedRelu);
+        return Traffic(rowsOuter) < Traffic(columnsOuter) ? rowsOuter : columnsOuter;
+
+        static long Traffic(TileSchedule s) => s.IfmapTileBytes.Sum() + s.WeightTileBytes.Sum();
+    }
+
+    /// <summary>Sizes decided once per layer: folds, K chunks, which tensors stay resident.</summary>
+    private sealed record GemmPlan(
+        Geometry G, AcceleratorConfig Config, int ArrayRows, int ArrayCols, long RowFolds, long ColFolds,
+        int ChannelsPerChunk, int Chunks, bool IfmapResident, bool WeightsResident, long ResidentIfmapBytes, long ResidentWeightBytes)
+    {
+        public static GemmPlan Create(Geometry g, string layerName, AcceleratorConfig config)
+        {
+            int rows = config.PeArray.Rows;
+            int cols = config.PeArray.Cols;
+            long rowFolds = CeilDiv(g.Pixels, rows);
+            long colFolds = CeilDiv(g.GroupFilters, cols);
+            long kernelArea = (long)g.KernelHeight * g.KernelWidth;
+            long ifmapHalf = config.Buffers.Ifmap.HalfCapacityBytes;
+            long weightHalf = config.Buffers.Weights.HalfCapacityBytes;
+
+            long wholeIfmap = (long)g.GroupInChannels * g.InHeight * g.InWidth * g.Batch * FeatureMapElementBytes;
+            long wholeWeights = BitsToBytes(WeightTileBits(g.GroupFilters, g.GroupInChannels * kernelArea, config.Bfp.Weights, config.Bfp.WeightPartition));
+            bool ifmapResident = wholeIfmap <= ifmapHalf;
+            bool weightsResident = wholeWeights <= weightHalf;
+
+            // The largest per-fold input footprint (rows of one channel) bounds how many channels one chunk can carry.
+            long maxRowsPerFold = 0;
+            if (!ifmapResident)
+            {
+                for (long fold = 0; fold < rowFolds; fold++)
+                {
+                    long first = fold * rows;
+                    maxRowsPerFold = Math.Max(maxRowsPerFold, g.InputRowsFor(first, Math.Min(g.Pixels, first + rows) - 1));
+                }
+            }
+
+            // Fits() is monotone in the channel count: find the largest chunk that fits (0 when none does).
+            int low = 0;
+            int high = g.GroupInChannels;
+            while (low < high)
+            {
+                int middle = low + ((high - low + 1) / 2);
+                if (Fits(middle))
+                {
+                    low = middle;
+                }
+                else
+                {
+                    high = middle - 1;
+                }
+            }
+
+            int channelsPerChunk = low;
+            if (channelsPerChunk == 0)
+            {
+                throw new MappingException(string.Create(CultureInfo.InvariantCulture,
+                    $"layer '{layerName}': even one input channel of one fold does not fit half a buffer " +
+                    $"(input rows need {maxRowsPerFold * g.InWidth * FeatureMapElementBytes} of {ifmapHalf} bytes, " +
+                    $"weights {BitsToBytes(WeightTileBits(cols, kernelArea, config.Bfp.Weights, config.Bfp.WeightPartition))} of {weightHalf} bytes); enlarge the buffers"));
+            }
+
+            int chunks = (int)CeilDiv(g.GroupInChannels, channelsPerChunk);
+            return new GemmPlan(g, config, rows, cols, rowFolds, colFolds, channelsPerChunk, chunks, ifmapResident,
+                weightsResident, wholeIfmap, wholeWeights);
+
+            bool Fits(int channels)
+            {
+                bool ifmapFits = ifmapResident || maxRowsPerFold * g.InWidth * channels * FeatureMapElementBytes <= ifmapHalf;
+                long weightBits = WeightTileBits(Math.Min(cols, g.GroupFilters), channels * kernelArea, config.Bfp.Weights, config.Bfp.WeightPartition);
+                bool weightsFit = weightsResident || BitsToBytes(weightBits) <= weightHalf;
+                return ifmapFits && weightsFit;
+            }
+        }
+
+        public TileSchedule Build(bool columnFoldsOuter, bool fusedRelu)
+        {
+            var ifmapTiles = ImmutableArray.CreateBuilder<long>();
+            var weightTiles = ImmutableArray.CreateBuilder<long>();
+            var steps = ImmutableArray.CreateBuilder<ComputeStep>();
+            long kernelArea = (long)G.KernelHeight * G.KernelWidth;
+            long fillDrain = ArrayRows + ArrayCols - 2;
+            var format = Config.Bfp.Weights;
+            var partition = Config.Bfp.WeightPartition;
+
+            for (int group = 0; group < G.Groups; group++)
+            {
+                (long Group, long Fold, long Other, long Chunk) lastIfmapKey = (-1, -1, -1, -1);
+                (long Group, long Fold, long Other, long Chunk) lastWeightKey = (-1, -1, -1, -1);
+                long outerCount = columnFoldsOuter ? ColFolds : RowFolds;
+                long innerCount = columnFoldsOuter ? RowFolds : ColFolds;
+                for (long outer = 0; outer < outerCount; outer++)
+                {
+                    for (long inner = 0; inner < innerCount; inner++)
+                    {
+                        long rowFold = columnFoldsOuter ? inner : outer;
+                        long colFold = columnFoldsOuter ? outer : inner;
+                        long firstPixel = rowFold * ArrayRows;
+                        long rowsUsed = Math.Min(ArrayRows, G.Pixels - firstPixel);
+                        long colsUsed = Math.Min(ArrayCols, G.GroupFilters - (colFold * ArrayCols));
+                        for (int chunk = 0; chunk < Chunks; chunk++)
+                        {
+                            int channels = Math.Min(ChannelsPerChunk, G.GroupInChannels - (chunk * ChannelsPerChunk));
+                            long reduction = channels * kernelArea;
+                            bool lastChunk = chunk == Chunks - 1;
+
+                            // A tile is fetched again whenever the tile a step needs differs from the one before it.
+                            var ifmapKey = IfmapResident ? (group, -1L, -1L, -1L) : (group, rowFold, columnFoldsOuter ? colFold : -1, chunk);
+                            if (ifmapKey != lastIfmapKey)
+                            {
+                                ifmapTiles.Add(IfmapResident
+                                    ? ResidentIfmapBytes
+                                    : G.InputRowsFor(firstPixel, firstPixel + rowsUsed - 1) * G.InWidth * channels * FeatureMapElementBytes);
+                                lastIfmapKey = ifmapKey;
+                            }
+
+                            var weightKey = WeightsResident ? (group, -1L, -1L, -1L)
+                                : Chunks == 1 ? (group, colFold, columnFoldsOuter ? -1 : rowFold, -1L)
+                                : (group, colFold, rowFold, chunk);
+                            if (weightKey != lastWeightKey)
+                            {
+                                weightTiles.Add(WeightsResident
+                                    ? ResidentWeightBytes
+                                    : BitsToBytes(WeightTileBits(colsUsed, Chunks == 1 ? G.GroupInChannels * kernelArea : reduction, format, partition)));
+                                lastWeightKey = weightKey;
+                            }
+
+                            long outputs = lastChunk ? rowsUsed * colsUsed : 0;
+                            steps.Add(new ComputeStep
+                            {
+                                IfmapTile = ifmapTiles.Count - 1,
+                                WeightTile = weightTiles.Count - 1,
+                                ComputeCycles = reduction + (lastChunk ? fillDrain : 0),
+                                FillDrainCycles = lastChunk ? fillDrain : 0,
+                                Macs = rowsUsed * colsUsed * reduction,
+                                IfmapReadBytes = rowsUsed * reduction * FeatureMapElementBytes,
+                                WeightReadBytes = BitsToBytes(WeightTileBits(colsUsed, reduction, format, partition)),
+                                OutputBytes = outputs * FeatureMapElementBytes,
+                                InputConversions = rowsUsed * reduction,
+                                OutputConversions = outputs,
+                                VectorOps = fusedRelu ? outputs : 0,
+                            });
+                        }
+                    }
+                }
+            }
+
+            string description = string.Create(CultureInfo.InvariantCulture,
+                $"output-stationary {ArrayRows}x{ArrayCols}: {G.Groups} group(s) x {RowFolds} row fold(s) x {ColFolds} column fold(s) x {Chunks} K chunk(s), " +
+                $"{(columnFoldsOuter ? "column" : "row")} folds outer, ifmap {(IfmapResident ? "resident" : "streamed")}, weights {(WeightsResident ? "resident" : "streamed")}");
+            return new TileSchedule(ifmapTiles.ToImmutable(), weightTiles.ToImmutable(), steps.ToImmutable(), EngineKind.PeArray, description);
+        }
+    }
+
+    private static TileSchedule MapPool(PoolLayer pool, int batch, AcceleratorConfig config)
+    {
+        // Channels are independent: a step pools a block of whole channel planes of one batch item.
+        long planeInBytes = (long)pool.InputShape.Height * pool.InputShape.Width * FeatureMapElementBytes;
+        long planeOutputs = (long)pool.OutputShape.Height * pool.OutputShape.Width;
+        long half = config.Buffers.Ifmap.HalfCapacityBytes;
+        if (planeInBytes > half || planeOutputs * FeatureMapElementBytes > config.Buffers.Ofmap.CapacityBytes)
+        {
+            throw new MappingException(string.Create(CultureInfo.InvariantCulture,
+                $"layer '{pool.Name}': one {pool.InputShape.Height}x{pool.InputShape.Width} channel plane ({planeInBytes} bytes) does not fit half the ifmap buffer ({half} bytes); enlarge the buffer"));
+        }
+
+        int channelsPerStep = (int)Math.Min(pool.InputShape.Channels, Math.Min(half / planeInBytes, config.Buffers.Ofmap.CapacityBytes / (planeOutputs * FeatureMapElementBytes)));
+        long windowOps = (long)pool.KernelHeight * pool.KernelWidth;
+        var tiles = ImmutableArray.CreateBuilder<long>();
+        var steps = ImmutableArray.CreateBuilder<ComputeStep>();
+        for (int item = 0; item < batch; item++)
+        {
+            for (int c0 = 0; c0 < pool.InputShape.Channels; c0 += channelsPerStep)
+            {
+                int channels = Math.Min(channelsPerStep, pool.InputShape.Channels - c0);
+                long outputs = planeOutputs * channels;
+                tiles.Add(planeInBytes * channels);
+                steps.Add(VectorStep(tiles.Count - 1, outputs * windowOps, outputs, planeInBytes * channels, config));
+            }
+        }
+
+        return new TileSchedule(tiles.ToImmutable(), [], steps.ToImmutable(), EngineKind.VectorUnit,
+            string.Create(CultureInfo.InvariantCulture, $"vector unit, {config.VectorUnit.Lanes} lanes: {steps.Count} step(s) of up to {channelsPerStep} channel plane(s)"));
+    }
+
+    private static TileSchedule MapElementwise(long elements, int inputs, int opsPerElement, AcceleratorConfig config, string what)
+    {
+        long bytesPerElementIn = (long)inputs * FeatureMapElementBytes;
+        long perStep = Math.Min(config.Buffers.Ifmap.HalfCapacityBytes / bytesPerElementIn, config.Buffers.Ofmap.CapacityBytes / FeatureMapElementBytes);
+        if (perStep < 1)
+        {
+            throw new MappingException("the ifmap and ofmap buffers are too small for even one element");
+        }
+
+        var tiles = ImmutableArray.CreateBuilder<long>();
+        var steps = ImmutableArray.CreateBuilder<ComputeStep>();
+        for (long first = 0; first < elements; first += perStep)
+        {
+            long count = Math.Min(perStep, elements - first);
+            tiles.Add(count * bytesPerElementIn);
+            steps.Add(VectorStep(tiles.Count - 1, count * opsPerElement, count, count * bytesPerElementIn, config));
+        }
+
+        return new TileSchedule(tiles.ToImmutable(), [], steps.ToImmutable(), EngineKind.VectorUnit,
+            string.Create(CultureInfo.InvariantCulture, $"vector unit, {config.VectorUnit.Lanes} lanes: {what} in {steps.Count} step(s) of up to {perStep} element(s)"));
+    }
+
+    private static ComputeStep VectorStep(int tile, long ops, long outputs, long readBytes, AcceleratorConfig config) => new()
+    {
+        IfmapTile = tile,
+        WeightTile = -1,
+        ComputeCycles = CeilDiv(ops, config.VectorUnit.Lanes),
+        FillDrainCycles = 0,
+        Macs = 0,
+        IfmapReadBytes = readBytes,
+        WeightReadBytes = 0,
+        OutputBytes = outputs * FeatureMapElementBytes,
+        InputConversions = 0,
+        OutputConversions = 0,
+        VectorOps = ops,
+    };
+}

@@ -1,0 +1,77 @@
+using System.Globalization;
+using Spectre.Console;
+using Spectre.Console.Rendering;
+
+namespace AccelSim.Reports;
+
+/// <summary>The human-readable table: one row per layer, then network totals.</summary>
+public sealed class ConsoleTableWriter : IReportWriter
+{
+    /// <summary>Renders to an existing console (colours and width as it detected them).</summary>
+    public static void Render(RunResult result, IAnsiConsole console)
+    {
+        bool numerics = result.Agreement is not null;
+        var table = new Table().Border(TableBorder.Rounded)
+            .Title($"{Markup.Escape(result.WorkloadName)} on {Markup.Escape(result.ConfigName)} ({result.PeCount} PEs, {Number(result.ClockMegahertz)} MHz, batch {result.Batch})");
+        table.AddColumn("layer");
+        table.AddColumn("type");
+        foreach (string heading in new[] { "MACs", "cycles", "compute", "stall", "util %", "DRAM rd B", "DRAM wr B", "energy µJ", "SQNR dB" })
+        {
+            table.AddColumn(new TableColumn(heading).RightAligned());
+        }
+
+        foreach (LayerResult layer in result.Layers)
+        {
+            table.AddRow(Cells(Markup.Escape(layer.Name), layer.Type, layer.Macs, layer.TotalCycles, layer.ComputeCycles, layer.StallCycles,
+                layer.OverallUtilization, layer.DramReadBytes, layer.DramWriteBytes, layer.EnergyPicoJoules, numerics ? layer.Numerics?.Accumulated.SqnrDb : null));
+        }
+
+        table.AddEmptyRow();
+        table.AddRow(Cells("[bold]total[/]", "", result.TotalMacs, result.TotalCycles, result.ComputeCycles, result.StallCycles,
+            result.OverallUtilization, result.DramReadBytes, result.DramWriteBytes, result.EnergyPicoJoules, result.OutputError?.SqnrDb));
+        console.Write(table);
+
+        var stalls = string.Join(", ", result.StallCyclesByCause.Select(p => $"{ReportFields.StallKey(p.Key)} {Number(p.Value)}"));
+        console.MarkupLine(Markup.Escape($"Stall cycles by cause: {stalls}."));
+        console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+            $"Latency {result.TotalCycles / result.ClockMegahertz / 1000:F3} ms at {Number(result.ClockMegahertz)} MHz; energy {result.EnergyPicoJoules / 1e6:F1} µJ per batch.")));
+        if (result.Agreement is { } agreement)
+        {
+            console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                $"Network output: SQNR {Db(result.OutputError?.SqnrDb)} dB; top-1 agreement {agreement.Top1Agreement:P0}, top-5 overlap {agreement.Top5Overlap:P0} over {agreement.Inputs} input(s).")));
+        }
+    }
+
+    /// <summary>Renders as plain text (no colour), wide enough not to wrap.</summary>
+    public void Write(RunResult result, TextWriter output)
+    {
+        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        {
+            Ansi = AnsiSupport.No,
+            ColorSystem = ColorSystemSupport.NoColors,
+            Out = new AnsiConsoleOutput(output),
+            Interactive = InteractionSupport.No,
+        });
+        console.Profile.Width = 200;
+        Render(result, console);
+    }
+
+    private static IRenderable[] Cells(string name, string type, long macs, long cycles, long compute, long stall, double utilization,
+        long dramRead, long dramWrite, double energyPicoJoules, double? sqnr) =>
+    [
+        new Markup(name), new Text(type), new Text(Number(macs)), new Text(Number(cycles)), new Text(Number(compute)), new Text(Number(stall)),
+        new Text((utilization * 100).ToString("F1", CultureInfo.InvariantCulture)), new Text(Number(dramRead)), new Text(Number(dramWrite)),
+        new Text((energyPicoJoules / 1e6).ToString("F2", CultureInfo.InvariantCulture)), new Text(Db(sqnr)),
+    ];
+
+    private static string Number(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+    private static string Number(double value) => value.ToString("0.###", CultureInfo.InvariantCulture);
+
+    private static string Db(double? value) => value switch
+    {
+        null => "-",
+        double.PositiveInfinity => "exact",
+        double v => v.ToString("F1", CultureInfo.InvariantCulture),
+    };
+}

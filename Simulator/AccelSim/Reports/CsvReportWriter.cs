@@ -1,0 +1,57 @@
+using System.Globalization;
+using AccelSim.Hardware;
+
+namespace AccelSim.Reports;
+
+/// <summary>CSV report: one row per layer, then a <c>total</c> row. Empty cells where a value does not apply; <c>inf</c> for an exact SQNR.</summary>
+public sealed class CsvReportWriter : IReportWriter
+{
+    public void Write(RunResult result, TextWriter output)
+    {
+        var stallCauses = Enum.GetValues<StallCause>();
+        var header = new List<string> { "name", "type", "macs", "total_cycles", "compute_cycles", "fill_drain_cycles", "stall_cycles" };
+        header.AddRange(stallCauses.Select(c => $"stall_{ReportFields.StallKey(c)}_cycles"));
+        header.AddRange(["overall_utilization", "dram_read_bytes", "dram_write_bytes", "energy_pj", "sqnr_db", "sqnr_local_db", "nsr",
+            "max_abs_error", "mean_abs_error", "relative_rmse", "input_saturations", "weight_saturations", "accumulator_saturations"]);
+        output.Write(string.Join(',', header));
+        output.Write('\n');
+
+        foreach (LayerResult layer in result.Layers)
+        {
+            var n = layer.Numerics;
+            var cells = new List<string> { Quote(layer.Name), layer.Type, Format(layer.Macs), Format(layer.TotalCycles), Format(layer.ComputeCycles),
+                Format(layer.FillDrainCycles), Format(layer.StallCycles) };
+            cells.AddRange(stallCauses.Select(c => Format(layer.StallCyclesByCause.GetValueOrDefault(c))));
+            cells.AddRange([Format(layer.OverallUtilization), Format(layer.DramReadBytes), Format(layer.DramWriteBytes), Format(layer.EnergyPicoJoules),
+                Format(n?.Accumulated.SqnrDb), Format(n?.Local?.SqnrDb), Format(n?.Accumulated.Nsr), Format(n?.Accumulated.MaxAbsError),
+                Format(n?.Accumulated.MeanAbsError), Format(n?.Accumulated.RelativeRmse), Format(n?.InputSaturations), Format(n?.WeightSaturations),
+                Format(n?.AccumulatorSaturations)]);
+            output.Write(string.Join(',', cells));
+            output.Write('\n');
+        }
+
+        var e = result.OutputError;
+        var totals = new List<string> { "total", "", Format(result.TotalMacs), Format(result.TotalCycles), Format(result.ComputeCycles),
+            Format(result.Layers.Sum(l => l.FillDrainCycles)), Format(result.StallCycles) };
+        totals.AddRange(stallCauses.Select(c => Format(result.StallCyclesByCause[c])));
+        totals.AddRange([Format(result.OverallUtilization), Format(result.DramReadBytes), Format(result.DramWriteBytes), Format(result.EnergyPicoJoules),
+            Format(e?.SqnrDb), "", Format(e?.Nsr), Format(e?.MaxAbsError), Format(e?.MeanAbsError), Format(e?.RelativeRmse), "", "", ""]);
+        output.Write(string.Join(',', totals));
+        output.Write('\n');
+    }
+
+    private static string Format(long value) => value.ToString(CultureInfo.InvariantCulture);
+
+    private static string Format(long? value) => value is { } v ? Format(v) : "";
+
+    private static string Format(double? value) => value switch
+    {
+        null => "",
+        double.PositiveInfinity => "inf",
+        double v => v.ToString("R", CultureInfo.InvariantCulture),
+    };
+
+    private static string Quote(string text) => text.Contains(',', StringComparison.Ordinal) || text.Contains('"', StringComparison.Ordinal)
+        ? $"\"{text.Replace("\"", "\"\"", StringComparison.Ordinal)}\""
+        : text;
+}

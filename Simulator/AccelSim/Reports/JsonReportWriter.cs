@@ -1,0 +1,114 @@
+using System.Text;
+using System.Text.Json;
+
+namespace AccelSim.Reports;
+
+/// <summary>JSON report, schema version 1 (documented in the README). Field names are snake_case; units are in the names.</summary>
+public sealed class JsonReportWriter : IReportWriter
+{
+    public void Write(RunResult result, TextWriter output)
+    {
+        using var stream = new MemoryStream();
+        using (var json = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true, NewLine = "\n" }))
+        {
+            json.WriteStartObject();
+            json.WriteNumber("schema_version", RunResult.SchemaVersion);
+            json.WriteString("config", result.ConfigName);
+            json.WriteString("workload", result.WorkloadName);
+            json.WriteNumber("batch", result.Batch);
+            json.WriteNumber("pe_count", result.PeCount);
+            json.WriteNumber("clock_mhz", result.ClockMegahertz);
+            json.WriteBoolean("numerics", result.Agreement is not null);
+            json.WriteStartArray("layers");
+            foreach (LayerResult layer in result.Layers)
+            {
+                json.WriteStartObject();
+                json.WriteString("name", layer.Name);
+                json.WriteString("type", layer.Type);
+                WriteCounts(json, layer.Macs, layer.TotalCycles, layer.ComputeCycles, layer.FillDrainCycles, layer.StallCycles,
+                    layer.StallCyclesByCause, layer.OverallUtilization, layer.DramReadBytes, layer.DramWriteBytes, layer.EnergyPicoJoules);
+                json.WriteStartObject("energy_pj_by_component");
+                foreach ((string component, double picoJoules) in layer.Energy.ByComponent)
+                {
+                    json.WriteNumber(component, picoJoules);
+                }
+
+                json.WriteEndObject();
+                LayerNumerics? numerics = layer.Numerics;
+                WriteNullable(json, "sqnr_db", numerics?.Accumulated.SqnrDb);
+                WriteNullable(json, "sqnr_local_db", numerics?.Local?.SqnrDb);
+                WriteNullable(json, "nsr", numerics?.Accumulated.Nsr);
+                WriteNullable(json, "max_abs_error", numerics?.Accumulated.MaxAbsError);
+                WriteNullable(json, "mean_abs_error", numerics?.Accumulated.MeanAbsError);
+                WriteNullable(json, "relative_rmse", numerics?.Accumulated.RelativeRmse);
+                WriteNullable(json, "input_saturations", numerics?.InputSaturations);
+                WriteNullable(json, "weight_saturations", numerics?.WeightSaturations);
+                WriteNullable(json, "accumulator_saturations", numerics?.AccumulatorSaturations);
+                json.WriteString("mapping", layer.Mapping);
+                json.WriteEndObject();
+            }
+
+            json.WriteEndArray();
+            json.WriteStartObject("totals");
+            WriteCounts(json, result.TotalMacs, result.TotalCycles, result.ComputeCycles, result.Layers.Sum(l => l.FillDrainCycles),
+                result.StallCycles, result.StallCyclesByCause, result.OverallUtilization, result.DramReadBytes, result.DramWriteBytes,
+                result.EnergyPicoJoules);
+            WriteNullable(json, "sqnr_db", result.OutputError?.SqnrDb);
+            WriteNullable(json, "nsr", result.OutputError?.Nsr);
+            WriteNullable(json, "top1_agreement", result.Agreement?.Top1Agreement);
+            WriteNullable(json, "top5_overlap", result.Agreement?.Top5Overlap);
+            json.WriteNumber("latency_us", result.TotalCycles / result.ClockMegahertz);
+            json.WriteEndObject();
+            json.WriteEndObject();
+        }
+
+        output.Write(Encoding.UTF8.GetString(stream.ToArray()));
+        output.Write('\n');
+    }
+
+    private static void WriteCounts(
+        Utf8JsonWriter json, long macs, long totalCycles, long computeCycles, long fillDrainCycles, long stallCycles,
+        IReadOnlyDictionary<Hardware.StallCause, long> stalls, double utilization, long dramRead, long dramWrite, double energyPicoJoules)
+    {
+        json.WriteNumber("macs", macs);
+        json.WriteNumber("total_cycles", totalCycles);
+        json.WriteNumber("compute_cycles", computeCycles);
+        json.WriteNumber("fill_drain_cycles", fillDrainCycles);
+        json.WriteNumber("stall_cycles", stallCycles);
+        json.WriteStartObject("stall_cycles_by_cause");
+        foreach ((Hardware.StallCause cause, long cycles) in stalls)
+        {
+            json.WriteNumber(ReportFields.StallKey(cause), cycles);
+        }
+
+        json.WriteEndObject();
+        json.WriteNumber("overall_utilization", utilization);
+        json.WriteNumber("dram_read_bytes", dramRead);
+        json.WriteNumber("dram_write_bytes", dramWrite);
+        json.WriteNumber("energy_pj", energyPicoJoules);
+    }
+
+    private static void WriteNullable(Utf8JsonWriter json, string name, double? value)
+    {
+        if (value is { } v && ReportFields.Finite(v) is { } finite)
+        {
+            json.WriteNumber(name, finite);
+        }
+        else
+        {
+            json.WriteNull(name);
+        }
+    }
+
+    private static void WriteNullable(Utf8JsonWriter json, string name, long? value)
+    {
+        if (value is { } v)
+        {
+            json.WriteNumber(name, v);
+        }
+        else
+        {
+            json.WriteNull(name);
+        }
+    }
+}

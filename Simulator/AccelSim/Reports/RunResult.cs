@@ -1,0 +1,106 @@
+using System.Collections.Immutable;
+using AccelSim.Energy;
+using AccelSim.Hardware;
+
+namespace AccelSim.Reports;
+
+/// <summary>How wrong the BFP datapath was in one layer, against the double-precision reference (BFP-SPEC figures).</summary>
+/// <param name="Accumulated">BFP path output against the reference output: error carried through the network.</param>
+/// <param name="Local">This layer's BFP datapath applied to the reference input: the layer's own error; null for layers
+/// that do not run the BFP datapath (pooling, ReLU, residual adds).</param>
+public sealed record LayerNumerics(
+    ErrorFigures Accumulated,
+    ErrorFigures? Local,
+    long InputSaturations,
+    long WeightSaturations,
+    long AccumulatorSaturations);
+
+/// <summary>Error figures of one comparison. <see cref="SqnrDb"/> is +∞ when the outputs are identical.</summary>
+public sealed record ErrorFigures(double SqnrDb, double Nsr, double MaxAbsError, double MeanAbsError, double RelativeRmse);
+
+/// <summary>Everything measured for one layer. Immutable; every report writer reads only this.</summary>
+public sealed record LayerResult
+{
+    public required string Name { get; init; }
+
+    /// <summary>Layer type as written in workloads (conv, fc, max_pool, avg_pool, add, relu).</summary>
+    public required string Type { get; init; }
+
+    public required long Macs { get; init; }
+
+    public required long TotalCycles { get; init; }
+
+    public required long ComputeCycles { get; init; }
+
+    public required long FillDrainCycles { get; init; }
+
+    public required ImmutableSortedDictionary<StallCause, long> StallCyclesByCause { get; init; }
+
+    public long StallCycles => StallCyclesByCause.Values.Sum();
+
+    /// <summary>Useful MACs over what the PE array could do in <see cref="TotalCycles"/>; range 0..1.</summary>
+    public required double OverallUtilization { get; init; }
+
+    public required long DramReadBytes { get; init; }
+
+    public required long DramWriteBytes { get; init; }
+
+    public required EnergyBreakdown Energy { get; init; }
+
+    public double EnergyPicoJoules => Energy.TotalPicoJoules;
+
+    /// <summary>Null when the run skipped numerics.</summary>
+    public required LayerNumerics? Numerics { get; init; }
+
+    public required string Mapping { get; init; }
+
+    public required long Events { get; init; }
+}
+
+/// <summary>Agreement of the BFP network's final output with the reference over the run's inputs.</summary>
+/// <param name="Top1Agreement">Fraction of inputs whose arg-max class is the same; range 0..1.</param>
+/// <param name="Top5Overlap">Mean fraction of the reference top-5 classes also in the BFP top 5; range 0..1.</param>
+public sealed record OutputAgreement(double Top1Agreement, double Top5Overlap, int Inputs);
+
+/// <summary>The outcome of one run: one accelerator, one workload. Reports never recompute anything from elsewhere.</summary>
+public sealed record RunResult
+{
+    public const int SchemaVersion = 1;
+
+    public required string ConfigName { get; init; }
+
+    public required string WorkloadName { get; init; }
+
+    public required int Batch { get; init; }
+
+    public required int PeCount { get; init; }
+
+    public required double ClockMegahertz { get; init; }
+
+    public required ImmutableArray<LayerResult> Layers { get; init; }
+
+    /// <summary>Null when numerics were skipped.</summary>
+    public required OutputAgreement? Agreement { get; init; }
+
+    public long TotalMacs => Layers.Sum(l => l.Macs);
+
+    public long TotalCycles => Layers.Sum(l => l.TotalCycles);
+
+    public long ComputeCycles => Layers.Sum(l => l.ComputeCycles);
+
+    public long StallCycles => Layers.Sum(l => l.StallCycles);
+
+    public long DramReadBytes => Layers.Sum(l => l.DramReadBytes);
+
+    public long DramWriteBytes => Layers.Sum(l => l.DramWriteBytes);
+
+    public double EnergyPicoJoules => Layers.Sum(l => l.EnergyPicoJoules);
+
+    public double OverallUtilization => TotalCycles == 0 ? 0 : (double)TotalMacs / ((double)PeCount * TotalCycles);
+
+    public ImmutableSortedDictionary<StallCause, long> StallCyclesByCause =>
+        Enum.GetValues<StallCause>().ToImmutableSortedDictionary(c => c, c => Layers.Sum(l => l.StallCyclesByCause.GetValueOrDefault(c)));
+
+    /// <summary>The network output's accumulated error (the last layer's), or null without numerics.</summary>
+    public ErrorFigures? OutputError => Layers.IsEmpty ? null : Layers[^1].Numerics?.Accumulated;
+}

@@ -1,0 +1,143 @@
+using System.Text.Json;
+using AccelSim.Cli;
+using AccelSim.Tests.Support;
+
+namespace AccelSim.Tests.Cli;
+
+/// <summary>The command line as a user meets it: exit codes, messages on stderr, files written.</summary>
+public sealed class CliTests
+{
+    private string _work = "";
+
+    [SetUp]
+    public void CreateWorkFolder()
+    {
+        _work = Path.Combine(Path.GetTempPath(), "accelsim-cli-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(_work);
+    }
+
+    [TearDown]
+    public void DeleteWorkFolder() => Directory.Delete(_work, recursive: true);
+
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = Program.Run(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    private static string Shipped(string relative) => Path.Combine(RepoPaths.Root, relative);
+
+    [Test]
+    public void Run_WritesJsonAndCsv_WithTheSchemaV1Fields()
+    {
+        string json = Path.Combine(_work, "out.json");
+        string csv = Path.Combine(_work, "out.csv");
+
+        var (code, stdout, stderr) = Run("run", "--config", Shipped("Configs/tiny.yaml"), "--workload", Shipped("Workloads/tiny.yaml"),
+            "--json", json, "--csv", csv, "--threads", "1");
+
+        Assert.That(code, Is.Zero, stderr);
+        using var document = JsonDocument.Parse(File.ReadAllText(json));
+        var root = document.RootElement;
+        var layer = root.GetProperty("layers")[0];
+        Assert.Multiple(() =>
+        {
+            Assert.That(root.GetProperty("schema_version").GetInt32(), Is.EqualTo(1));
+            Assert.That(root.GetProperty("config").GetString(), Is.EqualTo("tiny"));
+            Assert.That(root.GetProperty("workload").GetString(), Is.EqualTo("tiny"));
+            foreach (string field in new[] { "name", "type", "macs", "total_cycles", "compute_cycles", "stall_cycles", "overall_utilization",
+                "dram_read_bytes", "dram_write_bytes", "energy_pj", "sqnr_db" })
+            {
+                Assert.That(layer.TryGetProperty(field, out _), Is.True, field);
+            }
+
+            Assert.That(layer.GetProperty("sqnr_db").ValueKind, Is.EqualTo(JsonValueKind.Number));
+            Assert.That(root.GetProperty("totals").GetProperty("total_cycles").GetInt64(),
+                Is.EqualTo(root.GetProperty("layers").EnumerateArray().Sum(l => l.GetProperty("total_cycles").GetInt64())));
+            Assert.That(File.ReadAllLines(csv), Has.Length.EqualTo(1 + root.GetProperty("layers").GetArrayLength() + 1), "header, layers, total");
+            Assert.That(stdout, Does.Contain("total"));
+        });
+    }
+
+    [Test]
+    public void Run_TwiceWithDifferentThreadCounts_GivesByteIdenticalFiles()
+    {
+        string[] Args(string name, string threads) => ["run", "--config", Shipped("Configs/tiny.yaml"), "--workload", Shipped("Workloads/resnet_block.yaml"),
+            "--json", Path.Combine(_work, name + ".json"), "--csv", Path.Combine(_work, name + ".csv"), "--threads", threads, "--no-table"];
+
+        Assert.That(Run(Args("a", "1")).Code, Is.Zero);
+        Assert.That(Run(Args("b", "2")).Code, Is.Zero);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(File.ReadAllBytes(Path.Combine(_work, "b.json")), Is.EqualTo(File.ReadAllBytes(Path.Combine(_work, "a.json"))));
+            Assert.That(File.ReadAllBytes(Path.Combine(_work, "b.csv")), Is.EqualTo(File.ReadAllBytes(Path.Combine(_work, "a.csv"))));
+        });
+    }
+
+    [Test]
+    public void Run_NoNumerics_WritesNullSqnr()
+    {
+        string json = Path.Combine(_work, "t.json");
+
+        var (code, _, stderr) = Run("run", "-c", Shipped("Configs/tiny.yaml"), "-w", Shipped("Workloads/tiny.yaml"), "--json", json, "--no-numerics", "--no-table");
+
+        Assert.That(code, Is.Zero, stderr);
+        using var document = JsonDocument.Parse(File.ReadAllText(json));
+        Assert.That(document.RootElement.GetProperty("layers")[0].GetProperty("sqnr_db").ValueKind, Is.EqualTo(JsonValueKind.Null));
+    }
+
+    [Test]
+    public void Validate_InvalidFile_PrintsFileLineColumnAndExitsWith2()
+    {
+        string bad = Path.Combine(_work, "bad.yaml");
+        File.WriteAllText(bad, File.ReadAllText(Shipped("Configs/tiny.yaml")).Replace("rows: 4", "rows: 0", StringComparison.Ordinal));
+
+        var (code, stdout, stderr) = Run("validate", bad, Shipped("Configs/default.yaml"));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(code, Is.EqualTo(2));
+            Assert.That(stderr, Does.StartWith(bad + ":"));
+            Assert.That(stderr, Does.Match(@":\d+:\d+: .*rows"));
+            Assert.That(stderr, Does.Not.Contain("   at "), "no stack trace");
+            Assert.That(stdout, Does.Contain("default.yaml: valid accelerator config"));
+        });
+    }
+
+    [Test]
+    public void Run_MissingConfig_IsBadInputWithoutAStackTrace()
+    {
+        var (code, _, stderr) = Run("run", "--config", Path.Combine(_work, "nope.yaml"), "--no-numerics");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(code, Is.EqualTo(2));
+            Assert.That(stderr, Does.Contain("nope.yaml:1:1: file not found"));
+            Assert.That(stderr, Does.Not.Contain("   at "));
+        });
+    }
+
+    [Test]
+    public void UnknownOption_IsBadInput()
+    {
+        var (code, _, stderr) = Run("run", "--bogus");
+
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(stderr, Does.Contain("--bogus"));
+    }
+
+    [Test]
+    public void RunHelp_ExplainsEveryOption()
+    {
+        var (code, stdout, _) = Run("run", "--help");
+
+        Assert.That(code, Is.Zero);
+        foreach (string option in new[] { "--config", "--workload", "--json", "--csv", "--no-numerics", "--threads", "--set" })
+        {
+            Assert.That(stdout, Does.Contain(option));
+        }
+    }
+}

@@ -1,0 +1,97 @@
+using AccelSim.Execution;
+using AccelSim.Hardware;
+using AccelSim.Tests.Support;
+
+namespace AccelSim.Tests.Execution;
+
+/// <summary>The tiny network on the tiny accelerator, every number derived by hand (see <see cref="TestHardware.Tiny"/>).</summary>
+public sealed class LayerSimulatorTests
+{
+    [Test]
+    public void TinyConv_CyclesStallsAndTrafficMatchTheHandDerivation()
+    {
+        // Conv c1: C=2, 4 filters 3×3, pad 1 on 6×6 → K = 2·9 = 18, N = 36 pixels, MACs = 4·36·18 = 2,592.
+        // Input 2·6·6 float32 = 288 B fits half the ifmap buffer (2,048 B): one resident tile.
+        // Weights 4·18 mantissas of 8 bits + 4 row exponents of 5 bits = 596 bits → 75 B: one resident tile.
+        // 4×4 array: 36/4 = 9 row folds × 1 column fold; a fold takes T + R + C − 2 = 18 + 4 + 4 − 2 = 24 cycles → 216.
+        // DRAM at 4 B/cycle, latency 10: ifmap 288 B = 72 beats, ready at 72 + 10 = 82 (stall ifmap 82);
+        // weights queue behind it: 75 B = 19 beats from 72 → 91, ready at 101 (stall weights 101 − 82 = 19).
+        // Folds run 101 → 317, each storing 4·4·4 = 64 B (16 beats + 10 latency; never queued since 16 < 24).
+        // The last write starts at 317 and completes at 343 (stall output_drain 26). Total 343 = 216 + 82 + 19 + 26.
+        LayerTiming timing = LayerSimulator.Run(TestNetworks.TinyConv(), 1, TestHardware.Tiny());
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(timing.TotalCycles, Is.EqualTo(343));
+            Assert.That(timing.ComputeCycles, Is.EqualTo(216));
+            Assert.That(timing.FillDrainCycles, Is.EqualTo(9 * 6));
+            Assert.That(timing.StallCyclesByCause[StallCause.Ifmap], Is.EqualTo(82));
+            Assert.That(timing.StallCyclesByCause[StallCause.Weights], Is.EqualTo(19));
+            Assert.That(timing.StallCyclesByCause[StallCause.OutputDrain], Is.EqualTo(26));
+            Assert.That(timing.StallCyclesByCause[StallCause.SramBandwidth], Is.Zero);
+            Assert.That(timing.DramReadBytes, Is.EqualTo(288 + 75));
+            Assert.That(timing.DramWriteBytes, Is.EqualTo(4 * 36 * 4));
+            Assert.That(timing.Activity.Macs, Is.EqualTo(2592));
+            // Each fold reads 4 rows × 18 elements × 4 B = 288 B = 18 words of 128 bits from the ifmap buffer.
+            Assert.That(timing.Activity.IfmapReadWords, Is.EqualTo(9 * 18));
+            Assert.That(timing.Activity.OutputConversions, Is.EqualTo(4 * 36));
+            Assert.That(timing.Activity.VectorOps, Is.EqualTo(4 * 36), "fused ReLU: one op per output");
+        });
+    }
+
+    [Test]
+    public void TinyMaxPool_RunsOnTheVectorUnit()
+    {
+        // 4×6×6 input (576 B, one tile: 144 B planes, 4 fit half the buffer) → 4×3×3 outputs, 4 compares each = 144 ops;
+        // 4 lanes → 36 cycles. Ifmap 576 B = 144 beats + 10 → ready at 154; outputs 36·4 = 144 B = 36 beats + 10,
+        // from 190 to 236. Total 236 = 36 + 154 + 46.
+        LayerTiming timing = LayerSimulator.Run(TestNetworks.TinyPool(), 1, TestHardware.Tiny());
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(timing.TotalCycles, Is.EqualTo(236));
+            Assert.That(timing.ComputeCycles, Is.EqualTo(36));
+            Assert.That(timing.StallCyclesByCause[StallCause.Ifmap], Is.EqualTo(154));
+            Assert.That(timing.StallCyclesByCause[StallCause.OutputDrain], Is.EqualTo(46));
+            Assert.That(timing.DramReadBytes, Is.EqualTo(576));
+            Assert.That(timing.DramWriteBytes, Is.EqualTo(144));
+        });
+    }
+
+    [Test]
+    public void TinyFc_IsOneFoldOfAOneByOneConvolution()
+    {
+        // 36 inputs → 3 outputs: K = 36, one pixel, 3 filters: one fold of 36 + 4 + 4 − 2 = 42 cycles.
+        // Ifmap 144 B = 36 beats → ready at 46; weights 3·36·8 + 3·5 = 879 bits → 110 B = 28 beats (27.5 rounded up)
+        // from 36 → 64, ready at 74 (stall 28). Compute 74 → 116; output 3·4 = 12 B = 3 beats + 10 → 129 (stall 13).
+        LayerTiming timing = LayerSimulator.Run(TestNetworks.TinyFc(), 1, TestHardware.Tiny());
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(timing.TotalCycles, Is.EqualTo(129));
+            Assert.That(timing.ComputeCycles, Is.EqualTo(42));
+            Assert.That(timing.StallCyclesByCause[StallCause.Ifmap], Is.EqualTo(46));
+            Assert.That(timing.StallCyclesByCause[StallCause.Weights], Is.EqualTo(28));
+            Assert.That(timing.StallCyclesByCause[StallCause.OutputDrain], Is.EqualTo(13));
+            Assert.That(timing.DramReadBytes, Is.EqualTo(144 + 110));
+            Assert.That(timing.Activity.Macs, Is.EqualTo(36 * 3));
+        });
+    }
+
+    [Test]
+    public void SlowDram_ShowsUpAsStallsNotCompute()
+    {
+        // Same conv with DRAM 16× slower: compute cycles cannot change, the extra time must all be stalls.
+        var fast = LayerSimulator.Run(TestNetworks.TinyConv(), 1, TestHardware.Tiny());
+        var slowConfig = TestHardware.Tiny() with { Dram = new DramConfig(0.25, 10) };
+
+        var slow = LayerSimulator.Run(TestNetworks.TinyConv(), 1, slowConfig);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(slow.ComputeCycles, Is.EqualTo(fast.ComputeCycles));
+            Assert.That(slow.StallCycles, Is.GreaterThan(fast.StallCycles * 10));
+            Assert.That(slow.ComputeCycles + slow.StallCycles, Is.EqualTo(slow.TotalCycles));
+        });
+    }
+}

@@ -1,0 +1,68 @@
+using AccelSim.Mapping;
+using AccelSim.Tests.Support;
+using AccelSim.Workloads;
+
+namespace AccelSim.Tests.Mapping;
+
+public sealed class MapperTests
+{
+    [Test]
+    public void IfmapLargerThanHalfTheBuffer_IsStreamedAsTheInputRowsOfEachRowFold()
+    {
+        // 4×16×16 float32 input = 4,096 B > 2,048 B (half the tiny ifmap buffer): streamed.
+        // 3×3 conv, pad 1 → 16×16 outputs; 4 rows of the array → 4 row folds per output row, 64 in all.
+        // Output row oh reads input rows oh−1..oh+1, clipped: 2 rows for oh = 0 and 15, else 3; a row of 4 channels is
+        // 16·4·4 = 256 B. Traffic = 4 folds × (2·2 + 14·3) rows × 256 B = 47,104 B in 64 tiles.
+        var conv = TestNetworks.TinyConv() with
+        {
+            InputShape = new TensorShape(4, 16, 16),
+            OutputShape = new TensorShape(4, 16, 16),
+        };
+
+        TileSchedule schedule = Mapper.Map(conv, 1, TestHardware.Tiny());
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(schedule.IfmapTileBytes, Has.Length.EqualTo(64));
+            Assert.That(schedule.IfmapTileBytes.Sum(), Is.EqualTo(47_104));
+            Assert.That(schedule.IfmapTileBytes[0], Is.EqualTo(512));
+            Assert.That(schedule.IfmapTileBytes[4], Is.EqualTo(768));
+            Assert.That(schedule.WeightTileBytes, Has.Length.EqualTo(1), "4·36·8 + 4·5 bits = 147 B stay resident");
+            Assert.That(schedule.Steps, Has.Length.EqualTo(64));
+        });
+    }
+
+    [Test]
+    public void WeightsLargerThanHalfTheBuffer_AreSplitAlongK_WithoutChangingComputeCycles()
+    {
+        // FC 512 → 4: whole weights = 4·512·8 + 4·5 bits = 2,050.5 B > 2,048 B: streamed. One chunk of c channels needs
+        // 32c + 20 ≤ 16,384 bits → c ≤ 511: chunks of 511 and 1 channel (2,047 B and 7 B).
+        // Compute: 511 + (1 + 4 + 4 − 2) = 518 = the unsplit fold's 512 + 6: fill and drain are paid once per fold.
+        var fc = TestNetworks.TinyFc() with { InputShape = new TensorShape(512, 1, 1), OutputShape = new TensorShape(4, 1, 1), OutputFeatures = 4 };
+
+        TileSchedule schedule = Mapper.Map(fc, 1, TestHardware.Tiny());
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(schedule.WeightTileBytes, Is.EqualTo(new long[] { 2047, 7 }));
+            Assert.That(schedule.IfmapTileBytes, Is.EqualTo(new long[] { 2048 }), "512 float32 inputs fit half the buffer exactly");
+            Assert.That(schedule.Steps.Sum(s => s.ComputeCycles), Is.EqualTo(518));
+            Assert.That(schedule.Steps.Sum(s => s.Macs), Is.EqualTo(512 * 4));
+            Assert.That(schedule.Steps[0].OutputBytes, Is.Zero, "partial sums stay in the array until the last chunk");
+            Assert.That(schedule.Steps[1].OutputBytes, Is.EqualTo(16));
+        });
+    }
+
+    [Test]
+    public void FoldResultsLargerThanTheOutputBuffer_AreRejectedWithAClearMessage()
+    {
+        var config = TestHardware.Tiny() with
+        {
+            Buffers = TestHardware.Tiny().Buffers with { Ofmap = new AccelSim.Hardware.SramConfig("ofmap", 32, 128, 1, 1) },
+        };
+
+        var error = Assert.Throws<MappingException>(() => Mapper.Map(TestNetworks.TinyConv(), 1, config));
+
+        Assert.That(error!.Message, Is.EqualTo("layer 'c1': the results of one fold (64 bytes) do not fit the ofmap buffer (32 bytes)"));
+    }
+}

@@ -1,0 +1,48 @@
+using System.Collections.Immutable;
+using AccelSim.Energy;
+using AccelSim.Hardware;
+using AccelSim.Numerics;
+
+namespace AccelSim.Tests.Support;
+
+/// <summary>Small accelerators built in code, so tests state every parameter they depend on.</summary>
+public static class TestHardware
+{
+    /// <summary>
+    /// A 4×4 output-stationary array; 4 KiB buffers with 128-bit words and one port each; DRAM at 4 bytes/cycle with
+    /// 10 cycles latency; a 4-lane vector unit; bfp(5, 8) weights and inputs under scheme 6-11 with round-to-nearest-even.
+    /// </summary>
+    public static AcceleratorConfig Tiny() => new()
+    {
+        Name = "tiny",
+        ClockMegahertz = 200,
+        PeArray = new PeArrayConfig(4, 4, Dataflow.OutputStationary),
+        Buffers = new BufferSetConfig(
+            new SramConfig("ifmap", 4096, 128, 1, 1),
+            new SramConfig("weights", 4096, 128, 1, 1),
+            new SramConfig("ofmap", 4096, 128, 1, 1)),
+        Dram = new DramConfig(BandwidthBytesPerCycle: 4, LatencyCycles: 10),
+        VectorUnit = new VectorUnitConfig(4),
+        Bfp = new BfpSettings(new BfpFormat(5, 8), new BfpFormat(5, 8), BlockPartition.Row, BlockPartition.Tensor,
+            RoundingMode.NearestEven, AccumulatorBits: null, StochasticSeed: 1),
+        Energy = UnitEnergyTable(),
+        MaxCycles = 10_000_000,
+    };
+
+    /// <summary>An energy table whose every entry is 1 pJ at its reference width, scaling linearly (1 bit for DRAM, 8 for the rest).</summary>
+    public static EnergyTable UnitEnergyTable()
+    {
+        var entries = EnergyEntryNames.Required.ToImmutableSortedDictionary(
+            name => name,
+            name => new EnergyEntry
+            {
+                Name = name,
+                PicoJoules = 1,
+                ReferenceBits = name == EnergyEntryNames.DramAccess ? 1 : 8,
+                Scaling = EnergyScaling.Linear,
+                Source = "test value",
+            },
+            StringComparer.Ordinal);
+        return new EnergyTable { Name = "unit", TechnologyNanometers = 45, Entries = entries };
+    }
+}

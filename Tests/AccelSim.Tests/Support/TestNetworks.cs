@@ -1,0 +1,72 @@
+using System.Collections.Immutable;
+using AccelSim.Workloads;
+
+namespace AccelSim.Tests.Support;
+
+/// <summary>Small networks built in code with their shapes written out.</summary>
+public static class TestNetworks
+{
+    /// <summary>2×6×6 input → conv c1 (4 filters 3×3, pad 1, ReLU) → 4×6×6 → max pool 2×2/2 → 4×3×3 → fc (3 outputs).</summary>
+    public static Network Tiny(int batch = 1) => new()
+    {
+        Name = "tiny",
+        Batch = batch,
+        InputShape = new TensorShape(2, 6, 6),
+        Inputs = new SyntheticInputs(7),
+        Layers = [TinyConv(), TinyPool(), TinyFc()],
+    };
+
+    public static ConvLayer TinyConv() => new()
+    {
+        Name = "c1",
+        Inputs = [Network.InputName],
+        InputShape = new TensorShape(2, 6, 6),
+        OutputShape = new TensorShape(4, 6, 6),
+        OutputChannels = 4,
+        KernelHeight = 3,
+        KernelWidth = 3,
+        StrideHeight = 1,
+        StrideWidth = 1,
+        PadTop = 1,
+        PadLeft = 1,
+        PadBottom = 1,
+        PadRight = 1,
+        DilationHeight = 1,
+        DilationWidth = 1,
+        Groups = 1,
+        HasBias = true,
+        FusedRelu = true,
+        Weights = new SyntheticWeights(11),
+    };
+
+    public static PoolLayer TinyPool() => new()
+    {
+        Name = "p1",
+        Inputs = ["c1"],
+        InputShape = new TensorShape(4, 6, 6),
+        OutputShape = new TensorShape(4, 3, 3),
+        IsMax = true,
+        KernelHeight = 2,
+        KernelWidth = 2,
+        StrideHeight = 2,
+        StrideWidth = 2,
+        PadTop = 0,
+        PadLeft = 0,
+        PadBottom = 0,
+        PadRight = 0,
+    };
+
+    public static FullyConnectedLayer TinyFc() => new()
+    {
+        Name = "f1",
+        Inputs = ["p1"],
+        InputShape = new TensorShape(4, 3, 3),
+        OutputShape = new TensorShape(3, 1, 1),
+        OutputFeatures = 3,
+        HasBias = true,
+        FusedRelu = false,
+        Weights = new SyntheticWeights(13),
+    };
+
+    public static ImmutableArray<Layer> Layers(params Layer[] layers) => [.. layers];
+}
