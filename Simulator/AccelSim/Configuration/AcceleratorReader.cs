@@ -1,0 +1,277 @@
+using AccelSim.Configuration.Yaml;
+using AccelSim.Energy;
+using AccelSim.Hardware;
+using AccelSim.Numerics;
+
+namespace AccelSim.Configuration;
+
+/// <summary>Validates a hardware document and builds the <see cref="AcceleratorConfig"/>, converting units once, here.</summary>
+internal static class AcceleratorReader
+{
+    /// <summary>Runaway guard used when <c>max_cycles</c> is not given: 1e11 cycles.</summary>
+    public const long DefaultMaxCycles = 100_000_000_000;
+
+    /// <summary>The scheme used when neither <c>scheme</c> nor partitions are given (BFP-SPEC: 6-11 is the default).</summary>
+    public const string DefaultScheme = "6-11";
+
+    private static readonly MapSchema BufferSchema = new("capacity_bytes", "word_bits", "read_ports", "write_ports");
+    private static readonly MapSchema FormatSchema = new("exponent_bits", "mantissa_bits");
+    private static readonly MapSchema GroupSchema = new("group");
+    private static readonly MapSchema PeArraySchema = new("rows", "cols", "dataflow");
+    private static readonly MapSchema BuffersSchema =
+        new(new KeySpec("ifmap", BufferSchema), new KeySpec("weights", BufferSchema), new KeySpec("ofmap", BufferSchema));
+
+    private static readonly MapSchema DramSchema = new("bandwidth_gb_per_s", "bandwidth_bytes_per_cycle", "latency_cycles");
+    private static readonly MapSchema VectorUnitSchema = new("lanes");
+    private static readonly MapSchema BfpSchema = new(
+        "exponent_bits",
+        "mantissa_bits",
+        new KeySpec("weights", FormatSchema),
+        new KeySpec("inputs", FormatSchema),
+        "scheme",
+        new KeySpec("weight_partition", GroupSchema),
+        new KeySpec("input_partition", GroupSchema),
+        "rounding",
+        "accumulator_bits",
+        "seed");
+
+    /// <summary>Every key of a hardware file; overrides resolve against it.</summary>
+    public static readonly MapSchema Schema = new(
+        "version",
+        "name",
+        "clock_mhz",
+        "max_cycles",
+        new KeySpec("pe_array", PeArraySchema),
+        new KeySpec("buffers", BuffersSchema),
+        new KeySpec("dram", DramSchema),
+        new KeySpec("vector_unit", VectorUnitSchema),
+        new KeySpec("bfp", BfpSchema),
+        "energy_table");
+
+    private static readonly Choices<Dataflow> Dataflows = Choices.FromEnum<Dataflow>();
+    private static readonly Choices<RoundingMode> Roundings = Choices.FromEnum<RoundingMode>();
+
+    private static readonly Choices<(BlockPartition Weights, BlockPartition Inputs)> Schemes = new(
+        ("6-9", (BlockPartition.Tensor, BlockPartition.Tensor)),
+        ("6-10", (BlockPartition.Tensor, BlockPartition.Column)),
+        ("6-11", (BlockPartition.Row, BlockPartition.Tensor)),
+        ("6-12", (BlockPartition.Row, BlockPartition.Column)));
+
+    private static readonly Choices<BlockPartition> Partitions = new(
+        ("tensor", BlockPartition.Tensor), ("row", BlockPartition.Row), ("column", BlockPartition.Column));
+
+    private static readonly IntRule ArrayDimensionRule = new(1, 4096);
+    private static readonly IntRule CapacityRule = new(64, long.MaxValue);
+    private static readonly IntRule WordBitsRule = new(8, 4096, MultipleOf: 8);
+    private static readonly IntRule PortsRule = new(1, 16);
+    private static readonly IntRule LatencyRule = new(0, long.MaxValue);
+    private static readonly IntRule LanesRule = new(1, 4096);
+    private static readonly IntRule MaxCyclesRule = new(1, long.MaxValue);
+    private static readonly IntRule ExponentBitsRule = new(2, 8);
+    private static readonly IntRule MantissaBitsRule = new(2, 24);
+    private static readonly IntRule GroupRule = new(1, 65536);
+    private static readonly IntRule AccumulatorBitsRule = new(8, 64);
+
+    /// <summary>Reads the document; returns null when any error was reported.</summary>
+    /// <param name="document">The parsed file, overrides already applied.</param>
+    /// <param name="errors">Where this file's problems go.</param>
+    /// <param name="loadEnergyTable">Loads the table named by <c>energy_table</c> (reporting its own problems); null when it failed.</param>
+    public static AcceleratorConfig? Read(DocNode document, ConfigErrors errors, Func<string, DocNode, EnergyTable?> loadEnergyTable)
+    {
+        if (MapReader.Root(document, Schema, errors) is not { } root)
+        {
+            return null;
+        }
+
+        int errorsBefore = errors.Count;
+        EnergyTableReader.CheckVersion(root);
+        string? name = root.Text("name");
+        double? clockMegahertz = root.Number("clock_mhz", NumberRule.Positive);
+        long? maxCycles = root.Has("max_cycles") ? root.Integer("max_cycles", MaxCyclesRule) : DefaultMaxCycles;
+        PeArrayConfig? peArray = root.Mapping("pe_array", PeArraySchema) is { } pe ? ReadPeArray(pe) : null;
+        BufferSetConfig? buffers = root.Mapping("buffers", BuffersSchema) is { } b ? ReadBuffers(b) : null;
+        DramConfig? dram = root.Mapping("dram", DramSchema) is { } d ? ReadDram(d, clockMegahertz) : null;
+        VectorUnitConfig? vectorUnit = root.Mapping("vector_unit", VectorUnitSchema) is { } v && v.Int32("lanes", LanesRule) is { } lanes
+            ? new VectorUnitConfig(lanes)
+            : null;
+        BfpSettings? bfp = root.Mapping("bfp", BfpSchema) is { } f ? ReadBfp(f) : null;
+        EnergyTable? energy = root.Text("energy_table") is { } tablePath ? loadEnergyTable(tablePath, root.Entry("energy_table")!.Value) : null;
+
+        if (errors.Count > errorsBefore || name is null || clockMegahertz is null || maxCycles is null || peArray is null
+            || buffers is null || dram is null || vectorUnit is null || bfp is null || energy is null)
+        {
+            return null;
+        }
+
+        return new AcceleratorConfig
+        {
+            Name = name,
+            ClockMegahertz = clockMegahertz.Value,
+            MaxCycles = maxCycles.Value,
+            PeArray = peArray,
+            Buffers = buffers,
+            Dram = dram,
+            VectorUnit = vectorUnit,
+            Bfp = bfp,
+            Energy = energy,
+        };
+    }
+
+    private static PeArrayConfig? ReadPeArray(MapReader pe)
+    {
+        int? rows = pe.Int32("rows", ArrayDimensionRule);
+        int? cols = pe.Int32("cols", ArrayDimensionRule);
+        Dataflow? dataflow = pe.Choice("dataflow", Dataflows);
+        return rows is { } r && cols is { } c && dataflow is { } flow ? new PeArrayConfig(r, c, flow) : null;
+    }
+
+    private static BufferSetConfig? ReadBuffers(MapReader buffers)
+    {
+        SramConfig? ifmap = buffers.Mapping("ifmap", BufferSchema) is { } i ? ReadSram("ifmap", i) : null;
+        SramConfig? weights = buffers.Mapping("weights", BufferSchema) is { } w ? ReadSram("weights", w) : null;
+        SramConfig? ofmap = buffers.Mapping("ofmap", BufferSchema) is { } o ? ReadSram("ofmap", o) : null;
+        return ifmap is not null && weights is not null && ofmap is not null ? new BufferSetConfig(ifmap, weights, ofmap) : null;
+    }
+
+    private static SramConfig? ReadSram(string name, MapReader sram)
+    {
+        long? capacity = sram.Integer("capacity_bytes", CapacityRule);
+        int? wordBits = sram.Int32("word_bits", WordBitsRule);
+        int? readPorts = sram.Int32("read_ports", PortsRule);
+        int? writePorts = sram.Int32("write_ports", PortsRule);
+        return capacity is { } c && wordBits is { } w && readPorts is { } r && writePorts is { } wp
+            ? new SramConfig(name, c, w, r, wp)
+            : null;
+    }
+
+    private static DramConfig? ReadDram(MapReader dram, double? clockMegahertz)
+    {
+        const string GigabytesKey = "bandwidth_gb_per_s";
+        const string BytesKey = "bandwidth_bytes_per_cycle";
+        bool hasGigabytes = dram.Has(GigabytesKey);
+        bool hasBytes = dram.Has(BytesKey);
+        double? gigabytesPerSecond = dram.Number(GigabytesKey, NumberRule.Positive, required: false);
+        double? bytesPerCycle = dram.Number(BytesKey, NumberRule.Positive, required: false);
+        long? latency = dram.Integer("latency_cycles", LatencyRule);
+
+        if (hasGigabytes && hasBytes)
+        {
+            DocNode second = new[] { dram.Entry(GigabytesKey)!, dram.Entry(BytesKey)! }.MaxBy(e => (e.Key.Line, e.Key.Column))!.Key;
+            dram.Errors.Add(second, $"dram has both {GigabytesKey} and {BytesKey}; give exactly one");
+            return null;
+        }
+
+        if (!hasGigabytes && !hasBytes)
+        {
+            dram.Errors.Add(dram.Anchor,
+                $"dram needs exactly one of {GigabytesKey} (a number greater than 0; 1 GB = 1e9 bytes) or {BytesKey} (a number greater than 0)");
+            return null;
+        }
+
+        // bytes per cycle = (GB/s × 1e9 bytes/GB) / (MHz × 1e6 cycles/s) = GB/s × 1000 / MHz.
+        double? perCycle = hasBytes ? bytesPerCycle : gigabytesPerSecond * 1000.0 / clockMegahertz;
+        return perCycle is { } bandwidth && latency is { } l ? new DramConfig(bandwidth, l) : null;
+    }
+
+    private static BfpSettings? ReadBfp(MapReader bfp)
+    {
+        int errorsBefore = bfp.Errors.Count;
+        int? exponentBits = bfp.Int32("exponent_bits", ExponentBitsRule, required: false);
+        int? mantissaBits = bfp.Int32("mantissa_bits", MantissaBitsRule, required: false);
+        MapReader? weights = bfp.Mapping("weights", FormatSchema, required: false);
+        MapReader? inputs = bfp.Mapping("inputs", FormatSchema, required: false);
+        int? weightExponent = weights?.Int32("exponent_bits", ExponentBitsRule, required: false) ?? exponentBits;
+        int? weightMantissa = weights?.Int32("mantissa_bits", MantissaBitsRule, required: false) ?? mantissaBits;
+        int? inputExponent = inputs?.Int32("exponent_bits", ExponentBitsRule, required: false) ?? exponentBits;
+        int? inputMantissa = inputs?.Int32("mantissa_bits", MantissaBitsRule, required: false) ?? mantissaBits;
+        RequireShared(bfp, weights, inputs, "exponent_bits", ExponentBitsRule);
+        RequireShared(bfp, weights, inputs, "mantissa_bits", MantissaBitsRule);
+
+        (BlockPartition Weights, BlockPartition Inputs)? partitions = ReadPartitions(bfp);
+        RoundingMode? rounding = bfp.Has("rounding") ? bfp.Choice("rounding", Roundings) : RoundingMode.NearestEven;
+        int? accumulatorBits = bfp.Int32("accumulator_bits", AccumulatorBitsRule, required: false);
+        ulong? seed = bfp.Has("seed") ? bfp.Unsigned("seed") : 1UL;
+
+        if (bfp.Errors.Count > errorsBefore || weightExponent is null || weightMantissa is null || inputExponent is null
+            || inputMantissa is null || partitions is null || rounding is null || seed is null)
+        {
+            return null;
+        }
+
+        return new BfpSettings(
+            Weights: new BfpFormat(weightExponent.Value, weightMantissa.Value),
+            Inputs: new BfpFormat(inputExponent.Value, inputMantissa.Value),
+            WeightPartition: partitions.Value.Weights,
+            InputPartition: partitions.Value.Inputs,
+            Rounding: rounding.Value,
+            AccumulatorBits: accumulatorBits,
+            StochasticSeed: seed.Value);
+    }
+
+    /// <summary>A shared width may be left out only when both per-tensor mappings give it.</summary>
+    private static void RequireShared(MapReader bfp, MapReader? weights, MapReader? inputs, string key, IntRule rule)
+    {
+        if (!bfp.Has(key) && !(weights?.Has(key) == true && inputs?.Has(key) == true))
+        {
+            bfp.Missing(key, $"{rule.Describe()} (it may be left out only when bfp.weights and bfp.inputs both give {key})");
+        }
+    }
+
+    private static (BlockPartition Weights, BlockPartition Inputs)? ReadPartitions(MapReader bfp)
+    {
+        const string WeightKey = "weight_partition";
+        const string InputKey = "input_partition";
+        bool hasScheme = bfp.Has("scheme");
+        bool hasWeight = bfp.Has(WeightKey);
+        bool hasInput = bfp.Has(InputKey);
+        var scheme = hasScheme ? bfp.Choice("scheme", Schemes) : null;
+        BlockPartition? weight = hasWeight ? ReadPartition(bfp, WeightKey) : null;
+        BlockPartition? input = hasInput ? ReadPartition(bfp, InputKey) : null;
+
+        if (hasScheme && (hasWeight || hasInput))
+        {
+            bfp.Errors.Add(bfp.Entry("scheme")!.Key,
+                $"bfp.scheme and bfp.{WeightKey}/bfp.{InputKey} are alternatives: give either scheme ({Schemes.List}) or both partitions, not both");
+            return null;
+        }
+
+        if (hasWeight != hasInput)
+        {
+            string missing = hasWeight ? InputKey : WeightKey;
+            string given = hasWeight ? WeightKey : InputKey;
+            bfp.Missing(missing, $"tensor, row, column or {{group: N}}, because bfp.{given} is given (or give bfp.scheme instead of both)");
+            return null;
+        }
+
+        if (hasWeight)
+        {
+            return weight is { } w && input is { } i ? (w, i) : null;
+        }
+
+        if (hasScheme)
+        {
+            return scheme;
+        }
+
+        Schemes.TryGet(DefaultScheme, out var defaultScheme);
+        return defaultScheme;
+    }
+
+    private static BlockPartition? ReadPartition(MapReader bfp, string key)
+    {
+        DocNode node = bfp.Entry(key)!.Value;
+        if (node is DocMapping map)
+        {
+            MapReader group = bfp.Nested(key, map, GroupSchema);
+            return group.Int32("group", GroupRule) is { } size ? BlockPartition.Group(size) : null;
+        }
+
+        if (node is DocScalar scalar && Partitions.TryGet(scalar.Value, out BlockPartition partition))
+        {
+            return partition;
+        }
+
+        bfp.Errors.Add(node, $"{bfp.Full(key)} must be one of {Partitions.List}, or a mapping {{group: N}} with N {GroupRule.Describe()}, was {Scalars.Describe(node)}");
+        return null;
+    }
+}
