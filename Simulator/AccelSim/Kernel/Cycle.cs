@@ -25,12 +25,16 @@ public readonly record struct Cycle(long Value) : IComparable<Cycle>
     /// <paramref name="end"/> is earlier.</summary>
     public static long operator -(Cycle end, Cycle start) => end.Value - start.Value;
 
+    /// <summary>Whether <paramref name="left"/> is earlier than <paramref name="right"/>.</summary>
     public static bool operator <(Cycle left, Cycle right) => left.Value < right.Value;
 
+    /// <summary>Whether <paramref name="left"/> is later than <paramref name="right"/>.</summary>
     public static bool operator >(Cycle left, Cycle right) => left.Value > right.Value;
 
+    /// <summary>Whether <paramref name="left"/> is earlier than or equal to <paramref name="right"/>.</summary>
     public static bool operator <=(Cycle left, Cycle right) => left.Value <= right.Value;
 
+    /// <summary>Whether <paramref name="left"/> is later than or equal to <paramref name="right"/>.</summary>
     public static bool operator >=(Cycle left, Cycle right) => left.Value >= right.Value;
 
     /// <summary>Orders by <see cref="Value"/>.</summary>

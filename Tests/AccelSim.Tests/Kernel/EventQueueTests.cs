@@ -52,6 +52,53 @@ public sealed class EventQueueTests
     }
 
     [Test]
+    public void InterleavedScheduleAndDequeue_MatchesALinearScanOracle()
+    {
+        // The oracle keeps a plain list and picks the smallest (cycle, priority, sequence) by linear scan. Events are
+        // only scheduled at or after the last dequeued cycle, as the simulation guarantees, and often at exactly that
+        // cycle, which is where FIFO ties matter.
+        var random = new Random(7);
+        var queue = new EventQueue();
+        var oracle = new List<(long Cycle, EventPriority Priority, long Sequence, int Id)>();
+        var fromQueue = new List<int>();
+        var fromOracle = new List<int>();
+        long now = 0;
+        long sequence = 0;
+        int nextId = 0;
+        for (int step = 0; step < 20_000; step++)
+        {
+            if (oracle.Count == 0 || random.Next(100) < 55)
+            {
+                int id = nextId++;
+                long at = now + (random.Next(3) == 0 ? 0 : random.Next(6));
+                var priority = (EventPriority)random.Next(4);
+                queue.Schedule(new Cycle(at), priority, () => fromQueue.Add(id));
+                oracle.Add((at, priority, sequence++, id));
+                continue;
+            }
+
+            int first = 0;
+            for (int i = 1; i < oracle.Count; i++)
+            {
+                if ((oracle[i].Cycle, oracle[i].Priority, oracle[i].Sequence)
+                    .CompareTo((oracle[first].Cycle, oracle[first].Priority, oracle[first].Sequence)) < 0)
+                {
+                    first = i;
+                }
+            }
+
+            fromOracle.Add(oracle[first].Id);
+            now = oracle[first].Cycle;
+            oracle.RemoveAt(first);
+            queue.TryDequeue(out Cycle dequeuedAt, out Action? handler);
+            handler!();
+            Assert.That(dequeuedAt.Value, Is.EqualTo(now));
+        }
+
+        Assert.That(fromQueue, Is.EqualTo(fromOracle));
+    }
+
+    [Test]
     public void InsertionOrder_HoldsAcrossInterleavedDequeues()
     {
         // C is scheduled after A was dequeued; it still runs after B, which was scheduled before it.

@@ -161,9 +161,7 @@ public sealed class SimulationTests
     [Test]
     public void RunWithLimit_BeforeNow_Throws()
     {
-        var simulation = new Simulation();
-        simulation.Schedule(8, () => { });
-        simulation.Run();
+        Simulation simulation = AtCycle(8);
 
         Assert.That(() => simulation.Run(new Cycle(7)),
             Throws.TypeOf<ArgumentOutOfRangeException>().With.Message.Contains("current cycle 8"));
@@ -288,6 +286,42 @@ public sealed class SimulationTests
     [Test]
     public void Options_NegativeMaxCycles_Throws() =>
         Assert.That(() => new SimulationOptions { MaxCycles = -1 }, Throws.TypeOf<ArgumentOutOfRangeException>());
+
+    [Test]
+    public void IdenticalModels_OnParallelThreads_GiveIdenticalResults()
+    {
+        // Each run owns all of its state, so four concurrent copies of one model must agree exactly.
+        var results = new (long Cycle, int Item)[4][];
+
+        Parallel.For(0, results.Length, i => results[i] = RunPipeline());
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(results[0], Has.Length.EqualTo(500));
+            Assert.That(results[1], Is.EqualTo(results[0]));
+            Assert.That(results[2], Is.EqualTo(results[0]));
+            Assert.That(results[3], Is.EqualTo(results[0]));
+        }
+
+        static (long Cycle, int Item)[] RunPipeline()
+        {
+            var simulation = new Simulation();
+            var link = new Channel<int>(simulation, "top.link", capacity: 3, latencyCycles: 2);
+            var consumer = new CountingConsumer(simulation, "top.consumer", link, expected: 500);
+            int next = 0;
+            Action fill = () =>
+            {
+                while (next < 500 && link.CanSend)
+                {
+                    link.Send(next++);
+                }
+            };
+            link.OnSpaceFreed(fill);
+            simulation.Schedule(0, fill);
+            simulation.RunToCompletion();
+            return [.. consumer.Taken];
+        }
+    }
 
     private static Simulation AtCycle(long cycle)
     {
