@@ -172,7 +172,7 @@ internal static class Commands
 
             return ExitCodes.BadInput;
         }
-        catch (Exception e) when (e is MappingException or NonFiniteValueException or UsageException)
+        catch (Exception e) when (e is MappingException or UsageException)
         {
             stderr.WriteLine($"error: {e.Message}");
             return ExitCodes.BadInput;

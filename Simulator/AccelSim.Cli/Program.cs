@@ -23,7 +23,7 @@ public static class Program
 
     internal static ILogger CreateLogger(bool verbose, bool quiet, TextWriter stderr) => new LoggerConfiguration()
         .MinimumLevel.Is(verbose ? LogEventLevel.Debug : quiet ? LogEventLevel.Warning : LogEventLevel.Information)
-        .WriteTo.TextWriter(stderr, outputTemplate: "[{Level:u3}] {Message:lj}{NewLine}{Exception}", formatProvider: System.Globalization.CultureInfo.InvariantCulture)
+        .WriteTo.Sink(new TextWriterSink(stderr, "[{Level:u3}] {Message:lj}{NewLine}{Exception}"))
         .CreateLogger();
 }
 

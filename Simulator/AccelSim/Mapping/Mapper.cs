@@ -90,10 +90,16 @@ public static class Mapper
         static long Traffic(TileSchedule s) => s.IfmapTileBytes.Sum() + s.WeightTileBytes.Sum();
     }
 
-    /// <summary>Sizes decided once per layer: folds, K chunks, which tensors stay resident.</summary>
+    /// <summary>Sizes decided once per layer: folds, K chunks, row-fold bands, which tensors stay resident.</summary>
+    /// <remarks>
+    /// A streamed input tile holds the input rows of a band of consecutive row folds, as many as fit half the buffer, so
+    /// neighbouring folds that read the same rows share one fetch (a line buffer). When K must be split, partial sums
+    /// stay in the array across the chunks of one fold, so a band is then a single fold.
+    /// </remarks>
     private sealed record GemmPlan(
         Geometry G, AcceleratorConfig Config, int ArrayRows, int ArrayCols, long RowFolds, long ColFolds,
-        int ChannelsPerChunk, int Chunks, bool IfmapResident, bool WeightsResident, long ResidentIfmapBytes, long ResidentWeightBytes)
+        int ChannelsPerChunk, int Chunks, long FoldsPerBand, bool IfmapResident, bool WeightsResident, long ResidentIfmapBytes,
+        long ResidentWeightBytes)
     {
         public static GemmPlan Create(Geometry g, string layerName, AcceleratorConfig config)
         {
@@ -104,40 +110,16 @@ public static class Mapper
             long kernelArea = (long)g.KernelHeight * g.KernelWidth;
             long ifmapHalf = config.Buffers.Ifmap.HalfCapacityBytes;
             long weightHalf = config.Buffers.Weights.HalfCapacityBytes;
+            long rowBytesAllChannels = (long)g.InWidth * g.GroupInChannels * FeatureMapElementBytes;
 
             long wholeIfmap = (long)g.GroupInChannels * g.InHeight * g.InWidth * g.Batch * FeatureMapElementBytes;
             long wholeWeights = BitsToBytes(WeightTileBits(g.GroupFilters, g.GroupInChannels * kernelArea, config.Bfp.Weights, config.Bfp.WeightPartition));
             bool ifmapResident = wholeIfmap <= ifmapHalf;
             bool weightsResident = wholeWeights <= weightHalf;
-
-            // The largest per-fold input footprint (rows of one channel) bounds how many channels one chunk can carry.
-            long maxRowsPerFold = 0;
-            if (!ifmapResident)
-            {
-                for (long fold = 0; fold < rowFolds; fold++)
-                {
-                    long first = fold * rows;
-                    maxRowsPerFold = Math.Max(maxRowsPerFold, g.InputRowsFor(first, Math.Min(g.Pixels, first + rows) - 1));
-                }
-            }
+            long maxRowsPerFold = ifmapResident ? 0 : MaxInputRows(g, rows, rowFolds, 1);
 
             // Fits() is monotone in the channel count: find the largest chunk that fits (0 when none does).
-            int low = 0;
-            int high = g.GroupInChannels;
-            while (low < high)
-            {
-                int middle = low + ((high - low + 1) / 2);
-                if (Fits(middle))
-                {
-                    low = middle;
-                }
-                else
-                {
-                    high = middle - 1;
-                }
-            }
-
-            int channelsPerChunk = low;
+            int channelsPerChunk = (int)LargestFitting(g.GroupInChannels, c => Fits((int)c));
             if (channelsPerChunk == 0)
             {
                 throw new MappingException(string.Create(CultureInfo.InvariantCulture,
@@ -147,7 +129,9 @@ public static class Mapper
             }
 
             int chunks = (int)CeilDiv(g.GroupInChannels, channelsPerChunk);
-            return new GemmPlan(g, config, rows, cols, rowFolds, colFolds, channelsPerChunk, chunks, ifmapResident,
+            long foldsPerBand = ifmapResident || chunks > 1 ? 1
+                : Math.Max(1, LargestFitting(rowFolds, b => MaxInputRows(g, rows, rowFolds, b) * rowBytesAllChannels <= ifmapHalf));
+            return new GemmPlan(g, config, rows, cols, rowFolds, colFolds, channelsPerChunk, chunks, foldsPerBand, ifmapResident,
                 weightsResident, wholeIfmap, wholeWeights);
 
             bool Fits(int channels)
@@ -159,6 +143,40 @@ public static class Mapper
             }
         }
 
+        /// <summary>The most input rows any band of <paramref name="foldsPerBand"/> row folds reads.</summary>
+        private static long MaxInputRows(Geometry g, int rows, long rowFolds, long foldsPerBand)
+        {
+            long most = 0;
+            for (long band = 0; band * foldsPerBand < rowFolds; band++)
+            {
+                long first = band * foldsPerBand * rows;
+                most = Math.Max(most, g.InputRowsFor(first, Math.Min(g.Pixels, first + (foldsPerBand * rows)) - 1));
+            }
+
+            return most;
+        }
+
+        /// <summary>The largest n in [0, max] with fits(n), for a predicate that holds up to some n and not beyond.</summary>
+        private static long LargestFitting(long max, Func<long, bool> fits)
+        {
+            long low = 0;
+            long high = max;
+            while (low < high)
+            {
+                long middle = low + ((high - low + 1) / 2);
+                if (fits(middle))
+                {
+                    low = middle;
+                }
+                else
+                {
+                    high = middle - 1;
+                }
+            }
+
+            return low;
+        }
+
         public TileSchedule Build(bool columnFoldsOuter, bool fusedRelu)
         {
             var ifmapTiles = ImmutableArray.CreateBuilder<long>();
@@ -168,64 +186,72 @@ public static class Mapper
             long fillDrain = ArrayRows + ArrayCols - 2;
             var format = Config.Bfp.Weights;
             var partition = Config.Bfp.WeightPartition;
+            long bands = CeilDiv(RowFolds, FoldsPerBand);
 
             for (int group = 0; group < G.Groups; group++)
             {
-                (long Group, long Fold, long Other, long Chunk) lastIfmapKey = (-1, -1, -1, -1);
-                (long Group, long Fold, long Other, long Chunk) lastWeightKey = (-1, -1, -1, -1);
-                long outerCount = columnFoldsOuter ? ColFolds : RowFolds;
-                long innerCount = columnFoldsOuter ? RowFolds : ColFolds;
+                (long, long, long, long, long) lastIfmapKey = (-1, -1, -1, -1, -1);
+                (long, long, long, long, long) lastWeightKey = (-1, -1, -1, -1, -1);
+                long outerCount = columnFoldsOuter ? ColFolds : bands;
+                long middleCount = columnFoldsOuter ? bands : ColFolds;
                 for (long outer = 0; outer < outerCount; outer++)
                 {
-                    for (long inner = 0; inner < innerCount; inner++)
+                    for (long middle = 0; middle < middleCount; middle++)
                     {
-                        long rowFold = columnFoldsOuter ? inner : outer;
-                        long colFold = columnFoldsOuter ? outer : inner;
-                        long firstPixel = rowFold * ArrayRows;
-                        long rowsUsed = Math.Min(ArrayRows, G.Pixels - firstPixel);
-                        long colsUsed = Math.Min(ArrayCols, G.GroupFilters - (colFold * ArrayCols));
-                        for (int chunk = 0; chunk < Chunks; chunk++)
+                        long band = columnFoldsOuter ? middle : outer;
+                        long colFold = columnFoldsOuter ? outer : middle;
+                        long bandFirstFold = band * FoldsPerBand;
+                        long bandEndFold = Math.Min(RowFolds, bandFirstFold + FoldsPerBand);
+                        for (long rowFold = bandFirstFold; rowFold < bandEndFold; rowFold++)
                         {
-                            int channels = Math.Min(ChannelsPerChunk, G.GroupInChannels - (chunk * ChannelsPerChunk));
-                            long reduction = channels * kernelArea;
-                            bool lastChunk = chunk == Chunks - 1;
-
-                            // A tile is fetched again whenever the tile a step needs differs from the one before it.
-                            var ifmapKey = IfmapResident ? (group, -1L, -1L, -1L) : (group, rowFold, columnFoldsOuter ? colFold : -1, chunk);
-                            if (ifmapKey != lastIfmapKey)
+                            long firstPixel = rowFold * ArrayRows;
+                            long rowsUsed = Math.Min(ArrayRows, G.Pixels - firstPixel);
+                            long colsUsed = Math.Min(ArrayCols, G.GroupFilters - (colFold * ArrayCols));
+                            for (int chunk = 0; chunk < Chunks; chunk++)
                             {
-                                ifmapTiles.Add(IfmapResident
-                                    ? ResidentIfmapBytes
-                                    : G.InputRowsFor(firstPixel, firstPixel + rowsUsed - 1) * G.InWidth * channels * FeatureMapElementBytes);
-                                lastIfmapKey = ifmapKey;
+                                int channels = Math.Min(ChannelsPerChunk, G.GroupInChannels - (chunk * ChannelsPerChunk));
+                                long reduction = channels * kernelArea;
+                                bool lastChunk = chunk == Chunks - 1;
+
+                                // A tile is fetched again whenever the tile a step needs differs from the one before it.
+                                var ifmapKey = IfmapResident ? (group, -1L, -1L, -1L, -1L) : (group, band, columnFoldsOuter ? colFold : -1, chunk, -1L);
+                                if (ifmapKey != lastIfmapKey)
+                                {
+                                    long bandFirstPixel = bandFirstFold * ArrayRows;
+                                    long bandLastPixel = Math.Min(G.Pixels, bandEndFold * ArrayRows) - 1;
+                                    ifmapTiles.Add(IfmapResident
+                                        ? ResidentIfmapBytes
+                                        : G.InputRowsFor(bandFirstPixel, bandLastPixel) * G.InWidth * channels * FeatureMapElementBytes);
+                                    lastIfmapKey = ifmapKey;
+                                }
+
+                                var weightKey = WeightsResident ? (group, -1L, -1L, -1L, -1L)
+                                    : Chunks == 1 ? (group, colFold, columnFoldsOuter ? -1 : band, -1L, -1L)
+                                    : (group, colFold, rowFold, chunk, -1L);
+                                if (weightKey != lastWeightKey)
+                                {
+                                    weightTiles.Add(WeightsResident
+                                        ? ResidentWeightBytes
+                                        : BitsToBytes(WeightTileBits(colsUsed, reduction, format, partition)));
+                                    lastWeightKey = weightKey;
+                                }
+
+                                long outputs = lastChunk ? rowsUsed * colsUsed : 0;
+                                steps.Add(new ComputeStep
+                                {
+                                    IfmapTile = ifmapTiles.Count - 1,
+                                    WeightTile = weightTiles.Count - 1,
+                                    ComputeCycles = reduction + (lastChunk ? fillDrain : 0),
+                                    FillDrainCycles = lastChunk ? fillDrain : 0,
+                                    Macs = rowsUsed * colsUsed * reduction,
+                                    IfmapReadBytes = rowsUsed * reduction * FeatureMapElementBytes,
+                                    WeightReadBytes = BitsToBytes(WeightTileBits(colsUsed, reduction, format, partition)),
+                                    OutputBytes = outputs * FeatureMapElementBytes,
+                                    InputConversions = rowsUsed * reduction,
+                                    OutputConversions = outputs,
+                                    VectorOps = fusedRelu ? outputs : 0,
+                                });
                             }
-
-                            var weightKey = WeightsResident ? (group, -1L, -1L, -1L)
-                                : Chunks == 1 ? (group, colFold, columnFoldsOuter ? -1 : rowFold, -1L)
-                                : (group, colFold, rowFold, chunk);
-                            if (weightKey != lastWeightKey)
-                            {
-                                weightTiles.Add(WeightsResident
-                                    ? ResidentWeightBytes
-                                    : BitsToBytes(WeightTileBits(colsUsed, Chunks == 1 ? G.GroupInChannels * kernelArea : reduction, format, partition)));
-                                lastWeightKey = weightKey;
-                            }
-
-                            long outputs = lastChunk ? rowsUsed * colsUsed : 0;
-                            steps.Add(new ComputeStep
-                            {
-                                IfmapTile = ifmapTiles.Count - 1,
-                                WeightTile = weightTiles.Count - 1,
-                                ComputeCycles = reduction + (lastChunk ? fillDrain : 0),
-                                FillDrainCycles = lastChunk ? fillDrain : 0,
-                                Macs = rowsUsed * colsUsed * reduction,
-                                IfmapReadBytes = rowsUsed * reduction * FeatureMapElementBytes,
-                                WeightReadBytes = BitsToBytes(WeightTileBits(colsUsed, reduction, format, partition)),
-                                OutputBytes = outputs * FeatureMapElementBytes,
-                                InputConversions = rowsUsed * reduction,
-                                OutputConversions = outputs,
-                                VectorOps = fusedRelu ? outputs : 0,
-                            });
                         }
                     }
                 }
@@ -233,7 +259,8 @@ public static class Mapper
 
             string description = string.Create(CultureInfo.InvariantCulture,
                 $"output-stationary {ArrayRows}x{ArrayCols}: {G.Groups} group(s) x {RowFolds} row fold(s) x {ColFolds} column fold(s) x {Chunks} K chunk(s), " +
-                $"{(columnFoldsOuter ? "column" : "row")} folds outer, ifmap {(IfmapResident ? "resident" : "streamed")}, weights {(WeightsResident ? "resident" : "streamed")}");
+                $"{(columnFoldsOuter ? "column folds" : "row-fold bands")} outer, ifmap {(IfmapResident ? "resident" : $"streamed in bands of {FoldsPerBand} row fold(s)")}, " +
+                $"weights {(WeightsResident ? "resident" : "streamed")}");
             return new TileSchedule(ifmapTiles.ToImmutable(), weightTiles.ToImmutable(), steps.ToImmutable(), EngineKind.PeArray, description);
         }
     }
