@@ -91,7 +91,7 @@ internal static class EnergyTableReader
             {
                 root.Errors.Add(entry.Key, $"unknown energy entry '{name}'; known entries: {known}");
             }
-            else if (ReadEntry(name, entry.Value, root.Errors) is { } read)
+            else if (ReadEntry(entry, root.Errors) is { } read)
             {
                 builder.TryAdd(name, read); // a repeated name is already reported by the reader above
             }
@@ -110,10 +110,11 @@ internal static class EnergyTableReader
         return root.Errors.Count > errorsBefore ? null : builder.ToImmutable();
     }
 
-    private static EnergyEntry? ReadEntry(string name, DocNode node, ConfigErrors errors)
+    private static EnergyEntry? ReadEntry(DocEntry named, ConfigErrors errors)
     {
+        string name = named.Key.Value;
         string path = $"entries.{name}";
-        if (MapReader.Open(node, path, $"a mapping with keys {EntrySchema.AllowedList}", errors) is not { } entry)
+        if (MapReader.Open(named.Value, path, $"a mapping with keys {EntrySchema.AllowedList}", errors, named.Key) is not { } entry)
         {
             return null;
         }
