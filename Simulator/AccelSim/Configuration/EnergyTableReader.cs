@@ -43,7 +43,7 @@ internal static class EnergyTableReader
         }
 
         int errorsBefore = errors.Count;
-        CheckVersion(root);
+        root.CheckVersion();
         string? name = root.Text("name");
         int? technology = root.Int32("technology_nm", TechnologyRule);
         ImmutableSortedDictionary<string, EnergyEntry>? entries = ReadEntries(root, name ?? "?");
@@ -54,15 +54,6 @@ internal static class EnergyTableReader
         }
 
         return new EnergyTable { Name = name, TechnologyNanometers = technology.Value, Entries = entries };
-    }
-
-    internal static void CheckVersion(MapReader root)
-    {
-        if (root.Value("version", required: true, "1") is { } node
-            && !(Scalars.TryInteger(node, out long version) && version == 1))
-        {
-            root.Errors.Add(node, $"version must be 1 (the only format version so far), was {Scalars.Describe(node)}");
-        }
     }
 
     private static ImmutableSortedDictionary<string, EnergyEntry>? ReadEntries(MapReader root, string tableName)

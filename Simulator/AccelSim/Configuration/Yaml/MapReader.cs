@@ -112,6 +112,15 @@ internal sealed class MapReader
         return entry.Value;
     }
 
+    /// <summary>Checks the required <c>version</c> key; every file format is at version 1 so far.</summary>
+    public void CheckVersion()
+    {
+        if (Value("version", required: true, "1") is { } node && !(Scalars.TryInteger(node, out long version) && version == 1))
+        {
+            Errors.Add(node, $"version must be 1 (the only format version so far), was {Scalars.Describe(node)}");
+        }
+    }
+
     public void Missing(string key, string description) => Errors.Add(Anchor, $"{Full(key)} is required: {description}");
 
     public long? Integer(string key, IntRule rule, bool required = true) =>
