@@ -132,6 +132,16 @@ public sealed class AcceleratorLoaderTests
     }
 
     [Test]
+    public void UnquotedScheme_IsReadAsText()
+    {
+        string yaml = HardwareYaml.WithLineAfter(23, "  scheme: 6-10");
+
+        BfpSettings bfp = ConfigLoader.LoadAccelerator(_files.Write("hw.yaml", yaml)).Bfp;
+
+        Assert.That((bfp.WeightPartition, bfp.InputPartition), Is.EqualTo((BlockPartition.Tensor, BlockPartition.Column)));
+    }
+
+    [Test]
     public void PartitionPair_ReplacesTheScheme_AndAcceptsGroups()
     {
         string yaml = HardwareYaml.WithLineAfter(23, "  weight_partition: { group: 16 }\n  input_partition: column");
