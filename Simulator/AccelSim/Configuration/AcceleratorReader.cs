@@ -84,7 +84,7 @@ internal static class AcceleratorReader
         }
 
         int errorsBefore = errors.Count;
-        EnergyTableReader.CheckVersion(root);
+        root.CheckVersion();
         string? name = root.Text("name");
         double? clockMegahertz = root.Number("clock_mhz", NumberRule.Positive);
         long? maxCycles = root.Has("max_cycles") ? root.Integer("max_cycles", MaxCyclesRule) : DefaultMaxCycles;

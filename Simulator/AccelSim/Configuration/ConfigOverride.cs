@@ -8,7 +8,8 @@ namespace AccelSim.Configuration;
 /// Dot-separated mapping keys (<c>bfp.mantissa_bits</c>). List items are selected by 0-based index
 /// (<c>layers.3.kernel</c>) or, in <c>layers</c>, by the layer's name (<c>layers.conv1_1.kernel</c>; a name is tried
 /// before an index). Every key must be one the file format allows at that place; allowed keys that the file leaves
-/// out are added, together with any mapping on the way to them.
+/// out are added, together with any mapping on the way to them. The last key's value is replaced whole, whatever it
+/// held (a scalar, a list or a mapping).
 /// </param>
 /// <param name="Value">
 /// The new value as YAML text: a scalar (<c>6</c>, <c>row</c>), a flow list (<c>[5, 5]</c>) or a flow mapping

@@ -43,7 +43,7 @@ internal static class EnergyTableReader
         }
 
         int errorsBefore = errors.Count;
-        CheckVersion(root);
+        root.CheckVersion();
         string? name = root.Text("name");
         int? technology = root.Int32("technology_nm", TechnologyRule);
         ImmutableSortedDictionary<string, EnergyEntry>? entries = ReadEntries(root, name ?? "?");
@@ -54,15 +54,6 @@ internal static class EnergyTableReader
         }
 
         return new EnergyTable { Name = name, TechnologyNanometers = technology.Value, Entries = entries };
-    }
-
-    internal static void CheckVersion(MapReader root)
-    {
-        if (root.Value("version", required: true, "1") is { } node
-            && !(Scalars.TryInteger(node, out long version) && version == 1))
-        {
-            root.Errors.Add(node, $"version must be 1 (the only format version so far), was {Scalars.Describe(node)}");
-        }
     }
 
     private static ImmutableSortedDictionary<string, EnergyEntry>? ReadEntries(MapReader root, string tableName)
@@ -91,7 +82,7 @@ internal static class EnergyTableReader
             {
                 root.Errors.Add(entry.Key, $"unknown energy entry '{name}'; known entries: {known}");
             }
-            else if (ReadEntry(name, entry.Value, root.Errors) is { } read)
+            else if (ReadEntry(entry, root.Errors) is { } read)
             {
                 builder.TryAdd(name, read); // a repeated name is already reported by the reader above
             }
@@ -110,10 +101,11 @@ internal static class EnergyTableReader
         return root.Errors.Count > errorsBefore ? null : builder.ToImmutable();
     }
 
-    private static EnergyEntry? ReadEntry(string name, DocNode node, ConfigErrors errors)
+    private static EnergyEntry? ReadEntry(DocEntry named, ConfigErrors errors)
     {
+        string name = named.Key.Value;
         string path = $"entries.{name}";
-        if (MapReader.Open(node, path, $"a mapping with keys {EntrySchema.AllowedList}", errors) is not { } entry)
+        if (MapReader.Open(named.Value, path, $"a mapping with keys {EntrySchema.AllowedList}", errors, named.Key) is not { } entry)
         {
             return null;
         }

@@ -66,7 +66,7 @@ internal static partial class WorkloadReader
         }
 
         int errorsBefore = errors.Count;
-        EnergyTableReader.CheckVersion(root);
+        root.CheckVersion();
         string? name = root.Text("name");
         TensorShape? inputShape = root.Mapping("input", ShapeSchema) is { } input ? ReadShape(input) : null;
         int? batch = root.Has("batch") ? root.Int32("batch", BatchRule) : 1;
@@ -177,7 +177,7 @@ internal static partial class WorkloadReader
         }
 
         // Inputs: add names two; every other layer one, by default the previous layer (the network input for the first).
-        (ImmutableArray<string> Names, TensorShape? Shape)? inputs = kind == LayerKind.Add
+        LayerInputs? inputs = kind == LayerKind.Add
             ? ReadAddInputs(layer, label, context)
             : ReadSingleInput(layer, label, context);
 
@@ -239,11 +239,11 @@ internal static partial class WorkloadReader
         _ => null,
     };
 
-    private static (ImmutableArray<string> Names, TensorShape? Shape)? ReadSingleInput(MapReader layer, string label, LayerContext context)
+    private static LayerInputs? ReadSingleInput(MapReader layer, string label, LayerContext context)
     {
         if (!layer.Has("input"))
         {
-            return context.Previous is { } previous ? ([previous.Name], previous.Shape) : null;
+            return context.Previous is { } previous ? new LayerInputs([previous.Name], previous.Shape) : null;
         }
 
         DocNode node = layer.Entry("input")!.Value;
@@ -252,10 +252,10 @@ internal static partial class WorkloadReader
             return null;
         }
 
-        return context.Resolve(source, node, label) is { } resolved ? ([source], resolved.Shape) : null;
+        return context.Resolve(source, node, label) is { } resolved ? new LayerInputs([source], resolved.Shape) : null;
     }
 
-    private static (ImmutableArray<string> Names, TensorShape? Shape)? ReadAddInputs(MapReader layer, string label, LayerContext context)
+    private static LayerInputs? ReadAddInputs(MapReader layer, string label, LayerContext context)
     {
         const string Description = "a list of exactly 2 earlier layer names (or input)";
         if (layer.Sequence("inputs", Description) is not { } list)
@@ -292,10 +292,10 @@ internal static partial class WorkloadReader
             return null;
         }
 
-        return ([.. names], shapes[0] is { } s && shapes[1] is not null ? s : null);
+        return new LayerInputs([.. names], shapes[0] is { } s && shapes[1] is not null ? s : null);
     }
 
-    private static ConvLayer? ReadConv(MapReader layer, string label, string? name, (ImmutableArray<string> Names, TensorShape? Shape)? inputs, LayerContext context)
+    private static ConvLayer? ReadConv(MapReader layer, string label, string? name, LayerInputs? inputs, LayerContext context)
     {
         int? filters = layer.Int32("filters", ExtentRule);
         (int H, int W)? kernel = ReadPair(layer, "kernel", ExtentRule, required: true);
@@ -351,7 +351,7 @@ internal static partial class WorkloadReader
         };
     }
 
-    private static FullyConnectedLayer? ReadFullyConnected(MapReader layer, string label, string? name, (ImmutableArray<string> Names, TensorShape? Shape)? inputs, LayerContext context)
+    private static FullyConnectedLayer? ReadFullyConnected(MapReader layer, string label, string? name, LayerInputs? inputs, LayerContext context)
     {
         int? outputs = layer.Int32("outputs", FeaturesRule);
         bool? bias = layer.Has("bias") ? layer.Boolean("bias") : true;
@@ -376,7 +376,7 @@ internal static partial class WorkloadReader
         };
     }
 
-    private static PoolLayer? ReadPool(MapReader layer, string label, string? name, (ImmutableArray<string> Names, TensorShape? Shape)? inputs, bool isMax)
+    private static PoolLayer? ReadPool(MapReader layer, string label, string? name, LayerInputs? inputs, bool isMax)
     {
         bool? global = layer.Has("global") ? layer.Boolean("global") : false;
         if (global is null)
@@ -456,7 +456,7 @@ internal static partial class WorkloadReader
         };
     }
 
-    private static AddLayer? ReadAdd(MapReader layer, string? name, (ImmutableArray<string> Names, TensorShape? Shape)? inputs)
+    private static AddLayer? ReadAdd(MapReader layer, string? name, LayerInputs? inputs)
     {
         bool? relu = layer.Has("relu") ? layer.Boolean("relu") : false;
         if (name is null || inputs is not { Shape: { } shape } || relu is null)
@@ -573,6 +573,9 @@ internal static partial class WorkloadReader
     private static partial Regex NamePattern();
 
     private readonly record struct Padding(int Top, int Left, int Bottom, int Right);
+
+    /// <summary>The names a layer reads and the shape of its (first) input; the shape is null when an input is broken.</summary>
+    private readonly record struct LayerInputs(ImmutableArray<string> Names, TensorShape? Shape);
 
     /// <summary>What the layers read so far tell the next one: defined names and their output shapes (null when unknown).</summary>
     private sealed class LayerContext(ConfigErrors errors, TensorShape? networkInput, ulong? weightSeed, bool hasWorkloadWeights)

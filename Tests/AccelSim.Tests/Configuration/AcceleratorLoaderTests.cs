@@ -1,39 +1,12 @@
 using AccelSim.Configuration;
 using AccelSim.Hardware;
 using AccelSim.Numerics;
+using static AccelSim.Tests.Configuration.SampleYaml;
 
 namespace AccelSim.Tests.Configuration;
 
 public sealed class AcceleratorLoaderTests
 {
-    /// <summary>A valid hardware file in block style, so each invalid case below names a line and a column.</summary>
-    private const string Hardware = """
-        version: 1
-        name: test
-        clock_mhz: 1000
-        pe_array:
-          rows: 32
-          cols: 16
-          dataflow: weight_stationary
-        buffers:
-          ifmap:
-            capacity_bytes: 65536
-            word_bits: 512
-            read_ports: 2
-            write_ports: 1
-          weights: { capacity_bytes: 32768, word_bits: 256, read_ports: 1, write_ports: 1 }
-          ofmap: { capacity_bytes: 16384, word_bits: 128, read_ports: 1, write_ports: 2 }
-        dram:
-          bandwidth_gb_per_s: 12.8
-          latency_cycles: 50
-        vector_unit:
-          lanes: 16
-        bfp:
-          exponent_bits: 6
-          mantissa_bits: 10
-        energy_table: energy/horowitz_45nm.yaml
-        """;
-
     private ConfigFiles _files = null!;
 
     [SetUp]
@@ -45,7 +18,7 @@ public sealed class AcceleratorLoaderTests
     [Test]
     public void ValidFile_BecomesTheRecord_WithDocumentedDefaults()
     {
-        AcceleratorConfig config = ConfigLoader.LoadAccelerator(_files.Write("hw.yaml", Hardware));
+        AcceleratorConfig config = ConfigLoader.LoadAccelerator(_files.Write("hw.yaml", HardwareYaml));
 
         using (Assert.EnterMultipleScope())
         {
@@ -126,7 +99,7 @@ public sealed class AcceleratorLoaderTests
     [TestCase(1500.0, 12.0, 8.0)]  // 12e9 / 1.5e9
     public void GigabytesPerSecond_AreConvertedWithTheClock(double clockMegahertz, double gigabytesPerSecond, double bytesPerCycle)
     {
-        string yaml = Hardware
+        string yaml = HardwareYaml
             .WithLine(3, FormattableString.Invariant($"clock_mhz: {clockMegahertz}"))
             .WithLine(17, FormattableString.Invariant($"  bandwidth_gb_per_s: {gigabytesPerSecond}"));
 
@@ -138,7 +111,7 @@ public sealed class AcceleratorLoaderTests
     [Test]
     public void BytesPerCycle_AreTakenAsGiven()
     {
-        string yaml = Hardware.WithLine(17, "  bandwidth_bytes_per_cycle: 6.5");
+        string yaml = HardwareYaml.WithLine(17, "  bandwidth_bytes_per_cycle: 6.5");
 
         AcceleratorConfig config = ConfigLoader.LoadAccelerator(_files.Write("hw.yaml", yaml));
 
@@ -151,7 +124,7 @@ public sealed class AcceleratorLoaderTests
     [TestCase("6-12", PartitionKind.Row, PartitionKind.Column)]
     public void Scheme_SetsTheBfpSpecPartitions(string scheme, PartitionKind weights, PartitionKind inputs)
     {
-        string yaml = Hardware.WithLineAfter(23, $"  scheme: \"{scheme}\"");
+        string yaml = HardwareYaml.WithLineAfter(23, $"  scheme: \"{scheme}\"");
 
         BfpSettings bfp = ConfigLoader.LoadAccelerator(_files.Write("hw.yaml", yaml)).Bfp;
 
@@ -159,9 +132,19 @@ public sealed class AcceleratorLoaderTests
     }
 
     [Test]
+    public void UnquotedScheme_IsReadAsText()
+    {
+        string yaml = HardwareYaml.WithLineAfter(23, "  scheme: 6-10");
+
+        BfpSettings bfp = ConfigLoader.LoadAccelerator(_files.Write("hw.yaml", yaml)).Bfp;
+
+        Assert.That((bfp.WeightPartition, bfp.InputPartition), Is.EqualTo((BlockPartition.Tensor, BlockPartition.Column)));
+    }
+
+    [Test]
     public void PartitionPair_ReplacesTheScheme_AndAcceptsGroups()
     {
-        string yaml = Hardware.WithLineAfter(23, "  weight_partition: { group: 16 }\n  input_partition: column");
+        string yaml = HardwareYaml.WithLineAfter(23, "  weight_partition: { group: 16 }\n  input_partition: column");
 
         BfpSettings bfp = ConfigLoader.LoadAccelerator(_files.Write("hw.yaml", yaml)).Bfp;
 
@@ -171,7 +154,7 @@ public sealed class AcceleratorLoaderTests
     [Test]
     public void PerTensorFormats_OverrideTheSharedWidths_KeyByKey()
     {
-        string yaml = Hardware.WithLineAfter(23, "  weights: { mantissa_bits: 4 }\n  inputs: { exponent_bits: 8 }");
+        string yaml = HardwareYaml.WithLineAfter(23, "  weights: { mantissa_bits: 4 }\n  inputs: { exponent_bits: 8 }");
 
         BfpSettings bfp = ConfigLoader.LoadAccelerator(_files.Write("hw.yaml", yaml)).Bfp;
 
@@ -181,7 +164,7 @@ public sealed class AcceleratorLoaderTests
     [Test]
     public void SharedWidths_MayBeLeftOut_WhenBothTensorsGiveThem()
     {
-        string yaml = Hardware
+        string yaml = HardwareYaml
             .WithLine(22, "  weights: { exponent_bits: 4, mantissa_bits: 6 }")
             .WithLine(23, "  inputs: { exponent_bits: 5, mantissa_bits: 12 }");
 
@@ -193,7 +176,7 @@ public sealed class AcceleratorLoaderTests
     [Test]
     public void OptionalBfpKeys_AreRead()
     {
-        string yaml = Hardware.WithLineAfter(23, "  rounding: stochastic\n  accumulator_bits: 24\n  seed: 18446744073709551615");
+        string yaml = HardwareYaml.WithLineAfter(23, "  rounding: stochastic\n  accumulator_bits: 24\n  seed: 18446744073709551615");
 
         BfpSettings bfp = ConfigLoader.LoadAccelerator(_files.Write("hw.yaml", yaml)).Bfp;
 
@@ -203,7 +186,7 @@ public sealed class AcceleratorLoaderTests
     [Test]
     public void NullAccumulatorBits_MeansExact()
     {
-        string yaml = Hardware.WithLineAfter(23, "  accumulator_bits: null");
+        string yaml = HardwareYaml.WithLineAfter(23, "  accumulator_bits: null");
 
         BfpSettings bfp = ConfigLoader.LoadAccelerator(_files.Write("hw.yaml", yaml)).Bfp;
 
@@ -214,93 +197,93 @@ public sealed class AcceleratorLoaderTests
     {
         static TestCaseData Case(string name, string yaml, params string[] errors) => new TestCaseData(yaml, errors).SetName(name);
 
-        yield return Case("Out of range: rows 0", Hardware.WithLine(5, "  rows: 0"),
+        yield return Case("Out of range: rows 0", HardwareYaml.WithLine(5, "  rows: 0"),
             "5:9: pe_array.rows must be an integer from 1 to 4096, was 0");
-        yield return Case("Out of range: rows 4097", Hardware.WithLine(5, "  rows: 4097"),
+        yield return Case("Out of range: rows 4097", HardwareYaml.WithLine(5, "  rows: 4097"),
             "5:9: pe_array.rows must be an integer from 1 to 4096, was 4097");
-        yield return Case("Unknown key colz, so cols is missing", Hardware.WithLine(6, "  colz: 16"),
+        yield return Case("Unknown key colz, so cols is missing", HardwareYaml.WithLine(6, "  colz: 16"),
             "4:1: pe_array.cols is required: an integer from 1 to 4096",
             "6:3: unknown key 'colz' in pe_array; allowed: rows, cols, dataflow");
-        yield return Case("Unknown top-level key", Hardware + "\ncolour: red",
+        yield return Case("Unknown top-level key", HardwareYaml + "\ncolour: red",
             "25:1: unknown key 'colour' at the top level; allowed: version, name, clock_mhz, max_cycles, pe_array, buffers, dram, vector_unit, bfp, energy_table");
-        yield return Case("Unknown buffer", Hardware.WithLineAfter(15, "  scratch: { capacity_bytes: 64, word_bits: 8, read_ports: 1, write_ports: 1 }"),
+        yield return Case("Unknown buffer", HardwareYaml.WithLineAfter(15, "  scratch: { capacity_bytes: 64, word_bits: 8, read_ports: 1, write_ports: 1 }"),
             "16:3: unknown key 'scratch' in buffers; allowed: ifmap, weights, ofmap");
-        yield return Case("Duplicate key rows", Hardware.WithLineAfter(5, "  rows: 16"),
+        yield return Case("Duplicate key rows", HardwareYaml.WithLineAfter(5, "  rows: 16"),
             "6:3: duplicate key 'rows' in pe_array (first given at line 5); a key may appear only once");
-        yield return Case("Duplicate top-level key", Hardware.WithLineAfter(2, "name: again"),
+        yield return Case("Duplicate top-level key", HardwareYaml.WithLineAfter(2, "name: again"),
             "3:1: duplicate key 'name' at the top level (first given at line 2); a key may appear only once");
-        yield return Case("Wrong type: text for a number", Hardware.WithLine(3, "clock_mhz: fast"),
+        yield return Case("Wrong type: text for a number", HardwareYaml.WithLine(3, "clock_mhz: fast"),
             "3:12: clock_mhz must be a number greater than 0, was 'fast'");
-        yield return Case("Wrong type: quoted integer", Hardware.WithLine(5, "  rows: \"32\""),
+        yield return Case("Wrong type: quoted integer", HardwareYaml.WithLine(5, "  rows: \"32\""),
             "5:9: pe_array.rows must be an integer from 1 to 4096, was '32' (a quoted string)");
-        yield return Case("Wrong type: fraction for an integer", Hardware.WithLine(5, "  rows: 3.5"),
+        yield return Case("Wrong type: fraction for an integer", HardwareYaml.WithLine(5, "  rows: 3.5"),
             "5:9: pe_array.rows must be an integer from 1 to 4096, was 3.5");
-        yield return Case("Wrong type: list for an integer", Hardware.WithLine(5, "  rows: [32]"),
+        yield return Case("Wrong type: list for an integer", HardwareYaml.WithLine(5, "  rows: [32]"),
             "5:9: pe_array.rows must be an integer from 1 to 4096, was a list");
-        yield return Case("Wrong type: scalar for a mapping", Hardware.WithLine(19, "vector_unit: 16").WithLine(20, "# (no lanes)"),
+        yield return Case("Wrong type: scalar for a mapping", HardwareYaml.WithLine(19, "vector_unit: 16").WithLine(20, "# (no lanes)"),
             "19:14: vector_unit must be a mapping with keys lanes, was 16");
-        yield return Case("Out of range: clock 0", Hardware.WithLine(3, "clock_mhz: 0"),
+        yield return Case("Out of range: clock 0", HardwareYaml.WithLine(3, "clock_mhz: 0"),
             "3:12: clock_mhz must be a number greater than 0, was 0");
-        yield return Case("Bad enum: dataflow", Hardware.WithLine(7, "  dataflow: diagonal"),
+        yield return Case("Bad enum: dataflow", HardwareYaml.WithLine(7, "  dataflow: diagonal"),
             "7:13: pe_array.dataflow 'diagonal' is not one of output_stationary, weight_stationary, input_stationary, row_stationary");
-        yield return Case("Missing required: name", Hardware.WithLine(2, "# (no name)"),
+        yield return Case("Missing required: name", HardwareYaml.WithLine(2, "# (no name)"),
             "1:1: name is required: a non-empty string");
-        yield return Case("Missing required: empty name", Hardware.WithLine(2, "name: \"\""),
+        yield return Case("Missing required: empty name", HardwareYaml.WithLine(2, "name: \"\""),
             "2:7: name must be a non-empty string, was ''");
-        yield return Case("Missing required: null name", Hardware.WithLine(2, "name:"),
+        yield return Case("Missing required: null name", HardwareYaml.WithLine(2, "name:"),
             "2:6: name must be a non-empty string, was empty");
-        yield return Case("Missing required: ofmap buffer", Hardware.WithLine(15, "# (no ofmap)"),
+        yield return Case("Missing required: ofmap buffer", HardwareYaml.WithLine(15, "# (no ofmap)"),
             "8:1: buffers.ofmap is required: a mapping with keys capacity_bytes, word_bits, read_ports, write_ports");
-        yield return Case("Missing required: buffer field", Hardware.WithLine(13, "# (no write ports)"),
+        yield return Case("Missing required: buffer field", HardwareYaml.WithLine(13, "# (no write ports)"),
             "9:3: buffers.ifmap.write_ports is required: an integer from 1 to 16");
-        yield return Case("Missing required: energy table", Hardware.WithLine(24, "# (no table)"),
+        yield return Case("Missing required: energy table", HardwareYaml.WithLine(24, "# (no table)"),
             "1:1: energy_table is required: a non-empty string");
-        yield return Case("Missing required: version", Hardware.WithLine(1, "# (no version)"),
+        yield return Case("Missing required: version", HardwareYaml.WithLine(1, "# (no version)"),
             "2:1: version is required: 1");
-        yield return Case("Unsupported version", Hardware.WithLine(1, "version: 2"),
+        yield return Case("Unsupported version", HardwareYaml.WithLine(1, "version: 2"),
             "1:10: version must be 1 (the only format version so far), was 2");
-        yield return Case("Word bits not a multiple of 8", Hardware.WithLine(11, "    word_bits: 100"),
+        yield return Case("Word bits not a multiple of 8", HardwareYaml.WithLine(11, "    word_bits: 100"),
             "11:16: buffers.ifmap.word_bits must be a multiple of 8 from 8 to 4096, was 100");
-        yield return Case("Capacity below 64 bytes", Hardware.WithLine(10, "    capacity_bytes: 32"),
+        yield return Case("Capacity below 64 bytes", HardwareYaml.WithLine(10, "    capacity_bytes: 32"),
             "10:21: buffers.ifmap.capacity_bytes must be an integer of at least 64, was 32");
-        yield return Case("Too many ports", Hardware.WithLine(12, "    read_ports: 17"),
+        yield return Case("Too many ports", HardwareYaml.WithLine(12, "    read_ports: 17"),
             "12:17: buffers.ifmap.read_ports must be an integer from 1 to 16, was 17");
-        yield return Case("Max cycles 0", Hardware.WithLineAfter(3, "max_cycles: 0"),
+        yield return Case("Max cycles 0", HardwareYaml.WithLineAfter(3, "max_cycles: 0"),
             "4:13: max_cycles must be an integer of at least 1, was 0");
-        yield return Case("Both DRAM bandwidths", Hardware.WithLineAfter(17, "  bandwidth_bytes_per_cycle: 4"),
+        yield return Case("Both DRAM bandwidths", HardwareYaml.WithLineAfter(17, "  bandwidth_bytes_per_cycle: 4"),
             "18:3: dram has both bandwidth_gb_per_s and bandwidth_bytes_per_cycle; give exactly one");
-        yield return Case("No DRAM bandwidth", Hardware.WithLine(17, "  # (no bandwidth)"),
+        yield return Case("No DRAM bandwidth", HardwareYaml.WithLine(17, "  # (no bandwidth)"),
             "16:1: dram needs exactly one of bandwidth_gb_per_s (a number greater than 0; 1 GB = 1e9 bytes) or bandwidth_bytes_per_cycle (a number greater than 0)");
-        yield return Case("Negative DRAM latency", Hardware.WithLine(18, "  latency_cycles: -1"),
+        yield return Case("Negative DRAM latency", HardwareYaml.WithLine(18, "  latency_cycles: -1"),
             "18:19: dram.latency_cycles must be an integer of at least 0, was -1");
-        yield return Case("Infinite bandwidth", Hardware.WithLine(17, "  bandwidth_gb_per_s: .inf"),
+        yield return Case("Infinite bandwidth", HardwareYaml.WithLine(17, "  bandwidth_gb_per_s: .inf"),
             "17:23: dram.bandwidth_gb_per_s must be a number greater than 0, was '.inf'");
-        yield return Case("Both scheme and partitions", Hardware.WithLineAfter(23, "  scheme: \"6-12\"\n  weight_partition: row\n  input_partition: column"),
+        yield return Case("Both scheme and partitions", HardwareYaml.WithLineAfter(23, "  scheme: \"6-12\"\n  weight_partition: row\n  input_partition: column"),
             "24:3: bfp.scheme and bfp.weight_partition/bfp.input_partition are alternatives: give either scheme (6-9, 6-10, 6-11, 6-12) or both partitions, not both");
-        yield return Case("Only one partition", Hardware.WithLineAfter(23, "  weight_partition: row"),
+        yield return Case("Only one partition", HardwareYaml.WithLineAfter(23, "  weight_partition: row"),
             "21:1: bfp.input_partition is required: tensor, row, column or {group: N}, because bfp.weight_partition is given (or give bfp.scheme instead of both)");
-        yield return Case("Bad partition", Hardware.WithLineAfter(23, "  weight_partition: diagonal\n  input_partition: tensor"),
+        yield return Case("Bad partition", HardwareYaml.WithLineAfter(23, "  weight_partition: diagonal\n  input_partition: tensor"),
             "24:21: bfp.weight_partition must be one of tensor, row, column, or a mapping {group: N} with N an integer from 1 to 65536, was 'diagonal'");
-        yield return Case("Group of 0", Hardware.WithLineAfter(23, "  weight_partition: { group: 0 }\n  input_partition: tensor"),
+        yield return Case("Group of 0", HardwareYaml.WithLineAfter(23, "  weight_partition: { group: 0 }\n  input_partition: tensor"),
             "24:30: bfp.weight_partition.group must be an integer from 1 to 65536, was 0");
-        yield return Case("Unknown key in a group partition", Hardware.WithLineAfter(23, "  weight_partition: { size: 8 }\n  input_partition: tensor"),
+        yield return Case("Unknown key in a group partition", HardwareYaml.WithLineAfter(23, "  weight_partition: { size: 8 }\n  input_partition: tensor"),
             "24:3: bfp.weight_partition.group is required: an integer from 1 to 65536",
             "24:23: unknown key 'size' in bfp.weight_partition; allowed: group");
-        yield return Case("Bad scheme", Hardware.WithLineAfter(23, "  scheme: \"6-13\""),
+        yield return Case("Bad scheme", HardwareYaml.WithLineAfter(23, "  scheme: \"6-13\""),
             "24:11: bfp.scheme '6-13' is not one of 6-9, 6-10, 6-11, 6-12");
-        yield return Case("Mantissa of 1 bit", Hardware.WithLine(23, "  mantissa_bits: 1"),
+        yield return Case("Mantissa of 1 bit", HardwareYaml.WithLine(23, "  mantissa_bits: 1"),
             "23:18: bfp.mantissa_bits must be an integer from 2 to 24, was 1");
-        yield return Case("Per-tensor exponent of 9 bits", Hardware.WithLineAfter(23, "  weights: { exponent_bits: 9 }"),
+        yield return Case("Per-tensor exponent of 9 bits", HardwareYaml.WithLineAfter(23, "  weights: { exponent_bits: 9 }"),
             "24:29: bfp.weights.exponent_bits must be an integer from 2 to 8, was 9");
-        yield return Case("Shared exponent missing", Hardware.WithLine(22, "  # (no shared exponent)"),
+        yield return Case("Shared exponent missing", HardwareYaml.WithLine(22, "  # (no shared exponent)"),
             "21:1: bfp.exponent_bits is required: an integer from 2 to 8 (it may be left out only when bfp.weights and bfp.inputs both give exponent_bits)");
-        yield return Case("Accumulator of 4 bits", Hardware.WithLineAfter(23, "  accumulator_bits: 4"),
+        yield return Case("Accumulator of 4 bits", HardwareYaml.WithLineAfter(23, "  accumulator_bits: 4"),
             "24:21: bfp.accumulator_bits must be an integer from 8 to 64, was 4");
-        yield return Case("Bad rounding", Hardware.WithLineAfter(23, "  rounding: nearest"),
+        yield return Case("Bad rounding", HardwareYaml.WithLineAfter(23, "  rounding: nearest"),
             "24:13: bfp.rounding 'nearest' is not one of nearest_even, toward_zero, toward_positive, toward_negative, stochastic");
-        yield return Case("Negative seed", Hardware.WithLineAfter(23, "  seed: -1"),
+        yield return Case("Negative seed", HardwareYaml.WithLineAfter(23, "  seed: -1"),
             "24:9: bfp.seed must be an integer from 0 to 18446744073709551615, was -1");
-        yield return Case("Integer too large for any type", Hardware.WithLine(5, "  rows: 99999999999999999999999"),
+        yield return Case("Integer too large for any type", HardwareYaml.WithLine(5, "  rows: 99999999999999999999999"),
             "5:9: pe_array.rows must be an integer from 1 to 4096, was 99999999999999999999999");
     }
 
@@ -317,7 +300,7 @@ public sealed class AcceleratorLoaderTests
     [Test]
     public void ThreeErrors_AreAllReported_InFileOrder_WithTheFileAsGiven()
     {
-        string yaml = Hardware
+        string yaml = HardwareYaml
             .WithLine(7, "  dataflow: diagonal")
             .WithLine(3, "clock_mhz: fast")
             .WithLine(5, "  rows: 0");
@@ -336,7 +319,7 @@ public sealed class AcceleratorLoaderTests
     [Test]
     public void RelativePath_IsReportedAsGiven()
     {
-        string path = Path.GetRelativePath(Environment.CurrentDirectory, _files.Write("hw.yaml", Hardware.WithLine(5, "  rows: 0")));
+        string path = Path.GetRelativePath(Environment.CurrentDirectory, _files.Write("hw.yaml", HardwareYaml.WithLine(5, "  rows: 0")));
 
         ConfigException exception = Assert.Throws<ConfigException>(() => ConfigLoader.LoadAccelerator(path))!;
 
@@ -346,7 +329,7 @@ public sealed class AcceleratorLoaderTests
     [Test]
     public void MissingEnergyTable_IsReportedAtTheKey_WithWhereItWasLookedFor()
     {
-        string path = _files.Write("hw.yaml", Hardware.WithLine(24, "energy_table: energy/none.yaml"));
+        string path = _files.Write("hw.yaml", HardwareYaml.WithLine(24, "energy_table: energy/none.yaml"));
 
         string[] errors = ConfigFiles.ErrorsOf(() => ConfigLoader.LoadAccelerator(path));
 
@@ -361,7 +344,7 @@ public sealed class AcceleratorLoaderTests
     {
         string table = File.ReadAllText(_files.EnergyTablePath).Replace("technology_nm: 45", "technology_nm: 0", StringComparison.Ordinal);
         _files.Write("energy/broken.yaml", table);
-        string path = _files.Write("hw.yaml", Hardware.WithLine(24, "energy_table: energy/broken.yaml").WithLine(5, "  rows: 0"));
+        string path = _files.Write("hw.yaml", HardwareYaml.WithLine(24, "energy_table: energy/broken.yaml").WithLine(5, "  rows: 0"));
 
         ConfigException exception = Assert.Throws<ConfigException>(() => ConfigLoader.LoadAccelerator(path))!;
 

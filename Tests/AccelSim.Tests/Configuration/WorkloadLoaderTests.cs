@@ -1,25 +1,12 @@
 using AccelSim.Configuration;
 using AccelSim.Tests.Support;
 using AccelSim.Workloads;
+using static AccelSim.Tests.Configuration.SampleYaml;
 
 namespace AccelSim.Tests.Configuration;
 
 public sealed class WorkloadLoaderTests
 {
-    /// <summary>A valid workload: conv1 8x8x8, conv2 8x8x8, pool1 8x4x4, fc1 10x1x1.</summary>
-    private const string Workload = """
-        version: 1
-        name: test
-        input: { channels: 4, height: 8, width: 8 }
-        inputs: { synthetic: { seed: 7 } }
-        weights: { synthetic: { seed: 42 } }
-        layers:
-          - { name: conv1, type: conv, filters: 8, kernel: 3, padding: 1, relu: true }
-          - { name: conv2, type: conv, filters: 8, kernel: 3, padding: 1 }
-          - { name: pool1, type: max_pool, kernel: 2 }
-          - { name: fc1, type: fc, outputs: 10 }
-        """;
-
     private ConfigFiles _files = null!;
 
     [SetUp]
@@ -149,7 +136,7 @@ public sealed class WorkloadLoaderTests
     [Test]
     public void DepthwiseConv_DividesChannelsIntoGroups()
     {
-        string yaml = Workload.WithLine(7, "  - { name: conv1, type: conv, filters: 4, kernel: 3, padding: 1, groups: 4 }");
+        string yaml = WorkloadYaml.WithLine(7, "  - { name: conv1, type: conv, filters: 4, kernel: 3, padding: 1, groups: 4 }");
 
         var conv = (ConvLayer)Load(yaml).Layers[0];
 
@@ -159,7 +146,7 @@ public sealed class WorkloadLoaderTests
     [Test]
     public void ExplicitInput_ReadsAnyEarlierLayer_AndLayerWeightsOverrideTheWorkloadSeed()
     {
-        string yaml = Workload
+        string yaml = WorkloadYaml
             .WithLine(8, "  - { name: conv2, type: conv, filters: 8, kernel: 1, input: input, bias: false, weights: { synthetic: { seed: 5 } } }");
 
         var conv2 = (ConvLayer)Load(yaml).Layers[1];
@@ -171,7 +158,7 @@ public sealed class WorkloadLoaderTests
     [Test]
     public void PoolsAndRelu_KeepChannels()
     {
-        string yaml = Workload
+        string yaml = WorkloadYaml
             .WithLine(9, "  - { name: pool1, type: avg_pool, kernel: 3, stride: 2, padding: 1 }")
             .WithLine(10, "  - { name: r, type: relu }\n  - { name: gmax, type: max_pool, global: true }");
 
@@ -190,13 +177,13 @@ public sealed class WorkloadLoaderTests
     [Test]
     public void Batch_IsRead_AndDefaultsToOne()
     {
-        Assert.That((Load(Workload).Batch, Load(Workload.WithLineAfter(3, "batch: 16")).Batch), Is.EqualTo((1, 16)));
+        Assert.That((Load(WorkloadYaml).Batch, Load(WorkloadYaml.WithLineAfter(3, "batch: 16")).Batch), Is.EqualTo((1, 16)));
     }
 
     [Test]
     public void WorkloadWeights_MayBeLeftOut_WhenEveryLayerHasItsOwn()
     {
-        string yaml = Workload
+        string yaml = WorkloadYaml
             .WithLine(5, "# (no workload weights)")
             .WithLine(7, "  - { name: conv1, type: conv, filters: 8, kernel: 3, weights: { synthetic: { seed: 1 } } }")
             .WithLine(8, "  - { name: r, type: relu }")
@@ -212,106 +199,106 @@ public sealed class WorkloadLoaderTests
         static TestCaseData Case(string name, string yaml, params string[] errors) => new TestCaseData(yaml, errors).SetName(name);
 
         yield return Case("Undefined layer input",
-            Workload.WithLine(8, "  - { name: conv2, type: conv, filters: 8, kernel: 3, input: conv9 }"),
+            WorkloadYaml.WithLine(8, "  - { name: conv2, type: conv, filters: 8, kernel: 3, input: conv9 }"),
             "8:62: layer 'conv2' input 'conv9' is not defined earlier; known: input, conv1");
         yield return Case("Input defined later",
-            Workload.WithLine(8, "  - { name: conv2, type: conv, filters: 8, kernel: 3, input: fc1 }"),
+            WorkloadYaml.WithLine(8, "  - { name: conv2, type: conv, filters: 8, kernel: 3, input: fc1 }"),
             "8:62: layer 'conv2' input 'fc1' is not defined earlier (it comes later, at line 10); known: input, conv1");
         yield return Case("Layer reads itself",
-            Workload.WithLine(8, "  - { name: conv2, type: conv, filters: 8, kernel: 3, input: conv2 }"),
+            WorkloadYaml.WithLine(8, "  - { name: conv2, type: conv, filters: 8, kernel: 3, input: conv2 }"),
             "8:62: layer 'conv2' input 'conv2' is not defined earlier (a layer cannot read its own output); known: input, conv1");
         yield return Case("Add of mismatched shapes",
-            Workload.WithLineAfter(9, "  - { name: sum, type: add, inputs: [pool1, conv2] }"),
+            WorkloadYaml.WithLineAfter(9, "  - { name: sum, type: add, inputs: [pool1, conv2] }"),
             "10:37: layer 'sum' adds inputs of different shapes: 'pool1' is 8x4x4 and 'conv2' is 8x8x8 (channels x height x width); both inputs must have the same shape");
         yield return Case("Add of three inputs",
-            Workload.WithLineAfter(9, "  - { name: sum, type: add, inputs: [pool1, pool1, pool1] }"),
+            WorkloadYaml.WithLineAfter(9, "  - { name: sum, type: add, inputs: [pool1, pool1, pool1] }"),
             "10:37: layers.sum.inputs must be a list of exactly 2 earlier layer names (or input), was a list of 3");
         yield return Case("Add with an undefined input",
-            Workload.WithLineAfter(9, "  - { name: sum, type: add, inputs: [pool1, pool9] }"),
+            WorkloadYaml.WithLineAfter(9, "  - { name: sum, type: add, inputs: [pool1, pool9] }"),
             "10:45: layer 'sum' input 'pool9' is not defined earlier; known: input, conv1, conv2, pool1");
         yield return Case("Non-positive conv output",
-            Workload.WithLine(7, "  - { name: conv1, type: conv, filters: 8, kernel: 9 }"),
+            WorkloadYaml.WithLine(7, "  - { name: conv1, type: conv, filters: 8, kernel: 9 }"),
             "7:5: layer 'conv1' output height would be 0: the input height 8 plus padding 0 + 0 is smaller than the kernel height 9; use a smaller kernel, or more padding",
             "7:5: layer 'conv1' output width would be 0: the input width 8 plus padding 0 + 0 is smaller than the kernel width 9; use a smaller kernel, or more padding");
         yield return Case("Non-positive output from dilation",
-            Workload.WithLine(7, "  - { name: conv1, type: conv, filters: 8, kernel: [1, 3], dilation: [1, 4] }"),
+            WorkloadYaml.WithLine(7, "  - { name: conv1, type: conv, filters: 8, kernel: [1, 3], dilation: [1, 4] }"),
             "7:5: layer 'conv1' output width would be 0: the input width 8 plus padding 0 + 0 is smaller than the dilated kernel width 9; use a smaller kernel or dilation, or more padding");
         yield return Case("Non-positive pool output",
-            Workload.WithLine(9, "  - { name: pool1, type: max_pool, kernel: [16, 1] }"),
+            WorkloadYaml.WithLine(9, "  - { name: pool1, type: max_pool, kernel: [16, 1] }"),
             "9:5: layer 'pool1' output height would be 0: the input height 8 plus padding 0 + 0 is smaller than the kernel height 16; use a smaller kernel, or more padding");
         yield return Case("Groups not dividing the channels",
-            Workload.WithLine(7, "  - { name: conv1, type: conv, filters: 8, kernel: 3, groups: 3 }"),
+            WorkloadYaml.WithLine(7, "  - { name: conv1, type: conv, filters: 8, kernel: 3, groups: 3 }"),
             "7:63: layers.conv1.groups 3 must divide both the input channels (4) and filters (8)");
         yield return Case("Duplicate layer name",
-            Workload.WithLine(8, "  - { name: conv1, type: conv, filters: 8, kernel: 3 }"),
+            WorkloadYaml.WithLine(8, "  - { name: conv1, type: conv, filters: 8, kernel: 3 }"),
             "8:13: layers.1.name 'conv1' is already used by the layer at line 7; layer names must be unique");
         yield return Case("Layer named input",
-            Workload.WithLine(7, "  - { name: input, type: relu }"),
+            WorkloadYaml.WithLine(7, "  - { name: input, type: relu }"),
             "7:13: layers.0.name 'input' is reserved for the network input; choose another name");
         yield return Case("Layer name with a space",
-            Workload.WithLine(7, "  - { name: 'conv 1', type: relu }"),
+            WorkloadYaml.WithLine(7, "  - { name: 'conv 1', type: relu }"),
             "7:13: layers.0.name 'conv 1' must consist of letters, digits and _ . / - only");
         yield return Case("Key of another layer type",
-            Workload.WithLine(7, "  - { name: conv1, type: conv, filters: 8, kernel: 3, outputs: 10 }"),
+            WorkloadYaml.WithLine(7, "  - { name: conv1, type: conv, filters: 8, kernel: 3, outputs: 10 }"),
             "7:55: unknown key 'outputs' in layers.conv1 (a conv layer); allowed: name, type, input, filters, kernel, stride, padding, dilation, groups, bias, relu, weights");
         yield return Case("Inputs on a conv layer",
-            Workload.WithLine(8, "  - { name: conv2, type: conv, filters: 8, kernel: 3, inputs: [conv1, conv1] }"),
+            WorkloadYaml.WithLine(8, "  - { name: conv2, type: conv, filters: 8, kernel: 3, inputs: [conv1, conv1] }"),
             "8:55: layers.conv2.inputs is only for add layers; a conv layer reads one input: use input: <layer name>");
         yield return Case("Input on an add layer",
-            Workload.WithLineAfter(9, "  - { name: sum, type: add, input: pool1 }"),
+            WorkloadYaml.WithLineAfter(9, "  - { name: sum, type: add, input: pool1 }"),
             "10:5: layers.sum.inputs is required: a list of exactly 2 earlier layer names (or input)",
             "10:29: layers.sum.input: an add layer reads two inputs: use inputs: [<layer name>, <layer name>]");
         yield return Case("Missing fc outputs",
-            Workload.WithLine(10, "  - { name: fc1, type: fc }"),
+            WorkloadYaml.WithLine(10, "  - { name: fc1, type: fc }"),
             "10:5: layers.fc1.outputs is required: an integer from 1 to 1048576");
         yield return Case("Missing type",
-            Workload.WithLine(9, "  - { name: pool1, kernel: 2 }"),
+            WorkloadYaml.WithLine(9, "  - { name: pool1, kernel: 2 }"),
             "9:5: layers.pool1.type is required: one of conv, fc, max_pool, avg_pool, add, relu");
         yield return Case("Bad type",
-            Workload.WithLine(7, "  - { name: conv1, type: convolution, filters: 8, kernel: 3 }"),
+            WorkloadYaml.WithLine(7, "  - { name: conv1, type: convolution, filters: 8, kernel: 3 }"),
             "7:26: layers.conv1.type 'convolution' is not one of conv, fc, max_pool, avg_pool, add, relu");
         yield return Case("Layer that is not a mapping",
-            Workload.WithLine(9, "  - pool1"),
+            WorkloadYaml.WithLine(9, "  - pool1"),
             "9:5: layers.2 must be a mapping describing a layer (name, type, ...), was 'pool1'");
         yield return Case("Kernel list of three",
-            Workload.WithLine(7, "  - { name: conv1, type: conv, filters: 8, kernel: [3, 3, 3] }"),
+            WorkloadYaml.WithLine(7, "  - { name: conv1, type: conv, filters: 8, kernel: [3, 3, 3] }"),
             "7:52: layers.conv1.kernel must be an integer from 1 to 65536, or a list [height, width] of such integers, was a list of 3");
         yield return Case("Kernel width 0",
-            Workload.WithLine(7, "  - { name: conv1, type: conv, filters: 8, kernel: [3, 0] }"),
+            WorkloadYaml.WithLine(7, "  - { name: conv1, type: conv, filters: 8, kernel: [3, 0] }"),
             "7:56: layers.conv1.kernel[1] (width) must be an integer from 1 to 65536, was 0");
         yield return Case("Padding list of three",
-            Workload.WithLine(7, "  - { name: conv1, type: conv, filters: 8, kernel: 3, padding: [1, 1, 1] }"),
+            WorkloadYaml.WithLine(7, "  - { name: conv1, type: conv, filters: 8, kernel: 3, padding: [1, 1, 1] }"),
             "7:64: layers.conv1.padding must be an integer from 0 to 65536, or a list [height, width] or [top, left, bottom, right] of such integers, was a list of 3");
         yield return Case("Bias not a boolean",
-            Workload.WithLine(7, "  - { name: conv1, type: conv, filters: 8, kernel: 3, bias: yes }"),
+            WorkloadYaml.WithLine(7, "  - { name: conv1, type: conv, filters: 8, kernel: 3, bias: yes }"),
             "7:61: layers.conv1.bias must be true or false, was 'yes'");
         yield return Case("Global pool with a kernel",
-            Workload.WithLine(9, "  - { name: pool1, type: avg_pool, global: true, kernel: 2 }"),
+            WorkloadYaml.WithLine(9, "  - { name: pool1, type: avg_pool, global: true, kernel: 2 }"),
             "9:50: layers.pool1.kernel cannot be given with global: true (the window is the whole input, the output 1x1)");
         yield return Case("Pool padding as large as the kernel",
-            Workload.WithLine(9, "  - { name: pool1, type: max_pool, kernel: 2, padding: [2, 0] }"),
+            WorkloadYaml.WithLine(9, "  - { name: pool1, type: max_pool, kernel: 2, padding: [2, 0] }"),
             "9:56: layers.pool1.padding must be smaller than the kernel on every side, so that every window holds an input element; kernel is 2x2, padding (top, left, bottom, right) is 2, 0, 2, 0");
         yield return Case("Pool without kernel",
-            Workload.WithLine(9, "  - { name: pool1, type: max_pool }"),
+            WorkloadYaml.WithLine(9, "  - { name: pool1, type: max_pool }"),
             "9:5: layers.pool1.kernel is required: an integer from 1 to 65536, or a list [height, width] of such integers (or give global: true)");
         yield return Case("No weights source",
-            Workload.WithLine(5, "# (no workload weights)"),
+            WorkloadYaml.WithLine(5, "# (no workload weights)"),
             "7:5: layer 'conv1' has no weights source: give weights: { synthetic: { seed: N } } at the top level (for every layer) or on this layer",
             "8:5: layer 'conv2' has no weights source: give weights: { synthetic: { seed: N } } at the top level (for every layer) or on this layer",
             "10:5: layer 'fc1' has no weights source: give weights: { synthetic: { seed: N } } at the top level (for every layer) or on this layer");
         yield return Case("Empty layer list",
-            Workload.WithLine(6, "layers: []").WithLine(7, "").WithLine(8, "").WithLine(9, "").WithLine(10, ""),
+            WorkloadYaml.WithLine(6, "layers: []").WithLine(7, "").WithLine(8, "").WithLine(9, "").WithLine(10, ""),
             "6:9: layers must be a non-empty list of layers, each a mapping with name and type, was an empty list");
-        yield return Case("Batch of 1025", Workload.WithLineAfter(3, "batch: 1025"),
+        yield return Case("Batch of 1025", WorkloadYaml.WithLineAfter(3, "batch: 1025"),
             "4:8: batch must be an integer from 1 to 1024, was 1025");
-        yield return Case("Zero input channels", Workload.WithLine(3, "input: { channels: 0, height: 8, width: 8 }"),
+        yield return Case("Zero input channels", WorkloadYaml.WithLine(3, "input: { channels: 0, height: 8, width: 8 }"),
             "3:20: input.channels must be an integer from 1 to 65536, was 0");
-        yield return Case("Missing network inputs", Workload.WithLine(4, "# (no inputs)"),
+        yield return Case("Missing network inputs", WorkloadYaml.WithLine(4, "# (no inputs)"),
             "1:1: inputs is required: a mapping with keys synthetic");
-        yield return Case("Unknown input source", Workload.WithLine(4, "inputs: { numpy: { file: x.npy } }"),
+        yield return Case("Unknown input source", WorkloadYaml.WithLine(4, "inputs: { numpy: { file: x.npy } }"),
             "4:1: inputs.synthetic is required: a mapping with keys seed",
             "4:11: unknown key 'numpy' in inputs; allowed: synthetic");
-        yield return Case("Negative input seed", Workload.WithLine(4, "inputs: { synthetic: { seed: -7 } }"),
+        yield return Case("Negative input seed", WorkloadYaml.WithLine(4, "inputs: { synthetic: { seed: -7 } }"),
             "4:30: inputs.synthetic.seed must be an integer from 0 to 18446744073709551615, was -7");
     }
 
@@ -329,7 +316,7 @@ public sealed class WorkloadLoaderTests
     public void ABrokenLayer_DoesNotCascadeIntoTheLayersThatReadIt()
     {
         // conv1 is broken (filters 0); conv2, pool1 and fc1 read it directly or indirectly and must stay silent.
-        string path = _files.Write("net.yaml", Workload.WithLine(7, "  - { name: conv1, type: conv, filters: 0, kernel: 3 }"));
+        string path = _files.Write("net.yaml", WorkloadYaml.WithLine(7, "  - { name: conv1, type: conv, filters: 0, kernel: 3 }"));
 
         string[] errors = ConfigFiles.ErrorsOf(() => ConfigLoader.LoadWorkload(path));
 

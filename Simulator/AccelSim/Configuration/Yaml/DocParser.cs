@@ -48,8 +48,24 @@ internal static class DocParser
         }
     }
 
-    private static ParsingEvent Next(Parser parser) =>
-        parser.MoveNext() ? parser.Current! : throw new InvalidOperationException("The YAML event stream ended early.");
+    /// <summary>Moves to the next event. YamlDotNet's scanner fails on some malformed flow collections with a plain
+    /// <see cref="InvalidOperationException"/>; that becomes a syntax error after the last event read.</summary>
+    private static ParsingEvent Next(Parser parser)
+    {
+        bool moved;
+        try
+        {
+            moved = parser.MoveNext();
+        }
+        catch (Exception e) when (e is not YamlException)
+        {
+            Mark at = parser.Current?.End ?? Mark.Empty;
+            throw new SyntaxErrorException(at, at,
+                "the parser could not go on after this point; look for an unclosed '{', '[' or quote, or a stray character");
+        }
+
+        return moved ? parser.Current! : throw new InvalidOperationException("The YAML event stream ended early.");
+    }
 
     private static DocNode ReadNode(Parser parser, Dictionary<string, DocNode> anchors, ConfigErrors errors, int depth)
     {
@@ -130,8 +146,25 @@ internal static class DocParser
         ParsingEvent current = parser.Current!;
         var placeholder = new DocScalar("", isPlain: true, current.Start.Line.ToInt(), current.Start.Column.ToInt());
         errors.Add(placeholder, $"nesting deeper than {MaxDepth} levels is not allowed");
-        parser.SkipThisAndNestedEvents();
+        SkipNode(parser);
         return placeholder;
+    }
+
+    /// <summary>Skips the current node and everything nested in it, without recursion.</summary>
+    private static void SkipNode(Parser parser)
+    {
+        int open = 0;
+        do
+        {
+            open += parser.Current switch
+            {
+                SequenceStart or MappingStart => 1,
+                SequenceEnd or MappingEnd => -1,
+                _ => 0,
+            };
+            Next(parser);
+        }
+        while (open > 0);
     }
 
     private static int ToInt(this long value) => (int)Math.Clamp(value, 1, int.MaxValue);

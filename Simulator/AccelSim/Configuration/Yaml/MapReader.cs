@@ -43,12 +43,17 @@ internal sealed class MapReader
         return reader;
     }
 
-    /// <summary>Opens a mapping that is not under a key of its own (a list item); reports and returns null if it is not one.</summary>
-    public static MapReader? Open(DocNode node, string path, string description, ConfigErrors errors)
+    /// <summary>Opens a mapping reached other than by a fixed key (a list item, a named entry); reports and returns null if it is not one.</summary>
+    /// <param name="node">The node that should be a mapping.</param>
+    /// <param name="path">The mapping's dotted key path, for messages.</param>
+    /// <param name="description">What the node should be, for the message when it is not a mapping.</param>
+    /// <param name="errors">Where problems go.</param>
+    /// <param name="anchor">Where missing keys are reported; defaults to the mapping itself.</param>
+    public static MapReader? Open(DocNode node, string path, string description, ConfigErrors errors, DocNode? anchor = null)
     {
         if (node is DocMapping map)
         {
-            return new MapReader(map, path, map, errors);
+            return new MapReader(map, path, anchor ?? map, errors);
         }
 
         errors.Add(node, $"{path} must be {description}, was {Scalars.Describe(node)}");
@@ -105,6 +110,15 @@ internal sealed class MapReader
         }
 
         return entry.Value;
+    }
+
+    /// <summary>Checks the required <c>version</c> key; every file format is at version 1 so far.</summary>
+    public void CheckVersion()
+    {
+        if (Value("version", required: true, "1") is { } node && !(Scalars.TryInteger(node, out long version) && version == 1))
+        {
+            Errors.Add(node, $"version must be 1 (the only format version so far), was {Scalars.Describe(node)}");
+        }
     }
 
     public void Missing(string key, string description) => Errors.Add(Anchor, $"{Full(key)} is required: {description}");

@@ -87,13 +87,13 @@ internal static class OverrideApplier
                     return;
                 }
 
-                if (i + 1 >= segments.Length)
+                (DocNode? selected, int consumed) = SelectItem(list, segments, i + 1);
+                if (list.Items.Count == 0)
                 {
-                    errors.Add(entry.Key, $"override '{item.KeyPath}': a whole list cannot be set; name an item and a key, e.g. {here}.0.{itemSchema.Keys[0].Name}=...");
+                    errors.Add(entry.Key, $"override '{item.KeyPath}': {here} is an empty list, so it has no items to select");
                     return;
                 }
 
-                (DocNode? selected, int consumed) = SelectItem(list, segments, i + 1);
                 if (selected is null)
                 {
                     errors.Add(entry.Key,
