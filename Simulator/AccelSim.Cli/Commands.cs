@@ -185,7 +185,8 @@ internal static class Commands
         }
     }
 
-    /// <summary>A default path is looked up from the working folder upwards, so the command works from any folder of a checkout.</summary>
+    /// <summary>A default path is looked up from the working folder upwards, then from the executable's folder upwards,
+    /// so the shipped defaults are found from any folder of a checkout and by a built executable run from elsewhere.</summary>
     internal static string ResolveDefault(string path, string defaultPath)
     {
         if (path != defaultPath || File.Exists(path))
@@ -193,12 +194,15 @@ internal static class Commands
             return path;
         }
 
-        for (var dir = new DirectoryInfo(Directory.GetCurrentDirectory()); dir is not null; dir = dir.Parent)
+        foreach (string start in new[] { Directory.GetCurrentDirectory(), AppContext.BaseDirectory })
         {
-            string candidate = Path.Combine(dir.FullName, defaultPath);
-            if (File.Exists(candidate))
+            for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
             {
-                return Path.GetRelativePath(Directory.GetCurrentDirectory(), candidate);
+                string candidate = Path.Combine(dir.FullName, defaultPath);
+                if (File.Exists(candidate))
+                {
+                    return Path.GetRelativePath(Directory.GetCurrentDirectory(), candidate);
+                }
             }
         }
 
