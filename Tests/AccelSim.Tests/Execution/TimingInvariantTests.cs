@@ -1,0 +1,78 @@
+using AccelSim.Execution;
+using AccelSim.Hardware;
+using AccelSim.Tests.Support;
+using AccelSim.Workloads;
+
+namespace AccelSim.Tests.Execution;
+
+/// <summary>Rules every layer timing must obey, checked over a seeded sample of shapes and memory sizes.</summary>
+public sealed class TimingInvariantTests
+{
+    private static IEnumerable<TestCaseData> RandomLayers()
+    {
+        var random = new Random(20261128);
+        for (int i = 0; i < 40; i++)
+        {
+            int channels = random.Next(1, 24);
+            int size = random.Next(3, 20);
+            int kernel = random.Next(1, 4);
+            int stride = random.Next(1, 3);
+            int pad = random.Next(0, kernel);
+            int filters = random.Next(1, 20);
+            int outSize = ((size + (2 * pad) - kernel) / stride) + 1;
+            long capacity = 1L << random.Next(11, 15);
+            double bandwidth = new[] { 0.5, 2, 4, 16 }[random.Next(4)];
+            int rows = random.Next(2, 9);
+            int cols = random.Next(2, 9);
+            var conv = TestNetworks.TinyConv() with
+            {
+                InputShape = new TensorShape(channels, size, size),
+                OutputShape = new TensorShape(filters, outSize, outSize),
+                OutputChannels = filters,
+                KernelHeight = kernel,
+                KernelWidth = kernel,
+                StrideHeight = stride,
+                StrideWidth = stride,
+                PadTop = pad,
+                PadLeft = pad,
+                PadBottom = pad,
+                PadRight = pad,
+            };
+            var tiny = TestHardware.Tiny();
+            var config = tiny with
+            {
+                PeArray = tiny.PeArray with { Rows = rows, Cols = cols },
+                Buffers = new BufferSetConfig(
+                    tiny.Buffers.Ifmap with { CapacityBytes = capacity },
+                    tiny.Buffers.Weights with { CapacityBytes = capacity },
+                    tiny.Buffers.Ofmap with { CapacityBytes = Math.Max(capacity, rows * cols * 4) }),
+                Dram = new DramConfig(bandwidth, random.Next(0, 50)),
+            };
+            yield return new TestCaseData(conv, config).SetName($"Layer{i:00}_{channels}x{size}x{size}_k{kernel}s{stride}p{pad}_f{filters}_{rows}x{cols}_{capacity}B_{bandwidth}Bpc");
+        }
+    }
+
+    [TestCaseSource(nameof(RandomLayers))]
+    public void Timing_ObeysConservationAndTheObviousBounds(ConvLayer conv, AcceleratorConfig config)
+    {
+        LayerTiming t = LayerSimulator.Run(conv, 1, config);
+
+        long folds = ((conv.OutputShape.Height * conv.OutputShape.Width) + config.PeArray.Rows - 1) / config.PeArray.Rows
+            * ((conv.OutputChannels + config.PeArray.Cols - 1) / config.PeArray.Cols);
+        long uniqueInputBytes = conv.InputShape.Elements * 4;
+        Assert.Multiple(() =>
+        {
+            // Every cycle is compute or a stall of one cause.
+            Assert.That(t.ComputeCycles + t.StallCycles, Is.EqualTo(t.TotalCycles));
+            // Compute is exactly the folds' closed form: K + R + C − 2 each.
+            Assert.That(t.ComputeCycles, Is.EqualTo(folds * (conv.ReductionLength + config.PeArray.Rows + config.PeArray.Cols - 2)));
+            // The channel cannot move data faster than its bandwidth.
+            Assert.That(t.TotalCycles, Is.GreaterThanOrEqualTo((long)Math.Floor((t.DramReadBytes + t.DramWriteBytes) / config.Dram.BandwidthBytesPerCycle)));
+            // Every result is written once; every input row that a window reads is fetched at least once.
+            Assert.That(t.DramWriteBytes, Is.EqualTo(conv.OutputShape.Elements * 4));
+            Assert.That(t.DramReadBytes, Is.GreaterThan(0));
+            Assert.That(t.Activity.Macs, Is.EqualTo(conv.MacsPerItem));
+            Assert.That(t.DramReadBytes, Is.LessThanOrEqualTo(uniqueInputBytes * 64 + (conv.Parameters * 8)), "no runaway refetching");
+        });
+    }
+}
