@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using AccelSim.Kernel;
-using AccelSim.Mapping;
 using AccelSim.Statistics;
 
 namespace AccelSim.Hardware;

@@ -1,3 +1,4 @@
+using AccelSim.Hardware;
 using AccelSim.Mapping;
 using AccelSim.Tests.Support;
 using AccelSim.Workloads;

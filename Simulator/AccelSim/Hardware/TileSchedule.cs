@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 
-namespace AccelSim.Mapping;
+namespace AccelSim.Hardware;
 
 /// <summary>What the compute engine does in one step and what it needs resident while doing it.</summary>
 /// <remarks>
