@@ -7,7 +7,11 @@ namespace AccelSim.Execution;
 /// <summary>Turns a layer's counted activity into the priced actions of each component.</summary>
 public static class EnergyAccounting
 {
-    public static EnergyBreakdown Price(Layer layer, ActivityCounts activity, AcceleratorConfig config)
+    public static EnergyBreakdown Price(Layer layer, ActivityCounts activity, AcceleratorConfig config) =>
+        EnergyModel.Price(Actions(layer, activity, config), config.Energy);
+
+    /// <summary>Each component's actions in <paramref name="activity"/>, with the table entry and operand width that price them.</summary>
+    public static IReadOnlyList<PricedAction> Actions(Layer layer, ActivityCounts activity, AcceleratorConfig config)
     {
         var bfp = config.Bfp;
         double weightBits = bfp.Weights.MantissaBits;
@@ -30,7 +34,7 @@ public static class EnergyAccounting
             new("dram", "read_bit", activity.DramReadBytes * 8, EnergyEntryNames.DramAccess, 1, 0),
             new("dram", "write_bit", activity.DramWriteBytes * 8, EnergyEntryNames.DramAccess, 1, 0),
         ];
-        return EnergyModel.Price(actions, config.Energy);
+        return actions;
 
         static PricedAction Sram(SramConfig sram, string action, long words) =>
             new(sram.Name, $"{action}_word", words, EnergyEntryNames.SramAccess, sram.WordBits, sram.CapacityBytes);

@@ -13,10 +13,30 @@ namespace AccelSim.Execution;
 /// </remarks>
 public static class LayerSimulator
 {
+    /// <summary>Every statistic the accelerator's components register, with units and descriptions (for <c>describe</c>).</summary>
+    public static IReadOnlyList<Statistics.Counter> Statistics(AcceleratorConfig config)
+    {
+        var simulation = new Simulation(new SimulationOptions { MaxCycles = config.MaxCycles });
+        Build(simulation, new TileSchedule([], [], [], EngineKind.PeArray, "none"), config);
+        return simulation.Stats.Counters;
+    }
+
     public static LayerTiming Run(Layer layer, int batch, AcceleratorConfig config)
     {
         TileSchedule schedule = Mapper.Map(layer, batch, config);
         var simulation = new Simulation(new SimulationOptions { MaxCycles = config.MaxCycles });
+        (ComputeEngine engine, TileLoader ifmap, TileLoader weights, string enginePath) = Build(simulation, schedule, config);
+        engine.Start();
+        ifmap.Start();
+        weights.Start();
+        simulation.RunToCompletion();
+        return Collect(layer, schedule, simulation, engine, enginePath);
+    }
+
+    /// <summary>Wires one layer's accelerator: the DRAM channel, two loaders, the output buffer and the engine.</summary>
+    private static (ComputeEngine Engine, TileLoader Ifmap, TileLoader Weights, string EnginePath) Build(
+        Simulation simulation, TileSchedule schedule, AcceleratorConfig config)
+    {
         var buffers = config.Buffers;
         var dram = new DramChannel(simulation, "dram", config.Dram);
         var ifmap = new TileLoader(simulation, "ifmap", buffers.Ifmap, dram, schedule.IfmapTileBytes);
@@ -24,12 +44,11 @@ public static class LayerSimulator
         var ofmap = new OutputBuffer(simulation, "ofmap", buffers.Ofmap, dram);
         string enginePath = schedule.Engine == EngineKind.PeArray ? "pe_array" : "vector_unit";
         var engine = new ComputeEngine(simulation, enginePath, schedule.Steps, ifmap, weights, ofmap, buffers.Ifmap, buffers.Weights);
+        return (engine, ifmap, weights, enginePath);
+    }
 
-        engine.Start();
-        ifmap.Start();
-        weights.Start();
-        simulation.RunToCompletion();
-
+    private static LayerTiming Collect(Layer layer, TileSchedule schedule, Simulation simulation, ComputeEngine engine, string enginePath)
+    {
         Cycle finished = engine.FinishedAt ?? throw new InvalidOperationException($"layer '{layer.Name}': the engine never finished");
         var stats = simulation.Stats.Snapshot();
         var stalls = Enum.GetValues<StallCause>().ToImmutableSortedDictionary(

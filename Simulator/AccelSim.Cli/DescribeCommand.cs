@@ -1,0 +1,102 @@
+using System.CommandLine;
+using System.Globalization;
+using AccelSim.Configuration;
+using AccelSim.Energy;
+using AccelSim.Execution;
+using AccelSim.Hardware;
+using AccelSim.Workloads;
+using Spectre.Console;
+
+namespace AccelSim.Cli;
+
+/// <summary><c>accelsim describe</c>: every component's statistics and priced actions, with the table entry and its source.</summary>
+internal static class DescribeCommand
+{
+    public static Command Build(TextWriter stdout, TextWriter stderr, Option<bool> verbose, Option<bool> quiet)
+    {
+        var config = new Option<string>("--config", "-c") { Description = "Accelerator config (YAML).", DefaultValueFactory = _ => Commands.DefaultConfig };
+        var set = new Option<string[]>("--set") { Description = "Override a config value before validation (repeatable)." };
+        var command = new Command("describe", "List every component's statistics (path, unit, meaning) and every priced action with its energy-table entry and source.")
+        {
+            config, set,
+        };
+        command.SetAction(parse =>
+        {
+            using var log = (Serilog.Core.Logger)Program.CreateLogger(parse.GetValue(verbose), parse.GetValue(quiet), stderr);
+            return Commands.Guard(stderr, log, () =>
+            {
+                var overrides = (parse.GetValue(set) ?? []).Select(ConfigOverride.Parse).ToList();
+                AcceleratorConfig accelerator = ConfigLoader.LoadAccelerator(Commands.ResolveDefault(parse.GetValue(config)!, Commands.DefaultConfig), overrides);
+                var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
+                console.Profile.Width = 220;
+                Render(accelerator, console);
+                return ExitCodes.Success;
+            });
+        });
+        return command;
+    }
+
+    private static void Render(AcceleratorConfig config, IAnsiConsole console)
+    {
+        console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+            $"{config.Name}: {config.PeArray.Rows}x{config.PeArray.Cols} {config.PeArray.Dataflow} array at {config.ClockMegahertz} MHz; " +
+            $"DRAM {config.Dram.BandwidthBytesPerCycle} B/cycle, {config.Dram.LatencyCycles} cycles latency; energy table '{config.Energy.Name}' ({config.Energy.TechnologyNanometers} nm).")));
+
+        var stats = new Table().Border(TableBorder.Rounded).Title("Statistics (counted per layer)");
+        stats.AddColumn("path");
+        stats.AddColumn("unit");
+        stats.AddColumn("meaning");
+        foreach (var counter in LayerSimulator.Statistics(config))
+        {
+            stats.AddRow(counter.Path, counter.Unit.ToString().ToLowerInvariant(), Markup.Escape(counter.Description));
+        }
+
+        console.Write(stats);
+
+        // A representative layer fixes the widths that depend on the layer (an exact accumulator grows with K).
+        var probe = new ConvLayer
+        {
+            Name = "probe",
+            Inputs = [Network.InputName],
+            InputShape = new TensorShape(512, 14, 14),
+            OutputShape = new TensorShape(512, 14, 14),
+            OutputChannels = 512,
+            KernelHeight = 3,
+            KernelWidth = 3,
+            StrideHeight = 1,
+            StrideWidth = 1,
+            PadTop = 1,
+            PadLeft = 1,
+            PadBottom = 1,
+            PadRight = 1,
+            DilationHeight = 1,
+            DilationWidth = 1,
+            Groups = 1,
+            HasBias = true,
+            FusedRelu = true,
+            Weights = new SyntheticWeights(0),
+        };
+        var once = new ActivityCounts
+        {
+            Macs = 1, IfmapReadWords = 1, IfmapWriteWords = 1, WeightReadWords = 1, WeightWriteWords = 1, OfmapReadWords = 1,
+            OfmapWriteWords = 1, DramReadBytes = 1, DramWriteBytes = 1, InputConversions = 1, OutputConversions = 1, VectorOps = 1,
+        };
+        var actions = new Table().Border(TableBorder.Rounded)
+            .Title($"Priced actions (an exact accumulator is priced per layer: {EnergyAccounting.AccumulatorBits(probe, config)} bits shown, for K = 4,608)");
+        foreach (string heading in new[] { "component", "action", "entry", "width bits", "pJ per action", "source" })
+        {
+            actions.AddColumn(heading);
+        }
+
+        foreach (PricedAction action in EnergyAccounting.Actions(probe, once, config))
+        {
+            var entry = config.Energy.Entries[action.Entry];
+            double perAction = EnergyModel.PicoJoulesPerAction(config.Energy, action with { Count = 1 });
+            string unit = action.Action.EndsWith("_bit", StringComparison.Ordinal) ? " per bit" : "";
+            actions.AddRow(action.Component, action.Action, action.Entry, action.Bits.ToString("0.##", CultureInfo.InvariantCulture),
+                perAction.ToString("G4", CultureInfo.InvariantCulture) + unit, Markup.Escape($"{entry.Scaling.ToString().ToLowerInvariant()} from {entry.ReferenceBits} bits; {entry.Source}"));
+        }
+
+        console.Write(actions);
+    }
+}
