@@ -173,7 +173,7 @@ internal static class Commands
 
             return ExitCodes.BadInput;
         }
-        catch (Exception e) when (e is MappingException or UsageException)
+        catch (Exception e) when (e is MappingException or NonFiniteValueException or UsageException)
         {
             stderr.WriteLine($"error: {e.Message}");
             return ExitCodes.BadInput;

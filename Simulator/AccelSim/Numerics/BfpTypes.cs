@@ -32,7 +32,26 @@ public readonly record struct BlockPartition(PartitionKind Kind, int GroupSize)
 }
 
 /// <summary>The format bfp(E, L): E-bit shared exponent, L-bit sign-magnitude mantissa (sign included).</summary>
-public sealed record BfpFormat(int ExponentBits, int MantissaBits);
+/// <remarks>Range: 2 ≤ E ≤ 8, 2 ≤ L ≤ 24. Shared exponents run from 1 − b to b with bias b = 2^(E−1) − 1.</remarks>
+public sealed record BfpFormat(int ExponentBits, int MantissaBits)
+{
+    public int ExponentBits { get; } = ExponentBits is >= 2 and <= 8
+        ? ExponentBits
+        : throw new ArgumentOutOfRangeException(nameof(ExponentBits), ExponentBits, "exponent bits must be 2..8");
+
+    public int MantissaBits { get; } = MantissaBits is >= 2 and <= 24
+        ? MantissaBits
+        : throw new ArgumentOutOfRangeException(nameof(MantissaBits), MantissaBits, "mantissa bits must be 2..24");
+
+    public int Bias => (1 << (ExponentBits - 1)) - 1;
+
+    public int MinExponent => 1 - Bias;
+
+    public int MaxExponent => Bias;
+
+    /// <summary>Q: the largest mantissa magnitude; the range is symmetric, [−Q, Q].</summary>
+    public int MaxMantissa => (1 << (MantissaBits - 1)) - 1;
+}
 
 /// <summary>Everything the BFP datapath of one layer needs to know.</summary>
 public sealed record BfpSettings(

@@ -1,0 +1,130 @@
+namespace AccelSim.Numerics;
+
+/// <summary>A pooling window over NCHW tensors of <paramref name="Batch"/> × <paramref name="Channels"/> planes.</summary>
+public sealed record PoolWindow(int Batch, int Channels, int InHeight, int InWidth, int KernelHeight, int KernelWidth,
+    int StrideHeight, int StrideWidth, int PadTop, int PadLeft, int PadBottom, int PadRight)
+{
+    public int OutHeight => ((InHeight + PadTop + PadBottom - KernelHeight) / StrideHeight) + 1;
+
+    public int OutWidth => ((InWidth + PadLeft + PadRight - KernelWidth) / StrideWidth) + 1;
+}
+
+/// <summary>The vector unit's operations, in float32 for the BFP path and in double for the reference.</summary>
+/// <remarks>Padding never wins a max and is not counted by an average (the divisor is the in-bounds count).
+/// ReLU maps −0.0 to +0.0.</remarks>
+public static class Activations
+{
+    public static void Relu(Span<float> values)
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = values[i] > 0 ? values[i] : 0f;
+        }
+    }
+
+    public static void Relu(Span<double> values)
+    {
+        for (int i = 0; i < values.Length; i++)
+        {
+            values[i] = values[i] > 0 ? values[i] : 0.0;
+        }
+    }
+
+    public static float[] Add(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
+    {
+        CheckSameLength(a.Length, b.Length);
+        var sum = new float[a.Length];
+        for (int i = 0; i < sum.Length; i++)
+        {
+            sum[i] = a[i] + b[i];
+        }
+
+        return sum;
+    }
+
+    public static double[] Add(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    {
+        CheckSameLength(a.Length, b.Length);
+        var sum = new double[a.Length];
+        for (int i = 0; i < sum.Length; i++)
+        {
+            sum[i] = a[i] + b[i];
+        }
+
+        return sum;
+    }
+
+    public static float[] MaxPool2d(ReadOnlySpan<float> input, PoolWindow w)
+    {
+        var output = new float[w.Batch * w.Channels * w.OutHeight * w.OutWidth];
+        Pool(input, w, output, isMax: true, (acc, v) => MathF.Max(acc, v), (acc, _) => acc, float.NegativeInfinity);
+        return output;
+    }
+
+    public static float[] AvgPool2d(ReadOnlySpan<float> input, PoolWindow w)
+    {
+        var output = new float[w.Batch * w.Channels * w.OutHeight * w.OutWidth];
+        Pool(input, w, output, isMax: false, (acc, v) => acc + v, (acc, n) => acc / n, 0f);
+        return output;
+    }
+
+    public static double[] MaxPool2d(ReadOnlySpan<double> input, PoolWindow w)
+    {
+        var output = new double[w.Batch * w.Channels * w.OutHeight * w.OutWidth];
+        Pool(input, w, output, isMax: true, Math.Max, (acc, _) => acc, double.NegativeInfinity);
+        return output;
+    }
+
+    public static double[] AvgPool2d(ReadOnlySpan<double> input, PoolWindow w)
+    {
+        var output = new double[w.Batch * w.Channels * w.OutHeight * w.OutWidth];
+        Pool(input, w, output, isMax: false, (acc, v) => acc + v, (acc, n) => acc / n, 0.0);
+        return output;
+    }
+
+    private static void Pool<T>(ReadOnlySpan<T> input, PoolWindow w, Span<T> output, bool isMax, Func<T, T, T> combine, Func<T, int, T> finish, T start)
+    {
+        _ = isMax;
+        int index = 0;
+        for (int plane = 0; plane < w.Batch * w.Channels; plane++)
+        {
+            int planeStart = plane * w.InHeight * w.InWidth;
+            for (int oh = 0; oh < w.OutHeight; oh++)
+            {
+                for (int ow = 0; ow < w.OutWidth; ow++)
+                {
+                    T acc = start;
+                    int count = 0;
+                    for (int r = 0; r < w.KernelHeight; r++)
+                    {
+                        int ih = (oh * w.StrideHeight) - w.PadTop + r;
+                        if (ih < 0 || ih >= w.InHeight)
+                        {
+                            continue;
+                        }
+
+                        for (int s = 0; s < w.KernelWidth; s++)
+                        {
+                            int iw = (ow * w.StrideWidth) - w.PadLeft + s;
+                            if (iw >= 0 && iw < w.InWidth)
+                            {
+                                acc = combine(acc, input[planeStart + (ih * w.InWidth) + iw]);
+                                count++;
+                            }
+                        }
+                    }
+
+                    output[index++] = finish(acc, count);
+                }
+            }
+        }
+    }
+
+    private static void CheckSameLength(int a, int b)
+    {
+        if (a != b)
+        {
+            throw new ArgumentException($"operands have {a} and {b} elements; an elementwise add needs equal shapes");
+        }
+    }
+}

@@ -1,0 +1,395 @@
+namespace AccelSim.Numerics;
+
+/// <summary>What one conv/FC layer's BFP datapath produced.</summary>
+/// <param name="Output">NCHW float32 pre-activation outputs.</param>
+/// <param name="InputConversions">Elements converted to BFP: the feature map once under <c>tensor</c>, else every im2col element.</param>
+public sealed record BfpLayerOutput(float[] Output, long InputSaturations, long WeightSaturations, long AccumulatorSaturations, long InputConversions);
+
+/// <summary>The BFP datapath of BFP-SPEC.md: weights converted offline, inputs on the fly, exact integer products,
+/// an exact or saturating accumulator, the bias quantized into it, one rounding to float32.</summary>
+/// <remarks>
+/// When both partitions keep one scale along K (W <c>tensor</c> or <c>row</c>, I <c>tensor</c> or <c>column</c>: the
+/// schemes 6-9 … 6-12) every output has one scale and one integer accumulator. Otherwise K splits into segments of
+/// constant scale (<c>group: G</c>, W <c>column</c>, I <c>row</c>): each segment's exact dot product is scaled to double
+/// and summed in increasing K order, the bias is added in double after the last segment and the sum is rounded once; a
+/// narrow accumulator then applies within each segment's integer sum only as exactness allows (segments are exact).
+/// </remarks>
+public static class BfpDatapath
+{
+    private const int ColumnsPerTile = 16;
+    private const ulong WeightStream = 0;
+    private const ulong InputStream = 1;
+    private const ulong BiasStream = 2;
+
+    public static QuantizedWeights QuantizeWeights(ConvGeometry g, ReadOnlySpan<float> weights, BfpSettings s, string layerName)
+    {
+        if (weights.Length != g.WeightLength)
+        {
+            throw new ArgumentException($"layer '{layerName}': {weights.Length} weights given, {g.WeightLength} expected", nameof(weights));
+        }
+
+        NonFiniteValueException.ThrowIfAny(weights, layerName, "weights");
+        BfpFormat format = s.Weights;
+        BlockPartition partition = s.WeightPartition;
+        int k = g.Reduction;
+        int filters = g.OutChannels;
+        int groupSize = partition.Kind == PartitionKind.Group ? partition.GroupSize : 1;
+        int groupsPerRow = (k + groupSize - 1) / groupSize;
+        int blocks = partition.Kind switch
+        {
+            PartitionKind.Tensor => 1,
+            PartitionKind.Row => filters,
+            PartitionKind.Column => k,
+            _ => filters * groupsPerRow,
+        };
+        var maxAbs = new float[blocks];
+        for (int m = 0; m < filters; m++)
+        {
+            for (int j = 0; j < k; j++)
+            {
+                int block = BlockOf(m, j);
+                maxAbs[block] = MathF.Max(maxAbs[block], MathF.Abs(weights[(m * k) + j]));
+            }
+        }
+
+        var stepExponents = new int[blocks];
+        for (int b = 0; b < blocks; b++)
+        {
+            stepExponents[b] = BfpConverter.StepExponent(BfpConverter.SharedExponent(maxAbs[b], format), format);
+        }
+
+        bool narrow = format.MantissaBits <= 16;
+        short[]? narrowMantissas = narrow ? new short[weights.Length] : null;
+        int[]? wideMantissas = narrow ? null : new int[weights.Length];
+        long saturations = 0;
+        for (int i = 0; i < weights.Length; i++)
+        {
+            int block = BlockOf(i / k, i % k);
+            double uniform = s.Rounding == RoundingMode.Stochastic ? BfpConverter.Uniform(s.StochasticSeed, WeightStream, (ulong)i) : 0;
+            int q = BfpConverter.Quantize(weights[i], BfpConverter.Pow2(-stepExponents[block]), format.MaxMantissa, s.Rounding, uniform, out bool saturated);
+            saturations += saturated ? 1 : 0;
+            if (narrowMantissas is not null)
+            {
+                narrowMantissas[i] = (short)q;
+            }
+            else
+            {
+                wideMantissas![i] = q;
+            }
+        }
+
+        return new QuantizedWeights(g, format, partition, narrowMantissas, wideMantissas, stepExponents, saturations);
+
+        int BlockOf(int m, int j) => partition.Kind switch
+        {
+            PartitionKind.Tensor => 0,
+            PartitionKind.Row => m,
+            PartitionKind.Column => j,
+            _ => (m * groupsPerRow) + (j / groupSize),
+        };
+    }
+
+    public static BfpLayerOutput Convolve(
+        ConvGeometry g, ReadOnlySpan<float> input, QuantizedWeights w, ReadOnlySpan<float> bias, BfpSettings s, string layerName, int maxDegreeOfParallelism)
+    {
+        if (input.Length != g.InputLength)
+        {
+            throw new ArgumentException($"layer '{layerName}': input has {input.Length} values, {g.InputLength} expected", nameof(input));
+        }
+
+        NonFiniteValueException.ThrowIfAny(input, layerName, "input");
+        NonFiniteValueException.ThrowIfAny(bias, layerName, "bias");
+        var job = new Job(g, w, s, input.ToArray(), bias.ToArray());
+        job.PrepareInput();
+        int columns = g.Batch * g.PixelsPerItem;
+        int tilesPerGroup = (columns + ColumnsPerTile - 1) / ColumnsPerTile;
+        Parallel.For(0, g.Groups * tilesPerGroup, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, maxDegreeOfParallelism) },
+            () => new TileBuffers(g.Reduction),
+            (tile, _, buffers) =>
+            {
+                job.RunTile(tile / tilesPerGroup, (tile % tilesPerGroup) * ColumnsPerTile, buffers);
+                return buffers;
+            },
+            buffers => job.Absorb(buffers));
+        return new BfpLayerOutput(job.Output, job.InputSaturations, w.Saturations, job.AccumulatorSaturations, job.InputConversions);
+    }
+
+    /// <summary>Per-thread scratch: one tile of quantized input columns and their step exponents.</summary>
+    private sealed class TileBuffers(int k)
+    {
+        public readonly float[] Column = new float[k];
+        public readonly short[][] Narrow = Enumerable.Range(0, ColumnsPerTile).Select(_ => new short[k]).ToArray();
+        public readonly int[][] Wide = Enumerable.Range(0, ColumnsPerTile).Select(_ => new int[k]).ToArray();
+        public readonly int[][] Steps = Enumerable.Range(0, ColumnsPerTile).Select(_ => new int[k]).ToArray();
+        public long InputSaturations;
+        public long AccumulatorSaturations;
+        public long InputConversions;
+    }
+
+    private sealed class Job(ConvGeometry g, QuantizedWeights w, BfpSettings s, float[] input, float[] bias)
+    {
+        private readonly BfpFormat _format = s.Inputs;
+        private readonly bool _narrow = s.Inputs.MantissaBits <= 16 && w.Narrow is not null;
+        private readonly object _gate = new();
+        private short[]? _tensorNarrow;
+        private int[]? _tensorWide;
+        private int _tensorStep;
+        private int[]? _rowSteps;
+
+        public float[] Output { get; } = new float[g.OutputLength];
+
+        public long InputSaturations { get; private set; }
+
+        public long AccumulatorSaturations { get; private set; }
+
+        public long InputConversions { get; private set; }
+
+        private bool SingleScale =>
+            w.Partition.Kind is PartitionKind.Tensor or PartitionKind.Row && s.InputPartition.Kind is PartitionKind.Tensor or PartitionKind.Column;
+
+        /// <summary>Work that spans the whole input: the tensor-wide conversion, or the per-row maxima of I.</summary>
+        public void PrepareInput()
+        {
+            if (s.InputPartition.Kind == PartitionKind.Tensor)
+            {
+                // Converted once per feature-map element (BFP-SPEC: tensor means the whole map as stored).
+                _tensorStep = BfpConverter.StepExponent(BfpConverter.SharedExponent(BfpConverter.MaxAbs(input), _format), _format);
+                double inverse = BfpConverter.Pow2(-_tensorStep);
+                long saturations = 0;
+                if (_narrow)
+                {
+                    _tensorNarrow = new short[input.Length];
+                }
+                else
+                {
+                    _tensorWide = new int[input.Length];
+                }
+
+                for (int i = 0; i < input.Length; i++)
+                {
+                    double uniform = s.Rounding == RoundingMode.Stochastic ? BfpConverter.Uniform(s.StochasticSeed, InputStream, (ulong)i) : 0;
+                    int q = BfpConverter.Quantize(input[i], inverse, _format.MaxMantissa, s.Rounding, uniform, out bool saturated);
+                    saturations += saturated ? 1 : 0;
+                    if (_tensorNarrow is not null)
+                    {
+                        _tensorNarrow[i] = (short)q;
+                    }
+                    else
+                    {
+                        _tensorWide![i] = q;
+                    }
+                }
+
+                InputSaturations = saturations;
+                InputConversions = input.Length;
+            }
+            else if (s.InputPartition.Kind == PartitionKind.Row)
+            {
+                // A row of I is one K index across every column (all pixels, all batch items) of a group.
+                var rowMax = new float[g.Groups * g.Reduction];
+                var column = new float[g.Reduction];
+                for (int group = 0; group < g.Groups; group++)
+                {
+                    for (int n = 0; n < g.Batch * g.PixelsPerItem; n++)
+                    {
+                        Im2Col(group, n, column);
+                        for (int k = 0; k < column.Length; k++)
+                        {
+                            rowMax[(group * g.Reduction) + k] = MathF.Max(rowMax[(group * g.Reduction) + k], MathF.Abs(column[k]));
+                        }
+                    }
+                }
+
+                _rowSteps = rowMax.Select(m => BfpConverter.StepExponent(BfpConverter.SharedExponent(m, _format), _format)).ToArray();
+            }
+        }
+
+        public void RunTile(int group, int firstColumn, TileBuffers b)
+        {
+            int k = g.Reduction;
+            int count = Math.Min(ColumnsPerTile, (g.Batch * g.PixelsPerItem) - firstColumn);
+            for (int c = 0; c < count; c++)
+            {
+                QuantizeColumn(group, firstColumn + c, b, c);
+            }
+
+            int filters = g.GroupFilters;
+            for (int f = 0; f < filters; f++)
+            {
+                int m = (group * filters) + f;
+                for (int c = 0; c < count; c++)
+                {
+                    int n = firstColumn + c;
+                    int item = n / g.PixelsPerItem;
+                    int pixel = n % g.PixelsPerItem;
+                    long outIndex = ((((long)item * g.OutChannels) + m) * g.PixelsPerItem) + pixel;
+                    Output[outIndex] = SingleScale ? OneScale(m, n, b, c, k) : Segmented(m, b, c, k);
+                }
+            }
+        }
+
+        public void Absorb(TileBuffers b)
+        {
+            lock (_gate)
+            {
+                InputSaturations += b.InputSaturations;
+                AccumulatorSaturations += b.AccumulatorSaturations;
+                InputConversions += b.InputConversions;
+            }
+        }
+
+        private void Im2Col(int group, int n, Span<float> column) =>
+            g.Im2Col<float>(input, n / g.PixelsPerItem, group, (n % g.PixelsPerItem) / g.OutWidth, n % g.OutWidth, column);
+
+        private void QuantizeColumn(int group, int n, TileBuffers b, int slot)
+        {
+            int k = g.Reduction;
+            int item = n / g.PixelsPerItem;
+            int oh = (n % g.PixelsPerItem) / g.OutWidth;
+            int ow = n % g.OutWidth;
+            int[] steps = b.Steps[slot];
+            if (s.InputPartition.Kind == PartitionKind.Tensor)
+            {
+                if (_tensorNarrow is not null)
+                {
+                    g.Im2Col<short>(_tensorNarrow, item, group, oh, ow, b.Narrow[slot]);
+                }
+                else
+                {
+                    g.Im2Col<int>(_tensorWide!, item, group, oh, ow, b.Wide[slot]);
+                }
+
+                Array.Fill(steps, _tensorStep);
+                return;
+            }
+
+            float[] column = b.Column;
+            g.Im2Col<float>(input, item, group, oh, ow, column);
+            int blockSize = s.InputPartition.Kind switch
+            {
+                PartitionKind.Column => k,
+                PartitionKind.Group => s.InputPartition.GroupSize,
+                _ => 1,
+            };
+            for (int start = 0; start < k; start += blockSize)
+            {
+                int length = Math.Min(blockSize, k - start);
+                int step = s.InputPartition.Kind == PartitionKind.Row
+                    ? _rowSteps![(group * k) + start]
+                    : BfpConverter.StepExponent(BfpConverter.SharedExponent(BfpConverter.MaxAbs(column.AsSpan(start, length)), _format), _format);
+                double inverse = BfpConverter.Pow2(-step);
+                for (int j = start; j < start + length; j++)
+                {
+                    double uniform = s.Rounding == RoundingMode.Stochastic
+                        ? BfpConverter.Uniform(s.StochasticSeed, InputStream + 1 + (ulong)group, ((ulong)n * (ulong)k) + (ulong)j)
+                        : 0;
+                    int q = BfpConverter.Quantize(column[j], inverse, _format.MaxMantissa, s.Rounding, uniform, out bool saturated);
+                    b.InputSaturations += saturated ? 1 : 0;
+                    if (_narrow)
+                    {
+                        b.Narrow[slot][j] = (short)q;
+                    }
+                    else
+                    {
+                        b.Wide[slot][j] = q;
+                    }
+
+                    steps[j] = step;
+                }
+            }
+
+            b.InputConversions += k;
+        }
+
+        private long ExactDot(int m, TileBuffers b, int slot, int from, int length)
+        {
+            int k = g.Reduction;
+            if (_narrow)
+            {
+                bool small = w.Format.MantissaBits <= 8 && _format.MantissaBits <= 8;
+                return IntegerDot.Dot(w.Narrow.AsSpan((m * k) + from, length), b.Narrow[slot].AsSpan(from, length), small);
+            }
+
+            long total = 0;
+            for (int j = from; j < from + length; j++)
+            {
+                total += (long)w.Mantissa(m, j) * InputMantissa(b, slot, j);
+            }
+
+            return total;
+        }
+
+        private int InputMantissa(TileBuffers b, int slot, int j) => _narrow ? b.Narrow[slot][j] : b.Wide[slot][j];
+
+        private float OneScale(int m, int n, TileBuffers b, int slot, int k)
+        {
+            int scale = w.StepExponent(m, 0) + b.Steps[slot][0];
+            double biasValue = bias.Length == 0 ? 0 : bias[m];
+            double uniform = s.Rounding == RoundingMode.Stochastic ? BfpConverter.Uniform(s.StochasticSeed, BiasStream, ((ulong)m * (ulong)(g.Batch * g.PixelsPerItem)) + (ulong)n) : 0;
+            double biasQuantized = BfpConverter.RoundScaled(biasValue * BfpConverter.Pow2(-scale), s.Rounding, uniform);
+            if (s.AccumulatorBits is { } bits)
+            {
+                long max = (1L << (bits - 1)) - 1;
+                long min = -max - 1;
+                long acc = 0;
+                for (int j = 0; j < k; j++)
+                {
+                    long next = acc + ((long)w.Mantissa(m, j) * InputMantissa(b, slot, j));
+                    acc = Saturate(next, min, max, b);
+                }
+
+                long biasInRange = (long)Math.Clamp(biasQuantized, min, max);
+                acc = Saturate(acc + biasInRange, min, max, b);
+                return (float)(acc * BfpConverter.Pow2(scale));
+            }
+
+            long sum = ExactDot(m, b, slot, 0, k);
+            if (Math.Abs(biasQuantized) >= 1.2676506002282294e30)
+            {
+                // 2^100 and beyond: the integer sum is below half an ulp of such a bias, so the exact total rounds to the bias.
+                return (float)(biasQuantized * BfpConverter.Pow2(scale));
+            }
+
+            Int128 total = (Int128)sum + (Int128)biasQuantized;
+            return (float)((double)total * BfpConverter.Pow2(scale));
+        }
+
+        private static long Saturate(long value, long min, long max, TileBuffers b)
+        {
+            if (value > max || value < min)
+            {
+                b.AccumulatorSaturations++;
+                return value > max ? max : min;
+            }
+
+            return value;
+        }
+
+        private float Segmented(int m, TileBuffers b, int slot, int k)
+        {
+            double total = 0;
+            int start = 0;
+            while (start < k)
+            {
+                int scale = w.StepExponent(m, start) + b.Steps[slot][start];
+                int end = start + 1;
+                while (end < k && w.StepExponent(m, end) + b.Steps[slot][end] == scale && !Boundary(end))
+                {
+                    end++;
+                }
+
+                total += ExactDot(m, b, slot, start, end - start) * BfpConverter.Pow2(scale);
+                start = end;
+            }
+
+            total += bias.Length == 0 ? 0 : bias[m];
+            return (float)total;
+        }
+
+        /// <summary>Where a block of W or of I starts: segments never span two blocks, even when their scales happen to agree.</summary>
+        private bool Boundary(int k) =>
+            w.Partition.Kind == PartitionKind.Column || s.InputPartition.Kind == PartitionKind.Row
+            || (w.Partition.Kind == PartitionKind.Group && k % w.Partition.GroupSize == 0)
+            || (s.InputPartition.Kind == PartitionKind.Group && k % s.InputPartition.GroupSize == 0);
+    }
+}

@@ -1,0 +1,48 @@
+namespace AccelSim.Numerics;
+
+/// <summary>A layer's weights converted to BFP once, offline: mantissas [OutChannels × K] and block step exponents.</summary>
+public sealed class QuantizedWeights
+{
+    internal QuantizedWeights(ConvGeometry geometry, BfpFormat format, BlockPartition partition, short[]? narrow, int[]? wide, int[] stepExponents, long saturations)
+    {
+        Geometry = geometry;
+        Format = format;
+        Partition = partition;
+        Narrow = narrow;
+        Wide = wide;
+        StepExponents = stepExponents;
+        Saturations = saturations;
+    }
+
+    public ConvGeometry Geometry { get; }
+
+    public BfpFormat Format { get; }
+
+    public BlockPartition Partition { get; }
+
+    /// <summary>Mantissas when L ≤ 16, else null.</summary>
+    internal short[]? Narrow { get; }
+
+    /// <summary>Mantissas when L &gt; 16, else null.</summary>
+    internal int[]? Wide { get; }
+
+    /// <summary>log2 Δ of each block: one (tensor), per filter (row), per K index (column) or per filter and group.</summary>
+    internal int[] StepExponents { get; }
+
+    /// <summary>Rounded mantissas that were beyond ±Q and saturated.</summary>
+    public long Saturations { get; }
+
+    /// <summary>The mantissa of filter <paramref name="filter"/> at reduction index <paramref name="k"/>.</summary>
+    public int Mantissa(int filter, int k) => Narrow is { } n ? n[(filter * Geometry.Reduction) + k] : Wide![(filter * Geometry.Reduction) + k];
+
+    /// <summary>log2 Δ of the block holding element (<paramref name="filter"/>, <paramref name="k"/>).</summary>
+    public int StepExponent(int filter, int k) => Partition.Kind switch
+    {
+        PartitionKind.Tensor => StepExponents[0],
+        PartitionKind.Row => StepExponents[filter],
+        PartitionKind.Column => StepExponents[k],
+        _ => StepExponents[(filter * GroupsPerRow) + (k / Partition.GroupSize)],
+    };
+
+    internal int GroupsPerRow => Partition.Kind == PartitionKind.Group ? (Geometry.Reduction + Partition.GroupSize - 1) / Partition.GroupSize : 1;
+}
