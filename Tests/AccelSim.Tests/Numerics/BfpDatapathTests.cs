@@ -1,0 +1,167 @@
+using AccelSim.Numerics;
+using AccelSim.Tests.Support;
+
+namespace AccelSim.Tests.Numerics;
+
+public sealed class BfpDatapathTests
+{
+    private static readonly BfpFormat Bfp58 = new(5, 8);
+
+    private static BfpSettings Settings(BlockPartition w, BlockPartition i, RoundingMode r, int? accumulator = null, BfpFormat? format = null) =>
+        new(format ?? Bfp58, format ?? Bfp58, w, i, r, accumulator, 1);
+
+    private static readonly (string Name, BlockPartition W, BlockPartition I)[] Schemes =
+    [
+        ("6-9", BlockPartition.Tensor, BlockPartition.Tensor),
+        ("6-10", BlockPartition.Tensor, BlockPartition.Column),
+        ("6-11", BlockPartition.Row, BlockPartition.Tensor),
+        ("6-12", BlockPartition.Row, BlockPartition.Column),
+        ("group4-group3", BlockPartition.Group(4), BlockPartition.Group(3)),
+        ("wcolumn-irow", BlockPartition.Column, BlockPartition.Row),
+    ];
+
+    private static IEnumerable<TestCaseData> RandomCases()
+    {
+        var random = new Random(61161);
+        RoundingMode[] modes = [RoundingMode.NearestEven, RoundingMode.TowardZero, RoundingMode.TowardPositive, RoundingMode.TowardNegative];
+        for (int i = 0; i < 48; i++)
+        {
+            int groups = random.Next(2) + 1;
+            int kernel = random.Next(1, 4);
+            var g = new ConvGeometry(
+                Batch: random.Next(1, 3), InChannels: groups * random.Next(1, 4), InHeight: random.Next(3, 7), InWidth: random.Next(3, 7),
+                OutChannels: groups * random.Next(1, 4), KernelHeight: kernel, KernelWidth: kernel, StrideHeight: random.Next(1, 3),
+                StrideWidth: random.Next(1, 3), PadTop: random.Next(0, 2), PadLeft: random.Next(0, 2), PadBottom: random.Next(0, 2),
+                PadRight: random.Next(0, 2), DilationHeight: 1, DilationWidth: random.Next(1, 3), Groups: groups);
+            if (g.OutHeight < 1 || g.OutWidth < 1)
+            {
+                continue;
+            }
+
+            var scheme = Schemes[i % Schemes.Length];
+            RoundingMode mode = modes[(i / Schemes.Length) % modes.Length];
+            int? accumulator = i % 5 == 4 && scheme.W.Kind is PartitionKind.Tensor or PartitionKind.Row && scheme.I.Kind is PartitionKind.Tensor or PartitionKind.Column ? 12 : null;
+            var format = new BfpFormat(random.Next(3, 9), random.Next(3, 12));
+            yield return new TestCaseData(g, Settings(scheme.W, scheme.I, mode, accumulator, format), random.Next(), random.Next(2) == 0)
+                .SetName($"Case{i:00}_{scheme.Name}_{mode}_acc{accumulator?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "exact"}_bfp{format.ExponentBits}x{format.MantissaBits}");
+        }
+    }
+
+    private static float[] Values(Random random, long count, double scale)
+    {
+        var values = new float[count];
+        for (int i = 0; i < count; i++)
+        {
+            // Mixed magnitudes, exact zeros and ties-prone dyadic values exercise every branch of the converter.
+            values[i] = random.Next(8) switch
+            {
+                0 => 0f,
+                1 => (float)(random.Next(-16, 17) / 8.0 * scale),
+                2 => (float)(random.NextDouble() * 1e-3 * scale),
+                _ => (float)((random.NextDouble() - 0.5) * 2 * scale),
+            };
+        }
+
+        return values;
+    }
+
+    [TestCaseSource(nameof(RandomCases))]
+    public void Convolve_MatchesAnIndependentImplementationOfTheSpec_BitForBit(ConvGeometry g, BfpSettings s, int seed, bool withBias)
+    {
+        var random = new Random(seed);
+        float[] input = Values(random, g.InputLength, 3);
+        float[] weights = Values(random, g.WeightLength, 0.5);
+        float[] bias = withBias ? Values(random, g.OutChannels, 1) : [];
+
+        var quantized = BfpDatapath.QuantizeWeights(g, weights, s, "layer");
+        var actual = BfpDatapath.Convolve(g, input, quantized, bias, s, "layer", 2);
+        var expected = NaiveBfp.Convolve(g, input, weights, bias, s);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(actual.Output.Select(BitConverter.SingleToInt32Bits), Is.EqualTo(expected.Output.Select(BitConverter.SingleToInt32Bits)));
+            Assert.That(actual.WeightSaturations, Is.EqualTo(expected.WeightSaturations), "weight saturations");
+            Assert.That(actual.InputSaturations, Is.EqualTo(expected.InputSaturations), "input saturations");
+            Assert.That(actual.AccumulatorSaturations, Is.EqualTo(expected.AccumulatorSaturations), "accumulator saturations");
+        });
+    }
+
+    [Test]
+    public void Convolve_IsIdenticalForOneAndTwoThreads_StochasticRoundingIncluded()
+    {
+        var g = new ConvGeometry(2, 4, 9, 9, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+        var random = new Random(5);
+        float[] input = Values(random, g.InputLength, 2);
+        float[] weights = Values(random, g.WeightLength, 0.3);
+        var s = Settings(BlockPartition.Row, BlockPartition.Column, RoundingMode.Stochastic);
+        var q = BfpDatapath.QuantizeWeights(g, weights, s, "l");
+
+        float[] one = BfpDatapath.Convolve(g, input, q, [], s, "l", 1).Output;
+        float[] two = BfpDatapath.Convolve(g, input, q, [], s, "l", 2).Output;
+        float[] otherSeed = BfpDatapath.Convolve(g, input, BfpDatapath.QuantizeWeights(g, weights, s with { StochasticSeed = 2 }, "l"), [], s with { StochasticSeed = 2 }, "l", 2).Output;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(two, Is.EqualTo(one));
+            Assert.That(otherSeed, Is.Not.EqualTo(one), "a different seed draws different roundings");
+        });
+    }
+
+    [Test]
+    public void NaNInput_StopsWithTheLayerTensorAndFirstIndex()
+    {
+        var g = ConvGeometry.FullyConnected(1, 4, 2);
+        var s = Settings(BlockPartition.Row, BlockPartition.Tensor, RoundingMode.NearestEven);
+        var q = BfpDatapath.QuantizeWeights(g, new float[8], s, "fc7");
+
+        var error = Assert.Throws<NonFiniteValueException>(() => BfpDatapath.Convolve(g, [1f, float.NaN, 2f, float.NaN], q, [], s, "fc7", 1));
+
+        Assert.That(error!.Message, Is.EqualTo("layer 'fc7': input[1] is NaN; BFP conversion needs finite values"));
+    }
+
+    [Test]
+    public void InfiniteWeight_IsNamedToo()
+    {
+        var g = ConvGeometry.FullyConnected(1, 2, 1);
+        var s = Settings(BlockPartition.Row, BlockPartition.Tensor, RoundingMode.NearestEven);
+
+        var error = Assert.Throws<NonFiniteValueException>(() => BfpDatapath.QuantizeWeights(g, [1f, float.NegativeInfinity], s, "conv1"));
+
+        Assert.That(error!.Message, Is.EqualTo("layer 'conv1': weights[1] is -Infinity; BFP conversion needs finite values"));
+    }
+
+    [Test]
+    public void FullyConnected_HandWorked()
+    {
+        // bfp(5, 4): Q = 7. Weights [3.0, 1.0] (one row block): e = 1, Δ_W = 2^(1−2) = 0.5 → q = [6, 2].
+        // Input [1.25, −0.75] (tensor block): e = 0, Δ_I = 2^(0−2) = 0.25 → q = [5, −3].
+        // acc = 6·5 + 2·(−3) = 24; bias 0.3 / (0.5·0.25) = 2.4 → 2; y = (24 + 2)·0.125 = 3.25 (exact: 3.0·1.25 − 0.75 + 0.3 = 3.3).
+        var f = new BfpFormat(5, 4);
+        var s = new BfpSettings(f, f, BlockPartition.Row, BlockPartition.Tensor, RoundingMode.NearestEven, null, 1);
+        var g = ConvGeometry.FullyConnected(1, 2, 1);
+        var q = BfpDatapath.QuantizeWeights(g, [3f, 1f], s, "fc");
+
+        var result = BfpDatapath.Convolve(g, [1.25f, -0.75f], q, [0.3f], s, "fc", 1);
+
+        Assert.That(result.Output, Is.EqualTo(new[] { 3.25f }));
+    }
+
+    [Test]
+    public void NarrowAccumulator_SaturatesEachAdditionAndCountsIt()
+    {
+        // bfp(5, 8), weights all 1.0 → q = 64 (e = 0, Δ = 2^−6); inputs all 1.0 → q = 64. Each product is 4,096;
+        // an 8-bit... 14-bit accumulator holds at most 8,191: 4,096 + 4,096 = 8,192 saturates on the 2nd addition and
+        // every later one: 3 saturations over K = 4, result 8,191 · 2^−12 = 1.999755859375.
+        var s = Settings(BlockPartition.Row, BlockPartition.Tensor, RoundingMode.NearestEven, accumulator: 14);
+        var g = ConvGeometry.FullyConnected(1, 4, 1);
+        var q = BfpDatapath.QuantizeWeights(g, [1f, 1f, 1f, 1f], s, "fc");
+
+        var result = BfpDatapath.Convolve(g, [1f, 1f, 1f, 1f], q, [], s, "fc", 1);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.Output, Is.EqualTo(new[] { 8191f / 4096f }));
+            Assert.That(result.AccumulatorSaturations, Is.EqualTo(3));
+        });
+    }
+}

@@ -1,0 +1,135 @@
+using AccelSim.Numerics;
+
+namespace AccelSim.Tests.Numerics;
+
+public sealed class KernelsTests
+{
+    [TestCase(7, true)]
+    [TestCase(100, true)]
+    [TestCase(4099, true)]
+    [TestCase(4099, false)]
+    [TestCase(70_001, true)]
+    public void SimdDot_EqualsTheScalarSum(int length, bool narrow)
+    {
+        var random = new Random(length);
+        int limit = narrow ? 127 : 32767;
+        short[] a = Enumerable.Range(0, length).Select(_ => (short)random.Next(-limit, limit + 1)).ToArray();
+        short[] b = Enumerable.Range(0, length).Select(_ => (short)random.Next(-limit, limit + 1)).ToArray();
+
+        Assert.That(IntegerDot.Dot(a, b, narrow), Is.EqualTo(IntegerDot.DotScalar(a, b)));
+    }
+
+    [Test]
+    public void SimdDot_AtTheExtremes_StaysExact()
+    {
+        // 70,000 products of (−32767)·(−32767) = 1,073,676,289 each: a pair sum 2,147,352,578 still fits int32.
+        short[] a = Enumerable.Repeat((short)-32767, 70_000).ToArray();
+
+        Assert.That(IntegerDot.Dot(a, a, narrow: false), Is.EqualTo(70_000L * 1_073_676_289L));
+    }
+
+    [Test]
+    public void ReferenceConvolution_MatchesANaiveLoop()
+    {
+        var g = new ConvGeometry(2, 4, 6, 5, 4, 3, 3, 2, 1, 1, 0, 1, 1, 1, 2, 2);
+        var random = new Random(3);
+        double[] input = Enumerable.Range(0, (int)g.InputLength).Select(_ => random.NextDouble() - 0.5).ToArray();
+        float[] weights = Enumerable.Range(0, (int)g.WeightLength).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+        float[] bias = [0.1f, -0.2f, 0.3f, 0f];
+
+        double[] actual = ReferenceDatapath.Convolve(g, input, weights, bias, 2);
+
+        int cg = g.InChannels / g.Groups;
+        int mg = g.OutChannels / g.Groups;
+        for (int b = 0; b < g.Batch; b++)
+        {
+            for (int m = 0; m < g.OutChannels; m++)
+            {
+                for (int oh = 0; oh < g.OutHeight; oh++)
+                {
+                    for (int ow = 0; ow < g.OutWidth; ow++)
+                    {
+                        double sum = bias[m];
+                        for (int c = 0; c < cg; c++)
+                        {
+                            for (int r = 0; r < 3; r++)
+                            {
+                                for (int s = 0; s < 3; s++)
+                                {
+                                    int ih = (oh * 2) - 1 + r;
+                                    int iw = ow - 0 + (s * 2);
+                                    if (ih >= 0 && ih < g.InHeight && iw >= 0 && iw < g.InWidth)
+                                    {
+                                        int channel = ((m / mg) * cg) + c;
+                                        sum += weights[(((m * cg) + c) * 9) + (r * 3) + s] * input[(((b * g.InChannels) + channel) * g.InHeight + ih) * g.InWidth + iw];
+                                    }
+                                }
+                            }
+                        }
+
+                        Assert.That(actual[(((b * g.OutChannels) + m) * g.OutHeight + oh) * g.OutWidth + ow], Is.EqualTo(sum).Within(1e-12));
+                    }
+                }
+            }
+        }
+    }
+
+    [Test]
+    public void NumericError_HandWorked()
+    {
+        // output [1, 2] against reference [1, 1]: signal 2, noise 1 → NSR 0.5, SQNR 10·log10(2) = 3.0103 dB,
+        // max |e| 1, mean |e| 0.5, relative RMSE sqrt(0.5).
+        var e = NumericError.Compare([1f, 2f], [1f, 1f]);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(e.Nsr, Is.EqualTo(0.5));
+            Assert.That(e.SqnrDb, Is.EqualTo(10 * Math.Log10(2)).Within(1e-12));
+            Assert.That(e.MaxAbsError, Is.EqualTo(1));
+            Assert.That(e.MeanAbsError, Is.EqualTo(0.5));
+            Assert.That(e.RelativeRmse, Is.EqualTo(Math.Sqrt(0.5)).Within(1e-15));
+            Assert.That(NumericError.Compare([1f], [1f]).SqnrDb, Is.EqualTo(double.PositiveInfinity));
+        });
+    }
+
+    [Test]
+    public void Pooling_HandWorked()
+    {
+        // 1×1×3×3 input 1..9, 2×2 windows stride 1 with bottom/right padding 1: max of [1 2;4 5] = 5 … the corner
+        // window holds only 9 (padding never wins); average divides by the in-bounds count (corner: 9 / 1).
+        float[] input = [1, 2, 3, 4, 5, 6, 7, 8, 9];
+        var w = new PoolWindow(1, 1, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(Activations.MaxPool2d(input, w), Is.EqualTo(new float[] { 5, 6, 6, 8, 9, 9, 8, 9, 9 }));
+            Assert.That(Activations.AvgPool2d(input, w), Is.EqualTo(new float[] { 3, 4, 4.5f, 6, 7, 7.5f, 7.5f, 8.5f, 9 }));
+        });
+    }
+
+    [Test]
+    public void Relu_MapsNegativeZeroToPositiveZero()
+    {
+        float[] values = [-0f, -1f, 2f];
+
+        Activations.Relu(values);
+
+        Assert.That(values.Select(BitConverter.SingleToInt32Bits), Is.EqualTo(new[] { 0, 0, BitConverter.SingleToInt32Bits(2f) }));
+    }
+
+    [Test]
+    public void SyntheticTensors_AreSeededAndHaveTheRequestedSpread()
+    {
+        float[] a = new float[100_000];
+        float[] b = new float[100_000];
+        SyntheticTensors.HeNormal(42, 50, a);
+        SyntheticTensors.HeNormal(42, 50, b);
+        double std = Math.Sqrt(a.Select(v => (double)v * v).Average());
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(b, Is.EqualTo(a));
+            Assert.That(std, Is.EqualTo(Math.Sqrt(2.0 / 50)).Within(0.01 * Math.Sqrt(2.0 / 50)), "He-normal: std = sqrt(2/fan-in) = 0.2");
+        });
+    }
+}
