@@ -17,12 +17,14 @@ public sealed class NetworkNumerics
     private readonly Network _network;
     private readonly AcceleratorConfig _config;
     private readonly int _threads;
+    private readonly Serilog.ILogger _log;
 
-    public NetworkNumerics(Network network, AcceleratorConfig config, int threads)
+    public NetworkNumerics(Network network, AcceleratorConfig config, int threads, Serilog.ILogger? logger = null)
     {
         _network = network;
         _config = config;
         _threads = Math.Max(1, threads);
+        _log = logger ?? Serilog.Core.Logger.None;
     }
 
     /// <summary>Runs every layer; returns the numerics of each (in layer order) and the output agreement.</summary>
@@ -85,11 +87,17 @@ public sealed class NetworkNumerics
         SyntheticTensors.HeNormal(seed, checked((int)fanIn), weights);
         float[] bias = hasBias ? new float[g.OutChannels] : [];
 
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         QuantizedWeights quantized = BfpDatapath.QuantizeWeights(g, weights, _config.Bfp, layer.Name);
+        double quantizeSeconds = clock.Elapsed.TotalSeconds;
         BfpLayerOutput accumulated = BfpDatapath.Convolve(g, bfpIn, quantized, bias, _config.Bfp, layer.Name, _threads);
+        double bfpSeconds = clock.Elapsed.TotalSeconds - quantizeSeconds;
         double[] refOut = ReferenceDatapath.Convolve(g, refIn, weights, bias, _threads);
+        double referenceSeconds = clock.Elapsed.TotalSeconds - quantizeSeconds - bfpSeconds;
         float[] refOut32 = ToSingle(refOut);
         BfpLayerOutput local = BfpDatapath.Convolve(g, ToSingle(refIn), quantized, bias, _config.Bfp, layer.Name, _threads);
+        _log.Debug("Numerics of {Layer}: quantize weights {Quantize:F2} s, BFP {Bfp:F2} s, reference {Reference:F2} s, local BFP {Local:F2} s",
+            layer.Name, quantizeSeconds, bfpSeconds, referenceSeconds, clock.Elapsed.TotalSeconds - quantizeSeconds - bfpSeconds - referenceSeconds);
 
         var numerics = new LayerNumerics(
             Figures(NumericError.Compare(accumulated.Output, refOut32)),

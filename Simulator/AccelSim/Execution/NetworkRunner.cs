@@ -30,7 +30,7 @@ public static class NetworkRunner
         OutputAgreement? agreement = null;
         if (options.Numerics)
         {
-            (ImmutableArray<LayerNumerics> layers, OutputAgreement outputAgreement) = new NetworkNumerics(network, config, threads).Run();
+            (ImmutableArray<LayerNumerics> layers, OutputAgreement outputAgreement) = new NetworkNumerics(network, config, threads, log).Run();
             numerics = layers;
             agreement = outputAgreement;
         }

@@ -61,22 +61,38 @@ public static class BfpDatapath
         bool narrow = format.MantissaBits <= 16;
         short[]? narrowMantissas = narrow ? new short[weights.Length] : null;
         int[]? wideMantissas = narrow ? null : new int[weights.Length];
+        // Filters convert independently; each is one thread's, so the result does not depend on the thread count.
+        float[] source = weights.ToArray();
         long saturations = 0;
-        for (int i = 0; i < weights.Length; i++)
+        var gate = new object();
+        Parallel.For(0, filters, () => 0L, (m, _, local) =>
         {
-            int block = BlockOf(i / k, i % k);
-            double uniform = s.Rounding == RoundingMode.Stochastic ? BfpConverter.Uniform(s.StochasticSeed, WeightStream, (ulong)i) : 0;
-            int q = BfpConverter.Quantize(weights[i], BfpConverter.Pow2(-stepExponents[block]), format.MaxMantissa, s.Rounding, uniform, out bool saturated);
-            saturations += saturated ? 1 : 0;
-            if (narrowMantissas is not null)
+            for (int j = 0; j < k; j++)
             {
-                narrowMantissas[i] = (short)q;
+                int i = (m * k) + j;
+                int block = BlockOf(m, j);
+                double uniform = s.Rounding == RoundingMode.Stochastic ? BfpConverter.Uniform(s.StochasticSeed, WeightStream, (ulong)i) : 0;
+                int q = BfpConverter.Quantize(source[i], BfpConverter.Pow2(-stepExponents[block]), format.MaxMantissa, s.Rounding, uniform, out bool saturated);
+                local += saturated ? 1 : 0;
+                if (narrowMantissas is not null)
+                {
+                    narrowMantissas[i] = (short)q;
+                }
+                else
+                {
+                    wideMantissas![i] = q;
+                }
             }
-            else
+
+            return local;
+        },
+        local =>
+        {
+            lock (gate)
             {
-                wideMantissas![i] = q;
+                saturations += local;
             }
-        }
+        });
 
         return new QuantizedWeights(g, format, partition, narrowMantissas, wideMantissas, stepExponents, saturations);
 

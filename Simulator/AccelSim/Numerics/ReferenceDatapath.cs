@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 
 namespace AccelSim.Numerics;
 
@@ -17,12 +18,7 @@ public static class ReferenceDatapath
             throw new ArgumentException($"input {input.Length} (expected {g.InputLength}) or weights {weights.Length} (expected {g.WeightLength}) do not match the layer");
         }
 
-        double[] w = new double[weights.Length];
-        for (int i = 0; i < w.Length; i++)
-        {
-            w[i] = weights[i];
-        }
-
+        float[] w = weights.ToArray();
         double[] inputCopy = input.ToArray();
         float[] biasCopy = bias.ToArray();
         var output = new double[g.OutputLength];
@@ -61,21 +57,22 @@ public static class ReferenceDatapath
         return output;
     }
 
-    /// <summary>Σ a[i]·b[i] in double with a fixed summation order.</summary>
-    public static double Dot(ReadOnlySpan<double> a, ReadOnlySpan<double> b)
+    /// <summary>Σ a[i]·b[i] in double (float32 weights widened exactly) with a fixed summation order.</summary>
+    public static double Dot(ReadOnlySpan<float> a, ReadOnlySpan<double> b)
     {
         int i = 0;
         double total = 0;
-        if (Vector256.IsHardwareAccelerated && a.Length >= 8)
+        if (Avx.IsSupported && a.Length >= 8)
         {
-            ref double pa = ref MemoryMarshal.GetReference(a);
+            ref float pa = ref MemoryMarshal.GetReference(a);
             ref double pb = ref MemoryMarshal.GetReference(b);
             Vector256<double> acc0 = Vector256<double>.Zero;
             Vector256<double> acc1 = Vector256<double>.Zero;
             for (; i <= a.Length - 8; i += 8)
             {
-                acc0 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref pa, (nuint)i), Vector256.LoadUnsafe(ref pb, (nuint)i), acc0);
-                acc1 = Vector256.FusedMultiplyAdd(Vector256.LoadUnsafe(ref pa, (nuint)(i + 4)), Vector256.LoadUnsafe(ref pb, (nuint)(i + 4)), acc1);
+                Vector256<float> weights = Vector256.LoadUnsafe(ref pa, (nuint)i);
+                acc0 = Vector256.FusedMultiplyAdd(Avx.ConvertToVector256Double(weights.GetLower()), Vector256.LoadUnsafe(ref pb, (nuint)i), acc0);
+                acc1 = Vector256.FusedMultiplyAdd(Avx.ConvertToVector256Double(weights.GetUpper()), Vector256.LoadUnsafe(ref pb, (nuint)(i + 4)), acc1);
             }
 
             Vector256<double> acc = acc0 + acc1;
@@ -84,7 +81,7 @@ public static class ReferenceDatapath
 
         for (; i < a.Length; i++)
         {
-            total += a[i] * b[i];
+            total += (double)a[i] * b[i];
         }
 
         return total;
