@@ -54,28 +54,7 @@ internal static class DescribeCommand
         console.Write(stats);
 
         // A representative layer fixes the widths that depend on the layer (an exact accumulator grows with K).
-        var probe = new ConvLayer
-        {
-            Name = "probe",
-            Inputs = [Network.InputName],
-            InputShape = new TensorShape(512, 14, 14),
-            OutputShape = new TensorShape(512, 14, 14),
-            OutputChannels = 512,
-            KernelHeight = 3,
-            KernelWidth = 3,
-            StrideHeight = 1,
-            StrideWidth = 1,
-            PadTop = 1,
-            PadLeft = 1,
-            PadBottom = 1,
-            PadRight = 1,
-            DilationHeight = 1,
-            DilationWidth = 1,
-            Groups = 1,
-            HasBias = true,
-            FusedRelu = true,
-            Weights = new SyntheticWeights(0),
-        };
+        var probe = ConvLayer.Square("probe", Network.InputName, new TensorShape(512, 14, 14), 512, 3, 1, 1, relu: true, new SyntheticWeights(0));
         var once = new ActivityCounts
         {
             Macs = 1, IfmapReadWords = 1, IfmapWriteWords = 1, WeightReadWords = 1, WeightWriteWords = 1, OfmapReadWords = 1,

@@ -78,6 +78,36 @@ public sealed record ConvLayer : Layer
     public override long MacsPerItem => OutputShape.Elements * ReductionLength;
 
     public override long Parameters => (OutputChannels * ReductionLength) + (HasBias ? OutputChannels : 0);
+
+    /// <summary>A square conv (same kernel, stride and padding on every side; no dilation, one group, with bias) reading
+    /// <paramref name="input"/> of the network input or the layer named <paramref name="from"/>.</summary>
+    public static ConvLayer Square(
+        string name, string from, TensorShape input, int filters, int kernel, int stride, int padding, bool relu, WeightSource weights)
+    {
+        int Out(int size) => ((size + (2 * padding) - kernel) / stride) + 1;
+        return new ConvLayer
+        {
+            Name = name,
+            Inputs = [from],
+            InputShape = input,
+            OutputShape = new TensorShape(filters, Out(input.Height), Out(input.Width)),
+            OutputChannels = filters,
+            KernelHeight = kernel,
+            KernelWidth = kernel,
+            StrideHeight = stride,
+            StrideWidth = stride,
+            PadTop = padding,
+            PadLeft = padding,
+            PadBottom = padding,
+            PadRight = padding,
+            DilationHeight = 1,
+            DilationWidth = 1,
+            Groups = 1,
+            HasBias = true,
+            FusedRelu = relu,
+            Weights = weights,
+        };
+    }
 }
 
 /// <summary>A fully connected layer over the flattened input (C·H·W features).</summary>

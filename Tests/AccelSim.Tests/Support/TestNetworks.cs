@@ -16,28 +16,8 @@ public static class TestNetworks
         Layers = [TinyConv(), TinyPool(), TinyFc()],
     };
 
-    public static ConvLayer TinyConv() => new()
-    {
-        Name = "c1",
-        Inputs = [Network.InputName],
-        InputShape = new TensorShape(2, 6, 6),
-        OutputShape = new TensorShape(4, 6, 6),
-        OutputChannels = 4,
-        KernelHeight = 3,
-        KernelWidth = 3,
-        StrideHeight = 1,
-        StrideWidth = 1,
-        PadTop = 1,
-        PadLeft = 1,
-        PadBottom = 1,
-        PadRight = 1,
-        DilationHeight = 1,
-        DilationWidth = 1,
-        Groups = 1,
-        HasBias = true,
-        FusedRelu = true,
-        Weights = new SyntheticWeights(11),
-    };
+    public static ConvLayer TinyConv() =>
+        ConvLayer.Square("c1", Network.InputName, new TensorShape(2, 6, 6), filters: 4, kernel: 3, stride: 1, padding: 1, relu: true, new SyntheticWeights(11));
 
     public static PoolLayer TinyPool() => new()
     {
