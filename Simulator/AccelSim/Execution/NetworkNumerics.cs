@@ -40,6 +40,7 @@ public sealed class NetworkNumerics
         SyntheticTensors.StandardNormal(inputSeed, input);
         bfp[Network.InputName] = input;
         reference[Network.InputName] = Array.ConvertAll(input, v => (double)v);
+        var predicted = new Dictionary<string, double>(StringComparer.Ordinal) { [Network.InputName] = 0 };
 
         var results = ImmutableArray.CreateBuilder<LayerNumerics>(_network.Layers.Length);
         for (int index = 0; index < _network.Layers.Length; index++)
@@ -49,11 +50,12 @@ public sealed class NetworkNumerics
             double[] refIn = reference[layer.Inputs[0]];
             (float[] bfpOut, double[] refOut, LayerNumerics numerics) = layer switch
             {
-                ConvLayer conv => Gemm(layer, Geometry(conv, batch), conv.Weights, conv.HasBias, conv.FusedRelu, bfpIn, refIn),
-                FullyConnectedLayer fc => Gemm(layer, Geometry(fc, batch), fc.Weights, fc.HasBias, fc.FusedRelu, bfpIn, refIn),
-                _ => Vector(layer, bfpIn, refIn, bfp, reference, batch),
+                ConvLayer conv => Gemm(layer, Geometry(conv, batch), conv.Weights, conv.HasBias, conv.FusedRelu, bfpIn, refIn, predicted[layer.Inputs[0]]),
+                FullyConnectedLayer fc => Gemm(layer, Geometry(fc, batch), fc.Weights, fc.HasBias, fc.FusedRelu, bfpIn, refIn, predicted[layer.Inputs[0]]),
+                _ => Vector(layer, bfpIn, refIn, bfp, reference, predicted, batch),
             };
             results.Add(numerics);
+            predicted[layer.Name] = numerics.PredictedNsr;
             bfp[layer.Name] = bfpOut;
             reference[layer.Name] = refOut;
             foreach (string name in layer.Inputs.Append(layer.Name))
@@ -62,6 +64,7 @@ public sealed class NetworkNumerics
                 {
                     bfp.Remove(name);
                     reference.Remove(name);
+                    predicted.Remove(name);
                 }
             }
         }
@@ -78,7 +81,7 @@ public sealed class NetworkNumerics
         batch, checked((int)f.InputFeatures), 1, 1, f.OutputFeatures, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1);
 
     private (float[], double[], LayerNumerics) Gemm(
-        Layer layer, ConvGeometry g, WeightSource source, bool hasBias, bool relu, float[] bfpIn, double[] refIn)
+        Layer layer, ConvGeometry g, WeightSource source, bool hasBias, bool relu, float[] bfpIn, double[] refIn, double carriedNsr)
     {
         long fanIn = (long)(g.InChannels / g.Groups) * g.KernelHeight * g.KernelWidth;
         float[] weights = new float[g.OutChannels * fanIn];
@@ -99,12 +102,25 @@ public sealed class NetworkNumerics
         _log.Debug("Numerics of {Layer}: quantize weights {Quantize:F2} s, BFP {Bfp:F2} s, reference {Reference:F2} s, local BFP {Local:F2} s",
             layer.Name, quantizeSeconds, bfpSeconds, referenceSeconds, clock.Elapsed.TotalSeconds - quantizeSeconds - bfpSeconds - referenceSeconds);
 
+        // Four-stage model: input and weight quantization from block statistics, the accumulator's saturation error
+        // (measured against an exact accumulator when one is configured narrow), and the NSR carried in.
+        RoundingMode rounding = _config.Bfp.Rounding;
+        double inputNsr = ErrorModel.QuantizationNsr(accumulated.InputStepPower, accumulated.InputSignalPower, rounding);
+        double weightNsr = ErrorModel.QuantizationNsr(quantized.StepPower, quantized.SignalPower, rounding);
+        double macNsr = 0;
+        if (_config.Bfp.AccumulatorBits is not null)
+        {
+            var exact = BfpDatapath.Convolve(g, bfpIn, quantized, bias, _config.Bfp with { AccumulatorBits = null }, layer.Name, _threads);
+            macNsr = NumericError.Compare(accumulated.Output, exact.Output).Nsr;
+        }
+
         var numerics = new LayerNumerics(
             Figures(NumericError.Compare(accumulated.Output, refOut32)),
             Figures(NumericError.Compare(local.Output, refOut32)),
             accumulated.InputSaturations,
             accumulated.WeightSaturations,
-            accumulated.AccumulatorSaturations);
+            accumulated.AccumulatorSaturations,
+            inputNsr + weightNsr + macNsr + carriedNsr);
 
         float[] bfpOut = accumulated.Output;
         if (relu)
@@ -117,8 +133,11 @@ public sealed class NetworkNumerics
     }
 
     private static (float[], double[], LayerNumerics) Vector(
-        Layer layer, float[] bfpIn, double[] refIn, Dictionary<string, float[]> bfp, Dictionary<string, double[]> reference, int batch)
+        Layer layer, float[] bfpIn, double[] refIn, Dictionary<string, float[]> bfp, Dictionary<string, double[]> reference,
+        Dictionary<string, double> predicted, int batch)
     {
+        // Pooling and ReLU carry the relative error through; a sum carries each input's error weighted by its power.
+        double carried = predicted[layer.Inputs[0]];
         float[] bfpOut;
         double[] refOut;
         switch (layer)
@@ -132,6 +151,9 @@ public sealed class NetworkNumerics
             case AddLayer add:
                 bfpOut = Activations.Add(bfpIn, bfp[add.Inputs[1]]);
                 refOut = Activations.Add(refIn, reference[add.Inputs[1]]);
+                double powerOut = Power(refOut);
+                carried = powerOut == 0 ? 0
+                    : ((predicted[add.Inputs[0]] * Power(refIn)) + (predicted[add.Inputs[1]] * Power(reference[add.Inputs[1]]))) / powerOut;
                 if (add.FusedRelu)
                 {
                     Activations.Relu(bfpOut);
@@ -150,7 +172,18 @@ public sealed class NetworkNumerics
         }
 
         var figures = Figures(NumericError.Compare(bfpOut, ToSingle(refOut)));
-        return (bfpOut, refOut, new LayerNumerics(figures, null, 0, 0, 0));
+        return (bfpOut, refOut, new LayerNumerics(figures, null, 0, 0, 0, carried));
+    }
+
+    private static double Power(double[] values)
+    {
+        double sum = 0;
+        foreach (double v in values)
+        {
+            sum += v * v;
+        }
+
+        return sum;
     }
 
     private static OutputAgreement Agreement(float[] bfpOut, double[] refOut, int batch)

@@ -3,7 +3,11 @@ namespace AccelSim.Numerics;
 /// <summary>What one conv/FC layer's BFP datapath produced.</summary>
 /// <param name="Output">NCHW float32 pre-activation outputs.</param>
 /// <param name="InputConversions">Elements converted to BFP: the feature map once under <c>tensor</c>, else every im2col element.</param>
-public sealed record BfpLayerOutput(float[] Output, long InputSaturations, long WeightSaturations, long AccumulatorSaturations, long InputConversions);
+/// <param name="InputStepPower">Σ Δ² over the elements of the im2col matrix (padding included), each with its block's step.</param>
+/// <param name="InputSignalPower">Σ x² over the im2col matrix.</param>
+public sealed record BfpLayerOutput(
+    float[] Output, long InputSaturations, long WeightSaturations, long AccumulatorSaturations, long InputConversions,
+    double InputStepPower, double InputSignalPower);
 
 /// <summary>The BFP datapath of BFP-SPEC.md: weights converted offline, inputs on the fly, exact integer products,
 /// an exact or saturating accumulator, the bias quantized into it, one rounding to float32.</summary>
@@ -94,7 +98,19 @@ public static class BfpDatapath
             }
         });
 
-        return new QuantizedWeights(g, format, partition, narrowMantissas, wideMantissas, stepExponents, saturations);
+        double stepPower = 0;
+        double signalPower = 0;
+        for (int m = 0; m < filters; m++)
+        {
+            for (int j = 0; j < k; j++)
+            {
+                double step = BfpConverter.Pow2(stepExponents[BlockOf(m, j)]);
+                stepPower += step * step;
+                signalPower += (double)source[(m * k) + j] * source[(m * k) + j];
+            }
+        }
+
+        return new QuantizedWeights(g, format, partition, narrowMantissas, wideMantissas, stepExponents, saturations, stepPower, signalPower);
 
         int BlockOf(int m, int j) => partition.Kind switch
         {
@@ -119,15 +135,18 @@ public static class BfpDatapath
         job.PrepareInput();
         int columns = g.Batch * g.PixelsPerItem;
         int tilesPerGroup = (columns + ColumnsPerTile - 1) / ColumnsPerTile;
+        job.AllocateTiles(g.Groups * tilesPerGroup);
         Parallel.For(0, g.Groups * tilesPerGroup, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, maxDegreeOfParallelism) },
             () => new TileBuffers(g.Reduction),
             (tile, _, buffers) =>
             {
-                job.RunTile(tile / tilesPerGroup, (tile % tilesPerGroup) * ColumnsPerTile, buffers);
+                job.RunTile(tile, tile / tilesPerGroup, (tile % tilesPerGroup) * ColumnsPerTile, buffers);
                 return buffers;
             },
             buffers => job.Absorb(buffers));
-        return new BfpLayerOutput(job.Output, job.InputSaturations, w.Saturations, job.AccumulatorSaturations, job.InputConversions);
+        // Per-tile power sums are added in tile order, so the figures do not depend on the thread count.
+        return new BfpLayerOutput(job.Output, job.InputSaturations, w.Saturations, job.AccumulatorSaturations, job.InputConversions,
+            job.TileStepPower.Sum(), job.TileSignalPower.Sum());
     }
 
     /// <summary>Per-thread scratch: one tile of quantized input columns and their step exponents.</summary>
@@ -159,6 +178,16 @@ public static class BfpDatapath
         public long AccumulatorSaturations { get; private set; }
 
         public long InputConversions { get; private set; }
+
+        public double[] TileStepPower { get; private set; } = [];
+
+        public double[] TileSignalPower { get; private set; } = [];
+
+        public void AllocateTiles(int tiles)
+        {
+            TileStepPower = new double[tiles];
+            TileSignalPower = new double[tiles];
+        }
 
         private bool SingleScale =>
             w.Partition.Kind is PartitionKind.Tensor or PartitionKind.Row && s.InputPartition.Kind is PartitionKind.Tensor or PartitionKind.Column;
@@ -220,14 +249,34 @@ public static class BfpDatapath
             }
         }
 
-        public void RunTile(int group, int firstColumn, TileBuffers b)
+        public void RunTile(int tile, int group, int firstColumn, TileBuffers b)
         {
             int k = g.Reduction;
             int count = Math.Min(ColumnsPerTile, (g.Batch * g.PixelsPerItem) - firstColumn);
+            double stepPower = 0;
+            double signalPower = 0;
             for (int c = 0; c < count; c++)
             {
                 QuantizeColumn(group, firstColumn + c, b, c);
+
+                // Block statistics of the four-stage error model: over the im2col matrix, padding zeros included.
+                if (s.InputPartition.Kind == PartitionKind.Tensor)
+                {
+                    int n = firstColumn + c;
+                    g.Im2Col<float>(input, n / g.PixelsPerItem, group, (n % g.PixelsPerItem) / g.OutWidth, n % g.OutWidth, b.Column);
+                }
+
+                int[] steps = b.Steps[c];
+                for (int j = 0; j < k; j++)
+                {
+                    double step = BfpConverter.Pow2(steps[j]);
+                    stepPower += step * step;
+                    signalPower += (double)b.Column[j] * b.Column[j];
+                }
             }
+
+            TileStepPower[tile] = stepPower;
+            TileSignalPower[tile] = signalPower;
 
             int filters = g.GroupFilters;
             for (int f = 0; f < filters; f++)

@@ -3,8 +3,10 @@ namespace AccelSim.Numerics;
 /// <summary>A layer's weights converted to BFP once, offline: mantissas [OutChannels × K] and block step exponents.</summary>
 public sealed class QuantizedWeights
 {
-    internal QuantizedWeights(ConvGeometry geometry, BfpFormat format, BlockPartition partition, short[]? narrow, int[]? wide, int[] stepExponents, long saturations)
+    internal QuantizedWeights(ConvGeometry geometry, BfpFormat format, BlockPartition partition, short[]? narrow, int[]? wide, int[] stepExponents, long saturations, double stepPower, double signalPower)
     {
+        StepPower = stepPower;
+        SignalPower = signalPower;
         Geometry = geometry;
         Format = format;
         Partition = partition;
@@ -28,6 +30,12 @@ public sealed class QuantizedWeights
 
     /// <summary>log2 Δ of each block: one (tensor), per filter (row), per K index (column) or per filter and group.</summary>
     internal int[] StepExponents { get; }
+
+    /// <summary>Σ Δ² over the weights, each with its block's step (four-stage model, stage 2).</summary>
+    public double StepPower { get; }
+
+    /// <summary>Σ w² over the weights.</summary>
+    public double SignalPower { get; }
 
     /// <summary>Rounded mantissas that were beyond ±Q and saturated.</summary>
     public long Saturations { get; }

@@ -15,7 +15,7 @@ public sealed class ConsoleTableWriter : IReportWriter
             .Title($"{Markup.Escape(result.WorkloadName)} on {Markup.Escape(result.ConfigName)} ({result.PeCount} PEs, {Number(result.ClockMegahertz)} MHz, batch {result.Batch})");
         table.AddColumn("layer");
         table.AddColumn("type");
-        foreach (string heading in new[] { "MACs", "cycles", "compute", "stall", "util %", "DRAM rd B", "DRAM wr B", "energy µJ", "SQNR dB" })
+        foreach (string heading in new[] { "MACs", "cycles", "compute", "stall", "util %", "DRAM rd B", "DRAM wr B", "energy µJ", "SQNR dB", "model dB" })
         {
             table.AddColumn(new TableColumn(heading).RightAligned());
         }
@@ -23,13 +23,20 @@ public sealed class ConsoleTableWriter : IReportWriter
         foreach (LayerResult layer in result.Layers)
         {
             table.AddRow(Cells(Markup.Escape(layer.Name), layer.Type, layer.Macs, layer.TotalCycles, layer.ComputeCycles, layer.StallCycles,
-                layer.OverallUtilization, layer.DramReadBytes, layer.DramWriteBytes, layer.EnergyPicoJoules, numerics ? layer.Numerics?.Accumulated.SqnrDb : null));
+                layer.OverallUtilization, layer.DramReadBytes, layer.DramWriteBytes, layer.EnergyPicoJoules, numerics ? layer.Numerics?.Accumulated.SqnrDb : null,
+                layer.Numerics is { } n ? Db(n.PredictedSqnrDb) + (n.ExceedsPrediction ? " !" : "") : "-"));
         }
 
         table.AddEmptyRow();
         table.AddRow(Cells("[bold]total[/]", "", result.TotalMacs, result.TotalCycles, result.ComputeCycles, result.StallCycles,
-            result.OverallUtilization, result.DramReadBytes, result.DramWriteBytes, result.EnergyPicoJoules, result.OutputError?.SqnrDb));
+            result.OverallUtilization, result.DramReadBytes, result.DramWriteBytes, result.EnergyPicoJoules, result.OutputError?.SqnrDb,
+            result.Layers.IsEmpty || result.Layers[^1].Numerics is not { } last ? "-" : Db(last.PredictedSqnrDb)));
         console.Write(table);
+
+        if (result.Layers.Any(l => l.Numerics?.ExceedsPrediction == true))
+        {
+            console.MarkupLine(Markup.Escape("! measured error more than 2x the four-stage model's prediction."));
+        }
 
         var stalls = string.Join(", ", result.StallCyclesByCause.Select(p => $"{ReportFields.StallKey(p.Key)} {Number(p.Value)}"));
         console.MarkupLine(Markup.Escape($"Stall cycles by cause: {stalls}."));
@@ -57,11 +64,11 @@ public sealed class ConsoleTableWriter : IReportWriter
     }
 
     private static IRenderable[] Cells(string name, string type, long macs, long cycles, long compute, long stall, double utilization,
-        long dramRead, long dramWrite, double energyPicoJoules, double? sqnr) =>
+        long dramRead, long dramWrite, double energyPicoJoules, double? sqnr, string predicted) =>
     [
         new Markup(name), new Text(type), new Text(Number(macs)), new Text(Number(cycles)), new Text(Number(compute)), new Text(Number(stall)),
         new Text((utilization * 100).ToString("F1", CultureInfo.InvariantCulture)), new Text(Number(dramRead)), new Text(Number(dramWrite)),
-        new Text((energyPicoJoules / 1e6).ToString("F2", CultureInfo.InvariantCulture)), new Text(Db(sqnr)),
+        new Text((energyPicoJoules / 1e6).ToString("F2", CultureInfo.InvariantCulture)), new Text(Db(sqnr)), new Text(predicted),
     ];
 
     private static string Number(long value) => value.ToString("N0", CultureInfo.InvariantCulture);

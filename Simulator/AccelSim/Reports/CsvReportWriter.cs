@@ -12,7 +12,7 @@ public sealed class CsvReportWriter : IReportWriter
         var header = new List<string> { "name", "type", "macs", "total_cycles", "compute_cycles", "fill_drain_cycles", "stall_cycles" };
         header.AddRange(stallCauses.Select(c => $"stall_{ReportFields.StallKey(c)}_cycles"));
         header.AddRange(["overall_utilization", "dram_read_bytes", "dram_write_bytes", "energy_pj", "sqnr_db", "sqnr_local_db", "nsr",
-            "max_abs_error", "mean_abs_error", "relative_rmse", "input_saturations", "weight_saturations", "accumulator_saturations"]);
+            "max_abs_error", "mean_abs_error", "relative_rmse", "predicted_nsr", "predicted_sqnr_db", "exceeds_prediction", "input_saturations", "weight_saturations", "accumulator_saturations"]);
         output.Write(string.Join(',', header));
         output.Write('\n');
 
@@ -24,7 +24,8 @@ public sealed class CsvReportWriter : IReportWriter
             cells.AddRange(stallCauses.Select(c => Format(layer.StallCyclesByCause.GetValueOrDefault(c))));
             cells.AddRange([Format(layer.OverallUtilization), Format(layer.DramReadBytes), Format(layer.DramWriteBytes), Format(layer.EnergyPicoJoules),
                 Format(n?.Accumulated.SqnrDb), Format(n?.Local?.SqnrDb), Format(n?.Accumulated.Nsr), Format(n?.Accumulated.MaxAbsError),
-                Format(n?.Accumulated.MeanAbsError), Format(n?.Accumulated.RelativeRmse), Format(n?.InputSaturations), Format(n?.WeightSaturations),
+                Format(n?.Accumulated.MeanAbsError), Format(n?.Accumulated.RelativeRmse), Format(n?.PredictedNsr), Format(n?.PredictedSqnrDb),
+                n is null ? "" : n.ExceedsPrediction ? "true" : "false", Format(n?.InputSaturations), Format(n?.WeightSaturations),
                 Format(n?.AccumulatorSaturations)]);
             output.Write(string.Join(',', cells));
             output.Write('\n');
@@ -35,7 +36,7 @@ public sealed class CsvReportWriter : IReportWriter
             Format(result.Layers.Sum(l => l.FillDrainCycles)), Format(result.StallCycles) };
         totals.AddRange(stallCauses.Select(c => Format(result.StallCyclesByCause[c])));
         totals.AddRange([Format(result.OverallUtilization), Format(result.DramReadBytes), Format(result.DramWriteBytes), Format(result.EnergyPicoJoules),
-            Format(e?.SqnrDb), "", Format(e?.Nsr), Format(e?.MaxAbsError), Format(e?.MeanAbsError), Format(e?.RelativeRmse), "", "", ""]);
+            Format(e?.SqnrDb), "", Format(e?.Nsr), Format(e?.MaxAbsError), Format(e?.MeanAbsError), Format(e?.RelativeRmse), "", "", "", "", "", ""]);
         output.Write(string.Join(',', totals));
         output.Write('\n');
     }

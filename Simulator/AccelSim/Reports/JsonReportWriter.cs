@@ -41,6 +41,17 @@ public sealed class JsonReportWriter : IReportWriter
                 WriteNullable(json, "max_abs_error", numerics?.Accumulated.MaxAbsError);
                 WriteNullable(json, "mean_abs_error", numerics?.Accumulated.MeanAbsError);
                 WriteNullable(json, "relative_rmse", numerics?.Accumulated.RelativeRmse);
+                WriteNullable(json, "predicted_nsr", numerics?.PredictedNsr);
+                WriteNullable(json, "predicted_sqnr_db", numerics?.PredictedSqnrDb);
+                if (numerics is null)
+                {
+                    json.WriteNull("exceeds_prediction");
+                }
+                else
+                {
+                    json.WriteBoolean("exceeds_prediction", numerics.ExceedsPrediction);
+                }
+
                 WriteNullable(json, "input_saturations", numerics?.InputSaturations);
                 WriteNullable(json, "weight_saturations", numerics?.WeightSaturations);
                 WriteNullable(json, "accumulator_saturations", numerics?.AccumulatorSaturations);

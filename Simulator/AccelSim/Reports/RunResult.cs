@@ -8,12 +8,21 @@ namespace AccelSim.Reports;
 /// <param name="Accumulated">BFP path output against the reference output: error carried through the network.</param>
 /// <param name="Local">This layer's BFP datapath applied to the reference input: the layer's own error; null for layers
 /// that do not run the BFP datapath (pooling, ReLU, residual adds).</param>
+/// <param name="PredictedNsr">The four-stage model's NSR of this layer's output (BFP-SPEC), carried from earlier layers.</param>
 public sealed record LayerNumerics(
     ErrorFigures Accumulated,
     ErrorFigures? Local,
     long InputSaturations,
     long WeightSaturations,
-    long AccumulatorSaturations);
+    long AccumulatorSaturations,
+    double PredictedNsr)
+{
+    /// <summary>SQNR the four-stage model predicts, dB.</summary>
+    public double PredictedSqnrDb => PredictedNsr == 0 ? double.PositiveInfinity : -10 * Math.Log10(PredictedNsr);
+
+    /// <summary>True when the measured (accumulated) NSR exceeds the predicted one by more than 2×.</summary>
+    public bool ExceedsPrediction => Accumulated.Nsr > 2.0 * PredictedNsr;
+}
 
 /// <summary>Error figures of one comparison. <see cref="SqnrDb"/> is +∞ when the outputs are identical.</summary>
 public sealed record ErrorFigures(double SqnrDb, double Nsr, double MaxAbsError, double MeanAbsError, double RelativeRmse);

@@ -133,3 +133,44 @@ public sealed class KernelsTests
         });
     }
 }
+
+public sealed class ErrorModelTests
+{
+    [Test]
+    public void WeightStage_IsStepPowerTimesTheRoundingConstantOverSignalPower()
+    {
+        // bfp(5, 4), weights [3.0, 1.0] in one row block: Δ = 0.5, Σ Δ² = 2 · 0.25 = 0.5, Σ w² = 9 + 1 = 10.
+        // RN: c = 1/12 → NSR = 0.5 / 12 / 10 = 1/240; directed: c = 1/3 → 1/60.
+        var f = new BfpFormat(5, 4);
+        var s = new BfpSettings(f, f, BlockPartition.Row, BlockPartition.Tensor, RoundingMode.NearestEven, null, 1);
+        var q = BfpDatapath.QuantizeWeights(ConvGeometry.FullyConnected(1, 2, 1), [3f, 1f], s, "fc");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(q.StepPower, Is.EqualTo(0.5));
+            Assert.That(q.SignalPower, Is.EqualTo(10));
+            Assert.That(ErrorModel.QuantizationNsr(q.StepPower, q.SignalPower, RoundingMode.NearestEven), Is.EqualTo(1.0 / 240).Within(1e-15));
+            Assert.That(ErrorModel.QuantizationNsr(q.StepPower, q.SignalPower, RoundingMode.TowardZero), Is.EqualTo(1.0 / 60).Within(1e-15));
+        });
+    }
+
+    [Test]
+    public void InputStage_CountsTheIm2colMatrixPaddingIncluded()
+    {
+        // 1×1×2×2 input [1, 2, 3, 4] (tensor block, bfp(5, 4): e = 2, Δ = 2^(2−2) = 1), 3×3 conv with padding 1 → 4 output
+        // pixels × K = 9: 36 im2col elements, each with Δ² = 1 → Σ Δ² = 36. Each input value sits in all 4 windows:
+        // Σ x² = 4 · (1 + 4 + 9 + 16) = 120.
+        var f = new BfpFormat(5, 4);
+        var s = new BfpSettings(f, f, BlockPartition.Row, BlockPartition.Tensor, RoundingMode.NearestEven, null, 1);
+        var g = new ConvGeometry(1, 1, 2, 2, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+        var q = BfpDatapath.QuantizeWeights(g, new float[9], s, "c");
+
+        var result = BfpDatapath.Convolve(g, [1f, 2f, 3f, 4f], q, [], s, "c", 1);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(result.InputStepPower, Is.EqualTo(36));
+            Assert.That(result.InputSignalPower, Is.EqualTo(120));
+        });
+    }
+}
