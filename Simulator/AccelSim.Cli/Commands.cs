@@ -29,6 +29,7 @@ internal static class Commands
             ValidateCommand(stdout, stderr, verbose, quiet),
             BenchCommand.Build(stdout, stderr, verbose, quiet),
             DescribeCommand.Build(stdout, stderr, verbose, quiet),
+            BfpCostCommand.Build(stdout, stderr, verbose, quiet),
         };
         root.Options.Add(verbose);
         root.Options.Add(quiet);

@@ -73,11 +73,11 @@ public sealed class NetworkNumerics
         return (results.MoveToImmutable(), Agreement(bfp[outputName], reference[outputName], batch));
     }
 
-    private static ConvGeometry Geometry(ConvLayer c, int batch) => new(
+    public static ConvGeometry Geometry(ConvLayer c, int batch) => new(
         batch, c.InputShape.Channels, c.InputShape.Height, c.InputShape.Width, c.OutputChannels, c.KernelHeight, c.KernelWidth,
         c.StrideHeight, c.StrideWidth, c.PadTop, c.PadLeft, c.PadBottom, c.PadRight, c.DilationHeight, c.DilationWidth, c.Groups);
 
-    private static ConvGeometry Geometry(FullyConnectedLayer f, int batch) => new(
+    public static ConvGeometry Geometry(FullyConnectedLayer f, int batch) => new(
         batch, checked((int)f.InputFeatures), 1, 1, f.OutputFeatures, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1);
 
     private (float[], double[], LayerNumerics) Gemm(
