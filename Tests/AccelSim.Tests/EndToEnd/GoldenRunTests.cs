@@ -1,0 +1,26 @@
+using AccelSim.Configuration;
+using AccelSim.Execution;
+using AccelSim.Reports;
+using AccelSim.Tests.Support;
+
+namespace AccelSim.Tests.EndToEnd;
+
+/// <summary>Whole runs of shipped configs and workloads against reviewed CSV reports.</summary>
+/// <remarks>The tiny conv layer's row was derived by hand (see LayerSimulatorTests); the rest are regression pins.</remarks>
+[Category("Golden")]
+public sealed class GoldenRunTests
+{
+    [TestCase("tiny", "tiny")]
+    [TestCase("tiny", "resnet_block")]
+    public void ShippedRun_MatchesItsGoldenReport(string config, string workload)
+    {
+        var accelerator = ConfigLoader.LoadAccelerator(Path.Combine(RepoPaths.Configs, config + ".yaml"));
+        var network = ConfigLoader.LoadWorkload(Path.Combine(RepoPaths.Workloads, workload + ".yaml"));
+
+        RunResult result = NetworkRunner.Run(accelerator, network, new RunOptions(Numerics: true, Threads: 2));
+        var csv = new StringWriter { NewLine = "\n" };
+        new CsvReportWriter().Write(result, csv);
+
+        GoldenFile.AssertMatches($"{config}__{workload}.expected.csv", csv.ToString());
+    }
+}
