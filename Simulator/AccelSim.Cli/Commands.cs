@@ -62,9 +62,13 @@ internal static class Commands
             AllowMultipleArgumentsPerToken = false,
         };
         var quietTable = new Option<bool>("--no-table") { Description = "Do not print the table to stdout." };
+        var dump = new Option<string?>("--dump-tensors")
+        {
+            Description = "Write every layer's tensors to this folder as .npy: BFP and reference outputs, weight and input mantissas and shared exponents.",
+        };
         var command = new Command("run", "Simulate a workload on an accelerator and report cycles, stalls, traffic, energy and BFP error per layer.")
         {
-            config, workload, json, csv, noNumerics, threads, set, quietTable,
+            config, workload, json, csv, noNumerics, threads, set, quietTable, dump,
         };
         command.SetAction(parse =>
         {
@@ -83,11 +87,17 @@ internal static class Commands
                 AcceleratorConfig accelerator = ConfigLoader.LoadAccelerator(configPath, overrides);
                 Network network = ConfigLoader.LoadWorkload(workloadPath);
                 bool numerics = !parse.GetValue(noNumerics);
+                string? dumpDirectory = parse.GetValue(dump);
+                if (dumpDirectory is not null && !numerics)
+                {
+                    throw new UsageException("--dump-tensors needs the numerics; drop --no-numerics");
+                }
+
                 log.Information("Running {Workload} ({Layers} layers, {Macs:N0} MACs) on {Config}{Mode}",
                     network.Name, network.Layers.Length, network.MacsPerItem * network.Batch, accelerator.Name, numerics ? "" : " (timing only)");
 
                 var started = System.Diagnostics.Stopwatch.StartNew();
-                RunResult result = NetworkRunner.Run(accelerator, network, new RunOptions(numerics, threadCount), log);
+                RunResult result = NetworkRunner.Run(accelerator, network, new RunOptions(numerics, threadCount, dumpDirectory), log);
                 long events = result.Layers.Sum(l => l.Events);
                 log.Information("Simulated {Cycles:N0} cycles ({Events:N0} events) in {Seconds:F2} s",
                     result.TotalCycles, events, started.Elapsed.TotalSeconds);

@@ -14,12 +14,13 @@ public sealed class ArchitectureTests
         ["Numerics"] = [],
         ["Workloads"] = [],
         ["Energy"] = [],
+        ["Tensors"] = [],
         ["Kernel"] = ["Statistics"],
         ["Hardware"] = ["Kernel", "Statistics", "Numerics", "Energy"],
         ["Mapping"] = ["Hardware", "Workloads", "Numerics"],
         ["Reports"] = ["Hardware", "Energy", "Statistics"],
         ["Configuration"] = ["Hardware", "Workloads", "Energy", "Numerics"],
-        ["Execution"] = ["Kernel", "Statistics", "Hardware", "Mapping", "Numerics", "Energy", "Workloads", "Reports"],
+        ["Execution"] = ["Kernel", "Statistics", "Hardware", "Mapping", "Numerics", "Energy", "Workloads", "Reports", "Tensors"],
     };
 
     private static IEnumerable<TestCaseData> Namespaces() => Allowed.Keys.Order(StringComparer.Ordinal).Select(n => new TestCaseData(n).SetName($"{n}_UsesOnlyWhatItMay"));

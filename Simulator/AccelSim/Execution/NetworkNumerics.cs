@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using AccelSim.Hardware;
 using AccelSim.Numerics;
 using AccelSim.Reports;
+using AccelSim.Tensors;
 using AccelSim.Workloads;
 
 namespace AccelSim.Execution;
@@ -26,6 +27,9 @@ public sealed class NetworkNumerics
         _threads = Math.Max(1, threads);
         _log = logger ?? Serilog.Core.Logger.None;
     }
+
+    /// <summary>When set, each layer's tensors are written here as .npy files (names in the README).</summary>
+    public string? DumpDirectory { get; init; }
 
     /// <summary>Runs every layer; returns the numerics of each (in layer order) and the output agreement.</summary>
     public (ImmutableArray<LayerNumerics> Layers, OutputAgreement Agreement) Run()
@@ -56,6 +60,13 @@ public sealed class NetworkNumerics
             };
             results.Add(numerics);
             predicted[layer.Name] = numerics.PredictedNsr;
+            if (DumpDirectory is not null && layer is not (ConvLayer or FullyConnectedLayer))
+            {
+                int[] shape = [batch, layer.OutputShape.Channels, layer.OutputShape.Height, layer.OutputShape.Width];
+                Dump(layer, "bfp_output", w => NpyFile.WriteFloat32(w, shape, bfpOut));
+                Dump(layer, "reference_output", w => NpyFile.WriteFloat32(w, shape, ToSingle(refOut)));
+            }
+
             bfp[layer.Name] = bfpOut;
             reference[layer.Name] = refOut;
             foreach (string name in layer.Inputs.Append(layer.Name))
@@ -93,7 +104,7 @@ public sealed class NetworkNumerics
         var clock = System.Diagnostics.Stopwatch.StartNew();
         QuantizedWeights quantized = BfpDatapath.QuantizeWeights(g, weights, _config.Bfp, layer.Name);
         double quantizeSeconds = clock.Elapsed.TotalSeconds;
-        BfpLayerOutput accumulated = BfpDatapath.Convolve(g, bfpIn, quantized, bias, _config.Bfp, layer.Name, _threads);
+        BfpLayerOutput accumulated = BfpDatapath.Convolve(g, bfpIn, quantized, bias, _config.Bfp, layer.Name, _threads, captureInput: DumpDirectory is not null);
         double bfpSeconds = clock.Elapsed.TotalSeconds - quantizeSeconds;
         double[] refOut = ReferenceDatapath.Convolve(g, refIn, weights, bias, _threads);
         double referenceSeconds = clock.Elapsed.TotalSeconds - quantizeSeconds - bfpSeconds;
@@ -121,6 +132,20 @@ public sealed class NetworkNumerics
             accumulated.WeightSaturations,
             accumulated.AccumulatorSaturations,
             inputNsr + weightNsr + macNsr + carriedNsr);
+
+        if (DumpDirectory is not null)
+        {
+            int[] outputShape = [g.Batch, g.OutChannels, g.OutHeight, g.OutWidth];
+            Dump(layer, "bfp_output", w => NpyFile.WriteFloat32(w, outputShape, accumulated.Output));
+            Dump(layer, "reference_output", w => NpyFile.WriteFloat32(w, outputShape, refOut32));
+            Dump(layer, "weight_mantissas", w => NpyFile.WriteInt32(w, [g.OutChannels, g.Reduction], quantized.Mantissas()));
+            (int[] exponents, int[] shape) = quantized.SharedExponents();
+            Dump(layer, "weight_exponents", w => NpyFile.WriteInt32(w, shape, exponents));
+            bool tensor = _config.Bfp.InputPartition.Kind == PartitionKind.Tensor;
+            int[] inputShape = tensor ? [g.Batch, g.InChannels, g.InHeight, g.InWidth] : [g.Groups, g.Batch * g.PixelsPerItem, g.Reduction];
+            Dump(layer, "input_mantissas", w => NpyFile.WriteInt32(w, inputShape, accumulated.CapturedInputMantissas));
+            Dump(layer, "input_exponents", w => NpyFile.WriteInt32(w, tensor ? [1] : inputShape, accumulated.CapturedInputExponents));
+        }
 
         float[] bfpOut = accumulated.Output;
         if (relu)
@@ -184,6 +209,12 @@ public sealed class NetworkNumerics
         }
 
         return sum;
+    }
+
+    private void Dump(Layer layer, string tensor, Action<string> write)
+    {
+        Directory.CreateDirectory(DumpDirectory!);
+        write(Path.Combine(DumpDirectory!, $"{layer.Name.Replace('/', '_')}.{tensor}.npy"));
     }
 
     private static OutputAgreement Agreement(float[] bfpOut, double[] refOut, int batch)

@@ -9,7 +9,8 @@ namespace AccelSim.Execution;
 /// <summary>Options of one run.</summary>
 /// <param name="Numerics">Carry values through the BFP datapath and the reference; false runs timing only.</param>
 /// <param name="Threads">Worker threads; results do not depend on it.</param>
-public sealed record RunOptions(bool Numerics = true, int Threads = 1);
+/// <param name="DumpDirectory">When set (numerics on), every layer's tensors are written there as .npy files.</param>
+public sealed record RunOptions(bool Numerics = true, int Threads = 1, string? DumpDirectory = null);
 
 /// <summary>Runs a network on an accelerator: timing of every layer, energy, and (optionally) numerics.</summary>
 public static class NetworkRunner
@@ -30,7 +31,7 @@ public static class NetworkRunner
         OutputAgreement? agreement = null;
         if (options.Numerics)
         {
-            (ImmutableArray<LayerNumerics> layers, OutputAgreement outputAgreement) = new NetworkNumerics(network, config, threads, log).Run();
+            (ImmutableArray<LayerNumerics> layers, OutputAgreement outputAgreement) = new NetworkNumerics(network, config, threads, log) { DumpDirectory = options.DumpDirectory }.Run();
             numerics = layers;
             agreement = outputAgreement;
         }

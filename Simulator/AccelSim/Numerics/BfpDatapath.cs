@@ -7,7 +7,15 @@ namespace AccelSim.Numerics;
 /// <param name="InputSignalPower">Σ x² over the im2col matrix.</param>
 public sealed record BfpLayerOutput(
     float[] Output, long InputSaturations, long WeightSaturations, long AccumulatorSaturations, long InputConversions,
-    double InputStepPower, double InputSignalPower);
+    double InputStepPower, double InputSignalPower)
+{
+    /// <summary>With capture on: the input mantissas as converted (NCHW under <c>tensor</c>, else the im2col matrix as
+    /// [groups, columns, K]); otherwise null.</summary>
+    public int[]? CapturedInputMantissas { get; init; }
+
+    /// <summary>With capture on: the shared exponent e_s (one under <c>tensor</c>, else one per im2col element).</summary>
+    public int[]? CapturedInputExponents { get; init; }
+}
 
 /// <summary>The BFP datapath of BFP-SPEC.md: weights converted offline, inputs on the fly, exact integer products,
 /// an exact or saturating accumulator, the bias quantized into it, one rounding to float32.</summary>
@@ -122,7 +130,8 @@ public static class BfpDatapath
     }
 
     public static BfpLayerOutput Convolve(
-        ConvGeometry g, ReadOnlySpan<float> input, QuantizedWeights w, ReadOnlySpan<float> bias, BfpSettings s, string layerName, int maxDegreeOfParallelism)
+        ConvGeometry g, ReadOnlySpan<float> input, QuantizedWeights w, ReadOnlySpan<float> bias, BfpSettings s, string layerName, int maxDegreeOfParallelism,
+        bool captureInput = false)
     {
         if (input.Length != g.InputLength)
         {
@@ -133,6 +142,11 @@ public static class BfpDatapath
         NonFiniteValueException.ThrowIfAny(bias, layerName, "bias");
         var job = new Job(g, w, s, input.ToArray(), bias.ToArray());
         job.PrepareInput();
+        if (captureInput)
+        {
+            job.StartCapture();
+        }
+
         int columns = g.Batch * g.PixelsPerItem;
         int tilesPerGroup = (columns + ColumnsPerTile - 1) / ColumnsPerTile;
         job.AllocateTiles(g.Groups * tilesPerGroup);
@@ -146,7 +160,11 @@ public static class BfpDatapath
             buffers => job.Absorb(buffers));
         // Per-tile power sums are added in tile order, so the figures do not depend on the thread count.
         return new BfpLayerOutput(job.Output, job.InputSaturations, w.Saturations, job.AccumulatorSaturations, job.InputConversions,
-            job.TileStepPower.Sum(), job.TileSignalPower.Sum());
+            job.TileStepPower.Sum(), job.TileSignalPower.Sum())
+        {
+            CapturedInputMantissas = job.CapturedMantissas,
+            CapturedInputExponents = job.CapturedExponents,
+        };
     }
 
     /// <summary>Per-thread scratch: one tile of quantized input columns and their step exponents.</summary>
@@ -182,6 +200,25 @@ public static class BfpDatapath
         public double[] TileStepPower { get; private set; } = [];
 
         public double[] TileSignalPower { get; private set; } = [];
+
+        public int[]? CapturedMantissas { get; private set; }
+
+        public int[]? CapturedExponents { get; private set; }
+
+        public void StartCapture()
+        {
+            if (s.InputPartition.Kind == PartitionKind.Tensor)
+            {
+                CapturedMantissas = _tensorNarrow is not null ? Array.ConvertAll(_tensorNarrow, v => (int)v) : (int[])_tensorWide!.Clone();
+                CapturedExponents = [_tensorStep + (_format.MantissaBits - 2)];
+            }
+            else
+            {
+                long length = (long)g.Groups * g.Batch * g.PixelsPerItem * g.Reduction;
+                CapturedMantissas = new int[length];
+                CapturedExponents = new int[length];
+            }
+        }
 
         public void AllocateTiles(int tiles)
         {
@@ -258,6 +295,15 @@ public static class BfpDatapath
             for (int c = 0; c < count; c++)
             {
                 QuantizeColumn(group, firstColumn + c, b, c);
+                if (CapturedExponents is { Length: > 1 } exponents)
+                {
+                    int offset = ((group * g.Batch * g.PixelsPerItem) + firstColumn + c) * k;
+                    for (int j = 0; j < k; j++)
+                    {
+                        CapturedMantissas![offset + j] = InputMantissa(b, c, j);
+                        exponents[offset + j] = b.Steps[c][j] + (_format.MantissaBits - 2);
+                    }
+                }
 
                 // Block statistics of the four-stage error model: over the im2col matrix, padding zeros included.
                 if (s.InputPartition.Kind == PartitionKind.Tensor)

@@ -52,5 +52,23 @@ public sealed class QuantizedWeights
         _ => StepExponents[(filter * GroupsPerRow) + (k / Partition.GroupSize)],
     };
 
+    /// <summary>The shared exponents e_s of the blocks, and the shape of that array: [1] (tensor), [M] (row), [K]
+    /// (column) or [M, groups] (group).</summary>
+    public (int[] Exponents, int[] Shape) SharedExponents()
+    {
+        int[] exponents = Array.ConvertAll(StepExponents, e => e + (Format.MantissaBits - 2));
+        int[] shape = Partition.Kind switch
+        {
+            PartitionKind.Tensor => [1],
+            PartitionKind.Row => [Geometry.OutChannels],
+            PartitionKind.Column => [Geometry.Reduction],
+            _ => [Geometry.OutChannels, GroupsPerRow],
+        };
+        return (exponents, shape);
+    }
+
+    /// <summary>All mantissas, [OutChannels, K].</summary>
+    public int[] Mantissas() => Narrow is { } n ? Array.ConvertAll(n, v => (int)v) : (int[])Wide!.Clone();
+
     internal int GroupsPerRow => Partition.Kind == PartitionKind.Group ? (Geometry.Reduction + Partition.GroupSize - 1) / Partition.GroupSize : 1;
 }
