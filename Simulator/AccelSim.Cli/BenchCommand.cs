@@ -3,6 +3,7 @@ using System.Diagnostics;
 using System.Globalization;
 using AccelSim.Configuration;
 using AccelSim.Execution;
+using AccelSim.Numerics;
 using AccelSim.Reports;
 using Spectre.Console;
 
@@ -22,12 +23,21 @@ internal static class BenchCommand
         new("vgg16-timing", Commands.DefaultConfig, Commands.DefaultWorkload, false, "VGG-16, timing and energy only"),
     ];
 
+    /// <summary>A datapath shape timed against a float32 GEMM of the same shape, in the same process.</summary>
+    internal sealed record DatapathScenario(string Name, ConvGeometry Geometry, string What);
+
+    internal static readonly DatapathScenario[] DatapathScenarios =
+    [
+        new("datapath-conv4_2", new ConvGeometry(1, 512, 28, 28, 512, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1), "VGG-16 conv4_2: 512→512, 3×3, 28×28 (1.85 G MACs)"),
+        new("datapath-fc6", ConvGeometry.FullyConnected(1, 25088, 4096), "VGG-16 fc6: 25,088→4,096, batch 1 (103 M MACs)"),
+    ];
+
     public static Command Build(TextWriter stdout, TextWriter stderr, Option<bool> verbose, Option<bool> quiet)
     {
         var repeat = new Option<int>("--repeat", "-n") { Description = "Runs per scenario (the median is reported).", DefaultValueFactory = _ => 5 };
         var only = new Option<string[]>("--scenario", "-s")
         {
-            Description = $"Run only these scenarios (repeatable): {string.Join(", ", Scenarios.Select(s => s.Name))}.",
+            Description = $"Run only these scenarios (repeatable): {string.Join(", ", AllNames)}.",
         };
         var threads = new Option<int>("--threads", "-j") { Description = "Worker threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
         var command = new Command("bench", "Time the main scenarios (medians over repeated runs) and print events per second.") { repeat, only, threads };
@@ -43,10 +53,10 @@ internal static class BenchCommand
                 }
 
                 string[] selected = parse.GetValue(only) ?? [];
-                var unknown = selected.Where(s => Scenarios.All(x => x.Name != s)).ToList();
+                var unknown = selected.Where(s => !AllNames.Contains(s)).ToList();
                 if (unknown.Count > 0)
                 {
-                    throw new UsageException($"unknown scenario '{unknown[0]}'; known: {string.Join(", ", Scenarios.Select(s => s.Name))}");
+                    throw new UsageException($"unknown scenario '{unknown[0]}'; known: {string.Join(", ", AllNames)}");
                 }
 
                 var table = new Table().Border(TableBorder.Rounded).Title($"accelsim bench: {runs} run(s) per scenario, {parse.GetValue(threads)} thread(s)");
@@ -79,10 +89,77 @@ internal static class BenchCommand
                 var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
                 console.Profile.Width = 200;
                 console.Write(table);
+                var datapath = DatapathScenarios.Where(d => selected.Length == 0 || selected.Contains(d.Name)).ToList();
+                if (datapath.Count > 0)
+                {
+                    console.Write(DatapathTable(datapath, runs, parse.GetValue(threads), log));
+                }
+
                 return ExitCodes.Success;
             });
         });
         return command;
+    }
+
+    private static IEnumerable<string> AllNames => Scenarios.Select(s => s.Name).Concat(DatapathScenarios.Select(d => d.Name));
+
+    /// <summary>Times the BFP datapath (input conversion, im2col and integer GEMM) against im2col plus a float32 GEMM
+    /// of the same shape; weights are converted (BFP) or laid out (float) before the clock starts, as offline work.</summary>
+    private static Table DatapathTable(List<DatapathScenario> scenarios, int runs, int threads, Serilog.ILogger log)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title($"BFP datapath against float32 GEMM ({FloatGemm.Implementation}), {runs} run(s), {threads} thread(s)");
+        foreach (string heading in new[] { "scenario", "BFP median s", "BFP G MAC/s", "float32 median s", "float32 G MAC/s", "BFP / float32 speed", "what" })
+        {
+            table.AddColumn(heading);
+        }
+
+        foreach (DatapathScenario scenario in scenarios)
+        {
+            ConvGeometry g = scenario.Geometry;
+            var input = new float[g.InputLength];
+            var weights = new float[g.WeightLength];
+            SyntheticTensors.StandardNormal(1, input);
+            SyntheticTensors.HeNormal(2, g.Reduction, weights);
+            var settings = new BfpSettings(new BfpFormat(5, 8), new BfpFormat(5, 8), BlockPartition.Row, BlockPartition.Tensor, RoundingMode.NearestEven, null, 1);
+            var quantized = BfpDatapath.QuantizeWeights(g, weights, settings, scenario.Name);
+            int n = g.Batch * g.PixelsPerItem;
+            int k = g.Reduction;
+            var columns = new float[(long)k * n];
+            var output = new float[(long)g.OutChannels * n];
+            var bfpSeconds = new List<double>();
+            var floatSeconds = new List<double>();
+            for (int i = 0; i < runs; i++)
+            {
+                var clock = Stopwatch.StartNew();
+                BfpDatapath.Convolve(g, input, quantized, [], settings, scenario.Name, threads);
+                bfpSeconds.Add(clock.Elapsed.TotalSeconds);
+
+                clock.Restart();
+                var column = new float[k];
+                for (int p = 0; p < n; p++)
+                {
+                    g.Im2Col<float>(input, 0, 0, p / g.OutWidth, p % g.OutWidth, column);
+                    for (int j = 0; j < k; j++)
+                    {
+                        columns[((long)j * n) + p] = column[j];
+                    }
+                }
+
+                FloatGemm.Multiply(g.OutChannels, n, k, weights, columns, output, threads);
+                floatSeconds.Add(clock.Elapsed.TotalSeconds);
+                log.Information("{Scenario} run {Run}: BFP {Bfp:F3} s, float32 {Float:F3} s", scenario.Name, i + 1, bfpSeconds[^1], floatSeconds[^1]);
+            }
+
+            bfpSeconds.Sort();
+            floatSeconds.Sort();
+            double macs = (double)g.OutChannels * n * k;
+            double bfp = Median(bfpSeconds);
+            double fp = Median(floatSeconds);
+            table.AddRow(scenario.Name, F(bfp), (macs / bfp / 1e9).ToString("F2", CultureInfo.InvariantCulture), F(fp),
+                (macs / fp / 1e9).ToString("F2", CultureInfo.InvariantCulture), (fp / bfp).ToString("F2", CultureInfo.InvariantCulture), Markup.Escape(scenario.What));
+        }
+
+        return table;
     }
 
     internal static double Median(IReadOnlyList<double> sorted) =>

@@ -325,16 +325,34 @@ public static class BfpDatapath
             TileSignalPower[tile] = signalPower;
 
             int filters = g.GroupFilters;
+            bool blocked = SingleScale && s.AccumulatorBits is null && _narrow && w.Format.MantissaBits <= 8 && _format.MantissaBits <= 8;
+            Span<long> sums = stackalloc long[ColumnsPerTile];
             for (int f = 0; f < filters; f++)
             {
                 int m = (group * filters) + f;
+                if (blocked)
+                {
+                    // Four columns share each load of the filter's mantissas.
+                    ReadOnlySpan<short> row = w.Narrow.AsSpan(m * k, k);
+                    int c4 = 0;
+                    for (; c4 + 4 <= count; c4 += 4)
+                    {
+                        IntegerDot.Dot4(row, b.Narrow[c4], b.Narrow[c4 + 1], b.Narrow[c4 + 2], b.Narrow[c4 + 3], sums.Slice(c4, 4));
+                    }
+
+                    for (; c4 < count; c4++)
+                    {
+                        sums[c4] = IntegerDot.Dot(row, b.Narrow[c4], narrow: true);
+                    }
+                }
+
                 for (int c = 0; c < count; c++)
                 {
                     int n = firstColumn + c;
                     int item = n / g.PixelsPerItem;
                     int pixel = n % g.PixelsPerItem;
                     long outIndex = ((((long)item * g.OutChannels) + m) * g.PixelsPerItem) + pixel;
-                    Output[outIndex] = SingleScale ? OneScale(m, n, b, c, k) : Segmented(m, b, c, k);
+                    Output[outIndex] = SingleScale ? OneScale(m, n, b, c, k, blocked ? sums[c] : null) : Segmented(m, b, c, k);
                 }
             }
         }
@@ -432,7 +450,7 @@ public static class BfpDatapath
 
         private int InputMantissa(TileBuffers b, int slot, int j) => _narrow ? b.Narrow[slot][j] : b.Wide[slot][j];
 
-        private float OneScale(int m, int n, TileBuffers b, int slot, int k)
+        private float OneScale(int m, int n, TileBuffers b, int slot, int k, long? precomputedSum)
         {
             int scale = w.StepExponent(m, 0) + b.Steps[slot][0];
             double biasValue = bias.Length == 0 ? 0 : bias[m];
@@ -454,7 +472,7 @@ public static class BfpDatapath
                 return (float)(acc * BfpConverter.Pow2(scale));
             }
 
-            long sum = ExactDot(m, b, slot, 0, k);
+            long sum = precomputedSum ?? ExactDot(m, b, slot, 0, k);
             if (Math.Abs(biasQuantized) >= 1.2676506002282294e30)
             {
                 // 2^100 and beyond: the integer sum is below half an ulp of such a bias, so the exact total rounds to the bias.

@@ -174,3 +174,22 @@ public sealed class ErrorModelTests
         });
     }
 }
+
+public sealed class BlockedDotTests
+{
+    [TestCase(16)]
+    [TestCase(4608)]
+    [TestCase(5001)]
+    public void Dot4_EqualsFourScalarDots(int length)
+    {
+        var random = new Random(length);
+        short[] Next() => Enumerable.Range(0, length).Select(_ => (short)random.Next(-127, 128)).ToArray();
+        short[] a = Next();
+        short[][] b = [Next(), Next(), Next(), Next()];
+        var sums = new long[4];
+
+        IntegerDot.Dot4(a, b[0], b[1], b[2], b[3], sums);
+
+        Assert.That(sums, Is.EqualTo(b.Select(x => IntegerDot.DotScalar(a, x)).ToArray()));
+    }
+}
