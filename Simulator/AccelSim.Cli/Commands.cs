@@ -28,6 +28,7 @@ internal static class Commands
             RunCommand(stdout, stderr, verbose, quiet),
             ValidateCommand(stdout, stderr, verbose, quiet),
             BenchCommand.Build(stdout, stderr, verbose, quiet),
+            SweepCommand.Build(stdout, stderr, verbose, quiet),
         };
         root.Options.Add(verbose);
         root.Options.Add(quiet);
