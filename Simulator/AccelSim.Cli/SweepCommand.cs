@@ -19,7 +19,7 @@ internal static class SweepCommand
     public static Command Build(TextWriter stdout, TextWriter stderr, Option<bool> verbose, Option<bool> quiet)
     {
         var spec = new Argument<string>("spec") { Description = "The sweep specification (YAML)." };
-        var output = new Option<string>("--output", "-o") { Description = "Output folder: results.csv, journal, plots. Rerun into it to resume.", Required = true };
+        var output = new Option<string?>("--output", "-o") { Description = "Output folder: results.csv, journal, plots. Rerun into it to resume (required unless --dry-run)." };
         var jobs = new Option<int>("--jobs", "-j")
         {
             Description = "Points run at once (results do not depend on it).",
@@ -29,10 +29,11 @@ internal static class SweepCommand
         var perLayer = new Option<bool>("--per-layer") { Description = "Also write layers.csv: one row per layer of every point." };
         var noPlots = new Option<bool>("--no-plots") { Description = "Do not render the PNG and SVG plots." };
         var noTable = new Option<bool>("--no-table") { Description = "Do not print the Pareto front to stdout." };
+        var dryRun = new Option<bool>("--dry-run") { Description = "Validate every point and check the constraints without running; exit 2 if a point is invalid." };
 
         var command = new Command("sweep", "Run a design-space sweep: every point of the spec in parallel, resumable, shardable; results.csv, Pareto front and plots.")
         {
-            spec, output, jobs, shard, perLayer, noPlots, noTable,
+            spec, output, jobs, shard, perLayer, noPlots, noTable, dryRun,
             MergeCommand(stdout, stderr, verbose, quiet, noPlots, noTable),
         };
         command.SetAction((parse, cancel) =>
@@ -53,8 +54,13 @@ internal static class SweepCommand
                         ?? throw new UsageException($"--shard must be i/N with 0 <= i < N (e.g. 0/4 for the first of four), was '{shardText}'");
                 }
 
+                if (parse.GetValue(dryRun))
+                {
+                    return DryRun(parse.GetValue(spec)!, part, jobCount, stdout, log);
+                }
+
+                string folder = parse.GetValue(output) ?? throw new UsageException("sweep needs an output folder: --output DIR (-o DIR)");
                 var options = new SweepRunOptions { Jobs = jobCount, Shard = part, PerLayer = parse.GetValue(perLayer), Plots = !parse.GetValue(noPlots) };
-                string folder = parse.GetValue(output)!;
                 SweepOutcome outcome = WithProgress(stderr, log, progress => SweepRunner.Run(parse.GetValue(spec)!, folder, options, progress, log, cancel));
                 Report(outcome, folder, log);
                 if (!parse.GetValue(noTable))
@@ -93,6 +99,22 @@ internal static class SweepCommand
             });
         });
         return command;
+    }
+
+    /// <summary>Checks every point without running it; lists the points that would not run.</summary>
+    private static int DryRun(string specPath, Shard shard, int jobs, TextWriter stdout, ILogger log)
+    {
+        (SweepSpec spec, int points, var notRunnable) = SweepRunner.Check(specPath, shard, jobs);
+        int invalid = notRunnable.Count(r => r.Status == PointStatus.Invalid);
+        int skipped = notRunnable.Count(r => r.Status == PointStatus.Skipped);
+        log.Information("Sweep {Name}: {Points} points checked; {Runnable} would run, {Skipped} skipped by constraints, {Invalid} invalid",
+            spec.Name, points, points - notRunnable.Length, skipped, invalid);
+        foreach (PointRecord record in notRunnable)
+        {
+            stdout.WriteLine($"point {record.Index} ({record.Id}): {PointRecord.StatusName(record.Status)}: {record.Message}");
+        }
+
+        return invalid > 0 ? ExitCodes.BadInput : ExitCodes.Success;
     }
 
     /// <summary>Adds the sweep's own failure kinds to the shared guard: output-folder problems are bad input, Ctrl+C an interruption.</summary>
@@ -194,6 +216,12 @@ internal static class SweepCommand
                 .ThenBy(p => p.Index)
                 .ToList();
             string goals = string.Join(", ", spec.Objectives.Select(o => $"{(o.Goal == ObjectiveGoal.Minimize ? "min" : "max")} {o.Metric}"));
+            if (front.Count == 0)
+            {
+                stdout.WriteLine($"Pareto front of {spec.Name} on {spec.Workloads[w].Label}: empty, no point ran ok");
+                continue;
+            }
+
             var table = new Table().Border(TableBorder.Rounded)
                 .Title(Markup.Escape($"Pareto front of {spec.Name} on {spec.Workloads[w].Label}: {front.Count} points ({goals})"));
             table.AddColumn("point");

@@ -155,6 +155,30 @@ public static class SweepRunner
         return outcome;
     }
 
+    /// <summary>
+    /// Validates every point of the shard and checks the constraints, running nothing and writing nothing: the records
+    /// of the points that would not run (invalid or skipped), by index.
+    /// </summary>
+    /// <exception cref="Configuration.ConfigException">The spec or a file it names is missing or invalid.</exception>
+    public static (SweepSpec Spec, int Points, ImmutableArray<PointRecord> NotRunnable) Check(string specPath, Shard shard, int jobs)
+    {
+        ArgumentNullException.ThrowIfNull(specPath);
+        ArgumentOutOfRangeException.ThrowIfLessThan(jobs, 1);
+        string specText = ReadSpecText(specPath);
+        SweepSpec spec = SweepSpecReader.Parse(specText, specPath);
+        SweepSession session = SweepSession.Open(spec, specText);
+        var points = SweepPlan.Expand(spec).Where(shard.Contains).ToList();
+        var found = new ConcurrentBag<PointRecord>();
+        Parallel.ForEach(points, new ParallelOptions { MaxDegreeOfParallelism = jobs }, point =>
+        {
+            if (session.Check(point) is { } record)
+            {
+                found.Add(record);
+            }
+        });
+        return (spec, points.Count, [.. found.OrderBy(r => r.Index)]);
+    }
+
     /// <summary>Rewrites <c>results.csv</c> (and <c>layers.csv</c> when per-layer rows are kept) atomically.</summary>
     internal static void WriteTables(string folder, SweepSpec spec, ImmutableArray<SweepPoint> points, IReadOnlyDictionary<int, PointRecord> records, bool perLayer)
     {

@@ -103,14 +103,48 @@ public sealed class SweepSession
         }
     }
 
-    private PointRecord Failed(SweepPoint point, string message) =>
-        new(point.Index, point.Id, PointStatus.Failed, message, [.. Spec.Metrics.Select(_ => "")], null);
+    /// <summary>
+    /// Validates a point and checks the constraints without running it: null when it would run, else the record it
+    /// would get (invalid or skipped). Never throws for a problem of the point.
+    /// </summary>
+    public PointRecord? Check(SweepPoint point)
+    {
+        ArgumentNullException.ThrowIfNull(point);
+        try
+        {
+            return Prepare(point) is { Record: { } record } ? record : null;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return Failed(point, Describe(e));
+        }
+    }
+
+    private PointRecord Failed(SweepPoint point, string message) => NotRun(point, PointStatus.Failed, message);
+
+    private PointRecord NotRun(SweepPoint point, PointStatus status, string message) =>
+        new(point.Index, point.Id, status, message, [.. Spec.Metrics.Select(_ => "")], null);
 
     private PointRecord EvaluateOrThrow(SweepPoint point, bool perLayer)
     {
-        ImmutableArray<string> empty = [.. Spec.Metrics.Select(_ => "")];
-        PointRecord Record(PointStatus status, string message) => new(point.Index, point.Id, status, message, empty, null);
+        (PointRecord? notRun, AcceleratorConfig? config, Network? network) = Prepare(point);
+        if (notRun is not null)
+        {
+            return notRun;
+        }
 
+        // Points already run in parallel, so each runs on one thread; timing alone skips repeated layers.
+        RunResult result = Spec.Numerics
+            ? NetworkRunner.Run(config!, network!, new RunOptions(Numerics: true, Threads: 1))
+            : TimingRunner.Run(config!, network!);
+
+        ImmutableArray<string> metrics = [.. Spec.Metrics.Select(m => m.Read(result, config!))];
+        return new PointRecord(point.Index, point.Id, PointStatus.Ok, "", metrics, perLayer ? SweepTables.LayerRows(result, Spec.Numerics) : null);
+    }
+
+    /// <summary>The point's validated files, or the record of why it does not run (invalid, or skipped by a constraint).</summary>
+    private (PointRecord? Record, AcceleratorConfig? Config, Network? Network) Prepare(SweepPoint point)
+    {
         DocNode configTree = DocTree.Clone(_config);
         DocNode workloadTree = DocTree.Clone(_workloads[point.WorkloadIndex]);
         var problems = new List<ConfigError>();
@@ -118,7 +152,7 @@ public sealed class SweepSession
         Network? network = ReadWorkload(workloadTree, point.Overrides(Spec, KeyTarget.Workload), Spec.Workloads[point.WorkloadIndex].Path, problems);
         if (problems.Count > 0 || config is null || network is null)
         {
-            return Record(PointStatus.Invalid, string.Join("; ", problems));
+            return (NotRun(point, PointStatus.Invalid, string.Join("; ", problems)), null, null);
         }
 
         foreach (ConstraintExpression constraint in Spec.Constraints)
@@ -127,22 +161,16 @@ public sealed class SweepSession
                 key => DocTree.Number(key.Target == KeyTarget.Config ? configTree : workloadTree, key.Path), out string problem, out string detail);
             if (holds is null)
             {
-                return Record(PointStatus.Invalid, $"constraint \"{constraint.Text}\": {problem}");
+                return (NotRun(point, PointStatus.Invalid, $"constraint \"{constraint.Text}\": {problem}"), null, null);
             }
 
             if (holds == false)
             {
-                return Record(PointStatus.Skipped, $"constraint \"{constraint.Text}\" does not hold ({detail})");
+                return (NotRun(point, PointStatus.Skipped, $"constraint \"{constraint.Text}\" does not hold ({detail})"), null, null);
             }
         }
 
-        // Points already run in parallel, so each runs on one thread; timing alone skips repeated layers.
-        RunResult result = Spec.Numerics
-            ? NetworkRunner.Run(config, network, new RunOptions(Numerics: true, Threads: 1))
-            : TimingRunner.Run(config, network);
-
-        ImmutableArray<string> metrics = [.. Spec.Metrics.Select(m => m.Read(result, config))];
-        return new PointRecord(point.Index, point.Id, PointStatus.Ok, "", metrics, perLayer ? SweepTables.LayerRows(result, Spec.Numerics) : null);
+        return (null, config, network);
     }
 
     /// <summary>A failure as recorded: the message of the exception (the inner one of a parallel run), with its type unless it is a known kind of bad input.</summary>
