@@ -36,10 +36,12 @@ internal static class SweepCommand
             spec, output, jobs, shard, perLayer, noPlots, noTable, dryRun,
             MergeCommand(stdout, stderr, verbose, quiet, noPlots, noTable),
         };
-        command.SetAction((parse, cancel) =>
+        // On a worker thread, so that Ctrl+C (or SIGTERM) reaches the handler as a cancellation while the sweep runs:
+        // running points finish and are recorded, and the tables are written before the process ends.
+        command.SetAction((parse, cancel) => Task.Run(() =>
         {
             using var log = (Serilog.Core.Logger)Program.CreateLogger(parse.GetValue(verbose), parse.GetValue(quiet), stderr);
-            return Task.FromResult(Guard(stderr, log, () =>
+            return Guard(stderr, log, () =>
             {
                 int jobCount = parse.GetValue(jobs);
                 if (jobCount < 1)
@@ -69,8 +71,8 @@ internal static class SweepCommand
                 }
 
                 return ExitCodes.Success;
-            }));
-        });
+            });
+        }, cancel));
         return command;
     }
 
