@@ -22,8 +22,12 @@ public static class SweepMerge
             throw new SweepOutputException("give at least one folder to merge");
         }
 
-        string outputFull = Path.GetFullPath(outputFolder);
-        if (folders.Any(f => Path.GetFullPath(f) == outputFull))
+        if (folders.GroupBy(FullPath).FirstOrDefault(g => g.Count() > 1) is { } repeated)
+        {
+            throw new SweepOutputException($"{repeated.First()} is given twice; give each shard's folder once");
+        }
+
+        if (folders.Any(f => FullPath(f) == FullPath(outputFolder)))
         {
             throw new SweepOutputException($"{outputFolder} is also an input; merge into a new folder");
         }
@@ -97,6 +101,8 @@ public static class SweepMerge
 
         return outcome;
     }
+
+    private static string FullPath(string folder) => Path.TrimEndingDirectorySeparator(Path.GetFullPath(folder));
 
     private static (string Folder, string SpecText, JournalContents Contents) Open(string folder)
     {

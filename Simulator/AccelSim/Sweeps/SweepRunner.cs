@@ -78,7 +78,7 @@ public static class SweepRunner
         ArgumentNullException.ThrowIfNull(options);
         ArgumentNullException.ThrowIfNull(log);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Jobs, 1);
-        string specText = ReadSpecText(specPath);
+        string specText = SweepSpecReader.ReadText(specPath);
         SweepSpec spec = SweepSpecReader.Parse(specText, specPath);
         SweepSession session = SweepSession.Open(spec, specText);
         ImmutableArray<SweepPoint> points = SweepPlan.Expand(spec);
@@ -164,7 +164,7 @@ public static class SweepRunner
     {
         ArgumentNullException.ThrowIfNull(specPath);
         ArgumentOutOfRangeException.ThrowIfLessThan(jobs, 1);
-        string specText = ReadSpecText(specPath);
+        string specText = SweepSpecReader.ReadText(specPath);
         SweepSpec spec = SweepSpecReader.Parse(specText, specPath);
         SweepSession session = SweepSession.Open(spec, specText);
         var points = SweepPlan.Expand(spec).Where(shard.Contains).ToList();
@@ -260,24 +260,6 @@ public static class SweepRunner
             {
                 throw new SweepOutputException($"{folder}: the journal's point {record.Index} (id {record.Id}) is not a point of this sweep; delete the folder to start over");
             }
-        }
-    }
-
-    private static string ReadSpecText(string path)
-    {
-        if (!File.Exists(path))
-        {
-            throw new Configuration.ConfigException(new Configuration.ConfigError(path, 1, 1,
-                Directory.Exists(path) ? "is a folder, not a file" : "file not found"));
-        }
-
-        try
-        {
-            return File.ReadAllText(path);
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new Configuration.ConfigException(new Configuration.ConfigError(path, 1, 1, $"cannot read the file: {e.Message}"));
         }
     }
 }

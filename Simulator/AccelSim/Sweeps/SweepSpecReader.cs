@@ -33,7 +33,11 @@ public static class SweepSpecReader
 
     /// <summary>Reads the spec file.</summary>
     /// <exception cref="ConfigException">The file is missing, malformed or invalid.</exception>
-    public static SweepSpec Load(string path)
+    public static SweepSpec Load(string path) => Parse(ReadText(path), path);
+
+    /// <summary>The text of a spec file, which its fingerprint and its copy in the output folder are made from.</summary>
+    /// <exception cref="ConfigException">The file is missing or cannot be read.</exception>
+    public static string ReadText(string path)
     {
         ArgumentNullException.ThrowIfNull(path);
         if (!File.Exists(path))
@@ -41,17 +45,14 @@ public static class SweepSpecReader
             throw new ConfigException(new ConfigError(path, 1, 1, Directory.Exists(path) ? "is a folder, not a file" : "file not found"));
         }
 
-        string text;
         try
         {
-            text = File.ReadAllText(path);
+            return File.ReadAllText(path);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             throw new ConfigException(new ConfigError(path, 1, 1, $"cannot read the file: {e.Message}"));
         }
-
-        return Parse(text, path);
     }
 
     /// <summary>Reads a spec from its text; <paramref name="path"/> names it in errors and anchors its relative paths.</summary>

@@ -228,6 +228,17 @@ public sealed class SweepRunnerTests
     }
 
     [Test]
+    public void Merge_RefusesAFolderGivenTwice()
+    {
+        string shard = _folder.Output("s0");
+        SweepFolder.Run(_folder.Spec(SweepFolder.SmallSpec), shard, SweepFolder.Options(shard: new Shard(0, 2)));
+
+        var error = Assert.Throws<SweepOutputException>(() => SweepMerge.Merge([shard, shard + "/"], _folder.Output("m"), plots: false, SweepFolder.NoLog));
+
+        Assert.That(error!.Message, Is.EqualTo($"{shard} is given twice; give each shard's folder once"));
+    }
+
+    [Test]
     public void Merge_RefusesConflictingResultsOfOnePoint()
     {
         string spec = _folder.Spec(SweepFolder.SmallSpec);
