@@ -208,6 +208,11 @@ public static class SweepRunner
 
     internal static FileStream LockFolder(string folder)
     {
+        if (File.Exists(folder))
+        {
+            throw new SweepOutputException($"{folder} is a file; the output must be a folder (new, or one this sweep wrote before)");
+        }
+
         try
         {
             Directory.CreateDirectory(folder);
