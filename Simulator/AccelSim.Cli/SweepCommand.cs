@@ -173,9 +173,11 @@ internal static class SweepCommand
                 ProgressTask? task = null;
                 outcome = run(p =>
                 {
-                    task ??= context.AddTask("sweep", maxValue: Math.Max(1, p.Total));
-                    task.Value = p.Done;
-                    task.Description = p.NotOk > 0 ? $"sweep ({p.NotOk} not ok)" : "sweep";
+                    // The bar counts the points this run does, so that resumed ones do not distort the remaining time.
+                    task ??= context.AddTask("sweep", maxValue: Math.Max(1, p.Total - p.Resumed));
+                    task.Value = p.Done - p.Resumed;
+                    string resumed = p.Resumed > 0 ? $", {p.Resumed} resumed" : "";
+                    task.Description = $"sweep {p.Done}/{p.Total}{resumed}{(p.NotOk > 0 ? $", {p.NotOk} not ok" : "")}";
                 });
             });
         return outcome!;
