@@ -30,6 +30,7 @@ internal static class Commands
             BenchCommand.Build(stdout, stderr, verbose, quiet),
             DescribeCommand.Build(stdout, stderr, verbose, quiet),
             BfpCostCommand.Build(stdout, stderr, verbose, quiet),
+            SweepCommand.Build(stdout, stderr, verbose, quiet),
         };
         root.Options.Add(verbose);
         root.Options.Add(quiet);

@@ -23,8 +23,25 @@ public static class NetworkRunner
         // Layers are independent timing simulations (each starts with empty buffers), so they may run in parallel;
         // results are stored by index and do not depend on the thread count.
         var timings = new LayerTiming[network.Layers.Length];
-        Parallel.For(0, network.Layers.Length, new ParallelOptions { MaxDegreeOfParallelism = threads },
-            i => timings[i] = LayerSimulator.Run(network.Layers[i], network.Batch, config));
+        var failures = new Exception?[network.Layers.Length];
+        Parallel.For(0, network.Layers.Length, new ParallelOptions { MaxDegreeOfParallelism = threads }, i =>
+        {
+            try
+            {
+                timings[i] = LayerSimulator.Run(network.Layers[i], network.Batch, config);
+            }
+            catch (Exception e)
+            {
+                failures[i] = e;
+            }
+        });
+
+        // The first failing layer in network order, as itself: the same error whatever the thread count.
+        if (failures.FirstOrDefault(f => f is not null) is { } failure)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
+        }
+
         log.Debug("Timing done: {Layers} layers, {Events} events", timings.Length, timings.Sum(t => t.Events));
 
         ImmutableArray<LayerNumerics>? numerics = null;

@@ -1,0 +1,315 @@
+using System.Collections.Concurrent;
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Text;
+using AccelSim.Configuration;
+using AccelSim.Configuration.Yaml;
+using AccelSim.Energy;
+using AccelSim.Execution;
+using AccelSim.Hardware;
+using AccelSim.Mapping;
+using AccelSim.Reports;
+using AccelSim.Workloads;
+
+namespace AccelSim.Sweeps;
+
+/// <summary>
+/// The files of one sweep, parsed once, and the evaluation of its points. Each point copies the parsed trees, applies
+/// its overrides and goes through the same validation as a file given to <c>accelsim run</c>; nothing is shared between
+/// points but immutable inputs, so points may be evaluated on any number of threads.
+/// </summary>
+/// <remarks>
+/// Messages recorded for a point name files as the spec writes them (relative to the spec), so results do not depend
+/// on the working folder. Errors found when opening name files as they are found from the working folder.
+/// </remarks>
+public sealed class SweepSession
+{
+    private readonly DocNode _config;
+    private readonly ImmutableArray<DocNode> _workloads;
+    private readonly string _configFolder;
+    private readonly ConcurrentDictionary<string, Lazy<(EnergyTable? Table, IReadOnlyList<ConfigError> Errors)>> _energyTables = new(StringComparer.Ordinal);
+
+    private SweepSession(SweepSpec spec, DocNode config, ImmutableArray<DocNode> workloads, string fingerprint)
+    {
+        Spec = spec;
+        _config = config;
+        _workloads = workloads;
+        _configFolder = Path.GetDirectoryName(spec.Resolve(spec.ConfigPath)) ?? "";
+        Fingerprint = fingerprint;
+    }
+
+    public SweepSpec Spec { get; }
+
+    /// <summary>
+    /// 16 hex digits hashing the spec, the base config, its energy table and the workloads, byte for byte: a folder of
+    /// results belongs to one fingerprint, so a changed input is never mixed with results of the old one.
+    /// </summary>
+    public string Fingerprint { get; }
+
+    /// <summary>Reads the base config and workloads, checks that they validate and that every axis key exists in them.</summary>
+    /// <exception cref="ConfigException">A file is missing or invalid, or an axis names a key the files do not have.</exception>
+    public static SweepSession Open(SweepSpec spec, string specText)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        ArgumentNullException.ThrowIfNull(specText);
+        var problems = new List<ConfigError>();
+        var fingerprint = new StringBuilder();
+        Append(fingerprint, specText);
+
+        string configPath = spec.Resolve(spec.ConfigPath);
+        DocNode? config = ParseFile(configPath, problems, fingerprint);
+        if (config is not null && ReadEnergyTableText(config, configPath) is { } tableText)
+        {
+            Append(fingerprint, tableText);
+        }
+
+        var workloads = new List<DocNode?>();
+        foreach (SweepWorkload workload in spec.Workloads)
+        {
+            workloads.Add(ParseFile(spec.Resolve(workload.Path), problems, fingerprint));
+        }
+
+        if (problems.Count > 0 || config is null || workloads.Any(w => w is null))
+        {
+            throw new ConfigException(problems);
+        }
+
+        var session = new SweepSession(spec, config, [.. workloads.Select(w => w!)],
+            LayerSeeds.Fnv1a64(fingerprint.ToString()).ToString("x16", CultureInfo.InvariantCulture));
+        session.CheckBaseFiles(problems);
+        session.CheckAxisKeys(problems);
+        if (problems.Count > 0)
+        {
+            throw new ConfigException(problems);
+        }
+
+        return session;
+    }
+
+    /// <summary>Evaluates one point: validate its files, check the constraints, run it, keep the metrics.</summary>
+    /// <param name="point">A point of this session's spec.</param>
+    /// <param name="perLayer">Also keep one row per layer.</param>
+    /// <remarks>Never throws for a problem of the point: whatever goes wrong is recorded, so the other points go on.</remarks>
+    public PointRecord Evaluate(SweepPoint point, bool perLayer)
+    {
+        ArgumentNullException.ThrowIfNull(point);
+        try
+        {
+            return EvaluateOrThrow(point, perLayer);
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return Failed(point, Describe(e));
+        }
+    }
+
+    /// <summary>
+    /// Validates a point and checks the constraints without running it: null when it would run, else the record it
+    /// would get (invalid or skipped). Never throws for a problem of the point.
+    /// </summary>
+    public PointRecord? Check(SweepPoint point)
+    {
+        ArgumentNullException.ThrowIfNull(point);
+        try
+        {
+            return Prepare(point) is { Record: { } record } ? record : null;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return Failed(point, Describe(e));
+        }
+    }
+
+    private PointRecord Failed(SweepPoint point, string message) => NotRun(point, PointStatus.Failed, message);
+
+    private PointRecord NotRun(SweepPoint point, PointStatus status, string message) =>
+        new(point.Index, point.Id, status, message, [.. Spec.Metrics.Select(_ => "")], null);
+
+    private PointRecord EvaluateOrThrow(SweepPoint point, bool perLayer)
+    {
+        (PointRecord? notRun, AcceleratorConfig? config, Network? network) = Prepare(point);
+        if (notRun is not null)
+        {
+            return notRun;
+        }
+
+        // Points already run in parallel, so each runs on one thread; timing alone skips repeated layers.
+        RunResult result = Spec.Numerics
+            ? NetworkRunner.Run(config!, network!, new RunOptions(Numerics: true, Threads: 1))
+            : TimingRunner.Run(config!, network!);
+
+        ImmutableArray<string> metrics = [.. Spec.Metrics.Select(m => m.Read(result, config!))];
+        return new PointRecord(point.Index, point.Id, PointStatus.Ok, "", metrics, perLayer ? SweepTables.LayerRows(result, Spec.Numerics) : null);
+    }
+
+    /// <summary>The point's validated files, or the record of why it does not run (invalid, or skipped by a constraint).</summary>
+    private (PointRecord? Record, AcceleratorConfig? Config, Network? Network) Prepare(SweepPoint point)
+    {
+        DocNode configTree = DocTree.Clone(_config);
+        DocNode workloadTree = DocTree.Clone(_workloads[point.WorkloadIndex]);
+        var problems = new List<ConfigError>();
+        AcceleratorConfig? config = ReadConfig(configTree, point.Overrides(Spec, KeyTarget.Config), Spec.ConfigPath, problems);
+        Network? network = ReadWorkload(workloadTree, point.Overrides(Spec, KeyTarget.Workload), Spec.Workloads[point.WorkloadIndex].Path, problems);
+        if (problems.Count > 0 || config is null || network is null)
+        {
+            return (NotRun(point, PointStatus.Invalid, string.Join("; ", problems)), null, null);
+        }
+
+        foreach (ConstraintExpression constraint in Spec.Constraints)
+        {
+            bool? holds = constraint.Evaluate(
+                key => DocTree.Number(key.Target == KeyTarget.Config ? configTree : workloadTree, key.Path), out string problem, out string detail);
+            if (holds is null)
+            {
+                return (NotRun(point, PointStatus.Invalid, $"constraint \"{constraint.Text}\": {problem}"), null, null);
+            }
+
+            if (holds == false)
+            {
+                return (NotRun(point, PointStatus.Skipped, $"constraint \"{constraint.Text}\" does not hold ({detail})"), null, null);
+            }
+        }
+
+        return (null, config, network);
+    }
+
+    /// <summary>A failure as recorded: the message of the exception (the inner one of a parallel run), with its type unless it is a known kind of bad input.</summary>
+    internal static string Describe(Exception e)
+    {
+        while (e is AggregateException { InnerExceptions.Count: 1 } aggregate)
+        {
+            e = aggregate.InnerExceptions[0];
+        }
+
+        return e is MappingException ? e.Message : $"{e.GetType().Name}: {e.Message}";
+    }
+
+    private AcceleratorConfig? ReadConfig(DocNode tree, IReadOnlyList<ConfigOverride> overrides, string label, List<ConfigError> problems)
+    {
+        var errors = new ConfigErrors(label);
+        var tableErrors = new List<ConfigError>();
+        OverrideApplier.Apply(tree, AcceleratorReader.Schema, overrides, errors);
+        AcceleratorConfig? config = AcceleratorReader.Read(tree, errors, (table, at) => LoadEnergyTable(label, table, at, errors, tableErrors));
+        problems.AddRange(errors.Sorted());
+        problems.AddRange(tableErrors);
+        return config;
+    }
+
+    private static Network? ReadWorkload(DocNode tree, IReadOnlyList<ConfigOverride> overrides, string label, List<ConfigError> problems)
+    {
+        var errors = new ConfigErrors(label);
+        OverrideApplier.Apply(tree, WorkloadReader.Schema, overrides, errors);
+        Network? network = WorkloadReader.Read(tree, errors);
+        problems.AddRange(errors.Sorted());
+        return network;
+    }
+
+    /// <summary>Loads a table named by the config, once per table for the whole sweep (most sweeps never change it).</summary>
+    private EnergyTable? LoadEnergyTable(string configLabel, string table, DocNode at, ConfigErrors errors, List<ConfigError> tableErrors)
+    {
+        string path = Path.Combine(_configFolder, table);
+        string label = Path.Combine(Path.GetDirectoryName(configLabel) ?? "", table);
+        if (!File.Exists(path))
+        {
+            errors.Add(at, $"energy_table '{table}' does not exist (looked for {label}); the path is relative to the config's folder");
+            return null;
+        }
+
+        var loaded = _energyTables.GetOrAdd($"{label}\n{path}", _ => new Lazy<(EnergyTable?, IReadOnlyList<ConfigError>)>(() =>
+        {
+            var ownErrors = new ConfigErrors(label);
+            DocNode? document = DocParser.Parse(File.ReadAllText(path), ownErrors);
+            EnergyTable? energy = document is not null ? EnergyTableReader.Read(document, ownErrors) : null;
+            return (energy, ownErrors.Sorted());
+        })).Value;
+        tableErrors.AddRange(loaded.Errors);
+        return loaded.Table;
+    }
+
+    private void CheckBaseFiles(List<ConfigError> problems)
+    {
+        // The base files must be valid on their own; errors name them as found from the working folder.
+        var found = new List<ConfigError>();
+        ReadConfig(DocTree.Clone(_config), [], Spec.Resolve(Spec.ConfigPath), found);
+        for (int i = 0; i < _workloads.Length; i++)
+        {
+            ReadWorkload(DocTree.Clone(_workloads[i]), [], Spec.Resolve(Spec.Workloads[i].Path), found);
+        }
+
+        problems.AddRange(found);
+    }
+
+    /// <summary>Applies each axis's first value to copies of the base files: a key that does not exist is an error of the spec.</summary>
+    private void CheckAxisKeys(List<ConfigError> problems)
+    {
+        foreach (SweepFactor factor in Spec.Factors)
+        {
+            for (int k = 0; k < factor.AxisIndices.Length; k++)
+            {
+                SweepAxis axis = Spec.Axes[factor.AxisIndices[k]];
+                var item = new ConfigOverride(axis.Path, factor.Rows[0][k].Yaml);
+                List<(string File, DocNode Tree, MapSchema Schema)> targets = axis.Target == KeyTarget.Config
+                    ? [(Spec.ConfigPath, _config, AcceleratorReader.Schema)]
+                    : [.. Spec.Workloads.Select((w, i) => (w.Path, _workloads[i], WorkloadReader.Schema))];
+                foreach ((string file, DocNode tree, MapSchema schema) in targets)
+                {
+                    var errors = new ConfigErrors(file);
+                    OverrideApplier.Apply(DocTree.Clone(tree), schema, [item], errors);
+                    foreach (ConfigError error in errors.Sorted())
+                    {
+                        problems.Add(new ConfigError(Spec.SpecPath, axis.Line, axis.Column, $"axis '{axis.Key}' does not fit {file}: {error.Message}"));
+                    }
+                }
+            }
+        }
+    }
+
+    private static DocNode? ParseFile(string path, List<ConfigError> problems, StringBuilder fingerprint)
+    {
+        var errors = new ConfigErrors(path);
+        string text;
+        if (!File.Exists(path))
+        {
+            problems.Add(new ConfigError(path, 1, 1, Directory.Exists(path) ? "is a folder, not a file" : "file not found (paths in a sweep spec are relative to the spec's folder)"));
+            return null;
+        }
+
+        try
+        {
+            text = File.ReadAllText(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            problems.Add(new ConfigError(path, 1, 1, $"cannot read the file: {e.Message}"));
+            return null;
+        }
+
+        Append(fingerprint, text);
+        DocNode? document = DocParser.Parse(text, errors);
+        problems.AddRange(errors.Sorted());
+        return errors.Count == 0 ? document : null;
+    }
+
+    /// <summary>The text of the energy table the base config names, for the fingerprint; null when it cannot be read (validation reports why).</summary>
+    private static string? ReadEnergyTableText(DocNode config, string configPath)
+    {
+        if (config is DocMapping map && map.Find("energy_table")?.Value is DocScalar { IsNull: false } table)
+        {
+            string path = Path.Combine(Path.GetDirectoryName(configPath) ?? "", table.Value);
+            try
+            {
+                return File.Exists(path) ? File.ReadAllText(path) : null;
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                return null;
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>Length-prefixed, so that moving text from one file to the next changes the hash.</summary>
+    private static void Append(StringBuilder fingerprint, string text) =>
+        fingerprint.Append(text.Length.ToString(CultureInfo.InvariantCulture)).Append(':').Append(text);
+}

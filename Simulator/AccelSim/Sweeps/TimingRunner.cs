@@ -1,0 +1,76 @@
+using System.Collections.Immutable;
+using AccelSim.Execution;
+using AccelSim.Hardware;
+using AccelSim.Reports;
+using AccelSim.Workloads;
+
+namespace AccelSim.Sweeps;
+
+/// <summary>
+/// A timing-only run that simulates each distinct layer of a network once: layers equal in everything but their name,
+/// inputs and weight values (ResNet's repeated blocks) take the same cycles, traffic and actions on one accelerator,
+/// since each layer starts with empty buffers and timing never looks at values. The result equals
+/// <see cref="NetworkRunner.Run"/> without numerics field for field; a test holds the two together.
+/// </summary>
+internal static class TimingRunner
+{
+    /// <summary>Stands in for every layer's weights in the cache key: timing does not depend on their values.</summary>
+    private static readonly SyntheticWeights AnyWeights = new(0);
+
+    public static RunResult Run(AcceleratorConfig config, Network network)
+    {
+        var timings = new Dictionary<Layer, LayerTiming>();
+        var results = ImmutableArray.CreateBuilder<LayerResult>(network.Layers.Length);
+        foreach (Layer layer in network.Layers)
+        {
+            Layer shape = ShapeOf(layer);
+            if (!timings.TryGetValue(shape, out LayerTiming? timing))
+            {
+                timing = LayerSimulator.Run(layer, network.Batch, config);
+                timings.Add(shape, timing);
+            }
+
+            long macs = layer.MacsPerItem * network.Batch;
+            results.Add(new LayerResult
+            {
+                Name = layer.Name,
+                Type = NetworkRunner.TypeName(layer.Kind),
+                Macs = macs,
+                TotalCycles = timing.TotalCycles,
+                ComputeCycles = timing.ComputeCycles,
+                FillDrainCycles = timing.FillDrainCycles,
+                StallCyclesByCause = timing.StallCyclesByCause,
+                OverallUtilization = timing.TotalCycles == 0 ? 0 : (double)macs / ((double)config.PeArray.PeCount * timing.TotalCycles),
+                DramReadBytes = timing.DramReadBytes,
+                DramWriteBytes = timing.DramWriteBytes,
+                Energy = EnergyAccounting.Price(layer, timing.Activity, config),
+                Numerics = null,
+                Mapping = timing.Mapping,
+                Events = timing.Events,
+            });
+        }
+
+        return new RunResult
+        {
+            ConfigName = config.Name,
+            WorkloadName = network.Name,
+            Batch = network.Batch,
+            PeCount = config.PeArray.PeCount,
+            ClockMegahertz = config.ClockMegahertz,
+            Layers = results.MoveToImmutable(),
+            Agreement = null,
+        };
+    }
+
+    /// <summary>The layer without what timing ignores; record equality then compares shapes and parameters only.</summary>
+    internal static Layer ShapeOf(Layer layer)
+    {
+        Layer anonymous = layer with { Name = "", Inputs = [] };
+        return anonymous switch
+        {
+            ConvLayer conv => conv with { Weights = AnyWeights },
+            FullyConnectedLayer fc => fc with { Weights = AnyWeights },
+            _ => anonymous,
+        };
+    }
+}
