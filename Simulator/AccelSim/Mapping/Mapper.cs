@@ -273,8 +273,7 @@ public static class Mapper
         long half = config.Buffers.Ifmap.HalfCapacityBytes;
         if (planeInBytes > half || planeOutputs * FeatureMapElementBytes > config.Buffers.Ofmap.CapacityBytes)
         {
-            throw new MappingException(string.Create(CultureInfo.InvariantCulture,
-                $"layer '{pool.Name}': one {pool.InputShape.Height}x{pool.InputShape.Width} channel plane ({planeInBytes} bytes) does not fit half the ifmap buffer ({half} bytes); enlarge the buffer"));
+            return MapPoolByRows(pool, batch, config);
         }
 
         int channelsPerStep = (int)Math.Min(pool.InputShape.Channels, Math.Min(half / planeInBytes, config.Buffers.Ofmap.CapacityBytes / (planeOutputs * FeatureMapElementBytes)));
@@ -294,6 +293,53 @@ public static class Mapper
 
         return new TileSchedule(tiles.ToImmutable(), [], steps.ToImmutable(), EngineKind.VectorUnit,
             string.Create(CultureInfo.InvariantCulture, $"vector unit, {config.VectorUnit.Lanes} lanes: {steps.Count} step(s) of up to {channelsPerStep} channel plane(s)"));
+    }
+
+    /// <summary>A channel plane too large for half the buffer is pooled in bands of output rows, each fetching the input
+    /// rows its windows read (neighbouring bands re-read the rows they share when windows overlap).</summary>
+    private static TileSchedule MapPoolByRows(PoolLayer pool, int batch, AcceleratorConfig config)
+    {
+        long half = config.Buffers.Ifmap.HalfCapacityBytes;
+        long rowBytes = (long)pool.InputShape.Width * FeatureMapElementBytes;
+        long outRowBytes = (long)pool.OutputShape.Width * FeatureMapElementBytes;
+        long InputRows(int first, int count)
+        {
+            long top = Math.Max(0, ((long)first * pool.StrideHeight) - pool.PadTop);
+            long bottom = Math.Min(pool.InputShape.Height - 1, ((long)(first + count - 1) * pool.StrideHeight) - pool.PadTop + pool.KernelHeight - 1);
+            return Math.Max(0, bottom - top + 1);
+        }
+
+        int rowsPerStep = 0;
+        while (rowsPerStep < pool.OutputShape.Height
+            && InputRows(0, rowsPerStep + 1) * rowBytes <= half
+            && (rowsPerStep + 1) * outRowBytes <= config.Buffers.Ofmap.CapacityBytes)
+        {
+            rowsPerStep++;
+        }
+
+        if (rowsPerStep == 0)
+        {
+            throw new MappingException(string.Create(CultureInfo.InvariantCulture,
+                $"layer '{pool.Name}': the input rows of one output row ({InputRows(0, 1) * rowBytes} bytes) do not fit half the ifmap buffer ({half} bytes); enlarge the buffer"));
+        }
+
+        long windowOps = (long)pool.KernelHeight * pool.KernelWidth;
+        var tiles = ImmutableArray.CreateBuilder<long>();
+        var steps = ImmutableArray.CreateBuilder<ComputeStep>();
+        for (int plane = 0; plane < batch * pool.InputShape.Channels; plane++)
+        {
+            for (int first = 0; first < pool.OutputShape.Height; first += rowsPerStep)
+            {
+                int rows = Math.Min(rowsPerStep, pool.OutputShape.Height - first);
+                long bytes = InputRows(first, rows) * rowBytes;
+                long outputs = (long)rows * pool.OutputShape.Width;
+                tiles.Add(bytes);
+                steps.Add(VectorStep(tiles.Count - 1, outputs * windowOps, outputs, bytes, config));
+            }
+        }
+
+        return new TileSchedule(tiles.ToImmutable(), [], steps.ToImmutable(), EngineKind.VectorUnit,
+            string.Create(CultureInfo.InvariantCulture, $"vector unit, {config.VectorUnit.Lanes} lanes: {steps.Count} step(s) of up to {rowsPerStep} output row(s) of one channel plane"));
     }
 
     private static TileSchedule MapElementwise(long elements, int inputs, int opsPerElement, AcceleratorConfig config, string what)

@@ -65,3 +65,28 @@ public sealed class MapperTests
         Assert.That(error!.Message, Is.EqualTo("layer 'c1': the results of one fold (64 bytes) do not fit the ofmap buffer (32 bytes)"));
     }
 }
+
+public sealed class PoolMappingTests
+{
+    [Test]
+    public void PlaneLargerThanHalfTheBuffer_IsPooledInBandsOfOutputRows()
+    {
+        // 1×64×64 input, 2×2/2 max pool → 32×32. An input row is 64·4 = 256 B; half the tiny buffer (2,048 B) holds
+        // 8 rows = 4 output rows. 32 / 4 = 8 steps of 8 input rows each: 8 · 2,048 = 16,384 B, every input byte once.
+        var pool = AccelSim.Tests.Support.TestNetworks.TinyPool() with
+        {
+            InputShape = new TensorShape(1, 64, 64),
+            OutputShape = new TensorShape(1, 32, 32),
+        };
+
+        var schedule = Mapper.Map(pool, 1, AccelSim.Tests.Support.TestHardware.Tiny());
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(schedule.IfmapTileBytes, Has.Length.EqualTo(8));
+            Assert.That(schedule.IfmapTileBytes.Sum(), Is.EqualTo(16_384));
+            Assert.That(schedule.Steps.Sum(s => s.OutputBytes), Is.EqualTo(32 * 32 * 4));
+            Assert.That(schedule.Steps.Sum(s => s.VectorOps), Is.EqualTo(32 * 32 * 4), "4 compares per output");
+        });
+    }
+}
