@@ -160,7 +160,7 @@ public static class BfpDatapath
             buffers => job.Absorb(buffers));
         // Per-tile power sums are added in tile order, so the figures do not depend on the thread count.
         return new BfpLayerOutput(job.Output, job.InputSaturations, w.Saturations, job.AccumulatorSaturations, job.InputConversions,
-            job.TileStepPower.Sum(), job.TileSignalPower.Sum())
+            job.InputStepPower, job.InputSignalPower)
         {
             CapturedInputMantissas = job.CapturedMantissas,
             CapturedInputExponents = job.CapturedExponents,
@@ -188,6 +188,30 @@ public static class BfpDatapath
         private int[]? _tensorWide;
         private int _tensorStep;
         private int[]? _rowSteps;
+        private double _tensorSignalPower;
+        private double _tensorStepPower;
+
+        public double InputStepPower => s.InputPartition.Kind == PartitionKind.Tensor ? _tensorStepPower : TileStepPower.Sum();
+
+        public double InputSignalPower => s.InputPartition.Kind == PartitionKind.Tensor ? _tensorSignalPower : TileSignalPower.Sum();
+
+        private static long[] WindowUses(int inSize, int outSize, int kernel, int stride, int pad, int dilation)
+        {
+            var uses = new long[inSize];
+            for (int o = 0; o < outSize; o++)
+            {
+                for (int r = 0; r < kernel; r++)
+                {
+                    int i = (o * stride) - pad + (r * dilation);
+                    if (i >= 0 && i < inSize)
+                    {
+                        uses[i]++;
+                    }
+                }
+            }
+
+            return uses;
+        }
 
         public float[] Output { get; } = new float[g.OutputLength];
 
@@ -264,6 +288,21 @@ public static class BfpDatapath
 
                 InputSaturations = saturations;
                 InputConversions = input.Length;
+
+                // Σ x² over the im2col matrix without building it: an element at (ih, iw) is read by as many windows as
+                // there are (output row, kernel row) pairs reaching ih, times the same for iw.
+                long[] rowUses = WindowUses(g.InHeight, g.OutHeight, g.KernelHeight, g.StrideHeight, g.PadTop, g.DilationHeight);
+                long[] columnUses = WindowUses(g.InWidth, g.OutWidth, g.KernelWidth, g.StrideWidth, g.PadLeft, g.DilationWidth);
+                double signal = 0;
+                for (int i = 0; i < input.Length; i++)
+                {
+                    int iw = i % g.InWidth;
+                    int ih = i / g.InWidth % g.InHeight;
+                    signal += (double)input[i] * input[i] * rowUses[ih] * columnUses[iw];
+                }
+
+                _tensorSignalPower = signal;
+                _tensorStepPower = (double)g.Groups * g.Batch * g.PixelsPerItem * g.Reduction * BfpConverter.Pow2(2 * _tensorStep);
             }
             else if (s.InputPartition.Kind == PartitionKind.Row)
             {
@@ -305,18 +344,25 @@ public static class BfpDatapath
                     }
                 }
 
-                // Block statistics of the four-stage error model: over the im2col matrix, padding zeros included.
+                // Block statistics of the four-stage error model: over the im2col matrix, padding zeros included
+                // (one block under `tensor`: counted once in PrepareInput).
                 if (s.InputPartition.Kind == PartitionKind.Tensor)
                 {
-                    int n = firstColumn + c;
-                    g.Im2Col<float>(input, n / g.PixelsPerItem, group, (n % g.PixelsPerItem) / g.OutWidth, n % g.OutWidth, b.Column);
+                    continue;
                 }
 
                 int[] steps = b.Steps[c];
+                int lastExponent = int.MinValue;
+                double squaredStep = 0;
                 for (int j = 0; j < k; j++)
                 {
-                    double step = BfpConverter.Pow2(steps[j]);
-                    stepPower += step * step;
+                    if (steps[j] != lastExponent)
+                    {
+                        lastExponent = steps[j];
+                        squaredStep = BfpConverter.Pow2(2 * lastExponent);
+                    }
+
+                    stepPower += squaredStep;
                     signalPower += (double)b.Column[j] * b.Column[j];
                 }
             }
@@ -327,22 +373,51 @@ public static class BfpDatapath
             int filters = g.GroupFilters;
             bool blocked = SingleScale && s.AccumulatorBits is null && _narrow && w.Format.MantissaBits <= 8 && _format.MantissaBits <= 8;
             Span<long> sums = stackalloc long[ColumnsPerTile];
+            Span<long> pairSums = stackalloc long[2 * ColumnsPerTile];
             for (int f = 0; f < filters; f++)
             {
                 int m = (group * filters) + f;
-                if (blocked)
+                if (blocked && f % 2 == 0 && f + 1 < filters)
                 {
-                    // Four columns share each load of the filter's mantissas.
-                    ReadOnlySpan<short> row = w.Narrow.AsSpan(m * k, k);
+                    // Two filters by four columns: each loaded vector of mantissas serves four or two products.
+                    ReadOnlySpan<short> row0 = w.Narrow.AsSpan(m * k, k);
+                    ReadOnlySpan<short> row1 = w.Narrow.AsSpan((m + 1) * k, k);
                     int c4 = 0;
                     for (; c4 + 4 <= count; c4 += 4)
                     {
-                        IntegerDot.Dot4(row, b.Narrow[c4], b.Narrow[c4 + 1], b.Narrow[c4 + 2], b.Narrow[c4 + 3], sums.Slice(c4, 4));
+                        IntegerDot.Dot2x4(row0, row1, b.Narrow[c4], b.Narrow[c4 + 1], b.Narrow[c4 + 2], b.Narrow[c4 + 3], pairSums.Slice(c4, 4), pairSums.Slice(ColumnsPerTile + c4, 4));
                     }
 
                     for (; c4 < count; c4++)
                     {
-                        sums[c4] = IntegerDot.Dot(row, b.Narrow[c4], narrow: true);
+                        pairSums[c4] = IntegerDot.Dot(row0, b.Narrow[c4], narrow: true);
+                        pairSums[ColumnsPerTile + c4] = IntegerDot.Dot(row1, b.Narrow[c4], narrow: true);
+                    }
+                }
+
+                if (blocked)
+                {
+                    if (f % 2 == 0 && f + 1 < filters)
+                    {
+                        pairSums[..ColumnsPerTile].CopyTo(sums);
+                    }
+                    else if (f % 2 == 1)
+                    {
+                        pairSums.Slice(ColumnsPerTile, ColumnsPerTile).CopyTo(sums);
+                    }
+                    else
+                    {
+                        ReadOnlySpan<short> row = w.Narrow.AsSpan(m * k, k);
+                        int c4 = 0;
+                        for (; c4 + 4 <= count; c4 += 4)
+                        {
+                            IntegerDot.Dot4(row, b.Narrow[c4], b.Narrow[c4 + 1], b.Narrow[c4 + 2], b.Narrow[c4 + 3], sums.Slice(c4, 4));
+                        }
+
+                        for (; c4 < count; c4++)
+                        {
+                            sums[c4] = IntegerDot.Dot(row, b.Narrow[c4], narrow: true);
+                        }
                     }
                 }
 
@@ -388,7 +463,11 @@ public static class BfpDatapath
                     g.Im2Col<int>(_tensorWide!, item, group, oh, ow, b.Wide[slot]);
                 }
 
-                Array.Fill(steps, _tensorStep);
+                if (steps[0] != _tensorStep || steps[^1] != _tensorStep)
+                {
+                    Array.Fill(steps, _tensorStep);
+                }
+
                 return;
             }
 

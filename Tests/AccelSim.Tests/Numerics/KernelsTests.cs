@@ -192,4 +192,25 @@ public sealed class BlockedDotTests
 
         Assert.That(sums, Is.EqualTo(b.Select(x => IntegerDot.DotScalar(a, x)).ToArray()));
     }
+
+    [TestCase(16)]
+    [TestCase(4608)]
+    [TestCase(70_001)]
+    public void Dot2x4_EqualsEightScalarDots(int length)
+    {
+        var random = new Random(length + 1);
+        short[] Next() => Enumerable.Range(0, length).Select(_ => (short)random.Next(-127, 128)).ToArray();
+        short[][] a = [Next(), Next()];
+        short[][] b = [Next(), Next(), Next(), Next()];
+        var sums0 = new long[4];
+        var sums1 = new long[4];
+
+        IntegerDot.Dot2x4(a[0], a[1], b[0], b[1], b[2], b[3], sums0, sums1);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(sums0, Is.EqualTo(b.Select(x => IntegerDot.DotScalar(a[0], x)).ToArray()));
+            Assert.That(sums1, Is.EqualTo(b.Select(x => IntegerDot.DotScalar(a[1], x)).ToArray()));
+        });
+    }
 }
