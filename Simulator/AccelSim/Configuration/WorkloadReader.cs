@@ -15,6 +15,11 @@ internal static partial class WorkloadReader
     private static readonly MapSchema ShapeSchema = new("channels", "height", "width");
     private static readonly MapSchema SyntheticSchema = new("seed");
     private static readonly MapSchema SourceSchema = new(new KeySpec("synthetic", SyntheticSchema));
+    private static readonly MapSchema FormatSchema = new("exponent_bits", "mantissa_bits");
+    private static readonly MapSchema LayerBfpSchema = new(
+        new KeySpec("exponent_bits"), new KeySpec("mantissa_bits"), new KeySpec("weights", FormatSchema), new KeySpec("inputs", FormatSchema));
+    private static readonly IntRule ExponentBitsRule = new(2, 8);
+    private static readonly IntRule MantissaBitsRule = new(2, 24);
 
     private static readonly Choices<LayerKind> Kinds = new(
         ("conv", LayerKind.Convolution),
@@ -26,8 +31,8 @@ internal static partial class WorkloadReader
 
     private static readonly ImmutableDictionary<LayerKind, MapSchema> KeysByKind = new Dictionary<LayerKind, MapSchema>
     {
-        [LayerKind.Convolution] = LayerKeys("name", "type", "input", "filters", "kernel", "stride", "padding", "dilation", "groups", "bias", "relu", "weights"),
-        [LayerKind.FullyConnected] = LayerKeys("name", "type", "input", "outputs", "bias", "relu", "weights"),
+        [LayerKind.Convolution] = LayerKeys("name", "type", "input", "filters", "kernel", "stride", "padding", "dilation", "groups", "bias", "relu", "weights", "bfp"),
+        [LayerKind.FullyConnected] = LayerKeys("name", "type", "input", "outputs", "bias", "relu", "weights", "bfp"),
         [LayerKind.MaxPool] = LayerKeys("name", "type", "input", "kernel", "stride", "padding", "global"),
         [LayerKind.AveragePool] = LayerKeys("name", "type", "input", "kernel", "stride", "padding", "global"),
         [LayerKind.Add] = LayerKeys("name", "type", "inputs", "relu"),
@@ -36,7 +41,7 @@ internal static partial class WorkloadReader
 
     /// <summary>Every key any layer may have; used when the type is unknown, and by overrides.</summary>
     private static readonly MapSchema AnyLayerSchema = LayerKeys(
-        "name", "type", "input", "inputs", "filters", "outputs", "kernel", "stride", "padding", "dilation", "groups", "global", "bias", "relu", "weights");
+        "name", "type", "input", "inputs", "filters", "outputs", "kernel", "stride", "padding", "dilation", "groups", "global", "bias", "relu", "weights", "bfp");
 
     /// <summary>Every key of a workload file; overrides resolve against it.</summary>
     public static readonly MapSchema Schema = new(
@@ -91,7 +96,45 @@ internal static partial class WorkloadReader
     }
 
     private static MapSchema LayerKeys(params string[] keys) =>
-        new([.. keys.Select(k => k == "weights" ? new KeySpec(k, SourceSchema) : new KeySpec(k))]);
+        new([.. keys.Select(k => k switch
+        {
+            "weights" => new KeySpec(k, SourceSchema),
+            "bfp" => new KeySpec(k, LayerBfpSchema),
+            _ => new KeySpec(k),
+        })]);
+
+    /// <summary>Reads a layer's optional <c>bfp:</c> formats: shared exponent_bits / mantissa_bits, or per tensor under
+    /// weights: / inputs:; the per-tensor value wins. Returns (true, null) when absent, (false, _) on an error.</summary>
+    private static (bool Ok, LayerBfp? Bfp) ReadLayerBfp(MapReader layer)
+    {
+        if (!layer.Has("bfp"))
+        {
+            return (true, null);
+        }
+
+        if (layer.Mapping("bfp", LayerBfpSchema) is not { } bfp)
+        {
+            return (false, null);
+        }
+
+        int errorsBefore = bfp.Errors.Count;
+        int? exponent = bfp.Has("exponent_bits") ? bfp.Int32("exponent_bits", ExponentBitsRule) : null;
+        int? mantissa = bfp.Has("mantissa_bits") ? bfp.Int32("mantissa_bits", MantissaBitsRule) : null;
+        BfpFormatOverride Tensor(string key)
+        {
+            if (!bfp.Has(key) || bfp.Mapping(key, FormatSchema) is not { } tensor)
+            {
+                return new BfpFormatOverride(exponent, mantissa);
+            }
+
+            int? e = tensor.Has("exponent_bits") ? tensor.Int32("exponent_bits", ExponentBitsRule) : exponent;
+            int? l = tensor.Has("mantissa_bits") ? tensor.Int32("mantissa_bits", MantissaBitsRule) : mantissa;
+            return new BfpFormatOverride(e, l);
+        }
+
+        var result = new LayerBfp(Tensor("weights"), Tensor("inputs"));
+        return (bfp.Errors.Count == errorsBefore, result);
+    }
 
     private static TensorShape? ReadShape(MapReader shape)
     {
@@ -306,9 +349,10 @@ internal static partial class WorkloadReader
         bool? bias = layer.Has("bias") ? layer.Boolean("bias") : true;
         bool? relu = layer.Has("relu") ? layer.Boolean("relu") : false;
         WeightSource? weights = ReadWeights(layer, label, name, context);
+        (bool bfpOk, LayerBfp? bfp) = ReadLayerBfp(layer);
 
         if (name is null || inputs is not { Shape: { } input } || filters is not { } m || kernel is not { } k || stride is not { } s
-            || padding is not { } p || dilation is not { } d || groups is not { } g || bias is null || relu is null || weights is null)
+            || padding is not { } p || dilation is not { } d || groups is not { } g || bias is null || relu is null || weights is null || !bfpOk)
         {
             return null;
         }
@@ -329,6 +373,7 @@ internal static partial class WorkloadReader
 
         return new ConvLayer
         {
+            Bfp = bfp,
             Name = name,
             Inputs = inputs.Value.Names,
             InputShape = input,
@@ -357,14 +402,16 @@ internal static partial class WorkloadReader
         bool? bias = layer.Has("bias") ? layer.Boolean("bias") : true;
         bool? relu = layer.Has("relu") ? layer.Boolean("relu") : false;
         WeightSource? weights = ReadWeights(layer, label, name, context);
+        (bool bfpOk, LayerBfp? bfp) = ReadLayerBfp(layer);
 
-        if (name is null || inputs is not { Shape: { } input } || outputs is not { } n || bias is null || relu is null || weights is null)
+        if (name is null || inputs is not { Shape: { } input } || outputs is not { } n || bias is null || relu is null || weights is null || !bfpOk)
         {
             return null;
         }
 
         return new FullyConnectedLayer
         {
+            Bfp = bfp,
             Name = name,
             Inputs = inputs.Value.Names,
             InputShape = input,

@@ -102,26 +102,27 @@ public sealed class NetworkNumerics
         float[] bias = hasBias ? new float[g.OutChannels] : [];
 
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        QuantizedWeights quantized = BfpDatapath.QuantizeWeights(g, weights, _config.Bfp, layer.Name);
+        BfpSettings bfp = LayerConfig.For(layer, _config).Bfp;
+        QuantizedWeights quantized = BfpDatapath.QuantizeWeights(g, weights, bfp, layer.Name);
         double quantizeSeconds = clock.Elapsed.TotalSeconds;
-        BfpLayerOutput accumulated = BfpDatapath.Convolve(g, bfpIn, quantized, bias, _config.Bfp, layer.Name, _threads, captureInput: DumpDirectory is not null);
+        BfpLayerOutput accumulated = BfpDatapath.Convolve(g, bfpIn, quantized, bias, bfp, layer.Name, _threads, captureInput: DumpDirectory is not null);
         double bfpSeconds = clock.Elapsed.TotalSeconds - quantizeSeconds;
         double[] refOut = ReferenceDatapath.Convolve(g, refIn, weights, bias, _threads);
         double referenceSeconds = clock.Elapsed.TotalSeconds - quantizeSeconds - bfpSeconds;
         float[] refOut32 = ToSingle(refOut);
-        BfpLayerOutput local = BfpDatapath.Convolve(g, ToSingle(refIn), quantized, bias, _config.Bfp, layer.Name, _threads);
+        BfpLayerOutput local = BfpDatapath.Convolve(g, ToSingle(refIn), quantized, bias, bfp, layer.Name, _threads);
         _log.Debug("Numerics of {Layer}: quantize weights {Quantize:F2} s, BFP {Bfp:F2} s, reference {Reference:F2} s, local BFP {Local:F2} s",
             layer.Name, quantizeSeconds, bfpSeconds, referenceSeconds, clock.Elapsed.TotalSeconds - quantizeSeconds - bfpSeconds - referenceSeconds);
 
         // Four-stage model: input and weight quantization from block statistics, the accumulator's saturation error
         // (measured against an exact accumulator when one is configured narrow), and the NSR carried in.
-        RoundingMode rounding = _config.Bfp.Rounding;
+        RoundingMode rounding = bfp.Rounding;
         double inputNsr = ErrorModel.QuantizationNsr(accumulated.InputStepPower, accumulated.InputSignalPower, rounding);
         double weightNsr = ErrorModel.QuantizationNsr(quantized.StepPower, quantized.SignalPower, rounding);
         double macNsr = 0;
-        if (_config.Bfp.AccumulatorBits is not null)
+        if (bfp.AccumulatorBits is not null)
         {
-            var exact = BfpDatapath.Convolve(g, bfpIn, quantized, bias, _config.Bfp with { AccumulatorBits = null }, layer.Name, _threads);
+            var exact = BfpDatapath.Convolve(g, bfpIn, quantized, bias, bfp with { AccumulatorBits = null }, layer.Name, _threads);
             macNsr = NumericError.Compare(accumulated.Output, exact.Output).Nsr;
         }
 
@@ -141,7 +142,7 @@ public sealed class NetworkNumerics
             Dump(layer, "weight_mantissas", w => NpyFile.WriteInt32(w, [g.OutChannels, g.Reduction], quantized.Mantissas()));
             (int[] exponents, int[] shape) = quantized.SharedExponents();
             Dump(layer, "weight_exponents", w => NpyFile.WriteInt32(w, shape, exponents));
-            bool tensor = _config.Bfp.InputPartition.Kind == PartitionKind.Tensor;
+            bool tensor = bfp.InputPartition.Kind == PartitionKind.Tensor;
             int[] inputShape = tensor ? [g.Batch, g.InChannels, g.InHeight, g.InWidth] : [g.Groups, g.Batch * g.PixelsPerItem, g.Reduction];
             Dump(layer, "input_mantissas", w => NpyFile.WriteInt32(w, inputShape, accumulated.CapturedInputMantissas));
             Dump(layer, "input_exponents", w => NpyFile.WriteInt32(w, tensor ? [1] : inputShape, accumulated.CapturedInputExponents));

@@ -28,7 +28,7 @@ public static class NetworkRunner
         {
             try
             {
-                timings[i] = LayerSimulator.Run(network.Layers[i], network.Batch, config);
+                timings[i] = LayerSimulator.Run(network.Layers[i], network.Batch, LayerConfig.For(network.Layers[i], config));
             }
             catch (Exception e)
             {
@@ -71,7 +71,7 @@ public static class NetworkRunner
                     : (double)(layer.MacsPerItem * network.Batch) / ((double)config.PeArray.PeCount * timing.TotalCycles),
                 DramReadBytes = timing.DramReadBytes,
                 DramWriteBytes = timing.DramWriteBytes,
-                Energy = EnergyAccounting.Price(layer, timing.Activity, config),
+                Energy = EnergyAccounting.Price(layer, timing.Activity, LayerConfig.For(layer, config)),
                 Numerics = numerics?[i],
                 Mapping = timing.Mapping,
                 Events = timing.Events,

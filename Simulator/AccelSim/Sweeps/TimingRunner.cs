@@ -26,7 +26,7 @@ internal static class TimingRunner
             Layer shape = ShapeOf(layer);
             if (!timings.TryGetValue(shape, out LayerTiming? timing))
             {
-                timing = LayerSimulator.Run(layer, network.Batch, config);
+                timing = LayerSimulator.Run(layer, network.Batch, LayerConfig.For(layer, config));
                 timings.Add(shape, timing);
             }
 
@@ -43,7 +43,7 @@ internal static class TimingRunner
                 OverallUtilization = timing.TotalCycles == 0 ? 0 : (double)macs / ((double)config.PeArray.PeCount * timing.TotalCycles),
                 DramReadBytes = timing.DramReadBytes,
                 DramWriteBytes = timing.DramWriteBytes,
-                Energy = EnergyAccounting.Price(layer, timing.Activity, config),
+                Energy = EnergyAccounting.Price(layer, timing.Activity, LayerConfig.For(layer, config)),
                 Numerics = null,
                 Mapping = timing.Mapping,
                 Events = timing.Events,

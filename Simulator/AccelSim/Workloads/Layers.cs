@@ -36,6 +36,12 @@ public abstract record Layer
     public virtual long Parameters => 0;
 }
 
+/// <summary>A per-layer change of a BFP format; null fields keep the accelerator's value.</summary>
+public sealed record BfpFormatOverride(int? ExponentBits, int? MantissaBits);
+
+/// <summary>A layer's own BFP formats for its weights and its input feature map (quantized networks carry them per layer).</summary>
+public sealed record LayerBfp(BfpFormatOverride Weights, BfpFormatOverride Inputs);
+
 /// <summary>A 2-D convolution, computed as <c>O (M×N) = W (M×K) · I (K×N)</c> per group.</summary>
 public sealed record ConvLayer : Layer
 {
@@ -71,6 +77,9 @@ public sealed record ConvLayer : Layer
     public required bool FusedRelu { get; init; }
 
     public required WeightSource Weights { get; init; }
+
+    /// <summary>This layer's BFP formats, or null for the accelerator's.</summary>
+    public LayerBfp? Bfp { get; init; }
 
     /// <summary>K: reduction length of one output element.</summary>
     public long ReductionLength => (long)(InputShape.Channels / Groups) * KernelHeight * KernelWidth;
@@ -122,6 +131,9 @@ public sealed record FullyConnectedLayer : Layer
     public required bool FusedRelu { get; init; }
 
     public required WeightSource Weights { get; init; }
+
+    /// <summary>This layer's BFP formats, or null for the accelerator's.</summary>
+    public LayerBfp? Bfp { get; init; }
 
     public long InputFeatures => InputShape.Elements;
 
