@@ -185,7 +185,7 @@ internal static class Commands
 
             return ExitCodes.BadInput;
         }
-        catch (Exception e) when (e is MappingException or NonFiniteValueException or UsageException)
+        catch (Exception e) when (e is MappingException or NonFiniteValueException or UsageException or AccelSim.Tensors.NpyFormatException)
         {
             stderr.WriteLine($"error: {e.Message}");
             return ExitCodes.BadInput;

@@ -45,7 +45,7 @@ public static class ConfigLoader
             if (Parse(path, errors) is { } document)
             {
                 OverrideApplier.Apply(document, WorkloadReader.Schema, overrides ?? [], errors);
-                network = WorkloadReader.Read(document, errors);
+                network = WorkloadReader.Read(document, errors, Path.GetDirectoryName(path) ?? "");
             }
 
             return (network, new List<ConfigError>());

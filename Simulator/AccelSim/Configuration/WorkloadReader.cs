@@ -15,6 +15,9 @@ internal static partial class WorkloadReader
     private static readonly MapSchema ShapeSchema = new("channels", "height", "width");
     private static readonly MapSchema SyntheticSchema = new("seed");
     private static readonly MapSchema SourceSchema = new(new KeySpec("synthetic", SyntheticSchema));
+    private static readonly MapSchema NpyWeightsSchema = new("weights", "bias");
+    private static readonly MapSchema LayerSourceSchema = new(new KeySpec("synthetic", SyntheticSchema), new KeySpec("npy", NpyWeightsSchema));
+    private static readonly MapSchema InputSourceSchema = new(new KeySpec("synthetic", SyntheticSchema), new KeySpec("npy"));
     private static readonly MapSchema FormatSchema = new("exponent_bits", "mantissa_bits");
     private static readonly MapSchema LayerBfpSchema = new(
         new KeySpec("exponent_bits"), new KeySpec("mantissa_bits"), new KeySpec("weights", FormatSchema), new KeySpec("inputs", FormatSchema));
@@ -49,7 +52,7 @@ internal static partial class WorkloadReader
         "name",
         new KeySpec("input", ShapeSchema),
         "batch",
-        new KeySpec("inputs", SourceSchema),
+        new KeySpec("inputs", InputSourceSchema),
         new KeySpec("weights", SourceSchema),
         new KeySpec("layers", Items: AnyLayerSchema));
 
@@ -63,7 +66,7 @@ internal static partial class WorkloadReader
     private static readonly IntRule BatchRule = new(1, 1024);
 
     /// <summary>Reads the document; returns null when any error was reported.</summary>
-    public static Network? Read(DocNode document, ConfigErrors errors)
+    public static Network? Read(DocNode document, ConfigErrors errors, string baseDirectory = "")
     {
         if (MapReader.Root(document, Schema, errors) is not { } root)
         {
@@ -75,12 +78,12 @@ internal static partial class WorkloadReader
         string? name = root.Text("name");
         TensorShape? inputShape = root.Mapping("input", ShapeSchema) is { } input ? ReadShape(input) : null;
         int? batch = root.Has("batch") ? root.Int32("batch", BatchRule) : 1;
-        ulong? inputSeed = ReadSyntheticSeed(root, "inputs", required: true);
+        InputSource? inputSource = ReadInputs(root, baseDirectory);
         ulong? weightSeed = ReadSyntheticSeed(root, "weights", required: false);
-        var context = new LayerContext(errors, inputShape, weightSeed, root.Has("weights"));
+        var context = new LayerContext(errors, inputShape, weightSeed, root.Has("weights")) { BaseDirectory = baseDirectory };
         ImmutableArray<Layer>? layers = ReadLayers(root, context);
 
-        if (errors.Count > errorsBefore || name is null || inputShape is null || batch is null || inputSeed is null || layers is null)
+        if (errors.Count > errorsBefore || name is null || inputShape is null || batch is null || inputSource is null || layers is null)
         {
             return null;
         }
@@ -90,7 +93,7 @@ internal static partial class WorkloadReader
             Name = name,
             Batch = batch.Value,
             InputShape = inputShape.Value,
-            Inputs = new SyntheticInputs(inputSeed.Value),
+            Inputs = inputSource,
             Layers = layers.Value,
         };
     }
@@ -98,7 +101,7 @@ internal static partial class WorkloadReader
     private static MapSchema LayerKeys(params string[] keys) =>
         new([.. keys.Select(k => k switch
         {
-            "weights" => new KeySpec(k, SourceSchema),
+            "weights" => new KeySpec(k, LayerSourceSchema),
             "bfp" => new KeySpec(k, LayerBfpSchema),
             _ => new KeySpec(k),
         })]);
@@ -515,11 +518,34 @@ internal static partial class WorkloadReader
     }
 
     /// <summary>The layer's own source if given, else one derived from the workload's seed and the layer name.</summary>
-    private static SyntheticWeights? ReadWeights(MapReader layer, string label, string? name, LayerContext context)
+    private static WeightSource? ReadWeights(MapReader layer, string label, string? name, LayerContext context)
     {
         if (layer.Has("weights"))
         {
-            return ReadSyntheticSeed(layer, "weights", required: true) is { } seed ? new SyntheticWeights(seed) : null;
+            if (layer.Mapping("weights", LayerSourceSchema) is not { } source)
+            {
+                return null;
+            }
+
+            if (source.Has("npy") == source.Has("synthetic"))
+            {
+                layer.Errors.Add(layer.Entry("weights")!.Value, $"{layer.Full("weights")} needs exactly one source: synthetic: {{ seed: N }} or npy: {{ weights: FILE, bias: FILE }}");
+                return null;
+            }
+
+            if (source.Has("npy"))
+            {
+                if (source.Mapping("npy", NpyWeightsSchema) is not { } npy || npy.Text("weights") is not { } weightsFile)
+                {
+                    return null;
+                }
+
+                string? weightsPath = ExistingFile(npy, "weights", weightsFile, context.BaseDirectory);
+                string? biasPath = npy.Has("bias") && npy.Text("bias") is { } biasFile ? ExistingFile(npy, "bias", biasFile, context.BaseDirectory) : null;
+                return weightsPath is null || (npy.Has("bias") && biasPath is null) ? null : new NpyWeights(weightsPath, biasPath);
+            }
+
+            return source.Mapping("synthetic", SyntheticSchema) is { } synthetic && synthetic.Unsigned("seed") is { } seed ? new SyntheticWeights(seed) : null;
         }
 
         if (!context.HasWorkloadWeights)
@@ -532,6 +558,41 @@ internal static partial class WorkloadReader
         return context.WeightSeed is { } workloadSeed && name is not null
             ? new SyntheticWeights(LayerSeeds.Derive(workloadSeed, name))
             : null;
+    }
+
+    /// <summary>Reads <c>inputs: { synthetic: { seed: N } }</c> or <c>inputs: { npy: FILE }</c>.</summary>
+    private static InputSource? ReadInputs(MapReader root, string baseDirectory)
+    {
+        if (root.Mapping("inputs", InputSourceSchema) is not { } source)
+        {
+            return null;
+        }
+
+        if (source.Has("npy") == source.Has("synthetic"))
+        {
+            root.Errors.Add(root.Entry("inputs")!.Value, "inputs needs exactly one source: synthetic: { seed: N } or npy: FILE");
+            return null;
+        }
+
+        if (source.Has("npy"))
+        {
+            return source.Text("npy") is { } file && ExistingFile(source, "npy", file, baseDirectory) is { } path ? new NpyInputs(path) : null;
+        }
+
+        return source.Mapping("synthetic", SyntheticSchema) is { } synthetic && synthetic.Unsigned("seed") is { } seed ? new SyntheticInputs(seed) : null;
+    }
+
+    /// <summary>A file named relative to the workload's folder; an error at the key when it does not exist.</summary>
+    private static string? ExistingFile(MapReader map, string key, string file, string baseDirectory)
+    {
+        string resolved = Path.Combine(baseDirectory, file);
+        if (File.Exists(resolved))
+        {
+            return resolved;
+        }
+
+        map.Errors.Add(map.Entry(key)!.Value, $"{map.Full(key)} '{file}' does not exist (looked for {resolved}); the path is relative to the workload's folder");
+        return null;
     }
 
     /// <summary>Reads an int, meaning the same for height and width, or a list [height, width].</summary>
@@ -633,6 +694,8 @@ internal static partial class WorkloadReader
         public ConfigErrors Errors { get; } = errors;
 
         public ulong? WeightSeed { get; } = weightSeed;
+
+        public string BaseDirectory { get; init; } = "";
 
         public bool HasWorkloadWeights { get; } = hasWorkloadWeights;
 

@@ -39,9 +39,18 @@ public sealed class NetworkNumerics
         var bfp = new Dictionary<string, float[]>(StringComparer.Ordinal);
         var reference = new Dictionary<string, double[]>(StringComparer.Ordinal);
         float[] input = new float[_network.InputShape.Elements * batch];
-        ulong inputSeed = _network.Inputs is SyntheticInputs s ? s.Seed
-            : throw new NotSupportedException($"input source {_network.Inputs.GetType().Name} is not supported");
-        SyntheticTensors.StandardNormal(inputSeed, input);
+        switch (_network.Inputs)
+        {
+            case SyntheticInputs synthetic:
+                SyntheticTensors.StandardNormal(synthetic.Seed, input);
+                break;
+            case NpyInputs npy:
+                input = Load(npy.Path, input.Length, $"the network input ({batch}x{_network.InputShape})");
+                break;
+            default:
+                throw new NotSupportedException($"input source {_network.Inputs.GetType().Name} is not supported");
+        }
+
         bfp[Network.InputName] = input;
         reference[Network.InputName] = Array.ConvertAll(input, v => (double)v);
         var predicted = new Dictionary<string, double>(StringComparer.Ordinal) { [Network.InputName] = 0 };
@@ -96,13 +105,26 @@ public sealed class NetworkNumerics
     {
         long fanIn = (long)(g.InChannels / g.Groups) * g.KernelHeight * g.KernelWidth;
         float[] weights = new float[g.OutChannels * fanIn];
-        ulong seed = source is SyntheticWeights w ? w.Seed
-            : throw new NotSupportedException($"layer '{layer.Name}': weight source {source.GetType().Name} is not supported");
-        SyntheticTensors.HeNormal(seed, checked((int)fanIn), weights);
         float[] bias = hasBias ? new float[g.OutChannels] : [];
+        switch (source)
+        {
+            case SyntheticWeights synthetic:
+                SyntheticTensors.HeNormal(synthetic.Seed, checked((int)fanIn), weights);
+                break;
+            case NpyWeights npy:
+                weights = Load(npy.WeightsPath, weights.Length, $"layer '{layer.Name}' weights ({g.OutChannels}x{fanIn})");
+                if (npy.BiasPath is { } biasPath)
+                {
+                    bias = Load(biasPath, g.OutChannels, $"layer '{layer.Name}' bias ({g.OutChannels})");
+                }
 
-        var clock = System.Diagnostics.Stopwatch.StartNew();
+                break;
+            default:
+                throw new NotSupportedException($"layer '{layer.Name}': weight source {source.GetType().Name} is not supported");
+        }
+
         BfpSettings bfp = LayerConfig.For(layer, _config).Bfp;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         QuantizedWeights quantized = BfpDatapath.QuantizeWeights(g, weights, bfp, layer.Name);
         double quantizeSeconds = clock.Elapsed.TotalSeconds;
         BfpLayerOutput accumulated = BfpDatapath.Convolve(g, bfpIn, quantized, bias, bfp, layer.Name, _threads, captureInput: DumpDirectory is not null);
@@ -210,6 +232,19 @@ public sealed class NetworkNumerics
         }
 
         return sum;
+    }
+
+    /// <summary>Reads a .npy tensor that must hold exactly <paramref name="elements"/> values (in C order).</summary>
+    private static float[] Load(string path, long elements, string what)
+    {
+        NpyArray array = NpyFile.Read(path);
+        if (array.Values.Length != elements)
+        {
+            throw new NpyFormatException(
+                $"{path}: shape ({string.Join(", ", array.Shape)}) holds {array.Values.Length} values; {what} needs {elements}");
+        }
+
+        return array.Values;
     }
 
     private void Dump(Layer layer, string tensor, Action<string> write)

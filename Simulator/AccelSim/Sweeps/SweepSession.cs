@@ -149,7 +149,8 @@ public sealed class SweepSession
         DocNode workloadTree = DocTree.Clone(_workloads[point.WorkloadIndex]);
         var problems = new List<ConfigError>();
         AcceleratorConfig? config = ReadConfig(configTree, point.Overrides(Spec, KeyTarget.Config), Spec.ConfigPath, problems);
-        Network? network = ReadWorkload(workloadTree, point.Overrides(Spec, KeyTarget.Workload), Spec.Workloads[point.WorkloadIndex].Path, problems);
+        Network? network = ReadWorkload(workloadTree, point.Overrides(Spec, KeyTarget.Workload), Spec.Workloads[point.WorkloadIndex].Path, problems,
+            Path.GetDirectoryName(Spec.Resolve(Spec.Workloads[point.WorkloadIndex].Path)) ?? "");
         if (problems.Count > 0 || config is null || network is null)
         {
             return (NotRun(point, PointStatus.Invalid, string.Join("; ", problems)), null, null);
@@ -195,11 +196,11 @@ public sealed class SweepSession
         return config;
     }
 
-    private static Network? ReadWorkload(DocNode tree, IReadOnlyList<ConfigOverride> overrides, string label, List<ConfigError> problems)
+    private static Network? ReadWorkload(DocNode tree, IReadOnlyList<ConfigOverride> overrides, string label, List<ConfigError> problems, string baseDirectory)
     {
         var errors = new ConfigErrors(label);
         OverrideApplier.Apply(tree, WorkloadReader.Schema, overrides, errors);
-        Network? network = WorkloadReader.Read(tree, errors);
+        Network? network = WorkloadReader.Read(tree, errors, baseDirectory);
         problems.AddRange(errors.Sorted());
         return network;
     }
@@ -233,7 +234,7 @@ public sealed class SweepSession
         ReadConfig(DocTree.Clone(_config), [], Spec.Resolve(Spec.ConfigPath), found);
         for (int i = 0; i < _workloads.Length; i++)
         {
-            ReadWorkload(DocTree.Clone(_workloads[i]), [], Spec.Resolve(Spec.Workloads[i].Path), found);
+            ReadWorkload(DocTree.Clone(_workloads[i]), [], Spec.Resolve(Spec.Workloads[i].Path), found, Path.GetDirectoryName(Spec.Resolve(Spec.Workloads[i].Path)) ?? "");
         }
 
         problems.AddRange(found);

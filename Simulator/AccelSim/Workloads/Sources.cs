@@ -12,3 +12,10 @@ public abstract record InputSource;
 
 /// <summary>One input per batch item, drawn from a seeded standard normal distribution.</summary>
 public sealed record SyntheticInputs(ulong Seed) : InputSource;
+
+/// <summary>Weights (and optionally bias) from NumPy <c>.npy</c> files: weights shaped [M, C/groups, R, S] or [M, K]
+/// (fc: [outputs, inputs]), bias [M]; any dtype the reader takes, converted to float32. Paths are resolved already.</summary>
+public sealed record NpyWeights(string WeightsPath, string? BiasPath) : WeightSource;
+
+/// <summary>The network input from a NumPy <c>.npy</c> file shaped [batch, C, H, W] (or [C, H, W] for batch 1).</summary>
+public sealed record NpyInputs(string Path) : InputSource;
