@@ -28,6 +28,7 @@ internal static class AcceleratorReader
         "mantissa_bits",
         new KeySpec("weights", FormatSchema),
         new KeySpec("inputs", FormatSchema),
+        new KeySpec("bias", FormatSchema),
         "scheme",
         new KeySpec("weight_partition", GroupSchema),
         new KeySpec("input_partition", GroupSchema),
@@ -180,6 +181,9 @@ internal static class AcceleratorReader
         int? mantissaBits = bfp.Int32("mantissa_bits", MantissaBitsRule, required: false);
         MapReader? weights = bfp.Mapping("weights", FormatSchema, required: false);
         MapReader? inputs = bfp.Mapping("inputs", FormatSchema, required: false);
+        MapReader? bias = bfp.Mapping("bias", FormatSchema, required: false);
+        int? biasExponent = bias?.Int32("exponent_bits", ExponentBitsRule);
+        int? biasMantissa = bias?.Int32("mantissa_bits", MantissaBitsRule);
         int? weightExponent = weights?.Int32("exponent_bits", ExponentBitsRule, required: false) ?? exponentBits;
         int? weightMantissa = weights?.Int32("mantissa_bits", MantissaBitsRule, required: false) ?? mantissaBits;
         int? inputExponent = inputs?.Int32("exponent_bits", ExponentBitsRule, required: false) ?? exponentBits;
@@ -205,7 +209,10 @@ internal static class AcceleratorReader
             InputPartition: partitions.Value.Inputs,
             Rounding: rounding.Value,
             AccumulatorBits: accumulatorBits,
-            StochasticSeed: seed.Value);
+            StochasticSeed: seed.Value)
+        {
+            Bias = biasExponent is { } e && biasMantissa is { } l ? new BfpFormat(e, l) : null,
+        };
     }
 
     /// <summary>A shared width may be left out only when both per-tensor mappings give it.</summary>

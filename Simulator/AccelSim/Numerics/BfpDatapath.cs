@@ -140,7 +140,21 @@ public static class BfpDatapath
 
         NonFiniteValueException.ThrowIfAny(input, layerName, "input");
         NonFiniteValueException.ThrowIfAny(bias, layerName, "bias");
-        var job = new Job(g, w, s, input.ToArray(), bias.ToArray());
+        float[] biasValues = bias.ToArray();
+        if (s.Bias is { } biasFormat && biasValues.Length > 0)
+        {
+            // The stored bias: one block, converted like any other, then used as its represented values x̂ = q·Δ.
+            int step = BfpConverter.StepExponent(BfpConverter.SharedExponent(BfpConverter.MaxAbs(biasValues), biasFormat), biasFormat);
+            double inverse = BfpConverter.Pow2(-step);
+            for (int i = 0; i < biasValues.Length; i++)
+            {
+                double uniform = s.Rounding == RoundingMode.Stochastic ? BfpConverter.Uniform(s.StochasticSeed, BiasStream + 1, (ulong)i) : 0;
+                int q = BfpConverter.Quantize(biasValues[i], inverse, biasFormat.MaxMantissa, s.Rounding, uniform, out _);
+                biasValues[i] = (float)(q * BfpConverter.Pow2(step));
+            }
+        }
+
+        var job = new Job(g, w, s, input.ToArray(), biasValues);
         job.PrepareInput();
         if (captureInput)
         {

@@ -61,4 +61,10 @@ public sealed record BfpSettings(
     BlockPartition InputPartition,
     RoundingMode Rounding,
     int? AccumulatorBits,
-    ulong StochasticSeed);
+    ulong StochasticSeed)
+{
+    /// <summary>An optional storage format of the bias: when set, the layer's bias vector is first converted to BFP as
+    /// one block (stored as the accelerator would store it), then quantized into the accumulator as BFP-SPEC says.
+    /// Null (the default, and the spec's datapath): the float32 bias goes straight into the accumulator.</summary>
+    public BfpFormat? Bias { get; init; }
+}

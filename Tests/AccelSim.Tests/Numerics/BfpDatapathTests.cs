@@ -147,6 +147,27 @@ public sealed class BfpDatapathTests
     }
 
     [Test]
+    public void BiasFormat_StoresTheBiasInBfpBeforeItEntersTheAccumulator()
+    {
+        // As in FullyConnected_HandWorked, acc = 24 with Δ_W·Δ_I = 0.125. Bias 0.36 straight in: 0.36 / 0.125 = 2.88 → 3,
+        // y = 27 · 0.125 = 3.375. Stored first as bfp(5, 2) (Q = 1): e = floor(log2 0.36) = −2, Δ = 2^(−2−0) = 0.25,
+        // 0.36 / 0.25 = 1.44 → 1, so the stored bias is 0.25 → 2 steps → y = 26 · 0.125 = 3.25.
+        var f = new BfpFormat(5, 4);
+        var s = new BfpSettings(f, f, BlockPartition.Row, BlockPartition.Tensor, RoundingMode.NearestEven, null, 1);
+        var g = ConvGeometry.FullyConnected(1, 2, 1);
+        var q = BfpDatapath.QuantizeWeights(g, [3f, 1f], s, "fc");
+
+        float plain = BfpDatapath.Convolve(g, [1.25f, -0.75f], q, [0.36f], s, "fc", 1).Output[0];
+        float stored = BfpDatapath.Convolve(g, [1.25f, -0.75f], q, [0.36f], s with { Bias = new BfpFormat(5, 2) }, "fc", 1).Output[0];
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(plain, Is.EqualTo(3.375f));
+            Assert.That(stored, Is.EqualTo(3.25f));
+        });
+    }
+
+    [Test]
     public void NarrowAccumulator_SaturatesEachAdditionAndCountsIt()
     {
         // bfp(5, 8), weights all 1.0 → q = 64 (e = 0, Δ = 2^−6); inputs all 1.0 → q = 64. Each product is 4,096;
