@@ -34,6 +34,13 @@ public sealed class JsonReportWriter : IReportWriter
                 }
 
                 json.WriteEndObject();
+                json.WriteStartObject("energy_pj_by_action");
+                foreach (var line in layer.Energy.Lines)
+                {
+                    json.WriteNumber($"{line.Component}.{line.Action}", line.EnergyPicoJoules);
+                }
+
+                json.WriteEndObject();
                 LayerNumerics? numerics = layer.Numerics;
                 WriteNullable(json, "sqnr_db", numerics?.Accumulated.SqnrDb);
                 WriteNullable(json, "sqnr_local_db", numerics?.Local?.SqnrDb);
@@ -69,6 +76,9 @@ public sealed class JsonReportWriter : IReportWriter
             WriteNullable(json, "top1_agreement", result.Agreement?.Top1Agreement);
             WriteNullable(json, "top5_overlap", result.Agreement?.Top5Overlap);
             json.WriteNumber("latency_us", result.TotalCycles / result.ClockMegahertz);
+            json.WriteNumber("energy_per_inference_pj", result.EnergyPerInferencePicoJoules);
+            json.WriteNumber("average_power_w", result.AveragePowerWatts);
+            json.WriteNumber("tops_per_w", result.TopsPerWatt);
             json.WriteEndObject();
             json.WriteEndObject();
         }

@@ -107,6 +107,15 @@ public sealed record RunResult
 
     public double OverallUtilization => TotalCycles == 0 ? 0 : (double)TotalMacs / ((double)PeCount * TotalCycles);
 
+    /// <summary>Energy of one inference (one batch item), pJ.</summary>
+    public double EnergyPerInferencePicoJoules => Batch == 0 ? 0 : EnergyPicoJoules / Batch;
+
+    /// <summary>Average power over the run at the configured clock, watts: pJ / (cycles / MHz µs).</summary>
+    public double AveragePowerWatts => TotalCycles == 0 ? 0 : EnergyPicoJoules * 1e-12 / (TotalCycles / (ClockMegahertz * 1e6));
+
+    /// <summary>Efficiency in tera-operations per second per watt, counting a MAC as two operations: 2·MACs / pJ.</summary>
+    public double TopsPerWatt => EnergyPicoJoules == 0 ? 0 : 2.0 * TotalMacs / EnergyPicoJoules;
+
     public ImmutableSortedDictionary<StallCause, long> StallCyclesByCause =>
         Enum.GetValues<StallCause>().ToImmutableSortedDictionary(c => c, c => Layers.Sum(l => l.StallCyclesByCause.GetValueOrDefault(c)));
 
