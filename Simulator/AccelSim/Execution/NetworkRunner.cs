@@ -58,37 +58,46 @@ public static class NetworkRunner
         {
             Layer layer = network.Layers[i];
             LayerTiming timing = timings[i];
-            results.Add(new LayerResult
-            {
-                Name = layer.Name,
-                Type = TypeName(layer.Kind),
-                Macs = layer.MacsPerItem * network.Batch,
-                TotalCycles = timing.TotalCycles,
-                ComputeCycles = timing.ComputeCycles,
-                FillDrainCycles = timing.FillDrainCycles,
-                StallCyclesByCause = timing.StallCyclesByCause,
-                OverallUtilization = timing.TotalCycles == 0 ? 0
-                    : (double)(layer.MacsPerItem * network.Batch) / ((double)config.PeArray.PeCount * timing.TotalCycles),
-                DramReadBytes = timing.DramReadBytes,
-                DramWriteBytes = timing.DramWriteBytes,
-                Energy = EnergyAccounting.Price(layer, timing.Activity, LayerConfig.For(layer, config)),
-                Numerics = numerics?[i],
-                Mapping = timing.Mapping,
-                Events = timing.Events,
-            });
+            results.Add(LayerResultOf(layer, timing, numerics?[i], network.Batch, config));
         }
 
-        return new RunResult
+        return ResultOf(config, network, results.MoveToImmutable(), agreement);
+    }
+
+    /// <summary>One layer's result from its timing, priced with the layer's view of the accelerator.</summary>
+    public static LayerResult LayerResultOf(Layer layer, LayerTiming timing, LayerNumerics? numerics, int batch, AcceleratorConfig config)
+    {
+        long macs = layer.MacsPerItem * batch;
+        return new LayerResult
         {
-            ConfigName = config.Name,
-            WorkloadName = network.Name,
-            Batch = network.Batch,
-            PeCount = config.PeArray.PeCount,
-            ClockMegahertz = config.ClockMegahertz,
-            Layers = results.MoveToImmutable(),
-            Agreement = agreement,
+            Name = layer.Name,
+            Type = TypeName(layer.Kind),
+            Macs = macs,
+            TotalCycles = timing.TotalCycles,
+            ComputeCycles = timing.ComputeCycles,
+            FillDrainCycles = timing.FillDrainCycles,
+            StallCyclesByCause = timing.StallCyclesByCause,
+            OverallUtilization = timing.TotalCycles == 0 ? 0 : (double)macs / ((double)config.PeArray.PeCount * timing.TotalCycles),
+            DramReadBytes = timing.DramReadBytes,
+            DramWriteBytes = timing.DramWriteBytes,
+            Energy = EnergyAccounting.Price(layer, timing.Activity, LayerConfig.For(layer, config)),
+            Numerics = numerics,
+            Mapping = timing.Mapping,
+            Events = timing.Events,
         };
     }
+
+    /// <summary>The run's result from its layers.</summary>
+    public static RunResult ResultOf(AcceleratorConfig config, Network network, ImmutableArray<LayerResult> layers, OutputAgreement? agreement) => new()
+    {
+        ConfigName = config.Name,
+        WorkloadName = network.Name,
+        Batch = network.Batch,
+        PeCount = config.PeArray.PeCount,
+        ClockMegahertz = config.ClockMegahertz,
+        Layers = layers,
+        Agreement = agreement,
+    };
 
     /// <summary>The workload-file name of a layer kind.</summary>
     public static string TypeName(LayerKind kind) => kind switch

@@ -30,36 +30,10 @@ internal static class TimingRunner
                 timings.Add(shape, timing);
             }
 
-            long macs = layer.MacsPerItem * network.Batch;
-            results.Add(new LayerResult
-            {
-                Name = layer.Name,
-                Type = NetworkRunner.TypeName(layer.Kind),
-                Macs = macs,
-                TotalCycles = timing.TotalCycles,
-                ComputeCycles = timing.ComputeCycles,
-                FillDrainCycles = timing.FillDrainCycles,
-                StallCyclesByCause = timing.StallCyclesByCause,
-                OverallUtilization = timing.TotalCycles == 0 ? 0 : (double)macs / ((double)config.PeArray.PeCount * timing.TotalCycles),
-                DramReadBytes = timing.DramReadBytes,
-                DramWriteBytes = timing.DramWriteBytes,
-                Energy = EnergyAccounting.Price(layer, timing.Activity, LayerConfig.For(layer, config)),
-                Numerics = null,
-                Mapping = timing.Mapping,
-                Events = timing.Events,
-            });
+            results.Add(NetworkRunner.LayerResultOf(layer, timing, null, network.Batch, config));
         }
 
-        return new RunResult
-        {
-            ConfigName = config.Name,
-            WorkloadName = network.Name,
-            Batch = network.Batch,
-            PeCount = config.PeArray.PeCount,
-            ClockMegahertz = config.ClockMegahertz,
-            Layers = results.MoveToImmutable(),
-            Agreement = null,
-        };
+        return NetworkRunner.ResultOf(config, network, results.MoveToImmutable(), null);
     }
 
     /// <summary>The layer without what timing ignores; record equality then compares shapes and parameters only.</summary>
