@@ -67,15 +67,57 @@ internal static class DescribeCommand
             actions.AddColumn(heading);
         }
 
-        foreach (PricedAction action in EnergyAccounting.Actions(probe, once, config))
+        // One cycle and one zero-operand MAC make every line appear (a gating array has no zero-operand arithmetic lines).
+        foreach (PricedAction action in EnergyAccounting.Actions(probe, once with { Macs = 2 }, config, totalCycles: 1, zeroOperandMacs: 1))
         {
             var entry = config.Energy.Entries[action.Entry];
             double perAction = EnergyModel.PicoJoulesPerAction(config.Energy, action with { Count = 1 });
-            string unit = action.Action.EndsWith("_bit", StringComparison.Ordinal) ? " per bit" : "";
+            string unit = action.Action.EndsWith("_bit", StringComparison.Ordinal) ? " per bit"
+                : action.Action.StartsWith("leakage", StringComparison.Ordinal) ? $" per cycle at {config.ClockMegahertz.ToString(CultureInfo.InvariantCulture)} MHz"
+                : "";
             actions.AddRow(action.Component, action.Action, action.Entry, action.Bits.ToString("0.##", CultureInfo.InvariantCulture),
                 perAction.ToString("G4", CultureInfo.InvariantCulture) + unit, Markup.Escape($"{entry.Scaling.ToString().ToLowerInvariant()} from {entry.ReferenceBits} bits; {entry.Source}"));
         }
 
         console.Write(actions);
+        RenderCosts(config, console);
+    }
+
+    private static void RenderCosts(AcceleratorConfig config, IAnsiConsole console)
+    {
+        if (CostEstimator.Area(config) is { } area)
+        {
+            var table = new Table().Border(TableBorder.Rounded).Title($"Area estimate (table '{area.Table}'; arithmetic and SRAM cells only)");
+            foreach (string heading in new[] { "component", "part", "count", "µm² each", "mm²", "source" })
+            {
+                table.AddColumn(heading);
+            }
+
+            foreach (var line in area.Lines)
+            {
+                table.AddRow(line.Component, line.Part, line.Count.ToString("N0", CultureInfo.InvariantCulture),
+                    line.SquareMicrometresEach.ToString("G4", CultureInfo.InvariantCulture), line.SquareMillimetres.ToString("F4", CultureInfo.InvariantCulture),
+                    Markup.Escape(config.Energy.Areas[line.Entry].Source));
+            }
+
+            console.Write(table);
+        }
+        else
+        {
+            console.MarkupLine(Markup.Escape($"Energy table '{config.Energy.Name}' gives no areas: no area estimate."));
+        }
+
+        if (CostEstimator.Fpga(config) is { } fpga && config.Energy.Fpga is { } figures)
+        {
+            FpgaMultiplier multiplier = fpga.MultiplierKind == "fixed16" ? figures.Fixed16 : figures.Float16;
+            console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                $"FPGA estimate ({fpga.Family}): {fpga.Dsp:N0} DSP, {fpga.Lut:N0} LUT, {fpga.FlipFlops:N0} FF, {fpga.BlockRams:N0} BRAM, {fpga.ClockMegahertz} MHz; " +
+                $"per PE a {fpga.MultiplierKind} multiplier ({multiplier.Dsp} DSP, {multiplier.Lut} LUT, {multiplier.FlipFlops} FF, {multiplier.MaxClockMegahertz} MHz: {multiplier.Source}); " +
+                $"adders {figures.AdderLutsPerBit} LUT and {figures.AdderFlipFlopsPerBit} FF per bit, block RAM {figures.BlockRamBits} bits ({figures.Source}). {fpga.Notes}.")));
+        }
+        else
+        {
+            console.MarkupLine(Markup.Escape("No FPGA estimate: the table gives no FPGA figures, or the array's arithmetic (float32, or mantissas over 18 bits) has no cited multiplier."));
+        }
     }
 }

@@ -14,10 +14,14 @@ internal static class AcceleratorReader
     /// <summary>The scheme used when neither <c>scheme</c> nor partitions are given (BFP-SPEC: 6-11 is the default).</summary>
     public const string DefaultScheme = "6-11";
 
+    /// <summary>Stands in for the BFP settings of a float array, which never uses them.</summary>
+    private static readonly BfpSettings UnusedBfp = new(
+        new BfpFormat(5, 8), new BfpFormat(5, 8), BlockPartition.Row, BlockPartition.Tensor, RoundingMode.NearestEven, null, 1);
+
     private static readonly MapSchema BufferSchema = new("capacity_bytes", "word_bits", "read_ports", "write_ports");
     private static readonly MapSchema FormatSchema = new("exponent_bits", "mantissa_bits");
     private static readonly MapSchema GroupSchema = new("group");
-    private static readonly MapSchema PeArraySchema = new("rows", "cols", "dataflow");
+    private static readonly MapSchema PeArraySchema = new("rows", "cols", "dataflow", "arithmetic", "zero_operands");
     private static readonly MapSchema BuffersSchema =
         new(new KeySpec("ifmap", BufferSchema), new KeySpec("weights", BufferSchema), new KeySpec("ofmap", BufferSchema));
 
@@ -50,6 +54,8 @@ internal static class AcceleratorReader
         "energy_table");
 
     private static readonly Choices<Dataflow> Dataflows = Choices.FromEnum<Dataflow>();
+    private static readonly Choices<Arithmetic> Arithmetics = Choices.FromEnum<Arithmetic>();
+    private static readonly Choices<ZeroOperandPolicy> ZeroOperandPolicies = Choices.FromEnum<ZeroOperandPolicy>();
     private static readonly Choices<RoundingMode> Roundings = Choices.FromEnum<RoundingMode>();
 
     private static readonly Choices<(BlockPartition Weights, BlockPartition Inputs)> Schemes = new(
@@ -95,7 +101,10 @@ internal static class AcceleratorReader
         VectorUnitConfig? vectorUnit = root.Mapping("vector_unit", VectorUnitSchema) is { } v && v.Int32("lanes", LanesRule) is { } lanes
             ? new VectorUnitConfig(lanes)
             : null;
-        BfpSettings? bfp = root.Mapping("bfp", BfpSchema) is { } f ? ReadBfp(f) : null;
+        // A float array has no BFP datapath: its bfp section may be left out (and is ignored when given, so one file can
+        // be swept over arithmetic with --set).
+        bool needsBfp = peArray is null || peArray.Arithmetic == Arithmetic.Bfp;
+        BfpSettings? bfp = root.Mapping("bfp", BfpSchema, required: needsBfp) is { } f ? ReadBfp(f) : needsBfp ? null : UnusedBfp;
         EnergyTable? energy = root.Text("energy_table") is { } tablePath ? loadEnergyTable(tablePath, root.Entry("energy_table")!.Value) : null;
 
         if (errors.Count > errorsBefore || name is null || clockMegahertz is null || maxCycles is null || peArray is null
@@ -123,7 +132,11 @@ internal static class AcceleratorReader
         int? rows = pe.Int32("rows", ArrayDimensionRule);
         int? cols = pe.Int32("cols", ArrayDimensionRule);
         Dataflow? dataflow = pe.Choice("dataflow", Dataflows);
-        return rows is { } r && cols is { } c && dataflow is { } flow ? new PeArrayConfig(r, c, flow) : null;
+        Arithmetic? arithmetic = pe.Has("arithmetic") ? pe.Choice("arithmetic", Arithmetics) : Arithmetic.Bfp;
+        ZeroOperandPolicy? zeros = pe.Has("zero_operands") ? pe.Choice("zero_operands", ZeroOperandPolicies) : ZeroOperandPolicy.None;
+        return rows is { } r && cols is { } c && dataflow is { } flow && arithmetic is { } a && zeros is { } z
+            ? new PeArrayConfig(r, c, flow) { Arithmetic = a, ZeroOperands = z }
+            : null;
     }
 
     private static BufferSetConfig? ReadBuffers(MapReader buffers)

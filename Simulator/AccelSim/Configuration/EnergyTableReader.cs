@@ -10,10 +10,37 @@ internal static class EnergyTableReader
     private static readonly MapSchema PointSchema = new("capacity_bytes", "pj");
 
     private static readonly MapSchema EntrySchema =
-        new("pj", new KeySpec("points", Items: PointSchema), "reference_bits", "scaling", "source");
+        new("pj", new KeySpec("points", Items: PointSchema), "microwatts", "reference_bits", "scaling", "source");
 
-    /// <summary>The top-level keys. <c>entries</c> holds one mapping per entry name, checked against <see cref="EnergyEntryNames.Required"/>.</summary>
-    public static readonly MapSchema Schema = new("version", "name", "technology_nm", "entries");
+    private static readonly MapSchema AreaEntrySchema = new("um2", "reference_bits", "scaling", "source");
+
+    private static readonly MapSchema MultiplierSchema = new("dsp", "lut", "ff", "max_clock_mhz", "source");
+
+    private static readonly MapSchema FpgaSchema = new(
+        "family",
+        new KeySpec("fixed16_multiplier", MultiplierSchema),
+        new KeySpec("float16_multiplier", MultiplierSchema),
+        "block_ram_bits",
+        "block_ram_max_width_bits",
+        "adder_luts_per_bit",
+        "adder_ffs_per_bit",
+        "source");
+
+    /// <summary>The top-level keys. <c>entries</c> holds one mapping per entry name, checked against <see cref="EnergyEntryNames.Required"/>;
+    /// <c>area</c> and <c>fpga</c> are optional.</summary>
+    public static readonly MapSchema Schema = new("version", "name", "technology_nm", "entries", "area", new KeySpec("fpga", FpgaSchema));
+
+    /// <summary>Area entries a table may give (all of them when it gives any).</summary>
+    public static readonly ImmutableArray<string> AreaNames =
+        [EnergyEntryNames.HalfAdd, EnergyEntryNames.HalfMultiply, EnergyEntryNames.FloatAdd, EnergyEntryNames.FloatMultiply,
+         EnergyEntryNames.IntegerAdd, EnergyEntryNames.IntegerMultiply, AreaNameSramBit];
+
+    /// <summary>The area entry giving one SRAM bit cell.</summary>
+    public const string AreaNameSramBit = "sram_bit";
+
+    private static readonly IntRule SmallCountRule = new(0, 1_000_000);
+    private static readonly IntRule BlockRamBitsRule = new(1, long.MaxValue);
+    private static readonly IntRule BlockRamWidthRule = new(1, 4096);
 
     private static readonly Choices<EnergyScaling> Scalings = Choices.FromEnum<EnergyScaling>();
 
@@ -32,6 +59,11 @@ internal static class EnergyTableReader
         [EnergyEntryNames.DramAccess] = "DRAM accesses",
         [EnergyEntryNames.BfpInputConvert] = "float-to-BFP conversions",
         [EnergyEntryNames.BfpOutputConvert] = "accumulator-to-float32 conversions",
+        [EnergyEntryNames.HalfMultiply] = "float16 multiplies in a float16 PE array",
+        [EnergyEntryNames.HalfAdd] = "float16 adds",
+        [EnergyEntryNames.RegisterAccess] = "operand pipeline-register writes in the PE array",
+        [EnergyEntryNames.SramLeakage] = "SRAM static power (leakage)",
+        [EnergyEntryNames.LogicLeakage] = "PE and vector-lane static power (leakage)",
     }.ToImmutableDictionary(StringComparer.Ordinal);
 
     /// <summary>Reads the table; returns null when any error was reported.</summary>
@@ -47,13 +79,15 @@ internal static class EnergyTableReader
         string? name = root.Text("name");
         int? technology = root.Int32("technology_nm", TechnologyRule);
         ImmutableSortedDictionary<string, EnergyEntry>? entries = ReadEntries(root, name ?? "?");
+        ImmutableSortedDictionary<string, AreaEntry>? areas = root.Has("area") ? ReadAreas(root) : ImmutableSortedDictionary<string, AreaEntry>.Empty;
+        FpgaFigures? fpga = root.Mapping("fpga", FpgaSchema, required: false) is { } f ? ReadFpga(f) : null;
 
-        if (errors.Count > errorsBefore || name is null || technology is null || entries is null)
+        if (errors.Count > errorsBefore || name is null || technology is null || entries is null || areas is null)
         {
             return null;
         }
 
-        return new EnergyTable { Name = name, TechnologyNanometers = technology.Value, Entries = entries };
+        return new EnergyTable { Name = name, TechnologyNanometers = technology.Value, Entries = entries, Areas = areas, Fpga = fpga };
     }
 
     private static ImmutableSortedDictionary<string, EnergyEntry>? ReadEntries(MapReader root, string tableName)
@@ -114,19 +148,29 @@ internal static class EnergyTableReader
         int errorsBefore = errors.Count;
         bool hasPj = entry.Has("pj");
         bool hasPoints = entry.Has("points");
+        bool hasMicrowatts = entry.Has("microwatts");
         double? pj = entry.Number("pj", NumberRule.NonNegative, required: false);
+        double? microwatts = entry.Number("microwatts", NumberRule.NonNegative, required: false);
         ImmutableArray<EnergyPoint>? points = hasPoints ? ReadPoints(entry) : [];
         int? referenceBits = entry.Int32("reference_bits", ReferenceBitsRule);
         EnergyScaling? scaling = entry.Choice("scaling", Scalings);
         string? source = entry.Text("source");
 
-        if (hasPj && hasPoints)
+        const string Kinds = "pj (a single figure in picojoules), points (figures by memory capacity) or microwatts (a static power)";
+        int given = (hasPj ? 1 : 0) + (hasPoints ? 1 : 0) + (hasMicrowatts ? 1 : 0);
+        if (given > 1)
         {
-            errors.Add(entry.Entry("points")!.Key, $"{path} has both pj and points; give exactly one: pj for a single figure, points for figures by memory capacity");
+            errors.Add(entry.Anchor, $"{path} gives more than one of pj, points and microwatts; give exactly one of {Kinds}");
         }
-        else if (!hasPj && !hasPoints)
+        else if (given == 0)
         {
-            errors.Add(entry.Anchor, $"{path} needs exactly one of pj (a single figure in picojoules) or points (figures by memory capacity)");
+            errors.Add(entry.Anchor, $"{path} needs exactly one of {Kinds}");
+        }
+        else if (hasMicrowatts != name.StartsWith("leakage_", StringComparison.Ordinal))
+        {
+            errors.Add(entry.Anchor, hasMicrowatts
+                ? $"{path} is an energy per action: give pj or points, not microwatts"
+                : $"{path} is a static power: give microwatts, not pj or points");
         }
 
         if (errors.Count > errorsBefore || referenceBits is null || scaling is null || source is null || points is null)
@@ -138,11 +182,84 @@ internal static class EnergyTableReader
         {
             Name = name,
             PicoJoules = pj,
+            Microwatts = microwatts,
             Points = points.Value,
             ReferenceBits = referenceBits.Value,
             Scaling = scaling.Value,
             Source = source,
         };
+    }
+
+    private static ImmutableSortedDictionary<string, AreaEntry>? ReadAreas(MapReader root)
+    {
+        string known = string.Join(", ", AreaNames);
+        DocNode node = root.Entry("area")!.Value;
+        if (node is not DocMapping map)
+        {
+            root.Errors.Add(node, $"area must be a mapping from entry name to {{ um2, reference_bits, scaling, source }}, was {Scalars.Describe(node)}");
+            return null;
+        }
+
+        _ = MapReader.Open(map, "area", "a mapping", root.Errors);
+        int errorsBefore = root.Errors.Count;
+        var builder = ImmutableSortedDictionary.CreateBuilder<string, AreaEntry>(StringComparer.Ordinal);
+        foreach (DocEntry named in map.Entries)
+        {
+            string name = named.Key.Value;
+            if (!AreaNames.Contains(name))
+            {
+                root.Errors.Add(named.Key, $"unknown area entry '{name}'; known entries: {known}");
+                continue;
+            }
+
+            if (MapReader.Open(named.Value, $"area.{name}", $"a mapping with keys {AreaEntrySchema.AllowedList}", root.Errors, named.Key) is not { } entry)
+            {
+                continue;
+            }
+
+            entry.CheckKeys(AreaEntrySchema);
+            double? um2 = entry.Number("um2", NumberRule.NonNegative);
+            int? referenceBits = entry.Int32("reference_bits", ReferenceBitsRule);
+            EnergyScaling? scaling = entry.Choice("scaling", Scalings);
+            string? source = entry.Text("source");
+            if (um2 is { } a && referenceBits is { } r && scaling is { } sc && source is not null)
+            {
+                builder.TryAdd(name, new AreaEntry(name, a, r, sc, source));
+            }
+        }
+
+        foreach (string required in AreaNames.Where(n => map.Find(n) is null))
+        {
+            root.Errors.Add(root.Entry("area")!.Key, $"area has no entry '{required}'; an area table gives all of: {known}");
+        }
+
+        return root.Errors.Count > errorsBefore ? null : builder.ToImmutable();
+    }
+
+    private static FpgaFigures? ReadFpga(MapReader fpga)
+    {
+        string? family = fpga.Text("family");
+        FpgaMultiplier? fixed16 = fpga.Mapping("fixed16_multiplier", MultiplierSchema) is { } f ? ReadMultiplier(f) : null;
+        FpgaMultiplier? float16 = fpga.Mapping("float16_multiplier", MultiplierSchema) is { } h ? ReadMultiplier(h) : null;
+        long? blockRamBits = fpga.Integer("block_ram_bits", BlockRamBitsRule);
+        int? blockRamWidth = fpga.Int32("block_ram_max_width_bits", BlockRamWidthRule);
+        double? adderLuts = fpga.Number("adder_luts_per_bit", NumberRule.NonNegative);
+        double? adderFlipFlops = fpga.Number("adder_ffs_per_bit", NumberRule.NonNegative);
+        string? source = fpga.Text("source");
+        return family is not null && fixed16 is not null && float16 is not null && blockRamBits is { } bits && blockRamWidth is { } width
+            && adderLuts is { } luts && adderFlipFlops is { } ffs && source is not null
+            ? new FpgaFigures(family, fixed16, float16, bits, width, luts, ffs, source)
+            : null;
+    }
+
+    private static FpgaMultiplier? ReadMultiplier(MapReader multiplier)
+    {
+        int? dsp = multiplier.Int32("dsp", SmallCountRule);
+        int? lut = multiplier.Int32("lut", SmallCountRule);
+        int? ff = multiplier.Int32("ff", SmallCountRule);
+        double? clock = multiplier.Number("max_clock_mhz", NumberRule.Positive);
+        string? source = multiplier.Text("source");
+        return dsp is { } d && lut is { } l && ff is { } f && clock is { } c && source is not null ? new FpgaMultiplier(d, l, f, c, source) : null;
     }
 
     private static ImmutableArray<EnergyPoint>? ReadPoints(MapReader entry)

@@ -29,7 +29,25 @@ public static class EnergyEntryNames
     /// <summary>Converting one accumulator value back to float32 (normalise).</summary>
     public const string BfpOutputConvert = "bfp_output_convert";
 
+    /// <summary>float16 multiply (the PE multiplier of a float16 array).</summary>
+    public const string HalfMultiply = "fp16_mult";
+
+    /// <summary>float16 add.</summary>
+    public const string HalfAdd = "fp16_add";
+
+    /// <summary>A write of a PE's operand pipeline register (operands hop one PE per cycle); scales with bits.</summary>
+    public const string RegisterAccess = "register_access";
+
+    /// <summary>Static power of SRAM, per <see cref="EnergyEntry.ReferenceBits"/> of capacity (microwatts).</summary>
+    public const string SramLeakage = "leakage_sram";
+
+    /// <summary>Static power of one PE (or one vector lane), microwatts.</summary>
+    public const string LogicLeakage = "leakage_logic";
+
     /// <summary>Every entry a table must have, sorted ordinally.</summary>
     public static ImmutableArray<string> Required { get; } =
-        [BfpInputConvert, BfpOutputConvert, DramAccess, FloatAdd, FloatMultiply, IntegerAdd, IntegerMultiply, SramAccess];
+    [
+        BfpInputConvert, BfpOutputConvert, DramAccess, HalfAdd, HalfMultiply, FloatAdd, FloatMultiply, IntegerAdd, IntegerMultiply,
+        LogicLeakage, SramLeakage, RegisterAccess, SramAccess,
+    ];
 }

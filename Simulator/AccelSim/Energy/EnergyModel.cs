@@ -23,7 +23,8 @@ public sealed record EnergyBreakdown(ImmutableArray<EnergyLine> Lines)
 
 /// <summary>A price request: <paramref name="Count"/> actions of a component, each of <paramref name="Bits"/> bits where the entry scales.</summary>
 /// <param name="CapacityBytes">For memory entries priced by capacity: the memory's size; 0 otherwise.</param>
-public readonly record struct PricedAction(string Component, string Action, long Count, string Entry, double Bits, long CapacityBytes);
+/// <param name="ClockMegahertz">For static-power entries (microwatts) priced per cycle: the clock; 0 otherwise.</param>
+public readonly record struct PricedAction(string Component, string Action, long Count, string Entry, double Bits, long CapacityBytes, double ClockMegahertz = 0);
 
 /// <summary>Prices counted actions with a cited table. The hardware never sees picojoules; this is the only place that does.</summary>
 /// <remarks>
@@ -31,7 +32,7 @@ public readonly record struct PricedAction(string Component, string Action, long
 /// <c>E·(b/ref)</c> (linear), <c>E·(b/ref)²</c> (quadratic; a multiplier of two b-bit operands), or E (none). For a
 /// multiply of an a-bit by a b-bit operand, <c>b²</c> is taken as <c>a·b</c>. Memory entries with points by capacity are
 /// interpolated linearly in log(capacity)–log(energy) between neighbouring points, and extrapolated along the nearest
-/// segment outside them.
+/// segment outside them. Static-power entries (leakage, in microwatts) are priced per cycle at the configured clock.
 /// </remarks>
 public static class EnergyModel
 {
@@ -55,7 +56,9 @@ public static class EnergyModel
                 $"energy table '{table.Name}' has no entry '{action.Entry}' to price {action.Component}.{action.Action}"));
         }
 
-        double atReference = entry.PicoJoules ?? Interpolate(entry, action.CapacityBytes);
+        // A static power P µW over one cycle of f MHz is P·1e-6 W × 1/(f·1e6) s = P/f pJ.
+        double atReference = entry.PicoJoules
+            ?? (entry.Microwatts is { } microwatts ? microwatts / action.ClockMegahertz : Interpolate(entry, action.CapacityBytes));
         double ratio = action.Bits / entry.ReferenceBits;
         return entry.Scaling switch
         {

@@ -23,8 +23,11 @@ public sealed record EnergyEntry
 {
     public required string Name { get; init; }
 
-    /// <summary>Energy of one action at <see cref="ReferenceBits"/>; null when <see cref="Points"/> are given.</summary>
+    /// <summary>Energy of one action at <see cref="ReferenceBits"/>; null when <see cref="Points"/> or <see cref="Microwatts"/> are given.</summary>
     public double? PicoJoules { get; init; }
+
+    /// <summary>A static (leakage) power at <see cref="ReferenceBits"/>; priced per cycle at the configured clock.</summary>
+    public double? Microwatts { get; init; }
 
     public ImmutableArray<EnergyPoint> Points { get; init; } = [];
 
@@ -44,4 +47,31 @@ public sealed record EnergyTable
     public required int TechnologyNanometers { get; init; }
 
     public required ImmutableSortedDictionary<string, EnergyEntry> Entries { get; init; }
+
+    /// <summary>Cited silicon areas for the ASIC estimate; empty when the table gives none.</summary>
+    public ImmutableSortedDictionary<string, AreaEntry> Areas { get; init; } = ImmutableSortedDictionary<string, AreaEntry>.Empty;
+
+    /// <summary>Cited FPGA resource figures; null when the table gives none.</summary>
+    public FpgaFigures? Fpga { get; init; }
 }
+
+/// <summary>A cited area figure: µm² of one unit at <see cref="ReferenceBits"/>, scaled like an energy entry.</summary>
+public sealed record AreaEntry(string Name, double SquareMicrometres, int ReferenceBits, EnergyScaling Scaling, string Source);
+
+/// <summary>FPGA resources of one multiplier kind and the clock it reaches.</summary>
+public sealed record FpgaMultiplier(int Dsp, int Lut, int FlipFlops, double MaxClockMegahertz, string Source);
+
+/// <summary>Cited FPGA figures: one multiplier per PE, integer accumulators in fabric, buffers in block RAM.</summary>
+/// <param name="BlockRamBits">Bits of one block RAM.</param>
+/// <param name="BlockRamMaxWidthBits">Widest port of one block RAM (a wider word takes several side by side).</param>
+/// <param name="AdderLutsPerBit">Fabric LUTs per bit of an integer adder (carry chain).</param>
+/// <param name="AdderFlipFlopsPerBit">Flip-flops per bit of a registered integer accumulator.</param>
+public sealed record FpgaFigures(
+    string Family,
+    FpgaMultiplier Fixed16,
+    FpgaMultiplier Float16,
+    long BlockRamBits,
+    int BlockRamMaxWidthBits,
+    double AdderLutsPerBit,
+    double AdderFlipFlopsPerBit,
+    string Source);

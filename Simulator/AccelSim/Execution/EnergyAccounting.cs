@@ -7,33 +7,79 @@ namespace AccelSim.Execution;
 /// <summary>Turns a layer's counted activity into the priced actions of each component.</summary>
 public static class EnergyAccounting
 {
-    public static EnergyBreakdown Price(Layer layer, ActivityCounts activity, AcceleratorConfig config) =>
-        EnergyModel.Price(Actions(layer, activity, config), config.Energy);
+    /// <param name="totalCycles">The layer's cycles: static power (leakage) is charged for each of them.</param>
+    /// <param name="zeroOperandMacs">MACs with a zero operand, when numerics ran; null when unknown (all MACs priced alike).</param>
+    public static EnergyBreakdown Price(Layer layer, ActivityCounts activity, AcceleratorConfig config, long totalCycles, long? zeroOperandMacs) =>
+        EnergyModel.Price(Actions(layer, activity, config, totalCycles, zeroOperandMacs), config.Energy);
 
     /// <summary>Each component's actions in <paramref name="activity"/>, with the table entry and operand width that price them.</summary>
-    public static IReadOnlyList<PricedAction> Actions(Layer layer, ActivityCounts activity, AcceleratorConfig config)
+    public static IReadOnlyList<PricedAction> Actions(
+        Layer layer, ActivityCounts activity, AcceleratorConfig config, long totalCycles, long? zeroOperandMacs)
     {
-        var bfp = config.Bfp;
-        double weightBits = bfp.Weights.MantissaBits;
-        double inputBits = bfp.Inputs.MantissaBits;
+        var pe = config.PeArray;
         var buffers = config.Buffers;
-        PricedAction[] actions =
-        [
+        long zeros = Math.Min(zeroOperandMacs ?? 0, activity.Macs);
+        long nonZero = activity.Macs - zeros;
+        (string multiplyEntry, double multiplyBits, string addEntry, double addBits, double operandBits) = pe.Arithmetic switch
+        {
             // A mantissa product costs a multiplier of Lw × Li bits; its sum an accumulator-wide add.
-            new("pe_array", "mac_multiply", activity.Macs, EnergyEntryNames.IntegerMultiply, Math.Sqrt(weightBits * inputBits), 0),
-            new("pe_array", "accumulate", activity.Macs, EnergyEntryNames.IntegerAdd, AccumulatorBits(layer, config), 0),
-            new("bfp_converter", "input_convert", activity.InputConversions, EnergyEntryNames.BfpInputConvert, inputBits, 0),
-            new("bfp_converter", "output_convert", activity.OutputConversions, EnergyEntryNames.BfpOutputConvert, 32, 0),
-            new("vector_unit", "fp32_op", activity.VectorOps, EnergyEntryNames.FloatAdd, 32, 0),
-            Sram(buffers.Ifmap, "read", activity.IfmapReadWords),
-            Sram(buffers.Ifmap, "write", activity.IfmapWriteWords),
-            Sram(buffers.Weights, "read", activity.WeightReadWords),
-            Sram(buffers.Weights, "write", activity.WeightWriteWords),
-            Sram(buffers.Ofmap, "read", activity.OfmapReadWords),
-            Sram(buffers.Ofmap, "write", activity.OfmapWriteWords),
-            new("dram", "read_bit", activity.DramReadBytes * 8, EnergyEntryNames.DramAccess, 1, 0),
-            new("dram", "write_bit", activity.DramWriteBytes * 8, EnergyEntryNames.DramAccess, 1, 0),
-        ];
+            Arithmetic.Bfp => (EnergyEntryNames.IntegerMultiply, Math.Sqrt((double)config.Bfp.Weights.MantissaBits * config.Bfp.Inputs.MantissaBits),
+                EnergyEntryNames.IntegerAdd, AccumulatorBits(layer, config), (config.Bfp.Weights.MantissaBits + config.Bfp.Inputs.MantissaBits) / 2.0),
+            Arithmetic.Float16 => (EnergyEntryNames.HalfMultiply, 16, EnergyEntryNames.FloatAdd, 32, 16),
+            Arithmetic.Float32 => (EnergyEntryNames.FloatMultiply, 32, EnergyEntryNames.FloatAdd, 32, 32),
+            _ => throw new ArgumentOutOfRangeException(nameof(config)),
+        };
+
+        var actions = new List<PricedAction>
+        {
+            new("pe_array", "mac_multiply", nonZero, multiplyEntry, multiplyBits, 0),
+            new("pe_array", "accumulate", nonZero, addEntry, addBits, 0),
+
+            // Each MAC latches its two operands into the PE's pipeline registers (they hop one PE per cycle), zero or not.
+            new("pe_array", "register_write", 2 * activity.Macs, EnergyEntryNames.RegisterAccess, operandBits, 0),
+        };
+
+        // Zero-operand MACs are listed on their own lines; a gated array does not spend arithmetic energy on them.
+        if (zeros > 0 && pe.ZeroOperands == ZeroOperandPolicy.None)
+        {
+            actions.Add(new("pe_array", "mac_multiply_zero_operand", zeros, multiplyEntry, multiplyBits, 0));
+            actions.Add(new("pe_array", "accumulate_zero_operand", zeros, addEntry, addBits, 0));
+        }
+
+        switch (pe.Arithmetic)
+        {
+            case Arithmetic.Bfp:
+                actions.Add(new("bfp_converter", "input_convert", activity.InputConversions, EnergyEntryNames.BfpInputConvert, config.Bfp.Inputs.MantissaBits, 0));
+                actions.Add(new("bfp_converter", "output_convert", activity.OutputConversions, EnergyEntryNames.BfpOutputConvert, 32, 0));
+                break;
+            case Arithmetic.Float16:
+                // float32 feature maps are rounded to float16 on their way in: an exponent rebias and a rounding add, priced as a 16-bit add.
+                actions.Add(new("fp16_converter", "input_convert", activity.InputConversions, EnergyEntryNames.IntegerAdd, 16, 0));
+                break;
+            case Arithmetic.Float32:
+                break; // feature maps are float32 already
+        }
+
+        actions.Add(new("vector_unit", "fp32_op", activity.VectorOps, EnergyEntryNames.FloatAdd, 32, 0));
+        actions.Add(Sram(buffers.Ifmap, "read", activity.IfmapReadWords));
+        actions.Add(Sram(buffers.Ifmap, "write", activity.IfmapWriteWords));
+        actions.Add(Sram(buffers.Weights, "read", activity.WeightReadWords));
+        actions.Add(Sram(buffers.Weights, "write", activity.WeightWriteWords));
+        actions.Add(Sram(buffers.Ofmap, "read", activity.OfmapReadWords));
+        actions.Add(Sram(buffers.Ofmap, "write", activity.OfmapWriteWords));
+        actions.Add(new("dram", "read_bit", activity.DramReadBytes * 8, EnergyEntryNames.DramAccess, 1, 0));
+        actions.Add(new("dram", "write_bit", activity.DramWriteBytes * 8, EnergyEntryNames.DramAccess, 1, 0));
+
+        // Static power, every cycle of the layer: per PE, per vector lane, and per bit of each buffer. DRAM's background
+        // power is off-chip and not modelled.
+        double clock = config.ClockMegahertz;
+        actions.Add(new("pe_array", "leakage_pe_cycle", totalCycles * pe.PeCount, EnergyEntryNames.LogicLeakage, 1, 0, clock));
+        actions.Add(new("vector_unit", "leakage_lane_cycle", totalCycles * config.VectorUnit.Lanes, EnergyEntryNames.LogicLeakage, 1, 0, clock));
+        foreach (SramConfig sram in new[] { buffers.Ifmap, buffers.Weights, buffers.Ofmap })
+        {
+            actions.Add(new(sram.Name, "leakage_cycle", totalCycles, EnergyEntryNames.SramLeakage, sram.CapacityBytes * 8.0, 0, clock));
+        }
+
         return actions;
 
         static PricedAction Sram(SramConfig sram, string action, long words) =>

@@ -123,11 +123,18 @@ public sealed class NetworkNumerics
                 throw new NotSupportedException($"layer '{layer.Name}': weight source {source.GetType().Name} is not supported");
         }
 
+        if (_config.PeArray.Arithmetic != Arithmetic.Bfp)
+        {
+            return FloatGemm(layer, g, weights, bias, relu, bfpIn, refIn, carriedNsr);
+        }
+
         BfpSettings bfp = LayerConfig.For(layer, _config).Bfp;
         var clock = System.Diagnostics.Stopwatch.StartNew();
         QuantizedWeights quantized = BfpDatapath.QuantizeWeights(g, weights, bfp, layer.Name);
         double quantizeSeconds = clock.Elapsed.TotalSeconds;
-        BfpLayerOutput accumulated = BfpDatapath.Convolve(g, bfpIn, quantized, bias, bfp, layer.Name, _threads, captureInput: DumpDirectory is not null);
+
+        // The input mantissas are captured to count zero operands as the PEs see them (small values round to zero).
+        BfpLayerOutput accumulated = BfpDatapath.Convolve(g, bfpIn, quantized, bias, bfp, layer.Name, _threads, captureInput: true);
         double bfpSeconds = clock.Elapsed.TotalSeconds - quantizeSeconds;
         double[] refOut = ReferenceDatapath.Convolve(g, refIn, weights, bias, _threads);
         double referenceSeconds = clock.Elapsed.TotalSeconds - quantizeSeconds - bfpSeconds;
@@ -154,7 +161,10 @@ public sealed class NetworkNumerics
             accumulated.InputSaturations,
             accumulated.WeightSaturations,
             accumulated.AccumulatorSaturations,
-            inputNsr + weightNsr + macNsr + carriedNsr);
+            inputNsr + weightNsr + macNsr + carriedNsr)
+        {
+            ZeroOperandMacs = CountZeroOperands(g, bfp, quantized, accumulated),
+        };
 
         if (DumpDirectory is not null)
         {
@@ -178,6 +188,62 @@ public sealed class NetworkNumerics
         }
 
         return (bfpOut, refOut, numerics);
+    }
+
+    private static long CountZeroOperands(ConvGeometry g, BfpSettings bfp, QuantizedWeights quantized, BfpLayerOutput output)
+    {
+        bool[] weightNonZero = new bool[g.WeightLength];
+        for (int m = 0; m < g.OutChannels; m++)
+        {
+            for (int k = 0; k < g.Reduction; k++)
+            {
+                weightNonZero[((long)m * g.Reduction) + k] = quantized.Mantissa(m, k) != 0;
+            }
+        }
+
+        int[] mantissas = output.CapturedInputMantissas ?? throw new InvalidOperationException("input mantissas were not captured");
+        return bfp.InputPartition.Kind == PartitionKind.Tensor
+            ? ZeroOperands.Count(g, Array.ConvertAll(mantissas, v => (float)v), weightNonZero)
+            : ZeroOperands.CountColumns(g, mantissas, weightNonZero);
+    }
+
+    /// <summary>A float16 or float32 array: operands rounded to the array's format, products summed without further rounding.</summary>
+    /// <remarks>
+    /// A float16 × float16 product is exact in float32, and the float32 accumulator is modelled as exact (double), so the
+    /// error measured is the operands' rounding. Predicted NSR per rounded tensor: a relative error uniform in ±2^-p
+    /// (p = 11 for float16, 24 for float32) has variance 2^-2p / 3.
+    /// </remarks>
+    private (float[], double[], LayerNumerics) FloatGemm(
+        Layer layer, ConvGeometry g, float[] weights, float[] bias, bool relu, float[] approxIn, double[] refIn, double carriedNsr)
+    {
+        bool half = _config.PeArray.Arithmetic == Arithmetic.Float16;
+        float[] Round(float[] values) => half ? Array.ConvertAll(values, v => (float)(Half)v) : values;
+        float[] roundedWeights = Round(weights);
+        double[] Widen(float[] values) => Array.ConvertAll(Round(values), v => (double)v);
+        float[] approxOut = ToSingle(ReferenceDatapath.Convolve(g, Widen(approxIn), roundedWeights, bias, _threads));
+        double[] refOut = ReferenceDatapath.Convolve(g, refIn, weights, bias, _threads);
+        float[] refOut32 = ToSingle(refOut);
+        float[] localOut = ToSingle(ReferenceDatapath.Convolve(g, Widen(ToSingle(refIn)), roundedWeights, bias, _threads));
+        double perTensorNsr = Math.Pow(2, -2 * (half ? 11 : 24)) / 3;
+        bool[] weightNonZero = Array.ConvertAll(roundedWeights, w => w != 0);
+        var numerics = new LayerNumerics(
+            Figures(NumericError.Compare(approxOut, refOut32)),
+            Figures(NumericError.Compare(localOut, refOut32)),
+            0,
+            0,
+            0,
+            (2 * perTensorNsr) + carriedNsr)
+        {
+            ZeroOperandMacs = ZeroOperands.Count(g, Round(approxIn), weightNonZero),
+        };
+        _log.Debug("Numerics of {Layer} in {Arithmetic}", layer.Name, _config.PeArray.Arithmetic);
+        if (relu)
+        {
+            Activations.Relu(approxOut);
+            Activations.Relu(refOut);
+        }
+
+        return (approxOut, refOut, numerics);
     }
 
     private static (float[], double[], LayerNumerics) Vector(

@@ -80,7 +80,7 @@ public static class NetworkRunner
             OverallUtilization = timing.TotalCycles == 0 ? 0 : (double)macs / ((double)config.PeArray.PeCount * timing.TotalCycles),
             DramReadBytes = timing.DramReadBytes,
             DramWriteBytes = timing.DramWriteBytes,
-            Energy = EnergyAccounting.Price(layer, timing.Activity, LayerConfig.For(layer, config)),
+            Energy = EnergyAccounting.Price(layer, timing.Activity, LayerConfig.For(layer, config), timing.TotalCycles, numerics?.ZeroOperandMacs),
             Numerics = numerics,
             Mapping = timing.Mapping,
             Events = timing.Events,
@@ -97,6 +97,8 @@ public static class NetworkRunner
         ClockMegahertz = config.ClockMegahertz,
         Layers = layers,
         Agreement = agreement,
+        Area = CostEstimator.Area(config),
+        Fpga = CostEstimator.Fpga(config),
     };
 
     /// <summary>The workload-file name of a layer kind.</summary>

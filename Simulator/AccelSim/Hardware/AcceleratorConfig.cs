@@ -12,10 +12,37 @@ public enum Dataflow
     RowStationary,
 }
 
+/// <summary>What the PEs multiply: BFP mantissas in fixed point (the seed's remedy), or IEEE floats.</summary>
+public enum Arithmetic
+{
+    /// <summary>Integer mantissa MACs; weights and inputs converted to BFP (the <c>bfp</c> settings).</summary>
+    Bfp,
+
+    /// <summary>float16 operands, float16 multiplier, float32 accumulator.</summary>
+    Float16,
+
+    /// <summary>float32 operands, multiplier and accumulator.</summary>
+    Float32,
+}
+
+/// <summary>What a PE does with a MAC one of whose operands is zero.</summary>
+public enum ZeroOperandPolicy
+{
+    /// <summary>Nothing special: the MAC costs what any MAC costs.</summary>
+    None,
+
+    /// <summary>Clock-gate the multiplier and the accumulator update: the MAC still takes its cycle but costs no arithmetic energy.</summary>
+    Gate,
+}
+
 /// <summary>The PE array: <see cref="Rows"/> × <see cref="Cols"/> multiply-accumulate units.</summary>
 public sealed record PeArrayConfig(int Rows, int Cols, Dataflow Dataflow)
 {
     public int PeCount => Rows * Cols;
+
+    public Arithmetic Arithmetic { get; init; } = Arithmetic.Bfp;
+
+    public ZeroOperandPolicy ZeroOperands { get; init; } = ZeroOperandPolicy.None;
 }
 
 /// <summary>An on-chip SRAM buffer, split into two halves for double buffering.</summary>

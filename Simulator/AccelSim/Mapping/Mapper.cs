@@ -113,7 +113,7 @@ public static class Mapper
             long rowBytesAllChannels = (long)g.InWidth * g.GroupInChannels * FeatureMapElementBytes;
 
             long wholeIfmap = (long)g.GroupInChannels * g.InHeight * g.InWidth * g.Batch * FeatureMapElementBytes;
-            long wholeWeights = BitsToBytes(WeightTileBits(g.GroupFilters, g.GroupInChannels * kernelArea, config.Bfp.Weights, config.Bfp.WeightPartition));
+            long wholeWeights = BitsToBytes(WeightTileBits(g.GroupFilters, g.GroupInChannels * kernelArea, config));
             bool ifmapResident = wholeIfmap <= ifmapHalf;
             bool weightsResident = wholeWeights <= weightHalf;
             long maxRowsPerFold = ifmapResident ? 0 : MaxInputRows(g, rows, rowFolds, 1);
@@ -125,7 +125,7 @@ public static class Mapper
                 throw new MappingException(string.Create(CultureInfo.InvariantCulture,
                     $"layer '{layerName}': even one input channel of one fold does not fit half a buffer " +
                     $"(input rows need {maxRowsPerFold * g.InWidth * FeatureMapElementBytes} of {ifmapHalf} bytes, " +
-                    $"weights {BitsToBytes(WeightTileBits(cols, kernelArea, config.Bfp.Weights, config.Bfp.WeightPartition))} of {weightHalf} bytes); enlarge the buffers"));
+                    $"weights {BitsToBytes(WeightTileBits(cols, kernelArea, config))} of {weightHalf} bytes); enlarge the buffers"));
             }
 
             int chunks = (int)CeilDiv(g.GroupInChannels, channelsPerChunk);
@@ -137,7 +137,7 @@ public static class Mapper
             bool Fits(int channels)
             {
                 bool ifmapFits = ifmapResident || maxRowsPerFold * g.InWidth * channels * FeatureMapElementBytes <= ifmapHalf;
-                long weightBits = WeightTileBits(Math.Min(cols, g.GroupFilters), channels * kernelArea, config.Bfp.Weights, config.Bfp.WeightPartition);
+                long weightBits = WeightTileBits(Math.Min(cols, g.GroupFilters), channels * kernelArea, config);
                 bool weightsFit = weightsResident || BitsToBytes(weightBits) <= weightHalf;
                 return ifmapFits && weightsFit;
             }
@@ -184,8 +184,6 @@ public static class Mapper
             var steps = ImmutableArray.CreateBuilder<ComputeStep>();
             long kernelArea = (long)G.KernelHeight * G.KernelWidth;
             long fillDrain = ArrayRows + ArrayCols - 2;
-            var format = Config.Bfp.Weights;
-            var partition = Config.Bfp.WeightPartition;
             long bands = CeilDiv(RowFolds, FoldsPerBand);
 
             for (int group = 0; group < G.Groups; group++)
@@ -232,7 +230,7 @@ public static class Mapper
                                 {
                                     weightTiles.Add(WeightsResident
                                         ? ResidentWeightBytes
-                                        : BitsToBytes(WeightTileBits(colsUsed, reduction, format, partition)));
+                                        : BitsToBytes(WeightTileBits(colsUsed, reduction, Config)));
                                     lastWeightKey = weightKey;
                                 }
 
@@ -245,7 +243,7 @@ public static class Mapper
                                     FillDrainCycles = lastChunk ? fillDrain : 0,
                                     Macs = rowsUsed * colsUsed * reduction,
                                     IfmapReadBytes = rowsUsed * reduction * FeatureMapElementBytes,
-                                    WeightReadBytes = BitsToBytes(WeightTileBits(colsUsed, reduction, format, partition)),
+                                    WeightReadBytes = BitsToBytes(WeightTileBits(colsUsed, reduction, Config)),
                                     OutputBytes = outputs * FeatureMapElementBytes,
                                     InputConversions = rowsUsed * reduction,
                                     OutputConversions = outputs,

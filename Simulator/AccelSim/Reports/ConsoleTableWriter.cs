@@ -42,7 +42,27 @@ public sealed class ConsoleTableWriter : IReportWriter
         console.MarkupLine(Markup.Escape($"Stall cycles by cause: {stalls}."));
         console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"Latency {result.TotalCycles / result.ClockMegahertz / 1000:F3} ms at {Number(result.ClockMegahertz)} MHz; energy {result.EnergyPicoJoules / 1e6:F1} µJ per batch " +
-            $"({result.EnergyPerInferencePicoJoules / 1e6:F1} µJ per inference); average power {result.AveragePowerWatts:F3} W; {result.TopsPerWatt:F3} TOPS/W.")));
+            $"({result.EnergyPerInferencePicoJoules / 1e6:F1} µJ per inference, {result.LeakagePicoJoules / 1e6:F1} µJ of it leakage); average power {result.AveragePowerWatts:F3} W; {result.TopsPerWatt:F3} TOPS/W.")));
+        if (result.ZeroOperandMacs is { } zeros && result.TotalMacs > 0)
+        {
+            console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                $"MACs with a zero operand: {Number(zeros)} ({(double)zeros / result.TotalMacs:P1} of all MACs).")));
+        }
+
+        if (result.Area is { } area)
+        {
+            var parts = string.Join(", ", area.ByComponent.Select(p => string.Create(CultureInfo.InvariantCulture, $"{p.Key} {p.Value:F3}")));
+            console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                $"Area (ASIC, arithmetic and SRAM cells only, table '{area.Table}'): {area.SquareMillimetres:F3} mm² ({parts}).")));
+        }
+
+        if (result.Fpga is { } fpga)
+        {
+            console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                $"FPGA ({fpga.Family}, {fpga.MultiplierKind} multipliers): {Number(fpga.Dsp)} DSP, {Number(fpga.Lut)} LUT, {Number(fpga.FlipFlops)} FF, {Number(fpga.BlockRams)} BRAM; " +
+                $"up to {Number(fpga.ClockMegahertz)} MHz, latency {result.FpgaLatencyMicroseconds / 1000:F3} ms there ({fpga.Notes}).")));
+        }
+
         if (result.Agreement is { } agreement)
         {
             console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,

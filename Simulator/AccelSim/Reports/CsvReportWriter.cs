@@ -12,7 +12,8 @@ public sealed class CsvReportWriter : IReportWriter
         var header = new List<string> { "name", "type", "macs", "total_cycles", "compute_cycles", "fill_drain_cycles", "stall_cycles" };
         header.AddRange(stallCauses.Select(c => $"stall_{ReportFields.StallKey(c)}_cycles"));
         header.AddRange(["overall_utilization", "dram_read_bytes", "dram_write_bytes", "energy_pj", "sqnr_db", "sqnr_local_db", "nsr",
-            "max_abs_error", "mean_abs_error", "relative_rmse", "predicted_nsr", "predicted_sqnr_db", "exceeds_prediction", "input_saturations", "weight_saturations", "accumulator_saturations"]);
+            "max_abs_error", "mean_abs_error", "relative_rmse", "predicted_nsr", "predicted_sqnr_db", "exceeds_prediction", "input_saturations", "weight_saturations", "accumulator_saturations",
+            "zero_operand_macs", "leakage_pj", "energy_per_inference_pj", "average_power_w", "tops_per_w"]);
         output.Write(string.Join(',', header));
         output.Write('\n');
 
@@ -26,7 +27,9 @@ public sealed class CsvReportWriter : IReportWriter
                 Format(n?.Accumulated.SqnrDb), Format(n?.Local?.SqnrDb), Format(n?.Accumulated.Nsr), Format(n?.Accumulated.MaxAbsError),
                 Format(n?.Accumulated.MeanAbsError), Format(n?.Accumulated.RelativeRmse), Format(n?.PredictedNsr), Format(n?.PredictedSqnrDb),
                 n is null ? "" : n.ExceedsPrediction ? "true" : "false", Format(n?.InputSaturations), Format(n?.WeightSaturations),
-                Format(n?.AccumulatorSaturations)]);
+                Format(n?.AccumulatorSaturations), Format(n?.ZeroOperandMacs), Format(layer.LeakagePicoJoules),
+                Format(layer.EnergyPicoJoules / result.Batch), Format(Power(layer.EnergyPicoJoules, layer.TotalCycles, result.ClockMegahertz)),
+                Format(TopsPerWatt(layer.Macs, layer.EnergyPicoJoules))]);
             output.Write(string.Join(',', cells));
             output.Write('\n');
         }
@@ -36,10 +39,19 @@ public sealed class CsvReportWriter : IReportWriter
             Format(result.Layers.Sum(l => l.FillDrainCycles)), Format(result.StallCycles) };
         totals.AddRange(stallCauses.Select(c => Format(result.StallCyclesByCause[c])));
         totals.AddRange([Format(result.OverallUtilization), Format(result.DramReadBytes), Format(result.DramWriteBytes), Format(result.EnergyPicoJoules),
-            Format(e?.SqnrDb), "", Format(e?.Nsr), Format(e?.MaxAbsError), Format(e?.MeanAbsError), Format(e?.RelativeRmse), "", "", "", "", "", ""]);
+            Format(e?.SqnrDb), "", Format(e?.Nsr), Format(e?.MaxAbsError), Format(e?.MeanAbsError), Format(e?.RelativeRmse), "", "", "", "", "", "",
+            Format(result.ZeroOperandMacs), Format(result.LeakagePicoJoules), Format(result.EnergyPerInferencePicoJoules), Format(result.AveragePowerWatts),
+            Format(result.TopsPerWatt)]);
         output.Write(string.Join(',', totals));
         output.Write('\n');
     }
+
+    /// <summary>Watts: pJ over the layer's time at the clock, (cycles / MHz) µs.</summary>
+    private static double Power(double picoJoules, long cycles, double clockMegahertz) =>
+        cycles == 0 ? 0 : picoJoules * 1e-12 / (cycles / (clockMegahertz * 1e6));
+
+    /// <summary>2 operations per MAC over the energy: ops/pJ = TOPS/W.</summary>
+    private static double TopsPerWatt(long macs, double picoJoules) => picoJoules == 0 ? 0 : 2.0 * macs / picoJoules;
 
     private static string Format(long value) => value.ToString(CultureInfo.InvariantCulture);
 

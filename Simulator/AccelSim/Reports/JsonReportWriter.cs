@@ -62,6 +62,8 @@ public sealed class JsonReportWriter : IReportWriter
                 WriteNullable(json, "input_saturations", numerics?.InputSaturations);
                 WriteNullable(json, "weight_saturations", numerics?.WeightSaturations);
                 WriteNullable(json, "accumulator_saturations", numerics?.AccumulatorSaturations);
+                WriteNullable(json, "zero_operand_macs", numerics?.ZeroOperandMacs);
+                json.WriteNumber("leakage_pj", layer.LeakagePicoJoules);
                 json.WriteString("mapping", layer.Mapping);
                 json.WriteEndObject();
             }
@@ -79,12 +81,58 @@ public sealed class JsonReportWriter : IReportWriter
             json.WriteNumber("energy_per_inference_pj", result.EnergyPerInferencePicoJoules);
             json.WriteNumber("average_power_w", result.AveragePowerWatts);
             json.WriteNumber("tops_per_w", result.TopsPerWatt);
+            json.WriteNumber("leakage_pj", result.LeakagePicoJoules);
+            WriteNullable(json, "zero_operand_macs", result.ZeroOperandMacs);
             json.WriteEndObject();
+            WriteArea(json, result.Area);
+            WriteFpga(json, result.Fpga, result.FpgaLatencyMicroseconds);
             json.WriteEndObject();
         }
 
         output.Write(Encoding.UTF8.GetString(stream.ToArray()));
         output.Write('\n');
+    }
+
+    private static void WriteArea(Utf8JsonWriter json, Energy.AreaEstimate? area)
+    {
+        if (area is null)
+        {
+            json.WriteNull("area");
+            return;
+        }
+
+        json.WriteStartObject("area");
+        json.WriteString("table", area.Table);
+        json.WriteNumber("total_mm2", area.SquareMillimetres);
+        json.WriteStartObject("mm2_by_component");
+        foreach ((string component, double mm2) in area.ByComponent)
+        {
+            json.WriteNumber(component, mm2);
+        }
+
+        json.WriteEndObject();
+        json.WriteEndObject();
+    }
+
+    private static void WriteFpga(Utf8JsonWriter json, Energy.FpgaEstimate? fpga, double? latencyMicroseconds)
+    {
+        if (fpga is null)
+        {
+            json.WriteNull("fpga");
+            return;
+        }
+
+        json.WriteStartObject("fpga");
+        json.WriteString("family", fpga.Family);
+        json.WriteString("multiplier", fpga.MultiplierKind);
+        json.WriteNumber("dsp", fpga.Dsp);
+        json.WriteNumber("lut", fpga.Lut);
+        json.WriteNumber("ff", fpga.FlipFlops);
+        json.WriteNumber("bram", fpga.BlockRams);
+        json.WriteNumber("clock_mhz", fpga.ClockMegahertz);
+        WriteNullable(json, "latency_us", latencyMicroseconds);
+        json.WriteString("notes", fpga.Notes);
+        json.WriteEndObject();
     }
 
     private static void WriteCounts(

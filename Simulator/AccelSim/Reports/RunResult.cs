@@ -22,6 +22,9 @@ public sealed record LayerNumerics(
 
     /// <summary>True when the measured (accumulated) NSR exceeds the predicted one by more than 2×.</summary>
     public bool ExceedsPrediction => Accumulated.Nsr > 2.0 * PredictedNsr;
+
+    /// <summary>MACs of this layer (all batch items) with a zero weight or a zero input, as the PEs saw them; 0 for vector layers.</summary>
+    public long ZeroOperandMacs { get; init; }
 }
 
 /// <summary>Error figures of one comparison. <see cref="SqnrDb"/> is +∞ when the outputs are identical.</summary>
@@ -58,6 +61,9 @@ public sealed record LayerResult
 
     public double EnergyPicoJoules => Energy.TotalPicoJoules;
 
+    /// <summary>The static (leakage) part of <see cref="EnergyPicoJoules"/>.</summary>
+    public double LeakagePicoJoules => Energy.Lines.Where(l => l.Action.StartsWith("leakage", StringComparison.Ordinal)).Sum(l => l.EnergyPicoJoules);
+
     /// <summary>Null when the run skipped numerics.</summary>
     public required LayerNumerics? Numerics { get; init; }
 
@@ -90,6 +96,20 @@ public sealed record RunResult
 
     /// <summary>Null when numerics were skipped.</summary>
     public required OutputAgreement? Agreement { get; init; }
+
+    /// <summary>ASIC area from the energy table's cited areas; null when it gives none.</summary>
+    public AreaEstimate? Area { get; init; }
+
+    /// <summary>FPGA resources from the table's cited figures; null when it gives none or they do not apply.</summary>
+    public FpgaEstimate? Fpga { get; init; }
+
+    /// <summary>Latency at the clock the FPGA estimate reaches, microseconds; null without an FPGA estimate.</summary>
+    public double? FpgaLatencyMicroseconds => Fpga is { } f ? TotalCycles / f.ClockMegahertz : null;
+
+    public double LeakagePicoJoules => Layers.Sum(l => l.LeakagePicoJoules);
+
+    /// <summary>MACs with a zero operand over all layers; null when numerics were skipped.</summary>
+    public long? ZeroOperandMacs => Agreement is null ? null : Layers.Sum(l => l.Numerics?.ZeroOperandMacs ?? 0);
 
     public long TotalMacs => Layers.Sum(l => l.Macs);
 

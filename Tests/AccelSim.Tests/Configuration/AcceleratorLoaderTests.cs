@@ -68,7 +68,7 @@ public sealed class AcceleratorLoaderTests
             Assert.That(config.Bfp, Is.EqualTo(new BfpSettings(
                 new BfpFormat(5, 8), new BfpFormat(5, 8), BlockPartition.Row, BlockPartition.Tensor, RoundingMode.NearestEven, null, 1UL)));
             Assert.That(config.Energy.Name, Is.EqualTo("horowitz_45nm"));
-            Assert.That(config.Energy.Entries, Has.Count.EqualTo(8));
+            Assert.That(config.Energy.Entries, Has.Count.EqualTo(13));
         }
     }
 
@@ -203,7 +203,7 @@ public sealed class AcceleratorLoaderTests
             "5:9: pe_array.rows must be an integer from 1 to 4096, was 4097");
         yield return Case("Unknown key colz, so cols is missing", HardwareYaml.WithLine(6, "  colz: 16"),
             "4:1: pe_array.cols is required: an integer from 1 to 4096",
-            "6:3: unknown key 'colz' in pe_array; allowed: rows, cols, dataflow");
+            "6:3: unknown key 'colz' in pe_array; allowed: rows, cols, dataflow, arithmetic, zero_operands");
         yield return Case("Unknown top-level key", HardwareYaml + "\ncolour: red",
             "25:1: unknown key 'colour' at the top level; allowed: version, name, clock_mhz, max_cycles, pe_array, buffers, dram, vector_unit, bfp, energy_table");
         yield return Case("Unknown buffer", HardwareYaml.WithLineAfter(15, "  scratch: { capacity_bytes: 64, word_bits: 8, read_ports: 1, write_ports: 1 }"),
@@ -352,7 +352,7 @@ public sealed class AcceleratorLoaderTests
         Assert.That(exception.Errors.Select(e => (e.File, e.Line, e.Column, e.Message)), Is.EqualTo(new[]
         {
             (path, 5, 9, "pe_array.rows must be an integer from 1 to 4096, was 0"),
-            (tablePath, 12, 16, "technology_nm must be an integer from 1 to 1000, was 0"),
+            (tablePath, 17, 16, "technology_nm must be an integer from 1 to 1000, was 0"),
         }));
     }
 }

@@ -85,7 +85,7 @@ public sealed class ConfigLoaderTests
         ConfigException exception = Assert.Throws<ConfigException>(() => ConfigLoader.Validate(path))!;
 
         Assert.That((exception.Errors.Single().File, exception.Errors.Single().Message),
-            Is.EqualTo((_files.EnergyTablePath, "energy table 'test_table' has no entry 'dram_access' (needed to price DRAM accesses); required entries: bfp_input_convert, bfp_output_convert, dram_access, fp32_add, fp32_mult, int_add, int_mult, sram_access")));
+            Is.EqualTo((_files.EnergyTablePath, "energy table 'test_table' has no entry 'dram_access' (needed to price DRAM accesses); required entries: bfp_input_convert, bfp_output_convert, dram_access, fp16_add, fp16_mult, fp32_add, fp32_mult, int_add, int_mult, leakage_logic, leakage_sram, register_access, sram_access")));
     }
 
     private static IEnumerable<TestCaseData> EveryEntryPoint()

@@ -7,10 +7,8 @@ namespace AccelSim.Tests.Configuration;
 
 public sealed class EnergyTableLoaderTests
 {
-    private const string Horowitz = "M. Horowitz, \"Computing's energy problem (and what we can do about it)\", ISSCC 2014";
-
     private const string RequiredList =
-        "bfp_input_convert, bfp_output_convert, dram_access, fp32_add, fp32_mult, int_add, int_mult, sram_access";
+        "bfp_input_convert, bfp_output_convert, dram_access, fp16_add, fp16_mult, fp32_add, fp32_mult, int_add, int_mult, leakage_logic, leakage_sram, register_access, sram_access";
 
     private ConfigFiles _files = null!;
 
@@ -59,8 +57,13 @@ public sealed class EnergyTableLoaderTests
         {
             Assert.That((table.Name, table.TechnologyNanometers), Is.EqualTo(("horowitz_45nm", 45)));
             Assert.That(table.Entries.Keys, Is.EqualTo(EnergyEntryNames.Required));
-            Assert.That(table.Entries.Values.Select(e => e.Source), Has.All.Contains(Horowitz).And.All.Contains("45 nm, 0.9 V"));
+            // Every figure is Horowitz's, derived from Horowitz's, or openly assumed.
+            Assert.That(table.Entries.Values.Where(e => !e.Source.StartsWith("Assumed, not cited", StringComparison.Ordinal)).Select(e => e.Source),
+                Has.All.Contains("Horowitz").And.All.Contains("45 nm, 0.9 V"));
+            Assert.That(table.Entries.Where(e => e.Value.Source.StartsWith("Assumed", StringComparison.Ordinal)).Select(e => e.Key),
+                Is.EqualTo(new[] { "leakage_logic", "leakage_sram" }));
             Assert.That(table.Entries["bfp_input_convert"].Source, Does.StartWith("Derived, not measured"));
+            Assert.That(table.Entries["register_access"].Source, Does.StartWith("Derived, not measured"));
             Assert.That(table.Entries["bfp_output_convert"].Source, Does.StartWith("Derived, not measured"));
             Assert.That(table.Entries["dram_access"].Source, Does.Contain("lower bound"));
         }
@@ -85,13 +88,17 @@ public sealed class EnergyTableLoaderTests
             $"4:1: energy table 'test_table' has no entry 'bfp_output_convert' (needed to price accumulator-to-float32 conversions); required entries: {RequiredList}",
             $"4:1: energy table 'test_table' has no entry 'int_mult' (needed to price mantissa multiplies in the PE array); required entries: {RequiredList}");
         yield return Case("Unknown entry", EnergyTableYaml + "\n  leakage: { pj: 1, reference_bits: 1, scaling: none, source: x }",
-            $"19:3: unknown energy entry 'leakage'; known entries: {RequiredList}");
+            $"24:3: unknown energy entry 'leakage'; known entries: {RequiredList}");
         yield return Case("Duplicate entry", EnergyTableYaml + "\n  int_mult: { pj: 0.3, reference_bits: 8, scaling: quadratic, source: x }",
-            "19:3: duplicate key 'int_mult' in entries (first given at line 5); a key may appear only once");
+            "24:3: duplicate key 'int_mult' in entries (first given at line 5); a key may appear only once");
         yield return Case("Both pj and points", EnergyTableYaml.WithLineAfter(12, "    pj: 5"),
-            "10:5: entries.sram_access has both pj and points; give exactly one: pj for a single figure, points for figures by memory capacity");
+            "9:3: entries.sram_access gives more than one of pj, points and microwatts; give exactly one of pj (a single figure in picojoules), points (figures by memory capacity) or microwatts (a static power)");
         yield return Case("Neither pj nor points", EnergyTableYaml.WithLine(5, "  int_mult: { reference_bits: 8, scaling: quadratic, source: x }"),
-            "5:3: entries.int_mult needs exactly one of pj (a single figure in picojoules) or points (figures by memory capacity)");
+            "5:3: entries.int_mult needs exactly one of pj (a single figure in picojoules), points (figures by memory capacity) or microwatts (a static power)");
+        yield return Case("Static power given as energy", EnergyTableYaml.WithLine(23, "  leakage_logic: { pj: 5, reference_bits: 1, scaling: none, source: x }"),
+            "23:3: entries.leakage_logic is a static power: give microwatts, not pj or points");
+        yield return Case("Energy given as static power", EnergyTableYaml.WithLine(5, "  int_mult: { microwatts: 0.2, reference_bits: 8, scaling: quadratic, source: x }"),
+            "5:3: entries.int_mult is an energy per action: give pj or points, not microwatts");
         yield return Case("Negative figure", EnergyTableYaml.WithLine(5, "  int_mult: { pj: -0.2, reference_bits: 8, scaling: quadratic, source: x }"),
             "5:19: entries.int_mult.pj must be a number of at least 0, was -0.2");
         yield return Case("Capacities not increasing", EnergyTableYaml.WithLine(12, "      - { capacity_bytes: 8192, pj: 20 }"),
@@ -109,13 +116,13 @@ public sealed class EnergyTableLoaderTests
         yield return Case("Reference bits 0", EnergyTableYaml.WithLine(5, "  int_mult: { pj: 0.2, reference_bits: 0, scaling: quadratic, source: x }"),
             "5:40: entries.int_mult.reference_bits must be an integer from 1 to 65536, was 0");
         yield return Case("Unknown entry key", EnergyTableYaml.WithLine(5, "  int_mult: { pj: 0.2, reference_bits: 8, scaling: quadratic, source: x, unit: pJ }"),
-            "5:74: unknown key 'unit' in entries.int_mult; allowed: pj, points, reference_bits, scaling, source");
+            "5:74: unknown key 'unit' in entries.int_mult; allowed: pj, points, microwatts, reference_bits, scaling, source");
         yield return Case("Technology 0 nm", EnergyTableYaml.WithLine(3, "technology_nm: 0"),
             "3:16: technology_nm must be an integer from 1 to 1000, was 0");
         // The old entries move under a filler key so that the file still parses.
         yield return Case("Entries as a list", EnergyTableYaml.WithLine(4, "entries: [int_mult]").WithLineAfter(4, "unused:"),
             "4:10: entries must be a mapping from entry name to its figure, was a list",
-            "5:1: unknown key 'unused' at the top level; allowed: version, name, technology_nm, entries");
+            "5:1: unknown key 'unused' at the top level; allowed: version, name, technology_nm, entries, area, fpga");
     }
 
     [TestCaseSource(nameof(InvalidCases))]

@@ -65,5 +65,10 @@ public static class SampleYaml
           dram_access: { pj: 1300, reference_bits: 64, scaling: linear, source: "paper A" }
           bfp_input_convert: { pj: 0.13, reference_bits: 8, scaling: linear, source: "derived" }
           bfp_output_convert: { pj: 0.9, reference_bits: 32, scaling: none, source: "derived" }
+          fp16_mult: { pj: 1.1, reference_bits: 16, scaling: none, source: "paper A" }
+          fp16_add: { pj: 0.4, reference_bits: 16, scaling: none, source: "paper A" }
+          register_access: { pj: 0.1, reference_bits: 32, scaling: linear, source: "derived" }
+          leakage_sram: { microwatts: 8, reference_bits: 8192, scaling: linear, source: "assumed" }
+          leakage_logic: { microwatts: 5, reference_bits: 1, scaling: none, source: "assumed" }
         """;
 }

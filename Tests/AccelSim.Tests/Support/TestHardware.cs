@@ -29,7 +29,8 @@ public static class TestHardware
         MaxCycles = 10_000_000,
     };
 
-    /// <summary>An energy table whose every entry is 1 pJ at its reference width, scaling linearly (1 bit for DRAM, 8 for the rest).</summary>
+    /// <summary>An energy table whose every entry is 1 pJ at its reference width, scaling linearly (1 bit for DRAM, 8 for
+    /// the rest), and without leakage (0 µW).</summary>
     public static EnergyTable UnitEnergyTable()
     {
         var entries = EnergyEntryNames.Required.ToImmutableSortedDictionary(
@@ -37,7 +38,8 @@ public static class TestHardware
             name => new EnergyEntry
             {
                 Name = name,
-                PicoJoules = 1,
+                PicoJoules = name.StartsWith("leakage", StringComparison.Ordinal) ? null : 1,
+                Microwatts = name.StartsWith("leakage", StringComparison.Ordinal) ? 0 : null,
                 ReferenceBits = name == EnergyEntryNames.DramAccess ? 1 : 8,
                 Scaling = EnergyScaling.Linear,
                 Source = "test value",

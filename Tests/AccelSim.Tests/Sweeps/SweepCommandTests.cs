@@ -48,7 +48,7 @@ public sealed class SweepCommandTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(code, Is.EqualTo(ExitCodes.BadInput));
-            Assert.That(stderr.Trim(), Is.EqualTo($"{spec}:8:7: unknown key 'pe_array.rowz': no key 'rowz' under pe_array; allowed: rows, cols, dataflow"));
+            Assert.That(stderr.Trim(), Is.EqualTo($"{spec}:8:7: unknown key 'pe_array.rowz': no key 'rowz' under pe_array; allowed: rows, cols, dataflow, arithmetic, zero_operands"));
             Assert.That(stdout, Is.Empty);
             Assert.That(stderr, Does.Not.Contain("   at "), "no stack trace");
         }

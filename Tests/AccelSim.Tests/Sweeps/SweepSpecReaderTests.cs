@@ -129,7 +129,7 @@ public sealed class SweepSpecReaderTests
         yield return Case("an ambiguous key", 8, "      name: [a, b]",
             "8:7: key 'name' exists in both the config and the workload format; write config.name or workload.name");
         yield return Case("a key the config does not have", 8, "      pe_array.row: [2, 4]",
-            "8:7: unknown key 'pe_array.row': no key 'row' under pe_array; allowed: rows, cols, dataflow");
+            "8:7: unknown key 'pe_array.row': no key 'row' under pe_array; allowed: rows, cols, dataflow, arithmetic, zero_operands");
         yield return Case("a list without an item", 12, "      layers.filters: [4, 8, 16]",
             "12:7: unknown key 'layers.filters': layers is a list: write layers.<name or index>.<key> with a key of name, type, input, inputs, filters, outputs, kernel, stride, padding, dilation, groups, global, bias, relu, weights, bfp");
         yield return Case("a key varied twice", 9, "      pe_array.rows: [8, 16]",
@@ -160,7 +160,7 @@ public sealed class SweepSpecReaderTests
 
     [TestCase("buffers.ifmap.capacity_bytes + buffers.weights.capacity_bytes <= ", 71, "the constraint ends where a number, a key path, '-' or '(' was expected")]
     [TestCase("pe_array.rows * pe_array.cols", 35, "expected a comparison (<=, <, >=, >, ==, !=) and a right-hand side; a constraint compares two expressions")]
-    [TestCase("pe_array.rows <= pe_array.colz", 23, "unknown key 'pe_array.colz': no key 'colz' under pe_array; allowed: rows, cols, dataflow")]
+    [TestCase("pe_array.rows <= pe_array.colz", 23, "unknown key 'pe_array.colz': no key 'colz' under pe_array; allowed: rows, cols, dataflow, arithmetic, zero_operands")]
     public void ConstraintSyntaxError_PointsAtTheCharacter(string constraint, int column, string problem)
     {
         // The constraint is a quoted scalar on line 16 whose quote is at column 5: its first character is column 6.

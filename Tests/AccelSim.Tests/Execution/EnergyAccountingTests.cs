@@ -1,0 +1,147 @@
+using System.Collections.Immutable;
+using AccelSim.Energy;
+using AccelSim.Execution;
+using AccelSim.Hardware;
+using AccelSim.Tests.Support;
+
+namespace AccelSim.Tests.Execution;
+
+/// <summary>Whole-layer energy: counts priced by a table, checked against sums done by hand.</summary>
+public sealed class EnergyAccountingTests
+{
+    /// <summary>
+    /// Activity of the tiny FC layer (K = 36) on the tiny 4×4 array at 200 MHz, over 50 cycles: 100 MACs of which 10 have
+    /// a zero operand, 12 SRAM words (3 + 2 ifmap, 4 + 1 weights, 1 + 1 ofmap), 7 DRAM bytes (5 read, 2 written),
+    /// 20 input and 4 output conversions.
+    /// </summary>
+    private static readonly ActivityCounts Activity = new()
+    {
+        Macs = 100, IfmapReadWords = 3, IfmapWriteWords = 2, WeightReadWords = 4, WeightWriteWords = 1, OfmapReadWords = 1,
+        OfmapWriteWords = 1, DramReadBytes = 5, DramWriteBytes = 2, InputConversions = 20, OutputConversions = 4, VectorOps = 0,
+    };
+
+    private const long Cycles = 50;
+    private const long ZeroMacs = 10;
+
+    private static EnergyEntry Entry(string name, double? pj, int bits, EnergyScaling scaling, double? microwatts = null) =>
+        new() { Name = name, PicoJoules = pj, Microwatts = microwatts, ReferenceBits = bits, Scaling = scaling, Source = "hand" };
+
+    /// <summary>Horowitz-like figures, chosen so every line is easy to compute by hand.</summary>
+    private static EnergyTable Table(double logicLeakageMicrowatts = 5) => new()
+    {
+        Name = "hand",
+        TechnologyNanometers = 45,
+        Entries = new[]
+        {
+            Entry("int_mult", 0.2, 8, EnergyScaling.Quadratic),
+            Entry("int_add", 0.1, 32, EnergyScaling.Linear),
+            Entry("register_access", 0.1, 32, EnergyScaling.Linear),
+            Entry("bfp_input_convert", 0.13, 8, EnergyScaling.Linear),
+            Entry("bfp_output_convert", 0.9, 32, EnergyScaling.None),
+            Entry("fp32_add", 0.9, 32, EnergyScaling.None),
+            Entry("fp32_mult", 3.7, 32, EnergyScaling.None),
+            Entry("fp16_add", 0.4, 16, EnergyScaling.None),
+            Entry("fp16_mult", 1.1, 16, EnergyScaling.None),
+            Entry("sram_access", 10, 64, EnergyScaling.Linear),
+            Entry("dram_access", 1300, 64, EnergyScaling.Linear),
+            Entry("leakage_logic", null, 1, EnergyScaling.None, logicLeakageMicrowatts),
+            Entry("leakage_sram", null, 8192, EnergyScaling.Linear, 8),
+        }.ToImmutableSortedDictionary(e => e.Name, e => e, StringComparer.Ordinal),
+    };
+
+    private static AcceleratorConfig Config(ZeroOperandPolicy zeros = ZeroOperandPolicy.None, Arithmetic arithmetic = Arithmetic.Bfp, double logicLeakage = 5)
+    {
+        var tiny = TestHardware.Tiny();
+        return tiny with { Energy = Table(logicLeakage), PeArray = tiny.PeArray with { ZeroOperands = zeros, Arithmetic = arithmetic } };
+    }
+
+    [Test]
+    public void BfpLayer_CostsWhatTheHandSumSays()
+    {
+        // mac_multiply       90 × 0.2 (8×8 bits = the reference)                          =   18
+        // accumulate         90 × 0.1 × 21/32 (exact: 7 + 7 + ceil(log2 36) + 1 = 21 bits)  =    5.90625
+        // ..._zero_operand   10 × 0.2 + 10 × 0.065625                                      =    2.65625
+        // register_write     200 × 0.1 × 8/32                                              =    5
+        // input_convert      20 × 0.13; output_convert 4 × 0.9                             =    2.6 + 3.6
+        // SRAM               12 words × 10 × 128/64                                        =  240
+        // DRAM               56 bits × 1300/64                                             = 1137.5
+        // leakage            PEs 50 × 16 × 5/200; lanes 50 × 4 × 5/200; SRAM 3 × 50 × 8·(32768/8192)/200 = 20 + 5 + 24
+        // total                                                                            = 1464.2625
+        var energy = EnergyAccounting.Price(TestNetworks.TinyFc(), Activity, Config(), Cycles, ZeroMacs);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(energy.TotalPicoJoules, Is.EqualTo(1464.2625).Within(1e-9));
+            Assert.That(Line(energy, "pe_array", "accumulate"), Is.EqualTo(5.90625).Within(1e-12));
+            Assert.That(Line(energy, "pe_array", "leakage_pe_cycle"), Is.EqualTo(20).Within(1e-12));
+            Assert.That(Line(energy, "ifmap", "leakage_cycle"), Is.EqualTo(8).Within(1e-12));
+        }
+    }
+
+    [Test]
+    public void Gating_SavesExactlyTheZeroOperandArithmetic()
+    {
+        double plain = EnergyAccounting.Price(TestNetworks.TinyFc(), Activity, Config(), Cycles, ZeroMacs).TotalPicoJoules;
+        var gated = EnergyAccounting.Price(TestNetworks.TinyFc(), Activity, Config(ZeroOperandPolicy.Gate), Cycles, ZeroMacs);
+
+        using (Assert.EnterMultipleScope())
+        {
+            // 10 × (0.2 + 0.065625) = 2.65625 pJ: the multiplies and adds of the zero-operand MACs; registers still switch.
+            Assert.That(plain - gated.TotalPicoJoules, Is.EqualTo(2.65625).Within(1e-9));
+            Assert.That(gated.Lines.Select(l => l.Action), Has.None.Contains("zero_operand"));
+            Assert.That(Line(gated, "pe_array", "register_write"), Is.EqualTo(5).Within(1e-12));
+        }
+    }
+
+    [Test]
+    public void WithoutNumerics_EveryMacIsPricedAlike()
+    {
+        double known = EnergyAccounting.Price(TestNetworks.TinyFc(), Activity, Config(ZeroOperandPolicy.Gate), Cycles, ZeroMacs).TotalPicoJoules;
+        double unknown = EnergyAccounting.Price(TestNetworks.TinyFc(), Activity, Config(ZeroOperandPolicy.Gate), Cycles, null).TotalPicoJoules;
+
+        Assert.That(unknown - known, Is.EqualTo(2.65625).Within(1e-9));
+    }
+
+    [Test]
+    public void ChangingTheLogicLeakage_ChangesTheTotalByCyclesTimesUnits()
+    {
+        double before = EnergyAccounting.Price(TestNetworks.TinyFc(), Activity, Config(), Cycles, ZeroMacs).TotalPicoJoules;
+        double after = EnergyAccounting.Price(TestNetworks.TinyFc(), Activity, Config(logicLeakage: 7), Cycles, ZeroMacs).TotalPicoJoules;
+
+        // +2 µW on each of 16 PEs and 4 lanes for 50 cycles at 200 MHz: 20 × 50 × 2/200 = 10 pJ.
+        Assert.That(after - before, Is.EqualTo(10).Within(1e-9));
+    }
+
+    [Test]
+    public void Float16Array_PricesFloatMultipliesAndFloat32Adds_AndNoBfpConversions()
+    {
+        var energy = EnergyAccounting.Price(TestNetworks.TinyFc(), Activity, Config(arithmetic: Arithmetic.Float16), Cycles, ZeroMacs);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(Line(energy, "pe_array", "mac_multiply"), Is.EqualTo(90 * 1.1).Within(1e-9));
+            Assert.That(Line(energy, "pe_array", "accumulate"), Is.EqualTo(90 * 0.9).Within(1e-9));
+
+            // Operand registers hold 16-bit values: 200 × 0.1 × 16/32.
+            Assert.That(Line(energy, "pe_array", "register_write"), Is.EqualTo(10).Within(1e-9));
+
+            // Rounding float32 inputs to float16 costs a 16-bit add each: 20 × 0.1 × 16/32.
+            Assert.That(Line(energy, "fp16_converter", "input_convert"), Is.EqualTo(1).Within(1e-9));
+            Assert.That(energy.Lines.Select(l => l.Component), Has.None.EqualTo("bfp_converter"));
+        }
+    }
+
+    [Test]
+    public void MissingEntry_NamesTheEntryAndTheAction()
+    {
+        var config = Config();
+        config = config with { Energy = config.Energy with { Entries = config.Energy.Entries.Remove("register_access") } };
+
+        var error = Assert.Throws<KeyNotFoundException>(() => EnergyAccounting.Price(TestNetworks.TinyFc(), Activity, config, Cycles, ZeroMacs));
+
+        Assert.That(error!.Message, Is.EqualTo("energy table 'hand' has no entry 'register_access' to price pe_array.register_write"));
+    }
+
+    private static double Line(EnergyBreakdown energy, string component, string action) =>
+        energy.Lines.Single(l => l.Component == component && l.Action == action).EnergyPicoJoules;
+}

@@ -1,0 +1,87 @@
+using AccelSim.Numerics;
+
+namespace AccelSim.Tests.Numerics;
+
+public sealed class ZeroOperandsTests
+{
+    /// <summary>Brute force: every MAC of the convolution, padding as zero input, counted one by one.</summary>
+    private static long BruteForce(ConvGeometry g, float[] input, bool[] weightNonZero)
+    {
+        long zeros = 0;
+        float[] column = new float[g.Reduction];
+        for (int item = 0; item < g.Batch; item++)
+        {
+            for (int m = 0; m < g.OutChannels; m++)
+            {
+                int group = m / g.GroupFilters;
+                for (int oh = 0; oh < g.OutHeight; oh++)
+                {
+                    for (int ow = 0; ow < g.OutWidth; ow++)
+                    {
+                        g.Im2Col<float>(input, item, group, oh, ow, column);
+                        for (int k = 0; k < g.Reduction; k++)
+                        {
+                            zeros += column[k] == 0 || !weightNonZero[(m * g.Reduction) + k] ? 1 : 0;
+                        }
+                    }
+                }
+            }
+        }
+
+        return zeros;
+    }
+
+    [TestCase(1, 4, 6, 6, 6, 3, 1, 1, 1)]
+    [TestCase(2, 4, 5, 7, 4, 3, 2, 1, 2)]
+    [TestCase(1, 6, 5, 5, 6, 3, 1, 2, 6)]
+    [TestCase(3, 8, 1, 1, 5, 1, 1, 0, 1)]
+    public void Count_EqualsBruteForce(int batch, int channels, int height, int width, int filters, int kernel, int stride, int padding, int groups)
+    {
+        var g = new ConvGeometry(batch, channels, height, width, filters, kernel, kernel, stride, stride, padding, padding, padding, padding, 1, 1, groups);
+        var random = new Random(5);
+
+        // About a third of the inputs and a quarter of the weights are zero.
+        float[] input = Enumerable.Range(0, (int)g.InputLength).Select(_ => random.NextDouble() < 0.33 ? 0f : (float)random.NextDouble() + 0.1f).ToArray();
+        bool[] weights = Enumerable.Range(0, (int)g.WeightLength).Select(_ => random.NextDouble() >= 0.25).ToArray();
+        long expected = BruteForce(g, input, weights);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(ZeroOperands.Count(g, input, weights), Is.EqualTo(expected));
+            Assert.That(expected, Is.GreaterThan(0).And.LessThan((long)g.Batch * g.OutChannels * g.PixelsPerItem * g.Reduction));
+        }
+    }
+
+    [Test]
+    public void CountColumns_AgreesWithCount_OnTheSameOperands()
+    {
+        var g = new ConvGeometry(2, 4, 5, 5, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2);
+        var random = new Random(9);
+        float[] input = Enumerable.Range(0, (int)g.InputLength).Select(_ => random.NextDouble() < 0.4 ? 0f : 1f).ToArray();
+        bool[] weights = Enumerable.Range(0, (int)g.WeightLength).Select(_ => random.NextDouble() >= 0.3).ToArray();
+
+        // The im2col layout [groups, batch·pixels, K], as the BFP datapath captures it.
+        int[] columns = new int[g.Groups * g.Batch * g.PixelsPerItem * g.Reduction];
+        float[] column = new float[g.Reduction];
+        int at = 0;
+        for (int group = 0; group < g.Groups; group++)
+        {
+            for (int item = 0; item < g.Batch; item++)
+            {
+                for (int oh = 0; oh < g.OutHeight; oh++)
+                {
+                    for (int ow = 0; ow < g.OutWidth; ow++)
+                    {
+                        g.Im2Col<float>(input, item, group, oh, ow, column);
+                        foreach (float v in column)
+                        {
+                            columns[at++] = (int)v;
+                        }
+                    }
+                }
+            }
+        }
+
+        Assert.That(ZeroOperands.CountColumns(g, columns, weights), Is.EqualTo(ZeroOperands.Count(g, input, weights)));
+    }
+}
