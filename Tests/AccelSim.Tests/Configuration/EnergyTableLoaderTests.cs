@@ -136,6 +136,57 @@ public sealed class EnergyTableLoaderTests
     }
 
     [Test]
+    public void ShippedEyerissTable_IsTheRatiosTimesItsAnchor()
+    {
+        EnergyTable table = ConfigLoader.LoadEnergyTable(Path.Combine(RepoPaths.Configs, "energy", "eyeriss_65nm.yaml"));
+        const double Mac = 0.85; // the anchor: one 16-bit MAC, pJ
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That((table.Name, table.TechnologyNanometers), Is.EqualTo(("eyeriss_65nm_relative", 65)));
+            Assert.That(table.Entries["int_mult"].PicoJoules + table.Entries["int_add"].PicoJoules, Is.EqualTo(Mac).Within(1e-12));
+            Assert.That(table.Entries["dram_access"].PicoJoules, Is.EqualTo(200 * Mac).Within(1e-9));
+            Assert.That(table.Entries["sram_access"].Points.Select(p => p.PicoJoules), Is.EqualTo(new[] { 1 * Mac, 6 * Mac }).Within(1e-9));
+            Assert.That(table.Entries["register_access"].PicoJoules, Is.EqualTo(Mac).Within(1e-12));
+            Assert.That(new[] { "int_mult", "int_add", "register_access", "sram_access", "dram_access" }.Select(n => table.Entries[n].Source),
+                Has.All.Contains("Chen, Emer, Sze, ISCA 2016 (Eyeriss)"));
+        }
+    }
+
+    [Test]
+    public void ShippedHorowitzTable_HasAreasAndFpgaFigures()
+    {
+        EnergyTable table = Shipped;
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(table.Areas.Keys, Is.EquivalentTo(new[] { "fp16_add", "fp16_mult", "fp32_add", "fp32_mult", "int_add", "int_mult", "sram_bit" }));
+            Assert.That(table.Areas["int_mult"].SquareMicrometres, Is.EqualTo(282));
+            Assert.That(table.Fpga!.Float16, Is.EqualTo(new FpgaMultiplier(2, 51, 95, 219, table.Fpga.Float16.Source)));
+            Assert.That((table.Fpga.Fixed16.Dsp, table.Fpga.Fixed16.MaxClockMegahertz), Is.EqualTo((1, 300.0)));
+        }
+    }
+
+    [Test]
+    public void AreaSection_MustGiveEveryArea()
+    {
+        string yaml = EnergyTableYaml + "\narea:\n  int_mult: { um2: 282, reference_bits: 8, scaling: quadratic, source: x }\n  int_add: { um2: 1, reference_bits: 8, scaling: linear }";
+        string path = _files.Write("table.yaml", yaml);
+
+        string[] errors = ConfigFiles.ErrorsOf(() => ConfigLoader.LoadEnergyTable(path));
+
+        Assert.That(errors, Is.EqualTo(new[]
+        {
+            "24:1: area has no entry 'fp16_add'; an area table gives all of: fp16_add, fp16_mult, fp32_add, fp32_mult, int_add, int_mult, sram_bit",
+            "24:1: area has no entry 'fp16_mult'; an area table gives all of: fp16_add, fp16_mult, fp32_add, fp32_mult, int_add, int_mult, sram_bit",
+            "24:1: area has no entry 'fp32_add'; an area table gives all of: fp16_add, fp16_mult, fp32_add, fp32_mult, int_add, int_mult, sram_bit",
+            "24:1: area has no entry 'fp32_mult'; an area table gives all of: fp16_add, fp16_mult, fp32_add, fp32_mult, int_add, int_mult, sram_bit",
+            "24:1: area has no entry 'sram_bit'; an area table gives all of: fp16_add, fp16_mult, fp32_add, fp32_mult, int_add, int_mult, sram_bit",
+            "26:3: area.int_add.source is required: a non-empty string",
+        }));
+    }
+
+    [Test]
     public void SampleTable_Loads()
     {
         EnergyTable table = ConfigLoader.LoadEnergyTable(_files.Write("table.yaml", EnergyTableYaml));
