@@ -51,11 +51,13 @@ internal static class AcceleratorReader
         new KeySpec("dram", DramSchema),
         new KeySpec("vector_unit", VectorUnitSchema),
         new KeySpec("bfp", BfpSchema),
+        "weight_storage",
         "energy_table");
 
     private static readonly Choices<Dataflow> Dataflows = Choices.FromEnum<Dataflow>();
     private static readonly Choices<Arithmetic> Arithmetics = Choices.FromEnum<Arithmetic>();
     private static readonly Choices<ZeroOperandPolicy> ZeroOperandPolicies = Choices.FromEnum<ZeroOperandPolicy>();
+    private static readonly Choices<WeightStorage> WeightStorages = Choices.FromEnum<WeightStorage>();
     private static readonly Choices<RoundingMode> Roundings = Choices.FromEnum<RoundingMode>();
 
     private static readonly Choices<(BlockPartition Weights, BlockPartition Inputs)> Schemes = new(
@@ -105,10 +107,11 @@ internal static class AcceleratorReader
         // be swept over arithmetic with --set).
         bool needsBfp = peArray is null || peArray.Arithmetic == Arithmetic.Bfp;
         BfpSettings? bfp = root.Mapping("bfp", BfpSchema, required: needsBfp) is { } f ? ReadBfp(f) : needsBfp ? null : UnusedBfp;
+        WeightStorage? storage = root.Has("weight_storage") ? root.Choice("weight_storage", WeightStorages) : WeightStorage.Dense;
         EnergyTable? energy = root.Text("energy_table") is { } tablePath ? loadEnergyTable(tablePath, root.Entry("energy_table")!.Value) : null;
 
         if (errors.Count > errorsBefore || name is null || clockMegahertz is null || maxCycles is null || peArray is null
-            || buffers is null || dram is null || vectorUnit is null || bfp is null || energy is null)
+            || buffers is null || dram is null || vectorUnit is null || bfp is null || energy is null || storage is null)
         {
             return null;
         }
@@ -124,6 +127,7 @@ internal static class AcceleratorReader
             VectorUnit = vectorUnit,
             Bfp = bfp,
             Energy = energy,
+            WeightStorage = storage.Value,
         };
     }
 

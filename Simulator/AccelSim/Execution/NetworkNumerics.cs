@@ -100,8 +100,8 @@ public sealed class NetworkNumerics
     public static ConvGeometry Geometry(FullyConnectedLayer f, int batch) => new(
         batch, checked((int)f.InputFeatures), 1, 1, f.OutputFeatures, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1);
 
-    private (float[], double[], LayerNumerics) Gemm(
-        Layer layer, ConvGeometry g, WeightSource source, bool hasBias, bool relu, float[] bfpIn, double[] refIn, double carriedNsr)
+    /// <summary>A conv or FC layer's weights [M, K] and bias [M] (empty without bias), from their source.</summary>
+    public static (float[] Weights, float[] Bias) LoadWeights(Layer layer, ConvGeometry g, WeightSource source, bool hasBias)
     {
         long fanIn = (long)(g.InChannels / g.Groups) * g.KernelHeight * g.KernelWidth;
         float[] weights = new float[g.OutChannels * fanIn];
@@ -123,6 +123,13 @@ public sealed class NetworkNumerics
                 throw new NotSupportedException($"layer '{layer.Name}': weight source {source.GetType().Name} is not supported");
         }
 
+        return (weights, bias);
+    }
+
+    private (float[], double[], LayerNumerics) Gemm(
+        Layer layer, ConvGeometry g, WeightSource source, bool hasBias, bool relu, float[] bfpIn, double[] refIn, double carriedNsr)
+    {
+        (float[] weights, float[] bias) = LoadWeights(layer, g, source, hasBias);
         if (_config.PeArray.Arithmetic != Arithmetic.Bfp)
         {
             return FloatGemm(layer, g, weights, bias, relu, bfpIn, refIn, carriedNsr);

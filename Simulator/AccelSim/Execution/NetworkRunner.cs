@@ -19,6 +19,16 @@ public static class NetworkRunner
     {
         ILogger log = logger ?? Serilog.Core.Logger.None;
         int threads = Math.Max(1, options.Threads);
+        if (WeightSparsity.Needed(config))
+        {
+            network = WeightSparsity.Measure(network, config, threads);
+            log.Debug("Weight density measured: {Density}", string.Join(", ", network.Layers.Select(l => l switch
+            {
+                ConvLayer { NonZeroWeights: { } m } => $"{l.Name} {m.Density:P1}",
+                FullyConnectedLayer { NonZeroWeights: { } m } => $"{l.Name} {m.Density:P1}",
+                _ => null,
+            }).OfType<string>()));
+        }
 
         // Layers are independent timing simulations (each starts with empty buffers), so they may run in parallel;
         // results are stored by index and do not depend on the thread count.

@@ -33,6 +33,23 @@ public enum ZeroOperandPolicy
 
     /// <summary>Clock-gate the multiplier and the accumulator update: the MAC still takes its cycle but costs no arithmetic energy.</summary>
     Gate,
+
+    /// <summary>Gate, and also skip the reduction steps at which every weight in the array's columns is zero (the
+    /// output-stationary array streams K in lock-step, so only a zero shared by all its filters saves a cycle).</summary>
+    Skip,
+}
+
+/// <summary>How weights are stored in DRAM and in the weight buffer.</summary>
+public enum WeightStorage
+{
+    /// <summary>Every weight, zero or not.</summary>
+    Dense,
+
+    /// <summary>One presence bit per weight, then the non-zero values.</summary>
+    Bitmap,
+
+    /// <summary>Compressed sparse rows: per filter its non-zero values with their K index, plus one offset per filter.</summary>
+    Csr,
 }
 
 /// <summary>The PE array: <see cref="Rows"/> × <see cref="Cols"/> multiply-accumulate units.</summary>
@@ -90,6 +107,9 @@ public sealed record AcceleratorConfig
     public required BfpSettings Bfp { get; init; }
 
     public required EnergyTable Energy { get; init; }
+
+    /// <summary>How weights are stored (DRAM and weight buffer); sparse formats need the weights' values to size tiles.</summary>
+    public WeightStorage WeightStorage { get; init; } = WeightStorage.Dense;
 
     /// <summary>A run still going after this many cycles in one layer stops with an error (runaway guard).</summary>
     public required long MaxCycles { get; init; }

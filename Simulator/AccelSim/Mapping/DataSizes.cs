@@ -15,14 +15,39 @@ public static class DataSizes
     /// <summary>Bytes of one float32 feature-map element.</summary>
     public const int FeatureMapElementBytes = 4;
 
-    /// <summary>Bits of a weight tile in the array's weight format.</summary>
-    public static long WeightTileBits(long filters, long reductionLength, AcceleratorConfig config) => config.PeArray.Arithmetic switch
+    /// <summary>Bits of a dense weight tile in the array's weight format.</summary>
+    public static long WeightTileBits(long filters, long reductionLength, AcceleratorConfig config) =>
+        WeightTileBits(filters, reductionLength, filters * reductionLength, config);
+
+    /// <summary>Bits of a weight tile of which <paramref name="nonZero"/> weights are non-zero, in the configured storage.</summary>
+    /// <remarks>
+    /// Each stored value takes L bits (BFP mantissa) or 16/32 (float); BFP adds its shared exponents, E bits per block,
+    /// whatever the storage. Dense stores every value; bitmap one presence bit per weight plus the non-zero values; CSR
+    /// each non-zero value with its K index (ceil(log2 K) bits) plus one offset per filter and one more
+    /// (ceil(log2(n + 1)) bits each, n the tile's weights). A tile is sized as dense when its weights were not measured.
+    /// </remarks>
+    public static long WeightTileBits(long filters, long reductionLength, long nonZero, AcceleratorConfig config)
     {
-        Arithmetic.Bfp => WeightTileBits(filters, reductionLength, config.Bfp.Weights, config.Bfp.WeightPartition),
-        Arithmetic.Float16 => filters * reductionLength * 16,
-        Arithmetic.Float32 => filters * reductionLength * 32,
-        _ => throw new ArgumentOutOfRangeException(nameof(config)),
-    };
+        long elements = filters * reductionLength;
+        (long valueBits, long exponentBits) = config.PeArray.Arithmetic switch
+        {
+            Arithmetic.Bfp => (config.Bfp.Weights.MantissaBits,
+                WeightTileBits(filters, reductionLength, config.Bfp.Weights, config.Bfp.WeightPartition) - (elements * config.Bfp.Weights.MantissaBits)),
+            Arithmetic.Float16 => (16L, 0L),
+            Arithmetic.Float32 => (32L, 0L),
+            _ => throw new ArgumentOutOfRangeException(nameof(config)),
+        };
+        return exponentBits + config.WeightStorage switch
+        {
+            WeightStorage.Dense => elements * valueBits,
+            WeightStorage.Bitmap => elements + (nonZero * valueBits),
+            WeightStorage.Csr => (nonZero * (valueBits + BitsFor(reductionLength))) + ((filters + 1) * BitsFor(elements + 1)),
+            _ => throw new ArgumentOutOfRangeException(nameof(config)),
+        };
+    }
+
+    /// <summary>ceil(log2 n): bits of an index into n values (0 for one value).</summary>
+    public static int BitsFor(long n) => n <= 1 ? 0 : 64 - System.Numerics.BitOperations.LeadingZeroCount((ulong)(n - 1));
 
     /// <summary>Bits of a BFP weight tile of <paramref name="filters"/> rows of W by <paramref name="reductionLength"/> columns.</summary>
     public static long WeightTileBits(long filters, long reductionLength, BfpFormat format, BlockPartition partition)

@@ -19,6 +19,9 @@ internal static class TimingRunner
 
     public static RunResult Run(AcceleratorConfig config, Network network)
     {
+        // Sparse weight storage and skipping make timing depend on the weights: measure them (masks differ per layer,
+        // so the cache below then keys on them too).
+        network = WeightSparsity.Measure(network, config, threads: 1);
         var timings = new Dictionary<Layer, LayerTiming>();
         var results = ImmutableArray.CreateBuilder<LayerResult>(network.Layers.Length);
         foreach (Layer layer in network.Layers)

@@ -81,6 +81,9 @@ public sealed record ConvLayer : Layer
     /// <summary>This layer's BFP formats, or null for the accelerator's.</summary>
     public LayerBfp? Bfp { get; init; }
 
+    /// <summary>Which weights are non-zero as the PEs see them; null when not measured (the weights count as dense).</summary>
+    public WeightMask? NonZeroWeights { get; init; }
+
     /// <summary>K: reduction length of one output element.</summary>
     public long ReductionLength => (long)(InputShape.Channels / Groups) * KernelHeight * KernelWidth;
 
@@ -134,6 +137,9 @@ public sealed record FullyConnectedLayer : Layer
 
     /// <summary>This layer's BFP formats, or null for the accelerator's.</summary>
     public LayerBfp? Bfp { get; init; }
+
+    /// <summary>Which weights are non-zero as the PEs see them; null when not measured (the weights count as dense).</summary>
+    public WeightMask? NonZeroWeights { get; init; }
 
     public long InputFeatures => InputShape.Elements;
 
