@@ -23,15 +23,7 @@ public static class ZeroOperands
         float[] column = new float[k];
         for (int group = 0; group < g.Groups; group++)
         {
-            Array.Clear(filtersNonZero);
-            for (int m = group * g.GroupFilters; m < (group + 1) * g.GroupFilters; m++)
-            {
-                ReadOnlySpan<bool> row = weightIsNonZero.Slice(m * k, k);
-                for (int j = 0; j < k; j++)
-                {
-                    filtersNonZero[j] += row[j] ? 1 : 0;
-                }
-            }
+            CountFilters(g, group, weightIsNonZero, filtersNonZero);
 
             for (int item = 0; item < g.Batch; item++)
             {
@@ -67,15 +59,7 @@ public static class ZeroOperands
         long[] filtersNonZero = new long[k];
         for (int group = 0; group < g.Groups; group++)
         {
-            Array.Clear(filtersNonZero);
-            for (int m = group * g.GroupFilters; m < (group + 1) * g.GroupFilters; m++)
-            {
-                ReadOnlySpan<bool> row = weightIsNonZero.Slice(m * k, k);
-                for (int j = 0; j < k; j++)
-                {
-                    filtersNonZero[j] += row[j] ? 1 : 0;
-                }
-            }
+            CountFilters(g, group, weightIsNonZero, filtersNonZero);
 
             for (long column = 0; column < columnsPerGroup; column++)
             {
@@ -88,5 +72,20 @@ public static class ZeroOperands
         }
 
         return totalMacs - bothNonZero;
+    }
+
+    /// <summary>n(g, k): how many of the group's filters have a non-zero weight at each k.</summary>
+    private static void CountFilters(ConvGeometry g, int group, ReadOnlySpan<bool> weightIsNonZero, long[] filtersNonZero)
+    {
+        int k = g.Reduction;
+        Array.Clear(filtersNonZero);
+        for (int m = group * g.GroupFilters; m < (group + 1) * g.GroupFilters; m++)
+        {
+            ReadOnlySpan<bool> row = weightIsNonZero.Slice(m * k, k);
+            for (int j = 0; j < k; j++)
+            {
+                filtersNonZero[j] += row[j] ? 1 : 0;
+            }
+        }
     }
 }
