@@ -37,6 +37,14 @@ internal static class BenchCommand
         new("datapath-fc6", ConvGeometry.FullyConnected(1, 25088, 4096), "VGG-16 fc6: 25,088→4,096, batch 1 (103 M MACs)"),
     ];
 
+    /// <summary>A truncated SVD timed on its own: a He-normal matrix of a layer's shape, to the given rank.</summary>
+    internal sealed record SvdScenario(string Name, int Rows, int Columns, int Rank, string What);
+
+    internal static readonly SvdScenario[] SvdScenarios =
+    [
+        new("svd-fc6", 4096, 25088, 512, "VGG-16 fc6 (4,096 x 25,088) to rank 512, as accelsim compress --low-rank-* does it"),
+    ];
+
     public static Command Build(TextWriter stdout, TextWriter stderr, Option<bool> verbose, Option<bool> quiet)
     {
         var repeat = new Option<int>("--repeat", "-n") { Description = "Runs per scenario (the median is reported).", DefaultValueFactory = _ => 5 };
@@ -118,13 +126,51 @@ internal static class BenchCommand
                     console.Write(DatapathTable(datapath, runs, parse.GetValue(threads), log));
                 }
 
+                var svd = SvdScenarios.Where(d => selected.Length == 0 || selected.Contains(d.Name)).ToList();
+                if (svd.Count > 0)
+                {
+                    console.Write(SvdTable(svd, runs, log));
+                }
+
                 return ExitCodes.Success;
             });
         });
         return command;
     }
 
-    private static IEnumerable<string> AllNames => Scenarios.Select(s => s.Name).Concat(DatapathScenarios.Select(d => d.Name));
+    private static IEnumerable<string> AllNames =>
+        Scenarios.Select(s => s.Name).Concat(DatapathScenarios.Select(d => d.Name)).Concat(SvdScenarios.Select(d => d.Name));
+
+    /// <summary>Times <see cref="AccelSim.Compression.TruncatedSvd.Compute"/>; the matrix is drawn before the clock starts.</summary>
+    private static Table SvdTable(List<SvdScenario> scenarios, int runs, Serilog.ILogger log)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title($"Truncated SVD, {runs} run(s)");
+        foreach (string heading in new[] { "scenario", "median s", "min s", "max s", "method", "what" })
+        {
+            table.AddColumn(heading);
+        }
+
+        foreach (SvdScenario scenario in scenarios)
+        {
+            var matrix = new float[(long)scenario.Rows * scenario.Columns];
+            SyntheticTensors.HeNormal(3, scenario.Columns, matrix);
+            var seconds = new List<double>();
+            string method = "";
+            for (int i = 0; i < runs; i++)
+            {
+                var clock = Stopwatch.StartNew();
+                var factors = AccelSim.Compression.TruncatedSvd.Compute(matrix, scenario.Rows, scenario.Columns, scenario.Rank);
+                seconds.Add(clock.Elapsed.TotalSeconds);
+                method = factors.Implementation;
+                log.Information("{Scenario} run {Run}: {Seconds:F3} s", scenario.Name, i + 1, seconds[^1]);
+            }
+
+            seconds.Sort();
+            table.AddRow(scenario.Name, F(Median(seconds)), F(seconds[0]), F(seconds[^1]), Markup.Escape(method), Markup.Escape(scenario.What));
+        }
+
+        return table;
+    }
 
     /// <summary>Times the BFP datapath (input conversion, im2col and integer GEMM) against im2col plus a float32 GEMM
     /// of the same shape; weights are converted (BFP) or laid out (float) before the clock starts, as offline work.</summary>

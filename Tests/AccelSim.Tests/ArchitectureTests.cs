@@ -21,6 +21,7 @@ public sealed class ArchitectureTests
         ["Reports"] = ["Hardware", "Energy", "Statistics"],
         ["Configuration"] = ["Hardware", "Workloads", "Energy", "Numerics"],
         ["Execution"] = ["Kernel", "Statistics", "Hardware", "Mapping", "Numerics", "Energy", "Workloads", "Reports", "Tensors"],
+        ["Compression"] = ["Execution", "Hardware", "Numerics", "Workloads", "Reports", "Tensors"],
     };
 
     private static IEnumerable<TestCaseData> Namespaces() => Allowed.Keys.Order(StringComparer.Ordinal).Select(n => new TestCaseData(n).SetName($"{n}_UsesOnlyWhatItMay"));
