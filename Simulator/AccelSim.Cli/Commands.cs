@@ -102,10 +102,11 @@ internal static class Commands
                     throw new UsageException("--dump-tensors needs the numerics; drop --no-numerics");
                 }
 
+                using TraceSession? traceSession = trace.Open(parse, accelerator, network);
+
                 log.Information("Running {Workload} ({Layers} layers, {Macs:N0} MACs) on {Config}{Mode}",
                     network.Name, network.Layers.Length, network.MacsPerItem * network.Batch, accelerator.Name, numerics ? "" : " (timing only)");
 
-                using TraceSession? traceSession = trace.Open(parse, accelerator, network);
                 var started = System.Diagnostics.Stopwatch.StartNew();
                 RunResult result = NetworkRunner.Run(accelerator, network, new RunOptions(numerics, threadCount, dumpDirectory, traceSession), log);
                 if (traceSession is not null)

@@ -66,7 +66,12 @@ public sealed class VcdTraceWriter : TraceFileWriter
         }
     }
 
-    protected override void WriteTruncationNotice(long cycle) => WriteBody($"$comment {TruncationNotice(cycle)} $end");
+    protected override void WriteTruncationNotice(long cycle)
+    {
+        // The changes collected for the last cycle before the cap are complete: write them, then the notice.
+        FlushPending();
+        WriteBody($"$comment {TruncationNotice(cycle)} $end");
+    }
 
     protected override void Finish()
     {
