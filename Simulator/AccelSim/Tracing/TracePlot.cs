@@ -61,6 +61,16 @@ public static class TracePlot
 
         var plottable = plot.Add.Bars(bars);
         plottable.Horizontal = true;
+        foreach (TraceSlice layer in window.Slices.Where(s => s.Category == TraceCategory.Layer))
+        {
+            double left = Math.Max(layer.StartCycle, window.FromCycle);
+            double right = Math.Min(layer.EndCycle, window.ToCycle);
+            var label = plot.Add.Text(layer.Name, (left + right) / 2, tracks.Count - 1 - tracks.IndexOf(TraceNames.Layers));
+            label.LabelAlignment = Alignment.MiddleCenter;
+            label.LabelFontSize = 12;
+            label.LabelFontName = FontFamily;
+        }
+
         foreach (string category in window.Slices.Select(s => s.Category).Distinct().Order(StringComparer.Ordinal))
         {
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = category, FillColor = palette.GetValueOrDefault(category, Colors.Gray) });
@@ -71,8 +81,9 @@ public static class TracePlot
         plot.Axes.SetLimits(window.FromCycle, window.ToCycle, -0.6, tracks.Count - 0.4);
         plot.Title(string.Create(CultureInfo.InvariantCulture, $"cycles {window.FromCycle:N0} to {window.ToCycle:N0}{(window.Component is null ? "" : $" ({window.Component})")}"));
         plot.XLabel("cycle");
-        plot.ShowLegend(Alignment.UpperRight);
+        plot.ShowLegend(Edge.Right);
         plot.Font.Set(FontFamily);
+        plot.Legend.FontName = FontFamily;
 
         string full = Path.GetFullPath(pngPath);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
