@@ -4,7 +4,8 @@ namespace AccelSim.Tracing;
 
 /// <summary>What a trace keeps: some layers, a window of network cycles, some components. Null sets keep everything.</summary>
 /// <remarks>A slice is kept when it overlaps the window (it is written whole, not clipped); a counter change or an
-/// address row when its cycle is inside it. The enclosing layer slices are kept whatever the component filter, so a
+/// address row when its cycle is inside it, and each counter starts the window at the value it had at its first cycle.
+/// The enclosing layer slices are kept whatever the component filter, so a
 /// filtered trace still shows where each layer starts.</remarks>
 public sealed record TraceFilter
 {

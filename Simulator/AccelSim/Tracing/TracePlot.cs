@@ -38,7 +38,10 @@ public static class TracePlot
         {
             [TraceCategory.Layer] = Colors.LightGray,
             [TraceCategory.Compute] = Colors.SeaGreen,
-            [TraceCategory.Stall] = Colors.Crimson,
+            ["stall: ifmap"] = Colors.Crimson,
+            ["stall: weights"] = Colors.DeepPink,
+            ["stall: output_drain"] = Colors.SaddleBrown,
+            ["stall: sram_bandwidth"] = Colors.Gold,
             [TraceCategory.DramRead] = Colors.SteelBlue,
             [TraceCategory.DramWrite] = Colors.DarkOrange,
             [TraceCategory.Conversion] = Colors.MediumPurple,
@@ -53,7 +56,7 @@ public static class TracePlot
                 Position = row,
                 ValueBase = Math.Max(slice.StartCycle, window.FromCycle),
                 Value = Math.Min(slice.EndCycle, window.ToCycle),
-                FillColor = palette.GetValueOrDefault(slice.Category, Colors.Gray),
+                FillColor = palette.GetValueOrDefault(Key(slice), Colors.Gray),
                 LineWidth = 0,
                 Size = slice.Category == TraceCategory.Layer ? 0.9 : 0.7,
             });
@@ -71,7 +74,7 @@ public static class TracePlot
             label.LabelFontName = FontFamily;
         }
 
-        foreach (string category in window.Slices.Select(s => s.Category).Distinct().Order(StringComparer.Ordinal))
+        foreach (string category in window.Slices.Select(Key).Distinct().Order(StringComparer.Ordinal))
         {
             plot.Legend.ManualItems.Add(new LegendItem { LabelText = category, FillColor = palette.GetValueOrDefault(category, Colors.Gray) });
         }
@@ -101,6 +104,9 @@ public static class TracePlot
             }
         }
     }
+
+    /// <summary>Stalls are coloured by cause, everything else by category.</summary>
+    private static string Key(TraceSlice slice) => slice.Category == TraceCategory.Stall ? "stall: " + slice.Name : slice.Category;
 
     private static bool RegisterFonts()
     {

@@ -84,11 +84,19 @@ public sealed class LayerRecorder : ITraceSink
             .Where(s => filter.KeepsComponent(s.Component) && filter.Overlaps(s.StartCycle, s.EndCycle))
             .OrderBy(s => s.StartCycle)
             .ToImmutableArray();
-        var counters = _counters
+        var shifted = _counters
             .Select(c => c with { Cycle = c.Cycle + offset })
-            .Where(c => filter.KeepsComponent(c.Component) && filter.Contains(c.Cycle))
+            .Where(c => filter.KeepsComponent(c.Component))
             .OrderBy(c => c.Cycle)
-            .ToImmutableArray();
+            .ToList();
+
+        // A window that opens inside the layer starts each counter at the value it had then, not at nothing.
+        var carriedIn = shifted.Where(c => c.Cycle < filter.FromCycle)
+            .GroupBy(c => c.Track, StringComparer.Ordinal)
+            .Select(g => g.Last() with { Cycle = filter.FromCycle })
+            .Where(_ => filter.FromCycle < offset + totalCycles)
+            .OrderBy(c => c.Track, StringComparer.Ordinal);
+        var counters = carriedIn.Concat(shifted.Where(c => filter.Contains(c.Cycle))).ToImmutableArray();
         var accesses = _accesses
             .Select(a => a with { StartCycle = a.StartCycle + offset })
             .Where(a => filter.KeepsComponent(a.Component) && filter.Overlaps(a.StartCycle, a.EndCycle))

@@ -56,7 +56,15 @@ public sealed class TraceFilterTests : TraceTestBase
         Assert.Multiple(() =>
         {
             Assert.That(window.Slices, Is.EquivalentTo(all.Slices.Where(s => s.EndCycle > 300 && s.StartCycle < 400)));
-            Assert.That(window.Counters, Is.EquivalentTo(all.Counters.Where(c => c.Cycle is >= 300 and < 400)));
+            Assert.That(window.Counters.Where(c => c.Cycle > 300), Is.EquivalentTo(all.Counters.Where(c => c.Cycle is > 300 and < 400)));
+            // At 300 each counter (of the layer running then, c1) starts at the value it last took before it.
+            foreach (var track in window.Counters.Where(c => c.Cycle == 300).GroupBy(c => c.Track))
+            {
+                Assert.That(track.Last().Value, Is.EqualTo(all.Counters.Last(c => c.Track == track.Key && c.Cycle <= 300).Value), track.Key);
+            }
+
+            Assert.That(window.Counters.Where(c => c.Cycle == 300).Select(c => c.Track).Distinct(),
+                Is.EquivalentTo(all.Counters.Where(c => c.Cycle <= 300).Select(c => c.Track).Distinct()));
             Assert.That(window.Slices, Is.Not.Empty);
             Assert.That(window.Slices.Length, Is.LessThan(all.Slices.Length));
         });
