@@ -101,11 +101,10 @@ public sealed class PerfettoJsonTraceWriter : TraceFileWriter
     protected override void Finish()
     {
         _json.WriteEndArray();
-        _json.WriteString("displayTimeUnit", "ns");
         _json.WriteStartObject("otherData");
         _json.WriteString("format", FormatName);
         _json.WriteNumber("format_version", 1);
-        _json.WriteString("time_unit", "cycle (the viewer's 1 us is one clock cycle)");
+        _json.WriteString("time_unit", "cycle (1 us in the viewer is one clock cycle)");
         _json.WriteString("config", _metadata.ConfigName);
         _json.WriteString("workload", _metadata.WorkloadName);
         _json.WriteNumber("clock_mhz", _metadata.ClockMegahertz);
