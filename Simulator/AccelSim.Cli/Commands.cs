@@ -5,6 +5,7 @@ using AccelSim.Hardware;
 using AccelSim.Mapping;
 using AccelSim.Numerics;
 using AccelSim.Reports;
+using AccelSim.Tracing;
 using AccelSim.Workloads;
 using Serilog;
 using Spectre.Console;
@@ -32,6 +33,7 @@ internal static class Commands
             BfpCostCommand.Build(stdout, stderr, verbose, quiet),
             SweepCommand.Build(stdout, stderr, verbose, quiet),
             CompressCommand.Build(stdout, stderr, verbose, quiet),
+            TraceCommand.Build(stdout, stderr, verbose, quiet),
         };
         root.Options.Add(verbose);
         root.Options.Add(quiet);
@@ -72,6 +74,12 @@ internal static class Commands
         {
             config, workload, json, csv, noNumerics, threads, set, quietTable, dump,
         };
+        var trace = new TraceRunOptions();
+        foreach (Option option in trace.All)
+        {
+            command.Options.Add(option);
+        }
+
         command.SetAction(parse =>
         {
             using var log = (Serilog.Core.Logger)Program.CreateLogger(parse.GetValue(verbose), parse.GetValue(quiet), stderr);
@@ -95,11 +103,18 @@ internal static class Commands
                     throw new UsageException("--dump-tensors needs the numerics; drop --no-numerics");
                 }
 
+                using TraceSession? traceSession = trace.Open(parse, accelerator, network);
+
                 log.Information("Running {Workload} ({Layers} layers, {Macs:N0} MACs) on {Config}{Mode}",
                     network.Name, network.Layers.Length, network.MacsPerItem * network.Batch, accelerator.Name, numerics ? "" : " (timing only)");
 
                 var started = System.Diagnostics.Stopwatch.StartNew();
-                RunResult result = NetworkRunner.Run(accelerator, network, new RunOptions(numerics, threadCount, dumpDirectory), log);
+                RunResult result = NetworkRunner.Run(accelerator, network, new RunOptions(numerics, threadCount, dumpDirectory, traceSession), log);
+                if (traceSession is not null)
+                {
+                    TraceRunOptions.Complete(traceSession, log);
+                }
+
                 long events = result.Layers.Sum(l => l.Events);
                 log.Information("Simulated {Cycles:N0} cycles ({Events:N0} events) in {Seconds:F2} s",
                     result.TotalCycles, events, started.Elapsed.TotalSeconds);
@@ -186,7 +201,7 @@ internal static class Commands
 
             return ExitCodes.BadInput;
         }
-        catch (Exception e) when (e is MappingException or NonFiniteValueException or UsageException or AccelSim.Tensors.NpyFormatException)
+        catch (Exception e) when (e is MappingException or NonFiniteValueException or UsageException or AccelSim.Tensors.NpyFormatException or TraceFormatException)
         {
             stderr.WriteLine($"error: {e.Message}");
             return ExitCodes.BadInput;

@@ -15,12 +15,13 @@ public sealed class ArchitectureTests
         ["Workloads"] = [],
         ["Energy"] = [],
         ["Tensors"] = [],
-        ["Kernel"] = ["Statistics"],
-        ["Hardware"] = ["Kernel", "Statistics", "Numerics", "Energy"],
+        ["Tracing"] = [],
+        ["Kernel"] = ["Statistics", "Tracing"],
+        ["Hardware"] = ["Kernel", "Statistics", "Numerics", "Energy", "Tracing"],
         ["Mapping"] = ["Hardware", "Workloads", "Numerics"],
         ["Reports"] = ["Hardware", "Energy", "Statistics"],
         ["Configuration"] = ["Hardware", "Workloads", "Energy", "Numerics"],
-        ["Execution"] = ["Kernel", "Statistics", "Hardware", "Mapping", "Numerics", "Energy", "Workloads", "Reports", "Tensors"],
+        ["Execution"] = ["Kernel", "Statistics", "Hardware", "Mapping", "Numerics", "Energy", "Workloads", "Reports", "Tensors", "Tracing"],
         ["Compression"] = ["Execution", "Hardware", "Numerics", "Workloads", "Reports", "Tensors"],
     };
 

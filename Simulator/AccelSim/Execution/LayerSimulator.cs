@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using AccelSim.Hardware;
 using AccelSim.Kernel;
 using AccelSim.Mapping;
+using AccelSim.Tracing;
 using AccelSim.Workloads;
 
 namespace AccelSim.Execution;
@@ -21,10 +22,11 @@ public static class LayerSimulator
         return simulation.Stats.Counters;
     }
 
-    public static LayerTiming Run(Layer layer, int batch, AcceleratorConfig config)
+    /// <param name="trace">Where the components report what they do (in layer cycles), or null.</param>
+    public static LayerTiming Run(Layer layer, int batch, AcceleratorConfig config, ITraceSink? trace = null)
     {
         TileSchedule schedule = Mapper.Map(layer, batch, config);
-        var simulation = new Simulation(new SimulationOptions { MaxCycles = config.MaxCycles });
+        var simulation = new Simulation(new SimulationOptions { MaxCycles = config.MaxCycles }, trace);
         (ComputeEngine engine, TileLoader ifmap, TileLoader weights, string enginePath) = Build(simulation, schedule, config);
         engine.Start();
         ifmap.Start();

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using AccelSim.Hardware;
 using AccelSim.Reports;
+using AccelSim.Tracing;
 using AccelSim.Workloads;
 using Serilog;
 
@@ -10,7 +11,8 @@ namespace AccelSim.Execution;
 /// <param name="Numerics">Carry values through the BFP datapath and the reference; false runs timing only.</param>
 /// <param name="Threads">Worker threads; results do not depend on it.</param>
 /// <param name="DumpDirectory">When set (numerics on), every layer's tensors are written there as .npy files.</param>
-public sealed record RunOptions(bool Numerics = true, int Threads = 1, string? DumpDirectory = null);
+/// <param name="Trace">When set, the layers' timing runs one after another into this trace, in network time.</param>
+public sealed record RunOptions(bool Numerics = true, int Threads = 1, string? DumpDirectory = null, TraceSession? Trace = null);
 
 /// <summary>Runs a network on an accelerator: timing of every layer, energy, and (optionally) numerics.</summary>
 public static class NetworkRunner
@@ -34,17 +36,26 @@ public static class NetworkRunner
         // results are stored by index and do not depend on the thread count.
         var timings = new LayerTiming[network.Layers.Length];
         var failures = new Exception?[network.Layers.Length];
-        Parallel.For(0, network.Layers.Length, new ParallelOptions { MaxDegreeOfParallelism = threads }, i =>
+        if (options.Trace is { } trace)
         {
-            try
+            // A trace needs network time (layer i starts where layer i-1 ended) and is written in layer order, so the
+            // timing runs one layer after another; timing alone is fast (VGG-16 in milliseconds).
+            TraceLayers(network, config, trace, timings);
+        }
+        else
+        {
+            Parallel.For(0, network.Layers.Length, new ParallelOptions { MaxDegreeOfParallelism = threads }, i =>
             {
-                timings[i] = LayerSimulator.Run(network.Layers[i], network.Batch, LayerConfig.For(network.Layers[i], config));
-            }
-            catch (Exception e)
-            {
-                failures[i] = e;
-            }
-        });
+                try
+                {
+                    timings[i] = LayerSimulator.Run(network.Layers[i], network.Batch, LayerConfig.For(network.Layers[i], config));
+                }
+                catch (Exception e)
+                {
+                    failures[i] = e;
+                }
+            });
+        }
 
         // The first failing layer in network order, as itself: the same error whatever the thread count.
         if (failures.FirstOrDefault(f => f is not null) is { } failure)
@@ -72,6 +83,17 @@ public static class NetworkRunner
         }
 
         return ResultOf(config, network, results.MoveToImmutable(), agreement);
+    }
+
+    private static void TraceLayers(Network network, AcceleratorConfig config, TraceSession trace, LayerTiming[] timings)
+    {
+        for (int i = 0; i < network.Layers.Length; i++)
+        {
+            Layer layer = network.Layers[i];
+            LayerRecorder recorder = trace.BeginLayer(layer.Name);
+            timings[i] = LayerSimulator.Run(layer, network.Batch, LayerConfig.For(layer, config), recorder);
+            trace.EndLayer(recorder, timings[i].TotalCycles);
+        }
     }
 
     /// <summary>One layer's result from its timing, priced with the layer's view of the accelerator.</summary>

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using AccelSim.Kernel;
 using AccelSim.Statistics;
+using AccelSim.Tracing;
 
 namespace AccelSim.Hardware;
 
@@ -32,6 +33,7 @@ public sealed class ComputeEngine : Component
     private readonly Counter _outputConversions;
     private readonly Counter _vectorOps;
     private readonly Counter[] _stallCycles;
+    private readonly ITraceSink? _trace;
     private int _next;
     private bool _busy;
     private StallCause? _blockedBy;
@@ -66,6 +68,7 @@ public sealed class ComputeEngine : Component
         ifmap.OnTileReady(_advance);
         weights?.OnTileReady(_advance);
         ofmap.OnSpaceFreed(_advance);
+        _trace = simulation.Trace;
     }
 
     /// <summary>Cycle at which the last result reached DRAM; null while running.</summary>
@@ -147,6 +150,11 @@ public sealed class ComputeEngine : Component
         _outputConversions.Add(step.OutputConversions);
         _vectorOps.Add(step.VectorOps);
         _busy = true;
+        if (_trace is not null)
+        {
+            TraceStep(_trace, step, durationCycles, ifmapWords, weightWords);
+        }
+
         Simulation.Schedule(durationCycles, _onStepDone);
     }
 
@@ -188,9 +196,42 @@ public sealed class ComputeEngine : Component
         if (_blockedBy is { } cause)
         {
             _stallCycles[(int)cause].Add(Simulation.Now - _blockedSince);
+            _trace?.Slice(new TraceSlice(Path, StallName(cause), TraceCategory.Stall, _blockedSince.Value, Simulation.Now - _blockedSince));
             _blockedBy = null;
         }
     }
 
     private static long DivideRoundingUp(long numerator, long denominator) => (numerator + denominator - 1) / denominator;
+
+    /// <summary>The step as a trace sees it: compute then any SRAM-bandwidth excess on the engine's track (so the slices
+    /// add up to the compute and stall counters), the conversions it makes, and the buffer words it reads.</summary>
+    private void TraceStep(ITraceSink trace, in ComputeStep step, long durationCycles, long ifmapWords, long weightWords)
+    {
+        long now = Simulation.Now.Value;
+        bool array = step.Macs > 0;
+        string name = step.WeightTile >= 0 ? $"ifmap {step.IfmapTile} weights {step.WeightTile}" : $"ifmap {step.IfmapTile}";
+        trace.Slice(new TraceSlice(Path, name, TraceCategory.Compute, now, step.ComputeCycles, array ? step.Macs : step.VectorOps, array ? "macs" : "vector_ops"));
+        trace.Slice(new TraceSlice(
+            Path, StallName(StallCause.SramBandwidth), TraceCategory.Stall, now + step.ComputeCycles, durationCycles - step.ComputeCycles));
+        long conversions = step.InputConversions + step.OutputConversions;
+        if (conversions > 0)
+        {
+            trace.Slice(new TraceSlice("bfp_converter", "convert", TraceCategory.Conversion, now, durationCycles, conversions, "elements"));
+        }
+
+        TraceReads(trace, _ifmap, _ifmapSram, step.IfmapTile, ifmapWords, now);
+        if (step.WeightTile >= 0 && _weights is not null)
+        {
+            TraceReads(trace, _weights, _weightSram, step.WeightTile, weightWords, now);
+        }
+    }
+
+    /// <summary>Word reads from a tile's buffer half (tile i sits in half i mod 2), the ports' worth per cycle, wrapping
+    /// within the tile when the step reads its operands more than once.</summary>
+    private static void TraceReads(ITraceSink trace, TileLoader loader, SramConfig sram, int tile, long words, long now)
+    {
+        long halfWords = sram.HalfCapacityBytes * 8 / sram.WordBits;
+        long tileWords = Math.Max(1, DivideRoundingUp(loader.TileBytes(tile) * 8, sram.WordBits));
+        trace.Access(new TraceAccess($"{loader.Path}.sram_read", now, words, sram.ReadPorts, (tile % 2) * halfWords, 0, tileWords));
+    }
 }

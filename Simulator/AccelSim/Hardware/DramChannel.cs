@@ -1,5 +1,6 @@
 using AccelSim.Kernel;
 using AccelSim.Statistics;
+using AccelSim.Tracing;
 
 namespace AccelSim.Hardware;
 
@@ -20,6 +21,8 @@ public sealed class DramChannel : Component
     private readonly Counter _transfers;
     private bool _busy;
     private int _inFlight;
+    private readonly ITraceSink? _trace;
+    private Dictionary<string, long>? _nextAddress;
 
     public DramChannel(Simulation simulation, string path, DramConfig config)
         : base(simulation, path)
@@ -30,6 +33,7 @@ public sealed class DramChannel : Component
         _writeBytes = simulation.Stats.RegisterCounter($"{path}.write_bytes", StatUnit.Bytes, "Bytes written to DRAM");
         _busyCycles = simulation.Stats.RegisterCounter($"{path}.busy_cycles", StatUnit.Cycles, "Cycles the channel was moving data");
         _transfers = simulation.Stats.RegisterCounter($"{path}.transfers", StatUnit.Events, "Transfers served");
+        _trace = simulation.Trace;
     }
 
     /// <inheritdoc/>
@@ -37,10 +41,12 @@ public sealed class DramChannel : Component
         _queue.Count > 0 || _busy || _inFlight > 0 ? $"{_queue.Count} queued and {_inFlight} in-flight transfer(s)" : null;
 
     /// <summary>Reads <paramref name="bytes"/>; <paramref name="onComplete"/> runs as an event when the data has arrived.</summary>
-    public void Read(long bytes, Action onComplete) => Enqueue(new Request(bytes, IsWrite: false, onComplete));
+    /// <param name="stream">The tensor stream the transfer belongs to (<c>ifmap</c>, <c>weights</c>, <c>ofmap</c>), for traces.</param>
+    public void Read(long bytes, Action onComplete, string? stream = null) => Enqueue(new Request(bytes, IsWrite: false, onComplete, stream));
 
     /// <summary>Writes <paramref name="bytes"/>; <paramref name="onComplete"/> runs as an event when the write is done.</summary>
-    public void Write(long bytes, Action onComplete) => Enqueue(new Request(bytes, IsWrite: true, onComplete));
+    /// <param name="stream">The tensor stream the transfer belongs to, for traces.</param>
+    public void Write(long bytes, Action onComplete, string? stream = null) => Enqueue(new Request(bytes, IsWrite: true, onComplete, stream));
 
     /// <summary>Cycles a transfer of <paramref name="bytes"/> occupies the channel.</summary>
     public long BeatCycles(long bytes) => TransferCycles(bytes, _config.BandwidthBytesPerCycle);
@@ -70,6 +76,11 @@ public sealed class DramChannel : Component
         _transfers.Increment();
         _busy = true;
         _inFlight++;
+        if (_trace is not null)
+        {
+            TraceTransfer(_trace, request, beats);
+        }
+
         Simulation.Schedule(beats, _onBeatsDone);
         Simulation.Schedule(beats + _config.LatencyCycles, () =>
         {
@@ -82,7 +93,33 @@ public sealed class DramChannel : Component
     {
         _busy = false;
         StartNext();
+        if (!_busy)
+        {
+            _trace?.Counter(new TraceCounter(TraceNames.DramBandwidth, Simulation.Now.Value, 0));
+        }
     }
 
-    private readonly record struct Request(long Bytes, bool IsWrite, Action OnComplete);
+    /// <summary>The transfer as a trace sees it: a slice for its beats, the bandwidth it uses, and its byte addresses.
+    /// Each tensor stream has its own 4 GiB region (ifmap, weights, ofmap, others) and is laid out in transfer order:
+    /// the model does not track which bytes a re-fetched tile held before.</summary>
+    private void TraceTransfer(ITraceSink trace, in Request request, long beats)
+    {
+        if (beats == 0)
+        {
+            return;
+        }
+
+        long now = Simulation.Now.Value;
+        string stream = request.Stream ?? "other";
+        string op = request.IsWrite ? "write" : "read";
+        trace.Slice(new TraceSlice(Path, $"{op} {stream}", request.IsWrite ? TraceCategory.DramWrite : TraceCategory.DramRead, now, beats, request.Bytes, "bytes"));
+        trace.Counter(new TraceCounter(TraceNames.DramBandwidth, now, (double)request.Bytes / beats));
+        _nextAddress ??= new Dictionary<string, long>(StringComparer.Ordinal);
+        long offset = _nextAddress.GetValueOrDefault(stream);
+        _nextAddress[stream] = offset + request.Bytes;
+        long region = stream switch { "ifmap" => 0L, "weights" => 1L, "ofmap" => 2L, _ => 3L };
+        trace.Access(new TraceAccess($"{Path}.{op}", now, beats, 1, (region << 32) + offset, 0, beats, request.Bytes, beats));
+    }
+
+    private readonly record struct Request(long Bytes, bool IsWrite, Action OnComplete, string? Stream = null);
 }

@@ -1,5 +1,6 @@
 using AccelSim.Kernel;
 using AccelSim.Statistics;
+using AccelSim.Tracing;
 
 namespace AccelSim.Hardware;
 
@@ -13,6 +14,8 @@ public sealed class OutputBuffer : Component
     private long _occupiedBytes;
     private int _pendingWrites;
     private Action? _onSpaceFreed;
+    private readonly ITraceSink? _trace;
+    private long _writePointerWords;
 
     public OutputBuffer(Simulation simulation, string path, SramConfig sram, DramChannel dram)
         : base(simulation, path)
@@ -21,6 +24,7 @@ public sealed class OutputBuffer : Component
         _dram = dram;
         _writeWords = simulation.Stats.RegisterCounter($"{path}.write_words", StatUnit.Words, "Words of results written into the buffer");
         _readWords = simulation.Stats.RegisterCounter($"{path}.read_words", StatUnit.Words, "Words read out of the buffer to drain it to DRAM");
+        _trace = simulation.Trace;
     }
 
     /// <inheritdoc/>
@@ -60,11 +64,28 @@ public sealed class OutputBuffer : Component
         _readWords.Add(words);
         _occupiedBytes += bytes;
         _pendingWrites++;
-        _dram.Write(bytes, () =>
+        if (_trace is not null)
+        {
+            TraceStore(_trace, words);
+        }
+
+        _dram.Write(bytes, stream: Path, onComplete: () =>
         {
             _occupiedBytes -= bytes;
             _pendingWrites--;
+            _trace?.Counter(new TraceCounter(Path + TraceNames.OccupancySuffix, Simulation.Now.Value, _occupiedBytes));
             _onSpaceFreed?.Invoke();
         });
+    }
+
+    /// <summary>The store as a trace sees it: the occupancy, and the words written at the write ports' rate into the
+    /// buffer used as a ring.</summary>
+    private void TraceStore(ITraceSink trace, long words)
+    {
+        long now = Simulation.Now.Value;
+        long capacityWords = Math.Max(1, _sram.CapacityBytes * 8 / _sram.WordBits);
+        trace.Counter(new TraceCounter(Path + TraceNames.OccupancySuffix, now, _occupiedBytes));
+        trace.Access(new TraceAccess($"{Path}.sram_write", now, words, _sram.WritePorts, 0, _writePointerWords, capacityWords));
+        _writePointerWords = (_writePointerWords + words) % capacityWords;
     }
 }

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using AccelSim.Kernel;
 using AccelSim.Statistics;
+using AccelSim.Tracing;
 
 namespace AccelSim.Hardware;
 
@@ -21,6 +22,8 @@ public sealed class TileLoader : Component
     private int _nextToLoad;
     private int _halvesInUse;
     private Action? _onTileReady;
+    private readonly ITraceSink? _trace;
+    private long _residentBytes;
 
     public TileLoader(Simulation simulation, string path, SramConfig sram, DramChannel dram, ImmutableArray<long> tileBytes)
         : base(simulation, path)
@@ -39,6 +42,7 @@ public sealed class TileLoader : Component
 
         _fillWords = simulation.Stats.RegisterCounter($"{path}.write_words", StatUnit.Words, "Words written into the buffer by DRAM fills");
         _fillBytes = simulation.Stats.RegisterCounter($"{path}.fill_bytes", StatUnit.Bytes, "Bytes fetched from DRAM into the buffer");
+        _trace = simulation.Trace;
     }
 
     /// <inheritdoc/>
@@ -61,6 +65,9 @@ public sealed class TileLoader : Component
 
     public bool IsReady(int tile) => _ready[tile];
 
+    /// <summary>Bytes of tile <paramref name="tile"/>.</summary>
+    public long TileBytes(int tile) => _tileBytes[tile];
+
     /// <summary>The consumer is done with <paramref name="tile"/>: its half is free for the next tile.</summary>
     public void Release(int tile)
     {
@@ -71,6 +78,11 @@ public sealed class TileLoader : Component
 
         _ready[tile] = false;
         _halvesInUse--;
+        if (_trace is not null)
+        {
+            TraceOccupancy(_trace, -_tileBytes[tile]);
+        }
+
         FetchWhileRoom();
     }
 
@@ -83,12 +95,23 @@ public sealed class TileLoader : Component
             _halvesInUse++;
             _fillBytes.Add(bytes);
             _fillWords.Add(DivideRoundingUp(bytes * 8, _sram.WordBits));
-            _dram.Read(bytes, () =>
+            _dram.Read(bytes, stream: Path, onComplete: () =>
             {
+                if (_trace is not null)
+                {
+                    TraceOccupancy(_trace, bytes);
+                }
+
                 _ready[tile] = true;
                 _onTileReady?.Invoke();
             });
         }
+    }
+
+    private void TraceOccupancy(ITraceSink trace, long changeBytes)
+    {
+        _residentBytes += changeBytes;
+        trace.Counter(new TraceCounter(Path + TraceNames.OccupancySuffix, Simulation.Now.Value, _residentBytes));
     }
 
     private static long DivideRoundingUp(long numerator, long denominator) => (numerator + denominator - 1) / denominator;

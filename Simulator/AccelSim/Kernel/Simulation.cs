@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Collections.ObjectModel;
 using System.Globalization;
 using AccelSim.Statistics;
+using AccelSim.Tracing;
 
 namespace AccelSim.Kernel;
 
@@ -24,11 +25,16 @@ public sealed class Simulation
 
     /// <summary>Creates an empty simulation at <see cref="Cycle.Zero"/>.</summary>
     /// <param name="options">Run-wide settings; <see langword="null"/> means the defaults.</param>
-    public Simulation(SimulationOptions? options = null)
+    /// <param name="trace">Where components report what they do, or <see langword="null"/> for no tracing.</param>
+    public Simulation(SimulationOptions? options = null, ITraceSink? trace = null)
     {
         Options = options ?? new SimulationOptions();
         Components = new ReadOnlyCollection<Component>(_components);
+        Trace = trace;
     }
+
+    /// <summary>The trace sink of this run, or <see langword="null"/> when it is not traced: components emit only when set.</summary>
+    public ITraceSink? Trace { get; }
 
     /// <summary>The run-wide settings.</summary>
     public SimulationOptions Options { get; }
