@@ -67,9 +67,23 @@ internal static class Commands
         {
             Description = "Write every layer's tensors to this folder as .npy: BFP and reference outputs, weight and input mantissas and shared exponents.",
         };
-        var command = new Command("run", "Simulate a workload on an accelerator and report cycles, stalls, traffic, energy and BFP error per layer.")
+        var detail = new Option<string>("--detail")
         {
-            config, workload, json, csv, noNumerics, threads, set, quietTable, dump,
+            Description = "Fold timing: 'fold' (closed form) or 'pe' (a literal per-PE, per-cycle model of every fold; small arrays and layers only).",
+            DefaultValueFactory = _ => "fold",
+        };
+        var scaleSimCompat = new Option<bool>("--scalesim-compat")
+        {
+            Description = "Count as SCALE-Sim v2 does: no padding (zeros are fetched and read as data), partial sums written per fold.",
+        };
+        var scaleSimReports = new Option<string?>("--scalesim-reports")
+        {
+            Description = "Write SCALE-Sim's COMPUTE_REPORT.csv, BANDWIDTH_REPORT.csv and DETAILED_ACCESS_REPORT.csv to this folder (implies --scalesim-compat).",
+        };
+        var command = new Command("run", "Simulate a workload on an accelerator and report cycles, stalls, traffic, energy and BFP error per layer. " +
+            "A .cfg config and a .csv workload are read as SCALE-Sim v2's config and topology.")
+        {
+            config, workload, json, csv, noNumerics, threads, set, quietTable, dump, detail, scaleSimCompat, scaleSimReports,
         };
         command.SetAction(parse =>
         {
@@ -85,9 +99,27 @@ internal static class Commands
                 string configPath = ResolveDefault(parse.GetValue(config)!, DefaultConfig);
                 string workloadPath = ResolveDefault(parse.GetValue(workload)!, DefaultWorkload);
                 var overrides = (parse.GetValue(set) ?? []).Select(ConfigOverride.Parse).ToList();
-                AcceleratorConfig accelerator = ConfigLoader.LoadAccelerator(configPath, overrides);
-                Network network = ConfigLoader.LoadWorkload(workloadPath);
-                bool numerics = !parse.GetValue(noNumerics);
+                TimingDetail timingDetail = parse.GetValue(detail) switch
+                {
+                    "fold" => TimingDetail.ClosedForm,
+                    "pe" => TimingDetail.PeLevel,
+                    var other => throw new UsageException($"--detail must be fold or pe, was '{other}'"),
+                };
+                string? reportsDirectory = parse.GetValue(scaleSimReports);
+                (AcceleratorConfig accelerator, ScaleSimSettings? scaleSim) = LoadAccelerator(configPath, overrides);
+                accelerator = accelerator with
+                {
+                    ScaleSimCompatible = parse.GetValue(scaleSimCompat) || reportsDirectory is not null,
+                    Detail = timingDetail,
+                };
+                bool topology = workloadPath.EndsWith(".csv", StringComparison.OrdinalIgnoreCase);
+                Network network = topology ? ScaleSimTopologyReader.Read(workloadPath) : ConfigLoader.LoadWorkload(workloadPath);
+                bool numerics = !parse.GetValue(noNumerics) && !topology;
+                if (topology && !parse.GetValue(noNumerics))
+                {
+                    log.Information("{Workload} is a SCALE-Sim topology: it has no data and its layers are independent, so the run is timing only", workloadPath);
+                }
+
                 string? dumpDirectory = parse.GetValue(dump);
                 if (dumpDirectory is not null && !numerics)
                 {
@@ -109,6 +141,13 @@ internal static class Commands
                     log.Information("Wrote {Path}", jsonPath);
                 }
 
+                if (reportsDirectory is not null)
+                {
+                    var rows = ScaleSimReports.Rows(result, network, accelerator, calcMode: scaleSim is { UserBandwidth: false });
+                    ScaleSimReports.Write(reportsDirectory, rows);
+                    log.Information("Wrote SCALE-Sim reports to {Path}", reportsDirectory);
+                }
+
                 if (parse.GetValue(csv) is { } csvPath)
                 {
                     AtomicFile.Write(csvPath, w => new CsvReportWriter().Write(result, w));
@@ -124,6 +163,25 @@ internal static class Commands
             });
         });
         return command;
+    }
+
+    /// <summary>A YAML accelerator config, or SCALE-Sim's .cfg on top of the shipped default config (for what SCALE-Sim
+    /// does not describe: clock, vector unit, BFP formats, energy).</summary>
+    private static (AcceleratorConfig Config, ScaleSimSettings? ScaleSim) LoadAccelerator(string path, List<ConfigOverride> overrides)
+    {
+        if (!path.EndsWith(".cfg", StringComparison.OrdinalIgnoreCase))
+        {
+            return (ConfigLoader.LoadAccelerator(path, overrides), null);
+        }
+
+        if (overrides.Count > 0)
+        {
+            throw new UsageException("--set applies to YAML configs; edit the SCALE-Sim .cfg instead");
+        }
+
+        AcceleratorConfig baseline = ConfigLoader.LoadAccelerator(ResolveDefault(DefaultConfig, DefaultConfig));
+        (AcceleratorConfig config, ScaleSimSettings settings) = ScaleSimConfigReader.Read(path, baseline);
+        return (config, settings);
     }
 
     private static Command ValidateCommand(TextWriter stdout, TextWriter stderr, Option<bool> verbose, Option<bool> quiet)
