@@ -41,12 +41,12 @@ internal static class Commands
     {
         var config = new Option<string>("--config", "-c")
         {
-            Description = "Accelerator config (YAML).",
+            Description = "Accelerator config (YAML, or SCALE-Sim v2 .cfg).",
             DefaultValueFactory = _ => DefaultConfig,
         };
         var workload = new Option<string>("--workload", "-w")
         {
-            Description = "Workload: the network to run (YAML).",
+            Description = "Workload: the network to run (YAML, or SCALE-Sim v2 topology .csv).",
             DefaultValueFactory = _ => DefaultWorkload,
         };
         var json = new Option<string?>("--json") { Description = "Also write the results as JSON (schema v1) to this file." };
@@ -186,7 +186,7 @@ internal static class Commands
 
     private static Command ValidateCommand(TextWriter stdout, TextWriter stderr, Option<bool> verbose, Option<bool> quiet)
     {
-        var files = new Argument<string[]>("files") { Description = "Config, workload or energy-table files (YAML).", Arity = ArgumentArity.OneOrMore };
+        var files = new Argument<string[]>("files") { Description = "Config, workload or energy-table files (YAML), or SCALE-Sim .cfg configs and .csv topologies.", Arity = ArgumentArity.OneOrMore };
         var command = new Command("validate", "Check configs, workloads and energy tables; print every error as file:line:column: message.") { files };
         command.SetAction(parse =>
         {
@@ -196,6 +196,20 @@ internal static class Commands
             {
                 try
                 {
+                    if (file.EndsWith(".cfg", StringComparison.OrdinalIgnoreCase))
+                    {
+                        ScaleSimConfigReader.Read(file, ConfigLoader.LoadAccelerator(ResolveDefault(DefaultConfig, DefaultConfig)));
+                        stdout.WriteLine($"{file}: valid SCALE-Sim config");
+                        continue;
+                    }
+
+                    if (file.EndsWith(".csv", StringComparison.OrdinalIgnoreCase))
+                    {
+                        ScaleSimTopologyReader.Read(file);
+                        stdout.WriteLine($"{file}: valid SCALE-Sim topology");
+                        continue;
+                    }
+
                     ConfigKind kind = ConfigLoader.DetectKind(file);
                     ConfigLoader.Validate(file);
                     stdout.WriteLine($"{file}: valid {KindName(kind)}");

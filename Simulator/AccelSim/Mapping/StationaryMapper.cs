@@ -82,9 +82,19 @@ internal static class StationaryMapper
             }
         }
 
-        long foldCycles = FoldTiming.CyclesPerFold(config, passLength);
-        long overhead = foldCycles - passLength;
-        long loadCycles = Math.Min(rows, overhead);
+        // Cycles a pass spends besides streaming (load, skew, drain), per pass length: at most two lengths per layer.
+        var overheads = new Dictionary<long, long>();
+        long Overhead(long length)
+        {
+            if (!overheads.TryGetValue(length, out long cycles))
+            {
+                cycles = FoldTiming.CyclesPerFold(config, length) - length;
+                overheads[length] = cycles;
+            }
+
+            return cycles;
+        }
+
         var ifmapTiles = ImmutableArray.CreateBuilder<long>();
         var weightTiles = ImmutableArray.CreateBuilder<long>();
         var steps = ImmutableArray.CreateBuilder<ComputeStep>();
@@ -101,6 +111,8 @@ internal static class StationaryMapper
                 {
                     long passStart = pass * passLength;
                     long passEnd = Math.Min(streamed, passStart + passLength);
+                    long overhead = Overhead(passEnd - passStart);
+                    long loadCycles = Math.Min(rows, overhead);
                     for (long rowFold = 0; rowFold < rowFolds; rowFold++)
                     {
                         long k0 = rowFold * rows;

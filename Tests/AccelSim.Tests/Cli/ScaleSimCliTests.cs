@@ -167,6 +167,21 @@ public sealed class ScaleSimCliTests
     }
 
     [Test]
+    public void Validate_ChecksScaleSimFiles()
+    {
+        string bad = Path.Combine(_work, "bad.csv");
+        File.WriteAllText(bad, "Layer,M,N,K,\ng, 64, 0, 128,\n");
+        string good = Path.Combine(Golden, "topologies", "small_gemm_mnk.csv");
+        string config = Path.Combine(Golden, "configs", "small_8x8_is_usersmall.cfg");
+
+        var (code, stdout, stderr) = Run("validate", good, config, bad);
+
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(stdout, Does.Contain($"{good}: valid SCALE-Sim topology").And.Contain($"{config}: valid SCALE-Sim config"));
+        Assert.That(stderr.Trim(), Is.EqualTo($"{bad}:2:8: '0' must be a whole number, at least 1"));
+    }
+
+    [Test]
     public void DepthwiseRows_AreExpandedPerChannel_AsScaleSimDoes()
     {
         // "DP" in the name: 3 layers of 1 channel each, named <name>Channel_<i>; each 8x8 is 6x6 = 36 pixels, K = 9, N = 4.

@@ -143,10 +143,12 @@ public sealed class StationaryMappingTests
         };
 
         TileSchedule schedule = Mapper.Map(TestNetworks.TinyConv(), 1, config);
+        TileSchedule peLevel = Mapper.Map(TestNetworks.TinyConv(), 1, config with { Detail = TimingDetail.PeLevel });
 
         Assert.Multiple(() =>
         {
             Assert.That(schedule.Steps.Sum(s => s.ComputeCycles), Is.EqualTo(430));
+            Assert.That(peLevel.Steps.Select(s => s.ComputeCycles), Is.EqualTo(schedule.Steps.Select(s => s.ComputeCycles)), "the PE model times both pass lengths");
             Assert.That(schedule.Steps.Sum(s => s.OutputBytes), Is.EqualTo(576));
             Assert.That(schedule.Steps.Max(s => s.OutputBytes), Is.LessThanOrEqualTo(256));
         });
