@@ -44,12 +44,12 @@ internal static class Commands
     {
         var config = new Option<string>("--config", "-c")
         {
-            Description = "Accelerator config (YAML).",
+            Description = "Accelerator config (YAML, or SCALE-Sim v2 .cfg).",
             DefaultValueFactory = _ => DefaultConfig,
         };
         var workload = new Option<string>("--workload", "-w")
         {
-            Description = "Workload: the network to run (YAML).",
+            Description = "Workload: the network to run (YAML, or SCALE-Sim v2 topology .csv).",
             DefaultValueFactory = _ => DefaultWorkload,
         };
         var json = new Option<string?>("--json") { Description = "Also write the results as JSON (schema v1) to this file." };
@@ -70,9 +70,23 @@ internal static class Commands
         {
             Description = "Write every layer's tensors to this folder as .npy: BFP and reference outputs, weight and input mantissas and shared exponents.",
         };
-        var command = new Command("run", "Simulate a workload on an accelerator and report cycles, stalls, traffic, energy and BFP error per layer.")
+        var detail = new Option<string>("--detail")
         {
-            config, workload, json, csv, noNumerics, threads, set, quietTable, dump,
+            Description = "Fold timing: 'fold' (closed form) or 'pe' (a literal per-PE, per-cycle model of every fold; small arrays and layers only).",
+            DefaultValueFactory = _ => "fold",
+        };
+        var scaleSimCompat = new Option<bool>("--scalesim-compat")
+        {
+            Description = "Count as SCALE-Sim v2 does: no padding (zeros are fetched and read as data), partial sums written per fold.",
+        };
+        var scaleSimReports = new Option<string?>("--scalesim-reports")
+        {
+            Description = "Write SCALE-Sim's COMPUTE_REPORT.csv, BANDWIDTH_REPORT.csv and DETAILED_ACCESS_REPORT.csv to this folder (implies --scalesim-compat).",
+        };
+        var command = new Command("run", "Simulate a workload on an accelerator and report cycles, stalls, traffic, energy and BFP error per layer. " +
+            "A .cfg config and a .csv workload are read as SCALE-Sim v2's config and topology.")
+        {
+            config, workload, json, csv, noNumerics, threads, set, quietTable, dump, detail, scaleSimCompat, scaleSimReports,
         };
         var trace = new TraceRunOptions();
         foreach (Option option in trace.All)
@@ -94,9 +108,27 @@ internal static class Commands
                 string configPath = ResolveDefault(parse.GetValue(config)!, DefaultConfig);
                 string workloadPath = ResolveDefault(parse.GetValue(workload)!, DefaultWorkload);
                 var overrides = (parse.GetValue(set) ?? []).Select(ConfigOverride.Parse).ToList();
-                AcceleratorConfig accelerator = ConfigLoader.LoadAccelerator(configPath, overrides);
-                Network network = ConfigLoader.LoadWorkload(workloadPath);
-                bool numerics = !parse.GetValue(noNumerics);
+                TimingDetail timingDetail = parse.GetValue(detail) switch
+                {
+                    "fold" => TimingDetail.ClosedForm,
+                    "pe" => TimingDetail.PeLevel,
+                    var other => throw new UsageException($"--detail must be fold or pe, was '{other}'"),
+                };
+                string? reportsDirectory = parse.GetValue(scaleSimReports);
+                (AcceleratorConfig accelerator, ScaleSimSettings? scaleSim) = LoadAccelerator(configPath, overrides);
+                accelerator = accelerator with
+                {
+                    ScaleSimCompatible = parse.GetValue(scaleSimCompat) || reportsDirectory is not null,
+                    Detail = timingDetail,
+                };
+                bool topology = workloadPath.EndsWith(".csv", StringComparison.OrdinalIgnoreCase);
+                Network network = topology ? ScaleSimTopologyReader.Read(workloadPath) : ConfigLoader.LoadWorkload(workloadPath);
+                bool numerics = !parse.GetValue(noNumerics) && !topology;
+                if (topology && !parse.GetValue(noNumerics))
+                {
+                    log.Information("{Workload} is a SCALE-Sim topology: it has no data and its layers are independent, so the run is timing only", workloadPath);
+                }
+
                 string? dumpDirectory = parse.GetValue(dump);
                 if (dumpDirectory is not null && !numerics)
                 {
@@ -125,6 +157,13 @@ internal static class Commands
                     log.Information("Wrote {Path}", jsonPath);
                 }
 
+                if (reportsDirectory is not null)
+                {
+                    var rows = ScaleSimReports.Rows(result, network, accelerator, calcMode: scaleSim is { UserBandwidth: false });
+                    ScaleSimReports.Write(reportsDirectory, rows);
+                    log.Information("Wrote SCALE-Sim reports to {Path}", reportsDirectory);
+                }
+
                 if (parse.GetValue(csv) is { } csvPath)
                 {
                     AtomicFile.Write(csvPath, w => new CsvReportWriter().Write(result, w));
@@ -142,9 +181,28 @@ internal static class Commands
         return command;
     }
 
+    /// <summary>A YAML accelerator config, or SCALE-Sim's .cfg on top of the shipped default config (for what SCALE-Sim
+    /// does not describe: clock, vector unit, BFP formats, energy).</summary>
+    private static (AcceleratorConfig Config, ScaleSimSettings? ScaleSim) LoadAccelerator(string path, List<ConfigOverride> overrides)
+    {
+        if (!path.EndsWith(".cfg", StringComparison.OrdinalIgnoreCase))
+        {
+            return (ConfigLoader.LoadAccelerator(path, overrides), null);
+        }
+
+        if (overrides.Count > 0)
+        {
+            throw new UsageException("--set applies to YAML configs; edit the SCALE-Sim .cfg instead");
+        }
+
+        AcceleratorConfig baseline = ConfigLoader.LoadAccelerator(ResolveDefault(DefaultConfig, DefaultConfig));
+        (AcceleratorConfig config, ScaleSimSettings settings) = ScaleSimConfigReader.Read(path, baseline);
+        return (config, settings);
+    }
+
     private static Command ValidateCommand(TextWriter stdout, TextWriter stderr, Option<bool> verbose, Option<bool> quiet)
     {
-        var files = new Argument<string[]>("files") { Description = "Config, workload or energy-table files (YAML).", Arity = ArgumentArity.OneOrMore };
+        var files = new Argument<string[]>("files") { Description = "Config, workload or energy-table files (YAML), or SCALE-Sim .cfg configs and .csv topologies.", Arity = ArgumentArity.OneOrMore };
         var command = new Command("validate", "Check configs, workloads and energy tables; print every error as file:line:column: message.") { files };
         command.SetAction(parse =>
         {
@@ -154,6 +212,20 @@ internal static class Commands
             {
                 try
                 {
+                    if (file.EndsWith(".cfg", StringComparison.OrdinalIgnoreCase))
+                    {
+                        ScaleSimConfigReader.Read(file, ConfigLoader.LoadAccelerator(ResolveDefault(DefaultConfig, DefaultConfig)));
+                        stdout.WriteLine($"{file}: valid SCALE-Sim config");
+                        continue;
+                    }
+
+                    if (file.EndsWith(".csv", StringComparison.OrdinalIgnoreCase))
+                    {
+                        ScaleSimTopologyReader.Read(file);
+                        stdout.WriteLine($"{file}: valid SCALE-Sim topology");
+                        continue;
+                    }
+
                     ConfigKind kind = ConfigLoader.DetectKind(file);
                     ConfigLoader.Validate(file);
                     stdout.WriteLine($"{file}: valid {KindName(kind)}");

@@ -113,4 +113,17 @@ public sealed record AcceleratorConfig
 
     /// <summary>A run still going after this many cycles in one layer stops with an error (runaway guard).</summary>
     public required long MaxCycles { get; init; }
+
+    /// <summary>Count as SCALE-Sim v2 does where it differs from the native model (no padding, partial sums rewritten).</summary>
+    public bool ScaleSimCompatible { get; init; }
+
+    /// <summary>Where fold lengths come from: the closed form, or a literal per-PE, per-cycle model of every fold.</summary>
+    public TimingDetail Detail { get; init; }
+}
+
+/// <summary>How fold lengths are obtained; both give the same cycles (the tests prove it), the PE level is slower.</summary>
+public enum TimingDetail
+{
+    ClosedForm,
+    PeLevel,
 }

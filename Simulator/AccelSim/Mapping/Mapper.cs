@@ -22,7 +22,7 @@ public static class Mapper
 {
     public static TileSchedule Map(Layer layer, int batch, AcceleratorConfig config) => layer switch
     {
-        ConvLayer conv => MapGemm(Geometry.Of(conv, batch), conv.FusedRelu, layer.Name, config),
+        ConvLayer conv => MapGemm(Geometry.Of(conv, batch, config.ScaleSimCompatible), conv.FusedRelu, layer.Name, config),
         FullyConnectedLayer fc => MapGemm(Geometry.Of(fc, batch), fc.FusedRelu, layer.Name, config),
         PoolLayer pool => MapPool(pool, batch, config),
         AddLayer add => MapElementwise(add.OutputShape.Elements * batch, inputs: 2, opsPerElement: add.FusedRelu ? 2 : 1, config, "residual add"),
@@ -33,7 +33,8 @@ public static class Mapper
     /// <summary>The shape of a conv (or FC as a 1×1 conv on a 1×1 map) as the mapper sees it.</summary>
     internal readonly record struct Geometry(
         int Batch, int InChannels, int InHeight, int InWidth, int OutChannels, int OutHeight, int OutWidth,
-        int KernelHeight, int KernelWidth, int StrideHeight, int PadTop, int DilationHeight, int Groups)
+        int KernelHeight, int KernelWidth, int StrideHeight, int PadTop, int DilationHeight, int Groups,
+        int StrideWidth = 1, int PadLeft = 0, int DilationWidth = 1)
     {
         public int GroupInChannels => InChannels / Groups;
 
@@ -41,13 +42,76 @@ public static class Mapper
 
         public long Pixels => (long)OutHeight * OutWidth * Batch;
 
-        public static Geometry Of(ConvLayer c, int batch) => new(
-            batch, c.InputShape.Channels, c.InputShape.Height, c.InputShape.Width, c.OutputChannels,
-            c.OutputShape.Height, c.OutputShape.Width, c.KernelHeight, c.KernelWidth, c.StrideHeight, c.PadTop,
-            c.DilationHeight, c.Groups);
+        /// <summary>K: the reduction length of one output (one group's channels times the kernel window).</summary>
+        public long Reduction => (long)GroupInChannels * KernelHeight * KernelWidth;
+
+        /// <summary>True when some window reaches outside the input (into padding).</summary>
+        public bool ReadsPadding =>
+            PadTop > 0 || PadLeft > 0
+            || ((long)(OutHeight - 1) * StrideHeight) - PadTop + ((long)(KernelHeight - 1) * DilationHeight) >= InHeight
+            || ((long)(OutWidth - 1) * StrideWidth) - PadLeft + ((long)(KernelWidth - 1) * DilationWidth) >= InWidth;
+
+        /// <summary>The layer as the mapper sees it; in SCALE-Sim compatibility mode the padding is part of the input
+        /// (SCALE-Sim has no padding: its users enlarge the input by hand), so the zeros are fetched and read like data.</summary>
+        public static Geometry Of(ConvLayer c, int batch, bool scaleSimCompatible = false) => scaleSimCompatible
+            ? new(batch, c.InputShape.Channels, c.InputShape.Height + c.PadTop + c.PadBottom, c.InputShape.Width + c.PadLeft + c.PadRight,
+                c.OutputChannels, c.OutputShape.Height, c.OutputShape.Width, c.KernelHeight, c.KernelWidth, c.StrideHeight, 0,
+                c.DilationHeight, c.Groups, c.StrideWidth, 0, c.DilationWidth)
+            : new(batch, c.InputShape.Channels, c.InputShape.Height, c.InputShape.Width, c.OutputChannels,
+                c.OutputShape.Height, c.OutputShape.Width, c.KernelHeight, c.KernelWidth, c.StrideHeight, c.PadTop,
+                c.DilationHeight, c.Groups, c.StrideWidth, c.PadLeft, c.DilationWidth);
 
         public static Geometry Of(FullyConnectedLayer f, int batch) => new(
             batch, checked((int)f.InputFeatures), 1, 1, f.OutputFeatures, 1, 1, 1, 1, 1, 0, 1, 1);
+
+        /// <summary>Elements of the im2col operand, output pixels [firstPixel, endPixel) by reduction indices [firstK, endK),
+        /// that read a real input element: the padding zeros are generated at the array edge, not read from the buffer.</summary>
+        /// <remarks>A reduction index is k = channel·Kh·Kw + kernelRow·Kw + kernelColumn.</remarks>
+        public long RealOperands(long firstPixel, long endPixel, long firstK, long endK)
+        {
+            if (!ReadsPadding)
+            {
+                return (endPixel - firstPixel) * (endK - firstK);
+            }
+
+            long perItem = (long)OutHeight * OutWidth;
+            long total = 0;
+            for (long pixel = firstPixel; pixel < endPixel; pixel++)
+            {
+                long inItem = pixel % perItem;
+                (long rowLow, long rowHigh) = ValidTaps(inItem / OutWidth, StrideHeight, PadTop, DilationHeight, KernelHeight, InHeight);
+                (long colLow, long colHigh) = ValidTaps(inItem % OutWidth, StrideWidth, PadLeft, DilationWidth, KernelWidth, InWidth);
+                total += Below(endK, KernelHeight, KernelWidth) - Below(firstK, KernelHeight, KernelWidth);
+
+                // Real taps with reduction index below k: whole channels, then whole kernel rows, then part of one row.
+                long Below(long k, int kernelHeight, int kernelWidth)
+                {
+                    long area = (long)kernelHeight * kernelWidth;
+                    long perChannel = Math.Max(0, rowHigh - rowLow + 1) * Math.Max(0, colHigh - colLow + 1);
+                    long tap = k % area;
+                    long row = tap / kernelWidth;
+                    long rowsBefore = Math.Max(0, Math.Min(rowHigh + 1, row) - rowLow);
+                    long inRow = row >= rowLow && row <= rowHigh ? Math.Max(0, Math.Min(colHigh + 1, tap % kernelWidth) - colLow) : 0;
+                    return ((k / area) * perChannel) + (rowsBefore * Math.Max(0, colHigh - colLow + 1)) + inRow;
+                }
+            }
+
+            return total;
+        }
+
+        /// <summary>The kernel taps [low, high] of output coordinate <paramref name="output"/> that land inside the input.</summary>
+        private static (long Low, long High) ValidTaps(long output, int stride, int pad, int dilation, int kernel, int size)
+        {
+            long origin = (output * stride) - pad;
+            long low = origin >= 0 ? 0 : ((-origin) + dilation - 1) / dilation;
+            long high = Math.Min(kernel - 1, Math.Max(-1, size - 1 - origin) / dilation);
+            if (size - 1 - origin < 0)
+            {
+                high = -1;
+            }
+
+            return (low, high);
+        }
 
         /// <summary>Input rows (of one channel, one batch item) that output pixels [first, last] of a row fold read.</summary>
         public long InputRowsFor(long firstPixel, long lastPixel)
@@ -69,10 +133,15 @@ public static class Mapper
 
     private static TileSchedule MapGemm(Geometry g, bool fusedRelu, string layerName, AcceleratorConfig config)
     {
+        if (config.PeArray.Dataflow is Dataflow.WeightStationary or Dataflow.InputStationary)
+        {
+            return StationaryMapper.Map(g, fusedRelu, layerName, config);
+        }
+
         if (config.PeArray.Dataflow != Dataflow.OutputStationary)
         {
             throw new MappingException(
-                $"layer '{layerName}': dataflow {config.PeArray.Dataflow} is not modelled yet; supported: output_stationary");
+                $"layer '{layerName}': dataflow {config.PeArray.Dataflow} is not modelled; supported: output_stationary, weight_stationary, input_stationary");
         }
 
         long foldOutputBytes = (long)config.PeArray.Rows * config.PeArray.Cols * FeatureMapElementBytes;
@@ -183,7 +252,7 @@ public static class Mapper
             var weightTiles = ImmutableArray.CreateBuilder<long>();
             var steps = ImmutableArray.CreateBuilder<ComputeStep>();
             long kernelArea = (long)G.KernelHeight * G.KernelWidth;
-            long fillDrain = ArrayRows + ArrayCols - 2;
+            long fillDrain = FoldTiming.CyclesPerFold(Config, G.Reduction) - G.Reduction;
             long bands = CeilDiv(RowFolds, FoldsPerBand);
 
             for (int group = 0; group < G.Groups; group++)
@@ -235,6 +304,8 @@ public static class Mapper
                                 }
 
                                 long outputs = lastChunk ? rowsUsed * colsUsed : 0;
+                                long firstK = (long)chunk * ChannelsPerChunk * kernelArea;
+                                long realOperands = G.RealOperands(firstPixel, firstPixel + rowsUsed, firstK, firstK + reduction);
                                 steps.Add(new ComputeStep
                                 {
                                     IfmapTile = ifmapTiles.Count - 1,
@@ -242,10 +313,10 @@ public static class Mapper
                                     ComputeCycles = reduction + (lastChunk ? fillDrain : 0),
                                     FillDrainCycles = lastChunk ? fillDrain : 0,
                                     Macs = rowsUsed * colsUsed * reduction,
-                                    IfmapReadBytes = rowsUsed * reduction * FeatureMapElementBytes,
+                                    IfmapReadBytes = realOperands * FeatureMapElementBytes,
                                     WeightReadBytes = BitsToBytes(WeightTileBits(colsUsed, reduction, Config)),
                                     OutputBytes = outputs * FeatureMapElementBytes,
-                                    InputConversions = rowsUsed * reduction,
+                                    InputConversions = realOperands,
                                     OutputConversions = outputs,
                                     VectorOps = fusedRelu ? outputs : 0,
                                 });

@@ -32,8 +32,10 @@ public sealed class LayerSimulatorTests
             Assert.That(timing.DramReadBytes, Is.EqualTo(288 + 75));
             Assert.That(timing.DramWriteBytes, Is.EqualTo(4 * 36 * 4));
             Assert.That(timing.Activity.Macs, Is.EqualTo(2592));
-            // Each fold reads 4 rows × 18 elements × 4 B = 288 B = 18 words of 128 bits from the ifmap buffer.
-            Assert.That(timing.Activity.IfmapReadWords, Is.EqualTo(9 * 18));
+            // The padding zeros are not read: a 3×3 window at pad 1 on 6×6 reads 4 real pixels at a corner, 6 on an edge,
+            // 9 inside, per channel. Folds of 4 pixels (row-major), 2 channels, real elements: 44, 50, 66, 66, 60, 66, 66,
+            // 50, 44; at 4 B each in 16-B words: 11 + 13 + 17 + 17 + 15 + 17 + 17 + 13 + 11 = 131 (not 9·18 = 162).
+            Assert.That(timing.Activity.IfmapReadWords, Is.EqualTo(131));
             Assert.That(timing.Activity.OutputConversions, Is.EqualTo(4 * 36));
             Assert.That(timing.Activity.VectorOps, Is.EqualTo(4 * 36), "fused ReLU: one op per output");
         });

@@ -90,3 +90,67 @@ public sealed class PoolMappingTests
         });
     }
 }
+
+public sealed class StationaryMappingTests
+{
+    private static AcceleratorConfig Tiny(Dataflow dataflow) => TestHardware.Tiny() with { PeArray = new PeArrayConfig(4, 4, dataflow) };
+
+    [TestCase(Dataflow.WeightStationary)]
+    [TestCase(Dataflow.InputStationary)]
+    public void TinyConv_FoldsOverKAndTheSpatialOperand_PartialSumsStayOnChip(Dataflow dataflow)
+    {
+        // c1: K = 2·9 = 18 on the rows → ceil(18/4) = 5 K folds. ws: N = 4 filters on the columns (1 fold), M = 36
+        // pixels streamed; is: M = 36 pixels on the columns (9 folds), N = 4 filters streamed. A fold takes 2R + C + T − 2:
+        // ws 8 + 4 + 36 − 2 = 46 → 5·46 = 230; is 8 + 4 + 4 − 2 = 14 → 45·14 = 630. Both tensors fit half their buffers:
+        // one tile each. Outputs (36·4 float32 = 576 B) leave only after the last K fold.
+        TileSchedule schedule = Mapper.Map(TestNetworks.TinyConv(), 1, Tiny(dataflow));
+
+        bool ws = dataflow == Dataflow.WeightStationary;
+        Assert.Multiple(() =>
+        {
+            Assert.That(schedule.Steps.Sum(s => s.ComputeCycles), Is.EqualTo(ws ? 230 : 630));
+            Assert.That(schedule.Steps.Sum(s => s.Macs), Is.EqualTo(2592));
+            Assert.That(schedule.IfmapTileBytes, Is.EqualTo(new long[] { 288 }));
+            Assert.That(schedule.WeightTileBytes, Is.EqualTo(new long[] { 75 }));
+            Assert.That(schedule.Steps.Sum(s => s.OutputBytes), Is.EqualTo(576));
+        });
+    }
+
+    [Test]
+    public void ScaleSimCompatibility_WritesPartialSumsPerKFold_AndFetchesThePaddingAsData()
+    {
+        // As SCALE-Sim counts: 5 K folds each write their 36·4 partial sums (5·576 B); the input is the pre-padded
+        // 2×8×8 float32 = 512 B; compute cycles unchanged (230).
+        TileSchedule schedule = Mapper.Map(TestNetworks.TinyConv(), 1, Tiny(Dataflow.WeightStationary) with { ScaleSimCompatible = true });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(schedule.Steps.Sum(s => s.OutputBytes), Is.EqualTo(5 * 576));
+            Assert.That(schedule.IfmapTileBytes, Is.EqualTo(new long[] { 512 }));
+            Assert.That(schedule.Steps.Sum(s => s.ComputeCycles), Is.EqualTo(230));
+            Assert.That(schedule.Steps.Sum(s => s.IfmapReadBytes), Is.EqualTo(36 * 18 * 4), "im2col reads, zeros included");
+        });
+    }
+
+    [Test]
+    public void PartialSumsLargerThanHalfTheOutputBuffer_RunInPassesThatEachPayTheirFill()
+    {
+        // ofmap 256 B: half holds 128 / (4 columns · 4 B) = 8 pixels of partial sums → passes of 8, 8, 8, 8, 4 pixels.
+        // Each pass runs all 5 K folds: 4 passes × 5 × (8 + 4 + 8 − 2 = 18) + 5 × (8 + 4 + 4 − 2 = 14) = 360 + 70 = 430.
+        var config = Tiny(Dataflow.WeightStationary) with
+        {
+            Buffers = TestHardware.Tiny().Buffers with { Ofmap = new SramConfig("ofmap", 256, 128, 1, 1) },
+        };
+
+        TileSchedule schedule = Mapper.Map(TestNetworks.TinyConv(), 1, config);
+        TileSchedule peLevel = Mapper.Map(TestNetworks.TinyConv(), 1, config with { Detail = TimingDetail.PeLevel });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(schedule.Steps.Sum(s => s.ComputeCycles), Is.EqualTo(430));
+            Assert.That(peLevel.Steps.Select(s => s.ComputeCycles), Is.EqualTo(schedule.Steps.Select(s => s.ComputeCycles)), "the PE model times both pass lengths");
+            Assert.That(schedule.Steps.Sum(s => s.OutputBytes), Is.EqualTo(576));
+            Assert.That(schedule.Steps.Max(s => s.OutputBytes), Is.LessThanOrEqualTo(256));
+        });
+    }
+}

@@ -1,0 +1,170 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using AccelSim.Workloads;
+
+namespace AccelSim.Configuration;
+
+/// <summary>Reads a SCALE-Sim v2 topology CSV into a network of independent conv layers, with file:line:column errors.</summary>
+/// <remarks>
+/// Rows are read as SCALE-Sim reads them (split at every comma, no quoting, so not RFC 4180 and not a CSV library's job):
+/// the first line is a header, blank lines are skipped, and the last field of a row is dropped, so a row must end with a
+/// comma. Two forms, told apart by the header: convolution (<c>name, IFMAP H, IFMAP W, Filter H, Filter W, Channels,
+/// Num Filter, Stride H[, Stride W]</c>; a missing Stride W equals Stride H) and GEMM (<c>name, M, N, K</c>, a 4-field
+/// header), which SCALE-Sim turns into the conv <c>H = M, W = K, 1×K filter, 1 channel, N filters, stride 1</c>. A layer
+/// whose name contains <c>DP</c> is expanded into one single-channel layer per channel, named
+/// <c>&lt;name&gt;Channel_&lt;i&gt;</c>, as SCALE-Sim does. SCALE-Sim has no padding: the input sizes are taken as
+/// already padded. Every layer reads the network input (layers are simulated independently, as in SCALE-Sim), and the
+/// topology carries no data, so runs of it are timing only.
+/// </remarks>
+public static class ScaleSimTopologyReader
+{
+    public static Network Read(string path)
+    {
+        string[] lines;
+        try
+        {
+            lines = File.ReadAllLines(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ConfigException(new ConfigError(path, 1, 1, $"cannot read the SCALE-Sim topology: {e.Message}"));
+        }
+
+        if (lines.Length == 0)
+        {
+            throw new ConfigException(new ConfigError(path, 1, 1, "empty topology: expected a header line and one row per layer"));
+        }
+
+        bool gemm = lines[0].TrimEnd().TrimEnd(',').Split(',').Length == 4;
+        var errors = new List<ConfigError>();
+        var layers = ImmutableArray.CreateBuilder<Layer>();
+        var names = new HashSet<string>(StringComparer.Ordinal);
+        for (int i = 1; i < lines.Length; i++)
+        {
+            string raw = lines[i];
+            if (raw.Trim().Length == 0)
+            {
+                continue;
+            }
+
+            // Fields with their 1-based start columns; SCALE-Sim drops the last one (after the trailing comma).
+            var fields = new List<(string Text, int Column)>();
+            int start = 0;
+            for (int c = 0; c <= raw.Length; c++)
+            {
+                if (c == raw.Length || raw[c] == ',')
+                {
+                    string piece = raw[start..c];
+                    fields.Add((piece.Trim(), start + 1 + (piece.Length - piece.TrimStart().Length)));
+                    start = c + 1;
+                }
+            }
+
+            if (fields[^1].Text.Length > 0)
+            {
+                errors.Add(new ConfigError(path, i + 1, raw.TrimEnd().Length + 1, "a row must end with ',': SCALE-Sim drops the last field of every row"));
+                continue;
+            }
+
+            fields.RemoveAt(fields.Count - 1);
+            int expectedMin = gemm ? 4 : 8;
+            int expectedMax = gemm ? 4 : 9;
+            if (fields.Count < expectedMin || fields.Count > expectedMax)
+            {
+                errors.Add(new ConfigError(path, i + 1, 1, gemm
+                    ? $"{fields.Count} fields; a GEMM row is 'name, M, N, K,'"
+                    : $"{fields.Count} fields; a conv row is 'name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Stride Height[, Stride Width],'"));
+                continue;
+            }
+
+            string name = fields[0].Text;
+            var numbers = new int[fields.Count - 1];
+            bool ok = true;
+            for (int f = 1; f < fields.Count; f++)
+            {
+                if (!int.TryParse(fields[f].Text, NumberStyles.None, CultureInfo.InvariantCulture, out numbers[f - 1]) || numbers[f - 1] < 1)
+                {
+                    errors.Add(new ConfigError(path, i + 1, fields[f].Column, $"'{fields[f].Text}' must be a whole number, at least 1"));
+                    ok = false;
+                }
+            }
+
+            if (!ok)
+            {
+                continue;
+            }
+
+            // H, W, Fh, Fw, C, N, Sh, Sw
+            int[] conv = gemm
+                ? [numbers[0], numbers[2], 1, numbers[2], 1, numbers[1], 1, 1]
+                : [numbers[0], numbers[1], numbers[2], numbers[3], numbers[4], numbers[5], numbers[6], numbers.Length == 8 ? numbers[7] : numbers[6]];
+            if (conv[2] > conv[0] || conv[3] > conv[1])
+            {
+                errors.Add(new ConfigError(path, i + 1, fields[gemm ? 3 : 3].Column, "the filter is larger than the input (SCALE-Sim has no padding: give the padded input size)"));
+                continue;
+            }
+
+            bool depthwise = name.Contains("DP", StringComparison.Ordinal);
+            for (int channel = 0; channel < (depthwise ? conv[4] : 1); channel++)
+            {
+                string layerName = depthwise ? string.Create(CultureInfo.InvariantCulture, $"{name}Channel_{channel}") : name;
+                if (!names.Add(layerName))
+                {
+                    errors.Add(new ConfigError(path, i + 1, fields[0].Column, $"layer name '{layerName}' is used twice"));
+                    break;
+                }
+
+                layers.Add(Layer(layerName, conv, depthwise ? 1 : conv[4], layers.Count));
+            }
+        }
+
+        if (errors.Count > 0)
+        {
+            throw new ConfigException(errors);
+        }
+
+        if (layers.Count == 0)
+        {
+            throw new ConfigException(new ConfigError(path, 1, 1, "no layers: expected one row per layer after the header"));
+        }
+
+        return new Network
+        {
+            Name = Path.GetFileNameWithoutExtension(path),
+            Batch = 1,
+            InputShape = layers[0].InputShape,
+            Inputs = new SyntheticInputs(0),
+            Layers = layers.ToImmutable(),
+        };
+    }
+
+    private static ConvLayer Layer(string name, int[] conv, int channels, int index)
+    {
+        // SCALE-Sim: E = ceil((H − Fh + Sh) / Sh) = ceil((H − Fh) / Sh) + 1: when the stride does not divide H − Fh, the
+        // last window hangs over the bottom (right) edge. That overhang is bottom (right) padding here.
+        int outHeight = ((conv[0] - conv[2] + conv[6] - 1) / conv[6]) + 1;
+        int outWidth = ((conv[1] - conv[3] + conv[7] - 1) / conv[7]) + 1;
+        return new ConvLayer
+        {
+            Name = name,
+            Inputs = [Network.InputName],
+            InputShape = new TensorShape(channels, conv[0], conv[1]),
+            OutputShape = new TensorShape(conv[5], outHeight, outWidth),
+            OutputChannels = conv[5],
+            KernelHeight = conv[2],
+            KernelWidth = conv[3],
+            StrideHeight = conv[6],
+            StrideWidth = conv[7],
+            PadTop = 0,
+            PadLeft = 0,
+            PadBottom = ((outHeight - 1) * conv[6]) + conv[2] - conv[0],
+            PadRight = ((outWidth - 1) * conv[7]) + conv[3] - conv[1],
+            DilationHeight = 1,
+            DilationWidth = 1,
+            Groups = 1,
+            HasBias = false,
+            FusedRelu = false,
+            Weights = new SyntheticWeights((ulong)index),
+        };
+    }
+}

@@ -1,0 +1,219 @@
+using System.Globalization;
+using AccelSim.Cli;
+using AccelSim.Tests.Support;
+
+namespace AccelSim.Tests.Cli;
+
+/// <summary>SCALE-Sim v2's own configs, topologies and reports (Golden/scalesim, 84 runs on 8×8 arrays) through the real
+/// command line: <c>accelsim run --config X.cfg --workload Y.csv --scalesim-reports DIR</c>.</summary>
+public sealed class ScaleSimCliTests
+{
+    private static readonly string Golden = Path.Combine(RepoPaths.Root, "Tests", "AccelSim.Tests", "Golden", "scalesim");
+
+    private string _work = "";
+
+    [SetUp]
+    public void CreateWorkFolder()
+    {
+        _work = Path.Combine(Path.GetTempPath(), "accelsim-scalesim-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(_work);
+    }
+
+    [TearDown]
+    public void DeleteWorkFolder() => Directory.Delete(_work, recursive: true);
+
+    private static IEnumerable<TestCaseData> Cases()
+    {
+        string[] lines = File.ReadAllLines(Path.Combine(Golden, "results-8x8.csv"));
+        string[] header = lines[0].Split(',');
+        foreach (string line in lines.Skip(1))
+        {
+            string[] fields = line.Split(',');
+            var row = header.Select((name, i) => (name, fields[i])).ToDictionary(p => p.name, p => p.Item2);
+            yield return new TestCaseData(row).SetName(row["case"]);
+        }
+    }
+
+    [TestCaseSource(nameof(Cases))]
+    public void Reports_MatchScaleSims(Dictionary<string, string> expected)
+    {
+        string reports = Path.Combine(_work, "reports");
+        var (code, _, stderr) = Run("run", "--config", Path.Combine(Golden, "configs", expected["config_file"]),
+            "--workload", Path.Combine(Golden, "topologies", expected["topology_file"]), "--scalesim-reports", reports, "--no-table", "--threads", "1");
+        Assert.That(code, Is.Zero, stderr);
+
+        var compute = ReadReport(Path.Combine(reports, "COMPUTE_REPORT.csv"));
+        var bandwidth = ReadReport(Path.Combine(reports, "BANDWIDTH_REPORT.csv"));
+        var detail = ReadReport(Path.Combine(reports, "DETAILED_ACCESS_REPORT.csv"));
+        bool calc = expected["bw_mode"] == "CALC";
+        Assert.Multiple(() =>
+        {
+            // Compute cycles (total less stalls) equal SCALE-Sim's in every mode; in CALC mode, which never stalls, so do the totals.
+            Assert.That(compute["Total Cycles"] - compute["Stall Cycles"],
+                Is.EqualTo(Number(expected, "total_cycles") - Number(expected, "stall_cycles")), "compute cycles");
+            Assert.That(compute["Mapping Efficiency %"], Is.EqualTo(Number(expected, "mapping_eff_pct")).Within(1e-9));
+            Assert.That(compute["Compute Util %"], Is.EqualTo(Number(expected, "compute_util_pct")).Within(1e-9));
+            Assert.That(detail["SRAM IFMAP Reads"], Is.EqualTo(Number(expected, "sram_ifmap_accesses")));
+            Assert.That(detail["SRAM Filter Reads"], Is.EqualTo(Number(expected, "sram_filter_accesses")));
+            Assert.That(detail["SRAM OFMAP Writes"], Is.EqualTo(Number(expected, "sram_ofmap_accesses")));
+            if (calc)
+            {
+                Assert.That(compute["Total Cycles"], Is.EqualTo(Number(expected, "total_cycles")));
+                Assert.That(compute["Stall Cycles"], Is.Zero);
+                Assert.That(compute["Overall Util %"], Is.EqualTo(Number(expected, "overall_util_pct")).Within(1e-9));
+                Assert.That(bandwidth["Avg IFMAP SRAM BW"], Is.EqualTo(Number(expected, "avg_ifmap_sram_bw")).Within(1e-9));
+                Assert.That(bandwidth["Avg FILTER SRAM BW"], Is.EqualTo(Number(expected, "avg_filter_sram_bw")).Within(1e-9));
+                Assert.That(bandwidth["Avg OFMAP SRAM BW"], Is.EqualTo(Number(expected, "avg_ofmap_sram_bw")).Within(1e-9));
+            }
+        });
+    }
+
+    [Test]
+    public void GoldenFile_CoversEveryDataflowAndBothBandwidthModes()
+    {
+        var rows = Cases().Select(c => (Dictionary<string, string>)c.Arguments[0]!).ToList();
+        Assert.Multiple(() =>
+        {
+            Assert.That(rows, Has.Count.EqualTo(84));
+            Assert.That(rows.Select(r => r["dataflow"]).Distinct().Order(), Is.EqualTo(new[] { "is", "os", "ws" }));
+            Assert.That(rows.Select(r => r["bw_mode"]).Distinct().Order(), Is.EqualTo(new[] { "CALC", "USER" }));
+        });
+    }
+
+    [Test]
+    public void PeDetail_GivesTheSameComputeCycles_OnASmallArray()
+    {
+        string fold = Path.Combine(_work, "fold");
+        string pe = Path.Combine(_work, "pe");
+        string config = Path.Combine(Golden, "configs", "small_8x8_ws_calcbig.cfg");
+        string topology = Path.Combine(Golden, "topologies", "small_convrect.csv");
+
+        var (foldCode, _, foldErr) = Run("run", "--config", config, "--workload", topology, "--scalesim-reports", fold, "--no-table");
+        var (peCode, _, peErr) = Run("run", "--config", config, "--workload", topology, "--scalesim-reports", pe, "--no-table", "--detail", "pe");
+
+        Assert.That(foldCode, Is.Zero, foldErr);
+        Assert.That(peCode, Is.Zero, peErr);
+        Assert.That(File.ReadAllText(Path.Combine(pe, "COMPUTE_REPORT.csv")), Is.EqualTo(File.ReadAllText(Path.Combine(fold, "COMPUTE_REPORT.csv"))));
+    }
+
+    [Test]
+    public void PeDetail_OnALargeArray_IsRefusedWithExitCode2()
+    {
+        // 1024×1024 PEs × (2·1024 + 1024 + 196 − 2) cycles of one ws fold ≈ 3.4·10⁹ PE-cycles, over the 2·10⁸ limit.
+        string config = Path.Combine(_work, "big.cfg");
+        File.WriteAllText(config, File.ReadAllText(Path.Combine(Golden, "configs", "small_8x8_ws_calcbig.cfg"))
+            .Replace("ArrayHeight:    8", "ArrayHeight:    1024", StringComparison.Ordinal)
+            .Replace("ArrayWidth:     8", "ArrayWidth:     1024", StringComparison.Ordinal));
+
+        var (code, _, stderr) = Run("run", "--config", config, "--workload", Path.Combine(Golden, "topologies", "small_conv3x3.csv"),
+            "--no-table", "--detail", "pe", "-q");
+
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(stderr, Does.StartWith("error: the PE-level model would simulate"));
+    }
+
+    [Test]
+    public void UnknownDetail_IsAUsageError()
+    {
+        var (code, _, stderr) = Run("run", "--detail", "gate", "--no-table");
+
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(stderr.Trim(), Is.EqualTo("error: --detail must be fold or pe, was 'gate'"));
+    }
+
+    [Test]
+    public void BadConfigValue_IsReportedAtItsLineAndColumn()
+    {
+        string config = Path.Combine(_work, "bad.cfg");
+        File.WriteAllText(config, "[general]\nrun_name = x\n\n[architecture_presets]\nArrayHeight:    8\nArrayWidth:     eight\n" +
+            "IfmapSramSzkB: 8\nFilterSramSzkB: 8\nOfmapSramSzkB: 8\nIfmapOffset: 0\nFilterOffset: 10000000\nOfmapOffset: 20000000\n" +
+            "Dataflow : rs\n\n[run_presets]\nInterfaceBandwidth: CALC\n");
+
+        var (code, _, stderr) = Run("run", "--config", config, "--workload", Path.Combine(Golden, "topologies", "small_conv3x3.csv"), "--no-table");
+
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(stderr.Trim().Split('\n'), Is.EqualTo(new[]
+        {
+            $"{config}:6:17: ArrayWidth 'eight' must be an integer from 1 to 4096",
+            $"{config}:13:12: Dataflow 'rs' must be os, ws or is",
+        }));
+    }
+
+    [Test]
+    public void MissingBandwidthInUserMode_IsReported()
+    {
+        string config = Path.Combine(_work, "user.cfg");
+        File.WriteAllText(config, File.ReadAllText(Path.Combine(Golden, "configs", "small_8x8_os_usermid.cfg")).Replace("Bandwidth : 16", "", StringComparison.Ordinal));
+
+        var (code, _, stderr) = Run("run", "--config", config, "--workload", Path.Combine(Golden, "topologies", "small_conv3x3.csv"), "--no-table");
+
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(stderr.Trim(), Is.EqualTo($"{config}:4:1: missing 'Bandwidth' in [architecture_presets]; SCALE-Sim v2 requires it"));
+    }
+
+    [TestCase("conv, 16, 16, 3, 3, 16, x2, 1, 1,", "2:25: 'x2' must be a whole number, at least 1")]
+    [TestCase("conv, 16, 16, 3, 3, 16, 32, 1, 1", "2:33: a row must end with ',': SCALE-Sim drops the last field of every row")]
+    [TestCase("conv, 2, 16, 3, 3, 16, 32, 1, 1,", "2:14: the filter is larger than the input (SCALE-Sim has no padding: give the padded input size)")]
+    [TestCase("conv, 16, 16, 3, 3, 16, 32, 1, 1, 7,", "2:1: 10 fields; a conv row is 'name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Stride Height[, Stride Width],'")]
+    public void BadTopologyRow_IsReportedAtItsLineAndColumn(string row, string message)
+    {
+        string topology = Path.Combine(_work, "bad.csv");
+        File.WriteAllText(topology, "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Stride Height, Stride Width,\n" + row + "\n");
+
+        var (code, _, stderr) = Run("run", "--config", Path.Combine(Golden, "configs", "small_8x8_os_calcbig.cfg"), "--workload", topology, "--no-table");
+
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(stderr.Trim(), Is.EqualTo($"{topology}:{message}"));
+    }
+
+    [Test]
+    public void Validate_ChecksScaleSimFiles()
+    {
+        string bad = Path.Combine(_work, "bad.csv");
+        File.WriteAllText(bad, "Layer,M,N,K,\ng, 64, 0, 128,\n");
+        string good = Path.Combine(Golden, "topologies", "small_gemm_mnk.csv");
+        string config = Path.Combine(Golden, "configs", "small_8x8_is_usersmall.cfg");
+
+        var (code, stdout, stderr) = Run("validate", good, config, bad);
+
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(stdout, Does.Contain($"{good}: valid SCALE-Sim topology").And.Contain($"{config}: valid SCALE-Sim config"));
+        Assert.That(stderr.Trim(), Is.EqualTo($"{bad}:2:8: '0' must be a whole number, at least 1"));
+    }
+
+    [Test]
+    public void DepthwiseRows_AreExpandedPerChannel_AsScaleSimDoes()
+    {
+        // "DP" in the name: 3 layers of 1 channel each, named <name>Channel_<i>; each 8x8 is 6x6 = 36 pixels, K = 9, N = 4.
+        // os 8x8: ceil(36/8) = 5 folds of 9 + 8 + 8 − 2 = 23 cycles → 115 − 1 = 114 per layer.
+        string topology = Path.Combine(_work, "dw.csv");
+        File.WriteAllText(topology, "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\nconvDP, 8, 8, 3, 3, 3, 4, 1,\n");
+        string reports = Path.Combine(_work, "reports");
+
+        var (code, _, stderr) = Run("run", "--config", Path.Combine(Golden, "configs", "small_8x8_os_calcbig.cfg"), "--workload", topology,
+            "--scalesim-reports", reports, "--no-table");
+
+        Assert.That(code, Is.Zero, stderr);
+        string[] lines = File.ReadAllLines(Path.Combine(reports, "COMPUTE_REPORT.csv"));
+        Assert.That(lines.Skip(1).Select(l => l.Split(", ")[1]), Is.EqualTo(new[] { "114", "114", "114" }));
+    }
+
+    private static (int Code, string Out, string Err) Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        int code = Program.Run(args, stdout, stderr);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    /// <summary>The first data row of a SCALE-Sim report ("a, b, c," lines) by column name.</summary>
+    private static Dictionary<string, double> ReadReport(string path)
+    {
+        string[] lines = File.ReadAllLines(path);
+        string[] header = lines[0].TrimEnd(',').Split(", ");
+        string[] values = lines[1].TrimEnd(',').Split(", ");
+        return header.Select((name, i) => (name, double.Parse(values[i], CultureInfo.InvariantCulture))).ToDictionary(p => p.name, p => p.Item2);
+    }
+
+    private static double Number(Dictionary<string, string> row, string column) => double.Parse(row[column], CultureInfo.InvariantCulture);
+}

@@ -1,0 +1,63 @@
+using AccelSim.Mapping;
+
+namespace AccelSim.Tests.Mapping;
+
+/// <summary>Padding zeros are made at the array edge: the mapper counts only the im2col elements that read real input.</summary>
+public sealed class PaddingTests
+{
+    // (kernel, stride, pad, dilation, input) on a square map with 2 channels and batch 2.
+    private static readonly (int Kernel, int Stride, int Pad, int Dilation, int Size)[] Shapes =
+        [(3, 1, 1, 1, 6), (3, 2, 1, 1, 7), (5, 1, 2, 1, 5), (3, 1, 2, 2, 6), (1, 1, 0, 1, 4), (7, 2, 3, 1, 9), (2, 3, 0, 1, 8)];
+
+    [Test]
+    public void RealOperands_EqualsABruteForceCountOfInBoundsTaps_ForAnyPixelAndReductionRange([Range(0, 6)] int shape)
+    {
+        var (kernel, stride, pad, dilation, size) = Shapes[shape];
+        int output = ((size + (2 * pad) - (dilation * (kernel - 1)) - 1) / stride) + 1;
+        const int channels = 2;
+        const int batch = 2;
+        var g = new Mapper.Geometry(batch, channels, size, size, 4, output, output, kernel, kernel, stride, pad, dilation, 1, stride, pad, dilation);
+        long pixels = g.Pixels;
+        long k = g.Reduction;
+        var random = new Random(shape);
+
+        for (int trial = 0; trial < 200; trial++)
+        {
+            long p0 = random.NextInt64(0, pixels);
+            long p1 = random.NextInt64(p0, pixels + 1);
+            long k0 = random.NextInt64(0, k);
+            long k1 = random.NextInt64(k0, k + 1);
+
+            Assert.That(g.RealOperands(p0, p1, k0, k1), Is.EqualTo(BruteForce(p0, p1, k0, k1)), $"pixels [{p0},{p1}) K [{k0},{k1})");
+        }
+
+        long BruteForce(long p0, long p1, long k0, long k1)
+        {
+            long count = 0;
+            for (long p = p0; p < p1; p++)
+            {
+                long inItem = p % ((long)output * output);
+                long oy = inItem / output;
+                long ox = inItem % output;
+                for (long index = k0; index < k1; index++)
+                {
+                    long tap = index % (kernel * kernel);
+                    long y = (oy * stride) - pad + ((tap / kernel) * dilation);
+                    long x = (ox * stride) - pad + ((tap % kernel) * dilation);
+                    count += y >= 0 && y < size && x >= 0 && x < size ? 1 : 0;
+                }
+            }
+
+            return count;
+        }
+    }
+
+    [Test]
+    public void WithoutPadding_EveryIm2colElementIsReal()
+    {
+        // 3×3 stride 1 on 6×6 without padding: every window is inside, so 16 pixels × 18 taps are all real.
+        var g = new Mapper.Geometry(1, 2, 6, 6, 4, 4, 4, 3, 3, 1, 0, 1, 1);
+
+        Assert.That(g.RealOperands(0, 16, 0, 18), Is.EqualTo(16 * 18));
+    }
+}
