@@ -18,8 +18,10 @@ public static class EnergyAccounting
     {
         var pe = config.PeArray;
         var buffers = config.Buffers;
-        long zeros = Math.Min(zeroOperandMacs ?? 0, activity.Macs);
-        long nonZero = activity.Macs - zeros;
+        // Numerics count zero-operand MACs over all the layer's MACs; a skipping array did not perform some of them.
+        long useful = activity.Macs + activity.SkippedMacs;
+        long nonZero = zeroOperandMacs is { } z ? Math.Clamp(useful - z, 0, activity.Macs) : activity.Macs;
+        long zeros = activity.Macs - nonZero;
         (string multiplyEntry, double multiplyBits, string addEntry, double addBits, double operandBits) = pe.Arithmetic switch
         {
             // A mantissa product costs a multiplier of Lw × Li bits; its sum an accumulator-wide add.

@@ -66,6 +66,7 @@ public static class LayerSimulator
             Activity = new ActivityCounts
             {
                 Macs = stats[$"{enginePath}.macs"],
+                SkippedMacs = stats[$"{enginePath}.skipped_macs"],
                 IfmapReadWords = stats["ifmap.read_words"],
                 IfmapWriteWords = stats["ifmap.write_words"],
                 WeightReadWords = stats[$"{enginePath}.weight_read_words"],

@@ -37,7 +37,11 @@ public sealed record LayerTiming
 /// <summary>Actions the hardware performed in one layer: what the energy model prices.</summary>
 public sealed record ActivityCounts
 {
+    /// <summary>MACs the PEs performed.</summary>
     public required long Macs { get; init; }
+
+    /// <summary>MACs a skipping array left out (zero weights in all its columns); performed + skipped = the layer's MACs.</summary>
+    public long SkippedMacs { get; init; }
 
     public required long IfmapReadWords { get; init; }
 

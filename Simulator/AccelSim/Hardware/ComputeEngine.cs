@@ -26,6 +26,7 @@ public sealed class ComputeEngine : Component
     private readonly Counter _computeCycles;
     private readonly Counter _fillDrainCycles;
     private readonly Counter _macs;
+    private readonly Counter _skippedMacs;
     private readonly Counter _stepsDone;
     private readonly Counter _ifmapReadWords;
     private readonly Counter _weightReadWords;
@@ -55,7 +56,8 @@ public sealed class ComputeEngine : Component
         var stats = simulation.Stats;
         _computeCycles = stats.RegisterCounter($"{path}.compute_cycles", StatUnit.Cycles, "Cycles computing, pipeline fill and drain included");
         _fillDrainCycles = stats.RegisterCounter($"{path}.fill_drain_cycles", StatUnit.Cycles, "Part of the compute cycles spent filling and draining the systolic pipeline");
-        _macs = stats.RegisterCounter($"{path}.macs", StatUnit.Macs, "Useful multiply-accumulates");
+        _macs = stats.RegisterCounter($"{path}.macs", StatUnit.Macs, "Multiply-accumulates performed");
+        _skippedMacs = stats.RegisterCounter($"{path}.skipped_macs", StatUnit.Macs, "Multiply-accumulates skipped: every weight of the array's columns was zero at that reduction step");
         _stepsDone = stats.RegisterCounter($"{path}.steps", StatUnit.Events, "Steps (fold chunks or vector batches) completed");
         _ifmapReadWords = stats.RegisterCounter($"{ifmap.Path}.read_words", StatUnit.Words, "Words read from the buffer by the engine");
         _weightReadWords = stats.RegisterCounter($"{path}.weight_read_words", StatUnit.Words, "Words read from the weight buffer by the engine");
@@ -144,6 +146,7 @@ public sealed class ComputeEngine : Component
         _fillDrainCycles.Add(step.FillDrainCycles);
         _stallCycles[(int)StallCause.SramBandwidth].Add(durationCycles - step.ComputeCycles);
         _macs.Add(step.Macs);
+        _skippedMacs.Add(step.SkippedMacs);
         _ifmapReadWords.Add(ifmapWords);
         _weightReadWords.Add(weightWords);
         _inputConversions.Add(step.InputConversions);

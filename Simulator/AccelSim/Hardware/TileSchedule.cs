@@ -22,6 +22,9 @@ public readonly record struct ComputeStep
 
     public required long Macs { get; init; }
 
+    /// <summary>MACs a skipping array left out because every weight in its columns was zero at those reduction steps.</summary>
+    public long SkippedMacs { get; init; }
+
     /// <summary>Bytes the engine reads from the input-feature-map buffer during the step.</summary>
     public required long IfmapReadBytes { get; init; }
 

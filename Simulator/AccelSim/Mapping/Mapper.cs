@@ -22,8 +22,8 @@ public static class Mapper
 {
     public static TileSchedule Map(Layer layer, int batch, AcceleratorConfig config) => layer switch
     {
-        ConvLayer conv => MapGemm(Geometry.Of(conv, batch, config.ScaleSimCompatible), conv.FusedRelu, layer.Name, config),
-        FullyConnectedLayer fc => MapGemm(Geometry.Of(fc, batch), fc.FusedRelu, layer.Name, config),
+        ConvLayer conv => MapGemm(Geometry.Of(conv, batch, config.ScaleSimCompatible), conv.FusedRelu, layer.Name, config, conv.NonZeroWeights),
+        FullyConnectedLayer fc => MapGemm(Geometry.Of(fc, batch), fc.FusedRelu, layer.Name, config, fc.NonZeroWeights),
         PoolLayer pool => MapPool(pool, batch, config),
         AddLayer add => MapElementwise(add.OutputShape.Elements * batch, inputs: 2, opsPerElement: add.FusedRelu ? 2 : 1, config, "residual add"),
         ReluLayer relu => MapElementwise(relu.OutputShape.Elements * batch, inputs: 1, opsPerElement: 1, config, "relu"),
@@ -131,11 +131,18 @@ public static class Mapper
         }
     }
 
-    private static TileSchedule MapGemm(Geometry g, bool fusedRelu, string layerName, AcceleratorConfig config)
+    /// <param name="mask">The layer's non-zero weights when measured (sparse storage or skipping); null: dense.</param>
+    private static TileSchedule MapGemm(Geometry g, bool fusedRelu, string layerName, AcceleratorConfig config, WeightMask? mask)
     {
         if (config.PeArray.Dataflow is Dataflow.WeightStationary or Dataflow.InputStationary)
         {
-            return StationaryMapper.Map(g, fusedRelu, layerName, config);
+            if (mask is not null && config.PeArray.ZeroOperands == ZeroOperandPolicy.Skip)
+            {
+                throw new MappingException(
+                    $"layer '{layerName}': zero_operands: skip is modelled for output_stationary only (the array streams K in lock-step there); use gate with {config.PeArray.Dataflow}");
+            }
+
+            return StationaryMapper.Map(g, fusedRelu, layerName, config, mask?.Density);
         }
 
         if (config.PeArray.Dataflow != Dataflow.OutputStationary)
@@ -151,7 +158,7 @@ public static class Mapper
                 $"layer '{layerName}': the results of one fold ({foldOutputBytes} bytes) do not fit the ofmap buffer ({config.Buffers.Ofmap.CapacityBytes} bytes)"));
         }
 
-        var plan = GemmPlan.Create(g, layerName, config);
+        var plan = GemmPlan.Create(g, layerName, config, mask);
         TileSchedule columnsOuter = plan.Build(columnFoldsOuter: true, fusedRelu);
         TileSchedule rowsOuter = plan.Build(columnFoldsOuter: false, fusedRelu);
         return Traffic(rowsOuter) < Traffic(columnsOuter) ? rowsOuter : columnsOuter;
@@ -168,9 +175,11 @@ public static class Mapper
     private sealed record GemmPlan(
         Geometry G, AcceleratorConfig Config, int ArrayRows, int ArrayCols, long RowFolds, long ColFolds,
         int ChannelsPerChunk, int Chunks, long FoldsPerBand, bool IfmapResident, bool WeightsResident, long ResidentIfmapBytes,
-        long ResidentWeightBytes)
+        long ResidentWeightBytes, WeightMask? Mask)
     {
-        public static GemmPlan Create(Geometry g, string layerName, AcceleratorConfig config)
+        private bool Skip => Mask is not null && Config.PeArray.ZeroOperands == ZeroOperandPolicy.Skip;
+
+        public static GemmPlan Create(Geometry g, string layerName, AcceleratorConfig config, WeightMask? mask)
         {
             int rows = config.PeArray.Rows;
             int cols = config.PeArray.Cols;
@@ -182,7 +191,8 @@ public static class Mapper
             long rowBytesAllChannels = (long)g.InWidth * g.GroupInChannels * FeatureMapElementBytes;
 
             long wholeIfmap = (long)g.GroupInChannels * g.InHeight * g.InWidth * g.Batch * FeatureMapElementBytes;
-            long wholeWeights = BitsToBytes(WeightTileBits(g.GroupFilters, g.GroupInChannels * kernelArea, config));
+            // Stored size of the largest group's weights (sparse storage shrinks it by the measured non-zeros).
+            long wholeWeights = Enumerable.Range(0, g.Groups).Max(group => GroupWeightBytes(g, config, mask, group));
             bool ifmapResident = wholeIfmap <= ifmapHalf;
             bool weightsResident = wholeWeights <= weightHalf;
             long maxRowsPerFold = ifmapResident ? 0 : MaxInputRows(g, rows, rowFolds, 1);
@@ -201,7 +211,7 @@ public static class Mapper
             long foldsPerBand = ifmapResident || chunks > 1 ? 1
                 : Math.Max(1, LargestFitting(rowFolds, b => MaxInputRows(g, rows, rowFolds, b) * rowBytesAllChannels <= ifmapHalf));
             return new GemmPlan(g, config, rows, cols, rowFolds, colFolds, channelsPerChunk, chunks, foldsPerBand, ifmapResident,
-                weightsResident, wholeIfmap, wholeWeights);
+                weightsResident, wholeIfmap, wholeWeights, mask);
 
             bool Fits(int channels)
             {
@@ -210,6 +220,14 @@ public static class Mapper
                 bool weightsFit = weightsResident || BitsToBytes(weightBits) <= weightHalf;
                 return ifmapFits && weightsFit;
             }
+        }
+
+        /// <summary>Stored bytes of one group's weights.</summary>
+        private static long GroupWeightBytes(Geometry g, AcceleratorConfig config, WeightMask? mask, int group)
+        {
+            long reduction = g.Reduction;
+            long nonZero = mask?.NonZero(group * g.GroupFilters, (group + 1) * g.GroupFilters, 0, reduction) ?? g.GroupFilters * reduction;
+            return BitsToBytes(WeightTileBits(g.GroupFilters, reduction, nonZero, config));
         }
 
         /// <summary>The most input rows any band of <paramref name="foldsPerBand"/> row folds reads.</summary>
@@ -295,26 +313,31 @@ public static class Mapper
                                 var weightKey = WeightsResident ? (group, -1L, -1L, -1L, -1L)
                                     : Chunks == 1 ? (group, colFold, columnFoldsOuter ? -1 : band, -1L, -1L)
                                     : (group, colFold, rowFold, chunk, -1L);
+                                long firstK = (long)chunk * ChannelsPerChunk * kernelArea;
+                                int firstFilter = (int)((group * G.GroupFilters) + (colFold * ArrayCols));
+                                long tileWeightBytes = BitsToBytes(WeightTileBits(colsUsed, reduction,
+                                    Mask?.NonZero(firstFilter, firstFilter + (int)colsUsed, firstK, firstK + reduction) ?? colsUsed * reduction, Config));
                                 if (weightKey != lastWeightKey)
                                 {
-                                    weightTiles.Add(WeightsResident
-                                        ? ResidentWeightBytes
-                                        : BitsToBytes(WeightTileBits(colsUsed, reduction, Config)));
+                                    weightTiles.Add(WeightsResident ? GroupWeightBytes(G, Config, Mask, group) : tileWeightBytes);
                                     lastWeightKey = weightKey;
                                 }
 
+                                // A skipping array streams only the reduction steps where some filter of its columns has a
+                                // non-zero weight; the others cost no cycle, no input read and no conversion.
+                                long active = Skip ? Mask!.ActiveReduction(firstFilter, firstFilter + (int)colsUsed, firstK, firstK + reduction) : reduction;
                                 long outputs = lastChunk ? rowsUsed * colsUsed : 0;
-                                long firstK = (long)chunk * ChannelsPerChunk * kernelArea;
-                                long realOperands = G.RealOperands(firstPixel, firstPixel + rowsUsed, firstK, firstK + reduction);
+                                long realOperands = G.RealOperands(firstPixel, firstPixel + rowsUsed, firstK, firstK + reduction) * active / Math.Max(1, reduction);
                                 steps.Add(new ComputeStep
                                 {
                                     IfmapTile = ifmapTiles.Count - 1,
                                     WeightTile = weightTiles.Count - 1,
-                                    ComputeCycles = reduction + (lastChunk ? fillDrain : 0),
+                                    ComputeCycles = active + (lastChunk ? fillDrain : 0),
                                     FillDrainCycles = lastChunk ? fillDrain : 0,
-                                    Macs = rowsUsed * colsUsed * reduction,
+                                    Macs = rowsUsed * colsUsed * active,
+                                    SkippedMacs = rowsUsed * colsUsed * (reduction - active),
                                     IfmapReadBytes = realOperands * FeatureMapElementBytes,
-                                    WeightReadBytes = BitsToBytes(WeightTileBits(colsUsed, reduction, Config)),
+                                    WeightReadBytes = tileWeightBytes,
                                     OutputBytes = outputs * FeatureMapElementBytes,
                                     InputConversions = realOperands,
                                     OutputConversions = outputs,

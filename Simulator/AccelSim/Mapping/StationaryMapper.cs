@@ -22,7 +22,8 @@ namespace AccelSim.Mapping;
 /// </remarks>
 internal static class StationaryMapper
 {
-    public static TileSchedule Map(Mapper.Geometry g, bool fusedRelu, string layerName, AcceleratorConfig config)
+    /// <param name="weightDensity">Measured fraction of non-zero weights, for sparse storage; null: dense.</param>
+    public static TileSchedule Map(Mapper.Geometry g, bool fusedRelu, string layerName, AcceleratorConfig config, double? weightDensity = null)
     {
         bool ws = config.PeArray.Dataflow == Dataflow.WeightStationary;
         bool compat = config.ScaleSimCompatible;
@@ -40,7 +41,9 @@ internal static class StationaryMapper
         long weightHalf = config.Buffers.Weights.HalfCapacityBytes;
         long ofmapCapacity = config.Buffers.Ofmap.CapacityBytes;
 
-        long WeightBytes(long filters, long reduction) => BitsToBytes(WeightTileBits(filters, reduction, config));
+        // Sparse storage sizes a tile by the layer's measured density (tiles here cut K into array-row passes).
+        long WeightBytes(long filters, long reduction) => BitsToBytes(WeightTileBits(filters, reduction,
+            weightDensity is { } d ? (long)Math.Round(filters * reduction * d) : filters * reduction, config));
 
         // Input rows of the channels that reduction indices [k0, k1) touch, for output pixels [p0, p1).
         long IfmapBytes(long p0, long p1, long k0, long k1) =>
