@@ -168,4 +168,23 @@ public sealed class TraceCliTests : TraceTestBase
             Assert.That((code, err.Trim()), Is.EqualTo((ExitCodes.BadInput, "error: the window is empty: --to (5) must be greater than --from (10)")));
         });
     }
+
+    [Test]
+    public void ShippedExamples_AreWhatTheDocumentedCommandWrites()
+    {
+        // The command in Traces/README.md, into a temporary folder: the shipped examples must be its output, byte for byte.
+        string[] names = ["tiny.perfetto.json", "tiny.vcd", "tiny.csv"];
+        var (code, _, err) = Run(["run", "-c", Shipped("Configs/tiny.yaml"), "-w", Shipped("Workloads/tiny.yaml"), "--no-numerics", "--no-table",
+            .. names.SelectMany(n => new[] { "--trace", Path.Combine(Work, n) })]);
+        Assert.That(code, Is.Zero, err);
+
+        Assert.Multiple(() =>
+        {
+            foreach (string name in names)
+            {
+                Assert.That(File.ReadAllBytes(Path.Combine(Work, name)), Is.EqualTo(File.ReadAllBytes(Shipped(Path.Combine("Traces", "examples", name)))),
+                    $"Traces/examples/{name} is stale: regenerate the examples with the command in Traces/README.md");
+            }
+        });
+    }
 }
