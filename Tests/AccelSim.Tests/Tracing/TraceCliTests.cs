@@ -159,6 +159,14 @@ public sealed class TraceCliTests : TraceTestBase
             Assert.That(err, Does.StartWith($"error: {broken}:3:"));
             (code, _, err) = Run("trace", "slice", other, "--from", "0", "--to", "10");
             Assert.That((code, err), Is.EqualTo((ExitCodes.BadInput, $"error: {other}: not a trace-event file: expected an object with a \"traceEvents\" array (or an array of events)" + Environment.NewLine)));
+            string wrongType = Path.Combine(Work, "wrong.json");
+            File.WriteAllText(wrongType, "{\"traceEvents\": [{\"ph\": \"X\", \"tid\": 1.5, \"ts\": 0, \"dur\": 1}]}");
+            (code, _, err) = Run("trace", "summarize", wrongType);
+            Assert.That(code, Is.EqualTo(ExitCodes.BadInput));
+            Assert.That(err, Does.StartWith($"error: {wrongType}: not a trace-event file: a field has the wrong type"));
+            File.WriteAllText(wrongType, "{\"traceEvents\": [{\"ph\": \"X\", \"ts\": \"soon\", \"dur\": 1}]}");
+            (code, _, err) = Run("trace", "summarize", wrongType);
+            Assert.That((code, err.Trim()), Is.EqualTo((ExitCodes.BadInput, $"error: {wrongType}: traceEvents[0] has no numeric \"ts\"")));
             (code, _, err) = Run("trace", "summarize", vcd);
             Assert.That(code, Is.EqualTo(ExitCodes.BadInput));
             Assert.That(err, Does.Contain("this is a Vcd trace"));
