@@ -90,9 +90,9 @@ internal static class TraceCommand
 
     private static (Argument<string> File, Option<long> From, Option<long> To, Option<string?> Component) WindowOptions() => (
         new Argument<string>("file") { Description = "A trace-event JSON trace written by run --trace." },
-        new Option<long>("--from") { Description = "First cycle of the window (network cycles, as in the trace).", Required = true },
-        new Option<long>("--to") { Description = "The cycle the window ends before.", Required = true },
-        new Option<string?>("--component") { Description = "Show one component only (pe_array, vector_unit, dram, bfp_converter, ifmap, weights, ofmap, layers)." });
+        new Option<long>("--from") { HelpName = "CYCLE", Description = "First cycle of the window (network cycles, as in the trace).", Required = true },
+        new Option<long>("--to") { HelpName = "CYCLE", Description = "The cycle the window ends before.", Required = true },
+        new Option<string?>("--component") { HelpName = "COMPONENT", Description = "Show one component only (pe_array, vector_unit, dram, bfp_converter, ifmap, weights, ofmap, layers)." });
 
     private static TraceWindow Window(ParseResult parse, Argument<string> file, Option<long> from, Option<long> to, Option<string?> component)
     {
@@ -113,23 +113,26 @@ internal sealed class TraceRunOptions
 {
     public Option<string[]> Files { get; } = new("--trace")
     {
+        HelpName = "FILE",
         Description = "Write a trace of the run to FILE (repeatable); the extension picks the format: " + TraceFormats.Allowed + ".",
         AllowMultipleArgumentsPerToken = false,
     };
 
-    public Option<string[]> Layers { get; } = new("--trace-layers") { Description = "Trace only these layers (comma-separated names; repeatable)." };
+    public Option<string[]> Layers { get; } = new("--trace-layers") { HelpName = "LAYERS", Description = "Trace only these layers (comma-separated names; repeatable)." };
 
     public Option<string[]> Components { get; } = new("--trace-components")
     {
+        HelpName = "COMPONENTS",
         Description = "Trace only these components (comma-separated): " + string.Join(", ", TraceNames.Components) + ".",
     };
 
-    public Option<long?> From { get; } = new("--trace-from") { Description = "Trace from this network cycle on." };
+    public Option<long?> From { get; } = new("--trace-from") { HelpName = "CYCLE", Description = "Trace from this network cycle on." };
 
-    public Option<long?> To { get; } = new("--trace-to") { Description = "Trace up to (not including) this network cycle." };
+    public Option<long?> To { get; } = new("--trace-to") { HelpName = "CYCLE", Description = "Trace up to (not including) this network cycle." };
 
     public Option<string> MaxBytes { get; } = new("--trace-max-bytes")
     {
+        HelpName = "SIZE",
         Description = "Stop writing a trace file at this size, with a notice (bytes, or with a K, M or G suffix: 1024-based).",
         DefaultValueFactory = _ => "1G",
     };
@@ -194,7 +197,14 @@ internal sealed class TraceRunOptions
         {
             foreach (var (file, format) in formats)
             {
-                writers.Add(TraceFormats.Open(file, format, maxBytes, metadata));
+                try
+                {
+                    writers.Add(TraceFormats.Open(file, format, maxBytes, metadata));
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    throw new UsageException($"--trace {file}: cannot write there ({e.Message})");
+                }
             }
         }
         catch

@@ -91,7 +91,7 @@ public static class NetworkRunner
         {
             Layer layer = network.Layers[i];
             LayerRecorder recorder = trace.BeginLayer(layer.Name);
-            timings[i] = LayerSimulator.Run(layer, network.Batch, LayerConfig.For(layer, config), recorder);
+            timings[i] = LayerSimulator.Run(layer, network.Batch, LayerConfig.For(layer, config), recorder.IsKept ? recorder : null);
             trace.EndLayer(recorder, timings[i].TotalCycles);
         }
     }

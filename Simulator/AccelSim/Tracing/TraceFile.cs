@@ -42,7 +42,7 @@ public static class TraceFile
         {
             throw new TraceFormatException($"{path}:{(e.LineNumber ?? 0) + 1}:{(e.BytePositionInLine ?? 0) + 1}: not valid JSON: {FirstSentence(e.Message)}", e);
         }
-        catch (InvalidOperationException e)
+        catch (Exception e) when (e is InvalidOperationException or FormatException)
         {
             throw new TraceFormatException($"{path}: not a trace-event file: a field has the wrong type ({e.Message})", e);
         }

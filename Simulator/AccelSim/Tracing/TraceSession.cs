@@ -52,6 +52,9 @@ public sealed class LayerRecorder : ITraceSink
 
     public string Name { get; }
 
+    /// <summary>Whether the filter keeps this layer; when not, the simulation need not trace it at all.</summary>
+    public bool IsKept => _keep;
+
     public void Slice(in TraceSlice slice)
     {
         if (_keep && slice.DurationCycles > 0)

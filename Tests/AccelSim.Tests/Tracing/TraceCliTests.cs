@@ -159,6 +159,14 @@ public sealed class TraceCliTests : TraceTestBase
             Assert.That(err, Does.StartWith($"error: {broken}:3:"));
             (code, _, err) = Run("trace", "slice", other, "--from", "0", "--to", "10");
             Assert.That((code, err), Is.EqualTo((ExitCodes.BadInput, $"error: {other}: not a trace-event file: expected an object with a \"traceEvents\" array (or an array of events)" + Environment.NewLine)));
+            string wrongType = Path.Combine(Work, "wrong.json");
+            File.WriteAllText(wrongType, "{\"traceEvents\": [{\"ph\": \"X\", \"tid\": 1.5, \"ts\": 0, \"dur\": 1}]}");
+            (code, _, err) = Run("trace", "summarize", wrongType);
+            Assert.That(code, Is.EqualTo(ExitCodes.BadInput));
+            Assert.That(err, Does.StartWith($"error: {wrongType}: not a trace-event file: a field has the wrong type"));
+            File.WriteAllText(wrongType, "{\"traceEvents\": [{\"ph\": \"X\", \"ts\": \"soon\", \"dur\": 1}]}");
+            (code, _, err) = Run("trace", "summarize", wrongType);
+            Assert.That((code, err.Trim()), Is.EqualTo((ExitCodes.BadInput, $"error: {wrongType}: traceEvents[0] has no numeric \"ts\"")));
             (code, _, err) = Run("trace", "summarize", vcd);
             Assert.That(code, Is.EqualTo(ExitCodes.BadInput));
             Assert.That(err, Does.Contain("this is a Vcd trace"));
@@ -166,6 +174,25 @@ public sealed class TraceCliTests : TraceTestBase
             Assert.That(err, Does.Contain("missing.json: no such file"));
             (code, _, err) = Run("trace", "slice", TinyTrace(), "--from", "10", "--to", "5");
             Assert.That((code, err.Trim()), Is.EqualTo((ExitCodes.BadInput, "error: the window is empty: --to (5) must be greater than --from (10)")));
+        });
+    }
+
+    [Test]
+    public void ShippedExamples_AreWhatTheDocumentedCommandWrites()
+    {
+        // The command in Traces/README.md, into a temporary folder: the shipped examples must be its output, byte for byte.
+        string[] names = ["tiny.perfetto.json", "tiny.vcd", "tiny.csv"];
+        var (code, _, err) = Run(["run", "-c", Shipped("Configs/tiny.yaml"), "-w", Shipped("Workloads/tiny.yaml"), "--no-numerics", "--no-table",
+            .. names.SelectMany(n => new[] { "--trace", Path.Combine(Work, n) })]);
+        Assert.That(code, Is.Zero, err);
+
+        Assert.Multiple(() =>
+        {
+            foreach (string name in names)
+            {
+                Assert.That(File.ReadAllBytes(Path.Combine(Work, name)), Is.EqualTo(File.ReadAllBytes(Shipped(Path.Combine("Traces", "examples", name)))),
+                    $"Traces/examples/{name} is stale: regenerate the examples with the command in Traces/README.md");
+            }
         });
     }
 }
