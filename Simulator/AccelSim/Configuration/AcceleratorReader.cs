@@ -27,6 +27,8 @@ internal static class AcceleratorReader
 
     private static readonly MapSchema DramSchema = new("bandwidth_gb_per_s", "bandwidth_bytes_per_cycle", "latency_cycles");
     private static readonly MapSchema VectorUnitSchema = new("lanes");
+    private static readonly MapSchema ConverterSchema = new("input_lanes", "output_lanes", "latency_cycles");
+    private static readonly IntRule ConverterLatencyRule = new(0, 1_000_000);
     private static readonly MapSchema BfpSchema = new(
         "exponent_bits",
         "mantissa_bits",
@@ -52,6 +54,7 @@ internal static class AcceleratorReader
         new KeySpec("vector_unit", VectorUnitSchema),
         new KeySpec("bfp", BfpSchema),
         "weight_storage",
+        new KeySpec("converters", ConverterSchema),
         "energy_table");
 
     private static readonly Choices<Dataflow> Dataflows = Choices.FromEnum<Dataflow>();
@@ -107,6 +110,11 @@ internal static class AcceleratorReader
         // be swept over arithmetic with --set).
         bool needsBfp = peArray is null || peArray.Arithmetic == Arithmetic.Bfp;
         BfpSettings? bfp = root.Mapping("bfp", BfpSchema, required: needsBfp) is { } f ? ReadBfp(f) : needsBfp ? null : UnusedBfp;
+        ConverterConfig? converters = root.Mapping("converters", ConverterSchema, required: false) is { } c
+            && c.Int32("input_lanes", LanesRule) is { } inputLanes && c.Int32("output_lanes", LanesRule) is { } outputLanes
+            && c.Int32("latency_cycles", ConverterLatencyRule) is { } latency
+            ? new ConverterConfig(inputLanes, outputLanes, latency)
+            : null;
         WeightStorage? storage = root.Has("weight_storage") ? root.Choice("weight_storage", WeightStorages) : WeightStorage.Dense;
         EnergyTable? energy = root.Text("energy_table") is { } tablePath ? loadEnergyTable(tablePath, root.Entry("energy_table")!.Value) : null;
 
@@ -128,6 +136,7 @@ internal static class AcceleratorReader
             Bfp = bfp,
             Energy = energy,
             WeightStorage = storage.Value,
+            Converters = converters,
         };
     }
 

@@ -45,7 +45,11 @@ public static class LayerSimulator
         var weights = new TileLoader(simulation, "weights", buffers.Weights, dram, schedule.WeightTileBytes);
         var ofmap = new OutputBuffer(simulation, "ofmap", buffers.Ofmap, dram);
         string enginePath = schedule.Engine == EngineKind.PeArray ? "pe_array" : "vector_unit";
-        var engine = new ComputeEngine(simulation, enginePath, schedule.Steps, ifmap, weights, ofmap, buffers.Ifmap, buffers.Weights);
+        // Converters sit between the buffers and the PE array only; float32 arrays convert nothing, float16 ones only inputs.
+        ConverterConfig? converters = schedule.Engine != EngineKind.PeArray || config.PeArray.Arithmetic == Arithmetic.Float32 ? null
+            : config.PeArray.Arithmetic == Arithmetic.Float16 && config.Converters is { } c ? c with { OutputLanes = int.MaxValue }
+            : config.Converters;
+        var engine = new ComputeEngine(simulation, enginePath, schedule.Steps, ifmap, weights, ofmap, buffers.Ifmap, buffers.Weights, converters);
         return (engine, ifmap, weights, enginePath);
     }
 

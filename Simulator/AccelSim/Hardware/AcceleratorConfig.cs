@@ -86,6 +86,13 @@ public sealed record BufferSetConfig(SramConfig Ifmap, SramConfig Weights, SramC
 /// <param name="LatencyCycles">Cycles from the end of a transfer's data beats to its completion.</param>
 public sealed record DramConfig(double BandwidthBytesPerCycle, long LatencyCycles);
 
+/// <summary>The conversion units between the buffers and the array: float32 → BFP (or float16) on the way in, BFP
+/// accumulator → float32 on the way out.</summary>
+/// <param name="InputLanes">Elements the input converter turns out per cycle.</param>
+/// <param name="OutputLanes">Accumulator values the output converter normalises per cycle.</param>
+/// <param name="LatencyCycles">Pipeline depth: the exponent comparator tree, then the shift; paid once per step.</param>
+public sealed record ConverterConfig(int InputLanes, int OutputLanes, int LatencyCycles);
+
 /// <summary>The vector unit running pooling, ReLU and residual additions in float32.</summary>
 public sealed record VectorUnitConfig(int Lanes);
 
@@ -107,6 +114,9 @@ public sealed record AcceleratorConfig
     public required BfpSettings Bfp { get; init; }
 
     public required EnergyTable Energy { get; init; }
+
+    /// <summary>Converter throughput and latency; null for converters that never hold the array back.</summary>
+    public ConverterConfig? Converters { get; init; }
 
     /// <summary>How weights are stored (DRAM and weight buffer); sparse formats need the weights' values to size tiles.</summary>
     public WeightStorage WeightStorage { get; init; } = WeightStorage.Dense;

@@ -21,6 +21,7 @@ public sealed class ComputeEngine : Component
     private readonly OutputBuffer _ofmap;
     private readonly SramConfig _ifmapSram;
     private readonly SramConfig _weightSram;
+    private readonly ConverterConfig? _converters;
     private readonly Action _onStepDone;
     private readonly Action _advance;
     private readonly Counter _computeCycles;
@@ -42,9 +43,10 @@ public sealed class ComputeEngine : Component
 
     public ComputeEngine(
         Simulation simulation, string path, ImmutableArray<ComputeStep> steps, TileLoader ifmap, TileLoader? weights,
-        OutputBuffer ofmap, SramConfig ifmapSram, SramConfig weightSram)
+        OutputBuffer ofmap, SramConfig ifmapSram, SramConfig weightSram, ConverterConfig? converters = null)
         : base(simulation, path)
     {
+        _converters = converters;
         _steps = steps;
         _ifmap = ifmap;
         _weights = weights;
@@ -88,6 +90,7 @@ public sealed class ComputeEngine : Component
         StallCause.Weights => "weights",
         StallCause.OutputDrain => "output_drain",
         StallCause.SramBandwidth => "sram_bandwidth",
+        StallCause.Converter => "converter",
         _ => throw new ArgumentOutOfRangeException(nameof(cause)),
     };
 
@@ -100,6 +103,7 @@ public sealed class ComputeEngine : Component
         StallCause.Weights => "Cycles waiting for weights from DRAM",
         StallCause.OutputDrain => "Cycles waiting for output-buffer room or for the final results to reach DRAM",
         StallCause.SramBandwidth => "Cycles a step ran longer because buffer read ports could not keep up",
+        StallCause.Converter => "Cycles a step ran longer because the BFP converters (lanes, pipeline latency) could not keep up",
         _ => throw new ArgumentOutOfRangeException(nameof(cause)),
     };
 
@@ -141,10 +145,16 @@ public sealed class ComputeEngine : Component
         long ifmapWords = DivideRoundingUp(step.IfmapReadBytes * 8, _ifmapSram.WordBits);
         long weightWords = DivideRoundingUp(step.WeightReadBytes * 8, _weightSram.WordBits);
         long portCycles = Math.Max(DivideRoundingUp(ifmapWords, _ifmapSram.ReadPorts), DivideRoundingUp(weightWords, _weightSram.ReadPorts));
-        long durationCycles = Math.Max(step.ComputeCycles, portCycles);
+        long converterCycles = ConverterCycles(step);
+        long durationCycles = Math.Max(step.ComputeCycles, Math.Max(portCycles, converterCycles));
+
+        // The excess over the compute time goes to the read ports first, then to the converters.
+        long sramExcess = Math.Max(0, portCycles - step.ComputeCycles);
+        long converterExcess = durationCycles - step.ComputeCycles - sramExcess;
         _computeCycles.Add(step.ComputeCycles);
         _fillDrainCycles.Add(step.FillDrainCycles);
-        _stallCycles[(int)StallCause.SramBandwidth].Add(durationCycles - step.ComputeCycles);
+        _stallCycles[(int)StallCause.SramBandwidth].Add(sramExcess);
+        _stallCycles[(int)StallCause.Converter].Add(converterExcess);
         _macs.Add(step.Macs);
         _skippedMacs.Add(step.SkippedMacs);
         _ifmapReadWords.Add(ifmapWords);
@@ -155,7 +165,7 @@ public sealed class ComputeEngine : Component
         _busy = true;
         if (_trace is not null)
         {
-            TraceStep(_trace, step, durationCycles, ifmapWords, weightWords);
+            TraceStep(_trace, step, durationCycles, sramExcess, ifmapWords, weightWords);
         }
 
         Simulation.Schedule(durationCycles, _onStepDone);
@@ -204,18 +214,33 @@ public sealed class ComputeEngine : Component
         }
     }
 
+    /// <summary>Cycles the converters need for a step: their pipeline latency, then the elements at their lanes per cycle.</summary>
+    private long ConverterCycles(in ComputeStep step)
+    {
+        if (_converters is not { } c)
+        {
+            return 0;
+        }
+
+        long input = step.InputConversions == 0 ? 0 : c.LatencyCycles + DivideRoundingUp(step.InputConversions, c.InputLanes);
+        long output = step.OutputConversions == 0 || c.OutputLanes == int.MaxValue ? 0 : c.LatencyCycles + DivideRoundingUp(step.OutputConversions, c.OutputLanes);
+        return Math.Max(input, output);
+    }
+
     private static long DivideRoundingUp(long numerator, long denominator) => (numerator + denominator - 1) / denominator;
 
     /// <summary>The step as a trace sees it: compute then any SRAM-bandwidth excess on the engine's track (so the slices
     /// add up to the compute and stall counters), the conversions it makes, and the buffer words it reads.</summary>
-    private void TraceStep(ITraceSink trace, in ComputeStep step, long durationCycles, long ifmapWords, long weightWords)
+    private void TraceStep(ITraceSink trace, in ComputeStep step, long durationCycles, long sramExcess, long ifmapWords, long weightWords)
     {
         long now = Simulation.Now.Value;
         bool array = step.Macs > 0;
         string name = step.WeightTile >= 0 ? $"ifmap {step.IfmapTile} weights {step.WeightTile}" : $"ifmap {step.IfmapTile}";
         trace.Slice(new TraceSlice(Path, name, TraceCategory.Compute, now, step.ComputeCycles, array ? step.Macs : step.VectorOps, array ? "macs" : "vector_ops"));
         trace.Slice(new TraceSlice(
-            Path, StallName(StallCause.SramBandwidth), TraceCategory.Stall, now + step.ComputeCycles, durationCycles - step.ComputeCycles));
+            Path, StallName(StallCause.SramBandwidth), TraceCategory.Stall, now + step.ComputeCycles, sramExcess));
+        trace.Slice(new TraceSlice(
+            Path, StallName(StallCause.Converter), TraceCategory.Stall, now + step.ComputeCycles + sramExcess, durationCycles - step.ComputeCycles - sramExcess));
         long conversions = step.InputConversions + step.OutputConversions;
         if (conversions > 0)
         {

@@ -14,4 +14,7 @@ public enum StallCause
 
     /// <summary>Operands arrive slower from the buffers' read ports than the array consumes them.</summary>
     SramBandwidth,
+
+    /// <summary>Operands (or results) pass the BFP converters slower than the array consumes (or makes) them.</summary>
+    Converter,
 }

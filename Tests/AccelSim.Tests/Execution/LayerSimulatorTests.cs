@@ -42,6 +42,34 @@ public sealed class LayerSimulatorTests
     }
 
     [Test]
+    public void SlowConverters_ShowUpAsConverterStalls()
+    {
+        // Input converter of 2 lanes with a 3-cycle pipeline: a fold's real input elements (44, 50, 66, 66, 60, 66, 66, 50,
+        // 44; see above) take 3 + 22, 25, 33, 33, 30, 33, 33, 25, 22 cycles against the fold's 24 compute cycles, so the
+        // folds stretch by 1 + 4 + 12 + 12 + 9 + 12 + 12 + 4 + 1 = 67. The output converter (16 results, 8 lanes: 3 + 2)
+        // keeps up. Everything else as in the hand derivation above: total 343 + 67 = 410.
+        var config = TestHardware.Tiny() with { Converters = new ConverterConfig(InputLanes: 2, OutputLanes: 8, LatencyCycles: 3) };
+
+        LayerTiming timing = LayerSimulator.Run(TestNetworks.TinyConv(), 1, config);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(timing.StallCyclesByCause[StallCause.Converter], Is.EqualTo(67));
+            Assert.That(timing.ComputeCycles, Is.EqualTo(216));
+            Assert.That(timing.TotalCycles, Is.EqualTo(410));
+        }
+    }
+
+    [Test]
+    public void FastConverters_CostNothing()
+    {
+        var config = TestHardware.Tiny() with { Converters = new ConverterConfig(InputLanes: 64, OutputLanes: 64, LatencyCycles: 4) };
+
+        // 66 elements at 64 lanes + 4 latency = 6 cycles, far under a fold's 24.
+        Assert.That(LayerSimulator.Run(TestNetworks.TinyConv(), 1, config).TotalCycles, Is.EqualTo(343));
+    }
+
+    [Test]
     public void TinyMaxPool_RunsOnTheVectorUnit()
     {
         // 4×6×6 input (576 B, one tile: 144 B planes, 4 fit half the buffer) → 4×3×3 outputs, 4 compares each = 144 ops;

@@ -125,7 +125,7 @@ public sealed class SweepSpecReaderTests
         yield return Case("a range with step and times", 8, "      pe_array.rows: { from: 2, to: 8, step: 2, times: 2 }",
             "8:22: the range of pe_array.rows has both step and times; give one (step adds, times multiplies)");
         yield return Case("a key of neither file", 8, "      colour: [2, 4]",
-            "8:7: unknown key 'colour'; a key starts with a config key (version, name, clock_mhz, max_cycles, pe_array, buffers, dram, vector_unit, bfp, weight_storage, energy_table) or a workload key (version, name, input, batch, inputs, weights, layers)");
+            "8:7: unknown key 'colour'; a key starts with a config key (version, name, clock_mhz, max_cycles, pe_array, buffers, dram, vector_unit, bfp, weight_storage, converters, energy_table) or a workload key (version, name, input, batch, inputs, weights, layers)");
         yield return Case("an ambiguous key", 8, "      name: [a, b]",
             "8:7: key 'name' exists in both the config and the workload format; write config.name or workload.name");
         yield return Case("a key the config does not have", 8, "      pe_array.row: [2, 4]",
@@ -141,7 +141,7 @@ public sealed class SweepSpecReaderTests
         yield return Case("a numerics metric without numerics", 13, "metrics: [cycles, energy_pj, sqnr_db]",
             "13:30: metric 'sqnr_db' needs the BFP datapath; set numerics: true or remove it");
         yield return Case("an unknown metric", 13, "metrics: [cycles, energy_pj, speed]",
-            "13:30: unknown metric 'speed'; allowed: macs, cycles, compute_cycles, stall_cycles, stall_ifmap_cycles, stall_weights_cycles, stall_output_drain_cycles, stall_sram_bandwidth_cycles, utilization, dram_read_bytes, dram_write_bytes, dram_bytes, energy_pj, latency_us, pe_count, total_sram_bytes, sqnr_db, nsr, top1_agreement, top5_overlap");
+            "13:30: unknown metric 'speed'; allowed: macs, cycles, compute_cycles, stall_cycles, stall_ifmap_cycles, stall_weights_cycles, stall_output_drain_cycles, stall_sram_bandwidth_cycles, stall_converter_cycles, utilization, dram_read_bytes, dram_write_bytes, dram_bytes, energy_pj, latency_us, pe_count, total_sram_bytes, sqnr_db, nsr, top1_agreement, top5_overlap");
         yield return Case("a bad goal and an objective not kept", 14, "objectives: { cycles: minimise, utilization: maximize }",
             "14:23: objectives.cycles 'minimise' is not one of minimize, maximize",
             "14:33: objective 'utilization' is not among the metrics kept (cycles, energy_pj); add it to metrics");
