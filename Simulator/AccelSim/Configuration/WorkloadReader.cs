@@ -30,7 +30,8 @@ internal static partial class WorkloadReader
         ("max_pool", LayerKind.MaxPool),
         ("avg_pool", LayerKind.AveragePool),
         ("add", LayerKind.Add),
-        ("relu", LayerKind.Relu));
+        ("relu", LayerKind.Relu),
+        ("concat", LayerKind.Concat));
 
     private static readonly ImmutableDictionary<LayerKind, MapSchema> KeysByKind = new Dictionary<LayerKind, MapSchema>
     {
@@ -40,6 +41,7 @@ internal static partial class WorkloadReader
         [LayerKind.AveragePool] = LayerKeys("name", "type", "input", "kernel", "stride", "padding", "global"),
         [LayerKind.Add] = LayerKeys("name", "type", "inputs", "relu"),
         [LayerKind.Relu] = LayerKeys("name", "type", "input"),
+        [LayerKind.Concat] = LayerKeys("name", "type", "inputs"),
     }.ToImmutableDictionary();
 
     /// <summary>Every key any layer may have; used when the type is unknown, and by overrides.</summary>
@@ -208,6 +210,7 @@ internal static partial class WorkloadReader
         }
 
         int errorsBefore = errors.Count;
+        ImmutableArray<int>? concatChannels = null;
         string? name = ReadName(layer, context);
         LayerKind? kind = layer.Choice("type", Kinds);
         string kindName = kind is { } k ? Kinds.NameOf(k) : "";
@@ -222,10 +225,14 @@ internal static partial class WorkloadReader
             return null;
         }
 
-        // Inputs: add names two; every other layer one, by default the previous layer (the network input for the first).
-        LayerInputs? inputs = kind == LayerKind.Add
-            ? ReadAddInputs(layer, label, context)
-            : ReadSingleInput(layer, label, context);
+        // Inputs: add names two, concat two or more; every other layer one, by default the previous layer (the network
+        // input for the first).
+        LayerInputs? inputs = kind switch
+        {
+            LayerKind.Add => ReadAddInputs(layer, label, context),
+            LayerKind.Concat => ReadConcatInputs(layer, label, context, out concatChannels),
+            _ => ReadSingleInput(layer, label, context),
+        };
 
         Layer? built = kind.Value switch
         {
@@ -233,6 +240,16 @@ internal static partial class WorkloadReader
             LayerKind.FullyConnected => ReadFullyConnected(layer, label, name, inputs, context),
             LayerKind.MaxPool or LayerKind.AveragePool => ReadPool(layer, label, name, inputs, kind.Value == LayerKind.MaxPool),
             LayerKind.Add => ReadAdd(layer, name, inputs),
+            LayerKind.Concat => name is not null && inputs is { Shape: { } first } concat && concatChannels is { } channels
+                ? new ConcatLayer
+                {
+                    Name = name,
+                    Inputs = concat.Names,
+                    InputShape = first,
+                    OutputShape = first with { Channels = channels.Sum() },
+                    InputChannels = channels,
+                }
+                : null,
             LayerKind.Relu => name is not null && inputs is { Shape: { } shape } relu
                 ? new ReluLayer { Name = name, Inputs = relu.Names, InputShape = shape, OutputShape = shape }
                 : null,
@@ -280,8 +297,9 @@ internal static partial class WorkloadReader
 
     private static string? ExplainKey(string key, LayerKind? kind, string path, string kindName) => (key, kind) switch
     {
-        ("inputs", not null) => $"{path}.inputs is only for add layers; a {kindName} layer reads one input: use input: <layer name>",
+        ("inputs", not null) => $"{path}.inputs is only for add and concat layers; a {kindName} layer reads one input: use input: <layer name>",
         ("input", LayerKind.Add) => $"{path}.input: an add layer reads two inputs: use inputs: [<layer name>, <layer name>]",
+        ("input", LayerKind.Concat) => $"{path}.input: a concat layer reads two or more inputs: use inputs: [<layer name>, <layer name>, ...]",
         _ => null,
     };
 
@@ -339,6 +357,58 @@ internal static partial class WorkloadReader
         }
 
         return new LayerInputs([.. names], shapes[0] is { } s && shapes[1] is not null ? s : null);
+    }
+
+    /// <summary>Reads a concat layer's two or more inputs, which must agree in height and width.</summary>
+    private static LayerInputs? ReadConcatInputs(MapReader layer, string label, LayerContext context, out ImmutableArray<int>? channels)
+    {
+        const string Description = "a list of 2 or more earlier layer names (or input), of equal height and width";
+        channels = null;
+        if (layer.Sequence("inputs", Description) is not { } list)
+        {
+            return null;
+        }
+
+        if (list.Items.Count < 2)
+        {
+            layer.Errors.Add(list, $"{layer.Full("inputs")} must be {Description}, was a list of {list.Items.Count}");
+            return null;
+        }
+
+        var names = new List<string>();
+        var shapes = new List<TensorShape?>();
+        foreach (DocNode node in list.Items)
+        {
+            if (Values.Text(node, layer.Full("inputs"), layer.Errors) is { } source && context.Resolve(source, node, label) is { } resolved)
+            {
+                names.Add(source);
+                shapes.Add(resolved.Shape);
+            }
+        }
+
+        if (names.Count != list.Items.Count)
+        {
+            return null;
+        }
+
+        if (shapes.Any(s => s is null))
+        {
+            return new LayerInputs([.. names], null);
+        }
+
+        TensorShape first = shapes[0]!.Value;
+        for (int i = 1; i < shapes.Count; i++)
+        {
+            if (shapes[i]!.Value is var other && (other.Height, other.Width) != (first.Height, first.Width))
+            {
+                layer.Errors.Add(list.Items[i],
+                    $"{label} concatenates inputs of different height x width: '{names[0]}' is {first.Height}x{first.Width} and '{names[i]}' is {other.Height}x{other.Width}; every input must have the same height and width (channels may differ)");
+                return null;
+            }
+        }
+
+        channels = [.. shapes.Select(s => s!.Value.Channels)];
+        return new LayerInputs([.. names], first);
     }
 
     private static ConvLayer? ReadConv(MapReader layer, string label, string? name, LayerInputs? inputs, LayerContext context)

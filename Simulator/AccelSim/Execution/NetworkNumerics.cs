@@ -209,6 +209,12 @@ public sealed class NetworkNumerics
                 }
 
                 break;
+            case ConcatLayer concat:
+                bfpOut = Activations.Concat([.. concat.Inputs.Select(n => bfp[n])], batch);
+                refOut = Activations.Concat([.. concat.Inputs.Select(n => reference[n])], batch);
+                double concatPower = Power(refOut);
+                carried = concatPower == 0 ? 0 : concat.Inputs.Sum(n => predicted[n] * Power(reference[n])) / concatPower;
+                break;
             case ReluLayer:
                 bfpOut = (float[])bfpIn.Clone();
                 refOut = (double[])refIn.Clone();
