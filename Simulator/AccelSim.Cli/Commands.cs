@@ -15,7 +15,7 @@ namespace AccelSim.Cli;
 internal static class Commands
 {
     public const string DefaultConfig = "Configs/default.yaml";
-    public const string DefaultWorkload = "Workloads/vgg16.yaml";
+    public const string DefaultWorkload = "Workloads/resnet18.yaml";
 
     public static RootCommand Build(TextWriter stdout, TextWriter stderr)
     {
@@ -31,6 +31,7 @@ internal static class Commands
             DescribeCommand.Build(stdout, stderr, verbose, quiet),
             BfpCostCommand.Build(stdout, stderr, verbose, quiet),
             SweepCommand.Build(stdout, stderr, verbose, quiet),
+            ImportCommand.Build(stdout, stderr, verbose, quiet),
         };
         root.Options.Add(verbose);
         root.Options.Add(quiet);
@@ -46,7 +47,7 @@ internal static class Commands
         };
         var workload = new Option<string>("--workload", "-w")
         {
-            Description = "Workload: the network to run (YAML).",
+            Description = "Workload: the network to run (YAML, or an ONNX model read directly).",
             DefaultValueFactory = _ => DefaultWorkload,
         };
         var json = new Option<string?>("--json") { Description = "Also write the results as JSON (schema v1) to this file." };
@@ -67,9 +68,13 @@ internal static class Commands
         {
             Description = "Write every layer's tensors to this folder as .npy: BFP and reference outputs, weight and input mantissas and shared exponents.",
         };
+        var input = new Option<string?>("--input", "-i")
+        {
+            Description = "The network input instead of the workload's: a .npy tensor [batch, C, H, W] (or [C, H, W]) used as it is, or a PNG image of the input's height and width, prepared as the workload says (channel order, mean).",
+        };
         var command = new Command("run", "Simulate a workload on an accelerator and report cycles, stalls, traffic, energy and BFP error per layer.")
         {
-            config, workload, json, csv, noNumerics, threads, set, quietTable, dump,
+            config, workload, json, csv, noNumerics, threads, set, quietTable, dump, input,
         };
         command.SetAction(parse =>
         {
@@ -86,7 +91,7 @@ internal static class Commands
                 string workloadPath = ResolveDefault(parse.GetValue(workload)!, DefaultWorkload);
                 var overrides = (parse.GetValue(set) ?? []).Select(ConfigOverride.Parse).ToList();
                 AcceleratorConfig accelerator = ConfigLoader.LoadAccelerator(configPath, overrides);
-                Network network = ConfigLoader.LoadWorkload(workloadPath);
+                Network network = WithInput(ConfigLoader.LoadWorkload(workloadPath), parse.GetValue(input));
                 bool numerics = !parse.GetValue(noNumerics);
                 string? dumpDirectory = parse.GetValue(dump);
                 if (dumpDirectory is not null && !numerics)
@@ -185,7 +190,7 @@ internal static class Commands
 
             return ExitCodes.BadInput;
         }
-        catch (Exception e) when (e is MappingException or NonFiniteValueException or UsageException or AccelSim.Tensors.NpyFormatException)
+        catch (Exception e) when (e is MappingException or NonFiniteValueException or UsageException or AccelSim.Tensors.NpyFormatException or AccelSim.Onnx.OnnxFormatException)
         {
             stderr.WriteLine($"error: {e.Message}");
             return ExitCodes.BadInput;
@@ -196,6 +201,31 @@ internal static class Commands
             log.Debug(e, "Internal error");
             return ExitCodes.InternalError;
         }
+    }
+
+    /// <summary>The network with its input taken from <c>--input</c>: a .npy tensor as it is, or a PNG image prepared the
+    /// way the workload prepares its images (channel order, mean); unchanged without the option.</summary>
+    internal static Network WithInput(Network network, string? input)
+    {
+        if (input is null)
+        {
+            return network;
+        }
+
+        if (!File.Exists(input))
+        {
+            throw new UsageException($"--input {input}: file not found");
+        }
+
+        return Path.GetExtension(input).ToUpperInvariant() switch
+        {
+            ".NPY" => network with { Inputs = new NpyInputs(input) },
+            ".PNG" => network with
+            {
+                Inputs = network.Inputs is ImageInputs image ? image with { Image = new PngImage(input) } : new ImageInputs(new PngImage(input), Bgr: false, Mean: []),
+            },
+            _ => throw new UsageException($"--input {input}: give a .npy tensor or a .png image"),
+        };
     }
 
     /// <summary>A default path is looked up from the working folder upwards, then from the executable's folder upwards,

@@ -15,11 +15,12 @@ public sealed class ArchitectureTests
         ["Workloads"] = [],
         ["Energy"] = [],
         ["Tensors"] = [],
+        ["Onnx"] = ["Workloads"],
         ["Kernel"] = ["Statistics"],
         ["Hardware"] = ["Kernel", "Statistics", "Numerics", "Energy"],
         ["Mapping"] = ["Hardware", "Workloads", "Numerics"],
         ["Reports"] = ["Hardware", "Energy", "Statistics"],
-        ["Configuration"] = ["Hardware", "Workloads", "Energy", "Numerics"],
+        ["Configuration"] = ["Hardware", "Workloads", "Energy", "Numerics", "Onnx"],
         ["Execution"] = ["Kernel", "Statistics", "Hardware", "Mapping", "Numerics", "Energy", "Workloads", "Reports", "Tensors"],
     };
 

@@ -317,10 +317,10 @@ public sealed class WorkloadLoaderTests
         yield return Case("Zero input channels", WorkloadYaml.WithLine(3, "input: { channels: 0, height: 8, width: 8 }"),
             "3:20: input.channels must be an integer from 1 to 65536, was 0");
         yield return Case("Missing network inputs", WorkloadYaml.WithLine(4, "# (no inputs)"),
-            "1:1: inputs is required: a mapping with keys synthetic, npy");
+            "1:1: inputs is required: a mapping with keys synthetic, npy, image, channel_order, mean");
         yield return Case("Unknown input source", WorkloadYaml.WithLine(4, "inputs: { numpy: { file: x.npy } }"),
-            "4:9: inputs needs exactly one source: synthetic: { seed: N } or npy: FILE",
-            "4:11: unknown key 'numpy' in inputs; allowed: synthetic, npy");
+            "4:9: inputs needs exactly one source: synthetic: { seed: N }, npy: FILE or image: { synthetic: { seed: N } | png: FILE }",
+            "4:11: unknown key 'numpy' in inputs; allowed: synthetic, npy, image, channel_order, mean");
         yield return Case("Negative input seed", WorkloadYaml.WithLine(4, "inputs: { synthetic: { seed: -7 } }"),
             "4:30: inputs.synthetic.seed must be an integer from 0 to 18446744073709551615, was -7");
     }
