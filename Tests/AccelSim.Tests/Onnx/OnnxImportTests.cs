@@ -193,6 +193,47 @@ public sealed class OnnxImportTests
     }
 
     [Test]
+    public void MatMulWithBiasAdd_BecomesOneFcLayer_MatchingOnnxRuntime()
+    {
+        // x [1,2,6,6] → GlobalAveragePool (2 features) → Reshape [1, -1] → MatMul B [2, 3] (raw_data) → Add [3] → Relu.
+        var graph = new GraphProto { Name = "mm" };
+        graph.Input.Add(Info("x", 1, 2, 6, 6));
+        graph.Output.Add(Info("y", 1, 3));
+        graph.Initializer.Add(Tensor("B", [2, 3], [1f, -2f, 0.5f, 3f, 1f, -1f], raw: true));
+        graph.Initializer.Add(Tensor("bias", [3], [0.25f, 0.5f, 4f], raw: false));
+        var shape = new TensorProto { Name = "shape", DataType = 7 };
+        shape.Dims.Add(2);
+        shape.Int64Data.AddRange([1L, -1L]);
+        graph.Initializer.Add(shape);
+        graph.Node.Add(Node("GlobalAveragePool", "gap", ["x"], "g"));
+        graph.Node.Add(Node("Reshape", "flat", ["g", "shape"], "f"));
+        graph.Node.Add(Node("MatMul", "mm", ["f", "B"], "m"));
+        graph.Node.Add(Node("Add", "plus", ["m", "bias"], "a"));
+        graph.Node.Add(Node("Relu", "relu", ["a"], "y"));
+        var model = new ModelProto { IrVersion = 7, Graph = graph };
+        model.OpsetImport.Add(new OperatorSetIdProto { Domain = "", Version = 13 });
+        string path = Save(model, "mm.onnx");
+
+        Network network = ConfigLoader.LoadWorkload(path);
+        float[] input = NetworkInputs.Tensor(network);
+        using var session = new InferenceSession(path);
+        using var results = session.Run([NamedOnnxValue.CreateFromTensor("x", new DenseTensor<float>(input, [1, 2, 6, 6]))]);
+        float[] expected = [.. results.Single().AsEnumerable<float>()];
+        var numerics = new NetworkNumerics(network, TestHardware.Tiny(), 1);
+        numerics.Run();
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(network.Layers.Select(l => l.Kind), Is.EqualTo(new[] { LayerKind.AveragePool, LayerKind.FullyConnected }));
+            // Stored [outputs, inputs]: the transpose of B.
+            var fc = (LoadedWeights)((FullyConnectedLayer)network.Layers[1]).Weights;
+            Assert.That(fc.Weights, Is.EqualTo(new[] { 1f, 3f, -2f, 1f, 0.5f, -1f }));
+            Assert.That(expected.Count(v => v > 0), Is.GreaterThan(0));
+            Assert.That(numerics.ReferenceOutput!, Is.EqualTo(expected.Select(v => (double)v)).Within(1e-5 * expected.Max(Math.Abs)));
+        }
+    }
+
+    [Test]
     public void UnsupportedOperator_IsAnErrorNamingTheNode()
     {
         ModelProto model = Model();
