@@ -88,6 +88,15 @@ public static partial class OnnxImporter
     [GeneratedRegex("[^A-Za-z0-9_./-]")]
     private static partial Regex InvalidNameCharacters();
 
+    [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_./-]*$")]
+    private static partial Regex PlainScalar();
+
+    /// <summary>A layer name as a YAML scalar: quoted when YAML would read it as a number, a boolean or null.</summary>
+    private static string Scalar(string name) =>
+        PlainScalar().IsMatch(name) && name.ToUpperInvariant() is not ("TRUE" or "FALSE" or "NULL" or "YES" or "NO" or "ON" or "OFF" or "Y" or "N")
+            ? name
+            : $"'{name}'";
+
     /// <summary>One pass over the graph in its (topological) node order.</summary>
     private sealed class Lowering
     {
@@ -452,7 +461,7 @@ public static partial class OnnxImporter
             var nodes = new List<string> { Describe(node) };
             string output = node.Output[0];
             bool relu = FuseRelu(ref output, nodes);
-            Emit(node, "add", a.Shape, [("inputs", $"[{a.Layer}, {b.Layer}]"), ("relu", relu ? "true" : "false")], null, output, string.Join(", ", nodes));
+            Emit(node, "add", a.Shape, [("inputs", $"[{Scalar(a.Layer)}, {Scalar(b.Layer)}]"), ("relu", relu ? "true" : "false")], null, output, string.Join(", ", nodes));
         }
 
         private void Pool(NodeProto node)
@@ -523,7 +532,7 @@ public static partial class OnnxImporter
             }
 
             Emit(node, "concat", first with { Channels = parts.Sum(p => p.Shape.Channels) },
-                [("inputs", $"[{string.Join(", ", parts.Select(p => p.Layer))}]")], null, node.Output[0]);
+                [("inputs", $"[{string.Join(", ", parts.Select(p => Scalar(p.Layer)))}]")], null, node.Output[0]);
         }
 
         private void Flatten(NodeProto node)
@@ -579,11 +588,11 @@ public static partial class OnnxImporter
         private string Emit(NodeProto node, string type, TensorShape output, List<(string, string)> fields, string? input, string outputTensor, string? nodes = null)
         {
             string name = UniqueName(node);
-            var all = new List<(string, string)> { ("name", name), ("type", type) };
+            var all = new List<(string, string)> { ("name", Scalar(name)), ("type", type) };
             string previous = _layers.Count > 0 ? _layers[^1].Name : Network.InputName;
             if (input is not null && input != previous)
             {
-                all.Add(("input", input));
+                all.Add(("input", Scalar(input)));
             }
 
             all.AddRange(fields);

@@ -234,6 +234,24 @@ public sealed class OnnxImportTests
     }
 
     [Test]
+    public void NodeNames_ThatYamlWouldMisread_AreQuotedOrReplaced()
+    {
+        // PyTorch exports number nodes ("7") and may use ':'; the name "true" would read as a boolean.
+        ModelProto model = Model();
+        model.Graph.Node[0].Name = "7";
+        model.Graph.Node[3].Name = "true";
+        model.Graph.Node[4].Name = "proj:0";
+
+        Network network = ConfigLoader.LoadWorkload(Save(model));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(network.Layers.Take(3).Select(l => l.Name), Is.EqualTo(new[] { "7", "true", "proj_0" }));
+            Assert.That(network.Layers[2].Inputs, Is.EqualTo(new[] { "7" }));
+        }
+    }
+
+    [Test]
     public void UnsupportedOperator_IsAnErrorNamingTheNode()
     {
         ModelProto model = Model();
