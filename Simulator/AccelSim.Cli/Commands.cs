@@ -16,7 +16,7 @@ namespace AccelSim.Cli;
 internal static class Commands
 {
     public const string DefaultConfig = "Configs/default.yaml";
-    public const string DefaultWorkload = "Workloads/vgg16.yaml";
+    public const string DefaultWorkload = "Workloads/resnet18.yaml";
 
     public static RootCommand Build(TextWriter stdout, TextWriter stderr)
     {
@@ -34,6 +34,7 @@ internal static class Commands
             SweepCommand.Build(stdout, stderr, verbose, quiet),
             CompressCommand.Build(stdout, stderr, verbose, quiet),
             TraceCommand.Build(stdout, stderr, verbose, quiet),
+            ImportCommand.Build(stdout, stderr, verbose, quiet),
         };
         root.Options.Add(verbose);
         root.Options.Add(quiet);
@@ -49,7 +50,7 @@ internal static class Commands
         };
         var workload = new Option<string>("--workload", "-w")
         {
-            Description = "Workload: the network to run (YAML, or SCALE-Sim v2 topology .csv).",
+            Description = "Workload: the network to run (YAML, an ONNX model read directly, or a SCALE-Sim v2 topology .csv).",
             DefaultValueFactory = _ => DefaultWorkload,
         };
         var json = new Option<string?>("--json") { Description = "Also write the results as JSON (schema v1) to this file." };
@@ -75,6 +76,10 @@ internal static class Commands
             Description = "Fold timing: 'fold' (closed form) or 'pe' (a literal per-PE, per-cycle model of every fold; small arrays and layers only).",
             DefaultValueFactory = _ => "fold",
         };
+        var input = new Option<string?>("--input", "-i")
+        {
+            Description = "The network input instead of the workload's: a .npy tensor [batch, C, H, W] (or [C, H, W]) used as it is, or a PNG image of the input's height and width, prepared as the workload says (channel order, mean).",
+        };
         var scaleSimCompat = new Option<bool>("--scalesim-compat")
         {
             Description = "Count as SCALE-Sim v2 does: no padding (zeros are fetched and read as data), partial sums written per fold.",
@@ -86,7 +91,7 @@ internal static class Commands
         var command = new Command("run", "Simulate a workload on an accelerator and report cycles, stalls, traffic, energy and BFP error per layer. " +
             "A .cfg config and a .csv workload are read as SCALE-Sim v2's config and topology.")
         {
-            config, workload, json, csv, noNumerics, threads, set, quietTable, dump, detail, scaleSimCompat, scaleSimReports,
+            config, workload, json, csv, noNumerics, threads, set, quietTable, dump, input, detail, scaleSimCompat, scaleSimReports,
         };
         var trace = new TraceRunOptions();
         foreach (Option option in trace.All)
@@ -122,7 +127,7 @@ internal static class Commands
                     Detail = timingDetail,
                 };
                 bool topology = workloadPath.EndsWith(".csv", StringComparison.OrdinalIgnoreCase);
-                Network network = topology ? ScaleSimTopologyReader.Read(workloadPath) : ConfigLoader.LoadWorkload(workloadPath);
+                Network network = topology ? ScaleSimTopologyReader.Read(workloadPath) : WithInput(ConfigLoader.LoadWorkload(workloadPath), parse.GetValue(input));
                 bool numerics = !parse.GetValue(noNumerics) && !topology;
                 if (topology && !parse.GetValue(noNumerics))
                 {
@@ -273,7 +278,7 @@ internal static class Commands
 
             return ExitCodes.BadInput;
         }
-        catch (Exception e) when (e is MappingException or NonFiniteValueException or UsageException or AccelSim.Tensors.NpyFormatException or TraceFormatException)
+        catch (Exception e) when (e is MappingException or NonFiniteValueException or UsageException or AccelSim.Tensors.NpyFormatException or TraceFormatException or AccelSim.Onnx.OnnxFormatException)
         {
             stderr.WriteLine($"error: {e.Message}");
             return ExitCodes.BadInput;
@@ -284,6 +289,31 @@ internal static class Commands
             log.Debug(e, "Internal error");
             return ExitCodes.InternalError;
         }
+    }
+
+    /// <summary>The network with its input taken from <c>--input</c>: a .npy tensor as it is, or a PNG image prepared the
+    /// way the workload prepares its images (channel order, mean); unchanged without the option.</summary>
+    internal static Network WithInput(Network network, string? input)
+    {
+        if (input is null)
+        {
+            return network;
+        }
+
+        if (!File.Exists(input))
+        {
+            throw new UsageException($"--input {input}: file not found");
+        }
+
+        return Path.GetExtension(input).ToUpperInvariant() switch
+        {
+            ".NPY" => network with { Inputs = new NpyInputs(input) },
+            ".PNG" => network with
+            {
+                Inputs = network.Inputs is ImageInputs image ? image with { Image = new PngImage(input) } : new ImageInputs(new PngImage(input), Bgr: false, Mean: []),
+            },
+            _ => throw new UsageException($"--input {input}: give a .npy tensor or a .png image"),
+        };
     }
 
     /// <summary>A default path is looked up from the working folder upwards, then from the executable's folder upwards,

@@ -16,11 +16,12 @@ public sealed class ArchitectureTests
         ["Energy"] = [],
         ["Tensors"] = [],
         ["Tracing"] = [],
+        ["Onnx"] = ["Workloads"],
         ["Kernel"] = ["Statistics", "Tracing"],
         ["Hardware"] = ["Kernel", "Statistics", "Numerics", "Energy", "Tracing"],
         ["Mapping"] = ["Hardware", "Workloads", "Numerics"],
         ["Reports"] = ["Hardware", "Energy", "Statistics"],
-        ["Configuration"] = ["Hardware", "Workloads", "Energy", "Numerics"],
+        ["Configuration"] = ["Hardware", "Workloads", "Energy", "Numerics", "Onnx"],
         ["Execution"] = ["Kernel", "Statistics", "Hardware", "Mapping", "Numerics", "Energy", "Workloads", "Reports", "Tensors", "Tracing"],
         ["Compression"] = ["Execution", "Hardware", "Numerics", "Workloads", "Reports", "Tensors"],
     };

@@ -1,6 +1,7 @@
 using AccelSim.Configuration.Yaml;
 using AccelSim.Energy;
 using AccelSim.Hardware;
+using AccelSim.Onnx;
 using AccelSim.Workloads;
 
 namespace AccelSim.Configuration;
@@ -42,6 +43,11 @@ public static class ConfigLoader
         Guard(path, errors =>
         {
             Network? network = null;
+            if (path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase))
+            {
+                return (LoadOnnx(path, overrides, errors), new List<ConfigError>());
+            }
+
             if (Parse(path, errors) is { } document)
             {
                 OverrideApplier.Apply(document, WorkloadReader.Schema, overrides ?? [], errors);
@@ -50,6 +56,37 @@ public static class ConfigLoader
 
             return (network, new List<ConfigError>());
         });
+
+    /// <summary>An ONNX model read directly as a workload: shapes and weights from the model, a seeded standard-normal
+    /// input; the same as importing it and loading the workload file written.</summary>
+    private static Network? LoadOnnx(string path, IReadOnlyList<ConfigOverride>? overrides, ConfigErrors errors)
+    {
+        if (!File.Exists(path))
+        {
+            errors.Add(1, 1, Directory.Exists(path) ? "is a folder, not a file" : "file not found");
+            return null;
+        }
+
+        ImportedModel model;
+        try
+        {
+            model = OnnxImporter.Import(path);
+        }
+        catch (OnnxFormatException e)
+        {
+            errors.Add(1, 1, e.Message);
+            return null;
+        }
+
+        string yaml = model.ToYaml($"{{ onnx: {{ file: '{Path.GetFileName(path).Replace("'", "''", StringComparison.Ordinal)}' }} }}");
+        if (DocParser.Parse(yaml, errors) is not { } document)
+        {
+            return null;
+        }
+
+        OverrideApplier.Apply(document, WorkloadReader.Schema, overrides ?? [], errors);
+        return WorkloadReader.Read(document, errors, Path.GetDirectoryName(path) ?? "", model);
+    }
 
     /// <summary>Loads an energy table; it must price every entry of <see cref="EnergyEntryNames.Required"/>.</summary>
     /// <exception cref="ConfigException">The file is missing, malformed or invalid.</exception>
@@ -61,7 +98,7 @@ public static class ConfigLoader
     /// <c>entries</c> for an energy table. Only the kind is checked, not the contents.
     /// </summary>
     /// <exception cref="ConfigException">The file is missing or malformed, or has none or more than one of those keys.</exception>
-    public static ConfigKind DetectKind(string path) =>
+    public static ConfigKind DetectKind(string path) => path.EndsWith(".onnx", StringComparison.OrdinalIgnoreCase) ? ConfigKind.Workload :
         Guard(path, errors =>
         {
             ConfigKind? kind = Parse(path, errors) is { } document ? Detect(document, errors) : null;

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Text.RegularExpressions;
 using AccelSim.Configuration.Yaml;
+using AccelSim.Onnx;
 using AccelSim.Workloads;
 
 namespace AccelSim.Configuration;
@@ -14,10 +15,15 @@ internal static partial class WorkloadReader
 {
     private static readonly MapSchema ShapeSchema = new("channels", "height", "width");
     private static readonly MapSchema SyntheticSchema = new("seed");
-    private static readonly MapSchema SourceSchema = new(new KeySpec("synthetic", SyntheticSchema));
+    private static readonly MapSchema OnnxModelSchema = new("file", "package");
+    private static readonly MapSchema SourceSchema = new(new KeySpec("synthetic", SyntheticSchema), new KeySpec("onnx", OnnxModelSchema));
     private static readonly MapSchema NpyWeightsSchema = new("weights", "bias");
     private static readonly MapSchema LayerSourceSchema = new(new KeySpec("synthetic", SyntheticSchema), new KeySpec("npy", NpyWeightsSchema));
-    private static readonly MapSchema InputSourceSchema = new(new KeySpec("synthetic", SyntheticSchema), new KeySpec("npy"));
+    private static readonly MapSchema ImageSchema = new(new KeySpec("synthetic", SyntheticSchema), new KeySpec("png"));
+    private static readonly MapSchema MeanSchema = new(new KeySpec("onnx", new MapSchema("file", "package", "tensor")));
+    private static readonly MapSchema InputSourceSchema = new(
+        new KeySpec("synthetic", SyntheticSchema), new KeySpec("npy"), new KeySpec("image", ImageSchema), new KeySpec("channel_order"), new KeySpec("mean", MeanSchema));
+    private static readonly Choices<bool> ChannelOrders = new(("rgb", false), ("bgr", true));
     private static readonly MapSchema FormatSchema = new("exponent_bits", "mantissa_bits");
     private static readonly MapSchema LayerBfpSchema = new(
         new KeySpec("exponent_bits"), new KeySpec("mantissa_bits"), new KeySpec("weights", FormatSchema), new KeySpec("inputs", FormatSchema));
@@ -30,7 +36,8 @@ internal static partial class WorkloadReader
         ("max_pool", LayerKind.MaxPool),
         ("avg_pool", LayerKind.AveragePool),
         ("add", LayerKind.Add),
-        ("relu", LayerKind.Relu));
+        ("relu", LayerKind.Relu),
+        ("concat", LayerKind.Concat));
 
     private static readonly ImmutableDictionary<LayerKind, MapSchema> KeysByKind = new Dictionary<LayerKind, MapSchema>
     {
@@ -40,6 +47,7 @@ internal static partial class WorkloadReader
         [LayerKind.AveragePool] = LayerKeys("name", "type", "input", "kernel", "stride", "padding", "global"),
         [LayerKind.Add] = LayerKeys("name", "type", "inputs", "relu"),
         [LayerKind.Relu] = LayerKeys("name", "type", "input"),
+        [LayerKind.Concat] = LayerKeys("name", "type", "inputs"),
     }.ToImmutableDictionary();
 
     /// <summary>Every key any layer may have; used when the type is unknown, and by overrides.</summary>
@@ -66,7 +74,8 @@ internal static partial class WorkloadReader
     private static readonly IntRule BatchRule = new(1, 1024);
 
     /// <summary>Reads the document; returns null when any error was reported.</summary>
-    public static Network? Read(DocNode document, ConfigErrors errors, string baseDirectory = "")
+    /// <param name="preloaded">A model already imported from the file that <c>weights: { onnx: … }</c> names, so it is not read twice.</param>
+    public static Network? Read(DocNode document, ConfigErrors errors, string baseDirectory = "", ImportedModel? preloaded = null)
     {
         if (MapReader.Root(document, Schema, errors) is not { } root)
         {
@@ -79,8 +88,16 @@ internal static partial class WorkloadReader
         TensorShape? inputShape = root.Mapping("input", ShapeSchema) is { } input ? ReadShape(input) : null;
         int? batch = root.Has("batch") ? root.Int32("batch", BatchRule) : 1;
         InputSource? inputSource = ReadInputs(root, baseDirectory);
-        ulong? weightSeed = ReadSyntheticSeed(root, "weights", required: false);
-        var context = new LayerContext(errors, inputShape, weightSeed, root.Has("weights")) { BaseDirectory = baseDirectory };
+        if (inputSource is ImageInputs { Mean.Length: > 0 } image && inputShape is { } shape
+            && image.Mean.Length != shape.Channels && image.Mean.Length != shape.Elements)
+        {
+            errors.Add(root.Entry("inputs")!.Value,
+                $"inputs.mean has {image.Mean.Length} values; the input {shape} needs {shape.Channels} (one per channel) or {shape.Elements} (a mean image)");
+            inputSource = null;
+        }
+
+        (ulong? weightSeed, ImportedModel? model) = ReadWorkloadWeights(root, baseDirectory, preloaded);
+        var context = new LayerContext(errors, inputShape, weightSeed, root.Has("weights")) { BaseDirectory = baseDirectory, Model = model };
         ImmutableArray<Layer>? layers = ReadLayers(root, context);
 
         if (errors.Count > errorsBefore || name is null || inputShape is null || batch is null || inputSource is null || layers is null)
@@ -147,11 +164,74 @@ internal static partial class WorkloadReader
         return channels is { } c && height is { } h && width is { } w ? new TensorShape(c, h, w) : null;
     }
 
-    /// <summary>Reads <c>key: { synthetic: { seed: N } }</c>, the only source so far.</summary>
-    private static ulong? ReadSyntheticSeed(MapReader parent, string key, bool required) =>
-        parent.Mapping(key, SourceSchema, required) is { } source && source.Mapping("synthetic", SyntheticSchema) is { } synthetic
-            ? synthetic.Unsigned("seed")
-            : null;
+    /// <summary>Reads the workload's <c>weights: { synthetic: { seed: N } }</c> or <c>weights: { onnx: { file | package } }</c>.</summary>
+    private static (ulong? Seed, ImportedModel? Model) ReadWorkloadWeights(MapReader root, string baseDirectory, ImportedModel? preloaded)
+    {
+        if (!root.Has("weights") || root.Mapping("weights", SourceSchema, required: false) is not { } source)
+        {
+            return (null, null);
+        }
+
+        if (source.Has("onnx") == source.Has("synthetic"))
+        {
+            root.Errors.Add(root.Entry("weights")!.Value, "weights needs exactly one source: synthetic: { seed: N } or onnx: { file: MODEL.onnx } (or { package: NAME.onnx })");
+            return (null, null);
+        }
+
+        if (source.Has("synthetic"))
+        {
+            return (source.Mapping("synthetic", SyntheticSchema) is { } synthetic ? synthetic.Unsigned("seed") : null, null);
+        }
+
+        if (source.Mapping("onnx", OnnxModelSchema) is not { } onnx || ModelPath(onnx, baseDirectory) is not { } path)
+        {
+            return (null, null);
+        }
+
+        try
+        {
+            return (null, preloaded ?? OnnxImporter.Import(path));
+        }
+        catch (OnnxFormatException e)
+        {
+            root.Errors.Add(root.Entry("weights")!.Value, $"weights.onnx: {e.Message}");
+            return (null, null);
+        }
+    }
+
+    /// <summary>The folder beside the program where the build puts the ONNX models that packages ship.</summary>
+    public static string PackageModelFolder => Path.Combine(AppContext.BaseDirectory, "models");
+
+    /// <summary>Resolves <c>{ file: PATH }</c> (relative to the workload) or <c>{ package: NAME }</c> (in <see cref="PackageModelFolder"/>).</summary>
+    private static string? ModelPath(MapReader onnx, string baseDirectory)
+    {
+        if (onnx.Has("file") == onnx.Has("package"))
+        {
+            onnx.Errors.Add(onnx.Anchor, $"{onnx.Path} needs exactly one of file: MODEL.onnx (relative to the workload) or package: NAME.onnx (a model the build copies beside the program)");
+            return null;
+        }
+
+        if (onnx.Has("file"))
+        {
+            return onnx.Text("file") is { } file ? ExistingFile(onnx, "file", file, baseDirectory) : null;
+        }
+
+        if (onnx.Text("package") is not { } name)
+        {
+            return null;
+        }
+
+        string path = Path.Combine(PackageModelFolder, name);
+        if (File.Exists(path))
+        {
+            return path;
+        }
+
+        string shipped = Directory.Exists(PackageModelFolder) ? string.Join(", ", Directory.GetFiles(PackageModelFolder, "*.onnx").Select(Path.GetFileName).Order(StringComparer.Ordinal)) : "";
+        onnx.Errors.Add(onnx.Entry("package")!.Value,
+            $"{onnx.Full("package")} '{name}' is not among the packaged models in {PackageModelFolder} ({(shipped.Length > 0 ? shipped : "none: build the project, which copies them there")})");
+        return null;
+    }
 
     private static ImmutableArray<Layer>? ReadLayers(MapReader root, LayerContext context)
     {
@@ -208,6 +288,7 @@ internal static partial class WorkloadReader
         }
 
         int errorsBefore = errors.Count;
+        ImmutableArray<int>? concatChannels = null;
         string? name = ReadName(layer, context);
         LayerKind? kind = layer.Choice("type", Kinds);
         string kindName = kind is { } k ? Kinds.NameOf(k) : "";
@@ -222,10 +303,14 @@ internal static partial class WorkloadReader
             return null;
         }
 
-        // Inputs: add names two; every other layer one, by default the previous layer (the network input for the first).
-        LayerInputs? inputs = kind == LayerKind.Add
-            ? ReadAddInputs(layer, label, context)
-            : ReadSingleInput(layer, label, context);
+        // Inputs: add names two, concat two or more; every other layer one, by default the previous layer (the network
+        // input for the first).
+        LayerInputs? inputs = kind switch
+        {
+            LayerKind.Add => ReadAddInputs(layer, label, context),
+            LayerKind.Concat => ReadConcatInputs(layer, label, context, out concatChannels),
+            _ => ReadSingleInput(layer, label, context),
+        };
 
         Layer? built = kind.Value switch
         {
@@ -233,11 +318,26 @@ internal static partial class WorkloadReader
             LayerKind.FullyConnected => ReadFullyConnected(layer, label, name, inputs, context),
             LayerKind.MaxPool or LayerKind.AveragePool => ReadPool(layer, label, name, inputs, kind.Value == LayerKind.MaxPool),
             LayerKind.Add => ReadAdd(layer, name, inputs),
+            LayerKind.Concat => name is not null && inputs is { Shape: { } first } concat && concatChannels is { } channels
+                ? new ConcatLayer
+                {
+                    Name = name,
+                    Inputs = concat.Names,
+                    InputShape = first,
+                    OutputShape = first with { Channels = channels.Sum() },
+                    InputChannels = channels,
+                }
+                : null,
             LayerKind.Relu => name is not null && inputs is { Shape: { } shape } relu
                 ? new ReluLayer { Name = name, Inputs = relu.Names, InputShape = shape, OutputShape = shape }
                 : null,
             _ => throw new InvalidOperationException($"Layer kind {kind} has no reader."),
         };
+
+        if (built is not null && errors.Count == errorsBefore)
+        {
+            CheckLoadedWeights(built, layer, label);
+        }
 
         if (errors.Count > errorsBefore)
         {
@@ -246,6 +346,31 @@ internal static partial class WorkloadReader
 
         context.Record(name, built?.OutputShape);
         return built;
+    }
+
+    /// <summary>Weights read from a model must fit the layer's shape: a layer edited after import must not take them silently.</summary>
+    private static void CheckLoadedWeights(Layer built, MapReader layer, string label)
+    {
+        (WeightSource? source, long weights, int outputs, bool hasBias) = built switch
+        {
+            ConvLayer c => (c.Weights, c.OutputChannels * c.ReductionLength, c.OutputChannels, c.HasBias),
+            FullyConnectedLayer f => (f.Weights, f.InputFeatures * f.OutputFeatures, f.OutputFeatures, f.HasBias),
+            _ => (null, 0L, 0, false),
+        };
+        if (source is not LoadedWeights loaded)
+        {
+            return;
+        }
+
+        if (loaded.Weights.Length != weights)
+        {
+            layer.Errors.Add(layer.Anchor, $"{label} needs {weights} weights for its shape, the model's {loaded.Origin} has {loaded.Weights.Length}");
+        }
+        else if (hasBias != loaded.Bias.HasValue || (loaded.Bias is { } bias && bias.Length != outputs))
+        {
+            layer.Errors.Add(layer.Anchor,
+                $"{label} has bias: {(hasBias ? "true" : "false")}, the model's {loaded.Origin} {(loaded.Bias.HasValue ? $"has a bias of {loaded.Bias.Value.Length}" : "has none")}");
+        }
     }
 
     private static string? ReadName(MapReader layer, LayerContext context)
@@ -280,8 +405,9 @@ internal static partial class WorkloadReader
 
     private static string? ExplainKey(string key, LayerKind? kind, string path, string kindName) => (key, kind) switch
     {
-        ("inputs", not null) => $"{path}.inputs is only for add layers; a {kindName} layer reads one input: use input: <layer name>",
+        ("inputs", not null) => $"{path}.inputs is only for add and concat layers; a {kindName} layer reads one input: use input: <layer name>",
         ("input", LayerKind.Add) => $"{path}.input: an add layer reads two inputs: use inputs: [<layer name>, <layer name>]",
+        ("input", LayerKind.Concat) => $"{path}.input: a concat layer reads two or more inputs: use inputs: [<layer name>, <layer name>, ...]",
         _ => null,
     };
 
@@ -339,6 +465,58 @@ internal static partial class WorkloadReader
         }
 
         return new LayerInputs([.. names], shapes[0] is { } s && shapes[1] is not null ? s : null);
+    }
+
+    /// <summary>Reads a concat layer's two or more inputs, which must agree in height and width.</summary>
+    private static LayerInputs? ReadConcatInputs(MapReader layer, string label, LayerContext context, out ImmutableArray<int>? channels)
+    {
+        const string Description = "a list of 2 or more earlier layer names (or input), of equal height and width";
+        channels = null;
+        if (layer.Sequence("inputs", Description) is not { } list)
+        {
+            return null;
+        }
+
+        if (list.Items.Count < 2)
+        {
+            layer.Errors.Add(list, $"{layer.Full("inputs")} must be {Description}, was a list of {list.Items.Count}");
+            return null;
+        }
+
+        var names = new List<string>();
+        var shapes = new List<TensorShape?>();
+        foreach (DocNode node in list.Items)
+        {
+            if (Values.Text(node, layer.Full("inputs"), layer.Errors) is { } source && context.Resolve(source, node, label) is { } resolved)
+            {
+                names.Add(source);
+                shapes.Add(resolved.Shape);
+            }
+        }
+
+        if (names.Count != list.Items.Count)
+        {
+            return null;
+        }
+
+        if (shapes.Any(s => s is null))
+        {
+            return new LayerInputs([.. names], null);
+        }
+
+        TensorShape first = shapes[0]!.Value;
+        for (int i = 1; i < shapes.Count; i++)
+        {
+            if (shapes[i]!.Value is var other && (other.Height, other.Width) != (first.Height, first.Width))
+            {
+                layer.Errors.Add(list.Items[i],
+                    $"{label} concatenates inputs of different height x width: '{names[0]}' is {first.Height}x{first.Width} and '{names[i]}' is {other.Height}x{other.Width}; every input must have the same height and width (channels may differ)");
+                return null;
+            }
+        }
+
+        channels = [.. shapes.Select(s => s!.Value.Channels)];
+        return new LayerInputs([.. names], first);
     }
 
     private static ConvLayer? ReadConv(MapReader layer, string label, string? name, LayerInputs? inputs, LayerContext context)
@@ -555,6 +733,18 @@ internal static partial class WorkloadReader
             return null;
         }
 
+        if (context.Model is { } model && name is not null)
+        {
+            if (model.Parameters.TryGetValue(name, out LayerParameters? parameters))
+            {
+                return new LoadedWeights(parameters.Weights, parameters.Bias, parameters.Origin);
+            }
+
+            layer.Errors.Add(layer.Anchor,
+                $"{label} has no parameters in the ONNX model; its conv/fc layers are {string.Join(", ", model.Parameters.Keys.Order(StringComparer.Ordinal))} (names as accelsim import onnx writes them)");
+            return null;
+        }
+
         return context.WeightSeed is { } workloadSeed && name is not null
             ? new SyntheticWeights(LayerSeeds.Derive(workloadSeed, name))
             : null;
@@ -568,9 +758,20 @@ internal static partial class WorkloadReader
             return null;
         }
 
-        if (source.Has("npy") == source.Has("synthetic"))
+        if (new[] { "npy", "synthetic", "image" }.Count(source.Has) != 1)
         {
-            root.Errors.Add(root.Entry("inputs")!.Value, "inputs needs exactly one source: synthetic: { seed: N } or npy: FILE");
+            root.Errors.Add(root.Entry("inputs")!.Value, "inputs needs exactly one source: synthetic: { seed: N }, npy: FILE or image: { synthetic: { seed: N } | png: FILE }");
+            return null;
+        }
+
+        if (source.Has("image"))
+        {
+            return ReadImageInputs(source, baseDirectory);
+        }
+
+        foreach (string key in new[] { "channel_order", "mean" }.Where(source.Has))
+        {
+            root.Errors.Add(source.Entry(key)!.Key, $"inputs.{key} prepares an image: it goes with image: {{ … }}, not with a tensor source");
             return null;
         }
 
@@ -580,6 +781,58 @@ internal static partial class WorkloadReader
         }
 
         return source.Mapping("synthetic", SyntheticSchema) is { } synthetic && synthetic.Unsigned("seed") is { } seed ? new SyntheticInputs(seed) : null;
+    }
+
+    /// <summary>Reads <c>inputs: { image: { synthetic | png }, channel_order: rgb | bgr, mean: { onnx: { file | package, tensor } } }</c>.</summary>
+    private static ImageInputs? ReadImageInputs(MapReader source, string baseDirectory)
+    {
+        if (source.Mapping("image", ImageSchema) is not { } image)
+        {
+            return null;
+        }
+
+        ImageSource? picture = null;
+        if (image.Has("png") == image.Has("synthetic"))
+        {
+            image.Errors.Add(image.Anchor, "inputs.image needs exactly one source: synthetic: { seed: N } or png: FILE");
+        }
+        else if (image.Has("png"))
+        {
+            picture = image.Text("png") is { } file && ExistingFile(image, "png", file, baseDirectory) is { } path ? new PngImage(path) : null;
+        }
+        else
+        {
+            picture = image.Mapping("synthetic", SyntheticSchema) is { } synthetic && synthetic.Unsigned("seed") is { } seed ? new SyntheticImage(seed) : null;
+        }
+
+        bool? bgr = source.Has("channel_order") ? source.Choice("channel_order", ChannelOrders) : false;
+        ImmutableArray<float>? mean = source.Has("mean") ? ReadMean(source, baseDirectory) : [];
+        return picture is null || bgr is null || mean is null ? null : new ImageInputs(picture, bgr.Value, mean.Value);
+    }
+
+    /// <summary>A mean to subtract, read from an ONNX model's initializer (a preprocessing model's mean image).</summary>
+    private static ImmutableArray<float>? ReadMean(MapReader source, string baseDirectory)
+    {
+        if (source.Mapping("mean", MeanSchema) is not { } mean || mean.Mapping("onnx", new MapSchema("file", "package", "tensor")) is not { } onnx)
+        {
+            return null;
+        }
+
+        string? tensor = onnx.Text("tensor");
+        if (ModelPath(onnx, baseDirectory) is not { } path || tensor is null)
+        {
+            return null;
+        }
+
+        try
+        {
+            return [.. OnnxImporter.ReadInitializer(path, tensor)];
+        }
+        catch (OnnxFormatException e)
+        {
+            onnx.Errors.Add(onnx.Entry("tensor")!.Value, $"{onnx.Full("tensor")}: {e.Message}");
+            return null;
+        }
     }
 
     /// <summary>A file named relative to the workload's folder; an error at the key when it does not exist.</summary>
@@ -696,6 +949,9 @@ internal static partial class WorkloadReader
         public ulong? WeightSeed { get; } = weightSeed;
 
         public string BaseDirectory { get; init; } = "";
+
+        /// <summary>The ONNX model that <c>weights: { onnx: … }</c> names, or null.</summary>
+        public ImportedModel? Model { get; init; }
 
         public bool HasWorkloadWeights { get; } = hasWorkloadWeights;
 

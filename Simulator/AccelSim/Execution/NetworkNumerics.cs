@@ -31,6 +31,9 @@ public sealed class NetworkNumerics
     /// <summary>When set, each layer's tensors are written here as .npy files (names in the README).</summary>
     public string? DumpDirectory { get; init; }
 
+    /// <summary>The reference (double) output of the last layer after <see cref="Run"/>, [batch, C, H, W] in C order.</summary>
+    public double[]? ReferenceOutput { get; private set; }
+
     /// <summary>Runs every layer; returns the numerics of each (in layer order) and the output agreement.</summary>
     public (ImmutableArray<LayerNumerics> Layers, OutputAgreement Agreement) Run()
     {
@@ -38,18 +41,7 @@ public sealed class NetworkNumerics
         var lastUse = LastUses();
         var bfp = new Dictionary<string, float[]>(StringComparer.Ordinal);
         var reference = new Dictionary<string, double[]>(StringComparer.Ordinal);
-        float[] input = new float[_network.InputShape.Elements * batch];
-        switch (_network.Inputs)
-        {
-            case SyntheticInputs synthetic:
-                SyntheticTensors.StandardNormal(synthetic.Seed, input);
-                break;
-            case NpyInputs npy:
-                input = Load(npy.Path, input.Length, $"the network input ({batch}x{_network.InputShape})");
-                break;
-            default:
-                throw new NotSupportedException($"input source {_network.Inputs.GetType().Name} is not supported");
-        }
+        float[] input = NetworkInputs.Tensor(_network);
 
         bfp[Network.InputName] = input;
         reference[Network.InputName] = Array.ConvertAll(input, v => (double)v);
@@ -90,6 +82,7 @@ public sealed class NetworkNumerics
         }
 
         string outputName = _network.Layers[^1].Name;
+        ReferenceOutput = reference[outputName];
         return (results.MoveToImmutable(), Agreement(bfp[outputName], reference[outputName], batch));
     }
 
@@ -110,6 +103,14 @@ public sealed class NetworkNumerics
         {
             case SyntheticWeights synthetic:
                 SyntheticTensors.HeNormal(synthetic.Seed, checked((int)fanIn), weights);
+                break;
+            case LoadedWeights loaded:
+                weights = [.. loaded.Weights];
+                if (loaded.Bias is { } loadedBias)
+                {
+                    bias = [.. loadedBias];
+                }
+
                 break;
             case NpyWeights npy:
                 weights = Load(npy.WeightsPath, weights.Length, $"layer '{layer.Name}' weights ({g.OutChannels}x{fanIn})");
@@ -281,6 +282,12 @@ public sealed class NetworkNumerics
                     Activations.Relu(refOut);
                 }
 
+                break;
+            case ConcatLayer concat:
+                bfpOut = Activations.Concat([.. concat.Inputs.Select(n => bfp[n])], batch);
+                refOut = Activations.Concat([.. concat.Inputs.Select(n => reference[n])], batch);
+                double concatPower = Power(refOut);
+                carried = concatPower == 0 ? 0 : concat.Inputs.Sum(n => predicted[n] * Power(reference[n])) / concatPower;
                 break;
             case ReluLayer:
                 bfpOut = (float[])bfpIn.Clone();

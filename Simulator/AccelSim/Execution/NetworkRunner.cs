@@ -142,6 +142,7 @@ public static class NetworkRunner
         LayerKind.AveragePool => "avg_pool",
         LayerKind.Add => "add",
         LayerKind.Relu => "relu",
+        LayerKind.Concat => "concat",
         _ => throw new ArgumentOutOfRangeException(nameof(kind)),
     };
 }

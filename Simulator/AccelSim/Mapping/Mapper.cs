@@ -27,6 +27,8 @@ public static class Mapper
         PoolLayer pool => MapPool(pool, batch, config),
         AddLayer add => MapElementwise(add.OutputShape.Elements * batch, inputs: 2, opsPerElement: add.FusedRelu ? 2 : 1, config, "residual add"),
         ReluLayer relu => MapElementwise(relu.OutputShape.Elements * batch, inputs: 1, opsPerElement: 1, config, "relu"),
+        // Every output element is one input element copied once: the inputs together are read once.
+        ConcatLayer concat => MapElementwise(concat.OutputShape.Elements * batch, inputs: 1, opsPerElement: 1, config, "concat"),
         _ => throw new ArgumentOutOfRangeException(nameof(layer), layer.Kind, "unknown layer kind"),
     };
 

@@ -30,6 +30,27 @@ public static class Activations
         }
     }
 
+    /// <summary>Stacks per-item tensors along the channels: item by item, each part's <c>C_i·H·W</c> values in turn.</summary>
+    /// <param name="parts">Each input, <paramref name="batch"/> items of its own channel count times the shared plane.</param>
+    public static T[] Concat<T>(IReadOnlyList<T[]> parts, int batch)
+    {
+        ArgumentNullException.ThrowIfNull(parts);
+        int total = parts.Sum(p => p.Length);
+        var result = new T[total];
+        int at = 0;
+        for (int item = 0; item < batch; item++)
+        {
+            foreach (T[] part in parts)
+            {
+                int perItem = part.Length / batch;
+                Array.Copy(part, item * perItem, result, at, perItem);
+                at += perItem;
+            }
+        }
+
+        return result;
+    }
+
     public static float[] Add(ReadOnlySpan<float> a, ReadOnlySpan<float> b)
     {
         CheckSameLength(a.Length, b.Length);

@@ -35,7 +35,7 @@ public sealed record LayerResult
 {
     public required string Name { get; init; }
 
-    /// <summary>Layer type as written in workloads (conv, fc, max_pool, avg_pool, add, relu).</summary>
+    /// <summary>Layer type as written in workloads (conv, fc, max_pool, avg_pool, add, relu, concat).</summary>
     public required string Type { get; init; }
 
     public required long Macs { get; init; }

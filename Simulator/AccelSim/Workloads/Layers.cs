@@ -11,6 +11,7 @@ public enum LayerKind
     AveragePool,
     Add,
     Relu,
+    Concat,
 }
 
 /// <summary>One layer of a network, with its shapes already inferred and checked.</summary>
@@ -184,4 +185,14 @@ public sealed record AddLayer : Layer
 public sealed record ReluLayer : Layer
 {
     public override LayerKind Kind => LayerKind.Relu;
+}
+
+/// <summary>Inputs of equal height and width stacked along the channels, in the order listed (GoogLeNet's inception
+/// modules, ONNX <c>Concat</c> on axis 1). <see cref="Layer.InputShape"/> is the first input's.</summary>
+public sealed record ConcatLayer : Layer
+{
+    public override LayerKind Kind => LayerKind.Concat;
+
+    /// <summary>Channels of each input, in the order of <see cref="Layer.Inputs"/>.</summary>
+    public required ImmutableArray<int> InputChannels { get; init; }
 }

@@ -19,3 +19,22 @@ public sealed record NpyWeights(string WeightsPath, string? BiasPath) : WeightSo
 
 /// <summary>The network input from a NumPy <c>.npy</c> file shaped [batch, C, H, W] (or [C, H, W] for batch 1).</summary>
 public sealed record NpyInputs(string Path) : InputSource;
+
+/// <summary>Weights (and bias, when the layer has one) already read, laid out as for <see cref="NpyWeights"/>: an ONNX
+/// model's initializers, batch normalisation folded in.</summary>
+/// <param name="Origin">Where they came from (the model file and nodes), for messages.</param>
+public sealed record LoadedWeights(System.Collections.Immutable.ImmutableArray<float> Weights, System.Collections.Immutable.ImmutableArray<float>? Bias, string Origin) : WeightSource;
+
+/// <summary>Where an image comes from: values 0..255 per channel, RGB.</summary>
+public abstract record ImageSource;
+
+/// <summary>A seeded image of uniformly drawn 8-bit values per channel and pixel.</summary>
+public sealed record SyntheticImage(ulong Seed) : ImageSource;
+
+/// <summary>A PNG file of the network's height and width (grey, grey+alpha, RGB or RGBA; alpha is dropped).</summary>
+public sealed record PngImage(string Path) : ImageSource;
+
+/// <summary>An image prepared the way the network was trained: channels reordered, then a mean subtracted.</summary>
+/// <param name="Bgr">Whether the network reads the channels as blue, green, red (the image is RGB).</param>
+/// <param name="Mean">Subtracted after the reordering: C·H·W values (a mean image) or C (one per channel); empty for none.</param>
+public sealed record ImageInputs(ImageSource Image, bool Bgr, System.Collections.Immutable.ImmutableArray<float> Mean) : InputSource;

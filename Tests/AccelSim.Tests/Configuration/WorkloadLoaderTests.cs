@@ -175,6 +175,23 @@ public sealed class WorkloadLoaderTests
     }
 
     [Test]
+    public void Concat_StacksChannels_InTheOrderListed()
+    {
+        // conv1 and conv2 are 8x8x8, pool1 is 8x4x4: a branch from conv1 pooled to 3 channels would not match; stack
+        // conv1, conv2 and the input (4x8x8): 8 + 8 + 4 = 20 channels at 8x8.
+        string yaml = WorkloadYaml.WithLineAfter(9, "  - { name: cat, type: concat, inputs: [conv1, conv2, input] }");
+
+        var concat = (ConcatLayer)Load(yaml).Layers.Single(l => l.Name == "cat");
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(concat.Inputs, Is.EqualTo(new[] { "conv1", "conv2", "input" }));
+            Assert.That(concat.InputChannels, Is.EqualTo(new[] { 8, 8, 4 }));
+            Assert.That(concat.OutputShape, Is.EqualTo(new TensorShape(20, 8, 8)));
+        }
+    }
+
+    [Test]
     public void Batch_IsRead_AndDefaultsToOne()
     {
         Assert.That((Load(WorkloadYaml).Batch, Load(WorkloadYaml.WithLineAfter(3, "batch: 16")).Batch), Is.EqualTo((1, 16)));
@@ -216,6 +233,12 @@ public sealed class WorkloadLoaderTests
         yield return Case("Add with an undefined input",
             WorkloadYaml.WithLineAfter(9, "  - { name: sum, type: add, inputs: [pool1, pool9] }"),
             "10:45: layer 'sum' input 'pool9' is not defined earlier; known: input, conv1, conv2, pool1");
+        yield return Case("Concat of different planes",
+            WorkloadYaml.WithLineAfter(9, "  - { name: cat, type: concat, inputs: [conv2, pool1] }"),
+            "10:48: layer 'cat' concatenates inputs of different height x width: 'conv2' is 8x8 and 'pool1' is 4x4; every input must have the same height and width (channels may differ)");
+        yield return Case("Concat of one input",
+            WorkloadYaml.WithLineAfter(9, "  - { name: cat, type: concat, inputs: [pool1] }"),
+            "10:40: layers.cat.inputs must be a list of 2 or more earlier layer names (or input), of equal height and width, was a list of 1");
         yield return Case("Non-positive conv output",
             WorkloadYaml.WithLine(7, "  - { name: conv1, type: conv, filters: 8, kernel: 9 }"),
             "7:5: layer 'conv1' output height would be 0: the input height 8 plus padding 0 + 0 is smaller than the kernel height 9; use a smaller kernel, or more padding",
@@ -243,7 +266,7 @@ public sealed class WorkloadLoaderTests
             "7:55: unknown key 'outputs' in layers.conv1 (a conv layer); allowed: name, type, input, filters, kernel, stride, padding, dilation, groups, bias, relu, weights, bfp");
         yield return Case("Inputs on a conv layer",
             WorkloadYaml.WithLine(8, "  - { name: conv2, type: conv, filters: 8, kernel: 3, inputs: [conv1, conv1] }"),
-            "8:55: layers.conv2.inputs is only for add layers; a conv layer reads one input: use input: <layer name>");
+            "8:55: layers.conv2.inputs is only for add and concat layers; a conv layer reads one input: use input: <layer name>");
         yield return Case("Input on an add layer",
             WorkloadYaml.WithLineAfter(9, "  - { name: sum, type: add, input: pool1 }"),
             "10:5: layers.sum.inputs is required: a list of exactly 2 earlier layer names (or input)",
@@ -253,10 +276,10 @@ public sealed class WorkloadLoaderTests
             "10:5: layers.fc1.outputs is required: an integer from 1 to 1048576");
         yield return Case("Missing type",
             WorkloadYaml.WithLine(9, "  - { name: pool1, kernel: 2 }"),
-            "9:5: layers.pool1.type is required: one of conv, fc, max_pool, avg_pool, add, relu");
+            "9:5: layers.pool1.type is required: one of conv, fc, max_pool, avg_pool, add, relu, concat");
         yield return Case("Bad type",
             WorkloadYaml.WithLine(7, "  - { name: conv1, type: convolution, filters: 8, kernel: 3 }"),
-            "7:26: layers.conv1.type 'convolution' is not one of conv, fc, max_pool, avg_pool, add, relu");
+            "7:26: layers.conv1.type 'convolution' is not one of conv, fc, max_pool, avg_pool, add, relu, concat");
         yield return Case("Layer that is not a mapping",
             WorkloadYaml.WithLine(9, "  - pool1"),
             "9:5: layers.2 must be a mapping describing a layer (name, type, ...), was 'pool1'");
@@ -294,10 +317,10 @@ public sealed class WorkloadLoaderTests
         yield return Case("Zero input channels", WorkloadYaml.WithLine(3, "input: { channels: 0, height: 8, width: 8 }"),
             "3:20: input.channels must be an integer from 1 to 65536, was 0");
         yield return Case("Missing network inputs", WorkloadYaml.WithLine(4, "# (no inputs)"),
-            "1:1: inputs is required: a mapping with keys synthetic, npy");
+            "1:1: inputs is required: a mapping with keys synthetic, npy, image, channel_order, mean");
         yield return Case("Unknown input source", WorkloadYaml.WithLine(4, "inputs: { numpy: { file: x.npy } }"),
-            "4:9: inputs needs exactly one source: synthetic: { seed: N } or npy: FILE",
-            "4:11: unknown key 'numpy' in inputs; allowed: synthetic, npy");
+            "4:9: inputs needs exactly one source: synthetic: { seed: N }, npy: FILE or image: { synthetic: { seed: N } | png: FILE }",
+            "4:11: unknown key 'numpy' in inputs; allowed: synthetic, npy, image, channel_order, mean");
         yield return Case("Negative input seed", WorkloadYaml.WithLine(4, "inputs: { synthetic: { seed: -7 } }"),
             "4:30: inputs.synthetic.seed must be an integer from 0 to 18446744073709551615, was -7");
     }

@@ -108,6 +108,16 @@ public sealed class KernelsTests
     }
 
     [Test]
+    public void Concat_StacksEachItemsChannels()
+    {
+        // Batch 2: a has 1 channel of 2 values per item, b 2 channels of 2. Item 0 = a0 then b0, item 1 = a1 then b1.
+        float[] a = [1, 2, /* item 1 */ 3, 4];
+        float[] b = [10, 11, 12, 13, /* item 1 */ 14, 15, 16, 17];
+
+        Assert.That(Activations.Concat([a, b], batch: 2), Is.EqualTo(new float[] { 1, 2, 10, 11, 12, 13, 3, 4, 14, 15, 16, 17 }));
+    }
+
+    [Test]
     public void Relu_MapsNegativeZeroToPositiveZero()
     {
         float[] values = [-0f, -1f, 2f];

@@ -12,7 +12,7 @@ public sealed class ResNetWorkloadTests
     [Test]
     public void ResNet18_HasThePublishedMacsAndParameters()
     {
-        Network network = Load("resnet18.yaml");
+        Network network = Load("resnet18_synthetic.yaml");
 
         // MACs = Σ conv Ho·Wo·M·(C·kh·kw) + fc in·out:
         //   stem 112²·64·(3·49) = 118,013,952; conv2_x 4 × 56²·64·(64·9) = 462,422,016;
@@ -56,7 +56,7 @@ public sealed class ResNetWorkloadTests
         }
     }
 
-    [TestCase("resnet18.yaml", 512)]
+    [TestCase("resnet18_synthetic.yaml", 512)]
     [TestCase("resnet50.yaml", 2048)]
     public void ResNet_StemPoolAndHead_HaveTheStandardShapes(string file, int features)
     {

@@ -11,7 +11,7 @@ public sealed class SweepCrashTests
         version: 1
         name: crash
         config: ../Configs/default.yaml
-        workloads: [../Workloads/resnet18.yaml]
+        workloads: [../Workloads/resnet18_synthetic.yaml]
         numerics: false
         axes:
           - grid:

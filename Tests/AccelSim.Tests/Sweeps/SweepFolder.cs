@@ -14,7 +14,7 @@ public sealed class SweepFolder : IDisposable
     {
         Root = Path.Combine(Path.GetTempPath(), "accelsim-sweep-tests", Guid.NewGuid().ToString("N"));
         foreach (string file in new[] { "Configs/tiny.yaml", "Configs/default.yaml", "Configs/energy/horowitz_45nm.yaml",
-            "Workloads/tiny.yaml", "Workloads/resnet_block.yaml", "Workloads/resnet18.yaml" })
+            "Workloads/tiny.yaml", "Workloads/resnet_block.yaml", "Workloads/resnet18_synthetic.yaml" })
         {
             string target = Path.Combine(Root, file);
             Directory.CreateDirectory(Path.GetDirectoryName(target)!);

@@ -23,7 +23,7 @@ public sealed class TimingRunnerTests
     {
         yield return new TestCaseData("Configs/tiny.yaml", "Workloads/tiny.yaml", Array.Empty<string>()).SetName("tiny on tiny");
         yield return new TestCaseData("Configs/tiny.yaml", "Workloads/resnet_block.yaml", Array.Empty<string>()).SetName("residual block on tiny");
-        yield return new TestCaseData("Configs/default.yaml", "Workloads/resnet18.yaml", new[] { "pe_array.rows=64", "buffers.weights.capacity_bytes=131072" })
+        yield return new TestCaseData("Configs/default.yaml", "Workloads/resnet18_synthetic.yaml", new[] { "pe_array.rows=64", "buffers.weights.capacity_bytes=131072" })
             .SetName("ResNet-18 on a 64x32 array with 128 KiB of weight buffer");
     }
 
@@ -44,7 +44,7 @@ public sealed class TimingRunnerTests
     {
         AcceleratorConfig accelerator = ConfigLoader.LoadAccelerator(Path.Combine(RepoPaths.Configs, "default.yaml"),
             [ConfigOverride.Parse("buffers.ifmap.capacity_bytes=2048")]);
-        Network network = ConfigLoader.LoadWorkload(Path.Combine(RepoPaths.Workloads, "resnet18.yaml"));
+        Network network = ConfigLoader.LoadWorkload(Path.Combine(RepoPaths.Workloads, "resnet18_synthetic.yaml"));
 
         Exception reference = Assert.Catch(() => NetworkRunner.Run(accelerator, network, new RunOptions(Numerics: false, Threads: 1)))!;
         Exception timing = Assert.Catch(() => TimingRunner.Run(accelerator, network))!;
