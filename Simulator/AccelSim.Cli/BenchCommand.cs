@@ -120,7 +120,11 @@ internal static class BenchCommand
 
                 var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
                 console.Profile.Width = 200;
-                console.Write(table);
+                if (table.Rows.Count > 0)
+                {
+                    console.Write(table);
+                }
+
                 var datapath = DatapathScenarios.Where(d => selected.Length == 0 || selected.Contains(d.Name)).ToList();
                 if (datapath.Count > 0)
                 {

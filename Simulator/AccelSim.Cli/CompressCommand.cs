@@ -85,6 +85,7 @@ internal static class CompressCommand
                 float[]? sampleValues = null;
                 if (parse.GetValue(samplesNpy) is { } file)
                 {
+                    Require(File.Exists(file), $"--samples-npy {file} does not exist");
                     NpyArray array = NpyFile.Read(file);
                     long perItem = network.InputShape.Elements;
                     Require(array.Values.LongLength % perItem == 0 && array.Values.LongLength / perItem >= 2,
@@ -155,6 +156,11 @@ internal static class CompressCommand
         if (r is null && target is null && layerRatios.IsEmpty && maskFiles.Count == 0)
         {
             return null;
+        }
+
+        foreach ((string layer, string file) in maskFiles)
+        {
+            Require(File.Exists(file), $"--filter-mask {layer}={file}: the file does not exist");
         }
 
         var loaded = maskFiles.ToImmutableDictionary(p => p.Key, p => NpyFile.Read(p.Value).Values, StringComparer.Ordinal);

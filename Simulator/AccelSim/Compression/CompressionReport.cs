@@ -196,7 +196,16 @@ public sealed record CompressionReport(
         json.WriteNumber("params_after", pa);
         json.WriteNumber("macs_before", mb);
         json.WriteNumber("macs_after", ma);
-        json.WriteNumber("ideal_speedup", Math.Round(ideal, 6));
+        // A layer pruned to nothing has an infinite ideal speedup; JSON has no infinity, so it is null.
+        if (double.IsFinite(ideal))
+        {
+            json.WriteNumber("ideal_speedup", Math.Round(ideal, 6));
+        }
+        else
+        {
+            json.WriteNull("ideal_speedup");
+        }
+
         json.WriteNumber("cycles_before", cb);
         json.WriteNumber("cycles_after", ca);
         json.WriteNumber("simulated_speedup", Math.Round(simulated, 6));

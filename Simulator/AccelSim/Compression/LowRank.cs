@@ -127,7 +127,9 @@ public static class LowRank
             weights[basisName] = new LayerWeights(svd.Vt, []);
             weights[layer.Name] = new LayerWeights(scaled, w.Bias);
             origins[basisName] = model.Origins[layer.Name];
-            changes[model.Origins[layer.Name]] = $"low-rank: rank {rank} of {Math.Min(outputs, reduction)} (ideal {ideal:0.##}x)";
+            // Σ s² over ‖W‖²_F: the share of the weights' energy the factors keep (Eckart–Young: the rest is the error).
+            double kept = svd.S.Sum(v => (double)v * v) / w.Weights.Sum(v => (double)v * v);
+            changes[model.Origins[layer.Name]] = $"low-rank: rank {rank} of {Math.Min(outputs, reduction)} (ideal {ideal:0.##}x), energy kept {kept:P1}";
         }
 
         return (new WeightedNetwork(network with { Layers = result.ToImmutable() }, weights.ToImmutable(), origins.ToImmutable()), changes.ToImmutable());

@@ -77,6 +77,37 @@ public sealed class CompressCliTests
     }
 
     [Test]
+    public void Compress_WritesTheSameBytes_WhateverTheThreadCount()
+    {
+        string[] Files(string threads)
+        {
+            string folder = Path.Combine(_work, "j" + threads);
+            string output = Path.Combine(folder, "c.yaml");
+            var (code, _, stderr) = Run("compress", "-w", Shipped("Workloads/resnet_block.yaml"), "-o", output, "--config", Shipped("Configs/tiny.yaml"),
+                "--filter-ratio", "0.25", "--fc-density", "0.5", "--include-classifier", "--samples", "8", "--low-rank-energy", "0.9",
+                "--csv", Path.Combine(folder, "r.csv"), "--threads", threads, "-q", "--no-table");
+            Assert.That(code, Is.Zero, stderr);
+            return [.. Directory.GetFiles(folder, "*", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
+                .Select(f => Path.GetRelativePath(folder, f) + ":" + Convert.ToHexString(File.ReadAllBytes(f)))];
+        }
+
+        Assert.That(Files("2"), Is.EqualTo(Files("1")));
+    }
+
+    [Test]
+    public void Compress_AMissingMaskFile_IsABadOption()
+    {
+        var (code, _, stderr) = Run("compress", "-w", Shipped("Workloads/resnet_block.yaml"), "-o", Path.Combine(_work, "x.yaml"),
+            "--filter-mask", "conv_a=" + Path.Combine(_work, "none.npy"), "-q");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(code, Is.EqualTo(2));
+            Assert.That(stderr, Does.Contain("the file does not exist"));
+        });
+    }
+
+    [Test]
     public void Compress_WithNothingToDo_SaysWhatItCanDo()
     {
         var (code, _, stderr) = Run("compress", "-w", Shipped("Workloads/tiny.yaml"), "-o", Path.Combine(_work, "x.yaml"), "-q");

@@ -15,7 +15,7 @@ public sealed class TruncatedSvdTests
         return values;
     }
 
-    /// <summary>A matrix with a known decaying spectrum: Σ_i 2^-i u_i v_iᵀ-like structure from a rank-r product plus noise.</summary>
+    /// <summary>A matrix with a decaying spectrum: a rank-r product whose k-th direction is scaled by 0.7^k, plus small noise.</summary>
     private static float[] LowRankPlusNoise(int rows, int columns, int rank, double noise, ulong seed)
     {
         float[] left = Random(rows, rank, seed);
