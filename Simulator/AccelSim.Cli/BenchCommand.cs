@@ -26,6 +26,12 @@ internal static class BenchCommand
         // VGG-16 stays the benchmark (its figures are comparable across versions) though run's default is now ResNet-18.
         new("default", Commands.DefaultConfig, "Workloads/vgg16.yaml", true, "VGG-16 with numerics on the default accelerator"),
         new("vgg16-timing", Commands.DefaultConfig, "Workloads/vgg16.yaml", false, "VGG-16, timing and energy only"),
+
+        // Whole networks, timing only, on the default 32x32 array: what SCALE-Sim users compare against.
+        new("resnet18-timing", Commands.DefaultConfig, "Workloads/resnet18_synthetic.yaml", false, "ResNet-18 (shape-only), timing and energy only"),
+        new("alexnet-timing", Commands.DefaultConfig, "Workloads/alexnet.yaml", false, "AlexNet, timing and energy only"),
+        new("googlenet-timing", Commands.DefaultConfig, "Workloads/googlenet.yaml", false, "GoogLeNet, timing and energy only"),
+        new("resnet50-timing", Commands.DefaultConfig, "Workloads/resnet50.yaml", false, "ResNet-50, timing and energy only"),
         new("sweep", "", "", false, $"{SweepSpec}: 1,000 timing-only points of ResNet-50, one job per thread", SweepSpec),
     ];
 
