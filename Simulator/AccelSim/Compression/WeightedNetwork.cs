@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using AccelSim.Execution;
 using AccelSim.Numerics;
 using AccelSim.Tensors;
 using AccelSim.Workloads;
@@ -18,8 +19,8 @@ public sealed record LayerWeights(float[] Weights, float[] Bias)
 public sealed record WeightedNetwork(
     Network Network, ImmutableDictionary<string, LayerWeights> Weights, ImmutableDictionary<string, string> Origins)
 {
-    /// <summary>Loads every conv and FC layer's weights: synthetic ones are drawn exactly as a run draws them (He-normal
-    /// from the layer's seed, zero bias), NumPy ones are read.</summary>
+    /// <summary>Loads every conv and FC layer's weights exactly as a run does: synthetic ones drawn (He-normal from the
+    /// layer's seed, zero bias), NumPy and ONNX ones read.</summary>
     /// <exception cref="NpyFormatException">A weight file does not hold the layer's number of values.</exception>
     public static WeightedNetwork Materialize(Network network)
     {
@@ -37,25 +38,9 @@ public sealed record WeightedNetwork(
                 continue;
             }
 
-            float[] w = new float[checked(outputs * fanIn)];
-            float[] b = hasBias ? new float[outputs] : [];
-            switch (source)
-            {
-                case SyntheticWeights synthetic:
-                    SyntheticTensors.HeNormal(synthetic.Seed, checked((int)fanIn), w);
-                    break;
-                case NpyWeights npy:
-                    w = Load(npy.WeightsPath, w.Length, $"layer '{layer.Name}' weights ({outputs}x{fanIn})");
-                    if (hasBias && npy.BiasPath is { } biasPath)
-                    {
-                        b = Load(biasPath, outputs, $"layer '{layer.Name}' bias ({outputs})");
-                    }
-
-                    break;
-                default:
-                    throw new NotSupportedException($"layer '{layer.Name}': weight source {source.GetType().Name} is not supported");
-            }
-
+            // The same weights a run uses (synthetic, NumPy or ONNX), loaded the same way.
+            ConvGeometry g = layer is ConvLayer conv ? NetworkNumerics.Geometry(conv, 1) : NetworkNumerics.Geometry((FullyConnectedLayer)layer, 1);
+            (float[] w, float[] b) = NetworkNumerics.LoadWeights(layer, g, source, hasBias);
             weights[layer.Name] = new LayerWeights(w, b);
         }
 
@@ -73,16 +58,4 @@ public sealed record WeightedNetwork(
         FullyConnectedLayer f => Weights[f.Name].NonZeroWeights,
         _ => 0,
     };
-
-    private static float[] Load(string path, long elements, string what)
-    {
-        NpyArray array = NpyFile.Read(path);
-        if (array.Values.Length != elements)
-        {
-            throw new NpyFormatException(
-                $"{path}: shape ({string.Join(", ", array.Shape)}) holds {array.Values.Length} values; {what} needs {elements}");
-        }
-
-        return array.Values;
-    }
 }

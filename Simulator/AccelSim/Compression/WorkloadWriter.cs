@@ -38,6 +38,9 @@ public static class WorkloadWriter
         {
             SyntheticInputs s => string.Create(CultureInfo.InvariantCulture, $"inputs: {{ synthetic: {{ seed: {s.Seed} }} }}"),
             NpyInputs n => $"inputs: {{ npy: {Quote(Path.GetRelativePath(directory, n.Path).Replace('\\', '/'))} }}",
+
+            // An image input (read and prepared: channel order, mean) is written as the tensor the network reads.
+            ImageInputs => WriteInput(network, folder, folderName),
             _ => throw new NotSupportedException($"input source {network.Inputs.GetType().Name} cannot be written"),
         });
         text.AppendLine("layers:");
@@ -111,6 +114,10 @@ public static class WorkloadWriter
                 fields.Add($"inputs: [{Quote(a.Inputs[0])}, {Quote(a.Inputs[1])}]");
                 fields.Add($"relu: {Bool(a.FusedRelu)}");
                 break;
+            case ConcatLayer c:
+                fields.Add("type: concat");
+                fields.Add($"inputs: [{string.Join(", ", c.Inputs.Select(Quote))}]");
+                break;
             case ReluLayer r:
                 fields.Add("type: relu");
                 fields.Add($"input: {Quote(r.Inputs[0])}");
@@ -120,6 +127,13 @@ public static class WorkloadWriter
         }
 
         return string.Join(", ", fields);
+    }
+
+    private static string WriteInput(Network network, string folder, string folderName)
+    {
+        TensorShape shape = network.InputShape;
+        NpyFile.WriteFloat32(Path.Combine(folder, "input.npy"), [network.Batch, shape.Channels, shape.Height, shape.Width], Execution.NetworkInputs.Tensor(network));
+        return $"inputs: {{ npy: {Quote($"{folderName}/input.npy")} }}";
     }
 
     private static void AddBfp(List<string> fields, LayerBfp? bfp)
