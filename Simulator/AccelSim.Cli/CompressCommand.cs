@@ -41,10 +41,14 @@ internal static class CompressCommand
         var json = new Option<string?>("--json") { Description = "Also write the report as JSON." };
         var threads = new Option<int>("--threads", "-j") { Description = "Worker threads (results do not depend on it).", DefaultValueFactory = _ => Environment.ProcessorCount };
         var noTable = new Option<bool>("--no-table") { Description = "Do not print the report to stdout." };
+        var shapeOnly = new Option<bool>("--shape-only")
+        {
+            Description = "Write only the compressed layers' shapes, with seeded synthetic weights and input (a small file for timing sweeps); skips the output comparison.",
+        };
         var command = new Command("compress", "Prune filters (L1 norm or masks), prune FC connections by correlation, or decompose layers by truncated SVD; write the result as a new workload and report parameters, MACs, ideal vs simulated speedup and the output error.")
         {
             workload, output, config, filterRatio, filterRatioOf, filterScope, filterMacs, filterMask, maskThreshold, fcThreshold, fcDensity, fcLayers,
-            includeClassifier, samples, samplesNpy, seed, lowRankSpeedup, lowRankEnergy, lowRankLayers, evalInputs, noNumerics, csv, json, threads, noTable,
+            includeClassifier, samples, samplesNpy, seed, lowRankSpeedup, lowRankEnergy, lowRankLayers, evalInputs, noNumerics, csv, json, threads, noTable, shapeOnly,
         };
         command.SetAction(parse =>
         {
@@ -97,7 +101,7 @@ internal static class CompressCommand
                 Require(evaluated >= 0, $"--eval-inputs must not be negative, was {evaluated}");
 
                 var plan = new CompressionPlan(filters, correlation, lowRank, fcNames, lowRankNames, parse.GetValue(includeClassifier),
-                    sampleValues, sampleCount, parse.GetValue(seed), evaluated, threadCount);
+                    sampleValues, sampleCount, parse.GetValue(seed), evaluated, threadCount, parse.GetValue(shapeOnly));
                 CompressionReport report;
                 try
                 {

@@ -27,7 +27,8 @@ public sealed record CompressionPlan(
     int SampleCount,
     ulong Seed,
     int EvalInputs,
-    int Threads);
+    int Threads,
+    bool ShapeOnly = false);
 
 /// <summary>Runs a <see cref="CompressionPlan"/>, writes the workload and measures the result.</summary>
 public static class Compressor
@@ -95,8 +96,9 @@ public static class Compressor
             $"Written by accelsim compress from {Path.GetFileName(sourcePath)} ({source.Name}); no fine-tuning.",
         };
         header.AddRange(steps.Select(s => "  " + s));
-        header.Add(Invariant($"MACs per item {source.MacsPerItem:N0} -> {model.Network.MacsPerItem:N0} (dense); weights in {name}_weights/"));
-        WorkloadWriter.Write(model, outputPath, name, header);
+        header.Add(Invariant($"MACs per item {source.MacsPerItem:N0} -> {model.Network.MacsPerItem:N0} (dense); ")
+            + (plan.ShapeOnly ? "shapes only: seeded synthetic weights and input, for timing studies" : $"weights in {name}_weights/"));
+        WorkloadWriter.Write(model, outputPath, name, header, plan.ShapeOnly);
         log.Information("Wrote {Path} in {Seconds:F1} s", outputPath, clock.Elapsed.TotalSeconds);
 
         // The report reads back what was written: the compressed workload as every other command sees it.
@@ -108,7 +110,7 @@ public static class Compressor
         RunResult after = NetworkRunner.Run(config, written, timing, log);
 
         CompressionNumerics? numerics = null;
-        if (plan.EvalInputs > 0)
+        if (plan.EvalInputs > 0 && !plan.ShapeOnly)
         {
             ulong evalSeed = plan.Seed + 1;
             float[] inputs = Synthetic(source.InputShape, plan.EvalInputs, evalSeed);

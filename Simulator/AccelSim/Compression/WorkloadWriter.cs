@@ -14,13 +14,18 @@ public static class WorkloadWriter
 {
     /// <summary>Writes <paramref name="model"/> to <paramref name="path"/>; <paramref name="header"/> lines become a
     /// comment at the top. Returns the weight folder.</summary>
-    public static string Write(WeightedNetwork model, string path, string name, IReadOnlyList<string> header)
+    /// <param name="shapeOnly">Write the layers' shapes with seeded synthetic weights and inputs instead of the values:
+    /// a small file for timing studies (sweeps) of a compressed network's shape.</param>
+    public static string Write(WeightedNetwork model, string path, string name, IReadOnlyList<string> header, bool shapeOnly = false)
     {
         string fullPath = Path.GetFullPath(path);
         string directory = Path.GetDirectoryName(fullPath)!;
         string folderName = Path.GetFileNameWithoutExtension(fullPath) + "_weights";
         string folder = Path.Combine(directory, folderName);
-        Directory.CreateDirectory(folder);
+        if (!shapeOnly)
+        {
+            Directory.CreateDirectory(folder);
+        }
 
         Network network = model.Network;
         var text = new StringBuilder();
@@ -34,7 +39,7 @@ public static class WorkloadWriter
         TensorShape input = network.InputShape;
         text.AppendLine(CultureInfo.InvariantCulture, $"input: {{ channels: {input.Channels}, height: {input.Height}, width: {input.Width} }}");
         text.AppendLine(CultureInfo.InvariantCulture, $"batch: {network.Batch}");
-        text.AppendLine(network.Inputs switch
+        text.AppendLine(shapeOnly ? ShapeOnlySources(network) : network.Inputs switch
         {
             SyntheticInputs s => string.Create(CultureInfo.InvariantCulture, $"inputs: {{ synthetic: {{ seed: {s.Seed} }} }}"),
             NpyInputs n => $"inputs: {{ npy: {Quote(Path.GetRelativePath(directory, n.Path).Replace('\\', '/'))} }}",
@@ -47,7 +52,7 @@ public static class WorkloadWriter
         foreach (Layer layer in network.Layers)
         {
             text.Append("  - { ").Append(LayerFields(layer));
-            if (model.Weights.TryGetValue(layer.Name, out LayerWeights? w))
+            if (!shapeOnly && model.Weights.TryGetValue(layer.Name, out LayerWeights? w))
             {
                 string stem = layer.Name.Replace('/', '_');
                 string weightsFile = $"{stem}.weights.npy";
@@ -128,6 +133,10 @@ public static class WorkloadWriter
 
         return string.Join(", ", fields);
     }
+
+    /// <summary>Seeded sources in place of values: the input's own seed when it has one.</summary>
+    private static string ShapeOnlySources(Network network) => string.Create(CultureInfo.InvariantCulture,
+        $"inputs: {{ synthetic: {{ seed: {(network.Inputs is SyntheticInputs s ? s.Seed : 7)} }} }}\nweights: {{ synthetic: {{ seed: 42 }} }}");
 
     private static string WriteInput(Network network, string folder, string folderName)
     {
