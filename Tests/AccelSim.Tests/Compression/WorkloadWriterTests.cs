@@ -58,4 +58,22 @@ public sealed class WorkloadWriterTests
                 Is.EqualTo(NetworkNumerics.LoadWeights(firstConv, g, firstConv.Weights, true).Weights));
         }
     }
+
+    [Test]
+    public void ShapeOnly_WritesNoValues_AndKeepsTheShapes()
+    {
+        Network original = ConfigLoader.LoadWorkload(Path.Combine(RepoPaths.Workloads, "resnet18.yaml"));
+        string path = Path.Combine(_folder, "shapes.yaml");
+
+        WorkloadWriter.Write(WeightedNetwork.Materialize(original), path, "shapes", ["shapes"], shapeOnly: true);
+        Network copy = ConfigLoader.LoadWorkload(path);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(Directory.Exists(Path.Combine(_folder, "shapes_weights")), Is.False);
+            Assert.That(copy.Inputs, Is.InstanceOf<SyntheticInputs>());
+            Assert.That(copy.Layers.OfType<ConvLayer>().Select(c => c.Weights), Is.All.InstanceOf<SyntheticWeights>());
+            Assert.That((copy.MacsPerItem, copy.Parameters), Is.EqualTo((original.MacsPerItem, original.Parameters)));
+        }
+    }
 }
