@@ -25,7 +25,11 @@ internal static class AcceleratorReader
     private static readonly MapSchema BuffersSchema =
         new(new KeySpec("ifmap", BufferSchema), new KeySpec("weights", BufferSchema), new KeySpec("ofmap", BufferSchema));
 
-    private static readonly MapSchema DramSchema = new("bandwidth_gb_per_s", "bandwidth_bytes_per_cycle", "latency_cycles");
+    private static readonly MapSchema DramBanksSchema = new("count", "row_bytes", "burst_bytes", "activate_cycles", "precharge_cycles");
+    private static readonly MapSchema DramSchema = new("bandwidth_gb_per_s", "bandwidth_bytes_per_cycle", "latency_cycles", new KeySpec("banks", DramBanksSchema));
+    private static readonly IntRule BankCountRule = new(1, 1024);
+    private static readonly IntRule RowBytesRule = new(8, 1L << 30);
+    private static readonly IntRule BankTimingRule = new(0, 100_000);
     private static readonly MapSchema VectorUnitSchema = new("lanes");
     private static readonly MapSchema ConverterSchema = new("input_lanes", "output_lanes", "latency_cycles");
     private static readonly IntRule ConverterLatencyRule = new(0, 1_000_000);
@@ -197,7 +201,29 @@ internal static class AcceleratorReader
 
         // bytes per cycle = (GB/s × 1e9 bytes/GB) / (MHz × 1e6 cycles/s) = GB/s × 1000 / MHz.
         double? perCycle = hasBytes ? bytesPerCycle : gigabytesPerSecond * 1000.0 / clockMegahertz;
-        return perCycle is { } bandwidth && latency is { } l ? new DramConfig(bandwidth, l) : null;
+        DramBankConfig? banks = null;
+        if (dram.Mapping("banks", DramBanksSchema, required: false) is { } b)
+        {
+            int? count = b.Int32("count", BankCountRule);
+            long? rowBytes = b.Integer("row_bytes", RowBytesRule);
+            long? burstBytes = b.Integer("burst_bytes", RowBytesRule);
+            long? activate = b.Integer("activate_cycles", BankTimingRule);
+            long? precharge = b.Integer("precharge_cycles", BankTimingRule);
+            if (rowBytes is { } r && burstBytes is { } u && (u > r || r % u != 0))
+            {
+                b.Errors.Add(b.Entry("burst_bytes")!.Value, $"dram.banks.burst_bytes must divide dram.banks.row_bytes ({r}), was {u}");
+                return null;
+            }
+
+            if (count is null || rowBytes is null || burstBytes is null || activate is null || precharge is null)
+            {
+                return null;
+            }
+
+            banks = new DramBankConfig(count.Value, rowBytes.Value, burstBytes.Value, activate.Value, precharge.Value);
+        }
+
+        return perCycle is { } bandwidth && latency is { } l ? new DramConfig(bandwidth, l) { Banks = banks } : null;
     }
 
     private static BfpSettings? ReadBfp(MapReader bfp)

@@ -84,7 +84,19 @@ public sealed record BufferSetConfig(SramConfig Ifmap, SramConfig Weights, SramC
 /// <summary>Off-chip memory: one channel shared by all transfers, served in request order.</summary>
 /// <param name="BandwidthBytesPerCycle">Sustained bytes per core clock cycle (converted from GB/s with the clock).</param>
 /// <param name="LatencyCycles">Cycles from the end of a transfer's data beats to its completion.</param>
-public sealed record DramConfig(double BandwidthBytesPerCycle, long LatencyCycles);
+public sealed record DramConfig(double BandwidthBytesPerCycle, long LatencyCycles)
+{
+    /// <summary>Banks and row buffers; null for the bandwidth-and-latency model alone.</summary>
+    public DramBankConfig? Banks { get; init; }
+}
+
+/// <summary>DRAM banks with row buffers (timings in core clock cycles).</summary>
+/// <param name="Banks">Banks that hold a row open each.</param>
+/// <param name="RowBytes">Bytes of one row (page).</param>
+/// <param name="BurstBytes">Bytes of one burst: the unit in which hits and misses are counted.</param>
+/// <param name="ActivateCycles">tRCD: opening a row.</param>
+/// <param name="PrechargeCycles">tRP: closing the open row first.</param>
+public sealed record DramBankConfig(int Banks, long RowBytes, long BurstBytes, long ActivateCycles, long PrechargeCycles);
 
 /// <summary>The conversion units between the buffers and the array: float32 → BFP (or float16) on the way in, BFP
 /// accumulator → float32 on the way out.</summary>

@@ -19,6 +19,10 @@ public sealed class DramChannel : Component
     private readonly Counter _writeBytes;
     private readonly Counter _busyCycles;
     private readonly Counter _transfers;
+    private readonly Counter _rowHits;
+    private readonly Counter _rowMisses;
+    private readonly Counter _rowCycles;
+    private readonly DramBanks? _banks;
     private bool _busy;
     private int _inFlight;
     private readonly ITraceSink? _trace;
@@ -33,6 +37,10 @@ public sealed class DramChannel : Component
         _writeBytes = simulation.Stats.RegisterCounter($"{path}.write_bytes", StatUnit.Bytes, "Bytes written to DRAM");
         _busyCycles = simulation.Stats.RegisterCounter($"{path}.busy_cycles", StatUnit.Cycles, "Cycles the channel was moving data");
         _transfers = simulation.Stats.RegisterCounter($"{path}.transfers", StatUnit.Events, "Transfers served");
+        _rowHits = simulation.Stats.RegisterCounter($"{path}.row_hits", StatUnit.Events, "Bursts that found their row open (banks model only)");
+        _rowMisses = simulation.Stats.RegisterCounter($"{path}.row_misses", StatUnit.Events, "Bursts that had to precharge and activate a row (banks model only)");
+        _rowCycles = simulation.Stats.RegisterCounter($"{path}.row_cycles", StatUnit.Cycles, "Cycles the channel waited for rows to open, beyond the data beats (banks model only)");
+        _banks = config.Banks is { } banks ? new DramBanks(banks) : null;
         _trace = simulation.Trace;
     }
 
@@ -71,6 +79,16 @@ public sealed class DramChannel : Component
         }
 
         long beats = BeatCycles(request.Bytes);
+        if (_banks is not null && request.Bytes > 0)
+        {
+            // Opening rows holds the channel too: the transfer's beats wait for them.
+            (long hits, long misses, long exposed) = _banks.Access(request.Stream ?? "other", request.Bytes, _config.BandwidthBytesPerCycle);
+            _rowHits.Add(hits);
+            _rowMisses.Add(misses);
+            _rowCycles.Add(exposed);
+            beats += exposed;
+        }
+
         (request.IsWrite ? _writeBytes : _readBytes).Add(request.Bytes);
         _busyCycles.Add(beats);
         _transfers.Increment();
@@ -117,8 +135,7 @@ public sealed class DramChannel : Component
         _nextAddress ??= new Dictionary<string, long>(StringComparer.Ordinal);
         long offset = _nextAddress.GetValueOrDefault(stream);
         _nextAddress[stream] = offset + request.Bytes;
-        long region = stream switch { "ifmap" => 0L, "weights" => 1L, "ofmap" => 2L, _ => 3L };
-        trace.Access(new TraceAccess($"{Path}.{op}", now, beats, 1, (region << 32) + offset, 0, beats, request.Bytes, beats));
+        trace.Access(new TraceAccess($"{Path}.{op}", now, beats, 1, DramBanks.RegionBase(stream) + offset, 0, beats, request.Bytes, beats));
     }
 
     private readonly record struct Request(long Bytes, bool IsWrite, Action OnComplete, string? Stream = null);
