@@ -112,6 +112,8 @@ public static class NetworkRunner
             OverallUtilization = timing.TotalCycles == 0 ? 0 : (double)macs / ((double)config.PeArray.PeCount * timing.TotalCycles),
             DramReadBytes = timing.DramReadBytes,
             DramWriteBytes = timing.DramWriteBytes,
+            DramRowHits = timing.Stats["dram.row_hits"],
+            DramRowMisses = timing.Stats["dram.row_misses"],
             Energy = EnergyAccounting.Price(layer, timing.Activity, LayerConfig.For(layer, config), timing.TotalCycles, numerics?.ZeroOperandMacs),
             Numerics = numerics,
             Mapping = timing.Mapping,

@@ -13,7 +13,7 @@ public sealed class CsvReportWriter : IReportWriter
         header.AddRange(stallCauses.Select(c => $"stall_{ReportFields.StallKey(c)}_cycles"));
         header.AddRange(["overall_utilization", "dram_read_bytes", "dram_write_bytes", "energy_pj", "sqnr_db", "sqnr_local_db", "nsr",
             "max_abs_error", "mean_abs_error", "relative_rmse", "predicted_nsr", "predicted_sqnr_db", "exceeds_prediction", "input_saturations", "weight_saturations", "accumulator_saturations",
-            "zero_operand_macs", "leakage_pj", "energy_per_inference_pj", "average_power_w", "tops_per_w"]);
+            "zero_operand_macs", "leakage_pj", "energy_per_inference_pj", "average_power_w", "tops_per_w", "dram_row_hits", "dram_row_misses"]);
         output.Write(string.Join(',', header));
         output.Write('\n');
 
@@ -29,7 +29,7 @@ public sealed class CsvReportWriter : IReportWriter
                 n is null ? "" : n.ExceedsPrediction ? "true" : "false", Format(n?.InputSaturations), Format(n?.WeightSaturations),
                 Format(n?.AccumulatorSaturations), Format(n?.ZeroOperandMacs), Format(layer.LeakagePicoJoules),
                 Format(layer.EnergyPicoJoules / result.Batch), Format(Power(layer.EnergyPicoJoules, layer.TotalCycles, result.ClockMegahertz)),
-                Format(TopsPerWatt(layer.Macs, layer.EnergyPicoJoules))]);
+                Format(TopsPerWatt(layer.Macs, layer.EnergyPicoJoules)), Format(layer.DramRowHits), Format(layer.DramRowMisses)]);
             output.Write(string.Join(',', cells));
             output.Write('\n');
         }
@@ -41,7 +41,7 @@ public sealed class CsvReportWriter : IReportWriter
         totals.AddRange([Format(result.OverallUtilization), Format(result.DramReadBytes), Format(result.DramWriteBytes), Format(result.EnergyPicoJoules),
             Format(e?.SqnrDb), "", Format(e?.Nsr), Format(e?.MaxAbsError), Format(e?.MeanAbsError), Format(e?.RelativeRmse), "", "", "", "", "", "",
             Format(result.ZeroOperandMacs), Format(result.LeakagePicoJoules), Format(result.EnergyPerInferencePicoJoules), Format(result.AveragePowerWatts),
-            Format(result.TopsPerWatt)]);
+            Format(result.TopsPerWatt), Format(result.DramRowHits), Format(result.DramRowMisses)]);
         output.Write(string.Join(',', totals));
         output.Write('\n');
     }

@@ -64,6 +64,8 @@ public sealed class JsonReportWriter : IReportWriter
                 WriteNullable(json, "accumulator_saturations", numerics?.AccumulatorSaturations);
                 WriteNullable(json, "zero_operand_macs", numerics?.ZeroOperandMacs);
                 json.WriteNumber("leakage_pj", layer.LeakagePicoJoules);
+                json.WriteNumber("dram_row_hits", layer.DramRowHits);
+                json.WriteNumber("dram_row_misses", layer.DramRowMisses);
                 json.WriteString("mapping", layer.Mapping);
                 json.WriteEndObject();
             }
@@ -82,6 +84,8 @@ public sealed class JsonReportWriter : IReportWriter
             json.WriteNumber("average_power_w", result.AveragePowerWatts);
             json.WriteNumber("tops_per_w", result.TopsPerWatt);
             json.WriteNumber("leakage_pj", result.LeakagePicoJoules);
+            json.WriteNumber("dram_row_hits", result.DramRowHits);
+            json.WriteNumber("dram_row_misses", result.DramRowMisses);
             WriteNullable(json, "zero_operand_macs", result.ZeroOperandMacs);
             json.WriteEndObject();
             WriteArea(json, result.Area);

@@ -57,6 +57,11 @@ public sealed record LayerResult
 
     public required long DramWriteBytes { get; init; }
 
+    /// <summary>DRAM bursts that found their row open, and that had to open one; 0 without the banks model.</summary>
+    public long DramRowHits { get; init; }
+
+    public long DramRowMisses { get; init; }
+
     public required EnergyBreakdown Energy { get; init; }
 
     public double EnergyPicoJoules => Energy.TotalPicoJoules;
@@ -122,6 +127,10 @@ public sealed record RunResult
     public long DramReadBytes => Layers.Sum(l => l.DramReadBytes);
 
     public long DramWriteBytes => Layers.Sum(l => l.DramWriteBytes);
+
+    public long DramRowHits => Layers.Sum(l => l.DramRowHits);
+
+    public long DramRowMisses => Layers.Sum(l => l.DramRowMisses);
 
     public double EnergyPicoJoules => Layers.Sum(l => l.EnergyPicoJoules);
 
