@@ -58,6 +58,7 @@ internal static class AcceleratorReader
         new KeySpec("vector_unit", VectorUnitSchema),
         new KeySpec("bfp", BfpSchema),
         "weight_storage",
+        "on_chip_activations",
         new KeySpec("converters", ConverterSchema),
         "energy_table");
 
@@ -119,11 +120,12 @@ internal static class AcceleratorReader
             && c.Int32("latency_cycles", ConverterLatencyRule) is { } latency
             ? new ConverterConfig(inputLanes, outputLanes, latency)
             : null;
+        bool? onChip = root.Has("on_chip_activations") ? root.Boolean("on_chip_activations") : false;
         WeightStorage? storage = root.Has("weight_storage") ? root.Choice("weight_storage", WeightStorages) : WeightStorage.Dense;
         EnergyTable? energy = root.Text("energy_table") is { } tablePath ? loadEnergyTable(tablePath, root.Entry("energy_table")!.Value) : null;
 
         if (errors.Count > errorsBefore || name is null || clockMegahertz is null || maxCycles is null || peArray is null
-            || buffers is null || dram is null || vectorUnit is null || bfp is null || energy is null || storage is null)
+            || buffers is null || dram is null || vectorUnit is null || bfp is null || energy is null || storage is null || onChip is null)
         {
             return null;
         }
@@ -141,6 +143,7 @@ internal static class AcceleratorReader
             Energy = energy,
             WeightStorage = storage.Value,
             Converters = converters,
+            OnChipActivations = onChip.Value,
         };
     }
 

@@ -41,9 +41,9 @@ public static class LayerSimulator
     {
         var buffers = config.Buffers;
         var dram = new DramChannel(simulation, "dram", config.Dram);
-        var ifmap = new TileLoader(simulation, "ifmap", buffers.Ifmap, dram, schedule.IfmapTileBytes);
+        var ifmap = new TileLoader(simulation, "ifmap", buffers.Ifmap, dram, schedule.IfmapTileBytes, fromChip: config.InputFromChip);
         var weights = new TileLoader(simulation, "weights", buffers.Weights, dram, schedule.WeightTileBytes);
-        var ofmap = new OutputBuffer(simulation, "ofmap", buffers.Ofmap, dram);
+        var ofmap = new OutputBuffer(simulation, "ofmap", buffers.Ofmap, dram, keepOnChip: config.OutputToChip);
         string enginePath = schedule.Engine == EngineKind.PeArray ? "pe_array" : "vector_unit";
         // Converters sit between the buffers and the PE array only; float32 arrays convert nothing, float16 ones only inputs.
         ConverterConfig? converters = schedule.Engine != EngineKind.PeArray || config.PeArray.Arithmetic == Arithmetic.Float32 ? null

@@ -48,7 +48,7 @@ public static class NetworkRunner
             {
                 try
                 {
-                    timings[i] = LayerSimulator.Run(network.Layers[i], network.Batch, LayerConfig.For(network.Layers[i], config));
+                    timings[i] = LayerSimulator.Run(network.Layers[i], network.Batch, LayerConfig.For(network, i, config));
                 }
                 catch (Exception e)
                 {
@@ -91,7 +91,7 @@ public static class NetworkRunner
         {
             Layer layer = network.Layers[i];
             LayerRecorder recorder = trace.BeginLayer(layer.Name);
-            timings[i] = LayerSimulator.Run(layer, network.Batch, LayerConfig.For(layer, config), recorder.IsKept ? recorder : null);
+            timings[i] = LayerSimulator.Run(layer, network.Batch, LayerConfig.For(network, i, config), recorder.IsKept ? recorder : null);
             trace.EndLayer(recorder, timings[i].TotalCycles);
         }
     }

@@ -127,6 +127,16 @@ public sealed record AcceleratorConfig
 
     public required EnergyTable Energy { get; init; }
 
+    /// <summary>Keep a layer's output on chip for the next layer when it fits (the ofmap buffer becomes that layer's
+    /// input buffer): no DRAM write, no DRAM read.</summary>
+    public bool OnChipActivations { get; init; }
+
+    /// <summary>Per layer (set by the run, not by files): this layer's input is the previous layer's output, on chip.</summary>
+    public bool InputFromChip { get; init; }
+
+    /// <summary>Per layer (set by the run, not by files): this layer's output stays on chip for the next layer.</summary>
+    public bool OutputToChip { get; init; }
+
     /// <summary>Converter throughput and latency; null for converters that never hold the array back.</summary>
     public ConverterConfig? Converters { get; init; }
 

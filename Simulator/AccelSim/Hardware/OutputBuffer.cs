@@ -9,6 +9,7 @@ public sealed class OutputBuffer : Component
 {
     private readonly SramConfig _sram;
     private readonly DramChannel _dram;
+    private readonly bool _keepOnChip;
     private readonly Counter _writeWords;
     private readonly Counter _readWords;
     private long _occupiedBytes;
@@ -17,11 +18,14 @@ public sealed class OutputBuffer : Component
     private readonly ITraceSink? _trace;
     private long _writePointerWords;
 
-    public OutputBuffer(Simulation simulation, string path, SramConfig sram, DramChannel dram)
+    /// <param name="keepOnChip">The results stay in the buffer for the next layer (which reads them as its input): no
+    /// DRAM write. The run only asks this of a layer whose whole output fits.</param>
+    public OutputBuffer(Simulation simulation, string path, SramConfig sram, DramChannel dram, bool keepOnChip = false)
         : base(simulation, path)
     {
         _sram = sram;
         _dram = dram;
+        _keepOnChip = keepOnChip;
         _writeWords = simulation.Stats.RegisterCounter($"{path}.write_words", StatUnit.Words, "Words of results written into the buffer");
         _readWords = simulation.Stats.RegisterCounter($"{path}.read_words", StatUnit.Words, "Words read out of the buffer to drain it to DRAM");
         _trace = simulation.Trace;
@@ -61,8 +65,14 @@ public sealed class OutputBuffer : Component
 
         long words = ((bytes * 8) + _sram.WordBits - 1) / _sram.WordBits;
         _writeWords.Add(words);
-        _readWords.Add(words);
         _occupiedBytes += bytes;
+        if (_keepOnChip)
+        {
+            _trace?.Counter(new TraceCounter(Path + TraceNames.OccupancySuffix, Simulation.Now.Value, _occupiedBytes));
+            return;
+        }
+
+        _readWords.Add(words);
         _pendingWrites++;
         if (_trace is not null)
         {

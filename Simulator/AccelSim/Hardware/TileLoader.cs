@@ -15,6 +15,7 @@ public sealed class TileLoader : Component
     private const int Halves = 2;
     private readonly SramConfig _sram;
     private readonly DramChannel _dram;
+    private readonly bool _fromChip;
     private readonly ImmutableArray<long> _tileBytes;
     private readonly bool[] _ready;
     private readonly Counter _fillWords;
@@ -25,11 +26,14 @@ public sealed class TileLoader : Component
     private readonly ITraceSink? _trace;
     private long _residentBytes;
 
-    public TileLoader(Simulation simulation, string path, SramConfig sram, DramChannel dram, ImmutableArray<long> tileBytes)
+    /// <param name="fromChip">The tiles are already on chip (the previous layer's output, left in the buffer that is now
+    /// this layer's input buffer): they are ready at once, with no DRAM read and no buffer fill.</param>
+    public TileLoader(Simulation simulation, string path, SramConfig sram, DramChannel dram, ImmutableArray<long> tileBytes, bool fromChip = false)
         : base(simulation, path)
     {
         _sram = sram;
         _dram = dram;
+        _fromChip = fromChip;
         _tileBytes = tileBytes;
         _ready = new bool[tileBytes.Length];
         foreach (long bytes in tileBytes)
@@ -93,6 +97,16 @@ public sealed class TileLoader : Component
             int tile = _nextToLoad++;
             long bytes = _tileBytes[tile];
             _halvesInUse++;
+            if (_fromChip)
+            {
+                Simulation.Schedule(0, () =>
+                {
+                    _ready[tile] = true;
+                    _onTileReady?.Invoke();
+                });
+                continue;
+            }
+
             _fillBytes.Add(bytes);
             _fillWords.Add(DivideRoundingUp(bytes * 8, _sram.WordBits));
             _dram.Read(bytes, stream: Path, onComplete: () =>

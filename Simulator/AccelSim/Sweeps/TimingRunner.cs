@@ -22,14 +22,16 @@ internal static class TimingRunner
         // Sparse weight storage and skipping make timing depend on the weights: measure them (masks differ per layer,
         // so the cache below then keys on them too).
         network = WeightSparsity.Measure(network, config, threads: 1);
-        var timings = new Dictionary<Layer, LayerTiming>();
+        var timings = new Dictionary<(Layer, bool, bool), LayerTiming>();
         var results = ImmutableArray.CreateBuilder<LayerResult>(network.Layers.Length);
-        foreach (Layer layer in network.Layers)
+        for (int i = 0; i < network.Layers.Length; i++)
         {
-            Layer shape = ShapeOf(layer);
+            Layer layer = network.Layers[i];
+            AcceleratorConfig view = LayerConfig.For(network, i, config);
+            var shape = (ShapeOf(layer), view.InputFromChip, view.OutputToChip);
             if (!timings.TryGetValue(shape, out LayerTiming? timing))
             {
-                timing = LayerSimulator.Run(layer, network.Batch, LayerConfig.For(layer, config));
+                timing = LayerSimulator.Run(layer, network.Batch, view);
                 timings.Add(shape, timing);
             }
 
