@@ -123,6 +123,13 @@ internal static class StationaryMapper
                         if (stationaryKey != lastStationary)
                         {
                             long stationaryBytes = stationaryResident ? (ws ? wholeWeights : wholeIfmap) : StationaryBytes(s0, s1, k0, k1);
+                            if (!ws && !stationaryResident && stationaryBytes > stationaryHalf)
+                            {
+                                // The input rows are too many: gather just the fold's block of the im2col operand (R×C at
+                                // most; padding zeros are not fetched natively), as SCALE-Sim always does.
+                                stationaryBytes = (compat ? (s1 - s0) * (k1 - k0) : g.RealOperands(s0, s1, k0, k1)) * FeatureMapElementBytes;
+                            }
+
                             if (stationaryBytes > stationaryHalf)
                             {
                                 throw new MappingException(string.Create(CultureInfo.InvariantCulture,
