@@ -133,6 +133,27 @@ public static class Mapper
         }
     }
 
+    /// <summary>The largest n in [0, max] with fits(n), for a predicate that holds up to some n and not beyond.</summary>
+    internal static long LargestFitting(long max, Func<long, bool> fits)
+    {
+        long low = 0;
+        long high = max;
+        while (low < high)
+        {
+            long middle = low + ((high - low + 1) / 2);
+            if (fits(middle))
+            {
+                low = middle;
+            }
+            else
+            {
+                high = middle - 1;
+            }
+        }
+
+        return low;
+    }
+
     /// <param name="mask">The layer's non-zero weights when measured (sparse storage or skipping); null: dense.</param>
     private static TileSchedule MapGemm(Geometry g, bool fusedRelu, string layerName, AcceleratorConfig config, WeightMask? mask)
     {
@@ -243,27 +264,6 @@ public static class Mapper
             }
 
             return most;
-        }
-
-        /// <summary>The largest n in [0, max] with fits(n), for a predicate that holds up to some n and not beyond.</summary>
-        private static long LargestFitting(long max, Func<long, bool> fits)
-        {
-            long low = 0;
-            long high = max;
-            while (low < high)
-            {
-                long middle = low + ((high - low + 1) / 2);
-                if (fits(middle))
-                {
-                    low = middle;
-                }
-                else
-                {
-                    high = middle - 1;
-                }
-            }
-
-            return low;
         }
 
         public TileSchedule Build(bool columnFoldsOuter, bool fusedRelu)

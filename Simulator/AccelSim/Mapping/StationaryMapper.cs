@@ -75,7 +75,7 @@ internal static class StationaryMapper
 
         if (!streamedResident)
         {
-            pieceLength = LargestFitting(pieceLength, length => WorstPiece(length) <= streamedHalf);
+            pieceLength = Mapper.LargestFitting(pieceLength, length => WorstPiece(length) <= streamedHalf);
             if (pieceLength < 1)
             {
                 throw new MappingException(string.Create(CultureInfo.InvariantCulture,
@@ -212,26 +212,5 @@ internal static class StationaryMapper
 
             return most * g.InWidth * channels * FeatureMapElementBytes;
         }
-    }
-
-    /// <summary>The largest n in [0, max] with fits(n), for a predicate that holds up to some n and not beyond.</summary>
-    private static long LargestFitting(long max, Func<long, bool> fits)
-    {
-        long low = 0;
-        long high = max;
-        while (low < high)
-        {
-            long middle = low + ((high - low + 1) / 2);
-            if (fits(middle))
-            {
-                low = middle;
-            }
-            else
-            {
-                high = middle - 1;
-            }
-        }
-
-        return low;
     }
 }
