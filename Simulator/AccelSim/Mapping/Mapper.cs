@@ -162,7 +162,7 @@ public static class Mapper
             if (mask is not null && config.PeArray.ZeroOperands == ZeroOperandPolicy.Skip)
             {
                 throw new MappingException(
-                    $"layer '{layerName}': zero_operands: skip is modelled for output_stationary only (the array streams K in lock-step there); use gate with {config.PeArray.Dataflow}");
+                    $"layer '{layerName}': zero_operands: skip is modelled for output_stationary only (the array streams K in lock-step there); use gate with {(config.PeArray.Dataflow == Dataflow.WeightStationary ? "weight_stationary" : "input_stationary")}");
             }
 
             return StationaryMapper.Map(g, fusedRelu, layerName, config, mask?.Density);
