@@ -153,4 +153,36 @@ public sealed class StationaryMappingTests
             Assert.That(schedule.Steps.Max(s => s.OutputBytes), Is.LessThanOrEqualTo(256));
         });
     }
+
+    [Test]
+    public void InputStationary_GathersTheFoldsIm2colBlock_WhenItsInputRowsDoNotFitHalfTheBuffer()
+    {
+        // A GEMM as SCALE-Sim writes one: input 1×16×64, one 1×64 filter row per output → M = 16, K = 64, N = 4.
+        // 4×4 is: 16 K folds × 4 pixel folds. A fold's 4 pixels read 4 whole input rows = 4·64·4 = 1,024 B > 512 B (half
+        // of a 1 KiB ifmap buffer), so each fold fetches only its 4 pixels × 4 K values = 64 B: 64 tiles of 64 B.
+        var conv = TestNetworks.TinyConv() with
+        {
+            InputShape = new TensorShape(1, 16, 64),
+            OutputShape = new TensorShape(4, 16, 1),
+            KernelHeight = 1,
+            KernelWidth = 64,
+            PadTop = 0,
+            PadLeft = 0,
+            PadBottom = 0,
+            PadRight = 0,
+        };
+        var config = Tiny(Dataflow.InputStationary) with
+        {
+            Buffers = TestHardware.Tiny().Buffers with { Ifmap = new SramConfig("ifmap", 1024, 128, 1, 1) },
+        };
+
+        TileSchedule schedule = Mapper.Map(conv, 1, config);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(schedule.IfmapTileBytes, Has.Length.EqualTo(64));
+            Assert.That(schedule.IfmapTileBytes, Is.All.EqualTo(64));
+            Assert.That(schedule.Steps.Sum(s => s.ComputeCycles), Is.EqualTo(64 * (8 + 4 + 4 - 2)), "64 folds of 2R + C + T − 2");
+        });
+    }
 }
