@@ -1,6 +1,7 @@
 using System.Text.Json;
 using AccelSim.Cli;
 using AccelSim.Tests.Support;
+using static AccelSim.Tests.Support.CliHarness;
 
 namespace AccelSim.Tests.Cli;
 
@@ -18,16 +19,6 @@ public sealed class CliTests
 
     [TearDown]
     public void DeleteWorkFolder() => Directory.Delete(_work, recursive: true);
-
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = Program.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
-    private static string Shipped(string relative) => Path.Combine(RepoPaths.Root, relative);
 
     [Test]
     public void Run_WritesJsonAndCsv_WithTheSchemaV1Fields()

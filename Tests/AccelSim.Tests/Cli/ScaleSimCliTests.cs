@@ -1,6 +1,7 @@
 using System.Globalization;
 using AccelSim.Cli;
 using AccelSim.Tests.Support;
+using static AccelSim.Tests.Support.CliHarness;
 
 namespace AccelSim.Tests.Cli;
 
@@ -196,14 +197,6 @@ public sealed class ScaleSimCliTests
         Assert.That(code, Is.Zero, stderr);
         string[] lines = File.ReadAllLines(Path.Combine(reports, "COMPUTE_REPORT.csv"));
         Assert.That(lines.Skip(1).Select(l => l.Split(", ")[1]), Is.EqualTo(new[] { "114", "114", "114" }));
-    }
-
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = Program.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
     }
 
     /// <summary>The first data row of a SCALE-Sim report ("a, b, c," lines) by column name.</summary>

@@ -1,5 +1,6 @@
 using AccelSim.Cli;
 using AccelSim.Sweeps;
+using static AccelSim.Tests.Support.CliHarness;
 
 namespace AccelSim.Tests.Sweeps;
 
@@ -13,14 +14,6 @@ public sealed class SweepCommandTests
 
     [TearDown]
     public void DeleteFolder() => _folder.Dispose();
-
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = Program.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
 
     [Test]
     public void Sweep_WritesResults_AndPrintsTheParetoFront()

@@ -1,18 +1,11 @@
 using AccelSim.Cli;
+using static AccelSim.Tests.Support.CliHarness;
 
 namespace AccelSim.Tests.Tracing;
 
 /// <summary>Tracing from the command line: run --trace, and trace summarize, slice and plot; bad input exits 2 with a message.</summary>
 public sealed class TraceCliTests : TraceTestBase
 {
-    private static (int Code, string Out, string Err) Run(params string[] args)
-    {
-        var stdout = new StringWriter();
-        var stderr = new StringWriter();
-        int code = Program.Run(args, stdout, stderr);
-        return (code, stdout.ToString(), stderr.ToString());
-    }
-
     private string TinyTrace(params string[] extra)
     {
         string json = Path.Combine(Work, "t.json");
