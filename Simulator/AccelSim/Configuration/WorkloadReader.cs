@@ -435,24 +435,7 @@ internal static partial class WorkloadReader
             return null;
         }
 
-        if (list.Items.Count != 2)
-        {
-            layer.Errors.Add(list, $"{layer.Full("inputs")} must be {Description}, was a list of {list.Items.Count}");
-            return null;
-        }
-
-        var names = new List<string>();
-        var shapes = new List<TensorShape?>();
-        foreach (DocNode node in list.Items)
-        {
-            if (Values.Text(node, layer.Full("inputs"), layer.Errors) is { } source && context.Resolve(source, node, label) is { } resolved)
-            {
-                names.Add(source);
-                shapes.Add(resolved.Shape);
-            }
-        }
-
-        if (names.Count != 2)
+        if (ReadInputList(layer, list, label, context, Description, minimum: 2, maximum: 2) is not (var names, var shapes))
         {
             return null;
         }
@@ -467,19 +450,14 @@ internal static partial class WorkloadReader
         return new LayerInputs([.. names], shapes[0] is { } s && shapes[1] is not null ? s : null);
     }
 
-    /// <summary>Reads a concat layer's two or more inputs, which must agree in height and width.</summary>
-    private static LayerInputs? ReadConcatInputs(MapReader layer, string label, LayerContext context, out ImmutableArray<int>? channels)
+    /// <summary>The names and shapes of a layer's <c>inputs</c> list; null (with the errors reported) unless it has
+    /// between <paramref name="minimum"/> and <paramref name="maximum"/> entries that all name earlier layers.</summary>
+    private static (List<string> Names, List<TensorShape?> Shapes)? ReadInputList(
+        MapReader layer, DocSequence list, string label, LayerContext context, string description, int minimum, int maximum)
     {
-        const string Description = "a list of 2 or more earlier layer names (or input), of equal height and width";
-        channels = null;
-        if (layer.Sequence("inputs", Description) is not { } list)
+        if (list.Items.Count < minimum || list.Items.Count > maximum)
         {
-            return null;
-        }
-
-        if (list.Items.Count < 2)
-        {
-            layer.Errors.Add(list, $"{layer.Full("inputs")} must be {Description}, was a list of {list.Items.Count}");
+            layer.Errors.Add(list, $"{layer.Full("inputs")} must be {description}, was a list of {list.Items.Count}");
             return null;
         }
 
@@ -494,7 +472,20 @@ internal static partial class WorkloadReader
             }
         }
 
-        if (names.Count != list.Items.Count)
+        return names.Count == list.Items.Count ? (names, shapes) : null;
+    }
+
+    /// <summary>Reads a concat layer's two or more inputs, which must agree in height and width.</summary>
+    private static LayerInputs? ReadConcatInputs(MapReader layer, string label, LayerContext context, out ImmutableArray<int>? channels)
+    {
+        const string Description = "a list of 2 or more earlier layer names (or input), of equal height and width";
+        channels = null;
+        if (layer.Sequence("inputs", Description) is not { } list)
+        {
+            return null;
+        }
+
+        if (ReadInputList(layer, list, label, context, Description, minimum: 2, maximum: int.MaxValue) is not (var names, var shapes))
         {
             return null;
         }
