@@ -14,26 +14,20 @@ namespace AccelSim.Sweeps;
 public static class SweepPlots
 {
     /// <summary>The font family every plot is set in, as registered from the bundled files.</summary>
-    public const string FontFamily = "DejaVu Sans";
+    public const string FontFamily = Plotting.PlotFonts.FontFamily;
 
     /// <summary>The folder, beside the program, holding the bundled font files and their licence.</summary>
-    public const string FontFolder = "fonts";
+    public const string FontFolder = Plotting.PlotFonts.FontFolder;
 
     private const int Width = 720;
     private const int Height = 450;
-
-    /// <summary>
-    /// ScottPlot keeps its font resolvers in a process-wide list; the bundled files are added to it once, by whichever
-    /// thread plots first. Registration only adds font files, so later plots cannot change what earlier ones drew.
-    /// </summary>
-    private static readonly Lazy<bool> FontsRegistered = new(RegisterFonts, LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>Renders every plot that applies into <paramref name="folder"/>; returns how many plots (each PNG + SVG) were written.</summary>
     /// <exception cref="FileNotFoundException">The bundled font files are missing beside the program.</exception>
     public static int Render(SweepOutcome outcome, string folder)
     {
         ArgumentNullException.ThrowIfNull(outcome);
-        _ = FontsRegistered.Value;
+        Plotting.PlotFonts.EnsureRegistered();
         SweepSpec spec = outcome.Spec;
         var metrics = spec.Objectives.IsEmpty
             ? [(spec.Metrics[0].Name, ObjectiveGoal.Minimize)]
@@ -291,24 +285,6 @@ public static class SweepPlots
         plot.SaveSvg(Path.Combine(folder, name + ".svg"), Width, Height);
     }
 
-    private static bool RegisterFonts()
-    {
-        string folder = Path.Combine(AppContext.BaseDirectory, FontFolder);
-        string regular = Path.Combine(folder, "DejaVuSans.ttf");
-        string bold = Path.Combine(folder, "DejaVuSans-Bold.ttf");
-        foreach (string file in new[] { regular, bold })
-        {
-            if (!File.Exists(file))
-            {
-                throw new FileNotFoundException($"the bundled font {Path.GetFileName(file)} is missing from {folder}", file);
-            }
-        }
-
-        // Titles and axis labels are bold: without the bold file they would render as nothing on a machine without fonts.
-        Fonts.AddFontFile(FontFamily, regular, bold: false);
-        Fonts.AddFontFile(FontFamily, bold, bold: true);
-        return true;
-    }
 
     /// <summary>A row's tick label: its values joined by '/', or one value when a zip sets several keys alike.</summary>
     private static string TickLabel(ImmutableArray<AxisValue> row) =>

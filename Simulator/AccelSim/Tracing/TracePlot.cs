@@ -11,10 +11,7 @@ public static class TracePlot
     /// <summary>More slices than this in the window make the picture unreadable (and slow): narrow the window.</summary>
     public const int MaxSlices = 50_000;
 
-    private const string FontFamily = "DejaVu Sans";
-
-    /// <summary>Registers the bundled fonts once per process (ScottPlot's font list is process-wide; adding is idempotent in effect).</summary>
-    private static readonly Lazy<bool> FontsRegistered = new(RegisterFonts, LazyThreadSafetyMode.ExecutionAndPublication);
+    private const string FontFamily = Plotting.PlotFonts.FontFamily;
 
     /// <exception cref="ArgumentException">The window holds no slices, or more than <see cref="MaxSlices"/>.</exception>
     public static void Render(TraceWindow window, string pngPath, int width = 1200, int height = 0)
@@ -30,7 +27,7 @@ public static class TracePlot
             throw new ArgumentException($"{window.Slices.Length} slices between cycles {window.FromCycle} and {window.ToCycle}: more than {MaxSlices} cannot be read in a picture; narrow the window");
         }
 
-        _ = FontsRegistered.Value;
+        Plotting.PlotFonts.EnsureRegistered();
         var tracks = window.Slices.Select(s => s.Track).Distinct()
             .OrderBy(t => t == TraceNames.Layers ? 0 : 1).ThenBy(t => t, StringComparer.Ordinal).ToList();
         var plot = new Plot();
@@ -107,23 +104,4 @@ public static class TracePlot
 
     /// <summary>Stalls are coloured by cause, everything else by category.</summary>
     private static string Key(TraceSlice slice) => slice.Category == TraceCategory.Stall ? "stall: " + slice.Name : slice.Category;
-
-    private static bool RegisterFonts()
-    {
-        string folder = Path.Combine(AppContext.BaseDirectory, "fonts");
-        string regular = Path.Combine(folder, "DejaVuSans.ttf");
-        string bold = Path.Combine(folder, "DejaVuSans-Bold.ttf");
-        foreach (string file in new[] { regular, bold })
-        {
-            if (!File.Exists(file))
-            {
-                throw new FileNotFoundException($"the bundled font {Path.GetFileName(file)} is missing from {folder}", file);
-            }
-        }
-
-        // Titles and axis labels are bold: without the bold file they would render as nothing on a machine without fonts.
-        Fonts.AddFontFile(FontFamily, regular, bold: false);
-        Fonts.AddFontFile(FontFamily, bold, bold: true);
-        return true;
-    }
 }
