@@ -63,7 +63,6 @@ public static class LayerSimulator
         {
             TotalCycles = finished.Value,
             ComputeCycles = stats[$"{enginePath}.compute_cycles"],
-            FillDrainCycles = stats[$"{enginePath}.fill_drain_cycles"],
             StallCyclesByCause = stalls,
             DramReadBytes = stats["dram.read_bytes"],
             DramWriteBytes = stats["dram.write_bytes"],

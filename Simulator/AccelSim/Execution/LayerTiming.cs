@@ -9,10 +9,8 @@ public sealed record LayerTiming
 {
     public required long TotalCycles { get; init; }
 
-    /// <summary>Cycles the engine computed (systolic fill and drain included).</summary>
+    /// <summary>Cycles the engine computed: a MAC wave (or vector batch) every cycle; fill and drain are a stall cause.</summary>
     public required long ComputeCycles { get; init; }
-
-    public required long FillDrainCycles { get; init; }
 
     /// <summary>Stall cycles by cause; they add up to <see cref="StallCycles"/>.</summary>
     public required ImmutableSortedDictionary<StallCause, long> StallCyclesByCause { get; init; }

@@ -107,7 +107,6 @@ public static class NetworkRunner
             Macs = macs,
             TotalCycles = timing.TotalCycles,
             ComputeCycles = timing.ComputeCycles,
-            FillDrainCycles = timing.FillDrainCycles,
             StallCyclesByCause = timing.StallCyclesByCause,
             OverallUtilization = timing.TotalCycles == 0 ? 0 : (double)macs / ((double)config.PeArray.PeCount * timing.TotalCycles),
             DramReadBytes = timing.DramReadBytes,

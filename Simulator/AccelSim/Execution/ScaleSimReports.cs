@@ -77,8 +77,10 @@ public static class ScaleSimReports
             };
 
             TileSchedule schedule = Mapper.Map(layer, network.Batch, LayerConfig.For(layer, config));
-            long stalls = calcMode ? 0 : measured.StallCycles;
-            long total = measured.ComputeCycles - 1 + stalls;
+            // SCALE-Sim's compute cycles include the array's fill and drain, which this simulator reports as a stall.
+            long fillDrain = measured.StallCyclesByCause.GetValueOrDefault(StallCause.FillDrain);
+            long stalls = calcMode ? 0 : measured.StallCycles - fillDrain;
+            long total = measured.ComputeCycles + fillDrain - 1 + stalls;
             rows.Add(new Row(
                 rows.Count, layer.Name, total, stalls,
                 total <= 0 ? 0 : 100.0 * measured.Macs / ((double)total * r * c),

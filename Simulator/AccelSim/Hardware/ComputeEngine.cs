@@ -9,7 +9,9 @@ namespace AccelSim.Hardware;
 /// <remarks>
 /// A step starts when its input tile and weight tile are in their buffers and the output buffer has room for its results.
 /// While it cannot start, the time is charged to the first unmet condition, in the order ifmap, weights, output room;
-/// when that condition changes, the charge moves with it. A step lasts its compute cycles, or longer if the buffers'
+/// when that condition changes, the charge moves with it. A tile whose DRAM request still waits in the channel's queue
+/// charges DRAM bandwidth; once its transfer starts, the charge moves to its tensor. A step's systolic fill and drain
+/// are a stall of their own. A step lasts its compute cycles, or longer if the buffers'
 /// read ports cannot deliver its operands that fast (the excess is an SRAM-bandwidth stall). After the last step the
 /// engine waits for the output buffer to drain. So compute plus stalls covers the layer exactly, cycle for cycle.
 /// </remarks>
@@ -25,7 +27,6 @@ public sealed class ComputeEngine : Component
     private readonly Action _onStepDone;
     private readonly Action _advance;
     private readonly Counter _computeCycles;
-    private readonly Counter _fillDrainCycles;
     private readonly Counter _macs;
     private readonly Counter _skippedMacs;
     private readonly Counter _stepsDone;
@@ -56,8 +57,7 @@ public sealed class ComputeEngine : Component
         _onStepDone = OnStepDone;
         _advance = Advance;
         var stats = simulation.Stats;
-        _computeCycles = stats.RegisterCounter($"{path}.compute_cycles", StatUnit.Cycles, "Cycles computing, pipeline fill and drain included");
-        _fillDrainCycles = stats.RegisterCounter($"{path}.fill_drain_cycles", StatUnit.Cycles, "Part of the compute cycles spent filling and draining the systolic pipeline");
+        _computeCycles = stats.RegisterCounter($"{path}.compute_cycles", StatUnit.Cycles, "Cycles computing: a new wave of MACs (or vector operations) every cycle");
         _macs = stats.RegisterCounter($"{path}.macs", StatUnit.Macs, "Multiply-accumulates performed");
         _skippedMacs = stats.RegisterCounter($"{path}.skipped_macs", StatUnit.Macs, "Multiply-accumulates skipped: every weight of the array's columns was zero at that reduction step");
         _stepsDone = stats.RegisterCounter($"{path}.steps", StatUnit.Events, "Steps (fold chunks or vector batches) completed");
@@ -91,6 +91,8 @@ public sealed class ComputeEngine : Component
         StallCause.OutputDrain => "output_drain",
         StallCause.SramBandwidth => "sram_bandwidth",
         StallCause.Converter => "converter",
+        StallCause.DramBandwidth => "dram_bandwidth",
+        StallCause.FillDrain => "fill_drain",
         _ => throw new ArgumentOutOfRangeException(nameof(cause)),
     };
 
@@ -104,6 +106,8 @@ public sealed class ComputeEngine : Component
         StallCause.OutputDrain => "Cycles waiting for output-buffer room or for the final results to reach DRAM",
         StallCause.SramBandwidth => "Cycles a step ran longer because buffer read ports could not keep up",
         StallCause.Converter => "Cycles a step ran longer because the BFP converters (lanes, pipeline latency) could not keep up",
+        StallCause.DramBandwidth => "Cycles waiting for a tile whose DRAM request was queued behind other transfers",
+        StallCause.FillDrain => "Cycles the systolic array spent filling with operands and draining results",
         _ => throw new ArgumentOutOfRangeException(nameof(cause)),
     };
 
@@ -131,8 +135,8 @@ public sealed class ComputeEngine : Component
 
         ComputeStep step = _steps[_next];
         StallCause? cause =
-            !_ifmap.IsReady(step.IfmapTile) ? StallCause.Ifmap
-            : step.WeightTile >= 0 && !_weights!.IsReady(step.WeightTile) ? StallCause.Weights
+            !_ifmap.IsReady(step.IfmapTile) ? (_ifmap.IsQueued(step.IfmapTile) ? StallCause.DramBandwidth : StallCause.Ifmap)
+            : step.WeightTile >= 0 && !_weights!.IsReady(step.WeightTile) ? (_weights.IsQueued(step.WeightTile) ? StallCause.DramBandwidth : StallCause.Weights)
             : !_ofmap.HasRoom(step.OutputBytes) ? StallCause.OutputDrain
             : null;
         if (cause is { } blocking)
@@ -151,8 +155,9 @@ public sealed class ComputeEngine : Component
         // The excess over the compute time goes to the read ports first, then to the converters.
         long sramExcess = Math.Max(0, portCycles - step.ComputeCycles);
         long converterExcess = durationCycles - step.ComputeCycles - sramExcess;
-        _computeCycles.Add(step.ComputeCycles);
-        _fillDrainCycles.Add(step.FillDrainCycles);
+        // Fill and drain are part of the step's time but no MAC wave completes in them: a stall of their own.
+        _computeCycles.Add(step.ComputeCycles - step.FillDrainCycles);
+        _stallCycles[(int)StallCause.FillDrain].Add(step.FillDrainCycles);
         _stallCycles[(int)StallCause.SramBandwidth].Add(sramExcess);
         _stallCycles[(int)StallCause.Converter].Add(converterExcess);
         _macs.Add(step.Macs);
@@ -229,14 +234,17 @@ public sealed class ComputeEngine : Component
 
     private static long DivideRoundingUp(long numerator, long denominator) => (numerator + denominator - 1) / denominator;
 
-    /// <summary>The step as a trace sees it: compute then any SRAM-bandwidth excess on the engine's track (so the slices
-    /// add up to the compute and stall counters), the conversions it makes, and the buffer words it reads.</summary>
+    /// <summary>The step as a trace sees it: compute, then fill and drain, then any SRAM-bandwidth and converter excess on
+    /// the engine's track (so the slices add up to the compute and stall counters), the conversions it makes, and the
+    /// buffer words it reads.</summary>
     private void TraceStep(ITraceSink trace, in ComputeStep step, long durationCycles, long sramExcess, long ifmapWords, long weightWords)
     {
         long now = Simulation.Now.Value;
         bool array = step.Macs > 0;
         string name = step.WeightTile >= 0 ? $"ifmap {step.IfmapTile} weights {step.WeightTile}" : $"ifmap {step.IfmapTile}";
-        trace.Slice(new TraceSlice(Path, name, TraceCategory.Compute, now, step.ComputeCycles, array ? step.Macs : step.VectorOps, array ? "macs" : "vector_ops"));
+        long busy = step.ComputeCycles - step.FillDrainCycles;
+        trace.Slice(new TraceSlice(Path, name, TraceCategory.Compute, now, busy, array ? step.Macs : step.VectorOps, array ? "macs" : "vector_ops"));
+        trace.Slice(new TraceSlice(Path, StallName(StallCause.FillDrain), TraceCategory.Stall, now + busy, step.FillDrainCycles));
         trace.Slice(new TraceSlice(
             Path, StallName(StallCause.SramBandwidth), TraceCategory.Stall, now + step.ComputeCycles, sramExcess));
         trace.Slice(new TraceSlice(

@@ -50,7 +50,9 @@ public sealed class DramChannel : Component
 
     /// <summary>Reads <paramref name="bytes"/>; <paramref name="onComplete"/> runs as an event when the data has arrived.</summary>
     /// <param name="stream">The tensor stream the transfer belongs to (<c>ifmap</c>, <c>weights</c>, <c>ofmap</c>), for traces.</param>
-    public void Read(long bytes, Action onComplete, string? stream = null) => Enqueue(new Request(bytes, IsWrite: false, onComplete, stream));
+    /// <param name="onStart">Runs (inside the channel's own call) when the transfer leaves the queue and takes the channel.</param>
+    public void Read(long bytes, Action onComplete, string? stream = null, Action? onStart = null) =>
+        Enqueue(new Request(bytes, IsWrite: false, onComplete, stream, onStart));
 
     /// <summary>Writes <paramref name="bytes"/>; <paramref name="onComplete"/> runs as an event when the write is done.</summary>
     /// <param name="stream">The tensor stream the transfer belongs to, for traces.</param>
@@ -94,6 +96,7 @@ public sealed class DramChannel : Component
         _transfers.Increment();
         _busy = true;
         _inFlight++;
+        request.OnStart?.Invoke();
         if (_trace is not null)
         {
             TraceTransfer(_trace, request, beats);
@@ -138,5 +141,5 @@ public sealed class DramChannel : Component
         trace.Access(new TraceAccess($"{Path}.{op}", now, beats, 1, DramBanks.RegionBase(stream) + offset, 0, beats, request.Bytes, beats));
     }
 
-    private readonly record struct Request(long Bytes, bool IsWrite, Action OnComplete, string? Stream = null);
+    private readonly record struct Request(long Bytes, bool IsWrite, Action OnComplete, string? Stream = null, Action? OnStart = null);
 }

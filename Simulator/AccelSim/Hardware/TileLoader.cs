@@ -18,9 +18,11 @@ public sealed class TileLoader : Component
     private readonly bool _fromChip;
     private readonly ImmutableArray<long> _tileBytes;
     private readonly bool[] _ready;
+    private readonly bool[] _queued;
     private readonly Counter _fillWords;
     private readonly Counter _fillBytes;
     private int _nextToLoad;
+    private bool _issuing;
     private int _halvesInUse;
     private Action? _onTileReady;
     private readonly ITraceSink? _trace;
@@ -36,6 +38,7 @@ public sealed class TileLoader : Component
         _fromChip = fromChip;
         _tileBytes = tileBytes;
         _ready = new bool[tileBytes.Length];
+        _queued = new bool[tileBytes.Length];
         foreach (long bytes in tileBytes)
         {
             if (bytes > sram.HalfCapacityBytes)
@@ -68,6 +71,9 @@ public sealed class TileLoader : Component
     public void Start() => FetchWhileRoom();
 
     public bool IsReady(int tile) => _ready[tile];
+
+    /// <summary>The tile's DRAM request waits in the channel's queue behind other transfers.</summary>
+    public bool IsQueued(int tile) => _queued[tile];
 
     /// <summary>Bytes of tile <paramref name="tile"/>.</summary>
     public long TileBytes(int tile) => _tileBytes[tile];
@@ -109,7 +115,19 @@ public sealed class TileLoader : Component
 
             _fillBytes.Add(bytes);
             _fillWords.Add(DivideRoundingUp(bytes * 8, _sram.WordBits));
-            _dram.Read(bytes, stream: Path, onComplete: () =>
+            _queued[tile] = true;
+            _issuing = true;
+            _dram.Read(bytes, stream: Path, onStart: () =>
+            {
+                // A transfer that waited in the queue may have a consumer charging that wait to DRAM bandwidth: wake it
+                // so the charge moves to this tensor. One that starts at once was never waited for as queued.
+                _queued[tile] = false;
+                if (!_issuing && _onTileReady is { } wake)
+                {
+                    wake();
+                }
+            },
+            onComplete: () =>
             {
                 if (_trace is not null)
                 {
@@ -119,6 +137,7 @@ public sealed class TileLoader : Component
                 _ready[tile] = true;
                 _onTileReady?.Invoke();
             });
+            _issuing = false;
         }
     }
 

@@ -25,7 +25,7 @@ public sealed class JsonReportWriter : IReportWriter
                 json.WriteStartObject();
                 json.WriteString("name", layer.Name);
                 json.WriteString("type", layer.Type);
-                WriteCounts(json, layer.Macs, layer.TotalCycles, layer.ComputeCycles, layer.FillDrainCycles, layer.StallCycles,
+                WriteCounts(json, layer.Macs, layer.TotalCycles, layer.ComputeCycles, layer.StallCycles,
                     layer.StallCyclesByCause, layer.OverallUtilization, layer.DramReadBytes, layer.DramWriteBytes, layer.EnergyPicoJoules);
                 json.WriteStartObject("energy_pj_by_component");
                 foreach ((string component, double picoJoules) in layer.Energy.ByComponent)
@@ -72,7 +72,7 @@ public sealed class JsonReportWriter : IReportWriter
 
             json.WriteEndArray();
             json.WriteStartObject("totals");
-            WriteCounts(json, result.TotalMacs, result.TotalCycles, result.ComputeCycles, result.Layers.Sum(l => l.FillDrainCycles),
+            WriteCounts(json, result.TotalMacs, result.TotalCycles, result.ComputeCycles,
                 result.StallCycles, result.StallCyclesByCause, result.OverallUtilization, result.DramReadBytes, result.DramWriteBytes,
                 result.EnergyPicoJoules);
             WriteNullable(json, "sqnr_db", result.OutputError?.SqnrDb);
@@ -140,13 +140,12 @@ public sealed class JsonReportWriter : IReportWriter
     }
 
     private static void WriteCounts(
-        Utf8JsonWriter json, long macs, long totalCycles, long computeCycles, long fillDrainCycles, long stallCycles,
+        Utf8JsonWriter json, long macs, long totalCycles, long computeCycles, long stallCycles,
         IReadOnlyDictionary<Hardware.StallCause, long> stalls, double utilization, long dramRead, long dramWrite, double energyPicoJoules)
     {
         json.WriteNumber("macs", macs);
         json.WriteNumber("total_cycles", totalCycles);
         json.WriteNumber("compute_cycles", computeCycles);
-        json.WriteNumber("fill_drain_cycles", fillDrainCycles);
         json.WriteNumber("stall_cycles", stallCycles);
         json.WriteStartObject("stall_cycles_by_cause");
         foreach ((Hardware.StallCause cause, long cycles) in stalls)

@@ -44,8 +44,6 @@ public sealed record LayerResult
 
     public required long ComputeCycles { get; init; }
 
-    public required long FillDrainCycles { get; init; }
-
     public required ImmutableSortedDictionary<StallCause, long> StallCyclesByCause { get; init; }
 
     public long StallCycles => StallCyclesByCause.Values.Sum();
