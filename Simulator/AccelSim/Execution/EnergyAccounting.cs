@@ -52,6 +52,12 @@ public static class EnergyAccounting
         {
             case Arithmetic.Bfp:
                 actions.Add(new("bfp_converter", "input_convert", activity.InputConversions, EnergyEntryNames.BfpInputConvert, config.Bfp.Inputs.MantissaBits, 0));
+
+                // Finding each input block's shared exponent: a comparator tree of E-bit compares (priced as E-bit
+                // adds, a compare being a subtraction), and the exponent latched for the block. This is where the
+                // column-wise schemes pay for their many small blocks.
+                actions.Add(new("bfp_converter", "exponent_compare", activity.ExponentComparisons, EnergyEntryNames.IntegerAdd, config.Bfp.Inputs.ExponentBits, 0));
+                actions.Add(new("bfp_converter", "exponent_write", activity.InputBlocks, EnergyEntryNames.RegisterAccess, config.Bfp.Inputs.ExponentBits, 0));
                 actions.Add(new("bfp_converter", "output_convert", activity.OutputConversions, EnergyEntryNames.BfpOutputConvert, 32, 0));
                 break;
             case Arithmetic.Float16:

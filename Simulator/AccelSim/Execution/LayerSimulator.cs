@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using AccelSim.Hardware;
 using AccelSim.Kernel;
 using AccelSim.Mapping;
+using AccelSim.Numerics;
 using AccelSim.Tracing;
 using AccelSim.Workloads;
 
@@ -27,17 +28,35 @@ public static class LayerSimulator
     {
         TileSchedule schedule = Mapper.Map(layer, batch, config);
         var simulation = new Simulation(new SimulationOptions { MaxCycles = config.MaxCycles }, trace);
-        (ComputeEngine engine, TileLoader ifmap, TileLoader weights, string enginePath) = Build(simulation, schedule, config);
+        InputFormatting? formatting = InputFormattingOf(layer, batch, config);
+        (ComputeEngine engine, TileLoader ifmap, TileLoader weights, string enginePath) = Build(simulation, schedule, config, formatting?.LookAheadElements ?? 0);
         engine.Start();
         ifmap.Start();
         weights.Start();
         simulation.RunToCompletion();
-        return Collect(layer, schedule, simulation, engine, enginePath);
+        return Collect(layer, schedule, simulation, engine, enginePath, formatting);
+    }
+
+    /// <summary>The run-time formatting of a BFP array's conv or FC input; null where nothing is formatted into blocks.</summary>
+    public static InputFormatting? InputFormattingOf(Layer layer, int batch, AcceleratorConfig config)
+    {
+        if (config.PeArray.Arithmetic != Arithmetic.Bfp)
+        {
+            return null;
+        }
+
+        ConvGeometry? g = layer switch
+        {
+            ConvLayer c => NetworkNumerics.Geometry(c, batch),
+            FullyConnectedLayer f => NetworkNumerics.Geometry(f, batch),
+            _ => null,
+        };
+        return g is null ? null : BfpCost.InputFormattingOf(g, config.Bfp.InputPartition);
     }
 
     /// <summary>Wires one layer's accelerator: the DRAM channel, two loaders, the output buffer and the engine.</summary>
     private static (ComputeEngine Engine, TileLoader Ifmap, TileLoader Weights, string EnginePath) Build(
-        Simulation simulation, TileSchedule schedule, AcceleratorConfig config)
+        Simulation simulation, TileSchedule schedule, AcceleratorConfig config, long inputLookAheadElements = 0)
     {
         var buffers = config.Buffers;
         var dram = new DramChannel(simulation, "dram", config.Dram);
@@ -49,11 +68,12 @@ public static class LayerSimulator
         ConverterConfig? converters = schedule.Engine != EngineKind.PeArray || config.PeArray.Arithmetic == Arithmetic.Float32 ? null
             : config.PeArray.Arithmetic == Arithmetic.Float16 && config.Converters is { } c ? c with { OutputLanes = int.MaxValue }
             : config.Converters;
-        var engine = new ComputeEngine(simulation, enginePath, schedule.Steps, ifmap, weights, ofmap, buffers.Ifmap, buffers.Weights, converters);
+        var engine = new ComputeEngine(simulation, enginePath, schedule.Steps, ifmap, weights, ofmap, buffers.Ifmap, buffers.Weights, converters, inputLookAheadElements);
         return (engine, ifmap, weights, enginePath);
     }
 
-    private static LayerTiming Collect(Layer layer, TileSchedule schedule, Simulation simulation, ComputeEngine engine, string enginePath)
+    private static LayerTiming Collect(
+        Layer layer, TileSchedule schedule, Simulation simulation, ComputeEngine engine, string enginePath, InputFormatting? formatting)
     {
         Cycle finished = engine.FinishedAt ?? throw new InvalidOperationException($"layer '{layer.Name}': the engine never finished");
         var stats = simulation.Stats.Snapshot();
@@ -81,6 +101,8 @@ public static class LayerSimulator
                 InputConversions = stats[$"{enginePath}.input_conversions"],
                 OutputConversions = stats[$"{enginePath}.output_conversions"],
                 VectorOps = stats[$"{enginePath}.vector_ops"],
+                InputBlocks = formatting?.Blocks ?? 0,
+                ExponentComparisons = formatting?.ExponentComparisons ?? 0,
             },
             Mapping = schedule.Description,
             Events = simulation.ProcessedEvents,

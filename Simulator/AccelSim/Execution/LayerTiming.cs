@@ -59,6 +59,12 @@ public sealed record ActivityCounts
 
     public required long InputConversions { get; init; }
 
+    /// <summary>Input BFP blocks formatted at run time, each with its shared exponent (BFP arithmetic, conv and FC).</summary>
+    public long InputBlocks { get; init; }
+
+    /// <summary>E-bit exponent comparisons that found those blocks' maxima.</summary>
+    public long ExponentComparisons { get; init; }
+
     public required long OutputConversions { get; init; }
 
     public required long VectorOps { get; init; }

@@ -24,6 +24,7 @@ public sealed class ComputeEngine : Component
     private readonly SramConfig _ifmapSram;
     private readonly SramConfig _weightSram;
     private readonly ConverterConfig? _converters;
+    private readonly long _inputLookAheadElements;
     private readonly Action _onStepDone;
     private readonly Action _advance;
     private readonly Counter _computeCycles;
@@ -44,10 +45,11 @@ public sealed class ComputeEngine : Component
 
     public ComputeEngine(
         Simulation simulation, string path, ImmutableArray<ComputeStep> steps, TileLoader ifmap, TileLoader? weights,
-        OutputBuffer ofmap, SramConfig ifmapSram, SramConfig weightSram, ConverterConfig? converters = null)
+        OutputBuffer ofmap, SramConfig ifmapSram, SramConfig weightSram, ConverterConfig? converters = null, long inputLookAheadElements = 0)
         : base(simulation, path)
     {
         _converters = converters;
+        _inputLookAheadElements = inputLookAheadElements;
         _steps = steps;
         _ifmap = ifmap;
         _weights = weights;
@@ -219,7 +221,9 @@ public sealed class ComputeEngine : Component
         }
     }
 
-    /// <summary>Cycles the converters need for a step: their pipeline latency, then the elements at their lanes per cycle.</summary>
+    /// <summary>Cycles the converters need for a step: their pipeline latency, the look-ahead over a block whose exponent
+    /// must be found before its first mantissa is aligned (column and group input partitions), then the elements at their
+    /// lanes per cycle (comparing and aligning are two pipeline stages, so later blocks overlap).</summary>
     private long ConverterCycles(in ComputeStep step)
     {
         if (_converters is not { } c)
@@ -227,7 +231,8 @@ public sealed class ComputeEngine : Component
             return 0;
         }
 
-        long input = step.InputConversions == 0 ? 0 : c.LatencyCycles + DivideRoundingUp(step.InputConversions, c.InputLanes);
+        long input = step.InputConversions == 0 ? 0
+            : c.LatencyCycles + DivideRoundingUp(_inputLookAheadElements, c.InputLanes) + DivideRoundingUp(step.InputConversions, c.InputLanes);
         long output = step.OutputConversions == 0 || c.OutputLanes == int.MaxValue ? 0 : c.LatencyCycles + DivideRoundingUp(step.OutputConversions, c.OutputLanes);
         return Math.Max(input, output);
     }

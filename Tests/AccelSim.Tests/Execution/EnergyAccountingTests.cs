@@ -79,6 +79,24 @@ public sealed class EnergyAccountingTests
     }
 
     [Test]
+    public void InputBlockFormatting_IsPricedAsExponentComparesAndLatches()
+    {
+        // The tiny conv under a column input partition (scheme 6-12): 36 windows of K = 18 → 36 blocks and
+        // 36 · 18 − 36 = 612 comparisons of 5-bit exponents. exponent_compare 612 × 0.1 × 5/32 = 9.5625;
+        // exponent_write 36 × 0.1 × 5/32 = 0.5625 (int_add and register_access are 0.1 pJ at 32 bits, linear).
+        var activity = Activity with { InputBlocks = 36, ExponentComparisons = 612 };
+        var with = EnergyAccounting.Price(TestNetworks.TinyFc(), activity, Config(), Cycles, ZeroMacs);
+        var without = EnergyAccounting.Price(TestNetworks.TinyFc(), Activity, Config(), Cycles, ZeroMacs);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(Line(with, "bfp_converter", "exponent_compare"), Is.EqualTo(9.5625).Within(1e-12));
+            Assert.That(Line(with, "bfp_converter", "exponent_write"), Is.EqualTo(0.5625).Within(1e-12));
+            Assert.That(with.TotalPicoJoules - without.TotalPicoJoules, Is.EqualTo(10.125).Within(1e-9));
+        }
+    }
+
+    [Test]
     public void Gating_SavesExactlyTheZeroOperandArithmetic()
     {
         double plain = EnergyAccounting.Price(TestNetworks.TinyFc(), Activity, Config(), Cycles, ZeroMacs).TotalPicoJoules;

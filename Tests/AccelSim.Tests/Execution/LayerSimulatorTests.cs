@@ -1,5 +1,6 @@
 using AccelSim.Execution;
 using AccelSim.Hardware;
+using AccelSim.Numerics;
 using AccelSim.Tests.Support;
 
 namespace AccelSim.Tests.Execution;
@@ -69,6 +70,29 @@ public sealed class LayerSimulatorTests
             Assert.That(timing.StallCyclesByCause[StallCause.FillDrain], Is.EqualTo(54));
             Assert.That(timing.TotalCycles, Is.EqualTo(355));
             Assert.That(timing.DramReadBytes, Is.EqualTo(144 + 192 + 144 + 75));
+        }
+    }
+
+    [Test]
+    public void ColumnBlocks_MakeTheConverterLookAheadAWholeWindow()
+    {
+        // As SlowConverters below, but inputs in column blocks (scheme 6-12): each window's exponent must be found before
+        // its first mantissa is aligned, ceil(K / lanes) = ceil(18 / 2) = 9 more cycles a step. Every fold was already
+        // converter-bound, so each of the 9 stretches by 9 more: 67 + 81 = 148 converter stall cycles. The counts:
+        // 36 windows → 36 blocks, 36 · 18 − 36 = 612 exponent comparisons (6-11's single input block: 2·6·6 − 1 = 71).
+        var tiny = TestHardware.Tiny() with { Converters = new ConverterConfig(InputLanes: 2, OutputLanes: 8, LatencyCycles: 3) };
+        var column = tiny with { Bfp = tiny.Bfp with { InputPartition = BlockPartition.Column } };
+
+        LayerTiming tensorTiming = LayerSimulator.Run(TestNetworks.TinyConv(), 1, tiny);
+        LayerTiming columnTiming = LayerSimulator.Run(TestNetworks.TinyConv(), 1, column);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(tensorTiming.StallCyclesByCause[StallCause.Converter], Is.EqualTo(67));
+            Assert.That(columnTiming.StallCyclesByCause[StallCause.Converter], Is.EqualTo(148));
+            Assert.That(columnTiming.TotalCycles - tensorTiming.TotalCycles, Is.EqualTo(81));
+            Assert.That((tensorTiming.Activity.InputBlocks, tensorTiming.Activity.ExponentComparisons), Is.EqualTo((1L, 71L)));
+            Assert.That((columnTiming.Activity.InputBlocks, columnTiming.Activity.ExponentComparisons), Is.EqualTo((36L, 612L)));
         }
     }
 
