@@ -25,10 +25,11 @@ internal static class AcceleratorReader
     private static readonly MapSchema BuffersSchema =
         new(new KeySpec("ifmap", BufferSchema), new KeySpec("weights", BufferSchema), new KeySpec("ofmap", BufferSchema));
 
-    private static readonly MapSchema DramBanksSchema = new("count", "row_bytes", "burst_bytes", "activate_cycles", "precharge_cycles");
-    private static readonly MapSchema DramSchema = new("bandwidth_gb_per_s", "bandwidth_bytes_per_cycle", "latency_cycles", new KeySpec("banks", DramBanksSchema));
+    private static readonly MapSchema DramBanksSchema = new("count", "row_bytes", "activate_cycles", "precharge_cycles");
+    private static readonly MapSchema DramSchema = new("bandwidth_gb_per_s", "bandwidth_bytes_per_cycle", "latency_cycles", "burst_bytes", new KeySpec("banks", DramBanksSchema));
     private static readonly IntRule BankCountRule = new(1, 1024);
     private static readonly IntRule RowBytesRule = new(8, 1L << 30);
+    private static readonly IntRule BurstBytesRule = new(1, 1L << 20);
     private static readonly IntRule BankTimingRule = new(0, 100_000);
     private static readonly MapSchema VectorUnitSchema = new("lanes");
     private static readonly MapSchema ConverterSchema = new("input_lanes", "output_lanes", "latency_cycles");
@@ -187,6 +188,8 @@ internal static class AcceleratorReader
         double? gigabytesPerSecond = dram.Number(GigabytesKey, NumberRule.Positive, required: false);
         double? bytesPerCycle = dram.Number(BytesKey, NumberRule.Positive, required: false);
         long? latency = dram.Integer("latency_cycles", LatencyRule);
+        bool hasBurst = dram.Has("burst_bytes");
+        long? burstBytes = dram.Integer("burst_bytes", BurstBytesRule, required: false);
 
         if (hasGigabytes && hasBytes)
         {
@@ -209,12 +212,17 @@ internal static class AcceleratorReader
         {
             int? count = b.Int32("count", BankCountRule);
             long? rowBytes = b.Integer("row_bytes", RowBytesRule);
-            long? burstBytes = b.Integer("burst_bytes", RowBytesRule);
             long? activate = b.Integer("activate_cycles", BankTimingRule);
             long? precharge = b.Integer("precharge_cycles", BankTimingRule);
+            if (!hasBurst)
+            {
+                b.Errors.Add(b.Anchor, "dram.banks counts row hits and misses per burst: give dram.burst_bytes (an integer of at least 1, dividing dram.banks.row_bytes)");
+                return null;
+            }
+
             if (rowBytes is { } r && burstBytes is { } u && (u > r || r % u != 0))
             {
-                b.Errors.Add(b.Entry("burst_bytes")!.Value, $"dram.banks.burst_bytes must divide dram.banks.row_bytes ({r}), was {u}");
+                dram.Errors.Add(dram.Entry("burst_bytes")!.Value, $"dram.burst_bytes must divide dram.banks.row_bytes ({r}) when banks are given, was {u}");
                 return null;
             }
 
@@ -226,7 +234,12 @@ internal static class AcceleratorReader
             banks = new DramBankConfig(count.Value, rowBytes.Value, burstBytes.Value, activate.Value, precharge.Value);
         }
 
-        return perCycle is { } bandwidth && latency is { } l ? new DramConfig(bandwidth, l) { Banks = banks } : null;
+        if (hasBurst && burstBytes is null)
+        {
+            return null;
+        }
+
+        return perCycle is { } bandwidth && latency is { } l ? new DramConfig(bandwidth, l) { Banks = banks, BurstBytes = burstBytes ?? 1 } : null;
     }
 
     private static BfpSettings? ReadBfp(MapReader bfp)

@@ -86,6 +86,9 @@ public sealed record BufferSetConfig(SramConfig Ifmap, SramConfig Weights, SramC
 /// <param name="LatencyCycles">Cycles from the end of a transfer's data beats to its completion.</param>
 public sealed record DramConfig(double BandwidthBytesPerCycle, long LatencyCycles)
 {
+    /// <summary>The channel moves whole bursts: a transfer occupies every burst its bytes touch (1: byte-granular).</summary>
+    public long BurstBytes { get; init; } = 1;
+
     /// <summary>Banks and row buffers; null for the bandwidth-and-latency model alone.</summary>
     public DramBankConfig? Banks { get; init; }
 }
@@ -93,7 +96,8 @@ public sealed record DramConfig(double BandwidthBytesPerCycle, long LatencyCycle
 /// <summary>DRAM banks with row buffers (timings in core clock cycles).</summary>
 /// <param name="Banks">Banks that hold a row open each.</param>
 /// <param name="RowBytes">Bytes of one row (page).</param>
-/// <param name="BurstBytes">Bytes of one burst: the unit in which hits and misses are counted.</param>
+/// <param name="BurstBytes">Bytes of one burst (the channel's <see cref="DramConfig.BurstBytes"/>): the unit in which hits
+/// and misses are counted.</param>
 /// <param name="ActivateCycles">tRCD: opening a row.</param>
 /// <param name="PrechargeCycles">tRP: closing the open row first.</param>
 public sealed record DramBankConfig(int Banks, long RowBytes, long BurstBytes, long ActivateCycles, long PrechargeCycles);

@@ -97,6 +97,27 @@ public sealed class LayerSimulatorTests
     }
 
     [Test]
+    public void Bursts_RoundTheTinyConvsTransfersUp()
+    {
+        // 64-byte bursts: the ifmap's 288 B move as 5 bursts = 320 B (80 beats, ready at 90), the weights' 75 B as 2 = 128 B
+        // (32 beats from 80, ready at 122: weights stall 32); each fold's 64 B of results is one aligned burst (576 B in
+        // all). Folds run 122 → 338; the last write is done at 338 + 16 + 10 = 364. Total 364 = 162 + 54 + 90 + 32 + 26.
+        var tiny = TestHardware.Tiny();
+        var config = tiny with { Dram = tiny.Dram with { BurstBytes = 64 } };
+
+        LayerTiming timing = LayerSimulator.Run(TestNetworks.TinyConv(), 1, config);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(timing.DramReadBytes, Is.EqualTo(320 + 128));
+            Assert.That(timing.DramWriteBytes, Is.EqualTo(576));
+            Assert.That(timing.StallCyclesByCause[StallCause.Ifmap], Is.EqualTo(90));
+            Assert.That(timing.StallCyclesByCause[StallCause.Weights], Is.EqualTo(32));
+            Assert.That(timing.TotalCycles, Is.EqualTo(364));
+        }
+    }
+
+    [Test]
     public void SlowConverters_ShowUpAsConverterStalls()
     {
         // Input converter of 2 lanes with a 3-cycle pipeline: a fold's real input elements (44, 50, 66, 66, 60, 66, 66, 50,
