@@ -57,33 +57,21 @@ public sealed class DramBanksTests
         }
     }
 
-    [Test]
-    public void Config_BurstMustDivideTheRow()
+    [TestCase("burst_bytes: 96, banks: { count: 8, row_bytes: 2048, activate_cycles: 14, precharge_cycles: 14 }",
+        "dram.burst_bytes must divide dram.banks.row_bytes (2048) when banks are given, was 96")]
+    [TestCase("banks: { count: 8, row_bytes: 2048, activate_cycles: 14, precharge_cycles: 14 }",
+        "dram.banks counts row hits and misses per burst: give dram.burst_bytes")]
+    public void Config_BanksNeedABurstThatDividesTheRow(string banks, string expected)
     {
         using var files = new ConfigFiles();
         string yaml = File.ReadAllText(Path.Combine(RepoPaths.Configs, "tiny.yaml")).Replace(
             "dram: { bandwidth_bytes_per_cycle: 4, latency_cycles: 10 }",
-            "dram: { bandwidth_bytes_per_cycle: 4, latency_cycles: 10, burst_bytes: 96, banks: { count: 8, row_bytes: 2048, activate_cycles: 14, precharge_cycles: 14 } }",
+            $"dram: {{ bandwidth_bytes_per_cycle: 4, latency_cycles: 10, {banks} }}",
             StringComparison.Ordinal);
         string path = files.Write("banks.yaml", yaml);
 
         string[] errors = ConfigFiles.ErrorsOf(() => ConfigLoader.LoadAccelerator(path));
 
-        Assert.That(errors.Single(), Does.Contain("dram.burst_bytes must divide dram.banks.row_bytes (2048) when banks are given, was 96"));
-    }
-
-    [Test]
-    public void Config_BanksNeedABurstSize()
-    {
-        using var files = new ConfigFiles();
-        string yaml = File.ReadAllText(Path.Combine(RepoPaths.Configs, "tiny.yaml")).Replace(
-            "dram: { bandwidth_bytes_per_cycle: 4, latency_cycles: 10 }",
-            "dram: { bandwidth_bytes_per_cycle: 4, latency_cycles: 10, banks: { count: 8, row_bytes: 2048, activate_cycles: 14, precharge_cycles: 14 } }",
-            StringComparison.Ordinal);
-        string path = files.Write("banks.yaml", yaml);
-
-        string[] errors = ConfigFiles.ErrorsOf(() => ConfigLoader.LoadAccelerator(path));
-
-        Assert.That(errors.Single(), Does.Contain("dram.banks counts row hits and misses per burst: give dram.burst_bytes"));
+        Assert.That(errors.Single(), Does.Contain(expected));
     }
 }
