@@ -25,7 +25,7 @@ internal static class AcceleratorReader
     private static readonly MapSchema BuffersSchema =
         new(new KeySpec("ifmap", BufferSchema), new KeySpec("weights", BufferSchema), new KeySpec("ofmap", BufferSchema));
 
-    private static readonly MapSchema DramBanksSchema = new("count", "row_bytes", "activate_cycles", "precharge_cycles");
+    private static readonly MapSchema DramBanksSchema = new("count", "row_bytes", "activate_cycles", "precharge_cycles", "cas_cycles");
     private static readonly MapSchema DramSchema = new("bandwidth_gb_per_s", "bandwidth_bytes_per_cycle", "latency_cycles", "burst_bytes", new KeySpec("banks", DramBanksSchema));
     private static readonly IntRule BankCountRule = new(1, 1024);
     private static readonly IntRule RowBytesRule = new(8, 1L << 30);
@@ -214,6 +214,7 @@ internal static class AcceleratorReader
             long? rowBytes = b.Integer("row_bytes", RowBytesRule);
             long? activate = b.Integer("activate_cycles", BankTimingRule);
             long? precharge = b.Integer("precharge_cycles", BankTimingRule);
+            long? cas = b.Integer("cas_cycles", BankTimingRule, required: false);
             if (!hasBurst)
             {
                 b.Errors.Add(b.Anchor, "dram.banks counts row hits and misses per burst: give dram.burst_bytes (an integer of at least 1, dividing dram.banks.row_bytes)");
@@ -231,7 +232,7 @@ internal static class AcceleratorReader
                 return null;
             }
 
-            banks = new DramBankConfig(count.Value, rowBytes.Value, burstBytes.Value, activate.Value, precharge.Value);
+            banks = new DramBankConfig(count.Value, rowBytes.Value, burstBytes.Value, activate.Value, precharge.Value) { CasCycles = cas ?? 0 };
         }
 
         if (hasBurst && burstBytes is null)

@@ -100,7 +100,11 @@ public sealed record DramConfig(double BandwidthBytesPerCycle, long LatencyCycle
 /// and misses are counted.</param>
 /// <param name="ActivateCycles">tRCD: opening a row.</param>
 /// <param name="PrechargeCycles">tRP: closing the open row first.</param>
-public sealed record DramBankConfig(int Banks, long RowBytes, long BurstBytes, long ActivateCycles, long PrechargeCycles);
+public sealed record DramBankConfig(int Banks, long RowBytes, long BurstBytes, long ActivateCycles, long PrechargeCycles)
+{
+    /// <summary>tCL: from the column command to the first data, added to every transfer's latency (pipelined like it).</summary>
+    public long CasCycles { get; init; }
+}
 
 /// <summary>The conversion units between the buffers and the array: float32 → BFP (or float16) on the way in, BFP
 /// accumulator → float32 on the way out.</summary>

@@ -109,7 +109,7 @@ public sealed class DramChannel : Component
         }
 
         Simulation.Schedule(beats, _onBeatsDone);
-        Simulation.Schedule(beats + _config.LatencyCycles, () =>
+        Simulation.Schedule(beats + _config.LatencyCycles + (_config.Banks?.CasCycles ?? 0), () =>
         {
             _inFlight--;
             request.OnComplete();

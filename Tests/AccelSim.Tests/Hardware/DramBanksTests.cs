@@ -1,6 +1,7 @@
 using AccelSim.Configuration;
 using AccelSim.Execution;
 using AccelSim.Hardware;
+using AccelSim.Kernel;
 using AccelSim.Tests.Configuration;
 using AccelSim.Tests.Support;
 
@@ -55,6 +56,21 @@ public sealed class DramBanksTests
             Assert.That(after.TotalCycles, Is.GreaterThan(before.TotalCycles));
             Assert.That(after.ComputeCycles + after.StallCycles, Is.EqualTo(after.TotalCycles));
         }
+    }
+
+    [Test]
+    public void Cas_AddsToEveryTransfersLatency()
+    {
+        // One 512-byte ifmap read on the small banks at 4 B/cycle: 128 beats + 10 exposed by its first row (see above)
+        // = 138 channel cycles, then latency 10 + CAS 7: done at 155.
+        var simulation = new Simulation();
+        var dram = new DramChannel(simulation, "dram", new DramConfig(4, 10) { BurstBytes = 64, Banks = Small with { CasCycles = 7 } });
+        long? doneAt = null;
+        dram.Read(512, () => doneAt = simulation.Now.Value, stream: "ifmap");
+
+        simulation.RunToCompletion();
+
+        Assert.That(doneAt, Is.EqualTo(155));
     }
 
     [TestCase("burst_bytes: 96, banks: { count: 8, row_bytes: 2048, activate_cycles: 14, precharge_cycles: 14 }",
