@@ -76,7 +76,7 @@ public static class ScaleSimReports
                 _ => (m * k, colFolds * k * n, rowFolds * m * n),
             };
 
-            TileSchedule schedule = Mapper.Map(layer, network.Batch, LayerConfig.For(layer, config));
+            TileSchedule schedule = LayerSimulator.Partitioned(layer, network.Batch, LayerConfig.For(layer, config)).Schedule;
             long stalls = calcMode ? 0 : measured.StallCycles;
             long total = measured.ComputeCycles - 1 + stalls;
             rows.Add(new Row(

@@ -10,6 +10,7 @@ public sealed class OutputBuffer : Component
     private readonly SramConfig _sram;
     private readonly DramChannel _dram;
     private readonly bool _keepOnChip;
+    private readonly bool _portLimited;
     private readonly Counter _writeWords;
     private readonly Counter _readWords;
     private long _occupiedBytes;
@@ -20,9 +21,12 @@ public sealed class OutputBuffer : Component
 
     /// <param name="keepOnChip">The results stay in the buffer for the next layer (which reads them as its input): no
     /// DRAM write. The run only asks this of a layer whose whole output fits.</param>
-    public OutputBuffer(Simulation simulation, string path, SramConfig sram, DramChannel dram, bool keepOnChip = false)
+    /// <param name="portLimited">A drain cannot outrun the buffer's read ports: its words, contiguous in the ring, spread
+    /// over the banks, ceil(words / banks) of them in the busiest bank at the read ports' rate.</param>
+    public OutputBuffer(Simulation simulation, string path, SramConfig sram, DramChannel dram, bool keepOnChip = false, bool portLimited = true)
         : base(simulation, path)
     {
+        _portLimited = portLimited;
         _sram = sram;
         _dram = dram;
         _keepOnChip = keepOnChip;
@@ -79,7 +83,8 @@ public sealed class OutputBuffer : Component
             TraceStore(_trace, words);
         }
 
-        _dram.Write(bytes, stream: Path, onComplete: () =>
+        long readCycles = _portLimited ? SramBanks.ConflictFreeCycles(words, _sram.Banks, _sram.ReadPorts) : 0;
+        _dram.Write(bytes, stream: Path, sourceCycles: readCycles, onComplete: () =>
         {
             _occupiedBytes -= bytes;
             _pendingWrites--;

@@ -207,7 +207,7 @@ public sealed class AcceleratorLoaderTests
         yield return Case("Unknown top-level key", HardwareYaml + "\ncolour: red",
             "25:1: unknown key 'colour' at the top level; allowed: version, name, clock_mhz, max_cycles, pe_array, buffers, dram, vector_unit, bfp, weight_storage, on_chip_activations, converters, energy_table");
         yield return Case("Unknown buffer", HardwareYaml.WithLineAfter(15, "  scratch: { capacity_bytes: 64, word_bits: 8, read_ports: 1, write_ports: 1 }"),
-            "16:3: unknown key 'scratch' in buffers; allowed: ifmap, weights, ofmap");
+            "16:3: unknown key 'scratch' in buffers; allowed: ifmap, weights, ofmap, unified");
         yield return Case("Duplicate key rows", HardwareYaml.WithLineAfter(5, "  rows: 16"),
             "6:3: duplicate key 'rows' in pe_array (first given at line 5); a key may appear only once");
         yield return Case("Duplicate top-level key", HardwareYaml.WithLineAfter(2, "name: again"),
@@ -233,7 +233,7 @@ public sealed class AcceleratorLoaderTests
         yield return Case("Missing required: null name", HardwareYaml.WithLine(2, "name:"),
             "2:6: name must be a non-empty string, was empty");
         yield return Case("Missing required: ofmap buffer", HardwareYaml.WithLine(15, "# (no ofmap)"),
-            "8:1: buffers.ofmap is required: a mapping with keys capacity_bytes, word_bits, read_ports, write_ports");
+            "8:1: buffers.ofmap is required: a mapping with keys capacity_bytes, word_bits, read_ports, write_ports, banks");
         yield return Case("Missing required: buffer field", HardwareYaml.WithLine(13, "# (no write ports)"),
             "9:3: buffers.ifmap.write_ports is required: an integer from 1 to 16");
         yield return Case("Missing required: energy table", HardwareYaml.WithLine(24, "# (no table)"),
