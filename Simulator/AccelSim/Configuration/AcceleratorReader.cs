@@ -208,11 +208,11 @@ internal static class AcceleratorReader
         int? readPorts = sram.Int32("read_ports", PortsRule);
         int? writePorts = sram.Int32("write_ports", PortsRule);
         int? banks = sram.Has("banks") ? sram.Int32("banks", SramBanksRule) : 1;
-        if (capacity is { } bytes && wordBits is { } bits && banks is { } n && n > 1 && bytes % (n * (bits / 8L)) != 0)
+        if (capacity is { } bytes && wordBits is { } bits && banks is > 1 && bytes % (bits / 8L) != 0)
         {
-            // Words interleave over the banks: every bank holds the same whole number of words.
+            // Words interleave over the banks by address: the buffer must be whole words.
             sram.Errors.Add(sram.Entry("capacity_bytes")!.Value,
-                $"{sram.Full("capacity_bytes")} must be a multiple of banks x word_bits / 8 = {n} x {bits / 8} = {n * (bits / 8L)} bytes (every bank holds whole words), was {bytes}");
+                $"{sram.Full("capacity_bytes")} must be a multiple of word_bits / 8 = {bits / 8} bytes when the buffer has banks (words interleave over them), was {bytes}");
             return null;
         }
 
