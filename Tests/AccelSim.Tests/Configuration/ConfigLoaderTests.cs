@@ -38,6 +38,7 @@ public sealed class ConfigLoaderTests
 
     [TestCase("Configs/default.yaml", ConfigKind.Accelerator)]
     [TestCase("Configs/tiny.yaml", ConfigKind.Accelerator)]
+    [TestCase("Configs/unified_buffer.yaml", ConfigKind.Accelerator)]
     [TestCase("Configs/energy/horowitz_45nm.yaml", ConfigKind.EnergyTable)]
     [TestCase("Workloads/vgg16.yaml", ConfigKind.Workload)]
     [TestCase("Workloads/resnet_block.yaml", ConfigKind.Workload)]
