@@ -5,7 +5,7 @@ namespace AccelSim.Mapping;
 /// <summary>The splits of a unified buffer among the ifmap, weights and ofmap that a layer chooses from.</summary>
 /// <remarks>
 /// Candidates are tenths of the capacity: the ofmap part 1, 2 or 3 tenths (it holds results until they drain, and the
-/// partial sums of stationary dataflows), the ifmap part 1 to 8 tenths, the weights the rest (at least a tenth): 21
+/// partial sums of stationary dataflows), the ifmap part 1 to 9 − ofmap tenths, the weights the rest (at least a tenth): 21
 /// splits, in that order (ofmap, then ifmap, ascending). The ifmap and weight parts are rounded down to whole words in
 /// every bank of both halves; the ofmap part takes what is left. The run maps the layer on every candidate, keeps those
 /// with the least DRAM traffic, simulates them and takes the fewest cycles; the first candidate in the order above wins a
