@@ -25,8 +25,10 @@ public static class LayerSimulator
     /// <param name="trace">Where the components report what they do (in layer cycles), or null.</param>
     public static LayerTiming Run(Layer layer, int batch, AcceleratorConfig config, ITraceSink? trace = null)
     {
-        (AcceleratorConfig view, TileSchedule schedule) = Partitioned(layer, batch, config);
-        return Run(layer, schedule, view, trace);
+        (AcceleratorConfig view, TileSchedule schedule, LayerTiming? simulated) = Choose(layer, batch, config);
+
+        // A split chosen by simulating it has its timing already; a trace needs the run again.
+        return trace is null && simulated is not null ? simulated : Run(layer, schedule, view, trace);
     }
 
     /// <summary>The accelerator as the layer uses it, and its mapping: with a unified buffer not yet split, the split
@@ -35,9 +37,16 @@ public static class LayerSimulator
     /// <exception cref="MappingException">No candidate split can hold the layer (the first candidate's reason).</exception>
     public static (AcceleratorConfig Config, TileSchedule Schedule) Partitioned(Layer layer, int batch, AcceleratorConfig config)
     {
+        (AcceleratorConfig view, TileSchedule schedule, _) = Choose(layer, batch, config);
+        return (view, schedule);
+    }
+
+    /// <summary><see cref="Partitioned"/>, with the chosen split's timing when choosing it took a simulation.</summary>
+    private static (AcceleratorConfig Config, TileSchedule Schedule, LayerTiming? Timing) Choose(Layer layer, int batch, AcceleratorConfig config)
+    {
         if (config.Buffers.Unified is not { } unified || config.Buffers.Partitioned)
         {
-            return (config, Mapper.Map(layer, batch, config));
+            return (config, Mapper.Map(layer, batch, config), null);
         }
 
         var mapped = new List<(AcceleratorConfig Config, TileSchedule Schedule, long TrafficBytes)>();
@@ -63,8 +72,14 @@ public static class LayerSimulator
 
         long least = mapped.Min(m => m.TrafficBytes);
         var fewest = mapped.Where(m => m.TrafficBytes == least).ToList();
-        var chosen = fewest.Count == 1 ? fewest[0] : fewest.MinBy(m => Run(layer, m.Schedule, m.Config, trace: null).TotalCycles);
-        return (chosen.Config, chosen.Schedule);
+        if (fewest.Count == 1)
+        {
+            return (fewest[0].Config, fewest[0].Schedule, null);
+        }
+
+        // MinBy keeps the first of equal cycles: the candidates' order breaks the tie.
+        var (chosen, timing) = fewest.Select(m => (m, Run(layer, m.Schedule, m.Config, trace: null))).MinBy(p => p.Item2.TotalCycles);
+        return (chosen.Config, chosen.Schedule, timing);
     }
 
     /// <summary>DRAM bytes a schedule moves: its tiles in (unless the input is on chip) and its results out.</summary>
@@ -93,7 +108,9 @@ public static class LayerSimulator
         bool portLimited = !config.ScaleSimCompatible;
         var ifmap = new TileLoader(simulation, "ifmap", buffers.Ifmap, dram, schedule.IfmapTileBytes, fromChip: config.InputFromChip, portLimited);
         var weights = new TileLoader(simulation, "weights", buffers.Weights, dram, schedule.WeightTileBytes, portLimited: portLimited);
-        var ofmap = new OutputBuffer(simulation, "ofmap", buffers.Ofmap, dram, keepOnChip: config.OutputToChip, portLimited);
+        // In a unified buffer the ofmap part follows the ifmap and weight parts.
+        long ofmapBaseWord = buffers.Unified is null ? 0 : buffers.Ifmap.CapacityWords + buffers.Weights.CapacityWords;
+        var ofmap = new OutputBuffer(simulation, "ofmap", buffers.Ofmap, dram, keepOnChip: config.OutputToChip, portLimited, ofmapBaseWord);
         string enginePath = schedule.Engine == EngineKind.PeArray ? "pe_array" : "vector_unit";
         // Converters sit between the buffers and the PE array only; float32 arrays convert nothing, float16 ones only inputs.
         ConverterConfig? converters = schedule.Engine != EngineKind.PeArray || config.PeArray.Arithmetic == Arithmetic.Float32 ? null

@@ -118,7 +118,7 @@ public sealed class ComputeEngine : Component
         StallCause.Ifmap => "Cycles waiting for input feature maps from DRAM",
         StallCause.Weights => "Cycles waiting for weights from DRAM",
         StallCause.OutputDrain => "Cycles waiting for output-buffer room or for the final results to reach DRAM",
-        StallCause.SramBandwidth => "Cycles a step ran longer because buffer read ports could not keep up",
+        StallCause.SramBandwidth => "Cycles a step ran longer because the buffers' ports and banks could not keep up (operand reads, result writes)",
         StallCause.Converter => "Cycles a step ran longer because the BFP converters (lanes, pipeline latency) could not keep up",
         _ => throw new ArgumentOutOfRangeException(nameof(cause)),
     };

@@ -18,14 +18,18 @@ public sealed class OutputBuffer : Component
     private Action? _onSpaceFreed;
     private readonly ITraceSink? _trace;
     private long _writePointerWords;
+    private readonly long _baseWord;
 
     /// <param name="keepOnChip">The results stay in the buffer for the next layer (which reads them as its input): no
     /// DRAM write. The run only asks this of a layer whose whole output fits.</param>
     /// <param name="portLimited">A drain cannot outrun the buffer's read ports: its words, contiguous in the ring, spread
     /// over the banks, ceil(words / banks) of them in the busiest bank at the read ports' rate.</param>
-    public OutputBuffer(Simulation simulation, string path, SramConfig sram, DramChannel dram, bool keepOnChip = false, bool portLimited = true)
+    /// <param name="baseWord">Word address of the buffer's first word (its part of a unified buffer), for traces.</param>
+    public OutputBuffer(
+        Simulation simulation, string path, SramConfig sram, DramChannel dram, bool keepOnChip = false, bool portLimited = true, long baseWord = 0)
         : base(simulation, path)
     {
+        _baseWord = baseWord;
         _portLimited = portLimited;
         _sram = sram;
         _dram = dram;
@@ -100,7 +104,7 @@ public sealed class OutputBuffer : Component
         long now = Simulation.Now.Value;
         long capacityWords = Math.Max(1, _sram.CapacityBytes * 8 / _sram.WordBits);
         trace.Counter(new TraceCounter(Path + TraceNames.OccupancySuffix, now, _occupiedBytes));
-        trace.Access(new TraceAccess($"{Path}.sram_write", now, words, _sram.WritePorts, 0, _writePointerWords, capacityWords));
+        trace.Access(new TraceAccess($"{Path}.sram_write", now, words, _sram.WritePorts * _sram.Banks, _baseWord, _writePointerWords, capacityWords));
         _writePointerWords = (_writePointerWords + words) % capacityWords;
     }
 }
