@@ -28,6 +28,12 @@ public sealed record LayerTiming
 
     public required long Events { get; init; }
 
+    /// <summary>Part of the SRAM-bandwidth stall due to bank conflicts.</summary>
+    public long BankConflictCycles { get; init; }
+
+    /// <summary>How the layer split a unified buffer; null with separate buffers.</summary>
+    public BufferSplit? UnifiedSplit { get; init; }
+
     /// <summary>Every statistic the components registered, with units and descriptions.</summary>
     public required StatsSnapshot Stats { get; init; }
 }

@@ -76,7 +76,7 @@ public static class ScaleSimReports
                 _ => (m * k, colFolds * k * n, rowFolds * m * n),
             };
 
-            TileSchedule schedule = Mapper.Map(layer, network.Batch, LayerConfig.For(layer, config));
+            TileSchedule schedule = LayerSimulator.Partitioned(layer, network.Batch, LayerConfig.For(layer, config)).Schedule;
             // SCALE-Sim's compute cycles include the array's fill and drain, which this simulator reports as a stall.
             long fillDrain = measured.StallCyclesByCause.GetValueOrDefault(StallCause.FillDrain);
             long stalls = calcMode ? 0 : measured.StallCycles - fillDrain;

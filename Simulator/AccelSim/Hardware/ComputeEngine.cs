@@ -14,6 +14,11 @@ namespace AccelSim.Hardware;
 /// are a stall of their own. A step lasts its compute cycles, or longer if the buffers'
 /// read ports cannot deliver its operands that fast (the excess is an SRAM-bandwidth stall). After the last step the
 /// engine waits for the output buffer to drain. So compute plus stalls covers the layer exactly, cycle for cycle.
+/// <para>Port cycles come from the addresses a step touches: its tile's words from the tile's first word in the buffer
+/// half it sits in (wrapping within the tile when operands are read more than once), interleaved over the banks; the
+/// busiest bank sets the cycles (<see cref="SramBanks"/>). Reads from separate buffers proceed in parallel; the ifmap and
+/// weight reads of a unified buffer share its banks and ports. The step's results are written at the output buffer's
+/// write ports and banks. Cycles beyond what perfectly spread accesses would need are bank conflicts.</para>
 /// </remarks>
 public sealed class ComputeEngine : Component
 {
@@ -23,6 +28,10 @@ public sealed class ComputeEngine : Component
     private readonly OutputBuffer _ofmap;
     private readonly SramConfig _ifmapSram;
     private readonly SramConfig _weightSram;
+    private readonly SramConfig _ofmapSram;
+    private readonly bool _unified;
+    private readonly long _weightRegionWords;
+    private readonly Counter _bankConflictCycles;
     private readonly ConverterConfig? _converters;
     private readonly long _inputLookAheadElements;
     private readonly Action _onStepDone;
@@ -45,17 +54,22 @@ public sealed class ComputeEngine : Component
 
     public ComputeEngine(
         Simulation simulation, string path, ImmutableArray<ComputeStep> steps, TileLoader ifmap, TileLoader? weights,
-        OutputBuffer ofmap, SramConfig ifmapSram, SramConfig weightSram, ConverterConfig? converters = null, long inputLookAheadElements = 0)
+        OutputBuffer ofmap, BufferSetConfig buffers, ConverterConfig? converters = null, long inputLookAheadElements = 0)
         : base(simulation, path)
     {
+        _ifmapSram = buffers.Ifmap;
+        _weightSram = buffers.Weights;
+        _ofmapSram = buffers.Ofmap;
+        _unified = buffers.Unified is not null;
+
+        // In a unified buffer the weights' part follows the ifmap's: its words start where the ifmap part ends.
+        _weightRegionWords = _unified ? buffers.Ifmap.CapacityWords : 0;
         _converters = converters;
         _inputLookAheadElements = inputLookAheadElements;
         _steps = steps;
         _ifmap = ifmap;
         _weights = weights;
         _ofmap = ofmap;
-        _ifmapSram = ifmapSram;
-        _weightSram = weightSram;
         _onStepDone = OnStepDone;
         _advance = Advance;
         var stats = simulation.Stats;
@@ -68,6 +82,8 @@ public sealed class ComputeEngine : Component
         _inputConversions = stats.RegisterCounter($"{path}.input_conversions", StatUnit.Elements, "Float elements converted to BFP mantissas on their way into the array");
         _outputConversions = stats.RegisterCounter($"{path}.output_conversions", StatUnit.Elements, "Accumulator values converted to float32 on their way out");
         _vectorOps = stats.RegisterCounter($"{path}.vector_ops", StatUnit.Events, "float32 operations on the vector unit");
+        _bankConflictCycles = stats.RegisterCounter($"{path}.bank_conflict_cycles", StatUnit.Cycles,
+            "Part of the sram_bandwidth stall due to bank conflicts: cycles beyond what the same accesses spread evenly over the banks would take");
         _stallCycles = Enum.GetValues<StallCause>()
             .Select(cause => stats.RegisterCounter($"{path}.stall_cycles.{StallName(cause)}", StatUnit.Cycles, StallDescription(cause)))
             .ToArray();
@@ -106,7 +122,7 @@ public sealed class ComputeEngine : Component
         StallCause.Ifmap => "Cycles waiting for input feature maps from DRAM",
         StallCause.Weights => "Cycles waiting for weights from DRAM",
         StallCause.OutputDrain => "Cycles waiting for output-buffer room or for the final results to reach DRAM",
-        StallCause.SramBandwidth => "Cycles a step ran longer because buffer read ports could not keep up",
+        StallCause.SramBandwidth => "Cycles a step ran longer because the buffers' ports and banks could not keep up (operand reads, result writes)",
         StallCause.Converter => "Cycles a step ran longer because the BFP converters (lanes, pipeline latency) could not keep up",
         StallCause.DramBandwidth => "Cycles waiting for a tile whose DRAM request was queued behind other transfers",
         StallCause.FillDrain => "Cycles the systolic array spent filling with operands and draining results",
@@ -150,13 +166,15 @@ public sealed class ComputeEngine : Component
         ChargeWait();
         long ifmapWords = DivideRoundingUp(step.IfmapReadBytes * 8, _ifmapSram.WordBits);
         long weightWords = DivideRoundingUp(step.WeightReadBytes * 8, _weightSram.WordBits);
-        long portCycles = Math.Max(DivideRoundingUp(ifmapWords, _ifmapSram.ReadPorts), DivideRoundingUp(weightWords, _weightSram.ReadPorts));
+        (long portCycles, long conflictFreeCycles) = PortCycles(step, ifmapWords, weightWords);
         long converterCycles = ConverterCycles(step);
         long durationCycles = Math.Max(step.ComputeCycles, Math.Max(portCycles, converterCycles));
 
         // The excess over the compute time goes to the read ports first, then to the converters.
         long sramExcess = Math.Max(0, portCycles - step.ComputeCycles);
         long converterExcess = durationCycles - step.ComputeCycles - sramExcess;
+        _bankConflictCycles.Add(Math.Max(0, portCycles - Math.Max(step.ComputeCycles, conflictFreeCycles)));
+
         // Fill and drain are part of the step's time but no MAC wave completes in them: a stall of their own.
         _computeCycles.Add(step.ComputeCycles - step.FillDrainCycles);
         _stallCycles[(int)StallCause.FillDrain].Add(step.FillDrainCycles);
@@ -221,6 +239,46 @@ public sealed class ComputeEngine : Component
         }
     }
 
+    /// <summary>Cycles the buffers' ports need for a step's reads and its results' writes, and the cycles the same
+    /// accesses would need spread evenly over the banks.</summary>
+    private (long Cycles, long ConflictFree) PortCycles(in ComputeStep step, long ifmapWords, long weightWords)
+    {
+        WordRun ifmapRun = ReadRun(_ifmap, _ifmapSram, 0, step.IfmapTile, ifmapWords);
+        WordRun weightRun = step.WeightTile >= 0 && _weights is not null
+            ? ReadRun(_weights, _weightSram, _weightRegionWords, step.WeightTile, weightWords)
+            : default;
+        long readCycles;
+        long conflictFree;
+        if (_unified)
+        {
+            // One set of banks and ports serves both streams: they compete, bank by bank.
+            readCycles = SramBanks.Cycles(SramBanks.BusiestBankWords([ifmapRun, weightRun], _ifmapSram.Banks), _ifmapSram.ReadPorts);
+            conflictFree = SramBanks.ConflictFreeCycles(ifmapWords + weightWords, _ifmapSram.Banks, _ifmapSram.ReadPorts);
+        }
+        else
+        {
+            readCycles = Math.Max(
+                SramBanks.Cycles(SramBanks.BusiestBankWords(ifmapRun, _ifmapSram.Banks), _ifmapSram.ReadPorts),
+                SramBanks.Cycles(SramBanks.BusiestBankWords(weightRun, _weightSram.Banks), _weightSram.ReadPorts));
+            conflictFree = Math.Max(
+                SramBanks.ConflictFreeCycles(ifmapWords, _ifmapSram.Banks, _ifmapSram.ReadPorts),
+                SramBanks.ConflictFreeCycles(weightWords, _weightSram.Banks, _weightSram.ReadPorts));
+        }
+
+        // Results go into the output buffer's ring in address order: a contiguous run spreads evenly over its banks.
+        long outputWords = _ofmapSram.Words(step.OutputBytes);
+        long writeCycles = SramBanks.ConflictFreeCycles(outputWords, _ofmapSram.Banks, _ofmapSram.WritePorts);
+        return (Math.Max(readCycles, writeCycles), Math.Max(conflictFree, writeCycles));
+    }
+
+    /// <summary>A step's reads of its tile: from the tile's first word in its buffer half (tile i sits in half i mod 2).</summary>
+    private static WordRun ReadRun(TileLoader loader, SramConfig sram, long regionWords, int tile, long words)
+    {
+        long halfWords = sram.HalfCapacityBytes * 8 / sram.WordBits;
+        long tileWords = Math.Max(1, DivideRoundingUp(loader.TileBytes(tile) * 8, sram.WordBits));
+        return new WordRun(regionWords + ((tile % 2) * halfWords), tileWords, words);
+    }
+
     /// <summary>Cycles the converters need for a step: their pipeline latency, the look-ahead over a block whose exponent
     /// must be found before its first mantissa is aligned (column and group input partitions), then the elements at their
     /// lanes per cycle (comparing and aligning are two pipeline stages, so later blocks overlap).</summary>
@@ -260,19 +318,18 @@ public sealed class ComputeEngine : Component
             trace.Slice(new TraceSlice("bfp_converter", "convert", TraceCategory.Conversion, now, durationCycles, conversions, "elements"));
         }
 
-        TraceReads(trace, _ifmap, _ifmapSram, step.IfmapTile, ifmapWords, now);
+        TraceReads(trace, _ifmap, _ifmapSram, 0, step.IfmapTile, ifmapWords, now);
         if (step.WeightTile >= 0 && _weights is not null)
         {
-            TraceReads(trace, _weights, _weightSram, step.WeightTile, weightWords, now);
+            TraceReads(trace, _weights, _weightSram, _weightRegionWords, step.WeightTile, weightWords, now);
         }
     }
 
-    /// <summary>Word reads from a tile's buffer half (tile i sits in half i mod 2), the ports' worth per cycle, wrapping
-    /// within the tile when the step reads its operands more than once.</summary>
-    private static void TraceReads(ITraceSink trace, TileLoader loader, SramConfig sram, int tile, long words, long now)
+    /// <summary>Word reads from a tile's buffer half (tile i sits in half i mod 2), the ports' worth of every bank per
+    /// cycle, wrapping within the tile when the step reads its operands more than once.</summary>
+    private static void TraceReads(ITraceSink trace, TileLoader loader, SramConfig sram, long regionWords, int tile, long words, long now)
     {
-        long halfWords = sram.HalfCapacityBytes * 8 / sram.WordBits;
-        long tileWords = Math.Max(1, DivideRoundingUp(loader.TileBytes(tile) * 8, sram.WordBits));
-        trace.Access(new TraceAccess($"{loader.Path}.sram_read", now, words, sram.ReadPorts, (tile % 2) * halfWords, 0, tileWords));
+        WordRun run = ReadRun(loader, sram, regionWords, tile, words);
+        trace.Access(new TraceAccess($"{loader.Path}.sram_read", now, words, sram.ReadPorts * sram.Banks, run.BaseWord, 0, run.SpanWords));
     }
 }

@@ -54,13 +54,17 @@ public sealed class DramChannel : Component
 
     /// <summary>Reads <paramref name="bytes"/>; <paramref name="onComplete"/> runs as an event when the data has arrived.</summary>
     /// <param name="stream">The tensor stream the transfer belongs to (<c>ifmap</c>, <c>weights</c>, <c>ofmap</c>), for traces.</param>
+    /// <param name="sinkCycles">Cycles the on-chip side needs to take the data (a buffer's write ports and banks); a
+    /// slower sink holds the channel longer (back-pressure).</param>
     /// <param name="onStart">Runs (inside the channel's own call) when the transfer leaves the queue and takes the channel.</param>
-    public void Read(long bytes, Action onComplete, string? stream = null, Action? onStart = null) =>
-        Enqueue(new Request(bytes, IsWrite: false, onComplete, stream, onStart));
+    public void Read(long bytes, Action onComplete, string? stream = null, long sinkCycles = 0, Action? onStart = null) =>
+        Enqueue(new Request(bytes, IsWrite: false, onComplete, stream, sinkCycles, onStart));
 
     /// <summary>Writes <paramref name="bytes"/>; <paramref name="onComplete"/> runs as an event when the write is done.</summary>
     /// <param name="stream">The tensor stream the transfer belongs to, for traces.</param>
-    public void Write(long bytes, Action onComplete, string? stream = null) => Enqueue(new Request(bytes, IsWrite: true, onComplete, stream));
+    /// <param name="sourceCycles">Cycles the on-chip side needs to hand the data over (a buffer's read ports and banks).</param>
+    public void Write(long bytes, Action onComplete, string? stream = null, long sourceCycles = 0) =>
+        Enqueue(new Request(bytes, IsWrite: true, onComplete, stream, sourceCycles));
 
     /// <summary>Cycles a transfer of <paramref name="bytes"/> occupies the channel.</summary>
     public long BeatCycles(long bytes) => TransferCycles(bytes, _config.BandwidthBytesPerCycle);
@@ -95,6 +99,8 @@ public sealed class DramChannel : Component
             _rowCycles.Add(exposed);
             beats += exposed;
         }
+
+        beats = Math.Max(beats, request.BufferCycles);
 
         (request.IsWrite ? _writeBytes : _readBytes).Add(moved);
         _burstPaddingBytes.Add(moved - request.Bytes);
@@ -164,5 +170,5 @@ public sealed class DramChannel : Component
         trace.Access(new TraceAccess($"{Path}.{op}", now, beats, 1, DramBanks.RegionBase(stream) + offset, 0, beats, request.Bytes, beats));
     }
 
-    private readonly record struct Request(long Bytes, bool IsWrite, Action OnComplete, string? Stream = null, Action? OnStart = null);
+    private readonly record struct Request(long Bytes, bool IsWrite, Action OnComplete, string? Stream = null, long BufferCycles = 0, Action? OnStart = null);
 }

@@ -13,7 +13,8 @@ public enum StallCause
     /// <summary>Waiting for room in the output buffer, or for the last results to reach DRAM.</summary>
     OutputDrain,
 
-    /// <summary>Operands arrive slower from the buffers' read ports than the array consumes them.</summary>
+    /// <summary>Operands arrive slower from the buffers' read ports and banks than the array consumes them (or results
+    /// are written slower than it makes them).</summary>
     SramBandwidth,
 
     /// <summary>Operands (or results) pass the BFP converters slower than the array consumes (or makes) them.</summary>

@@ -16,6 +16,7 @@ public sealed class TileLoader : Component
     private readonly SramConfig _sram;
     private readonly DramChannel _dram;
     private readonly bool _fromChip;
+    private readonly bool _portLimited;
     private readonly ImmutableArray<long> _tileBytes;
     private readonly bool[] _ready;
     private readonly bool[] _queued;
@@ -30,9 +31,13 @@ public sealed class TileLoader : Component
 
     /// <param name="fromChip">The tiles are already on chip (the previous layer's output, left in the buffer that is now
     /// this layer's input buffer): they are ready at once, with no DRAM read and no buffer fill.</param>
-    public TileLoader(Simulation simulation, string path, SramConfig sram, DramChannel dram, ImmutableArray<long> tileBytes, bool fromChip = false)
+    /// <param name="portLimited">A fill cannot outrun the buffer's write ports: a tile of T words written in address
+    /// order into its half puts ceil(T / banks) words in the busiest bank, and those take ceil(· / write ports) cycles.</param>
+    public TileLoader(
+        Simulation simulation, string path, SramConfig sram, DramChannel dram, ImmutableArray<long> tileBytes, bool fromChip = false, bool portLimited = true)
         : base(simulation, path)
     {
+        _portLimited = portLimited;
         _sram = sram;
         _dram = dram;
         _fromChip = fromChip;
@@ -113,11 +118,13 @@ public sealed class TileLoader : Component
                 continue;
             }
 
+            long words = _sram.Words(bytes);
             _fillBytes.Add(bytes);
-            _fillWords.Add(DivideRoundingUp(bytes * 8, _sram.WordBits));
+            _fillWords.Add(words);
+            long writeCycles = _portLimited ? SramBanks.Cycles(SramBanks.BusiestBankWords(new WordRun(0, words, words), _sram.Banks), _sram.WritePorts) : 0;
             _queued[tile] = true;
             _issuing = true;
-            _dram.Read(bytes, stream: Path, onStart: () =>
+            _dram.Read(bytes, stream: Path, sinkCycles: writeCycles, onStart: () =>
             {
                 // A transfer that waited in the queue may have a consumer charging that wait to DRAM bandwidth: wake it
                 // so the charge moves to this tensor. One that starts at once was never waited for as queued.

@@ -14,6 +14,14 @@ public sealed class CsvReportWriter : IReportWriter
         header.AddRange(["overall_utilization", "dram_read_bytes", "dram_write_bytes", "energy_pj", "sqnr_db", "sqnr_local_db", "nsr",
             "max_abs_error", "mean_abs_error", "relative_rmse", "predicted_nsr", "predicted_sqnr_db", "exceeds_prediction", "input_saturations", "weight_saturations", "accumulator_saturations",
             "zero_operand_macs", "leakage_pj", "energy_per_inference_pj", "average_power_w", "tops_per_w", "dram_row_hits", "dram_row_misses"]);
+
+        // Banked or unified buffers add their columns (other runs keep the columns they always had).
+        bool buffers = result.ReportsBuffers;
+        if (buffers)
+        {
+            header.AddRange(["bank_conflict_cycles", "unified_ifmap_bytes", "unified_weights_bytes", "unified_ofmap_bytes"]);
+        }
+
         output.Write(string.Join(',', header));
         output.Write('\n');
 
@@ -30,6 +38,12 @@ public sealed class CsvReportWriter : IReportWriter
                 Format(n?.AccumulatorSaturations), Format(n?.ZeroOperandMacs), Format(layer.LeakagePicoJoules),
                 Format(layer.EnergyPicoJoules / result.Batch), Format(Power(layer.EnergyPicoJoules, layer.TotalCycles, result.ClockMegahertz)),
                 Format(TopsPerWatt(layer.Macs, layer.EnergyPicoJoules)), Format(layer.DramRowHits), Format(layer.DramRowMisses)]);
+            if (buffers)
+            {
+                cells.AddRange([Format(layer.BankConflictCycles), Format(layer.UnifiedSplit?.IfmapBytes), Format(layer.UnifiedSplit?.WeightBytes),
+                    Format(layer.UnifiedSplit?.OfmapBytes)]);
+            }
+
             output.Write(string.Join(',', cells));
             output.Write('\n');
         }
@@ -42,6 +56,11 @@ public sealed class CsvReportWriter : IReportWriter
             Format(e?.SqnrDb), "", Format(e?.Nsr), Format(e?.MaxAbsError), Format(e?.MeanAbsError), Format(e?.RelativeRmse), "", "", "", "", "", "",
             Format(result.ZeroOperandMacs), Format(result.LeakagePicoJoules), Format(result.EnergyPerInferencePicoJoules), Format(result.AveragePowerWatts),
             Format(result.TopsPerWatt), Format(result.DramRowHits), Format(result.DramRowMisses)]);
+        if (buffers)
+        {
+            totals.AddRange([Format(result.BankConflictCycles), "", "", ""]);
+        }
+
         output.Write(string.Join(',', totals));
         output.Write('\n');
     }

@@ -66,6 +66,8 @@ public sealed class JsonReportWriter : IReportWriter
                 json.WriteNumber("leakage_pj", layer.LeakagePicoJoules);
                 json.WriteNumber("dram_row_hits", layer.DramRowHits);
                 json.WriteNumber("dram_row_misses", layer.DramRowMisses);
+                json.WriteNumber("bank_conflict_cycles", layer.BankConflictCycles);
+                WriteSplit(json, layer.UnifiedSplit);
                 json.WriteString("mapping", layer.Mapping);
                 json.WriteEndObject();
             }
@@ -86,6 +88,7 @@ public sealed class JsonReportWriter : IReportWriter
             json.WriteNumber("leakage_pj", result.LeakagePicoJoules);
             json.WriteNumber("dram_row_hits", result.DramRowHits);
             json.WriteNumber("dram_row_misses", result.DramRowMisses);
+            json.WriteNumber("bank_conflict_cycles", result.BankConflictCycles);
             WriteNullable(json, "zero_operand_macs", result.ZeroOperandMacs);
             json.WriteEndObject();
             WriteArea(json, result.Area);
@@ -95,6 +98,22 @@ public sealed class JsonReportWriter : IReportWriter
 
         output.Write(Encoding.UTF8.GetString(stream.ToArray()));
         output.Write('\n');
+    }
+
+    /// <summary>The bytes of a unified buffer each tensor had in the layer; null with separate buffers.</summary>
+    private static void WriteSplit(Utf8JsonWriter json, Hardware.BufferSplit? split)
+    {
+        if (split is null)
+        {
+            json.WriteNull("unified_split");
+            return;
+        }
+
+        json.WriteStartObject("unified_split");
+        json.WriteNumber("ifmap_bytes", split.IfmapBytes);
+        json.WriteNumber("weights_bytes", split.WeightBytes);
+        json.WriteNumber("ofmap_bytes", split.OfmapBytes);
+        json.WriteEndObject();
     }
 
     private static void WriteArea(Utf8JsonWriter json, Energy.AreaEstimate? area)

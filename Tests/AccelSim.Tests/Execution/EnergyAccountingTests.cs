@@ -97,6 +97,39 @@ public sealed class EnergyAccountingTests
     }
 
     [Test]
+    public void BankedBuffer_PricesAnAccessAtOneBanksCapacity()
+    {
+        // An access activates one bank: 4 banks of the 4 KiB ifmap buffer are 1 KiB each, and the table's capacity
+        // points (log-log interpolation) price that; the 1-bank weights and ofmap stay at 4 KiB. Leakage is by bits.
+        var tiny = Config();
+        var config = tiny with { Buffers = tiny.Buffers with { Ifmap = tiny.Buffers.Ifmap with { Banks = 4 } } };
+        var actions = EnergyAccounting.Actions(TestNetworks.TinyFc(), Activity, config, Cycles, ZeroMacs);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(actions.Single(a => a.Component == "ifmap" && a.Action == "read_word").CapacityBytes, Is.EqualTo(1024));
+            Assert.That(actions.Single(a => a.Component == "weights" && a.Action == "read_word").CapacityBytes, Is.EqualTo(4096));
+            Assert.That(actions.Single(a => a.Component == "ifmap" && a.Action == "leakage_cycle").Bits, Is.EqualTo(4096 * 8));
+        }
+    }
+
+    [Test]
+    public void UnifiedBuffer_PricesEveryTensorsAccessAtItsBanks_AndLeaksOnce()
+    {
+        // 12 KiB unified in 2 banks: every access (whatever the tensor) is to a 6 KiB bank; one leakage line of 12 KiB.
+        var unified = new SramConfig("unified", 12288, 128, 1, 1) { Banks = 2 };
+        var config = Config() with { Buffers = BufferSetConfig.Split(unified, 4096, 4096, 4096, partitioned: true) };
+        var actions = EnergyAccounting.Actions(TestNetworks.TinyFc(), Activity, config, Cycles, ZeroMacs);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(actions.Where(a => a.Action is "read_word" or "write_word").Select(a => a.CapacityBytes).Distinct(), Is.EqualTo(new[] { 6144L }));
+            Assert.That(actions.Where(a => a.Action == "leakage_cycle" && a.Entry == EnergyEntryNames.SramLeakage).Select(a => (a.Component, a.Bits)),
+                Is.EqualTo(new[] { ("unified", 12288 * 8.0) }));
+        }
+    }
+
+    [Test]
     public void Gating_SavesExactlyTheZeroOperandArithmetic()
     {
         double plain = EnergyAccounting.Price(TestNetworks.TinyFc(), Activity, Config(), Cycles, ZeroMacs).TotalPicoJoules;
