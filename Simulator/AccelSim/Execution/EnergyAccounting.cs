@@ -36,10 +36,19 @@ public static class EnergyAccounting
         {
             new("pe_array", "mac_multiply", nonZero, multiplyEntry, multiplyBits, 0),
             new("pe_array", "accumulate", nonZero, addEntry, addBits, 0),
-
-            // Each MAC latches its two operands into the PE's pipeline registers (they hop one PE per cycle), zero or not.
-            new("pe_array", "register_write", 2 * activity.Macs, EnergyEntryNames.RegisterAccess, operandBits, 0),
         };
+
+        if (pe.Dataflow == Dataflow.RowStationary)
+        {
+            // Row stationary keeps filter rows, ifmap rows and psums in each PE's register file: every read and write of
+            // it (the reuse that defines the dataflow) is priced, and no operand hops through pipeline registers per MAC.
+            actions.Add(new("pe_array", "register_file_access", activity.RegisterFileAccesses, EnergyEntryNames.RegisterAccess, operandBits, 0));
+        }
+        else
+        {
+            // Each MAC latches its two operands into the PE's pipeline registers (they hop one PE per cycle), zero or not.
+            actions.Add(new("pe_array", "register_write", 2 * activity.Macs, EnergyEntryNames.RegisterAccess, operandBits, 0));
+        }
 
         // Zero-operand MACs are listed on their own lines; a gated array does not spend arithmetic energy on them.
         if (zeros > 0 && pe.ZeroOperands == ZeroOperandPolicy.None)

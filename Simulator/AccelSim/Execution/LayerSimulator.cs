@@ -169,6 +169,7 @@ public static class LayerSimulator
                 InputConversions = stats[$"{enginePath}.input_conversions"],
                 OutputConversions = stats[$"{enginePath}.output_conversions"],
                 VectorOps = stats[$"{enginePath}.vector_ops"],
+                RegisterFileAccesses = stats[$"{enginePath}.register_file_accesses"],
                 InputBlocks = formatting?.Blocks ?? 0,
                 ExponentComparisons = formatting?.ExponentComparisons ?? 0,
             },

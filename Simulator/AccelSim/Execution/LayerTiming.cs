@@ -74,4 +74,7 @@ public sealed record ActivityCounts
     public required long OutputConversions { get; init; }
 
     public required long VectorOps { get; init; }
+
+    /// <summary>PE register-file reads and writes (row stationary); 0 for the systolic dataflows.</summary>
+    public long RegisterFileAccesses { get; init; }
 }

@@ -45,6 +45,7 @@ public sealed class ComputeEngine : Component
     private readonly Counter _inputConversions;
     private readonly Counter _outputConversions;
     private readonly Counter _vectorOps;
+    private readonly Counter _registerFileAccesses;
     private readonly Counter[] _stallCycles;
     private readonly ITraceSink? _trace;
     private int _next;
@@ -82,6 +83,7 @@ public sealed class ComputeEngine : Component
         _inputConversions = stats.RegisterCounter($"{path}.input_conversions", StatUnit.Elements, "Float elements converted to BFP mantissas on their way into the array");
         _outputConversions = stats.RegisterCounter($"{path}.output_conversions", StatUnit.Elements, "Accumulator values converted to float32 on their way out");
         _vectorOps = stats.RegisterCounter($"{path}.vector_ops", StatUnit.Events, "float32 operations on the vector unit");
+        _registerFileAccesses = stats.RegisterCounter($"{path}.register_file_accesses", StatUnit.Events, "Reads and writes of the PEs' register files (row stationary: filter rows, ifmap rows, psums)");
         _bankConflictCycles = stats.RegisterCounter($"{path}.bank_conflict_cycles", StatUnit.Cycles,
             "Part of the sram_bandwidth stall due to bank conflicts: cycles beyond what the same accesses spread evenly over the banks would take");
         _stallCycles = Enum.GetValues<StallCause>()
@@ -187,6 +189,7 @@ public sealed class ComputeEngine : Component
         _inputConversions.Add(step.InputConversions);
         _outputConversions.Add(step.OutputConversions);
         _vectorOps.Add(step.VectorOps);
+        _registerFileAccesses.Add(step.RegisterFileAccesses);
         _busy = true;
         if (_trace is not null)
         {

@@ -40,6 +40,10 @@ public readonly record struct ComputeStep
     /// <summary>Accumulator values converted back to float32 as they leave the array.</summary>
     public required long OutputConversions { get; init; }
 
+    /// <summary>Reads and writes of the PEs' register files that the dataflow counts (row stationary: filter rows, ifmap
+    /// rows and psums kept in each PE); 0 where operands only pass through pipeline registers.</summary>
+    public long RegisterFileAccesses { get; init; }
+
     /// <summary>float32 operations on the vector unit (pooling, ReLU, residual adds; fused ReLU included).</summary>
     public required long VectorOps { get; init; }
 }

@@ -157,6 +157,22 @@ public static class Mapper
     /// <param name="mask">The layer's non-zero weights when measured (sparse storage or skipping); null: dense.</param>
     private static TileSchedule MapGemm(Geometry g, bool fusedRelu, string layerName, AcceleratorConfig config, WeightMask? mask)
     {
+        if (config.PeArray.Dataflow == Dataflow.RowStationary)
+        {
+            if (config.ScaleSimCompatible)
+            {
+                throw new MappingException("SCALE-Sim has no row-stationary dataflow (it models os, ws and is): drop --scalesim-compat or choose another pe_array.dataflow");
+            }
+
+            if (mask is not null && config.PeArray.ZeroOperands == ZeroOperandPolicy.Skip)
+            {
+                throw new MappingException(
+                    $"layer '{layerName}': zero_operands: skip is modelled for output_stationary only (the array streams K in lock-step there); use gate with row_stationary");
+            }
+
+            return RowStationaryMapper.Map(g, fusedRelu, layerName, config);
+        }
+
         if (config.PeArray.Dataflow is Dataflow.WeightStationary or Dataflow.InputStationary)
         {
             if (mask is not null && config.PeArray.ZeroOperands == ZeroOperandPolicy.Skip)
@@ -171,7 +187,7 @@ public static class Mapper
         if (config.PeArray.Dataflow != Dataflow.OutputStationary)
         {
             throw new MappingException(
-                $"layer '{layerName}': dataflow {config.PeArray.Dataflow} is not modelled; supported: output_stationary, weight_stationary, input_stationary");
+                $"layer '{layerName}': dataflow {config.PeArray.Dataflow} is not modelled; supported: output_stationary, weight_stationary, input_stationary, row_stationary");
         }
 
         long foldOutputBytes = (long)config.PeArray.Rows * config.PeArray.Cols * FeatureMapElementBytes;

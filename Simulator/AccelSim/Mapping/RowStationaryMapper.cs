@@ -1,0 +1,212 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using AccelSim.Hardware;
+using static AccelSim.Mapping.DataSizes;
+
+namespace AccelSim.Mapping;
+
+/// <summary>Row-stationary mapping (Eyeriss) of a conv group: 1-D row convolutions on logical PE sets, replicated.</summary>
+/// <remarks>
+/// <para>A unit of work is one batch item n, one filter m and one input channel c: a 2-D convolution of one channel with
+/// one filter channel. Its logical set is R × E PEs (PE(i, j) keeps filter row i and makes output row j's contribution of
+/// that row). On an R_arr × C_arr array: the filter rows are split into passes of at most R_arr rows (their psums meet in
+/// the output buffer), the output rows into strips of at most C_arr columns, and a set of r × e PEs is replicated
+/// floor(R_arr / r) × floor(C_arr / e) times; the replicas take consecutive units (filter-major, then batch item, then
+/// channel) and run in lock-step, so a pass of the array takes <see cref="RowStationaryPass.Cycles"/> whatever the units.
+/// Each PE holds one filter row and one ifmap row per pass (p = q = 1 in Eyeriss's terms).</para>
+/// <para>Loops: group, strip, filter block, filter-row pass, channel chunk; a step is all the array passes of one
+/// (strip, filter block, row pass, chunk). A filter block is as many filters as the strip's outputs for them fit half the
+/// output buffer (where their psums accumulate across row passes and chunks); a chunk is as many channels as their input
+/// rows (all batch items) fit half the ifmap buffer and their filter rows half the weight buffer. A tensor that fits half
+/// its buffer is fetched once. Psums accumulating in the output buffer are not counted as SRAM words (as for
+/// weight-stationary K folds); final outputs are written once.</para>
+/// </remarks>
+internal static class RowStationaryMapper
+{
+    public static TileSchedule Map(Mapper.Geometry g, bool fusedRelu, string layerName, AcceleratorConfig config)
+    {
+        int arrayRows = config.PeArray.Rows;
+        int arrayCols = config.PeArray.Cols;
+        int r = g.KernelHeight;
+        int e = g.OutHeight;
+        int f = g.OutWidth;
+        long n = g.Batch;
+        int rowPasses = (int)CeilDiv(r, arrayRows);
+        int strips = (int)CeilDiv(e, arrayCols);
+        int widestStrip = Math.Min(e, arrayCols);
+        long ifmapHalf = config.Buffers.Ifmap.HalfCapacityBytes;
+        long weightHalf = config.Buffers.Weights.HalfCapacityBytes;
+        long psumHalf = config.Buffers.Ofmap.CapacityBytes / 2;
+
+        RowStationaryPass Pass(int rowPass, int strip) => new(
+            Math.Min(arrayRows, r - (rowPass * arrayRows)), g.KernelWidth, Math.Min(arrayCols, e - (strip * arrayCols)), f,
+            g.StrideHeight, g.StrideWidth, g.DilationHeight, g.DilationWidth);
+
+        long WeightBytes(long filters, long channels, int filterRows) =>
+            BitsToBytes(WeightTileBits(filters, channels * filterRows * g.KernelWidth, config));
+
+        long wholeIfmap = (long)g.GroupInChannels * g.InHeight * g.InWidth * n * FeatureMapElementBytes;
+        long wholeWeights = WeightBytes(g.GroupFilters, g.GroupInChannels, r);
+        bool ifmapResident = wholeIfmap <= ifmapHalf;
+        bool weightsResident = wholeWeights <= weightHalf;
+
+        // Distinct input rows (inside the input) a set of strip s, row pass p reads; and the real columns of a streamed row.
+        var rowsRead = new long[strips, rowPasses];
+        long mostRows = 0;
+        for (int strip = 0; strip < strips; strip++)
+        {
+            for (int rowPass = 0; rowPass < rowPasses; rowPass++)
+            {
+                RowStationaryPass pass = Pass(rowPass, strip);
+                var rows = new HashSet<long>();
+                for (int j = 0; j < pass.OutRows; j++)
+                {
+                    for (int i = 0; i < pass.FilterRows; i++)
+                    {
+                        long row = ((long)((strip * arrayCols) + j) * g.StrideHeight) - g.PadTop + ((long)((rowPass * arrayRows) + i) * g.DilationHeight);
+                        if (row >= 0 && row < g.InHeight)
+                        {
+                            rows.Add(row);
+                        }
+                    }
+                }
+
+                rowsRead[strip, rowPass] = rows.Count;
+                mostRows = Math.Max(mostRows, rows.Count);
+            }
+        }
+
+        int stream = Pass(0, 0).StreamLength;
+        long realColumns = Math.Max(0, Math.Min(stream - 1, g.InWidth - 1 + g.PadLeft) - Math.Max(0, g.PadLeft) + 1);
+
+        long filtersPerBlock = Math.Min(g.GroupFilters, psumHalf / ((long)widestStrip * f * n * FeatureMapElementBytes));
+        if (filtersPerBlock < 1)
+        {
+            throw new MappingException(string.Create(CultureInfo.InvariantCulture,
+                $"layer '{layerName}': one filter's output rows of a {widestStrip}-row strip ({(long)widestStrip * f * n * FeatureMapElementBytes} bytes) do not fit half the ofmap buffer ({psumHalf} bytes); enlarge the buffer"));
+        }
+
+        int firstPassRows = Math.Min(arrayRows, r);
+        if (!weightsResident)
+        {
+            filtersPerBlock = Mapper.LargestFitting(filtersPerBlock, m => WeightBytes(m, 1, firstPassRows) <= weightHalf);
+        }
+
+        long channelsPerChunk = Mapper.LargestFitting(g.GroupInChannels, c =>
+            (ifmapResident || mostRows * g.InWidth * c * n * FeatureMapElementBytes <= ifmapHalf)
+            && (weightsResident || WeightBytes(filtersPerBlock, c, firstPassRows) <= weightHalf));
+        if (filtersPerBlock < 1 || channelsPerChunk < 1)
+        {
+            throw new MappingException(string.Create(CultureInfo.InvariantCulture,
+                $"layer '{layerName}': the input rows of one channel of one strip ({mostRows * g.InWidth * n * FeatureMapElementBytes} of {ifmapHalf} bytes) " +
+                $"or one filter's rows of one channel ({WeightBytes(1, 1, firstPassRows)} of {weightHalf} bytes) do not fit half a buffer; enlarge the buffers"));
+        }
+
+        long filterBlocks = CeilDiv(g.GroupFilters, filtersPerBlock);
+        long chunks = CeilDiv(g.GroupInChannels, channelsPerChunk);
+
+        // Cycles of a pass per shape: at most four shapes per layer (last strip, last row pass).
+        var passCycles = new Dictionary<RowStationaryPass, long>();
+        long Cycles(RowStationaryPass pass)
+        {
+            if (!passCycles.TryGetValue(pass, out long cycles))
+            {
+                cycles = PassCycles(pass, config);
+                passCycles[pass] = cycles;
+            }
+
+            return cycles;
+        }
+
+        var ifmapTiles = ImmutableArray.CreateBuilder<long>();
+        var weightTiles = ImmutableArray.CreateBuilder<long>();
+        var steps = ImmutableArray.CreateBuilder<ComputeStep>();
+        long totalPasses = 0;
+        for (int group = 0; group < g.Groups; group++)
+        {
+            (long, long, long, long) lastIfmap = (-1, -1, -1, -1);
+            (long, long, long, long) lastWeights = (-1, -1, -1, -1);
+            for (int strip = 0; strip < strips; strip++)
+            {
+                for (long block = 0; block < filterBlocks; block++)
+                {
+                    long filters = Math.Min(filtersPerBlock, g.GroupFilters - (block * filtersPerBlock));
+                    for (int rowPass = 0; rowPass < rowPasses; rowPass++)
+                    {
+                        RowStationaryPass pass = Pass(rowPass, strip);
+                        long replicas = pass.Replicas(arrayRows, arrayCols);
+                        for (long chunk = 0; chunk < chunks; chunk++)
+                        {
+                            long channels = Math.Min(channelsPerChunk, g.GroupInChannels - (chunk * channelsPerChunk));
+                            var ifmapKey = ifmapResident ? (group, -1L, -1L, -1L) : (group, strip, rowPass, chunk);
+                            if (ifmapKey != lastIfmap)
+                            {
+                                ifmapTiles.Add(ifmapResident ? wholeIfmap : rowsRead[strip, rowPass] * g.InWidth * channels * n * FeatureMapElementBytes);
+                                lastIfmap = ifmapKey;
+                            }
+
+                            long tileWeightBytes = WeightBytes(filters, channels, pass.FilterRows);
+                            var weightKey = weightsResident ? (group, -1L, -1L, -1L) : (group, block, rowPass, chunk);
+                            if (weightKey != lastWeights)
+                            {
+                                weightTiles.Add(weightsResident ? wholeWeights : tileWeightBytes);
+                                lastWeights = weightKey;
+                            }
+
+                            long units = filters * n * channels;
+                            long passes = CeilDiv(units, replicas);
+                            totalPasses += passes;
+                            long cycles = Cycles(pass);
+                            long pes = (long)pass.FilterRows * pass.OutRows;
+                            long ifmapElements = units * rowsRead[strip, rowPass] * realColumns;
+                            bool last = rowPass == rowPasses - 1 && chunk == chunks - 1;
+                            long outputs = last ? filters * n * pass.OutRows * f : 0;
+                            steps.Add(new ComputeStep
+                            {
+                                IfmapTile = ifmapTiles.Count - 1,
+                                WeightTile = weightTiles.Count - 1,
+                                ComputeCycles = passes * cycles,
+                                FillDrainCycles = passes * (cycles - pass.MacsPerPe),
+                                Macs = units * pes * pass.MacsPerPe,
+                                IfmapReadBytes = ifmapElements * FeatureMapElementBytes,
+
+                                // Each unit reads its filter rows once: the block's rows once per batch item.
+                                WeightReadBytes = tileWeightBytes * n,
+                                OutputBytes = outputs * FeatureMapElementBytes,
+                                InputConversions = ifmapElements,
+                                OutputConversions = outputs,
+                                VectorOps = fusedRelu ? outputs : 0,
+                                RegisterFileAccesses = units * pes * pass.RegisterFileAccessesPerPe,
+                            });
+                        }
+                    }
+                }
+            }
+        }
+
+        RowStationaryPass first = Pass(0, 0);
+        string description = string.Create(CultureInfo.InvariantCulture,
+            $"row-stationary {arrayRows}x{arrayCols}: {g.Groups} group(s) x {strips} strip(s) of up to {widestStrip} output row(s) x {filterBlocks} filter block(s) x {rowPasses} filter-row pass(es) x {chunks} channel chunk(s); " +
+            $"sets of {first.FilterRows}x{first.OutRows} PEs, {first.Replicas(arrayRows, arrayCols)} side by side, {totalPasses} array pass(es) of {Cycles(first)} cycles (first shape); " +
+            $"ifmap {(ifmapResident ? "resident" : "streamed")}, weights {(weightsResident ? "resident" : "streamed")}");
+        return new TileSchedule(ifmapTiles.ToImmutable(), weightTiles.ToImmutable(), steps.ToImmutable(), EngineKind.PeArray, description);
+    }
+
+    /// <summary>Cycles of one array pass: the closed form, or the literal PE model when the config asks for it.</summary>
+    public static long PassCycles(RowStationaryPass pass, AcceleratorConfig config)
+    {
+        if (config.Detail != TimingDetail.PeLevel)
+        {
+            return pass.Cycles;
+        }
+
+        long work = (long)config.PeArray.Rows * config.PeArray.Cols * (pass.Cycles + pass.StreamLength);
+        if (work > FoldTiming.MaxPeLevelWork)
+        {
+            throw new MappingException(string.Create(CultureInfo.InvariantCulture,
+                $"the PE-level model would simulate {work:N0} PE-cycles for one row-stationary pass; it is limited to {FoldTiming.MaxPeLevelWork:N0}: use the closed form (--detail fold)"));
+        }
+
+        return RowStationaryPeModel.PassCycles(pass, config.PeArray.Rows, config.PeArray.Cols);
+    }
+}

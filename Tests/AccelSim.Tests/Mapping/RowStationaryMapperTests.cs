@@ -1,0 +1,169 @@
+using AccelSim.Execution;
+using AccelSim.Hardware;
+using AccelSim.Mapping;
+using AccelSim.Tests.Support;
+using AccelSim.Workloads;
+
+namespace AccelSim.Tests.Mapping;
+
+public sealed class RowStationaryMapperTests
+{
+    [Test]
+    public void TinyConv_OnA4x4Array_ByHand()
+    {
+        // c1: 2×6×6 input, 4 filters 3×3, pad 1 → 4×6×6; R = S = 3, E = F = 6. One filter-row pass (3 ≤ 4 rows); E = 6
+        // folds into strips of 4 and 2 output rows. Sets: 3×4 (1 fits) and 3×2 (2 side by side). Units per strip:
+        // 4 filters × 1 item × 2 channels = 8 → 8 and 4 array passes. A pass: F·S + 0 + r = 18 + 3 = 21 cycles, 3 of them
+        // fill and drain. Compute 8·18 + 4·18 = 216 cycles; fill/drain 8·3 + 4·3 = 36.
+        // MACs: 8 units × 12 PEs × 18 + 8 × 6 × 18 = 1,728 + 864 = 2,592 = 4·36·18 (every output × K).
+        // Reads: a stream is (6−1) + (3−1) + 1 = 8 elements, of which columns 1..6 are real (6); strip 0 (output rows 0..3)
+        // reads input rows −1..4 → 5 real rows, strip 1 (rows 4, 5) rows 3..6 → 3: 8·5·6 = 240 and 8·3·6 = 144 elements
+        // (4 B each, 128-bit words: 60 and 36 words). Outputs: 4 filters × 4 rows × 6 = 96 and 4 × 2 × 6 = 48.
+        // Tiles: the input (288 B) and the weights (4 filters × 18 taps × 8 bits + 4 row exponents × 5 bits = 596 bits =
+        // 75 B) fit half their 4 KiB buffers: one tile each. RF: 4·18 + 3 + 8 = 83 per PE per pass: 8·12·83 and 8·6·83.
+        TileSchedule schedule = Mapper.Map(TestNetworks.TinyConv(), 1, Rs(TestHardware.Tiny()));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(schedule.IfmapTileBytes, Is.EqualTo(new long[] { 288 }));
+            Assert.That(schedule.WeightTileBytes, Is.EqualTo(new long[] { 75 }));
+            Assert.That(schedule.Steps.Select(s => s.ComputeCycles), Is.EqualTo(new long[] { 8 * 21, 4 * 21 }));
+            Assert.That(schedule.Steps.Select(s => s.FillDrainCycles), Is.EqualTo(new long[] { 8 * 3, 4 * 3 }));
+            Assert.That(schedule.Steps.Select(s => s.Macs), Is.EqualTo(new long[] { 1728, 864 }));
+            Assert.That(schedule.Steps.Select(s => s.InputConversions), Is.EqualTo(new long[] { 240, 144 }));
+            Assert.That(schedule.Steps.Select(s => s.IfmapReadBytes), Is.EqualTo(new long[] { 960, 576 }));
+            Assert.That(schedule.Steps.Select(s => s.OutputConversions), Is.EqualTo(new long[] { 96, 48 }));
+            Assert.That(schedule.Steps.Select(s => s.VectorOps), Is.EqualTo(new long[] { 96, 48 }), "fused ReLU on each output");
+            Assert.That(schedule.Steps.Select(s => s.RegisterFileAccesses), Is.EqualTo(new long[] { 8 * 12 * 83, 8 * 6 * 83 }));
+        });
+
+        LayerTiming t = LayerSimulator.Run(TestNetworks.TinyConv(), 1, Rs(TestHardware.Tiny()));
+        Assert.Multiple(() =>
+        {
+            Assert.That(t.ComputeCycles, Is.EqualTo(216));
+            Assert.That(t.StallCyclesByCause[StallCause.FillDrain], Is.EqualTo(36));
+            Assert.That(t.Activity.IfmapReadWords, Is.EqualTo(60 + 36));
+            Assert.That(t.Activity.RegisterFileAccesses, Is.EqualTo(11_952));
+        });
+    }
+
+    [Test]
+    public void MoreFilterRowsThanArrayRows_SplitIntoPasses_WhoseResultsAreWrittenOnce()
+    {
+        // 5×5 filter on a 4-row array: passes of 4 and 1 filter rows; psums wait in the output buffer, outputs leave on
+        // the last pass only. 1×8×8 input, 2 filters, no pad → 4×4 outputs, one strip of 4. Pass cycles: 4·5 + 4 = 24 and
+        // 4·5 + 1 = 21; the 4-row set fits once, the 1-row set 4 times: 2 units → 2 passes, then 1 pass.
+        ConvLayer conv = Conv(channels: 1, size: 8, filters: 2, kernel: 5);
+
+        TileSchedule schedule = Mapper.Map(conv, 1, Rs(TestHardware.Tiny()));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(schedule.Steps.Select(s => s.ComputeCycles), Is.EqualTo(new long[] { 2 * 24, 1 * 21 }));
+            Assert.That(schedule.Steps.Select(s => s.OutputBytes), Is.EqualTo(new long[] { 0, 2 * 16 * 4 }));
+            Assert.That(schedule.Steps.Sum(s => s.Macs), Is.EqualTo(conv.MacsPerItem));
+        });
+    }
+
+    private static IEnumerable<TestCaseData> Layers()
+    {
+        AcceleratorConfig tiny = TestHardware.Tiny();
+        AcceleratorConfig rect = tiny with { PeArray = tiny.PeArray with { Rows = 3, Cols = 5 } };
+        AcceleratorConfig tall = tiny with { PeArray = tiny.PeArray with { Rows = 6, Cols = 2 } };
+        yield return new TestCaseData(TestNetworks.TinyConv(), 1, tiny).SetName("TinyConv_4x4");
+        yield return new TestCaseData(TestNetworks.TinyConv(), 1, rect).SetName("TinyConv_3x5");
+        yield return new TestCaseData(Conv(3, 5, 2, 1), 1, tall).SetName("Pointwise_SmallerThanTheArray_6x2");
+        yield return new TestCaseData(Conv(2, 12, 3, 5, pad: 2), 1, tiny).SetName("Kernel5_MoreRowsAndOutputRowsThanTheArray_4x4");
+        yield return new TestCaseData(Conv(2, 11, 3, 3, stride: 2, pad: 1), 1, rect).SetName("Stride2_3x5");
+        yield return new TestCaseData(Conv(2, 10, 2, 3, pad: 2, dilation: 2), 1, tiny).SetName("Dilation2_4x4");
+        yield return new TestCaseData(Conv(4, 7, 4, 3, pad: 1, groups: 4), 1, rect).SetName("Depthwise_3x5");
+        yield return new TestCaseData(TestNetworks.TinyFc(), 1, tiny).SetName("Fc_4x4");
+        yield return new TestCaseData(TestNetworks.TinyConv(), 2, tall).SetName("Batch2_6x2");
+        yield return new TestCaseData(Conv(3, 12, 5, 3, stride: 2), 2, rect with
+        {
+            Buffers = new BufferSetConfig(tiny.Buffers.Ifmap with { CapacityBytes = 2560 }, tiny.Buffers.Weights with { CapacityBytes = 256 }, tiny.Buffers.Ofmap),
+        }).SetName("Batch2_SmallBuffers_StreamedTiles_3x5");
+    }
+
+    [TestCaseSource(nameof(Layers))]
+    public void ClosedForm_EqualsThePeLevelModel_ForEveryStep(Layer layer, int batch, AcceleratorConfig config)
+    {
+        TileSchedule closed = Mapper.Map(layer, batch, Rs(config));
+        TileSchedule literal = Mapper.Map(layer, batch, Rs(config) with { Detail = TimingDetail.PeLevel });
+
+        Assert.That(literal.Steps, Is.EqualTo(closed.Steps));
+        Assert.That(closed.Steps.Sum(s => s.FillDrainCycles), Is.GreaterThan(0), "every pass pays its psum climb");
+    }
+
+    [TestCaseSource(nameof(Layers))]
+    public void Timing_ObeysConservation(Layer layer, int batch, AcceleratorConfig config)
+    {
+        LayerTiming t = LayerSimulator.Run(layer, batch, Rs(config));
+        TileSchedule schedule = Mapper.Map(layer, batch, Rs(config));
+        long outputs = layer.OutputShape.Elements * batch;
+        long weightBytes = layer switch
+        {
+            ConvLayer c => DataSizes.BitsToBytes(DataSizes.WeightTileBits(c.OutputChannels, c.ReductionLength, config)),
+            FullyConnectedLayer f => DataSizes.BitsToBytes(DataSizes.WeightTileBits(f.OutputFeatures, f.InputFeatures, config)),
+            _ => 0,
+        };
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(t.ComputeCycles + t.StallCycles, Is.EqualTo(t.TotalCycles));
+            Assert.That(t.ComputeCycles, Is.EqualTo(schedule.Steps.Sum(s => s.ComputeCycles - s.FillDrainCycles)));
+            Assert.That(t.StallCyclesByCause[StallCause.FillDrain], Is.EqualTo(schedule.Steps.Sum(s => s.FillDrainCycles)));
+            Assert.That(t.Activity.Macs, Is.EqualTo(layer.MacsPerItem * batch), "MACs exact");
+            Assert.That(schedule.Steps.Sum(s => s.OutputConversions), Is.EqualTo(outputs), "every output written once");
+            Assert.That(t.DramWriteBytes, Is.EqualTo(outputs * 4));
+
+            // Every input element some window reads, and every weight (its group's share), is fetched at least once.
+            Assert.That(t.DramReadBytes, Is.GreaterThanOrEqualTo((TouchedInputs(layer) * batch * 4) + (weightBytes / Groups(layer))));
+            Assert.That(t.Activity.RegisterFileAccesses, Is.GreaterThan(4 * t.Activity.Macs), "4 RF accesses per MAC, plus fills");
+        });
+    }
+
+    /// <summary>The layer's input elements that lie under some window (padding excluded).</summary>
+    private static long TouchedInputs(Layer layer)
+    {
+        if (layer is not ConvLayer c)
+        {
+            return layer.InputShape.Elements;
+        }
+
+        long Touched(int outputs, int stride, int pad, int dilation, int kernel, int size) =>
+            Enumerable.Range(0, outputs).SelectMany(o => Enumerable.Range(0, kernel).Select(k => (o * stride) - pad + (k * dilation)))
+                .Where(i => i >= 0 && i < size).Distinct().Count();
+
+        return c.InputShape.Channels
+            * Touched(c.OutputShape.Height, c.StrideHeight, c.PadTop, c.DilationHeight, c.KernelHeight, c.InputShape.Height)
+            * Touched(c.OutputShape.Width, c.StrideWidth, c.PadLeft, c.DilationWidth, c.KernelWidth, c.InputShape.Width);
+    }
+
+    private static int Groups(Layer layer) => layer is ConvLayer c ? c.Groups : 1;
+
+    private static AcceleratorConfig Rs(AcceleratorConfig config) => config with { PeArray = config.PeArray with { Dataflow = Dataflow.RowStationary } };
+
+    /// <summary>A square conv: channels × size × size input, square kernel, the output size from the usual formula.</summary>
+    private static ConvLayer Conv(int channels, int size, int filters, int kernel, int stride = 1, int pad = 0, int dilation = 1, int groups = 1)
+    {
+        int outSize = ((size + (2 * pad) - (dilation * (kernel - 1)) - 1) / stride) + 1;
+        return TestNetworks.TinyConv() with
+        {
+            InputShape = new TensorShape(channels, size, size),
+            OutputShape = new TensorShape(filters, outSize, outSize),
+            OutputChannels = filters,
+            KernelHeight = kernel,
+            KernelWidth = kernel,
+            StrideHeight = stride,
+            StrideWidth = stride,
+            PadTop = pad,
+            PadLeft = pad,
+            PadBottom = pad,
+            PadRight = pad,
+            DilationHeight = dilation,
+            DilationWidth = dilation,
+            Groups = groups,
+        };
+    }
+}
