@@ -126,6 +126,11 @@ internal static class Commands
                     ScaleSimCompatible = parse.GetValue(scaleSimCompat) || reportsDirectory is not null,
                     Detail = timingDetail,
                 };
+                if (accelerator.ScaleSimCompatible && accelerator.PeArray.Dataflow == Dataflow.RowStationary)
+                {
+                    throw new UsageException("SCALE-Sim has no row-stationary dataflow (it models os, ws and is): drop --scalesim-compat or choose another pe_array.dataflow");
+                }
+
                 bool topology = workloadPath.EndsWith(".csv", StringComparison.OrdinalIgnoreCase);
                 Network network = topology ? ScaleSimTopologyReader.Read(workloadPath) : WithInput(ConfigLoader.LoadWorkload(workloadPath), parse.GetValue(input));
                 bool numerics = !parse.GetValue(noNumerics) && !topology;

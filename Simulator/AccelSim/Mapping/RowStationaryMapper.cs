@@ -10,9 +10,10 @@ namespace AccelSim.Mapping;
 /// <para>A unit of work is one batch item n, one filter m and one input channel c: a 2-D convolution of one channel with
 /// one filter channel. Its logical set is R × E PEs (PE(i, j) keeps filter row i and makes output row j's contribution of
 /// that row). On an R_arr × C_arr array: the filter rows are split into passes of at most R_arr rows (their psums meet in
-/// the output buffer), the output rows into strips of at most C_arr columns, and a set of r × e PEs is replicated
-/// floor(R_arr / r) × floor(C_arr / e) times; the replicas take consecutive units (filter-major, then batch item, then
-/// channel) and run in lock-step, so a pass of the array takes <see cref="RowStationaryPass.Cycles"/> whatever the units.
+/// the output buffer), the output rows into strips of at most C_arr columns (fewer when one input channel's rows for a
+/// strip would not fit half the ifmap buffer), and a set of r × e PEs is replicated
+/// floor(R_arr / r) × floor(C_arr / e) times; the replicas take consecutive units (batch item, then channel, then filter
+/// fastest, so replicas that share an ifmap row get it by one multicast read) and run in lock-step, so a pass of the array takes <see cref="RowStationaryPass.Cycles"/> whatever the units.
 /// Each PE holds one filter row and one ifmap row per pass (p = q = 1 in Eyeriss's terms).</para>
 /// <para>Loops: group, strip, filter block, filter-row pass, channel chunk; a step is all the array passes of one
 /// (strip, filter block, row pass, chunk). A filter block is as many filters as the strip's outputs for them fit half the
@@ -32,22 +33,27 @@ internal static class RowStationaryMapper
         int f = g.OutWidth;
         long n = g.Batch;
         int rowPasses = (int)CeilDiv(r, arrayRows);
-        int strips = (int)CeilDiv(e, arrayCols);
-        int widestStrip = Math.Min(e, arrayCols);
         long ifmapHalf = config.Buffers.Ifmap.HalfCapacityBytes;
         long weightHalf = config.Buffers.Weights.HalfCapacityBytes;
         long psumHalf = config.Buffers.Ofmap.CapacityBytes / 2;
+        long wholeIfmap = (long)g.GroupInChannels * g.InHeight * g.InWidth * n * FeatureMapElementBytes;
+        bool ifmapResident = wholeIfmap <= ifmapHalf;
+
+        // A strip is at most C_arr output rows, fewer when one channel's input rows for it (all batch items, the span of
+        // the first filter-row pass) would not fit half the ifmap buffer.
+        long StripInputRows(long rows) => Math.Min(g.InHeight, ((rows - 1) * g.StrideHeight) + ((long)(Math.Min(arrayRows, r) - 1) * g.DilationHeight) + 1);
+        int widestStrip = ifmapResident ? Math.Min(e, arrayCols)
+            : (int)Math.Max(1, Mapper.LargestFitting(Math.Min(e, arrayCols), rows => StripInputRows(rows) * g.InWidth * n * FeatureMapElementBytes <= ifmapHalf));
+        int strips = (int)CeilDiv(e, widestStrip);
 
         RowStationaryPass Pass(int rowPass, int strip) => new(
-            Math.Min(arrayRows, r - (rowPass * arrayRows)), g.KernelWidth, Math.Min(arrayCols, e - (strip * arrayCols)), f,
+            Math.Min(arrayRows, r - (rowPass * arrayRows)), g.KernelWidth, Math.Min(widestStrip, e - (strip * widestStrip)), f,
             g.StrideHeight, g.StrideWidth, g.DilationHeight, g.DilationWidth);
 
         long WeightBytes(long filters, long channels, int filterRows) =>
             BitsToBytes(WeightTileBits(filters, channels * filterRows * g.KernelWidth, config));
 
-        long wholeIfmap = (long)g.GroupInChannels * g.InHeight * g.InWidth * n * FeatureMapElementBytes;
         long wholeWeights = WeightBytes(g.GroupFilters, g.GroupInChannels, r);
-        bool ifmapResident = wholeIfmap <= ifmapHalf;
         bool weightsResident = wholeWeights <= weightHalf;
 
         // Distinct input rows (inside the input) a set of strip s, row pass p reads; and the real columns of a streamed row.
@@ -63,7 +69,7 @@ internal static class RowStationaryMapper
                 {
                     for (int i = 0; i < pass.FilterRows; i++)
                     {
-                        long row = ((long)((strip * arrayCols) + j) * g.StrideHeight) - g.PadTop + ((long)((rowPass * arrayRows) + i) * g.DilationHeight);
+                        long row = ((long)((strip * widestStrip) + j) * g.StrideHeight) - g.PadTop + ((long)((rowPass * arrayRows) + i) * g.DilationHeight);
                         if (row >= 0 && row < g.InHeight)
                         {
                             rows.Add(row);
@@ -158,7 +164,7 @@ internal static class RowStationaryMapper
                             totalPasses += passes;
                             long cycles = Cycles(pass);
                             long pes = (long)pass.FilterRows * pass.OutRows;
-                            long ifmapElements = units * rowsRead[strip, rowPass] * realColumns;
+                            long ifmapElements = MulticastReads(filters, n * channels, replicas) * rowsRead[strip, rowPass] * realColumns;
                             bool last = rowPass == rowPasses - 1 && chunk == chunks - 1;
                             long outputs = last ? filters * n * pass.OutRows * f : 0;
                             steps.Add(new ComputeStep
@@ -190,6 +196,23 @@ internal static class RowStationaryMapper
             $"sets of {first.FilterRows}x{first.OutRows} PEs, {first.Replicas(arrayRows, arrayCols)} side by side, {totalPasses} array pass(es) of {Cycles(first)} cycles (first shape); " +
             $"ifmap {(ifmapResident ? "resident" : "streamed")}, weights {(weightsResident ? "resident" : "streamed")}");
         return new TileSchedule(ifmapTiles.ToImmutable(), weightTiles.ToImmutable(), steps.ToImmutable(), EngineKind.PeArray, description);
+    }
+
+    /// <summary>Ifmap row sets read in a step: units run filter-fastest, so the replicas of a pass that share a batch item
+    /// and channel receive its rows by one multicast read; a pass reads once per (item, channel) it touches.</summary>
+    /// <param name="filters">Units per (item, channel): a run of this length in unit order.</param>
+    /// <param name="runs">(item, channel) pairs of the step.</param>
+    /// <param name="replicas">Units per array pass.</param>
+    internal static long MulticastReads(long filters, long runs, long replicas)
+    {
+        long reads = 0;
+        for (long run = 0; run < runs; run++)
+        {
+            long first = run * filters;
+            reads += ((first + filters - 1) / replicas) - (first / replicas) + 1;
+        }
+
+        return reads;
     }
 
     /// <summary>Cycles of one array pass: the closed form, or the literal PE model when the config asks for it.</summary>

@@ -81,6 +81,59 @@ public sealed class CliTests
     }
 
     [Test]
+    public void Run_RowStationary_OnTheTinyConfig_Works()
+    {
+        // c1 on the 4×4 array: 216 compute cycles (8 passes of 18 MAC cycles on strip 0, 4 on strip 1; see
+        // RowStationaryMapperTests.TinyConv_OnA4x4Array_ByHand); fc: 3·36 = 108 units of 1×1, 16 per pass → 7 passes.
+        string json = Path.Combine(_work, "rs.json");
+
+        var (code, _, stderr) = Run("run", "-c", Shipped("Configs/tiny.yaml"), "-w", Shipped("Workloads/tiny.yaml"),
+            "--set", "pe_array.dataflow=row_stationary", "--json", json, "--no-numerics", "--no-table");
+
+        Assert.That(code, Is.Zero, stderr);
+        using var document = JsonDocument.Parse(File.ReadAllText(json));
+        JsonElement layers = document.RootElement.GetProperty("layers");
+        Assert.Multiple(() =>
+        {
+            Assert.That(layers[0].GetProperty("compute_cycles").GetInt64(), Is.EqualTo(216));
+            Assert.That(layers[0].GetProperty("mapping").GetString(), Does.StartWith("row-stationary 4x4"));
+            Assert.That(layers[2].GetProperty("compute_cycles").GetInt64(), Is.EqualTo(7));
+        });
+    }
+
+    [Test]
+    public void Run_RowStationary_InScaleSimCompatibilityMode_IsRefusedWithExitCode2()
+    {
+        var (code, _, stderr) = Run("run", "-c", Shipped("Configs/tiny.yaml"), "-w", Shipped("Workloads/tiny.yaml"),
+            "--set", "pe_array.dataflow=row_stationary", "--scalesim-compat", "--no-numerics", "--no-table");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(code, Is.EqualTo(2));
+            Assert.That(stderr.Trim(), Is.EqualTo("error: SCALE-Sim has no row-stationary dataflow (it models os, ws and is): drop --scalesim-compat or choose another pe_array.dataflow"));
+        });
+    }
+
+    [Test]
+    public void Run_EyerissConfig_RunsAlexNet()
+    {
+        string json = Path.Combine(_work, "eyeriss.json");
+
+        var (code, _, stderr) = Run("run", "-c", Shipped("Configs/eyeriss_rs.yaml"), "-w", Shipped("Workloads/alexnet.yaml"),
+            "--json", json, "--no-numerics", "--no-table");
+
+        Assert.That(code, Is.Zero, stderr);
+        using var document = JsonDocument.Parse(File.ReadAllText(json));
+        JsonElement layers = document.RootElement.GetProperty("layers");
+        Assert.Multiple(() =>
+        {
+            Assert.That(layers.GetArrayLength(), Is.EqualTo(11));
+            Assert.That(layers.EnumerateArray().Sum(l => l.GetProperty("macs").GetInt64()), Is.EqualTo(714_188_480), "the workload's published MACs");
+            Assert.That(layers[0].GetProperty("mapping").GetString(), Does.StartWith("row-stationary 12x14"));
+        });
+    }
+
+    [Test]
     public void Validate_InvalidFile_PrintsFileLineColumnAndExitsWith2()
     {
         string bad = Path.Combine(_work, "bad.yaml");

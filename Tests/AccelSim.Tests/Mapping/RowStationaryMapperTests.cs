@@ -17,8 +17,9 @@ public sealed class RowStationaryMapperTests
         // fill and drain. Compute 8·18 + 4·18 = 216 cycles; fill/drain 8·3 + 4·3 = 36.
         // MACs: 8 units × 12 PEs × 18 + 8 × 6 × 18 = 1,728 + 864 = 2,592 = 4·36·18 (every output × K).
         // Reads: a stream is (6−1) + (3−1) + 1 = 8 elements, of which columns 1..6 are real (6); strip 0 (output rows 0..3)
-        // reads input rows −1..4 → 5 real rows, strip 1 (rows 4, 5) rows 3..6 → 3: 8·5·6 = 240 and 8·3·6 = 144 elements
-        // (4 B each, 128-bit words: 60 and 36 words). Outputs: 4 filters × 4 rows × 6 = 96 and 4 × 2 × 6 = 48.
+        // reads input rows −1..4 → 5 real rows, strip 1 (rows 4, 5) rows 3..6 → 3. Units run filter-fastest, so the 2 sets of a strip-1 pass
+        // share a channel and its rows are read once for both (multicast): 8·5·6 = 240 and 4·3·6 = 72 elements (4 B each,
+        // 128-bit words: 60 and 18 words). Outputs: 4 filters × 4 rows × 6 = 96 and 4 × 2 × 6 = 48.
         // Tiles: the input (288 B) and the weights (4 filters × 18 taps × 8 bits + 4 row exponents × 5 bits = 596 bits =
         // 75 B) fit half their 4 KiB buffers: one tile each. RF: 4·18 + 3 + 8 = 83 per PE per pass: 8·12·83 and 8·6·83.
         TileSchedule schedule = Mapper.Map(TestNetworks.TinyConv(), 1, Rs(TestHardware.Tiny()));
@@ -30,8 +31,8 @@ public sealed class RowStationaryMapperTests
             Assert.That(schedule.Steps.Select(s => s.ComputeCycles), Is.EqualTo(new long[] { 8 * 21, 4 * 21 }));
             Assert.That(schedule.Steps.Select(s => s.FillDrainCycles), Is.EqualTo(new long[] { 8 * 3, 4 * 3 }));
             Assert.That(schedule.Steps.Select(s => s.Macs), Is.EqualTo(new long[] { 1728, 864 }));
-            Assert.That(schedule.Steps.Select(s => s.InputConversions), Is.EqualTo(new long[] { 240, 144 }));
-            Assert.That(schedule.Steps.Select(s => s.IfmapReadBytes), Is.EqualTo(new long[] { 960, 576 }));
+            Assert.That(schedule.Steps.Select(s => s.InputConversions), Is.EqualTo(new long[] { 240, 72 }));
+            Assert.That(schedule.Steps.Select(s => s.IfmapReadBytes), Is.EqualTo(new long[] { 960, 288 }));
             Assert.That(schedule.Steps.Select(s => s.OutputConversions), Is.EqualTo(new long[] { 96, 48 }));
             Assert.That(schedule.Steps.Select(s => s.VectorOps), Is.EqualTo(new long[] { 96, 48 }), "fused ReLU on each output");
             Assert.That(schedule.Steps.Select(s => s.RegisterFileAccesses), Is.EqualTo(new long[] { 8 * 12 * 83, 8 * 6 * 83 }));
@@ -42,7 +43,7 @@ public sealed class RowStationaryMapperTests
         {
             Assert.That(t.ComputeCycles, Is.EqualTo(216));
             Assert.That(t.StallCyclesByCause[StallCause.FillDrain], Is.EqualTo(36));
-            Assert.That(t.Activity.IfmapReadWords, Is.EqualTo(60 + 36));
+            Assert.That(t.Activity.IfmapReadWords, Is.EqualTo(60 + 18));
             Assert.That(t.Activity.RegisterFileAccesses, Is.EqualTo(11_952));
         });
     }
@@ -62,6 +63,19 @@ public sealed class RowStationaryMapperTests
             Assert.That(schedule.Steps.Select(s => s.ComputeCycles), Is.EqualTo(new long[] { 2 * 24, 1 * 21 }));
             Assert.That(schedule.Steps.Select(s => s.OutputBytes), Is.EqualTo(new long[] { 0, 2 * 16 * 4 }));
             Assert.That(schedule.Steps.Sum(s => s.Macs), Is.EqualTo(conv.MacsPerItem));
+        });
+    }
+
+    [Test]
+    public void ReplicasSharingAChannel_ReadItsRowsOnce()
+    {
+        // Runs of 3 filters per (item, channel), 4 units per pass: units 0..2 | 3..5 | 6..8 | 9..11 against passes
+        // 0..3 | 4..7 | 8..11: the runs touch 1, 2, 2, 1 passes = 6 reads, not 12. One replica: every unit reads.
+        Assert.Multiple(() =>
+        {
+            Assert.That(RowStationaryMapper.MulticastReads(3, 4, 4), Is.EqualTo(6));
+            Assert.That(RowStationaryMapper.MulticastReads(3, 4, 1), Is.EqualTo(12));
+            Assert.That(RowStationaryMapper.MulticastReads(1, 5, 168), Is.EqualTo(5));
         });
     }
 
