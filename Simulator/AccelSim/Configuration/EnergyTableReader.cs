@@ -61,7 +61,7 @@ internal static class EnergyTableReader
         [EnergyEntryNames.BfpOutputConvert] = "accumulator-to-float32 conversions",
         [EnergyEntryNames.HalfMultiply] = "float16 multiplies in a float16 PE array",
         [EnergyEntryNames.HalfAdd] = "float16 adds",
-        [EnergyEntryNames.RegisterAccess] = "operand pipeline-register writes in the PE array",
+        [EnergyEntryNames.RegisterAccess] = "operand pipeline-register writes in the PE array (register-file reads and writes under row stationary)",
         [EnergyEntryNames.SramLeakage] = "SRAM static power (leakage)",
         [EnergyEntryNames.LogicLeakage] = "PE and vector-lane static power (leakage)",
     }.ToImmutableDictionary(StringComparer.Ordinal);

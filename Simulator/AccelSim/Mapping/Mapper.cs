@@ -170,7 +170,7 @@ public static class Mapper
                     $"layer '{layerName}': zero_operands: skip is modelled for output_stationary only (the array streams K in lock-step there); use gate with row_stationary");
             }
 
-            return RowStationaryMapper.Map(g, fusedRelu, layerName, config);
+            return RowStationaryMapper.Map(g, fusedRelu, layerName, config, mask?.Density);
         }
 
         if (config.PeArray.Dataflow is Dataflow.WeightStationary or Dataflow.InputStationary)

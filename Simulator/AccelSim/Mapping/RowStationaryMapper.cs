@@ -24,7 +24,8 @@ namespace AccelSim.Mapping;
 /// </remarks>
 internal static class RowStationaryMapper
 {
-    public static TileSchedule Map(Mapper.Geometry g, bool fusedRelu, string layerName, AcceleratorConfig config)
+    /// <param name="weightDensity">Measured fraction of non-zero weights, for sparse storage; null: dense.</param>
+    public static TileSchedule Map(Mapper.Geometry g, bool fusedRelu, string layerName, AcceleratorConfig config, double? weightDensity = null)
     {
         int arrayRows = config.PeArray.Rows;
         int arrayCols = config.PeArray.Cols;
@@ -50,8 +51,13 @@ internal static class RowStationaryMapper
             Math.Min(arrayRows, r - (rowPass * arrayRows)), g.KernelWidth, Math.Min(widestStrip, e - (strip * widestStrip)), f,
             g.StrideHeight, g.StrideWidth, g.DilationHeight, g.DilationWidth);
 
-        long WeightBytes(long filters, long channels, int filterRows) =>
-            BitsToBytes(WeightTileBits(filters, channels * filterRows * g.KernelWidth, config));
+        // Sparse storage sizes a tile by the layer's measured density (tiles cut the filters into rows and channels).
+        long WeightBytes(long filters, long channels, int filterRows)
+        {
+            long reduction = channels * filterRows * g.KernelWidth;
+            return BitsToBytes(WeightTileBits(filters, reduction,
+                weightDensity is { } d ? (long)Math.Round(filters * reduction * d) : filters * reduction, config));
+        }
 
         long wholeWeights = WeightBytes(g.GroupFilters, g.GroupInChannels, r);
         bool weightsResident = wholeWeights <= weightHalf;

@@ -102,6 +102,27 @@ public sealed class CliTests
     }
 
     [Test]
+    public void Run_RowStationary_PeDetail_GivesTheSameCycles()
+    {
+        string fold = Path.Combine(_work, "fold.json");
+        string pe = Path.Combine(_work, "pe.json");
+        string[] common = ["run", "-c", Shipped("Configs/tiny.yaml"), "-w", Shipped("Workloads/tiny.yaml"), "--set", "pe_array.dataflow=row_stationary", "--no-numerics", "--no-table"];
+
+        var (foldCode, _, foldErr) = Run([.. common, "--json", fold]);
+        var (peCode, _, peErr) = Run([.. common, "--json", pe, "--detail", "pe"]);
+
+        Assert.That(foldCode, Is.Zero, foldErr);
+        Assert.That(peCode, Is.Zero, peErr);
+        long[] Cycles(string path)
+        {
+            using var document = JsonDocument.Parse(File.ReadAllText(path));
+            return [.. document.RootElement.GetProperty("layers").EnumerateArray().Select(l => l.GetProperty("total_cycles").GetInt64())];
+        }
+
+        Assert.That(Cycles(pe), Is.EqualTo(Cycles(fold)));
+    }
+
+    [Test]
     public void Run_RowStationary_InScaleSimCompatibilityMode_IsRefusedWithExitCode2()
     {
         var (code, _, stderr) = Run("run", "-c", Shipped("Configs/tiny.yaml"), "-w", Shipped("Workloads/tiny.yaml"),

@@ -79,6 +79,23 @@ public sealed class EnergyAccountingTests
     }
 
     [Test]
+    public void RowStationary_PricesItsRegisterFileAccesses_InsteadOfPipelineRegisters()
+    {
+        // 1,000 RF reads and writes at register_access (0.1 pJ at 32 bits, linear) and the operand width (8 bits):
+        // 1000 × 0.1 × 8/32 = 25 pJ, replacing register_write (200 × 0.1 × 8/32 = 5 pJ): the total moves by +20.
+        var activity = Activity with { RegisterFileAccesses = 1000 };
+        var tiny = Config();
+        var rs = tiny with { PeArray = tiny.PeArray with { Dataflow = Dataflow.RowStationary } };
+        var energy = EnergyAccounting.Price(TestNetworks.TinyFc(), activity, rs, Cycles, ZeroMacs);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(Line(energy, "pe_array", "register_file_access"), Is.EqualTo(25).Within(1e-12));
+            Assert.That(energy.TotalPicoJoules, Is.EqualTo(1464.2625 + 20).Within(1e-9));
+        }
+    }
+
+    [Test]
     public void InputBlockFormatting_IsPricedAsExponentComparesAndLatches()
     {
         // The tiny conv under a column input partition (scheme 6-12): 36 windows of K = 18 → 36 blocks and
