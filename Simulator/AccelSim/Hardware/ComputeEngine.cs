@@ -190,6 +190,7 @@ public sealed class ComputeEngine : Component
         _outputConversions.Add(step.OutputConversions);
         _vectorOps.Add(step.VectorOps);
         _registerFileAccesses.Add(step.RegisterFileAccesses);
+        _ofmap.AccumulatePartialSums(step.PartialSumBytes);
         _busy = true;
         if (_trace is not null)
         {
@@ -269,9 +270,13 @@ public sealed class ComputeEngine : Component
         }
 
         // Results go into the output buffer's ring in address order: a contiguous run spreads evenly over its banks.
+        // Partial sums added into the buffer are read at its read ports and written back at its write ports.
         long outputWords = _ofmapSram.Words(step.OutputBytes);
-        long writeCycles = SramBanks.ConflictFreeCycles(outputWords, _ofmapSram.Banks, _ofmapSram.WritePorts);
-        return (Math.Max(readCycles, writeCycles), Math.Max(conflictFree, writeCycles));
+        long psumWords = _ofmapSram.Words(step.PartialSumBytes);
+        long writeCycles = SramBanks.ConflictFreeCycles(outputWords + psumWords, _ofmapSram.Banks, _ofmapSram.WritePorts);
+        long psumReadCycles = SramBanks.ConflictFreeCycles(psumWords, _ofmapSram.Banks, _ofmapSram.ReadPorts);
+        long ofmapCycles = Math.Max(writeCycles, psumReadCycles);
+        return (Math.Max(readCycles, ofmapCycles), Math.Max(conflictFree, ofmapCycles));
     }
 
     /// <summary>A step's reads of its tile: from the tile's first word in its buffer half (tile i sits in half i mod 2).</summary>

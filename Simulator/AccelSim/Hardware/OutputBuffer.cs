@@ -58,6 +58,15 @@ public sealed class OutputBuffer : Component
     /// <summary>Whether <paramref name="bytes"/> of results fit now.</summary>
     public bool HasRoom(long bytes) => _occupiedBytes + bytes <= _sram.CapacityBytes;
 
+    /// <summary>Adds <paramref name="bytes"/> of partial sums into sums the buffer holds: each word read and written back.
+    /// The sums sit in the half of the buffer the mapper keeps for them; they leave through <see cref="Store"/>.</summary>
+    public void AccumulatePartialSums(long bytes)
+    {
+        long words = _sram.Words(bytes);
+        _readWords.Add(words);
+        _writeWords.Add(words);
+    }
+
     /// <summary>Stores <paramref name="bytes"/> of results and queues their write to DRAM.</summary>
     public void Store(long bytes)
     {

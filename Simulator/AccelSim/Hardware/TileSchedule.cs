@@ -34,6 +34,10 @@ public readonly record struct ComputeStep
     /// <summary>Bytes written to the output buffer when the step ends (0 while partial sums stay in the array).</summary>
     public required long OutputBytes { get; init; }
 
+    /// <summary>Bytes of partial sums added into the output buffer during the step: each read and written back
+    /// (row stationary's accumulation across channels and filter-row passes); 0 where partial sums stay in the array.</summary>
+    public long PartialSumBytes { get; init; }
+
     /// <summary>Float elements converted to BFP mantissas on their way from the buffer into the array.</summary>
     public required long InputConversions { get; init; }
 

@@ -7,20 +7,21 @@ namespace AccelSim.Mapping;
 
 /// <summary>Row-stationary mapping (Eyeriss) of a conv group: 1-D row convolutions on logical PE sets, replicated.</summary>
 /// <remarks>
-/// <para>A unit of work is one batch item n, one filter m and one input channel c: a 2-D convolution of one channel with
-/// one filter channel. Its logical set is R × E PEs (PE(i, j) keeps filter row i and makes output row j's contribution of
-/// that row). On an R_arr × C_arr array: the filter rows are split into passes of at most R_arr rows (their psums meet in
-/// the output buffer), the output rows into strips of at most C_arr columns (fewer when one input channel's rows for a
-/// strip would not fit half the ifmap buffer), and a set of r × e PEs is replicated
-/// floor(R_arr / r) × floor(C_arr / e) times; the replicas take consecutive units (batch item, then channel, then filter
-/// fastest, so replicas that share an ifmap row get it by one multicast read) and run in lock-step, so a pass of the array takes <see cref="RowStationaryPass.Cycles"/> whatever the units.
-/// Each PE holds one filter row and one ifmap row per pass (p = q = 1 in Eyeriss's terms).</para>
+/// <para>A unit of work is one batch item, one filter and q input channels: q 2-D convolutions of one channel with one
+/// filter channel, summed. Its logical set is R × E PEs (PE(i, j) keeps filter row i and makes output row j's
+/// contribution of that row). On an R_arr × C_arr array: the filter rows are split into passes of at most R_arr rows
+/// (their psums meet in the output buffer), the output rows into strips of at most C_arr (fewer when one input channel's
+/// rows for a strip would not fit half the ifmap buffer), and a set of r × e PEs is replicated
+/// floor(R_arr / r) × floor(C_arr / e) times. The replicas take consecutive units (batch item, then channel group, then
+/// filter fastest, so replicas that share ifmap rows get them by one multicast read) and run in lock-step, so a pass of
+/// the array takes <see cref="RowStationaryPass.Cycles"/> whatever the units. A PE works for one filter (p = 1) on q
+/// channels per pass, accumulating their psums in its register file (<see cref="ChannelsPerPe"/>).</para>
 /// <para>Loops: group, strip, filter block, filter-row pass, channel chunk; a step is all the array passes of one
 /// (strip, filter block, row pass, chunk). A filter block is as many filters as the strip's outputs for them fit half the
 /// output buffer (where their psums accumulate across row passes and chunks); a chunk is as many channels as their input
 /// rows (all batch items) fit half the ifmap buffer and their filter rows half the weight buffer. A tensor that fits half
-/// its buffer is fetched once. Psums accumulating in the output buffer are not counted as SRAM words (as for
-/// weight-stationary K folds); final outputs are written once.</para>
+/// its buffer is fetched once. Every unit's output rows are added into the output buffer (a read and a write of each
+/// partial sum but an output's first); final outputs leave once.</para>
 /// </remarks>
 internal static class RowStationaryMapper
 {
@@ -145,11 +146,13 @@ internal static class RowStationaryMapper
                     long filters = Math.Min(filtersPerBlock, g.GroupFilters - (block * filtersPerBlock));
                     for (int rowPass = 0; rowPass < rowPasses; rowPass++)
                     {
-                        RowStationaryPass pass = Pass(rowPass, strip);
-                        long replicas = pass.Replicas(arrayRows, arrayCols);
+                        RowStationaryPass rows = Pass(rowPass, strip);
+                        long replicas = rows.Replicas(arrayRows, arrayCols);
                         for (long chunk = 0; chunk < chunks; chunk++)
                         {
                             long channels = Math.Min(channelsPerChunk, g.GroupInChannels - (chunk * channelsPerChunk));
+                            int q = ChannelsPerPe(channels, filters * n, replicas, g.KernelWidth);
+                            RowStationaryPass pass = rows with { Channels = q };
                             var ifmapKey = ifmapResident ? (group, -1L, -1L, -1L) : (group, strip, rowPass, chunk);
                             if (ifmapKey != lastIfmap)
                             {
@@ -165,14 +168,20 @@ internal static class RowStationaryMapper
                                 lastWeights = weightKey;
                             }
 
-                            long units = filters * n * channels;
+                            long runs = n * (channels / q);
+                            long units = filters * runs;
                             long passes = CeilDiv(units, replicas);
                             totalPasses += passes;
                             long cycles = Cycles(pass);
                             long pes = (long)pass.FilterRows * pass.OutRows;
-                            long ifmapElements = MulticastReads(filters, n * channels, replicas) * rowsRead[strip, rowPass] * realColumns;
+                            long ifmapElements = MulticastReads(filters, runs, replicas) * q * rowsRead[strip, rowPass] * realColumns;
                             bool last = rowPass == rowPasses - 1 && chunk == chunks - 1;
                             long outputs = last ? filters * n * pass.OutRows * f : 0;
+
+                            // Each unit's output rows join their outputs in the output buffer; all but an output's first
+                            // contribution read the stored partial sum and write the new one.
+                            long firstContributions = rowPass == 0 && chunk == 0 ? filters * n : 0;
+                            long psumBytes = (units - firstContributions) * pass.OutRows * f * FeatureMapElementBytes;
                             steps.Add(new ComputeStep
                             {
                                 IfmapTile = ifmapTiles.Count - 1,
@@ -185,6 +194,7 @@ internal static class RowStationaryMapper
                                 // Each unit reads its filter rows once: the block's rows once per batch item.
                                 WeightReadBytes = tileWeightBytes * n,
                                 OutputBytes = outputs * FeatureMapElementBytes,
+                                PartialSumBytes = psumBytes,
                                 InputConversions = ifmapElements,
                                 OutputConversions = outputs,
                                 VectorOps = fusedRelu ? outputs : 0,
@@ -202,6 +212,25 @@ internal static class RowStationaryMapper
             $"sets of {first.FilterRows}x{first.OutRows} PEs, {first.Replicas(arrayRows, arrayCols)} side by side, {totalPasses} array pass(es) of {Cycles(first)} cycles (first shape); " +
             $"ifmap {(ifmapResident ? "resident" : "streamed")}, weights {(weightsResident ? "resident" : "streamed")}");
         return new TileSchedule(ifmapTiles.ToImmutable(), weightTiles.ToImmutable(), steps.ToImmutable(), EngineKind.PeArray, description);
+    }
+
+    /// <summary>Filter weights a PE's register file holds: Eyeriss's filter scratchpad of 224 16-bit entries.</summary>
+    public const int FilterScratchpadEntries = 224;
+
+    /// <summary>q: the most channels of a chunk a PE convolves in one pass (their psums add up in its register file, not
+    /// in the output buffer), such that q divides the chunk, q·S weights fit the filter scratchpad, and the units left
+    /// (filters × items × chunk / q) still fill every replica of the array.</summary>
+    internal static int ChannelsPerPe(long channels, long filterItems, long replicas, int taps)
+    {
+        for (long q = Math.Min(channels, FilterScratchpadEntries / Math.Max(1, taps)); q > 1; q--)
+        {
+            if (channels % q == 0 && filterItems * (channels / q) >= replicas)
+            {
+                return (int)q;
+            }
+        }
+
+        return 1;
     }
 
     /// <summary>Ifmap row sets read in a step: units run filter-fastest, so the replicas of a pass that share a batch item

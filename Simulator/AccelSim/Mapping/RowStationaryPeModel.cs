@@ -5,25 +5,31 @@ namespace AccelSim.Mapping;
 /// <param name="FilterCols">S: taps of a filter row.</param>
 /// <param name="OutRows">e: output rows of the strip (PE columns of a set).</param>
 /// <param name="OutCols">F: outputs of a row.</param>
+/// <param name="Channels">q: input channels a PE convolves one after another in the pass, accumulating their psums in its
+/// register file (Eyeriss's q; one filter per PE, p = 1).</param>
 public readonly record struct RowStationaryPass(
-    int FilterRows, int FilterCols, int OutRows, int OutCols, int StrideHeight = 1, int StrideWidth = 1, int DilationHeight = 1, int DilationWidth = 1)
+    int FilterRows, int FilterCols, int OutRows, int OutCols, int StrideHeight = 1, int StrideWidth = 1, int DilationHeight = 1, int DilationWidth = 1,
+    int Channels = 1)
 {
-    /// <summary>MACs one PE does in a pass: F outputs × S taps, one per cycle.</summary>
-    public long MacsPerPe => (long)OutCols * FilterCols;
+    /// <summary>MACs one PE does in a pass: q channels × F outputs × S taps, one per cycle.</summary>
+    public long MacsPerPe => (long)Channels * OutCols * FilterCols;
 
     /// <summary>Elements of the ifmap row streamed to a PE: the span its F windows cover, (F−1)·U + (S−1)·D + 1.</summary>
     public int StreamLength => ((OutCols - 1) * StrideWidth) + ((FilterCols - 1) * DilationWidth) + 1;
 
     /// <summary>Cycles a PE waits for ifmap elements beyond its MAC cycles: (S−1)(D−1) for a dilated row (the last tap
     /// of the first window arrives after the first S MAC slots), plus (F−1)·max(0, U−S) when the stride outruns the
-    /// taps (each window waits for U new elements but does only S MACs).</summary>
-    public long StreamStallCycles => ((long)(FilterCols - 1) * (DilationWidth - 1)) + ((long)(OutCols - 1) * Math.Max(0, StrideWidth - FilterCols));
+    /// taps (each window waits for U new elements but does only S MACs), plus (q−1)·max(0, W−F·S) when a channel's row
+    /// of W elements takes longer to stream than its F·S MACs.</summary>
+    public long StreamStallCycles => ((long)(FilterCols - 1) * (DilationWidth - 1)) + ((long)(OutCols - 1) * Math.Max(0, StrideWidth - FilterCols))
+        + ((long)(Channels - 1) * Math.Max(0, StreamLength - ((long)OutCols * FilterCols)));
 
-    /// <summary>Cycles of one pass, closed form: F·S + stall + r.</summary>
+    /// <summary>Cycles of one pass, closed form: q·F·S + stall + r.</summary>
     /// <remarks>
-    /// Derivation (checked against <see cref="RowStationaryPeModel"/>): element w of an ifmap row enters the first PE of
-    /// its diagonal at cycle w and reaches a PE d links further at w + d. MAC n = x·S + s of a PE needs element
-    /// x·U + s·D, so PE(i, j)'s last MAC is at N − 1 + d + max over n of (element(n) − n) = N − 1 + d + stall (N = F·S).
+    /// Derivation (checked against <see cref="RowStationaryPeModel"/>): the q channels' rows stream back to back; element
+    /// w of the stream enters the first PE of its diagonal at cycle w and reaches a PE d links further at w + d. MAC
+    /// n = c·F·S + x·S + s of a PE needs element c·W + x·U + s·D, so PE(i, j)'s last MAC is at N − 1 + d + max over n of
+    /// (element(n) − n) = N − 1 + d + stall (N = q·F·S; the maximum is separable in c, x and s).
     /// The psum of output x climbs the set's column: the bottom PE hands it on the cycle after it completes, each PE
     /// above adds its own the cycle after both are ready, so the top PE has the last output at max_i(last MAC_i + i + 1).
     /// Along a diagonal the row index falls by at least one per link, so d + i ≤ r − 1, with equality for the bottom
@@ -35,10 +41,10 @@ public readonly record struct RowStationaryPass(
     public long FillDrainCycles => Cycles - MacsPerPe;
 
     /// <summary>Register-file accesses of one PE in a pass.</summary>
-    /// <remarks>S filter writes and the stream's writes fill the RF; each MAC reads a weight, an ifmap element and writes
-    /// its psum, and reads the psum for every tap but the first; each of the F finished psums is read once to climb the
-    /// column: 4·F·S − F + F + S + stream = 4·F·S + S + stream.</remarks>
-    public long RegisterFileAccessesPerPe => (4 * MacsPerPe) + FilterCols + StreamLength;
+    /// <remarks>q·S filter writes and q streamed rows' writes fill the RF; each MAC reads a weight, an ifmap element and
+    /// writes its psum, and reads the psum except for an output's very first tap; each of the F finished psums is read
+    /// once to climb the column: 4·N − F + F + q·S + q·W = 4·N + q·(S + W).</remarks>
+    public long RegisterFileAccessesPerPe => (4 * MacsPerPe) + ((long)Channels * (FilterCols + StreamLength));
 
     /// <summary>Logical sets of this shape that fit on an arrayRows × arrayCols array side by side.</summary>
     public int Replicas(int arrayRows, int arrayCols) => (arrayRows / FilterRows) * (arrayCols / OutRows);
@@ -60,9 +66,10 @@ public readonly record struct RowStationaryPass(
 /// </remarks>
 public static class RowStationaryPeModel
 {
-    /// <summary>The operands of one logical set: its filter rows (r × S) and the ifmap rows it reads, local row index
-    /// h = i·Dh + j·Uh, each row as streamed (<see cref="RowStationaryPass.StreamLength"/> elements, padding as zeros).</summary>
-    public sealed record SetOperands(double[][] FilterRows, Func<int, double[]> InputRow);
+    /// <summary>The operands of one logical set: its filter rows per channel (q × r × S) and the ifmap rows it reads,
+    /// (channel, local row h = i·Dh + j·Uh), each as streamed (<see cref="RowStationaryPass.StreamLength"/> elements,
+    /// padding as zeros).</summary>
+    public sealed record SetOperands(double[][][] FilterRows, Func<int, int, double[]> InputRow);
 
     /// <summary>What a pass did.</summary>
     /// <param name="Cycles">Cycles from the first injection to the cycle the last output leaves the array, inclusive.</param>
@@ -76,7 +83,8 @@ public static class RowStationaryPeModel
     {
         int sets = pass.Replicas(arrayRows, arrayCols);
         var zeros = new SetOperands(
-            Enumerable.Range(0, pass.FilterRows).Select(_ => new double[pass.FilterCols]).ToArray(), _ => new double[pass.StreamLength]);
+            Enumerable.Range(0, pass.Channels).Select(_ => Enumerable.Range(0, pass.FilterRows).Select(_ => new double[pass.FilterCols]).ToArray()).ToArray(),
+            (_, _) => new double[pass.StreamLength]);
         return Run(pass, arrayRows, arrayCols, Enumerable.Repeat(zeros, Math.Max(1, sets)).ToList()).Cycles;
     }
 
@@ -98,8 +106,9 @@ public static class RowStationaryPeModel
             throw new ArgumentException($"{sets.Count} sets do not fit: at most {pass.Replicas(arrayRows, arrayCols)}", nameof(sets));
         }
 
-        int stream = pass.StreamLength;
-        int setsPerRow = arrayCols / e;
+        int q = pass.Channels;
+        int row1 = pass.StreamLength;
+        int stream = q * row1;
         var pes = new Pe[sets.Count, r, e];
         for (int k = 0; k < sets.Count; k++)
         {
@@ -108,6 +117,7 @@ public static class RowStationaryPeModel
                 for (int j = 0; j < e; j++)
                 {
                     int row = (i * pass.DilationHeight) + (j * pass.StrideHeight);
+                    int setIndex = k;
 
                     // The previous PE on this row's diagonal: the nearest column to the left whose PE reads the same row.
                     int predecessor = -1;
@@ -117,13 +127,15 @@ public static class RowStationaryPeModel
                         if (rest % pass.DilationHeight == 0 && rest / pass.DilationHeight < r)
                         {
                             predecessor = rest / pass.DilationHeight;
-                            pes[k, i, j] = new Pe(f, s, stream) { FromRow = predecessor, FromCol = jj };
+                            pes[k, i, j] = new Pe(f, q * s, stream) { FromRow = predecessor, FromCol = jj };
                         }
                     }
 
                     if (predecessor < 0)
                     {
-                        pes[k, i, j] = new Pe(f, s, stream) { FromRow = -1, InputRow = sets[k].InputRow(row) };
+                        // The entry PE streams the q channels' rows back to back.
+                        double[] rows = Enumerable.Range(0, q).SelectMany(c => sets[setIndex].InputRow(c, row)).ToArray();
+                        pes[k, i, j] = new Pe(f, q * s, stream) { FromRow = -1, InputRow = rows };
                     }
                 }
             }
@@ -174,26 +186,29 @@ public static class RowStationaryPeModel
                         Pe pe = pes[k, i, j];
                         pe.Link = pe.NextLink;
 
-                        // Filter element `cycle` arrives on the row bus.
-                        if (cycle < s)
+                        // Filter element `cycle` (channel cycle / S, tap cycle mod S) arrives on the row bus.
+                        if (cycle < q * s)
                         {
-                            pe.Filter[cycle] = sets[k].FilterRows[i][cycle];
+                            pe.Filter[cycle] = sets[k].FilterRows[(int)cycle / s][i][cycle % s];
                             pe.FilterReceived++;
                             rf++;
                         }
 
-                        if (pe.NextMac < f * s)
+                        if (pe.NextMac < q * f * s)
                         {
-                            int x = pe.NextMac / s;
+                            int channel = pe.NextMac / (f * s);
+                            int x = pe.NextMac % (f * s) / s;
                             int tap = pe.NextMac % s;
-                            int element = (x * pass.StrideWidth) + (tap * pass.DilationWidth);
-                            if (tap < pe.FilterReceived && element < pe.Received)
+                            int element = (channel * row1) + (x * pass.StrideWidth) + (tap * pass.DilationWidth);
+                            int weight = (channel * s) + tap;
+                            if (weight < pe.FilterReceived && element < pe.Received)
                             {
-                                double product = pe.Filter[tap] * pe.Ifmap[element];
-                                pe.Psum[x] = tap == 0 ? product : pe.Psum[x] + product;
-                                rf += tap == 0 ? 3 : 4;
+                                double product = pe.Filter[weight] * pe.Ifmap[element];
+                                bool first = channel == 0 && tap == 0;
+                                pe.Psum[x] = first ? product : pe.Psum[x] + product;
+                                rf += first ? 3 : 4;
                                 macs++;
-                                if (tap == s - 1)
+                                if (channel == q - 1 && tap == s - 1)
                                 {
                                     pe.DoneAt[x] = cycle;
                                 }

@@ -12,37 +12,41 @@ public sealed class RowStationaryMapperTests
     public void TinyConv_OnA4x4Array_ByHand()
     {
         // c1: 2×6×6 input, 4 filters 3×3, pad 1 → 4×6×6; R = S = 3, E = F = 6. One filter-row pass (3 ≤ 4 rows); E = 6
-        // folds into strips of 4 and 2 output rows. Sets: 3×4 (1 fits) and 3×2 (2 side by side). Units per strip:
-        // 4 filters × 1 item × 2 channels = 8 → 8 and 4 array passes. A pass: F·S + 0 + r = 18 + 3 = 21 cycles, 3 of them
-        // fill and drain. Compute 8·18 + 4·18 = 216 cycles; fill/drain 8·3 + 4·3 = 36.
-        // MACs: 8 units × 12 PEs × 18 + 8 × 6 × 18 = 1,728 + 864 = 2,592 = 4·36·18 (every output × K).
+        // folds into strips of 4 and 2 output rows. Sets: 3×4 (1 fits) and 3×2 (2 side by side). A PE takes q = 2
+        // channels (2 divides the chunk of 2; 4 filters × 1 item × 2/2 = 4 units still fill 1 and 2 replicas): 4 units per
+        // strip → 4 and 2 array passes. A pass: q·F·S + stall + r = 36 + 0 + 3 = 39 cycles (a row of W = 8 streams
+        // faster than its 18 MACs: no stall), 3 of them fill and drain. Compute 4·36 + 2·36 = 216; fill/drain 12 + 6.
+        // MACs: 4 units × 12 PEs × 36 + 4 × 6 × 36 = 1,728 + 864 = 2,592 = 4·36·18 (every output × K).
         // Reads: a stream is (6−1) + (3−1) + 1 = 8 elements, of which columns 1..6 are real (6); strip 0 (output rows 0..3)
         // reads input rows −1..4 → 5 real rows, strip 1 (rows 4, 5) rows 3..6 → 3. Units run filter-fastest, so the 2 sets of a strip-1 pass
-        // share a channel and its rows are read once for both (multicast): 8·5·6 = 240 and 4·3·6 = 72 elements (4 B each,
-        // 128-bit words: 60 and 18 words). Outputs: 4 filters × 4 rows × 6 = 96 and 4 × 2 × 6 = 48.
+        // share their channels' rows, read once for both (multicast): 4 units × 2 channels × 5 rows × 6 = 240 and
+        // 2 reads × 2 × 3 × 6 = 72 elements (4 B each, 128-bit words: 60 and 18 words). Both channels add up in the RFs,
+        // so no partial sum goes through the output buffer. Outputs: 4 filters × 4 rows × 6 = 96 and 4 × 2 × 6 = 48.
         // Tiles: the input (288 B) and the weights (4 filters × 18 taps × 8 bits + 4 row exponents × 5 bits = 596 bits =
-        // 75 B) fit half their 4 KiB buffers: one tile each. RF: 4·18 + 3 + 8 = 83 per PE per pass: 8·12·83 and 8·6·83.
+        // 75 B) fit half their 4 KiB buffers: one tile each. RF: 4·36 + 2·(3 + 8) = 166 per PE per pass: 4·12·166 and
+        // 4·6·166.
         TileSchedule schedule = Mapper.Map(TestNetworks.TinyConv(), 1, Rs(TestHardware.Tiny()));
 
         Assert.Multiple(() =>
         {
             Assert.That(schedule.IfmapTileBytes, Is.EqualTo(new long[] { 288 }));
             Assert.That(schedule.WeightTileBytes, Is.EqualTo(new long[] { 75 }));
-            Assert.That(schedule.Steps.Select(s => s.ComputeCycles), Is.EqualTo(new long[] { 8 * 21, 4 * 21 }));
-            Assert.That(schedule.Steps.Select(s => s.FillDrainCycles), Is.EqualTo(new long[] { 8 * 3, 4 * 3 }));
+            Assert.That(schedule.Steps.Select(s => s.ComputeCycles), Is.EqualTo(new long[] { 4 * 39, 2 * 39 }));
+            Assert.That(schedule.Steps.Select(s => s.FillDrainCycles), Is.EqualTo(new long[] { 4 * 3, 2 * 3 }));
+            Assert.That(schedule.Steps.Select(s => s.PartialSumBytes), Is.EqualTo(new long[] { 0, 0 }));
             Assert.That(schedule.Steps.Select(s => s.Macs), Is.EqualTo(new long[] { 1728, 864 }));
             Assert.That(schedule.Steps.Select(s => s.InputConversions), Is.EqualTo(new long[] { 240, 72 }));
             Assert.That(schedule.Steps.Select(s => s.IfmapReadBytes), Is.EqualTo(new long[] { 960, 288 }));
             Assert.That(schedule.Steps.Select(s => s.OutputConversions), Is.EqualTo(new long[] { 96, 48 }));
             Assert.That(schedule.Steps.Select(s => s.VectorOps), Is.EqualTo(new long[] { 96, 48 }), "fused ReLU on each output");
-            Assert.That(schedule.Steps.Select(s => s.RegisterFileAccesses), Is.EqualTo(new long[] { 8 * 12 * 83, 8 * 6 * 83 }));
+            Assert.That(schedule.Steps.Select(s => s.RegisterFileAccesses), Is.EqualTo(new long[] { 4 * 12 * 166, 4 * 6 * 166 }));
         });
 
         LayerTiming t = LayerSimulator.Run(TestNetworks.TinyConv(), 1, Rs(TestHardware.Tiny()));
         Assert.Multiple(() =>
         {
             Assert.That(t.ComputeCycles, Is.EqualTo(216));
-            Assert.That(t.StallCyclesByCause[StallCause.FillDrain], Is.EqualTo(36));
+            Assert.That(t.StallCyclesByCause[StallCause.FillDrain], Is.EqualTo(18));
             Assert.That(t.Activity.IfmapReadWords, Is.EqualTo(60 + 18));
             Assert.That(t.Activity.RegisterFileAccesses, Is.EqualTo(11_952));
         });
@@ -53,7 +57,8 @@ public sealed class RowStationaryMapperTests
     {
         // 5×5 filter on a 4-row array: passes of 4 and 1 filter rows; psums wait in the output buffer, outputs leave on
         // the last pass only. 1×8×8 input, 2 filters, no pad → 4×4 outputs, one strip of 4. Pass cycles: 4·5 + 4 = 24 and
-        // 4·5 + 1 = 21; the 4-row set fits once, the 1-row set 4 times: 2 units → 2 passes, then 1 pass.
+        // 4·5 + 1 = 21; the 4-row set fits once, the 1-row set 4 times: 2 units → 2 passes, then 1 pass. The second pass's
+        // rows add into the first's sums in the output buffer: 2 filters × 16 outputs × 4 B read and written back.
         ConvLayer conv = Conv(channels: 1, size: 8, filters: 2, kernel: 5);
 
         TileSchedule schedule = Mapper.Map(conv, 1, Rs(TestHardware.Tiny()));
@@ -62,6 +67,7 @@ public sealed class RowStationaryMapperTests
         {
             Assert.That(schedule.Steps.Select(s => s.ComputeCycles), Is.EqualTo(new long[] { 2 * 24, 1 * 21 }));
             Assert.That(schedule.Steps.Select(s => s.OutputBytes), Is.EqualTo(new long[] { 0, 2 * 16 * 4 }));
+            Assert.That(schedule.Steps.Select(s => s.PartialSumBytes), Is.EqualTo(new long[] { 0, 2 * 16 * 4 }));
             Assert.That(schedule.Steps.Sum(s => s.Macs), Is.EqualTo(conv.MacsPerItem));
         });
     }
@@ -76,6 +82,20 @@ public sealed class RowStationaryMapperTests
             Assert.That(RowStationaryMapper.MulticastReads(3, 4, 4), Is.EqualTo(6));
             Assert.That(RowStationaryMapper.MulticastReads(3, 4, 1), Is.EqualTo(12));
             Assert.That(RowStationaryMapper.MulticastReads(1, 5, 168), Is.EqualTo(5));
+        });
+    }
+
+    [Test]
+    public void ChannelsPerPe_IsTheLargestDivisorThatKeepsTheReplicasBusy_AndFitsTheFilterScratchpad()
+    {
+        Assert.Multiple(() =>
+        {
+            // 6 channels, 2 filter-items, 4 replicas: q = 6 leaves 2 units, 3 leaves 4 (enough); 4 and 5 do not divide 6.
+            Assert.That(RowStationaryMapper.ChannelsPerPe(6, 2, 4, 3), Is.EqualTo(3));
+            // 11 taps: at most 224 / 11 = 20 channels' weights fit; the largest divisor of 256 up to 20 is 16.
+            Assert.That(RowStationaryMapper.ChannelsPerPe(256, 1, 1, 11), Is.EqualTo(16));
+            // Too few units already: one channel each.
+            Assert.That(RowStationaryMapper.ChannelsPerPe(5, 1, 168, 1), Is.EqualTo(1));
         });
     }
 
@@ -134,6 +154,12 @@ public sealed class RowStationaryMapperTests
             // Every input element some window reads, and every weight (its group's share), is fetched at least once.
             Assert.That(t.DramReadBytes, Is.GreaterThanOrEqualTo((TouchedInputs(layer) * batch * 4) + (weightBytes / Groups(layer))));
             Assert.That(t.Activity.RegisterFileAccesses, Is.GreaterThan(4 * t.Activity.Macs), "4 RF accesses per MAC, plus fills");
+
+            // The output buffer writes every result once and every partial sum it adds; it reads each result once (to
+            // drain it) and each partial sum it adds to.
+            SramConfig ofmap = config.Buffers.Ofmap;
+            Assert.That(t.Activity.OfmapWriteWords, Is.EqualTo(schedule.Steps.Sum(s => ofmap.Words(s.OutputBytes) + ofmap.Words(s.PartialSumBytes))));
+            Assert.That(t.Activity.OfmapReadWords, Is.EqualTo(t.Activity.OfmapWriteWords));
         });
     }
 
