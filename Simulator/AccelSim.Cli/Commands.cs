@@ -1,6 +1,7 @@
 using System.CommandLine;
 using AccelSim.Configuration;
 using AccelSim.Execution;
+using AccelSim.Execution.ScaleSim;
 using AccelSim.Hardware;
 using AccelSim.Mapping;
 using AccelSim.Numerics;
@@ -164,7 +165,7 @@ internal static class Commands
 
                 if (reportsDirectory is not null)
                 {
-                    var rows = ScaleSimReports.Rows(result, network, accelerator, calcMode: scaleSim is { UserBandwidth: false });
+                    var rows = ScaleSimReports.Rows(result, network, accelerator, ScaleSimMemory(scaleSim, accelerator));
                     ScaleSimReports.Write(reportsDirectory, rows);
                     log.Information("Wrote SCALE-Sim reports to {Path}", reportsDirectory);
                 }
@@ -184,6 +185,20 @@ internal static class Commands
             });
         });
         return command;
+    }
+
+    /// <summary>SCALE-Sim's memory settings from its .cfg (SRAM words, USER-mode bandwidth); null for a YAML config.</summary>
+    private static ScaleSimMemoryConfig? ScaleSimMemory(ScaleSimSettings? settings, AcceleratorConfig config)
+    {
+        if (settings is null)
+        {
+            return null;
+        }
+
+        long Words(long bytes) => bytes / ScaleSimConfigReader.OperandBytes;
+        return new ScaleSimMemoryConfig(
+            Words(config.Buffers.Ifmap.CapacityBytes), Words(config.Buffers.Weights.CapacityBytes), Words(config.Buffers.Ofmap.CapacityBytes),
+            settings.UserBandwidth ? settings.BandwidthWords : null);
     }
 
     /// <summary>A YAML accelerator config, or SCALE-Sim's .cfg on top of the shipped default config (for what SCALE-Sim

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using AccelSim.Execution.ScaleSim;
 using AccelSim.Hardware;
 using AccelSim.Mapping;
 using AccelSim.Reports;
@@ -12,15 +13,17 @@ namespace AccelSim.Execution;
 /// One row per PE-array layer (conv, fc), numbered from 0; SCALE-Sim has no pooling, additions or ReLU, so those layers
 /// have no row. Columns and meanings are SCALE-Sim's:
 /// <list type="bullet">
-/// <item>Total Cycles = compute cycles − 1 + stall cycles (SCALE-Sim reports the 0-based index of the last cycle).
-/// In CALC mode SCALE-Sim assumes DRAM keeps up and reports 0 stall cycles; so does this report.</item>
 /// <item>Mapping Efficiency and Compute Util follow SCALE-Sim's formulas, including its ws/is utilization denominator
 /// (<see cref="ScaleSimCompute"/>); Overall Util = MACs / (Total Cycles · R · C).</item>
 /// <item>SRAM reads and writes are SCALE-Sim's counts: im2col operand elements per fold (os: ifmap cf·M·K, filter
 /// rf·K·N, ofmap M·N + folds·(R+C); ws: cf·M·K, K·N, rf·M·N; is: M·K, cf·K·N, rf·M·N). SRAM BW = accesses / Total Cycles.</item>
-/// <item>DRAM reads and writes are this simulator's own traffic (operands: feature-map elements, and weight storage bytes),
-/// not SCALE-Sim's window model; DRAM BW = accesses / Total Cycles.</item>
-/// <item>Start and stop cycles are the layer's span in this simulator (0 and Total Cycles): per-port traces are not kept.</item>
+/// <item>With SCALE-Sim's memory settings (a .cfg config), stall cycles, Total Cycles (the 0-based cycle of the last
+/// output write, stalls included), DRAM reads and writes, every start and stop cycle, and DRAM BW = accesses /
+/// (stop − start + 1) come from <see cref="ScaleSimMemorySystem"/>, SCALE-Sim's memory system reimplemented, in both
+/// CALC and USER mode.</item>
+/// <item>Without them (a YAML config in compatibility mode) Total Cycles = compute cycles − 1 + this simulator's
+/// stalls, DRAM counts are this simulator's traffic (feature-map elements, weight storage bytes), DRAM BW = accesses /
+/// Total Cycles, and start/stop cycles are the layer's span (0 and Total Cycles).</item>
 /// </list>
 /// </remarks>
 public static class ScaleSimReports
@@ -33,10 +36,17 @@ public static class ScaleSimReports
     public sealed record Row(
         int LayerId, string Name, long TotalCycles, long StallCycles, double OverallUtilPercent, double MappingEfficiencyPercent,
         double ComputeUtilPercent, long SramIfmapReads, long SramFilterReads, long SramOfmapWrites, long DramIfmapReads,
-        long DramFilterReads, long DramOfmapWrites);
+        long DramFilterReads, long DramOfmapWrites, AccessCycles Cycles, double DramIfmapBandwidth, double DramFilterBandwidth,
+        double DramOfmapBandwidth);
 
-    /// <summary>The rows of a run. <paramref name="calcMode"/>: SCALE-Sim's CALC bandwidth mode (stalls reported as 0).</summary>
-    public static IReadOnlyList<Row> Rows(RunResult result, Network network, AcceleratorConfig config, bool calcMode)
+    /// <summary>The DETAILED_ACCESS_REPORT's start and stop cycles of each SRAM and DRAM stream.</summary>
+    public sealed record AccessCycles(
+        long SramIfmapStart, long SramIfmapStop, long SramFilterStart, long SramFilterStop, long SramOfmapStart, long SramOfmapStop,
+        long DramIfmapStart, long DramIfmapStop, long DramFilterStart, long DramFilterStop, long DramOfmapStart, long DramOfmapStop);
+
+    /// <summary>The rows of a run. <paramref name="memory"/>: SCALE-Sim's memory settings, whose model then gives the
+    /// stalls, DRAM figures and start/stop cycles; null to take them from this simulator's run.</summary>
+    public static IReadOnlyList<Row> Rows(RunResult result, Network network, AcceleratorConfig config, ScaleSimMemoryConfig? memory)
     {
         ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(network);
@@ -76,21 +86,69 @@ public static class ScaleSimReports
                 _ => (m * k, colFolds * k * n, rowFolds * m * n),
             };
 
-            TileSchedule schedule = Mapper.Map(layer, network.Batch, LayerConfig.For(layer, config));
-            long stalls = calcMode ? 0 : measured.StallCycles;
-            long total = measured.ComputeCycles - 1 + stalls;
+            long total;
+            long stalls;
+            long dramIfmap;
+            long dramFilter;
+            long dramOfmap;
+            AccessCycles cycles;
+            double ifmapBandwidth;
+            double filterBandwidth;
+            double ofmapBandwidth;
+            if (memory is not null && groups == 1 && ShapeOf(layer, network.Batch) is { } shape)
+            {
+                ScaleSimMemoryResult mem = ScaleSimMemorySystem.Run(dataflow, r, c, shape, memory);
+                total = mem.TotalCycles;
+                stalls = mem.StallCycles;
+                (dramIfmap, dramFilter, dramOfmap) = (mem.DramIfmapReads, mem.DramFilterReads, mem.DramOfmapWrites);
+                cycles = new AccessCycles(
+                    mem.SramIfmapStartCycle, mem.SramIfmapStopCycle, mem.SramFilterStartCycle, mem.SramFilterStopCycle,
+                    mem.SramOfmapStartCycle, mem.SramOfmapStopCycle, mem.DramIfmapStartCycle, mem.DramIfmapStopCycle,
+                    mem.DramFilterStartCycle, mem.DramFilterStopCycle, mem.DramOfmapStartCycle, mem.DramOfmapStopCycle);
+                ifmapBandwidth = PerCycle(dramIfmap, mem.DramIfmapStopCycle - mem.DramIfmapStartCycle + 1);
+                filterBandwidth = PerCycle(dramFilter, mem.DramFilterStopCycle - mem.DramFilterStartCycle + 1);
+                ofmapBandwidth = PerCycle(dramOfmap, mem.DramOfmapStopCycle - mem.DramOfmapStartCycle + 1);
+            }
+            else
+            {
+                TileSchedule schedule = Mapper.Map(layer, network.Batch, LayerConfig.For(layer, config));
+                stalls = memory is { UserBandwidth: false } ? 0 : measured.StallCycles;
+                total = measured.ComputeCycles - 1 + stalls;
+                dramIfmap = schedule.IfmapTileBytes.Sum() / DataSizes.FeatureMapElementBytes;
+                dramFilter = schedule.WeightTileBytes.Sum();
+                dramOfmap = schedule.Steps.Sum(s => s.OutputBytes) / DataSizes.FeatureMapElementBytes;
+                cycles = new AccessCycles(0, total, 0, total, 0, total, 0, total, 0, total, 0, total);
+                ifmapBandwidth = PerCycle(dramIfmap, total);
+                filterBandwidth = PerCycle(dramFilter, total);
+                ofmapBandwidth = PerCycle(dramOfmap, total);
+            }
+
             rows.Add(new Row(
                 rows.Count, layer.Name, total, stalls,
                 total <= 0 ? 0 : 100.0 * measured.Macs / ((double)total * r * c),
                 closed.MappingEfficiencyPercent, closed.ComputeUtilizationPercent,
                 groups * ifmapReads, groups * filterReads, groups * ofmapWrites,
-                schedule.IfmapTileBytes.Sum() / DataSizes.FeatureMapElementBytes,
-                schedule.WeightTileBytes.Sum(),
-                schedule.Steps.Sum(s => s.OutputBytes) / DataSizes.FeatureMapElementBytes));
+                dramIfmap, dramFilter, dramOfmap, cycles, ifmapBandwidth, filterBandwidth, ofmapBandwidth));
         }
 
         return rows;
     }
+
+    /// <summary>SCALE-Sim's view of a conv or FC layer for one batch item: an unpadded input of the top/left padding plus
+    /// the data plus as much bottom/right padding as top/left (a SCALE-Sim topology has none: its layers' bottom/right
+    /// padding is the overhang of the last window, which reads nothing). FC is a 1×1 conv over a 1×1 input.</summary>
+    public static ScaleSimLayerShape? ShapeOf(Layer layer, int batch) => layer switch
+    {
+        ConvLayer conv when conv.Groups == 1 && batch == 1 && conv.DilationHeight == 1 && conv.DilationWidth == 1 => new ScaleSimLayerShape(
+            conv.PadTop + conv.InputShape.Height + Math.Min(conv.PadTop, conv.PadBottom),
+            conv.PadLeft + conv.InputShape.Width + Math.Min(conv.PadLeft, conv.PadRight),
+            conv.KernelHeight, conv.KernelWidth, conv.InputShape.Channels, conv.OutputChannels, conv.StrideHeight, conv.StrideWidth,
+            conv.OutputShape.Height, conv.OutputShape.Width),
+        FullyConnectedLayer fc when batch == 1 => new ScaleSimLayerShape(1, 1, 1, 1, checked((int)fc.InputFeatures), checked((int)fc.OutputFeatures), 1, 1, 1, 1),
+        _ => null,
+    };
+
+    private static double PerCycle(long accesses, long cycles) => cycles <= 0 ? 0 : (double)accesses / cycles;
 
     /// <summary>Writes the three reports into <paramref name="directory"/> (created if missing), each atomically.</summary>
     public static void Write(string directory, IReadOnlyList<Row> rows)
@@ -104,8 +162,8 @@ public static class ScaleSimReports
             "LayerID, Avg IFMAP SRAM BW, Avg FILTER SRAM BW, Avg OFMAP SRAM BW, Avg IFMAP DRAM BW, Avg FILTER DRAM BW, Avg OFMAP DRAM BW,",
             rows.Select(row => new object[]
             {
-                row.LayerId, PerCycle(row.SramIfmapReads, row), PerCycle(row.SramFilterReads, row), PerCycle(row.SramOfmapWrites, row),
-                PerCycle(row.DramIfmapReads, row), PerCycle(row.DramFilterReads, row), PerCycle(row.DramOfmapWrites, row),
+                row.LayerId, PerCycle(row.SramIfmapReads, row.TotalCycles), PerCycle(row.SramFilterReads, row.TotalCycles), PerCycle(row.SramOfmapWrites, row.TotalCycles),
+                row.DramIfmapBandwidth, row.DramFilterBandwidth, row.DramOfmapBandwidth,
             })));
         AtomicFile.Write(Path.Combine(directory, DetailedAccessReport), w => Write(w,
             "LayerID, SRAM IFMAP Start Cycle, SRAM IFMAP Stop Cycle, SRAM IFMAP Reads, SRAM Filter Start Cycle, SRAM Filter Stop Cycle, SRAM Filter Reads, " +
@@ -114,11 +172,13 @@ public static class ScaleSimReports
             rows.Select(row => new object[]
             {
                 row.LayerId,
-                0L, row.TotalCycles, row.SramIfmapReads, 0L, row.TotalCycles, row.SramFilterReads, 0L, row.TotalCycles, row.SramOfmapWrites,
-                0L, row.TotalCycles, row.DramIfmapReads, 0L, row.TotalCycles, row.DramFilterReads, 0L, row.TotalCycles, row.DramOfmapWrites,
+                (double)row.Cycles.SramIfmapStart, (double)row.Cycles.SramIfmapStop, row.SramIfmapReads,
+                (double)row.Cycles.SramFilterStart, (double)row.Cycles.SramFilterStop, row.SramFilterReads,
+                (double)row.Cycles.SramOfmapStart, (double)row.Cycles.SramOfmapStop, row.SramOfmapWrites,
+                (double)row.Cycles.DramIfmapStart, (double)row.Cycles.DramIfmapStop, row.DramIfmapReads,
+                (double)row.Cycles.DramFilterStart, (double)row.Cycles.DramFilterStop, row.DramFilterReads,
+                (double)row.Cycles.DramOfmapStart, (double)row.Cycles.DramOfmapStop, row.DramOfmapWrites,
             })));
-
-        static double PerCycle(long accesses, Row row) => row.TotalCycles <= 0 ? 0 : (double)accesses / row.TotalCycles;
     }
 
     // SCALE-Sim's layout: "a, b, c," per line; floats as Python prints them (shortest round trip, ".0" when whole).
