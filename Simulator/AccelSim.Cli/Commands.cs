@@ -153,6 +153,16 @@ internal static class Commands
                     TraceRunOptions.Complete(traceSession, log);
                 }
 
+                // Compatibility mode with SCALE-Sim's memory settings: its memory system gives the stalls everywhere.
+                IReadOnlyList<ScaleSimMemoryResult?>? scaleSimMemory = null;
+                if (accelerator.ScaleSimCompatible && ScaleSimMemory(scaleSim, accelerator) is { } memorySettings)
+                {
+                    var memoryTime = System.Diagnostics.Stopwatch.StartNew();
+                    scaleSimMemory = ScaleSimNetworkMemory.Run(network, accelerator, memorySettings);
+                    result = ScaleSimNetworkMemory.WithScaleSimStalls(result, scaleSimMemory);
+                    log.Information("SCALE-Sim's memory system: {Seconds:F2} s", memoryTime.Elapsed.TotalSeconds);
+                }
+
                 long events = result.Layers.Sum(l => l.Events);
                 log.Information("Simulated {Cycles:N0} cycles ({Events:N0} events) in {Seconds:F2} s",
                     result.TotalCycles, events, started.Elapsed.TotalSeconds);
@@ -165,7 +175,7 @@ internal static class Commands
 
                 if (reportsDirectory is not null)
                 {
-                    var rows = ScaleSimReports.Rows(result, network, accelerator, ScaleSimMemory(scaleSim, accelerator));
+                    var rows = ScaleSimReports.Rows(result, network, accelerator, scaleSimMemory);
                     ScaleSimReports.Write(reportsDirectory, rows);
                     log.Information("Wrote SCALE-Sim reports to {Path}", reportsDirectory);
                 }

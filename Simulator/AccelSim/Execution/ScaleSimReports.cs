@@ -44,9 +44,10 @@ public static class ScaleSimReports
         long SramIfmapStart, long SramIfmapStop, long SramFilterStart, long SramFilterStop, long SramOfmapStart, long SramOfmapStop,
         long DramIfmapStart, long DramIfmapStop, long DramFilterStart, long DramFilterStop, long DramOfmapStart, long DramOfmapStop);
 
-    /// <summary>The rows of a run. <paramref name="memory"/>: SCALE-Sim's memory settings, whose model then gives the
-    /// stalls, DRAM figures and start/stop cycles; null to take them from this simulator's run.</summary>
-    public static IReadOnlyList<Row> Rows(RunResult result, Network network, AcceleratorConfig config, ScaleSimMemoryConfig? memory)
+    /// <summary>The rows of a run. <paramref name="memory"/>: per layer, SCALE-Sim's memory system's result
+    /// (<see cref="ScaleSimNetworkMemory.Run"/>), which then gives the stalls, DRAM figures and start/stop cycles; null
+    /// (or a null entry) to take them from this simulator's run.</summary>
+    public static IReadOnlyList<Row> Rows(RunResult result, Network network, AcceleratorConfig config, IReadOnlyList<ScaleSimMemoryResult?>? memory)
     {
         ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(network);
@@ -95,9 +96,8 @@ public static class ScaleSimReports
             double ifmapBandwidth;
             double filterBandwidth;
             double ofmapBandwidth;
-            if (memory is not null && groups == 1 && ShapeOf(layer, network.Batch) is { } shape)
+            if (memory?[i] is { } mem)
             {
-                ScaleSimMemoryResult mem = ScaleSimMemorySystem.Run(dataflow, r, c, shape, memory);
                 total = mem.TotalCycles;
                 stalls = mem.StallCycles;
                 (dramIfmap, dramFilter, dramOfmap) = (mem.DramIfmapReads, mem.DramFilterReads, mem.DramOfmapWrites);
@@ -112,7 +112,7 @@ public static class ScaleSimReports
             else
             {
                 TileSchedule schedule = Mapper.Map(layer, network.Batch, LayerConfig.For(layer, config));
-                stalls = memory is { UserBandwidth: false } ? 0 : measured.StallCycles;
+                stalls = measured.StallCycles;
                 total = measured.ComputeCycles - 1 + stalls;
                 dramIfmap = schedule.IfmapTileBytes.Sum() / DataSizes.FeatureMapElementBytes;
                 dramFilter = schedule.WeightTileBytes.Sum();
@@ -133,20 +133,6 @@ public static class ScaleSimReports
 
         return rows;
     }
-
-    /// <summary>SCALE-Sim's view of a conv or FC layer for one batch item: an unpadded input of the top/left padding plus
-    /// the data plus as much bottom/right padding as top/left (a SCALE-Sim topology has none: its layers' bottom/right
-    /// padding is the overhang of the last window, which reads nothing). FC is a 1×1 conv over a 1×1 input.</summary>
-    public static ScaleSimLayerShape? ShapeOf(Layer layer, int batch) => layer switch
-    {
-        ConvLayer conv when conv.Groups == 1 && batch == 1 && conv.DilationHeight == 1 && conv.DilationWidth == 1 => new ScaleSimLayerShape(
-            conv.PadTop + conv.InputShape.Height + Math.Min(conv.PadTop, conv.PadBottom),
-            conv.PadLeft + conv.InputShape.Width + Math.Min(conv.PadLeft, conv.PadRight),
-            conv.KernelHeight, conv.KernelWidth, conv.InputShape.Channels, conv.OutputChannels, conv.StrideHeight, conv.StrideWidth,
-            conv.OutputShape.Height, conv.OutputShape.Width),
-        FullyConnectedLayer fc when batch == 1 => new ScaleSimLayerShape(1, 1, 1, 1, checked((int)fc.InputFeatures), checked((int)fc.OutputFeatures), 1, 1, 1, 1),
-        _ => null,
-    };
 
     private static double PerCycle(long accesses, long cycles) => cycles <= 0 ? 0 : (double)accesses / cycles;
 

@@ -42,30 +42,62 @@ public sealed class ScaleSimCliTests
         var (code, _, stderr) = Run("run", "--config", Path.Combine(Golden, "configs", expected["config_file"]),
             "--workload", Path.Combine(Golden, "topologies", expected["topology_file"]), "--scalesim-reports", reports, "--no-table", "--threads", "1");
         Assert.That(code, Is.Zero, stderr);
-
-        var compute = ReadReport(Path.Combine(reports, "COMPUTE_REPORT.csv"));
-        var bandwidth = ReadReport(Path.Combine(reports, "BANDWIDTH_REPORT.csv"));
-        var detail = ReadReport(Path.Combine(reports, "DETAILED_ACCESS_REPORT.csv"));
-        bool calc = expected["bw_mode"] == "CALC";
+        var actual = ReadReport(Path.Combine(reports, "COMPUTE_REPORT.csv"))
+            .Concat(ReadReport(Path.Combine(reports, "BANDWIDTH_REPORT.csv")))
+            .Concat(ReadReport(Path.Combine(reports, "DETAILED_ACCESS_REPORT.csv")))
+            .ToDictionary(p => p.Key, p => p.Value);
+        Assert.That(actual.Keys, Is.EquivalentTo(ReportColumns.Select(c => c.Report)), "report columns");
         Assert.Multiple(() =>
         {
-            // Compute cycles (total less stalls) equal SCALE-Sim's in every mode; in CALC mode, which never stalls, so do the totals.
-            Assert.That(compute["Total Cycles"] - compute["Stall Cycles"],
-                Is.EqualTo(Number(expected, "total_cycles") - Number(expected, "stall_cycles")), "compute cycles");
-            Assert.That(compute["Mapping Efficiency %"], Is.EqualTo(Number(expected, "mapping_eff_pct")).Within(1e-9));
-            Assert.That(compute["Compute Util %"], Is.EqualTo(Number(expected, "compute_util_pct")).Within(1e-9));
-            Assert.That(detail["SRAM IFMAP Reads"], Is.EqualTo(Number(expected, "sram_ifmap_accesses")));
-            Assert.That(detail["SRAM Filter Reads"], Is.EqualTo(Number(expected, "sram_filter_accesses")));
-            Assert.That(detail["SRAM OFMAP Writes"], Is.EqualTo(Number(expected, "sram_ofmap_accesses")));
-            if (calc)
+            // Every value SCALE-Sim printed: integers exactly (doubles hold them exactly), ratios to 1e-9 relative.
+            foreach ((string report, string golden) in ReportColumns)
             {
-                Assert.That(compute["Total Cycles"], Is.EqualTo(Number(expected, "total_cycles")));
-                Assert.That(compute["Stall Cycles"], Is.Zero);
-                Assert.That(compute["Overall Util %"], Is.EqualTo(Number(expected, "overall_util_pct")).Within(1e-9));
-                Assert.That(bandwidth["Avg IFMAP SRAM BW"], Is.EqualTo(Number(expected, "avg_ifmap_sram_bw")).Within(1e-9));
-                Assert.That(bandwidth["Avg FILTER SRAM BW"], Is.EqualTo(Number(expected, "avg_filter_sram_bw")).Within(1e-9));
-                Assert.That(bandwidth["Avg OFMAP SRAM BW"], Is.EqualTo(Number(expected, "avg_ofmap_sram_bw")).Within(1e-9));
+                double want = Number(expected, golden);
+                Assert.That(actual[report], Is.EqualTo(want).Within(Math.Abs(want) * 1e-9), report);
             }
+        });
+    }
+
+    /// <summary>Each report column (COMPUTE, BANDWIDTH, DETAILED_ACCESS) and its column in the golden file.</summary>
+    private static readonly (string Report, string Golden)[] ReportColumns =
+    [
+        ("Total Cycles", "total_cycles"), ("Stall Cycles", "stall_cycles"), ("Overall Util %", "overall_util_pct"),
+        ("Mapping Efficiency %", "mapping_eff_pct"), ("Compute Util %", "compute_util_pct"),
+        ("Avg IFMAP SRAM BW", "avg_ifmap_sram_bw"), ("Avg FILTER SRAM BW", "avg_filter_sram_bw"), ("Avg OFMAP SRAM BW", "avg_ofmap_sram_bw"),
+        ("Avg IFMAP DRAM BW", "avg_ifmap_dram_bw"), ("Avg FILTER DRAM BW", "avg_filter_dram_bw"), ("Avg OFMAP DRAM BW", "avg_ofmap_dram_bw"),
+        ("SRAM IFMAP Start Cycle", "sram_ifmap_start_cycle"), ("SRAM IFMAP Stop Cycle", "sram_ifmap_stop_cycle"), ("SRAM IFMAP Reads", "sram_ifmap_accesses"),
+        ("SRAM Filter Start Cycle", "sram_filter_start_cycle"), ("SRAM Filter Stop Cycle", "sram_filter_stop_cycle"), ("SRAM Filter Reads", "sram_filter_accesses"),
+        ("SRAM OFMAP Start Cycle", "sram_ofmap_start_cycle"), ("SRAM OFMAP Stop Cycle", "sram_ofmap_stop_cycle"), ("SRAM OFMAP Writes", "sram_ofmap_accesses"),
+        ("DRAM IFMAP Start Cycle", "dram_ifmap_start_cycle"), ("DRAM IFMAP Stop Cycle", "dram_ifmap_stop_cycle"), ("DRAM IFMAP Reads", "dram_ifmap_accesses"),
+        ("DRAM Filter Start Cycle", "dram_filter_start_cycle"), ("DRAM Filter Stop Cycle", "dram_filter_stop_cycle"), ("DRAM Filter Reads", "dram_filter_accesses"),
+        ("DRAM OFMAP Start Cycle", "dram_ofmap_start_cycle"), ("DRAM OFMAP Stop Cycle", "dram_ofmap_stop_cycle"), ("DRAM OFMAP Writes", "dram_ofmap_accesses"),
+    ];
+
+    [Test]
+    public void CompatRun_TakesItsStallsFromScaleSimsMemorySystem_NativeRunDoesNot()
+    {
+        // Golden row small_8x8_os_usersmall__conv3x3: SCALE-Sim stalls 96,068 cycles (2 kB buffers, 4 words/cycle).
+        // Native timing of the same config keeps its own DRAM model: 202 stall cycles (README, SCALE-Sim compatibility).
+        string config = Path.Combine(Golden, "configs", "small_8x8_os_usersmall.cfg");
+        string topology = Path.Combine(Golden, "topologies", "small_conv3x3.csv");
+        string compat = Path.Combine(_work, "compat.json");
+        string native = Path.Combine(_work, "native.json");
+
+        var (compatCode, _, compatErr) = Run("run", "--config", config, "--workload", topology, "--scalesim-compat", "--json", compat, "--no-table");
+        var (nativeCode, _, nativeErr) = Run("run", "--config", config, "--workload", topology, "--json", native, "--no-table");
+
+        Assert.That(compatCode, Is.Zero, compatErr);
+        Assert.That(nativeCode, Is.Zero, nativeErr);
+        var compatLayer = System.Text.Json.JsonDocument.Parse(File.ReadAllText(compat)).RootElement.GetProperty("layers")[0];
+        var nativeLayer = System.Text.Json.JsonDocument.Parse(File.ReadAllText(native)).RootElement.GetProperty("layers")[0];
+        var byCause = compatLayer.GetProperty("stall_cycles_by_cause");
+        Assert.Multiple(() =>
+        {
+            Assert.That(compatLayer.GetProperty("stall_cycles").GetInt64(), Is.EqualTo(96_068));
+            Assert.That(byCause.GetProperty("ifmap").GetInt64() + byCause.GetProperty("weights").GetInt64() + byCause.GetProperty("output_drain").GetInt64(),
+                Is.EqualTo(96_068), "split by the buffer that waited");
+            Assert.That(compatLayer.GetProperty("total_cycles").GetInt64(), Is.EqualTo(compatLayer.GetProperty("compute_cycles").GetInt64() + 96_068));
+            Assert.That(nativeLayer.GetProperty("stall_cycles").GetInt64(), Is.EqualTo(202));
         });
     }
 
@@ -199,13 +231,14 @@ public sealed class ScaleSimCliTests
         Assert.That(lines.Skip(1).Select(l => l.Split(", ")[1]), Is.EqualTo(new[] { "114", "114", "114" }));
     }
 
-    /// <summary>The first data row of a SCALE-Sim report ("a, b, c," lines) by column name.</summary>
+    /// <summary>The first data row of a SCALE-Sim report ("a, b, c," lines) by column name (LayerID left out).</summary>
     private static Dictionary<string, double> ReadReport(string path)
     {
         string[] lines = File.ReadAllLines(path);
         string[] header = lines[0].TrimEnd(',').Split(", ");
         string[] values = lines[1].TrimEnd(',').Split(", ");
-        return header.Select((name, i) => (name, double.Parse(values[i], CultureInfo.InvariantCulture))).ToDictionary(p => p.name, p => p.Item2);
+        return header.Select((name, i) => (name, double.Parse(values[i], CultureInfo.InvariantCulture)))
+            .Where(p => p.name != "LayerID").ToDictionary(p => p.name, p => p.Item2);
     }
 
     private static double Number(Dictionary<string, string> row, string column) => double.Parse(row[column], CultureInfo.InvariantCulture);

@@ -12,9 +12,10 @@ public sealed record ScaleSimMemoryConfig(long IfmapWords, long FilterWords, lon
 }
 
 /// <summary>What SCALE-Sim's memory system reports for one layer. Cycles are 0-based: Total Cycles is the cycle the last
-/// demand line's outputs are written (SCALE-Sim's "Total Cycles"), stalls included.</summary>
+/// demand line's outputs are written (SCALE-Sim's "Total Cycles"), stalls included. The stalls are also split by the
+/// buffer that waited longest on each line (IFMAP before filter before OFMAP on a tie); SCALE-Sim reports only the sum.</summary>
 public sealed record ScaleSimMemoryResult(
-    long TotalCycles, long StallCycles,
+    long TotalCycles, long StallCycles, long IfmapStallCycles, long FilterStallCycles, long OfmapStallCycles,
     long SramIfmapStartCycle, long SramIfmapStopCycle, long SramFilterStartCycle, long SramFilterStopCycle,
     long SramOfmapStartCycle, long SramOfmapStopCycle,
     long DramIfmapStartCycle, long DramIfmapStopCycle, long DramIfmapReads,
@@ -61,6 +62,9 @@ public static class ScaleSimMemorySystem
         var filterSram = new ServedRange();
         var ofmapSram = new ServedRange();
         long stalls = 0;
+        long ifmapStalls = 0;
+        long filterStalls = 0;
+        long ofmapStalls = 0;
         long line = 0;
         long lastWrite = 0;
         for (int fc = 0; fc < demand.ColFolds; fc++)
@@ -76,7 +80,27 @@ public static class ScaleSimMemorySystem
                     long filterServed = filter.Service(filterLine[..nf], cycle);
                     int no = demand.OfmapCount(fc, fr, t);
                     long ofmapServed = ofmap.Service(no, cycle);
-                    stalls += Math.Max(Math.Max(ifmapServed - cycle - 1, filterServed - cycle - 1), ofmapServed - cycle);
+                    long ifmapWait = ifmapServed - cycle - 1;
+                    long filterWait = filterServed - cycle - 1;
+                    long ofmapWait = ofmapServed - cycle;
+                    long stall = Math.Max(Math.Max(ifmapWait, filterWait), ofmapWait);
+                    if (stall > 0)
+                    {
+                        stalls += stall;
+                        if (ifmapWait == stall)
+                        {
+                            ifmapStalls += stall;
+                        }
+                        else if (filterWait == stall)
+                        {
+                            filterStalls += stall;
+                        }
+                        else
+                        {
+                            ofmapStalls += stall;
+                        }
+                    }
+
                     ifmapSram.See(ni, ifmapServed);
                     filterSram.See(nf, filterServed);
                     ofmapSram.See(no, ofmapServed);
@@ -89,7 +113,7 @@ public static class ScaleSimMemorySystem
         filter.Complete();
         ofmap.Flush(lastWrite);
         return new ScaleSimMemoryResult(
-            lastWrite, stalls,
+            lastWrite, stalls, ifmapStalls, filterStalls, ofmapStalls,
             ifmapSram.Start, ifmapSram.Stop, filterSram.Start, filterSram.Stop, ofmapSram.Start, ofmapSram.Stop,
             ifmap.DramStartCycle, ifmap.DramStopCycle, ifmap.DramReads,
             filter.DramStartCycle, filter.DramStopCycle, filter.DramReads,
