@@ -158,7 +158,7 @@ internal static class Commands
                 if (accelerator.ScaleSimCompatible && ScaleSimMemory(scaleSim, accelerator) is { } memorySettings)
                 {
                     var memoryTime = System.Diagnostics.Stopwatch.StartNew();
-                    scaleSimMemory = ScaleSimNetworkMemory.Run(network, accelerator, memorySettings);
+                    scaleSimMemory = ScaleSimNetworkMemory.Run(network, accelerator, memorySettings, threadCount);
                     result = ScaleSimNetworkMemory.WithScaleSimStalls(result, scaleSimMemory);
                     log.Information("SCALE-Sim's memory system: {Seconds:F2} s", memoryTime.Elapsed.TotalSeconds);
                 }

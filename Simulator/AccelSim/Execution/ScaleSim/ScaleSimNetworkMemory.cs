@@ -10,20 +10,23 @@ namespace AccelSim.Execution.ScaleSim;
 public static class ScaleSimNetworkMemory
 {
     /// <summary>The memory model's result per layer (same indices as the network's layers); null for layers SCALE-Sim has
-    /// no model of (pooling, additions, grouped convolutions, batches above 1).</summary>
-    public static IReadOnlyList<ScaleSimMemoryResult?> Run(Network network, AcceleratorConfig config, ScaleSimMemoryConfig memory)
+    /// no model of (pooling, additions, grouped convolutions, batches above 1). Layers are independent (each starts at
+    /// cycle 0 with empty buffers, as in SCALE-Sim), so up to <paramref name="threads"/> run at once; the results do not
+    /// depend on it.</summary>
+    public static IReadOnlyList<ScaleSimMemoryResult?> Run(Network network, AcceleratorConfig config, ScaleSimMemoryConfig memory, int threads = 1)
     {
         ArgumentNullException.ThrowIfNull(network);
         ArgumentNullException.ThrowIfNull(config);
         ArgumentNullException.ThrowIfNull(memory);
         var results = new ScaleSimMemoryResult?[network.Layers.Length];
-        for (int i = 0; i < results.Length; i++)
+        var options = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) };
+        Parallel.For(0, results.Length, options, i =>
         {
             if (ShapeOf(network.Layers[i], network.Batch) is { } shape)
             {
                 results[i] = ScaleSimMemorySystem.Run(config.PeArray.Dataflow, config.PeArray.Rows, config.PeArray.Cols, shape, memory);
             }
-        }
+        });
 
         return results;
     }
