@@ -229,44 +229,30 @@ internal sealed class ScaleSimDemand
     /// row by row (is).</summary>
     public PrefetchOrder IfmapPrefetch() => Dataflow switch
     {
-        // rows: fr·K + k, columns: array row c → (m = fr·R + c, k)
-        Dataflow.OutputStationary => Build(RowFolds * _k, _r, diagonal: true, (row, col) =>
-        {
-            int m = (row / _k * _r) + col;
-            return m < _m ? _operands.Ifmap(m, row % _k) : -1;
-        }),
-        Dataflow.WeightStationary => Build(RowFolds * _m, _r, diagonal: true, (row, col) =>
-        {
-            int k = (row / _m * _r) + col;
-            return k < _k ? _operands.Ifmap(row % _m, k) : -1;
-        }),
-        _ => Build(ColFolds * _k, _c, diagonal: false, (row, col) =>
-        {
-            int m = (row / _k * _c) + col;
-            return m < _m ? _operands.Ifmap(m, row % _k) : -1;
-        }),
+        // row fr·K + k, column c → (m = fr·R + c, k)
+        Dataflow.OutputStationary => Build(RowFolds * _k, _r, diagonal: true, new Element(_operands, _k, _r, _m, ElementKind.IfmapColumnIsM)),
+        // row fr·M + m, column c → (m, k = fr·R + c)
+        Dataflow.WeightStationary => Build(RowFolds * _m, _r, diagonal: true, new Element(_operands, _m, _r, _k, ElementKind.IfmapColumnIsK)),
+        // row fc·K + k, column c → (m = fc·C + c, k)
+        _ => Build(ColFolds * _k, _c, diagonal: false, new Element(_operands, _k, _c, _m, ElementKind.IfmapColumnIsM)),
     };
 
     /// <summary>The filter prefetch order: os each column fold's K × C block, anti-diagonally; ws the same, row by row;
     /// is each row fold's N × R block (transposed filter), anti-diagonally.</summary>
     public PrefetchOrder FilterPrefetch() => Dataflow switch
     {
-        Dataflow.OutputStationary or Dataflow.WeightStationary => Build(ColFolds * _k, _c, diagonal: Dataflow == Dataflow.OutputStationary, (row, col) =>
-        {
-            int n = (row / _k * _c) + col;
-            return n < _n ? _operands.Filter(row % _k, n) : -1;
-        }),
-        _ => Build(RowFolds * _n, _r, diagonal: true, (row, col) =>
-        {
-            int k = (row / _n * _r) + col;
-            return k < _k ? _operands.Filter(k, row % _n) : -1;
-        }),
+        // row fc·K + k, column c → (k, n = fc·C + c)
+        Dataflow.OutputStationary or Dataflow.WeightStationary => Build(ColFolds * _k, _c, diagonal: Dataflow == Dataflow.OutputStationary,
+            new Element(_operands, _k, _c, _n, ElementKind.FilterColumnIsN)),
+        // row fr·N + n, column c → (k = fr·R + c, n)
+        _ => Build(RowFolds * _n, _r, diagonal: true, new Element(_operands, _n, _r, _k, ElementKind.FilterColumnIsK)),
     };
 
-    private static PrefetchOrder Build(int rows, int cols, bool diagonal, Func<int, int, int> at)
+    private static PrefetchOrder Build(int rows, int cols, bool diagonal, Element at)
     {
         long total = (long)rows * cols;
-        var valid = new List<int>((int)Math.Min(total, int.MaxValue));
+        var valid = new int[total];
+        int count = 0;
         if (diagonal)
         {
             // Anti-diagonals d = row + col in increasing order, each from its bottom row up.
@@ -274,10 +260,10 @@ internal sealed class ScaleSimDemand
             {
                 for (int row = Math.Min(d, rows - 1); row >= Math.Max(0, d - cols + 1); row--)
                 {
-                    int a = at(row, d - row);
+                    int a = at.At(row, d - row);
                     if (a >= 0)
                     {
-                        valid.Add(a);
+                        valid[count++] = a;
                     }
                 }
             }
@@ -288,19 +274,52 @@ internal sealed class ScaleSimDemand
             {
                 for (int col = 0; col < cols; col++)
                 {
-                    int a = at(row, col);
+                    int a = at.At(row, col);
                     if (a >= 0)
                     {
-                        valid.Add(a);
+                        valid[count++] = a;
                     }
                 }
             }
         }
 
-        return new PrefetchOrder([.. valid], total);
+        return new PrefetchOrder(valid, count, total);
+    }
+
+    private enum ElementKind
+    {
+        IfmapColumnIsM,
+        IfmapColumnIsK,
+        FilterColumnIsN,
+        FilterColumnIsK,
+    }
+
+    // Element (row, col) of a prefetch matrix made of folds stacked vertically: fold = row / inner, r = row mod inner,
+    // x = fold · foldWidth + col, empty when x is past the operand's extent.
+    private readonly struct Element(ScaleSimOperands operands, int inner, int foldWidth, int limit, ElementKind kind)
+    {
+        public int At(int row, int col)
+        {
+            int fold = row / inner;
+            int r = row - (fold * inner);
+            int x = (fold * foldWidth) + col;
+            if (x >= limit)
+            {
+                return -1;
+            }
+
+            return kind switch
+            {
+                ElementKind.IfmapColumnIsM => operands.Ifmap(x, r),
+                ElementKind.IfmapColumnIsK => operands.Ifmap(r, x),
+                ElementKind.FilterColumnIsN => operands.Filter(r, x),
+                _ => operands.Filter(x, r),
+            };
+        }
     }
 }
 
-/// <summary>A read buffer's prefetch order: the addresses in order (empty slots left out) and the length of the order
-/// with them (SCALE-Sim cuts the whole order, empty slots included, into DRAM lines).</summary>
-internal sealed record PrefetchOrder(int[] Addresses, long TotalSlots);
+/// <summary>A read buffer's prefetch order: the first <paramref name="Count"/> of <paramref name="Addresses"/> in order
+/// (empty slots left out) and the length of the order with them (SCALE-Sim cuts the whole order, empty slots included,
+/// into DRAM lines).</summary>
+internal sealed record PrefetchOrder(int[] Addresses, int Count, long TotalSlots);

@@ -67,9 +67,10 @@ internal sealed class ScaleSimUserReadBuffer : IScaleSimReadBuffer
         _fetchLines = (order.TotalSlots + bandwidthWords - 1) / bandwidthWords;
         long perSet = (capacityWords + 99) / 100;
         int[] addresses = order.Addresses;
+        int count = order.Count;
 
         // The last set may be empty (SCALE-Sim keeps it): floor(valid / per set) + 1 sets.
-        _sets = checked((int)((addresses.Length / perSet) + 1));
+        _sets = checked((int)((count / perSet) + 1));
         int maxActive = (int)((_activeWords + perSet - 1) / perSet);
         int maxPrefetch = (int)((_prefetchWords + perSet - 1) / perSet);
         _activeSets = Math.Min(_sets, maxActive);
@@ -79,7 +80,7 @@ internal sealed class ScaleSimUserReadBuffer : IScaleSimReadBuffer
         _firstSet = new int[addressCount + 1];
         var lastSet = new int[addressCount];
         Array.Fill(lastSet, -1);
-        for (int i = 0; i < addresses.Length; i++)
+        for (int i = 0; i < count; i++)
         {
             int set = (int)(i / perSet);
             int a = addresses[i];
@@ -99,7 +100,7 @@ internal sealed class ScaleSimUserReadBuffer : IScaleSimReadBuffer
         var next = new int[addressCount];
         Array.Copy(_firstSet, next, addressCount);
         Array.Fill(lastSet, -1);
-        for (int i = 0; i < addresses.Length; i++)
+        for (int i = 0; i < count; i++)
         {
             int set = (int)(i / perSet);
             int a = addresses[i];

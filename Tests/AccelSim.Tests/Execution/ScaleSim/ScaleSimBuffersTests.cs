@@ -54,7 +54,7 @@ public sealed class ScaleSimBuffersTests
     {
         // 4 words at 1 word/cycle: active 2, prefetch 2, sets of ⌈4/100⌉ = 1 address. The order 0..5 makes sets 0..5 and
         // an empty set 6 (7 sets); the window holds 2 sets and moves on by 2.
-        var order = new PrefetchOrder([0, 1, 2, 3, 4, 5], TotalSlots: 6);
+        var order = new PrefetchOrder([0, 1, 2, 3, 4, 5], Count: 6, TotalSlots: 6);
         var buffer = new ScaleSimUserReadBuffer(capacityWords: 4, bandwidthWords: 1, order, addressCount: 6);
 
         // Before cycle 0: ⌈2/1⌉ = 2 lines answered at −2 and −1. Sets {0, 1} are in: hits answer at request + 1.
