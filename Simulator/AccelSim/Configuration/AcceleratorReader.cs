@@ -1,6 +1,7 @@
 using AccelSim.Configuration.Yaml;
 using AccelSim.Energy;
 using AccelSim.Hardware;
+using AccelSim.Mapping;
 using AccelSim.Numerics;
 
 namespace AccelSim.Configuration;
@@ -18,17 +19,20 @@ internal static class AcceleratorReader
     private static readonly BfpSettings UnusedBfp = new(
         new BfpFormat(5, 8), new BfpFormat(5, 8), BlockPartition.Row, BlockPartition.Tensor, RoundingMode.NearestEven, null, 1);
 
-    private static readonly MapSchema BufferSchema = new("capacity_bytes", "word_bits", "read_ports", "write_ports");
+    private static readonly MapSchema BufferSchema = new("capacity_bytes", "word_bits", "read_ports", "write_ports", "banks");
     private static readonly MapSchema FormatSchema = new("exponent_bits", "mantissa_bits");
     private static readonly MapSchema GroupSchema = new("group");
     private static readonly MapSchema PeArraySchema = new("rows", "cols", "dataflow", "arithmetic", "zero_operands");
     private static readonly MapSchema BuffersSchema =
-        new(new KeySpec("ifmap", BufferSchema), new KeySpec("weights", BufferSchema), new KeySpec("ofmap", BufferSchema));
+        new(new KeySpec("ifmap", BufferSchema), new KeySpec("weights", BufferSchema), new KeySpec("ofmap", BufferSchema), new KeySpec("unified", BufferSchema));
 
-    private static readonly MapSchema DramBanksSchema = new("count", "row_bytes", "burst_bytes", "activate_cycles", "precharge_cycles");
-    private static readonly MapSchema DramSchema = new("bandwidth_gb_per_s", "bandwidth_bytes_per_cycle", "latency_cycles", new KeySpec("banks", DramBanksSchema));
+    private static readonly string[] PerTensorBuffers = ["ifmap", "weights", "ofmap"];
+
+    private static readonly MapSchema DramBanksSchema = new("count", "row_bytes", "activate_cycles", "precharge_cycles", "cas_cycles");
+    private static readonly MapSchema DramSchema = new("bandwidth_gb_per_s", "bandwidth_bytes_per_cycle", "latency_cycles", "burst_bytes", new KeySpec("banks", DramBanksSchema));
     private static readonly IntRule BankCountRule = new(1, 1024);
     private static readonly IntRule RowBytesRule = new(8, 1L << 30);
+    private static readonly IntRule BurstBytesRule = new(1, 1L << 20);
     private static readonly IntRule BankTimingRule = new(0, 100_000);
     private static readonly MapSchema VectorUnitSchema = new("lanes");
     private static readonly MapSchema ConverterSchema = new("input_lanes", "output_lanes", "latency_cycles");
@@ -81,6 +85,7 @@ internal static class AcceleratorReader
     private static readonly IntRule CapacityRule = new(64, long.MaxValue);
     private static readonly IntRule WordBitsRule = new(8, 4096, MultipleOf: 8);
     private static readonly IntRule PortsRule = new(1, 16);
+    private static readonly IntRule SramBanksRule = new(1, 1024);
     private static readonly IntRule LatencyRule = new(0, long.MaxValue);
     private static readonly IntRule LanesRule = new(1, 4096);
     private static readonly IntRule MaxCyclesRule = new(1, long.MaxValue);
@@ -121,6 +126,15 @@ internal static class AcceleratorReader
             ? new ConverterConfig(inputLanes, outputLanes, latency)
             : null;
         bool? onChip = root.Has("on_chip_activations") ? root.Boolean("on_chip_activations") : false;
+        if (onChip == true && buffers?.Unified is not null)
+        {
+            // The output stays in the ofmap part and becomes the next layer's input part, but each layer splits the
+            // unified buffer its own way: not modelled.
+            errors.Add(root.Entry("on_chip_activations")!.Value,
+                "on_chip_activations: true is modelled with separate ifmap/weights/ofmap buffers only, not with buffers.unified (each layer splits the unified buffer its own way)");
+            return null;
+        }
+
         WeightStorage? storage = root.Has("weight_storage") ? root.Choice("weight_storage", WeightStorages) : WeightStorage.Dense;
         EnergyTable? energy = root.Text("energy_table") is { } tablePath ? loadEnergyTable(tablePath, root.Entry("energy_table")!.Value) : null;
 
@@ -161,6 +175,27 @@ internal static class AcceleratorReader
 
     private static BufferSetConfig? ReadBuffers(MapReader buffers)
     {
+        string[] perTensorGiven = PerTensorBuffers.Where(buffers.Has).ToArray();
+        if (buffers.Has("unified"))
+        {
+            if (perTensorGiven.Length > 0)
+            {
+                buffers.Errors.Add(buffers.Entry(perTensorGiven[0])!.Key,
+                    $"buffers has both unified and {string.Join(", ", perTensorGiven)}; give either unified alone or all three of ifmap, weights and ofmap");
+                return null;
+            }
+
+            return buffers.Mapping("unified", BufferSchema) is { } u && ReadSram("unified", u) is { } unified
+                ? BufferPartition.Nominal(unified)
+                : null;
+        }
+
+        if (perTensorGiven.Length == 0)
+        {
+            buffers.Errors.Add(buffers.Anchor, "buffers needs either ifmap, weights and ofmap (one buffer per tensor) or unified (one buffer they share)");
+            return null;
+        }
+
         SramConfig? ifmap = buffers.Mapping("ifmap", BufferSchema) is { } i ? ReadSram("ifmap", i) : null;
         SramConfig? weights = buffers.Mapping("weights", BufferSchema) is { } w ? ReadSram("weights", w) : null;
         SramConfig? ofmap = buffers.Mapping("ofmap", BufferSchema) is { } o ? ReadSram("ofmap", o) : null;
@@ -173,8 +208,17 @@ internal static class AcceleratorReader
         int? wordBits = sram.Int32("word_bits", WordBitsRule);
         int? readPorts = sram.Int32("read_ports", PortsRule);
         int? writePorts = sram.Int32("write_ports", PortsRule);
-        return capacity is { } c && wordBits is { } w && readPorts is { } r && writePorts is { } wp
-            ? new SramConfig(name, c, w, r, wp)
+        int? banks = sram.Has("banks") ? sram.Int32("banks", SramBanksRule) : 1;
+        if (capacity is { } bytes && wordBits is { } bits && banks is > 1 && bytes % (bits / 8L) != 0)
+        {
+            // Words interleave over the banks by address: the buffer must be whole words.
+            sram.Errors.Add(sram.Entry("capacity_bytes")!.Value,
+                $"{sram.Full("capacity_bytes")} must be a multiple of word_bits / 8 = {bits / 8} bytes when the buffer has banks (words interleave over them), was {bytes}");
+            return null;
+        }
+
+        return capacity is { } c && wordBits is { } w && readPorts is { } r && writePorts is { } wp && banks is { } b
+            ? new SramConfig(name, c, w, r, wp) { Banks = b }
             : null;
     }
 
@@ -187,6 +231,8 @@ internal static class AcceleratorReader
         double? gigabytesPerSecond = dram.Number(GigabytesKey, NumberRule.Positive, required: false);
         double? bytesPerCycle = dram.Number(BytesKey, NumberRule.Positive, required: false);
         long? latency = dram.Integer("latency_cycles", LatencyRule);
+        bool hasBurst = dram.Has("burst_bytes");
+        long? burstBytes = dram.Integer("burst_bytes", BurstBytesRule, required: false);
 
         if (hasGigabytes && hasBytes)
         {
@@ -209,12 +255,18 @@ internal static class AcceleratorReader
         {
             int? count = b.Int32("count", BankCountRule);
             long? rowBytes = b.Integer("row_bytes", RowBytesRule);
-            long? burstBytes = b.Integer("burst_bytes", RowBytesRule);
             long? activate = b.Integer("activate_cycles", BankTimingRule);
             long? precharge = b.Integer("precharge_cycles", BankTimingRule);
+            long? cas = b.Integer("cas_cycles", BankTimingRule, required: false);
+            if (!hasBurst)
+            {
+                b.Errors.Add(b.Anchor, "dram.banks counts row hits and misses per burst: give dram.burst_bytes (an integer of at least 1, dividing dram.banks.row_bytes)");
+                return null;
+            }
+
             if (rowBytes is { } r && burstBytes is { } u && (u > r || r % u != 0))
             {
-                b.Errors.Add(b.Entry("burst_bytes")!.Value, $"dram.banks.burst_bytes must divide dram.banks.row_bytes ({r}), was {u}");
+                dram.Errors.Add(dram.Entry("burst_bytes")!.Value, $"dram.burst_bytes must divide dram.banks.row_bytes ({r}) when banks are given, was {u}");
                 return null;
             }
 
@@ -223,10 +275,15 @@ internal static class AcceleratorReader
                 return null;
             }
 
-            banks = new DramBankConfig(count.Value, rowBytes.Value, burstBytes.Value, activate.Value, precharge.Value);
+            banks = new DramBankConfig(count.Value, rowBytes.Value, burstBytes.Value, activate.Value, precharge.Value) { CasCycles = cas ?? 0 };
         }
 
-        return perCycle is { } bandwidth && latency is { } l ? new DramConfig(bandwidth, l) { Banks = banks } : null;
+        if (hasBurst && burstBytes is null)
+        {
+            return null;
+        }
+
+        return perCycle is { } bandwidth && latency is { } l ? new DramConfig(bandwidth, l) { Banks = banks, BurstBytes = burstBytes ?? 1 } : null;
     }
 
     private static BfpSettings? ReadBfp(MapReader bfp)

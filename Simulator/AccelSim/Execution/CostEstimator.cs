@@ -29,7 +29,7 @@ public static class CostEstimator
             Line("pe_array", "accumulator", pe.PeCount, add, addBits),
             Line("vector_unit", "fp32_adder", config.VectorUnit.Lanes, EnergyEntryNames.FloatAdd, 32),
         };
-        foreach (SramConfig sram in new[] { config.Buffers.Ifmap, config.Buffers.Weights, config.Buffers.Ofmap })
+        foreach (SramConfig sram in config.Buffers.Physical)
         {
             lines.Add(Line(sram.Name, "sram_bit", sram.CapacityBytes * 8, "sram_bit", 1));
         }
@@ -56,7 +56,7 @@ public static class CostEstimator
     /// One multiplier per PE: BFP mantissas (up to 18 bits, one DSP slice's width) use the cited 16-bit fixed-point
     /// multiplier, float16 arrays the cited 16-bit floating-point one. Integer accumulators are fabric adders (LUTs and
     /// flip-flops per bit); a float16 array's float32 accumulators have no cited figure and are left out, so its estimate
-    /// is a lower bound. Each buffer takes block RAMs by capacity, and at least enough side by side for its word width.
+    /// is a lower bound. Each buffer (each bank of it) takes block RAMs by capacity, and at least enough side by side for its word width.
     /// </remarks>
     public static FpgaEstimate? Fpga(AcceleratorConfig config)
     {
@@ -73,8 +73,9 @@ public static class CostEstimator
         long accumulatorBits = fixedPoint ? config.Bfp.AccumulatorBits ?? 32 : 0;
         long luts = pe.PeCount * (multiplier.Lut + (long)Math.Ceiling(fpga.AdderLutsPerBit * accumulatorBits));
         long flipFlops = pe.PeCount * (multiplier.FlipFlops + (long)Math.Ceiling(fpga.AdderFlipFlopsPerBit * accumulatorBits));
-        long blockRams = new[] { config.Buffers.Ifmap, config.Buffers.Weights, config.Buffers.Ofmap }
-            .Sum(b => Math.Max(DivideRoundingUp(b.CapacityBytes * 8, fpga.BlockRamBits), DivideRoundingUp(b.WordBits, fpga.BlockRamMaxWidthBits)));
+        // Every bank is its own set of block RAMs.
+        long blockRams = config.Buffers.Physical
+            .Sum(b => b.Banks * Math.Max(DivideRoundingUp(b.BankCapacityBytes * 8, fpga.BlockRamBits), DivideRoundingUp(b.WordBits, fpga.BlockRamMaxWidthBits)));
         string notes = fixedPoint
             ? "multipliers, integer accumulators (32 bits when exact) and buffers; control, converters and the vector unit not counted"
             : "multipliers and buffers; float32 accumulators (no cited figure), control and the vector unit not counted: a lower bound";

@@ -52,6 +52,12 @@ public static class EnergyAccounting
         {
             case Arithmetic.Bfp:
                 actions.Add(new("bfp_converter", "input_convert", activity.InputConversions, EnergyEntryNames.BfpInputConvert, config.Bfp.Inputs.MantissaBits, 0));
+
+                // Finding each input block's shared exponent: a comparator tree of E-bit compares (priced as E-bit
+                // adds, a compare being a subtraction), and the exponent latched for the block. This is where the
+                // column-wise schemes pay for their many small blocks.
+                actions.Add(new("bfp_converter", "exponent_compare", activity.ExponentComparisons, EnergyEntryNames.IntegerAdd, config.Bfp.Inputs.ExponentBits, 0));
+                actions.Add(new("bfp_converter", "exponent_write", activity.InputBlocks, EnergyEntryNames.RegisterAccess, config.Bfp.Inputs.ExponentBits, 0));
                 actions.Add(new("bfp_converter", "output_convert", activity.OutputConversions, EnergyEntryNames.BfpOutputConvert, 32, 0));
                 break;
             case Arithmetic.Float16:
@@ -77,15 +83,17 @@ public static class EnergyAccounting
         double clock = config.ClockMegahertz;
         actions.Add(new("pe_array", "leakage_pe_cycle", totalCycles * pe.PeCount, EnergyEntryNames.LogicLeakage, 1, 0, clock));
         actions.Add(new("vector_unit", "leakage_lane_cycle", totalCycles * config.VectorUnit.Lanes, EnergyEntryNames.LogicLeakage, 1, 0, clock));
-        foreach (SramConfig sram in new[] { buffers.Ifmap, buffers.Weights, buffers.Ofmap })
+        foreach (SramConfig sram in buffers.Physical)
         {
             actions.Add(new(sram.Name, "leakage_cycle", totalCycles, EnergyEntryNames.SramLeakage, sram.CapacityBytes * 8.0, 0, clock));
         }
 
         return actions;
 
-        static PricedAction Sram(SramConfig sram, string action, long words) =>
-            new(sram.Name, $"{action}_word", words, EnergyEntryNames.SramAccess, sram.WordBits, sram.CapacityBytes);
+        // An access activates one bank: it is priced at the bank's capacity (the table interpolates by capacity, so more,
+        // smaller banks make each access cheaper). The parts of a unified buffer are priced as the unified buffer's banks.
+        PricedAction Sram(SramConfig sram, string action, long words) =>
+            new(sram.Name, $"{action}_word", words, EnergyEntryNames.SramAccess, sram.WordBits, (buffers.Unified ?? sram).BankCapacityBytes);
     }
 
     /// <summary>The configured accumulator width, or for an exact accumulator the width that holds any sum of the layer.</summary>

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using AccelSim.Hardware;
 using AccelSim.Kernel;
 using AccelSim.Mapping;
+using AccelSim.Numerics;
 using AccelSim.Tracing;
 using AccelSim.Workloads;
 
@@ -25,35 +26,122 @@ public static class LayerSimulator
     /// <param name="trace">Where the components report what they do (in layer cycles), or null.</param>
     public static LayerTiming Run(Layer layer, int batch, AcceleratorConfig config, ITraceSink? trace = null)
     {
-        TileSchedule schedule = Mapper.Map(layer, batch, config);
+        (AcceleratorConfig view, TileSchedule schedule, LayerTiming? simulated) = Choose(layer, batch, config);
+
+        // A split chosen by simulating it has its timing already; a trace needs the run again.
+        return trace is null && simulated is not null ? simulated : Run(layer, batch, schedule, view, trace);
+    }
+
+    /// <summary>The accelerator as the layer uses it, and its mapping: with a unified buffer not yet split, the split
+    /// of <see cref="BufferPartition.Candidates"/> that needs the least DRAM traffic, then the fewest cycles (simulated),
+    /// then comes first; otherwise the config as it is.</summary>
+    /// <exception cref="MappingException">No candidate split can hold the layer (the first candidate's reason).</exception>
+    public static (AcceleratorConfig Config, TileSchedule Schedule) Partitioned(Layer layer, int batch, AcceleratorConfig config)
+    {
+        (AcceleratorConfig view, TileSchedule schedule, _) = Choose(layer, batch, config);
+        return (view, schedule);
+    }
+
+    /// <summary><see cref="Partitioned"/>, with the chosen split's timing when choosing it took a simulation.</summary>
+    private static (AcceleratorConfig Config, TileSchedule Schedule, LayerTiming? Timing) Choose(Layer layer, int batch, AcceleratorConfig config)
+    {
+        if (config.Buffers.Unified is not { } unified || config.Buffers.Partitioned)
+        {
+            return (config, Mapper.Map(layer, batch, config), null);
+        }
+
+        var mapped = new List<(AcceleratorConfig Config, TileSchedule Schedule, long TrafficBytes)>();
+        MappingException? firstFailure = null;
+        foreach (BufferSetConfig split in BufferPartition.Candidates(unified))
+        {
+            AcceleratorConfig view = config with { Buffers = split };
+            try
+            {
+                TileSchedule schedule = Mapper.Map(layer, batch, view);
+                mapped.Add((view, schedule, TrafficBytes(schedule, view)));
+            }
+            catch (MappingException e)
+            {
+                firstFailure ??= e;
+            }
+        }
+
+        if (mapped.Count == 0)
+        {
+            throw new MappingException($"{firstFailure!.Message} (with every split of the unified buffer)");
+        }
+
+        long least = mapped.Min(m => m.TrafficBytes);
+        var fewest = mapped.Where(m => m.TrafficBytes == least).ToList();
+        if (fewest.Count == 1)
+        {
+            return (fewest[0].Config, fewest[0].Schedule, null);
+        }
+
+        // MinBy keeps the first of equal cycles: the candidates' order breaks the tie.
+        var (chosen, timing) = fewest.Select(m => (m, Run(layer, batch, m.Schedule, m.Config, trace: null))).MinBy(p => p.Item2.TotalCycles);
+        return (chosen.Config, chosen.Schedule, timing);
+    }
+
+    /// <summary>DRAM bytes a schedule moves: its tiles in (unless the input is on chip) and its results out.</summary>
+    private static long TrafficBytes(TileSchedule schedule, AcceleratorConfig config) =>
+        (config.InputFromChip ? 0 : schedule.IfmapTileBytes.Sum()) + schedule.WeightTileBytes.Sum()
+        + (config.OutputToChip ? 0 : schedule.Steps.Sum(s => s.OutputBytes));
+
+    private static LayerTiming Run(Layer layer, int batch, TileSchedule schedule, AcceleratorConfig config, ITraceSink? trace)
+    {
         var simulation = new Simulation(new SimulationOptions { MaxCycles = config.MaxCycles }, trace);
-        (ComputeEngine engine, TileLoader ifmap, TileLoader weights, string enginePath) = Build(simulation, schedule, config);
+        InputFormatting? formatting = InputFormattingOf(layer, batch, config);
+        (ComputeEngine engine, TileLoader ifmap, TileLoader weights, string enginePath) = Build(simulation, schedule, config, formatting?.LookAheadElements ?? 0);
         engine.Start();
         ifmap.Start();
         weights.Start();
         simulation.RunToCompletion();
-        return Collect(layer, schedule, simulation, engine, enginePath);
+        return Collect(layer, schedule, config, simulation, engine, enginePath, formatting);
+    }
+
+    /// <summary>The run-time formatting of a BFP array's conv or FC input; null where nothing is formatted into blocks.</summary>
+    public static InputFormatting? InputFormattingOf(Layer layer, int batch, AcceleratorConfig config)
+    {
+        if (config.PeArray.Arithmetic != Arithmetic.Bfp)
+        {
+            return null;
+        }
+
+        ConvGeometry? g = layer switch
+        {
+            ConvLayer c => NetworkNumerics.Geometry(c, batch),
+            FullyConnectedLayer f => NetworkNumerics.Geometry(f, batch),
+            _ => null,
+        };
+        return g is null ? null : BfpCost.InputFormattingOf(g, config.Bfp.InputPartition);
     }
 
     /// <summary>Wires one layer's accelerator: the DRAM channel, two loaders, the output buffer and the engine.</summary>
     private static (ComputeEngine Engine, TileLoader Ifmap, TileLoader Weights, string EnginePath) Build(
-        Simulation simulation, TileSchedule schedule, AcceleratorConfig config)
+        Simulation simulation, TileSchedule schedule, AcceleratorConfig config, long inputLookAheadElements = 0)
     {
         var buffers = config.Buffers;
         var dram = new DramChannel(simulation, "dram", config.Dram);
-        var ifmap = new TileLoader(simulation, "ifmap", buffers.Ifmap, dram, schedule.IfmapTileBytes, fromChip: config.InputFromChip);
-        var weights = new TileLoader(simulation, "weights", buffers.Weights, dram, schedule.WeightTileBytes);
-        var ofmap = new OutputBuffer(simulation, "ofmap", buffers.Ofmap, dram, keepOnChip: config.OutputToChip);
+        // SCALE-Sim does not model SRAM write ports on fills or read ports on drains: its compatibility mode leaves them out.
+        bool portLimited = !config.ScaleSimCompatible;
+        var ifmap = new TileLoader(simulation, "ifmap", buffers.Ifmap, dram, schedule.IfmapTileBytes, fromChip: config.InputFromChip, portLimited);
+        var weights = new TileLoader(simulation, "weights", buffers.Weights, dram, schedule.WeightTileBytes, portLimited: portLimited);
+        // In a unified buffer the ofmap part follows the ifmap and weight parts.
+        long ofmapBaseWord = buffers.Unified is null ? 0 : buffers.Ifmap.CapacityWords + buffers.Weights.CapacityWords;
+        var ofmap = new OutputBuffer(simulation, "ofmap", buffers.Ofmap, dram, keepOnChip: config.OutputToChip, portLimited, ofmapBaseWord);
         string enginePath = schedule.Engine == EngineKind.PeArray ? "pe_array" : "vector_unit";
         // Converters sit between the buffers and the PE array only; float32 arrays convert nothing, float16 ones only inputs.
         ConverterConfig? converters = schedule.Engine != EngineKind.PeArray || config.PeArray.Arithmetic == Arithmetic.Float32 ? null
             : config.PeArray.Arithmetic == Arithmetic.Float16 && config.Converters is { } c ? c with { OutputLanes = int.MaxValue }
             : config.Converters;
-        var engine = new ComputeEngine(simulation, enginePath, schedule.Steps, ifmap, weights, ofmap, buffers.Ifmap, buffers.Weights, converters);
+        var engine = new ComputeEngine(simulation, enginePath, schedule.Steps, ifmap, weights, ofmap, buffers, converters, inputLookAheadElements);
         return (engine, ifmap, weights, enginePath);
     }
 
-    private static LayerTiming Collect(Layer layer, TileSchedule schedule, Simulation simulation, ComputeEngine engine, string enginePath)
+    private static LayerTiming Collect(
+        Layer layer, TileSchedule schedule, AcceleratorConfig config, Simulation simulation, ComputeEngine engine, string enginePath,
+        InputFormatting? formatting)
     {
         Cycle finished = engine.FinishedAt ?? throw new InvalidOperationException($"layer '{layer.Name}': the engine never finished");
         var stats = simulation.Stats.Snapshot();
@@ -63,7 +151,6 @@ public static class LayerSimulator
         {
             TotalCycles = finished.Value,
             ComputeCycles = stats[$"{enginePath}.compute_cycles"],
-            FillDrainCycles = stats[$"{enginePath}.fill_drain_cycles"],
             StallCyclesByCause = stalls,
             DramReadBytes = stats["dram.read_bytes"],
             DramWriteBytes = stats["dram.write_bytes"],
@@ -82,8 +169,13 @@ public static class LayerSimulator
                 InputConversions = stats[$"{enginePath}.input_conversions"],
                 OutputConversions = stats[$"{enginePath}.output_conversions"],
                 VectorOps = stats[$"{enginePath}.vector_ops"],
+                InputBlocks = formatting?.Blocks ?? 0,
+                ExponentComparisons = formatting?.ExponentComparisons ?? 0,
             },
-            Mapping = schedule.Description,
+            Mapping = config.Buffers.SplitDescription is { } split ? $"{schedule.Description}; {split}" : schedule.Description,
+            BankConflictCycles = stats[$"{enginePath}.bank_conflict_cycles"],
+            UnifiedSplit = config.Buffers.Unified is null ? null
+                : new BufferSplit(config.Buffers.Ifmap.CapacityBytes, config.Buffers.Weights.CapacityBytes, config.Buffers.Ofmap.CapacityBytes),
             Events = simulation.ProcessedEvents,
             Stats = stats,
         };

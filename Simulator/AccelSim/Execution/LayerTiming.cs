@@ -9,10 +9,8 @@ public sealed record LayerTiming
 {
     public required long TotalCycles { get; init; }
 
-    /// <summary>Cycles the engine computed (systolic fill and drain included).</summary>
+    /// <summary>Cycles the engine computed: a MAC wave (or vector batch) every cycle; fill and drain are a stall cause.</summary>
     public required long ComputeCycles { get; init; }
-
-    public required long FillDrainCycles { get; init; }
 
     /// <summary>Stall cycles by cause; they add up to <see cref="StallCycles"/>.</summary>
     public required ImmutableSortedDictionary<StallCause, long> StallCyclesByCause { get; init; }
@@ -29,6 +27,12 @@ public sealed record LayerTiming
     public required string Mapping { get; init; }
 
     public required long Events { get; init; }
+
+    /// <summary>Part of the SRAM-bandwidth stall due to bank conflicts.</summary>
+    public long BankConflictCycles { get; init; }
+
+    /// <summary>How the layer split a unified buffer; null with separate buffers.</summary>
+    public BufferSplit? UnifiedSplit { get; init; }
 
     /// <summary>Every statistic the components registered, with units and descriptions.</summary>
     public required StatsSnapshot Stats { get; init; }
@@ -60,6 +64,12 @@ public sealed record ActivityCounts
     public required long DramWriteBytes { get; init; }
 
     public required long InputConversions { get; init; }
+
+    /// <summary>Input BFP blocks formatted at run time, each with its shared exponent (BFP arithmetic, conv and FC).</summary>
+    public long InputBlocks { get; init; }
+
+    /// <summary>E-bit exponent comparisons that found those blocks' maxima.</summary>
+    public long ExponentComparisons { get; init; }
 
     public required long OutputConversions { get; init; }
 

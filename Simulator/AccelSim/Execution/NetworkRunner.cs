@@ -107,7 +107,6 @@ public static class NetworkRunner
             Macs = macs,
             TotalCycles = timing.TotalCycles,
             ComputeCycles = timing.ComputeCycles,
-            FillDrainCycles = timing.FillDrainCycles,
             StallCyclesByCause = timing.StallCyclesByCause,
             OverallUtilization = timing.TotalCycles == 0 ? 0 : (double)macs / ((double)config.PeArray.PeCount * timing.TotalCycles),
             DramReadBytes = timing.DramReadBytes,
@@ -117,6 +116,8 @@ public static class NetworkRunner
             Energy = EnergyAccounting.Price(layer, timing.Activity, LayerConfig.For(layer, config), timing.TotalCycles, numerics?.ZeroOperandMacs),
             Numerics = numerics,
             Mapping = timing.Mapping,
+            BankConflictCycles = timing.BankConflictCycles,
+            UnifiedSplit = timing.UnifiedSplit,
             Events = timing.Events,
         };
     }
@@ -131,6 +132,7 @@ public static class NetworkRunner
         ClockMegahertz = config.ClockMegahertz,
         Layers = layers,
         Agreement = agreement,
+        ReportsBuffers = config.Buffers.Unified is not null || config.Buffers.Physical.Any(b => b.Banks > 1),
         Area = CostEstimator.Area(config),
         Fpga = CostEstimator.Fpga(config),
     };

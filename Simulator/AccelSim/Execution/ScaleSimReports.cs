@@ -111,9 +111,11 @@ public static class ScaleSimReports
             }
             else
             {
-                TileSchedule schedule = Mapper.Map(layer, network.Batch, LayerConfig.For(layer, config));
-                stalls = measured.StallCycles;
-                total = measured.ComputeCycles - 1 + stalls;
+                TileSchedule schedule = LayerSimulator.Partitioned(layer, network.Batch, LayerConfig.For(layer, config)).Schedule;
+                // SCALE-Sim's compute cycles include the array's fill and drain, which this simulator reports as a stall.
+                long fillDrain = measured.StallCyclesByCause.GetValueOrDefault(StallCause.FillDrain);
+                stalls = measured.StallCycles - fillDrain;
+                total = measured.ComputeCycles + fillDrain - 1 + stalls;
                 dramIfmap = schedule.IfmapTileBytes.Sum() / DataSizes.FeatureMapElementBytes;
                 dramFilter = schedule.WeightTileBytes.Sum();
                 dramOfmap = schedule.Steps.Sum(s => s.OutputBytes) / DataSizes.FeatureMapElementBytes;

@@ -63,29 +63,77 @@ public sealed record PeArrayConfig(int Rows, int Cols, Dataflow Dataflow)
 }
 
 /// <summary>An on-chip SRAM buffer, split into two halves for double buffering.</summary>
-/// <param name="Name">Component name (<c>ifmap</c>, <c>weights</c>, <c>ofmap</c>).</param>
+/// <param name="Name">Component name (<c>ifmap</c>, <c>weights</c>, <c>ofmap</c>, or <c>unified</c>).</param>
 /// <param name="CapacityBytes">Total capacity of both halves.</param>
 /// <param name="WordBits">Width of one access.</param>
-/// <param name="ReadPorts">Words that can be read per cycle.</param>
-/// <param name="WritePorts">Words that can be written per cycle.</param>
+/// <param name="ReadPorts">Words that each bank can read per cycle.</param>
+/// <param name="WritePorts">Words that each bank can write per cycle.</param>
+/// <remarks>Words interleave across <see cref="Banks"/> (word address mod banks); each bank has the ports, so accesses
+/// spread over all banks move <c>Banks × ports</c> words per cycle.</remarks>
 public sealed record SramConfig(string Name, long CapacityBytes, int WordBits, int ReadPorts, int WritePorts)
 {
+    /// <summary>Independent banks the words interleave across; 1 for a monolithic buffer.</summary>
+    public int Banks { get; init; } = 1;
+
     /// <summary>Capacity of one half: what one tile may occupy while the other half is being filled.</summary>
     public long HalfCapacityBytes => CapacityBytes / 2;
 
-    public double ReadBytesPerCycle => ReadPorts * WordBits / 8.0;
+    /// <summary>Capacity of one bank: what one access activates (and what its energy is priced by).</summary>
+    public long BankCapacityBytes => CapacityBytes / Banks;
 
-    public double WriteBytesPerCycle => WritePorts * WordBits / 8.0;
+    public long CapacityWords => CapacityBytes * 8 / WordBits;
+
+    public double ReadBytesPerCycle => (long)ReadPorts * Banks * WordBits / 8.0;
+
+    public double WriteBytesPerCycle => (long)WritePorts * Banks * WordBits / 8.0;
+
+    /// <summary>Words of <paramref name="bytes"/> bytes, the last one partly filled.</summary>
+    public long Words(long bytes) => ((bytes * 8) + WordBits - 1) / WordBits;
 }
 
-/// <summary>The three per-tensor buffers.</summary>
-public sealed record BufferSetConfig(SramConfig Ifmap, SramConfig Weights, SramConfig Ofmap);
+/// <summary>The buffers: three per-tensor SRAMs, or three parts of one unified SRAM.</summary>
+/// <remarks>
+/// With a unified buffer, <see cref="Ifmap"/>, <see cref="Weights"/> and <see cref="Ofmap"/> are the capacity the layer
+/// gives each tensor (chosen per layer, see <c>BufferPartition</c>); they carry the unified buffer's word width, ports
+/// and banks, and the ifmap and weight reads of a step share the unified buffer's read ports and banks.
+/// </remarks>
+public sealed record BufferSetConfig(SramConfig Ifmap, SramConfig Weights, SramConfig Ofmap)
+{
+    /// <summary>The one SRAM the three parts share; null for separate per-tensor buffers.</summary>
+    public SramConfig? Unified { get; init; }
+
+    /// <summary>For a unified buffer: true when the three parts are a layer's chosen split (false: the nominal split
+    /// the reader gives, which the run replaces per layer).</summary>
+    public bool Partitioned { get; init; }
+
+    /// <summary>How the capacity is split, for mapping descriptions: "unified 1310720 B: ifmap 524288 / weights 524288 / ofmap 262144".</summary>
+    public string? SplitDescription => Unified is { } u
+        ? FormattableString.Invariant($"unified {u.CapacityBytes} B split ifmap {Ifmap.CapacityBytes} / weights {Weights.CapacityBytes} / ofmap {Ofmap.CapacityBytes}")
+        : null;
+
+    /// <summary>Separate buffers, or the unified one once.</summary>
+    public IEnumerable<SramConfig> Physical => Unified is { } u ? [u] : [Ifmap, Weights, Ofmap];
+
+    /// <summary>A unified buffer split into parts of the given bytes (their sum is at most its capacity).</summary>
+    public static BufferSetConfig Split(SramConfig unified, long ifmapBytes, long weightBytes, long ofmapBytes, bool partitioned)
+    {
+        return new(Part("ifmap", ifmapBytes), Part("weights", weightBytes), Part("ofmap", ofmapBytes)) { Unified = unified, Partitioned = partitioned };
+
+        SramConfig Part(string name, long bytes) => unified with { Name = name, CapacityBytes = bytes };
+    }
+}
+
+/// <summary>The capacity a layer gave each tensor in a unified buffer.</summary>
+public sealed record BufferSplit(long IfmapBytes, long WeightBytes, long OfmapBytes);
 
 /// <summary>Off-chip memory: one channel shared by all transfers, served in request order.</summary>
 /// <param name="BandwidthBytesPerCycle">Sustained bytes per core clock cycle (converted from GB/s with the clock).</param>
 /// <param name="LatencyCycles">Cycles from the end of a transfer's data beats to its completion.</param>
 public sealed record DramConfig(double BandwidthBytesPerCycle, long LatencyCycles)
 {
+    /// <summary>The channel moves whole bursts: a transfer occupies every burst its bytes touch (1: byte-granular).</summary>
+    public long BurstBytes { get; init; } = 1;
+
     /// <summary>Banks and row buffers; null for the bandwidth-and-latency model alone.</summary>
     public DramBankConfig? Banks { get; init; }
 }
@@ -93,10 +141,15 @@ public sealed record DramConfig(double BandwidthBytesPerCycle, long LatencyCycle
 /// <summary>DRAM banks with row buffers (timings in core clock cycles).</summary>
 /// <param name="Banks">Banks that hold a row open each.</param>
 /// <param name="RowBytes">Bytes of one row (page).</param>
-/// <param name="BurstBytes">Bytes of one burst: the unit in which hits and misses are counted.</param>
+/// <param name="BurstBytes">Bytes of one burst (the channel's <see cref="DramConfig.BurstBytes"/>): the unit in which hits
+/// and misses are counted.</param>
 /// <param name="ActivateCycles">tRCD: opening a row.</param>
 /// <param name="PrechargeCycles">tRP: closing the open row first.</param>
-public sealed record DramBankConfig(int Banks, long RowBytes, long BurstBytes, long ActivateCycles, long PrechargeCycles);
+public sealed record DramBankConfig(int Banks, long RowBytes, long BurstBytes, long ActivateCycles, long PrechargeCycles)
+{
+    /// <summary>tCL: from the column command to the first data, added to every transfer's latency (pipelined like it).</summary>
+    public long CasCycles { get; init; }
+}
 
 /// <summary>The conversion units between the buffers and the array: float32 → BFP (or float16) on the way in, BFP
 /// accumulator → float32 on the way out.</summary>

@@ -9,9 +9,16 @@ namespace AccelSim.Hardware;
 /// <remarks>
 /// A step starts when its input tile and weight tile are in their buffers and the output buffer has room for its results.
 /// While it cannot start, the time is charged to the first unmet condition, in the order ifmap, weights, output room;
-/// when that condition changes, the charge moves with it. A step lasts its compute cycles, or longer if the buffers'
+/// when that condition changes, the charge moves with it. A tile whose DRAM request still waits in the channel's queue
+/// charges DRAM bandwidth; once its transfer starts, the charge moves to its tensor. A step's systolic fill and drain
+/// are a stall of their own. A step lasts its compute cycles, or longer if the buffers'
 /// read ports cannot deliver its operands that fast (the excess is an SRAM-bandwidth stall). After the last step the
 /// engine waits for the output buffer to drain. So compute plus stalls covers the layer exactly, cycle for cycle.
+/// <para>Port cycles come from the addresses a step touches: its tile's words from the tile's first word in the buffer
+/// half it sits in (wrapping within the tile when operands are read more than once), interleaved over the banks; the
+/// busiest bank sets the cycles (<see cref="SramBanks"/>). Reads from separate buffers proceed in parallel; the ifmap and
+/// weight reads of a unified buffer share its banks and ports. The step's results are written at the output buffer's
+/// write ports and banks. Cycles beyond what perfectly spread accesses would need are bank conflicts.</para>
 /// </remarks>
 public sealed class ComputeEngine : Component
 {
@@ -21,11 +28,15 @@ public sealed class ComputeEngine : Component
     private readonly OutputBuffer _ofmap;
     private readonly SramConfig _ifmapSram;
     private readonly SramConfig _weightSram;
+    private readonly SramConfig _ofmapSram;
+    private readonly bool _unified;
+    private readonly long _weightRegionWords;
+    private readonly Counter _bankConflictCycles;
     private readonly ConverterConfig? _converters;
+    private readonly long _inputLookAheadElements;
     private readonly Action _onStepDone;
     private readonly Action _advance;
     private readonly Counter _computeCycles;
-    private readonly Counter _fillDrainCycles;
     private readonly Counter _macs;
     private readonly Counter _skippedMacs;
     private readonly Counter _stepsDone;
@@ -43,21 +54,26 @@ public sealed class ComputeEngine : Component
 
     public ComputeEngine(
         Simulation simulation, string path, ImmutableArray<ComputeStep> steps, TileLoader ifmap, TileLoader? weights,
-        OutputBuffer ofmap, SramConfig ifmapSram, SramConfig weightSram, ConverterConfig? converters = null)
+        OutputBuffer ofmap, BufferSetConfig buffers, ConverterConfig? converters = null, long inputLookAheadElements = 0)
         : base(simulation, path)
     {
+        _ifmapSram = buffers.Ifmap;
+        _weightSram = buffers.Weights;
+        _ofmapSram = buffers.Ofmap;
+        _unified = buffers.Unified is not null;
+
+        // In a unified buffer the weights' part follows the ifmap's: its words start where the ifmap part ends.
+        _weightRegionWords = _unified ? buffers.Ifmap.CapacityWords : 0;
         _converters = converters;
+        _inputLookAheadElements = inputLookAheadElements;
         _steps = steps;
         _ifmap = ifmap;
         _weights = weights;
         _ofmap = ofmap;
-        _ifmapSram = ifmapSram;
-        _weightSram = weightSram;
         _onStepDone = OnStepDone;
         _advance = Advance;
         var stats = simulation.Stats;
-        _computeCycles = stats.RegisterCounter($"{path}.compute_cycles", StatUnit.Cycles, "Cycles computing, pipeline fill and drain included");
-        _fillDrainCycles = stats.RegisterCounter($"{path}.fill_drain_cycles", StatUnit.Cycles, "Part of the compute cycles spent filling and draining the systolic pipeline");
+        _computeCycles = stats.RegisterCounter($"{path}.compute_cycles", StatUnit.Cycles, "Cycles computing: a new wave of MACs (or vector operations) every cycle");
         _macs = stats.RegisterCounter($"{path}.macs", StatUnit.Macs, "Multiply-accumulates performed");
         _skippedMacs = stats.RegisterCounter($"{path}.skipped_macs", StatUnit.Macs, "Multiply-accumulates skipped: every weight of the array's columns was zero at that reduction step");
         _stepsDone = stats.RegisterCounter($"{path}.steps", StatUnit.Events, "Steps (fold chunks or vector batches) completed");
@@ -66,6 +82,8 @@ public sealed class ComputeEngine : Component
         _inputConversions = stats.RegisterCounter($"{path}.input_conversions", StatUnit.Elements, "Float elements converted to BFP mantissas on their way into the array");
         _outputConversions = stats.RegisterCounter($"{path}.output_conversions", StatUnit.Elements, "Accumulator values converted to float32 on their way out");
         _vectorOps = stats.RegisterCounter($"{path}.vector_ops", StatUnit.Events, "float32 operations on the vector unit");
+        _bankConflictCycles = stats.RegisterCounter($"{path}.bank_conflict_cycles", StatUnit.Cycles,
+            "Part of the sram_bandwidth stall due to bank conflicts: cycles beyond what the same accesses spread evenly over the banks would take");
         _stallCycles = Enum.GetValues<StallCause>()
             .Select(cause => stats.RegisterCounter($"{path}.stall_cycles.{StallName(cause)}", StatUnit.Cycles, StallDescription(cause)))
             .ToArray();
@@ -91,6 +109,8 @@ public sealed class ComputeEngine : Component
         StallCause.OutputDrain => "output_drain",
         StallCause.SramBandwidth => "sram_bandwidth",
         StallCause.Converter => "converter",
+        StallCause.DramBandwidth => "dram_bandwidth",
+        StallCause.FillDrain => "fill_drain",
         _ => throw new ArgumentOutOfRangeException(nameof(cause)),
     };
 
@@ -102,8 +122,10 @@ public sealed class ComputeEngine : Component
         StallCause.Ifmap => "Cycles waiting for input feature maps from DRAM",
         StallCause.Weights => "Cycles waiting for weights from DRAM",
         StallCause.OutputDrain => "Cycles waiting for output-buffer room or for the final results to reach DRAM",
-        StallCause.SramBandwidth => "Cycles a step ran longer because buffer read ports could not keep up",
+        StallCause.SramBandwidth => "Cycles a step ran longer because the buffers' ports and banks could not keep up (operand reads, result writes)",
         StallCause.Converter => "Cycles a step ran longer because the BFP converters (lanes, pipeline latency) could not keep up",
+        StallCause.DramBandwidth => "Cycles waiting for a tile whose DRAM request was queued behind other transfers",
+        StallCause.FillDrain => "Cycles the systolic array spent filling with operands and draining results",
         _ => throw new ArgumentOutOfRangeException(nameof(cause)),
     };
 
@@ -131,8 +153,8 @@ public sealed class ComputeEngine : Component
 
         ComputeStep step = _steps[_next];
         StallCause? cause =
-            !_ifmap.IsReady(step.IfmapTile) ? StallCause.Ifmap
-            : step.WeightTile >= 0 && !_weights!.IsReady(step.WeightTile) ? StallCause.Weights
+            !_ifmap.IsReady(step.IfmapTile) ? (_ifmap.IsQueued(step.IfmapTile) ? StallCause.DramBandwidth : StallCause.Ifmap)
+            : step.WeightTile >= 0 && !_weights!.IsReady(step.WeightTile) ? (_weights.IsQueued(step.WeightTile) ? StallCause.DramBandwidth : StallCause.Weights)
             : !_ofmap.HasRoom(step.OutputBytes) ? StallCause.OutputDrain
             : null;
         if (cause is { } blocking)
@@ -144,15 +166,18 @@ public sealed class ComputeEngine : Component
         ChargeWait();
         long ifmapWords = DivideRoundingUp(step.IfmapReadBytes * 8, _ifmapSram.WordBits);
         long weightWords = DivideRoundingUp(step.WeightReadBytes * 8, _weightSram.WordBits);
-        long portCycles = Math.Max(DivideRoundingUp(ifmapWords, _ifmapSram.ReadPorts), DivideRoundingUp(weightWords, _weightSram.ReadPorts));
+        (long portCycles, long conflictFreeCycles) = PortCycles(step, ifmapWords, weightWords);
         long converterCycles = ConverterCycles(step);
         long durationCycles = Math.Max(step.ComputeCycles, Math.Max(portCycles, converterCycles));
 
         // The excess over the compute time goes to the read ports first, then to the converters.
         long sramExcess = Math.Max(0, portCycles - step.ComputeCycles);
         long converterExcess = durationCycles - step.ComputeCycles - sramExcess;
-        _computeCycles.Add(step.ComputeCycles);
-        _fillDrainCycles.Add(step.FillDrainCycles);
+        _bankConflictCycles.Add(Math.Max(0, portCycles - Math.Max(step.ComputeCycles, conflictFreeCycles)));
+
+        // Fill and drain are part of the step's time but no MAC wave completes in them: a stall of their own.
+        _computeCycles.Add(step.ComputeCycles - step.FillDrainCycles);
+        _stallCycles[(int)StallCause.FillDrain].Add(step.FillDrainCycles);
         _stallCycles[(int)StallCause.SramBandwidth].Add(sramExcess);
         _stallCycles[(int)StallCause.Converter].Add(converterExcess);
         _macs.Add(step.Macs);
@@ -214,7 +239,49 @@ public sealed class ComputeEngine : Component
         }
     }
 
-    /// <summary>Cycles the converters need for a step: their pipeline latency, then the elements at their lanes per cycle.</summary>
+    /// <summary>Cycles the buffers' ports need for a step's reads and its results' writes, and the cycles the same
+    /// accesses would need spread evenly over the banks.</summary>
+    private (long Cycles, long ConflictFree) PortCycles(in ComputeStep step, long ifmapWords, long weightWords)
+    {
+        WordRun ifmapRun = ReadRun(_ifmap, _ifmapSram, 0, step.IfmapTile, ifmapWords);
+        WordRun weightRun = step.WeightTile >= 0 && _weights is not null
+            ? ReadRun(_weights, _weightSram, _weightRegionWords, step.WeightTile, weightWords)
+            : default;
+        long readCycles;
+        long conflictFree;
+        if (_unified)
+        {
+            // One set of banks and ports serves both streams: they compete, bank by bank.
+            readCycles = SramBanks.Cycles(SramBanks.BusiestBankWords([ifmapRun, weightRun], _ifmapSram.Banks), _ifmapSram.ReadPorts);
+            conflictFree = SramBanks.ConflictFreeCycles(ifmapWords + weightWords, _ifmapSram.Banks, _ifmapSram.ReadPorts);
+        }
+        else
+        {
+            readCycles = Math.Max(
+                SramBanks.Cycles(SramBanks.BusiestBankWords(ifmapRun, _ifmapSram.Banks), _ifmapSram.ReadPorts),
+                SramBanks.Cycles(SramBanks.BusiestBankWords(weightRun, _weightSram.Banks), _weightSram.ReadPorts));
+            conflictFree = Math.Max(
+                SramBanks.ConflictFreeCycles(ifmapWords, _ifmapSram.Banks, _ifmapSram.ReadPorts),
+                SramBanks.ConflictFreeCycles(weightWords, _weightSram.Banks, _weightSram.ReadPorts));
+        }
+
+        // Results go into the output buffer's ring in address order: a contiguous run spreads evenly over its banks.
+        long outputWords = _ofmapSram.Words(step.OutputBytes);
+        long writeCycles = SramBanks.ConflictFreeCycles(outputWords, _ofmapSram.Banks, _ofmapSram.WritePorts);
+        return (Math.Max(readCycles, writeCycles), Math.Max(conflictFree, writeCycles));
+    }
+
+    /// <summary>A step's reads of its tile: from the tile's first word in its buffer half (tile i sits in half i mod 2).</summary>
+    private static WordRun ReadRun(TileLoader loader, SramConfig sram, long regionWords, int tile, long words)
+    {
+        long halfWords = sram.HalfCapacityBytes * 8 / sram.WordBits;
+        long tileWords = Math.Max(1, DivideRoundingUp(loader.TileBytes(tile) * 8, sram.WordBits));
+        return new WordRun(regionWords + ((tile % 2) * halfWords), tileWords, words);
+    }
+
+    /// <summary>Cycles the converters need for a step: their pipeline latency, the look-ahead over a block whose exponent
+    /// must be found before its first mantissa is aligned (column and group input partitions), then the elements at their
+    /// lanes per cycle (comparing and aligning are two pipeline stages, so later blocks overlap).</summary>
     private long ConverterCycles(in ComputeStep step)
     {
         if (_converters is not { } c)
@@ -222,21 +289,25 @@ public sealed class ComputeEngine : Component
             return 0;
         }
 
-        long input = step.InputConversions == 0 ? 0 : c.LatencyCycles + DivideRoundingUp(step.InputConversions, c.InputLanes);
+        long input = step.InputConversions == 0 ? 0
+            : c.LatencyCycles + DivideRoundingUp(_inputLookAheadElements, c.InputLanes) + DivideRoundingUp(step.InputConversions, c.InputLanes);
         long output = step.OutputConversions == 0 || c.OutputLanes == int.MaxValue ? 0 : c.LatencyCycles + DivideRoundingUp(step.OutputConversions, c.OutputLanes);
         return Math.Max(input, output);
     }
 
     private static long DivideRoundingUp(long numerator, long denominator) => (numerator + denominator - 1) / denominator;
 
-    /// <summary>The step as a trace sees it: compute then any SRAM-bandwidth excess on the engine's track (so the slices
-    /// add up to the compute and stall counters), the conversions it makes, and the buffer words it reads.</summary>
+    /// <summary>The step as a trace sees it: compute, then fill and drain, then any SRAM-bandwidth and converter excess on
+    /// the engine's track (so the slices add up to the compute and stall counters), the conversions it makes, and the
+    /// buffer words it reads.</summary>
     private void TraceStep(ITraceSink trace, in ComputeStep step, long durationCycles, long sramExcess, long ifmapWords, long weightWords)
     {
         long now = Simulation.Now.Value;
         bool array = step.Macs > 0;
         string name = step.WeightTile >= 0 ? $"ifmap {step.IfmapTile} weights {step.WeightTile}" : $"ifmap {step.IfmapTile}";
-        trace.Slice(new TraceSlice(Path, name, TraceCategory.Compute, now, step.ComputeCycles, array ? step.Macs : step.VectorOps, array ? "macs" : "vector_ops"));
+        long busy = step.ComputeCycles - step.FillDrainCycles;
+        trace.Slice(new TraceSlice(Path, name, TraceCategory.Compute, now, busy, array ? step.Macs : step.VectorOps, array ? "macs" : "vector_ops"));
+        trace.Slice(new TraceSlice(Path, StallName(StallCause.FillDrain), TraceCategory.Stall, now + busy, step.FillDrainCycles));
         trace.Slice(new TraceSlice(
             Path, StallName(StallCause.SramBandwidth), TraceCategory.Stall, now + step.ComputeCycles, sramExcess));
         trace.Slice(new TraceSlice(
@@ -247,19 +318,18 @@ public sealed class ComputeEngine : Component
             trace.Slice(new TraceSlice("bfp_converter", "convert", TraceCategory.Conversion, now, durationCycles, conversions, "elements"));
         }
 
-        TraceReads(trace, _ifmap, _ifmapSram, step.IfmapTile, ifmapWords, now);
+        TraceReads(trace, _ifmap, _ifmapSram, 0, step.IfmapTile, ifmapWords, now);
         if (step.WeightTile >= 0 && _weights is not null)
         {
-            TraceReads(trace, _weights, _weightSram, step.WeightTile, weightWords, now);
+            TraceReads(trace, _weights, _weightSram, _weightRegionWords, step.WeightTile, weightWords, now);
         }
     }
 
-    /// <summary>Word reads from a tile's buffer half (tile i sits in half i mod 2), the ports' worth per cycle, wrapping
-    /// within the tile when the step reads its operands more than once.</summary>
-    private static void TraceReads(ITraceSink trace, TileLoader loader, SramConfig sram, int tile, long words, long now)
+    /// <summary>Word reads from a tile's buffer half (tile i sits in half i mod 2), the ports' worth of every bank per
+    /// cycle, wrapping within the tile when the step reads its operands more than once.</summary>
+    private static void TraceReads(ITraceSink trace, TileLoader loader, SramConfig sram, long regionWords, int tile, long words, long now)
     {
-        long halfWords = sram.HalfCapacityBytes * 8 / sram.WordBits;
-        long tileWords = Math.Max(1, DivideRoundingUp(loader.TileBytes(tile) * 8, sram.WordBits));
-        trace.Access(new TraceAccess($"{loader.Path}.sram_read", now, words, sram.ReadPorts, (tile % 2) * halfWords, 0, tileWords));
+        WordRun run = ReadRun(loader, sram, regionWords, tile, words);
+        trace.Access(new TraceAccess($"{loader.Path}.sram_read", now, words, sram.ReadPorts * sram.Banks, run.BaseWord, 0, run.SpanWords));
     }
 }

@@ -8,7 +8,7 @@ namespace AccelSim.Hardware;
 /// address / (row · banks). A burst to a bank whose open row is another one costs a precharge and an activate
 /// (to an idle bank, an activate). The first row opened by a transfer delays its data; later ones in the same transfer
 /// overlap the data of the row before (another bank) and expose only what that row's data time does not cover. The
-/// column (CAS) latency is part of <see cref="DramConfig.LatencyCycles"/>.
+/// column (CAS) latency, <see cref="DramBankConfig.CasCycles"/>, is added to the channel's latency.
 /// </remarks>
 public sealed class DramBanks
 {

@@ -6,7 +6,8 @@ namespace AccelSim.Hardware;
 
 /// <summary>Off-chip memory: one channel, requests served in arrival order at the configured bandwidth.</summary>
 /// <remarks>
-/// A transfer of b bytes occupies the channel for <c>ceil(b / bandwidth)</c> cycles; its data is usable
+/// A transfer moves every burst its bytes touch (each tensor stream laid out in transfer order, so a transfer that starts
+/// inside a burst moves that burst again); its moved bytes occupy the channel for <c>ceil(bytes / bandwidth)</c> cycles; its data is usable
 /// <see cref="DramConfig.LatencyCycles"/> later. The latency is pipelined: the next transfer starts as soon as the
 /// previous one's data beats are out, so back-to-back transfers reach the full bandwidth.
 /// </remarks>
@@ -22,6 +23,8 @@ public sealed class DramChannel : Component
     private readonly Counter _rowHits;
     private readonly Counter _rowMisses;
     private readonly Counter _rowCycles;
+    private readonly Counter _burstPaddingBytes;
+    private readonly Dictionary<string, long> _streamOffsets = new(StringComparer.Ordinal);
     private readonly DramBanks? _banks;
     private bool _busy;
     private int _inFlight;
@@ -40,6 +43,7 @@ public sealed class DramChannel : Component
         _rowHits = simulation.Stats.RegisterCounter($"{path}.row_hits", StatUnit.Events, "Bursts that found their row open (banks model only)");
         _rowMisses = simulation.Stats.RegisterCounter($"{path}.row_misses", StatUnit.Events, "Bursts that had to precharge and activate a row (banks model only)");
         _rowCycles = simulation.Stats.RegisterCounter($"{path}.row_cycles", StatUnit.Cycles, "Cycles the channel waited for rows to open, beyond the data beats (banks model only)");
+        _burstPaddingBytes = simulation.Stats.RegisterCounter($"{path}.burst_padding_bytes", StatUnit.Bytes, "Bytes moved beyond those requested because transfers move whole bursts");
         _banks = config.Banks is { } banks ? new DramBanks(banks) : null;
         _trace = simulation.Trace;
     }
@@ -50,11 +54,17 @@ public sealed class DramChannel : Component
 
     /// <summary>Reads <paramref name="bytes"/>; <paramref name="onComplete"/> runs as an event when the data has arrived.</summary>
     /// <param name="stream">The tensor stream the transfer belongs to (<c>ifmap</c>, <c>weights</c>, <c>ofmap</c>), for traces.</param>
-    public void Read(long bytes, Action onComplete, string? stream = null) => Enqueue(new Request(bytes, IsWrite: false, onComplete, stream));
+    /// <param name="sinkCycles">Cycles the on-chip side needs to take the data (a buffer's write ports and banks); a
+    /// slower sink holds the channel longer (back-pressure).</param>
+    /// <param name="onStart">Runs (inside the channel's own call) when the transfer leaves the queue and takes the channel.</param>
+    public void Read(long bytes, Action onComplete, string? stream = null, long sinkCycles = 0, Action? onStart = null) =>
+        Enqueue(new Request(bytes, IsWrite: false, onComplete, stream, sinkCycles, onStart));
 
     /// <summary>Writes <paramref name="bytes"/>; <paramref name="onComplete"/> runs as an event when the write is done.</summary>
     /// <param name="stream">The tensor stream the transfer belongs to, for traces.</param>
-    public void Write(long bytes, Action onComplete, string? stream = null) => Enqueue(new Request(bytes, IsWrite: true, onComplete, stream));
+    /// <param name="sourceCycles">Cycles the on-chip side needs to hand the data over (a buffer's read ports and banks).</param>
+    public void Write(long bytes, Action onComplete, string? stream = null, long sourceCycles = 0) =>
+        Enqueue(new Request(bytes, IsWrite: true, onComplete, stream, sourceCycles));
 
     /// <summary>Cycles a transfer of <paramref name="bytes"/> occupies the channel.</summary>
     public long BeatCycles(long bytes) => TransferCycles(bytes, _config.BandwidthBytesPerCycle);
@@ -78,7 +88,8 @@ public sealed class DramChannel : Component
             return;
         }
 
-        long beats = BeatCycles(request.Bytes);
+        long moved = MovedBytes(request);
+        long beats = BeatCycles(moved);
         if (_banks is not null && request.Bytes > 0)
         {
             // Opening rows holds the channel too: the transfer's beats wait for them.
@@ -89,22 +100,43 @@ public sealed class DramChannel : Component
             beats += exposed;
         }
 
-        (request.IsWrite ? _writeBytes : _readBytes).Add(request.Bytes);
+        beats = Math.Max(beats, request.BufferCycles);
+
+        (request.IsWrite ? _writeBytes : _readBytes).Add(moved);
+        _burstPaddingBytes.Add(moved - request.Bytes);
         _busyCycles.Add(beats);
         _transfers.Increment();
         _busy = true;
         _inFlight++;
+        request.OnStart?.Invoke();
         if (_trace is not null)
         {
-            TraceTransfer(_trace, request, beats);
+            TraceTransfer(_trace, request, beats, moved);
         }
 
         Simulation.Schedule(beats, _onBeatsDone);
-        Simulation.Schedule(beats + _config.LatencyCycles, () =>
+        Simulation.Schedule(beats + _config.LatencyCycles + (_config.Banks?.CasCycles ?? 0), () =>
         {
             _inFlight--;
             request.OnComplete();
         });
+    }
+
+    /// <summary>Bytes the channel moves for a request: every burst from the one holding its first byte to the one holding
+    /// its last, at the stream's next offset.</summary>
+    private long MovedBytes(in Request request)
+    {
+        long burst = _config.BurstBytes;
+        if (burst <= 1 || request.Bytes == 0)
+        {
+            return request.Bytes;
+        }
+
+        string stream = request.Stream ?? "other";
+        long start = _streamOffsets.GetValueOrDefault(stream);
+        long end = start + request.Bytes;
+        _streamOffsets[stream] = end;
+        return (((end + burst - 1) / burst) - (start / burst)) * burst;
     }
 
     private void OnBeatsDone()
@@ -120,7 +152,7 @@ public sealed class DramChannel : Component
     /// <summary>The transfer as a trace sees it: a slice for its beats, the bandwidth it uses, and its byte addresses.
     /// Each tensor stream has its own 4 GiB region (ifmap, weights, ofmap, others) and is laid out in transfer order:
     /// the model does not track which bytes a re-fetched tile held before.</summary>
-    private void TraceTransfer(ITraceSink trace, in Request request, long beats)
+    private void TraceTransfer(ITraceSink trace, in Request request, long beats, long movedBytes)
     {
         if (beats == 0)
         {
@@ -130,13 +162,13 @@ public sealed class DramChannel : Component
         long now = Simulation.Now.Value;
         string stream = request.Stream ?? "other";
         string op = request.IsWrite ? "write" : "read";
-        trace.Slice(new TraceSlice(Path, $"{op} {stream}", request.IsWrite ? TraceCategory.DramWrite : TraceCategory.DramRead, now, beats, request.Bytes, "bytes"));
-        trace.Counter(new TraceCounter(TraceNames.DramBandwidth, now, (double)request.Bytes / beats));
+        trace.Slice(new TraceSlice(Path, $"{op} {stream}", request.IsWrite ? TraceCategory.DramWrite : TraceCategory.DramRead, now, beats, movedBytes, "bytes"));
+        trace.Counter(new TraceCounter(TraceNames.DramBandwidth, now, (double)movedBytes / beats));
         _nextAddress ??= new Dictionary<string, long>(StringComparer.Ordinal);
         long offset = _nextAddress.GetValueOrDefault(stream);
         _nextAddress[stream] = offset + request.Bytes;
         trace.Access(new TraceAccess($"{Path}.{op}", now, beats, 1, DramBanks.RegionBase(stream) + offset, 0, beats, request.Bytes, beats));
     }
 
-    private readonly record struct Request(long Bytes, bool IsWrite, Action OnComplete, string? Stream = null);
+    private readonly record struct Request(long Bytes, bool IsWrite, Action OnComplete, string? Stream = null, long BufferCycles = 0, Action? OnStart = null);
 }

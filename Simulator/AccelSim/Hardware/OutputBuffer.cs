@@ -10,6 +10,7 @@ public sealed class OutputBuffer : Component
     private readonly SramConfig _sram;
     private readonly DramChannel _dram;
     private readonly bool _keepOnChip;
+    private readonly bool _portLimited;
     private readonly Counter _writeWords;
     private readonly Counter _readWords;
     private long _occupiedBytes;
@@ -17,12 +18,19 @@ public sealed class OutputBuffer : Component
     private Action? _onSpaceFreed;
     private readonly ITraceSink? _trace;
     private long _writePointerWords;
+    private readonly long _baseWord;
 
     /// <param name="keepOnChip">The results stay in the buffer for the next layer (which reads them as its input): no
     /// DRAM write. The run only asks this of a layer whose whole output fits.</param>
-    public OutputBuffer(Simulation simulation, string path, SramConfig sram, DramChannel dram, bool keepOnChip = false)
+    /// <param name="portLimited">A drain cannot outrun the buffer's read ports: its words, contiguous in the ring, spread
+    /// over the banks, ceil(words / banks) of them in the busiest bank at the read ports' rate.</param>
+    /// <param name="baseWord">Word address of the buffer's first word (its part of a unified buffer), for traces.</param>
+    public OutputBuffer(
+        Simulation simulation, string path, SramConfig sram, DramChannel dram, bool keepOnChip = false, bool portLimited = true, long baseWord = 0)
         : base(simulation, path)
     {
+        _baseWord = baseWord;
+        _portLimited = portLimited;
         _sram = sram;
         _dram = dram;
         _keepOnChip = keepOnChip;
@@ -79,7 +87,8 @@ public sealed class OutputBuffer : Component
             TraceStore(_trace, words);
         }
 
-        _dram.Write(bytes, stream: Path, onComplete: () =>
+        long readCycles = _portLimited ? SramBanks.ConflictFreeCycles(words, _sram.Banks, _sram.ReadPorts) : 0;
+        _dram.Write(bytes, stream: Path, sourceCycles: readCycles, onComplete: () =>
         {
             _occupiedBytes -= bytes;
             _pendingWrites--;
@@ -95,7 +104,7 @@ public sealed class OutputBuffer : Component
         long now = Simulation.Now.Value;
         long capacityWords = Math.Max(1, _sram.CapacityBytes * 8 / _sram.WordBits);
         trace.Counter(new TraceCounter(Path + TraceNames.OccupancySuffix, now, _occupiedBytes));
-        trace.Access(new TraceAccess($"{Path}.sram_write", now, words, _sram.WritePorts, 0, _writePointerWords, capacityWords));
+        trace.Access(new TraceAccess($"{Path}.sram_write", now, words, _sram.WritePorts * _sram.Banks, _baseWord, _writePointerWords, capacityWords));
         _writePointerWords = (_writePointerWords + words) % capacityWords;
     }
 }

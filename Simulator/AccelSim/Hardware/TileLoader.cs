@@ -16,11 +16,14 @@ public sealed class TileLoader : Component
     private readonly SramConfig _sram;
     private readonly DramChannel _dram;
     private readonly bool _fromChip;
+    private readonly bool _portLimited;
     private readonly ImmutableArray<long> _tileBytes;
     private readonly bool[] _ready;
+    private readonly bool[] _queued;
     private readonly Counter _fillWords;
     private readonly Counter _fillBytes;
     private int _nextToLoad;
+    private bool _issuing;
     private int _halvesInUse;
     private Action? _onTileReady;
     private readonly ITraceSink? _trace;
@@ -28,14 +31,19 @@ public sealed class TileLoader : Component
 
     /// <param name="fromChip">The tiles are already on chip (the previous layer's output, left in the buffer that is now
     /// this layer's input buffer): they are ready at once, with no DRAM read and no buffer fill.</param>
-    public TileLoader(Simulation simulation, string path, SramConfig sram, DramChannel dram, ImmutableArray<long> tileBytes, bool fromChip = false)
+    /// <param name="portLimited">A fill cannot outrun the buffer's write ports: a tile of T words written in address
+    /// order into its half puts ceil(T / banks) words in the busiest bank, and those take ceil(· / write ports) cycles.</param>
+    public TileLoader(
+        Simulation simulation, string path, SramConfig sram, DramChannel dram, ImmutableArray<long> tileBytes, bool fromChip = false, bool portLimited = true)
         : base(simulation, path)
     {
+        _portLimited = portLimited;
         _sram = sram;
         _dram = dram;
         _fromChip = fromChip;
         _tileBytes = tileBytes;
         _ready = new bool[tileBytes.Length];
+        _queued = new bool[tileBytes.Length];
         foreach (long bytes in tileBytes)
         {
             if (bytes > sram.HalfCapacityBytes)
@@ -68,6 +76,9 @@ public sealed class TileLoader : Component
     public void Start() => FetchWhileRoom();
 
     public bool IsReady(int tile) => _ready[tile];
+
+    /// <summary>The tile's DRAM request waits in the channel's queue behind other transfers.</summary>
+    public bool IsQueued(int tile) => _queued[tile];
 
     /// <summary>Bytes of tile <paramref name="tile"/>.</summary>
     public long TileBytes(int tile) => _tileBytes[tile];
@@ -107,9 +118,23 @@ public sealed class TileLoader : Component
                 continue;
             }
 
+            long words = _sram.Words(bytes);
             _fillBytes.Add(bytes);
-            _fillWords.Add(DivideRoundingUp(bytes * 8, _sram.WordBits));
-            _dram.Read(bytes, stream: Path, onComplete: () =>
+            _fillWords.Add(words);
+            long writeCycles = _portLimited ? SramBanks.Cycles(SramBanks.BusiestBankWords(new WordRun(0, words, words), _sram.Banks), _sram.WritePorts) : 0;
+            _queued[tile] = true;
+            _issuing = true;
+            _dram.Read(bytes, stream: Path, sinkCycles: writeCycles, onStart: () =>
+            {
+                // A transfer that waited in the queue may have a consumer charging that wait to DRAM bandwidth: wake it
+                // so the charge moves to this tensor. One that starts at once was never waited for as queued.
+                _queued[tile] = false;
+                if (!_issuing && _onTileReady is { } wake)
+                {
+                    wake();
+                }
+            },
+            onComplete: () =>
             {
                 if (_trace is not null)
                 {
@@ -119,6 +144,7 @@ public sealed class TileLoader : Component
                 _ready[tile] = true;
                 _onTileReady?.Invoke();
             });
+            _issuing = false;
         }
     }
 

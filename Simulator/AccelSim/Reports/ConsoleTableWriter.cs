@@ -39,10 +39,22 @@ public sealed class ConsoleTableWriter : IReportWriter
         }
 
         var stalls = string.Join(", ", result.StallCyclesByCause.Select(p => $"{ReportFields.StallKey(p.Key)} {Number(p.Value)}"));
-        console.MarkupLine(Markup.Escape($"Stall cycles by cause: {stalls}; compute cycles include {Number(result.Layers.Sum(l => l.FillDrainCycles))} of systolic fill and drain."));
+        console.MarkupLine(Markup.Escape($"Stall cycles by cause: {stalls}."));
         console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"Latency {result.TotalCycles / result.ClockMegahertz / 1000:F3} ms at {Number(result.ClockMegahertz)} MHz; energy {result.EnergyPicoJoules / 1e6:F1} µJ per batch " +
             $"({result.EnergyPerInferencePicoJoules / 1e6:F1} µJ per inference, {result.LeakagePicoJoules / 1e6:F1} µJ of it leakage); average power {result.AveragePowerWatts:F3} W; {result.TopsPerWatt:F3} TOPS/W.")));
+        if (result.ReportsBuffers)
+        {
+            console.MarkupLine(Markup.Escape($"Bank conflicts: {Number(result.BankConflictCycles)} of the sram_bandwidth stall cycles."));
+            var splits = result.Layers.Where(l => l.UnifiedSplit is not null)
+                .Select(l => $"{l.Name} {Number(l.UnifiedSplit!.IfmapBytes)}/{Number(l.UnifiedSplit.WeightBytes)}/{Number(l.UnifiedSplit.OfmapBytes)}")
+                .ToList();
+            if (splits.Count > 0)
+            {
+                console.MarkupLine(Markup.Escape($"Unified buffer split (ifmap/weights/ofmap bytes): {string.Join(", ", splits)}."));
+            }
+        }
+
         if (result.ZeroOperandMacs is { } zeros && result.TotalMacs > 0)
         {
             console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,

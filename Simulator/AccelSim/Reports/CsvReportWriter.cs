@@ -9,11 +9,19 @@ public sealed class CsvReportWriter : IReportWriter
     public void Write(RunResult result, TextWriter output)
     {
         var stallCauses = Enum.GetValues<StallCause>();
-        var header = new List<string> { "name", "type", "macs", "total_cycles", "compute_cycles", "fill_drain_cycles", "stall_cycles" };
+        var header = new List<string> { "name", "type", "macs", "total_cycles", "compute_cycles", "stall_cycles" };
         header.AddRange(stallCauses.Select(c => $"stall_{ReportFields.StallKey(c)}_cycles"));
         header.AddRange(["overall_utilization", "dram_read_bytes", "dram_write_bytes", "energy_pj", "sqnr_db", "sqnr_local_db", "nsr",
             "max_abs_error", "mean_abs_error", "relative_rmse", "predicted_nsr", "predicted_sqnr_db", "exceeds_prediction", "input_saturations", "weight_saturations", "accumulator_saturations",
             "zero_operand_macs", "leakage_pj", "energy_per_inference_pj", "average_power_w", "tops_per_w", "dram_row_hits", "dram_row_misses"]);
+
+        // Banked or unified buffers add their columns (other runs keep the columns they always had).
+        bool buffers = result.ReportsBuffers;
+        if (buffers)
+        {
+            header.AddRange(["bank_conflict_cycles", "unified_ifmap_bytes", "unified_weights_bytes", "unified_ofmap_bytes"]);
+        }
+
         output.Write(string.Join(',', header));
         output.Write('\n');
 
@@ -21,7 +29,7 @@ public sealed class CsvReportWriter : IReportWriter
         {
             var n = layer.Numerics;
             var cells = new List<string> { Quote(layer.Name), layer.Type, Format(layer.Macs), Format(layer.TotalCycles), Format(layer.ComputeCycles),
-                Format(layer.FillDrainCycles), Format(layer.StallCycles) };
+                Format(layer.StallCycles) };
             cells.AddRange(stallCauses.Select(c => Format(layer.StallCyclesByCause.GetValueOrDefault(c))));
             cells.AddRange([Format(layer.OverallUtilization), Format(layer.DramReadBytes), Format(layer.DramWriteBytes), Format(layer.EnergyPicoJoules),
                 Format(n?.Accumulated.SqnrDb), Format(n?.Local?.SqnrDb), Format(n?.Accumulated.Nsr), Format(n?.Accumulated.MaxAbsError),
@@ -30,18 +38,29 @@ public sealed class CsvReportWriter : IReportWriter
                 Format(n?.AccumulatorSaturations), Format(n?.ZeroOperandMacs), Format(layer.LeakagePicoJoules),
                 Format(layer.EnergyPicoJoules / result.Batch), Format(Power(layer.EnergyPicoJoules, layer.TotalCycles, result.ClockMegahertz)),
                 Format(TopsPerWatt(layer.Macs, layer.EnergyPicoJoules)), Format(layer.DramRowHits), Format(layer.DramRowMisses)]);
+            if (buffers)
+            {
+                cells.AddRange([Format(layer.BankConflictCycles), Format(layer.UnifiedSplit?.IfmapBytes), Format(layer.UnifiedSplit?.WeightBytes),
+                    Format(layer.UnifiedSplit?.OfmapBytes)]);
+            }
+
             output.Write(string.Join(',', cells));
             output.Write('\n');
         }
 
         var e = result.OutputError;
         var totals = new List<string> { "total", "", Format(result.TotalMacs), Format(result.TotalCycles), Format(result.ComputeCycles),
-            Format(result.Layers.Sum(l => l.FillDrainCycles)), Format(result.StallCycles) };
+            Format(result.StallCycles) };
         totals.AddRange(stallCauses.Select(c => Format(result.StallCyclesByCause[c])));
         totals.AddRange([Format(result.OverallUtilization), Format(result.DramReadBytes), Format(result.DramWriteBytes), Format(result.EnergyPicoJoules),
             Format(e?.SqnrDb), "", Format(e?.Nsr), Format(e?.MaxAbsError), Format(e?.MeanAbsError), Format(e?.RelativeRmse), "", "", "", "", "", "",
             Format(result.ZeroOperandMacs), Format(result.LeakagePicoJoules), Format(result.EnergyPerInferencePicoJoules), Format(result.AveragePowerWatts),
             Format(result.TopsPerWatt), Format(result.DramRowHits), Format(result.DramRowMisses)]);
+        if (buffers)
+        {
+            totals.AddRange([Format(result.BankConflictCycles), "", "", ""]);
+        }
+
         output.Write(string.Join(',', totals));
         output.Write('\n');
     }

@@ -25,7 +25,7 @@ public sealed class JsonReportWriter : IReportWriter
                 json.WriteStartObject();
                 json.WriteString("name", layer.Name);
                 json.WriteString("type", layer.Type);
-                WriteCounts(json, layer.Macs, layer.TotalCycles, layer.ComputeCycles, layer.FillDrainCycles, layer.StallCycles,
+                WriteCounts(json, layer.Macs, layer.TotalCycles, layer.ComputeCycles, layer.StallCycles,
                     layer.StallCyclesByCause, layer.OverallUtilization, layer.DramReadBytes, layer.DramWriteBytes, layer.EnergyPicoJoules);
                 json.WriteStartObject("energy_pj_by_component");
                 foreach ((string component, double picoJoules) in layer.Energy.ByComponent)
@@ -66,13 +66,15 @@ public sealed class JsonReportWriter : IReportWriter
                 json.WriteNumber("leakage_pj", layer.LeakagePicoJoules);
                 json.WriteNumber("dram_row_hits", layer.DramRowHits);
                 json.WriteNumber("dram_row_misses", layer.DramRowMisses);
+                json.WriteNumber("bank_conflict_cycles", layer.BankConflictCycles);
+                WriteSplit(json, layer.UnifiedSplit);
                 json.WriteString("mapping", layer.Mapping);
                 json.WriteEndObject();
             }
 
             json.WriteEndArray();
             json.WriteStartObject("totals");
-            WriteCounts(json, result.TotalMacs, result.TotalCycles, result.ComputeCycles, result.Layers.Sum(l => l.FillDrainCycles),
+            WriteCounts(json, result.TotalMacs, result.TotalCycles, result.ComputeCycles,
                 result.StallCycles, result.StallCyclesByCause, result.OverallUtilization, result.DramReadBytes, result.DramWriteBytes,
                 result.EnergyPicoJoules);
             WriteNullable(json, "sqnr_db", result.OutputError?.SqnrDb);
@@ -86,6 +88,7 @@ public sealed class JsonReportWriter : IReportWriter
             json.WriteNumber("leakage_pj", result.LeakagePicoJoules);
             json.WriteNumber("dram_row_hits", result.DramRowHits);
             json.WriteNumber("dram_row_misses", result.DramRowMisses);
+            json.WriteNumber("bank_conflict_cycles", result.BankConflictCycles);
             WriteNullable(json, "zero_operand_macs", result.ZeroOperandMacs);
             json.WriteEndObject();
             WriteArea(json, result.Area);
@@ -95,6 +98,22 @@ public sealed class JsonReportWriter : IReportWriter
 
         output.Write(Encoding.UTF8.GetString(stream.ToArray()));
         output.Write('\n');
+    }
+
+    /// <summary>The bytes of a unified buffer each tensor had in the layer; null with separate buffers.</summary>
+    private static void WriteSplit(Utf8JsonWriter json, Hardware.BufferSplit? split)
+    {
+        if (split is null)
+        {
+            json.WriteNull("unified_split");
+            return;
+        }
+
+        json.WriteStartObject("unified_split");
+        json.WriteNumber("ifmap_bytes", split.IfmapBytes);
+        json.WriteNumber("weights_bytes", split.WeightBytes);
+        json.WriteNumber("ofmap_bytes", split.OfmapBytes);
+        json.WriteEndObject();
     }
 
     private static void WriteArea(Utf8JsonWriter json, Energy.AreaEstimate? area)
@@ -140,13 +159,12 @@ public sealed class JsonReportWriter : IReportWriter
     }
 
     private static void WriteCounts(
-        Utf8JsonWriter json, long macs, long totalCycles, long computeCycles, long fillDrainCycles, long stallCycles,
+        Utf8JsonWriter json, long macs, long totalCycles, long computeCycles, long stallCycles,
         IReadOnlyDictionary<Hardware.StallCause, long> stalls, double utilization, long dramRead, long dramWrite, double energyPicoJoules)
     {
         json.WriteNumber("macs", macs);
         json.WriteNumber("total_cycles", totalCycles);
         json.WriteNumber("compute_cycles", computeCycles);
-        json.WriteNumber("fill_drain_cycles", fillDrainCycles);
         json.WriteNumber("stall_cycles", stallCycles);
         json.WriteStartObject("stall_cycles_by_cause");
         foreach ((Hardware.StallCause cause, long cycles) in stalls)

@@ -44,8 +44,6 @@ public sealed record LayerResult
 
     public required long ComputeCycles { get; init; }
 
-    public required long FillDrainCycles { get; init; }
-
     public required ImmutableSortedDictionary<StallCause, long> StallCyclesByCause { get; init; }
 
     public long StallCycles => StallCyclesByCause.Values.Sum();
@@ -73,6 +71,12 @@ public sealed record LayerResult
     public required LayerNumerics? Numerics { get; init; }
 
     public required string Mapping { get; init; }
+
+    /// <summary>Part of the SRAM-bandwidth stall due to bank conflicts.</summary>
+    public long BankConflictCycles { get; init; }
+
+    /// <summary>How the layer split a unified buffer; null with separate buffers.</summary>
+    public Hardware.BufferSplit? UnifiedSplit { get; init; }
 
     public required long Events { get; init; }
 }
@@ -131,6 +135,11 @@ public sealed record RunResult
     public long DramRowHits => Layers.Sum(l => l.DramRowHits);
 
     public long DramRowMisses => Layers.Sum(l => l.DramRowMisses);
+
+    public long BankConflictCycles => Layers.Sum(l => l.BankConflictCycles);
+
+    /// <summary>True when the run's buffers are banked or unified: the reports then carry bank conflicts and splits.</summary>
+    public bool ReportsBuffers { get; init; }
 
     public double EnergyPicoJoules => Layers.Sum(l => l.EnergyPicoJoules);
 

@@ -45,7 +45,7 @@ public sealed record SweepMetric(string Name, string Description, bool NeedsNume
         {
             new("macs", "multiply-accumulates of the network (× batch)", false, (r, _) => Format(r.TotalMacs)),
             new("cycles", "total cycles of all layers", false, (r, _) => Format(r.TotalCycles)),
-            new("compute_cycles", "cycles the PE array or vector unit computed (fill and drain included)", false, (r, _) => Format(r.ComputeCycles)),
+            new("compute_cycles", "cycles the PE array or vector unit computed (systolic fill and drain are a stall cause)", false, (r, _) => Format(r.ComputeCycles)),
             new("stall_cycles", "cycles not computing (total = compute + stall)", false, (r, _) => Format(r.StallCycles)),
         };
         foreach (StallCause cause in Enum.GetValues<StallCause>())

@@ -112,6 +112,64 @@ public sealed class CliTests
     }
 
     [Test]
+    public void Run_UnifiedBuffer_ReportsEachLayersSplit_InTheTableJsonAndCsv()
+    {
+        string json = Path.Combine(_work, "out.json");
+        string csv = Path.Combine(_work, "out.csv");
+
+        var (code, stdout, stderr) = Run("run", "--config", Shipped("Configs/unified_buffer.yaml"), "--workload", Shipped("Workloads/tiny.yaml"),
+            "--json", json, "--csv", csv, "--no-numerics", "--threads", "1");
+
+        Assert.That(code, Is.Zero, stderr);
+        using var document = JsonDocument.Parse(File.ReadAllText(json));
+        var layer = document.RootElement.GetProperty("layers")[0];
+        var split = layer.GetProperty("unified_split");
+        long parts = split.GetProperty("ifmap_bytes").GetInt64() + split.GetProperty("weights_bytes").GetInt64() + split.GetProperty("ofmap_bytes").GetInt64();
+        string[] csvLines = File.ReadAllLines(csv);
+        Assert.Multiple(() =>
+        {
+            Assert.That(parts, Is.EqualTo(1310720), "the parts add up to the unified buffer");
+            Assert.That(layer.GetProperty("mapping").GetString(), Does.Contain("; unified 1310720 B split ifmap "));
+            Assert.That(layer.GetProperty("bank_conflict_cycles").GetInt64(), Is.GreaterThanOrEqualTo(0));
+            Assert.That(csvLines[0], Does.EndWith(",bank_conflict_cycles,unified_ifmap_bytes,unified_weights_bytes,unified_ofmap_bytes"));
+            Assert.That(stdout, Does.Contain("Unified buffer split (ifmap/weights/ofmap bytes): c1 "));
+        });
+    }
+
+    [Test]
+    public void Run_UnifiedBesidePerTensorBuffers_IsBadInputAtItsLine()
+    {
+        string bad = Path.Combine(_work, "both.yaml");
+        File.WriteAllText(bad, File.ReadAllText(Shipped("Configs/tiny.yaml")).Replace(
+            "buffers:\n", "buffers:\n  unified: { capacity_bytes: 12288, word_bits: 128, read_ports: 1, write_ports: 1 }\n", StringComparison.Ordinal));
+        File.Copy(Shipped("Configs/energy/horowitz_45nm.yaml"), Path.Combine(Directory.CreateDirectory(Path.Combine(_work, "energy")).FullName, "horowitz_45nm.yaml"));
+
+        var (code, _, stderr) = Run("run", "--config", bad, "--workload", Shipped("Workloads/tiny.yaml"), "--no-numerics");
+
+        // tiny.yaml's buffers start at line 7; the unified entry is line 8 and ifmap moves to line 9.
+        Assert.Multiple(() =>
+        {
+            Assert.That(code, Is.EqualTo(2));
+            Assert.That(stderr, Does.Contain(bad + ":9:3: buffers has both unified and ifmap, weights, ofmap; give either unified alone or all three"));
+            Assert.That(stderr, Does.Not.Contain("   at "), "no stack trace");
+        });
+    }
+
+    [Test]
+    public void Run_ZeroBanksThroughSet_IsBadInput()
+    {
+        var (code, _, stderr) = Run("run", "--config", Shipped("Configs/unified_buffer.yaml"), "--workload", Shipped("Workloads/tiny.yaml"),
+            "--no-numerics", "--set", "buffers.unified.banks=0");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(code, Is.EqualTo(2));
+            Assert.That(stderr, Does.Contain("buffers.unified.banks must be an integer from 1 to 1024, was 0"));
+            Assert.That(stderr, Does.Not.Contain("   at "));
+        });
+    }
+
+    [Test]
     public void UnknownOption_IsBadInput()
     {
         var (code, _, stderr) = Run("run", "--bogus");

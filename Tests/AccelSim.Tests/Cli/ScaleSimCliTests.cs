@@ -77,7 +77,9 @@ public sealed class ScaleSimCliTests
     public void CompatRun_TakesItsStallsFromScaleSimsMemorySystem_NativeRunDoesNot()
     {
         // Golden row small_8x8_os_usersmall__conv3x3: SCALE-Sim stalls 96,068 cycles (2 kB buffers, 4 words/cycle).
-        // Native timing of the same config keeps its own DRAM model: 202 stall cycles (README, SCALE-Sim compatibility).
+        // Native timing of the same config keeps its own DRAM model (one channel of 3 × 4 words = 48 bytes/cycle, unique
+        // data fetched once): its memory stalls cannot exceed moving everything once, (16,384 B ifmap + at most 18,432 B
+        // of weights + 25,088 B ofmap) / 48 ≈ 1,248 cycles, plus a few latencies; far below SCALE-Sim's 96,068.
         string config = Path.Combine(Golden, "configs", "small_8x8_os_usersmall.cfg");
         string topology = Path.Combine(Golden, "topologies", "small_conv3x3.csv");
         string compat = Path.Combine(_work, "compat.json");
@@ -91,13 +93,18 @@ public sealed class ScaleSimCliTests
         var compatLayer = System.Text.Json.JsonDocument.Parse(File.ReadAllText(compat)).RootElement.GetProperty("layers")[0];
         var nativeLayer = System.Text.Json.JsonDocument.Parse(File.ReadAllText(native)).RootElement.GetProperty("layers")[0];
         var byCause = compatLayer.GetProperty("stall_cycles_by_cause");
+        long memoryStalls = byCause.GetProperty("ifmap").GetInt64() + byCause.GetProperty("weights").GetInt64() + byCause.GetProperty("output_drain").GetInt64();
+        long fillDrain = byCause.GetProperty("fill_drain").GetInt64();
         Assert.Multiple(() =>
         {
-            Assert.That(compatLayer.GetProperty("stall_cycles").GetInt64(), Is.EqualTo(96_068));
-            Assert.That(byCause.GetProperty("ifmap").GetInt64() + byCause.GetProperty("weights").GetInt64() + byCause.GetProperty("output_drain").GetInt64(),
-                Is.EqualTo(96_068), "split by the buffer that waited");
-            Assert.That(compatLayer.GetProperty("total_cycles").GetInt64(), Is.EqualTo(compatLayer.GetProperty("compute_cycles").GetInt64() + 96_068));
-            Assert.That(nativeLayer.GetProperty("stall_cycles").GetInt64(), Is.EqualTo(202));
+            // SCALE-Sim's stalls, split by the buffer that waited; the array's fill and drain stays a cause of its own.
+            Assert.That(memoryStalls, Is.EqualTo(96_068));
+            Assert.That(compatLayer.GetProperty("stall_cycles").GetInt64(), Is.EqualTo(96_068 + fillDrain));
+            Assert.That(compatLayer.GetProperty("total_cycles").GetInt64(), Is.EqualTo(compatLayer.GetProperty("compute_cycles").GetInt64() + fillDrain + 96_068));
+            var nativeByCause = nativeLayer.GetProperty("stall_cycles_by_cause");
+            long nativeMemoryStalls = nativeByCause.GetProperty("ifmap").GetInt64() + nativeByCause.GetProperty("weights").GetInt64()
+                + nativeByCause.GetProperty("output_drain").GetInt64() + nativeByCause.GetProperty("dram_bandwidth").GetInt64();
+            Assert.That(nativeMemoryStalls, Is.InRange(1, 1_300), "native stalls");
         });
     }
 

@@ -73,6 +73,39 @@ public sealed class AcceleratorLoaderTests
     }
 
     [Test]
+    public void UnifiedBuffer_IsReadWithItsBanks_AndTheNominalSplit()
+    {
+        string yaml = HardwareYaml.WithLine(8, "buffers: { unified: { capacity_bytes: 131072, word_bits: 512, read_ports: 2, write_ports: 1, banks: 4 } }")
+            .WithLine(9, "#").WithLine(10, "#").WithLine(11, "#").WithLine(12, "#").WithLine(13, "#").WithLine(14, "#").WithLine(15, "#");
+        AcceleratorConfig config = ConfigLoader.LoadAccelerator(_files.Write("unified.yaml", yaml));
+
+        // The nominal split is 4/4/2 tenths: 131072 × 0.4 = 52428.8, rounded down to whole 64-byte words in 4 banks of
+        // both halves (a 512-byte granule) = 52224 for the ifmap and the weights; the ofmap keeps the rest, 26624.
+        var unified = new SramConfig("unified", 131072, 512, 2, 1) { Banks = 4 };
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(config.Buffers.Unified, Is.EqualTo(unified));
+            Assert.That(config.Buffers.Partitioned, Is.False);
+            Assert.That(config.Buffers.Ifmap, Is.EqualTo(unified with { Name = "ifmap", CapacityBytes = 52224 }));
+            Assert.That(config.Buffers.Weights, Is.EqualTo(unified with { Name = "weights", CapacityBytes = 52224 }));
+            Assert.That(config.Buffers.Ofmap, Is.EqualTo(unified with { Name = "ofmap", CapacityBytes = 26624 }));
+        }
+    }
+
+    [Test]
+    public void Banks_DefaultToOne_AndAreRead()
+    {
+        AcceleratorConfig config = ConfigLoader.LoadAccelerator(_files.Write("hw.yaml", HardwareYaml.WithLineAfter(13, "    banks: 8")));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(config.Buffers.Ifmap.Banks, Is.EqualTo(8));
+            Assert.That(config.Buffers.Weights.Banks, Is.EqualTo(1));
+            Assert.That(config.Buffers.Unified, Is.Null);
+        }
+    }
+
+    [Test]
     public void TinyYaml_BecomesTheExpectedRecord()
     {
         AcceleratorConfig config = ConfigLoader.LoadAccelerator(Path.Combine(Support.RepoPaths.Configs, "tiny.yaml"));
@@ -207,7 +240,7 @@ public sealed class AcceleratorLoaderTests
         yield return Case("Unknown top-level key", HardwareYaml + "\ncolour: red",
             "25:1: unknown key 'colour' at the top level; allowed: version, name, clock_mhz, max_cycles, pe_array, buffers, dram, vector_unit, bfp, weight_storage, on_chip_activations, converters, energy_table");
         yield return Case("Unknown buffer", HardwareYaml.WithLineAfter(15, "  scratch: { capacity_bytes: 64, word_bits: 8, read_ports: 1, write_ports: 1 }"),
-            "16:3: unknown key 'scratch' in buffers; allowed: ifmap, weights, ofmap");
+            "16:3: unknown key 'scratch' in buffers; allowed: ifmap, weights, ofmap, unified");
         yield return Case("Duplicate key rows", HardwareYaml.WithLineAfter(5, "  rows: 16"),
             "6:3: duplicate key 'rows' in pe_array (first given at line 5); a key may appear only once");
         yield return Case("Duplicate top-level key", HardwareYaml.WithLineAfter(2, "name: again"),
@@ -233,7 +266,20 @@ public sealed class AcceleratorLoaderTests
         yield return Case("Missing required: null name", HardwareYaml.WithLine(2, "name:"),
             "2:6: name must be a non-empty string, was empty");
         yield return Case("Missing required: ofmap buffer", HardwareYaml.WithLine(15, "# (no ofmap)"),
-            "8:1: buffers.ofmap is required: a mapping with keys capacity_bytes, word_bits, read_ports, write_ports");
+            "8:1: buffers.ofmap is required: a mapping with keys capacity_bytes, word_bits, read_ports, write_ports, banks");
+        yield return Case("Out of range: banks 0", HardwareYaml.WithLine(14, "  weights: { capacity_bytes: 32768, word_bits: 256, read_ports: 1, write_ports: 1, banks: 0 }"),
+            "14:91: buffers.weights.banks must be an integer from 1 to 1024, was 0");
+        yield return Case("Banks: capacity not whole words", HardwareYaml.WithLine(10, "    capacity_bytes: 65568").WithLineAfter(13, "    banks: 2"),
+            "10:21: buffers.ifmap.capacity_bytes must be a multiple of word_bits / 8 = 64 bytes when the buffer has banks (words interleave over them), was 65568");
+        yield return Case("Buffers: unified beside per-tensor buffers", HardwareYaml.WithLineAfter(15, "  unified: { capacity_bytes: 65536, word_bits: 512, read_ports: 1, write_ports: 1 }"),
+            "9:3: buffers has both unified and ifmap, weights, ofmap; give either unified alone or all three of ifmap, weights and ofmap");
+        yield return Case("Buffers: neither form", HardwareYaml.WithLine(8, "buffers: { }").WithLine(9, "#").WithLine(10, "#").WithLine(11, "#")
+            .WithLine(12, "#").WithLine(13, "#").WithLine(14, "#").WithLine(15, "#"),
+            "8:1: buffers needs either ifmap, weights and ofmap (one buffer per tensor) or unified (one buffer they share)");
+        yield return Case("Buffers: unified with on-chip activations",
+            HardwareYaml.WithLine(8, "buffers: { unified: { capacity_bytes: 131072, word_bits: 512, read_ports: 1, write_ports: 1 } }").WithLine(9, "#").WithLine(10, "#")
+            .WithLine(11, "#").WithLine(12, "#").WithLine(13, "#").WithLine(14, "#").WithLine(15, "#") + "\non_chip_activations: true",
+            "25:22: on_chip_activations: true is modelled with separate ifmap/weights/ofmap buffers only, not with buffers.unified (each layer splits the unified buffer its own way)");
         yield return Case("Missing required: buffer field", HardwareYaml.WithLine(13, "# (no write ports)"),
             "9:3: buffers.ifmap.write_ports is required: an integer from 1 to 16");
         yield return Case("Missing required: energy table", HardwareYaml.WithLine(24, "# (no table)"),

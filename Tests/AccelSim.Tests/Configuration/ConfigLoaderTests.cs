@@ -38,6 +38,7 @@ public sealed class ConfigLoaderTests
 
     [TestCase("Configs/default.yaml", ConfigKind.Accelerator)]
     [TestCase("Configs/tiny.yaml", ConfigKind.Accelerator)]
+    [TestCase("Configs/unified_buffer.yaml", ConfigKind.Accelerator)]
     [TestCase("Configs/energy/horowitz_45nm.yaml", ConfigKind.EnergyTable)]
     [TestCase("Workloads/vgg16.yaml", ConfigKind.Workload)]
     [TestCase("Workloads/resnet_block.yaml", ConfigKind.Workload)]
@@ -173,7 +174,7 @@ public sealed class ConfigLoaderTests
     {
         string path = _files.Write("hw.yaml", HardwareYaml.WithLine(14, "  weights: *nothing"));
 
-        Assert.That(string.Join('\n', ConfigFiles.ErrorsOf(() => ConfigLoader.LoadAccelerator(path))), Is.EqualTo("14:12: alias '*nothing' refers to no anchor defined before it\n14:12: buffers.weights must be a mapping with keys capacity_bytes, word_bits, read_ports, write_ports, was empty"));
+        Assert.That(string.Join('\n', ConfigFiles.ErrorsOf(() => ConfigLoader.LoadAccelerator(path))), Is.EqualTo("14:12: alias '*nothing' refers to no anchor defined before it\n14:12: buffers.weights must be a mapping with keys capacity_bytes, word_bits, read_ports, write_ports, banks, was empty"));
     }
 
     [Test]

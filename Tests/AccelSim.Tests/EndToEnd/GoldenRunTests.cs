@@ -23,4 +23,21 @@ public sealed class GoldenRunTests
 
         GoldenFile.AssertMatches($"{config}__{workload}.expected.csv", csv.ToString());
     }
+
+    [TestCase("tiny", "tiny")]
+    [TestCase("tiny", "resnet_block")]
+    public void OneBankPerBuffer_GivenExplicitly_MatchesTheSameGoldenReport(string config, string workload)
+    {
+        // banks: 1 is the buffer as it was before banks existed: the same report, byte for byte.
+        var accelerator = ConfigLoader.LoadAccelerator(Path.Combine(RepoPaths.Configs, config + ".yaml"),
+            [.. new[] { "buffers.ifmap.banks=1", "buffers.weights.banks=1", "buffers.ofmap.banks=1" }.Select(ConfigOverride.Parse)]);
+        var network = ConfigLoader.LoadWorkload(Path.Combine(RepoPaths.Workloads, workload + ".yaml"));
+        Assert.That(accelerator.Buffers.Ifmap.Banks, Is.EqualTo(1));
+
+        RunResult result = NetworkRunner.Run(accelerator, network, new RunOptions(Numerics: true, Threads: 2));
+        var csv = new StringWriter { NewLine = "\n" };
+        new CsvReportWriter().Write(result, csv);
+
+        Assert.That(csv.ToString(), Is.EqualTo(File.ReadAllText(Path.Combine(RepoPaths.Root, "Tests", "AccelSim.Tests", "Golden", $"{config}__{workload}.expected.csv"))));
+    }
 }

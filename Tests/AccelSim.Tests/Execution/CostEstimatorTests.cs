@@ -38,6 +38,24 @@ public sealed class CostEstimatorTests
     }
 
     [Test]
+    public void UnifiedBuffer_HasTheDefaultsSramArea_AndBlockRamsPerBank()
+    {
+        var config = Load("unified_buffer");
+        var area = CostEstimator.Area(config)!;
+        var fpga = CostEstimator.Fpga(config)!;
+
+        // The same 1,310,720 bytes as the default's three buffers: 3.62807296 mm² of SRAM cells, as one component.
+        // BRAM: 4 banks of 327,680 B = 2,621,440 bits / 36,864 → 72 each (their 1024-bit words need only 15 side by
+        // side): 288, against 285 for three unbanked buffers.
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(area.ByComponent["unified"], Is.EqualTo(3.62807296).Within(1e-9));
+            Assert.That(area.ByComponent.ContainsKey("ifmap"), Is.False);
+            Assert.That(fpga.BlockRams, Is.EqualTo(288L));
+        }
+    }
+
+    [Test]
     public void FpgaEstimates_ShowTheSeedsDifference()
     {
         var bfp = CostEstimator.Fpga(Load("default"))!;

@@ -79,6 +79,57 @@ public sealed class EnergyAccountingTests
     }
 
     [Test]
+    public void InputBlockFormatting_IsPricedAsExponentComparesAndLatches()
+    {
+        // The tiny conv under a column input partition (scheme 6-12): 36 windows of K = 18 → 36 blocks and
+        // 36 · 18 − 36 = 612 comparisons of 5-bit exponents. exponent_compare 612 × 0.1 × 5/32 = 9.5625;
+        // exponent_write 36 × 0.1 × 5/32 = 0.5625 (int_add and register_access are 0.1 pJ at 32 bits, linear).
+        var activity = Activity with { InputBlocks = 36, ExponentComparisons = 612 };
+        var with = EnergyAccounting.Price(TestNetworks.TinyFc(), activity, Config(), Cycles, ZeroMacs);
+        var without = EnergyAccounting.Price(TestNetworks.TinyFc(), Activity, Config(), Cycles, ZeroMacs);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(Line(with, "bfp_converter", "exponent_compare"), Is.EqualTo(9.5625).Within(1e-12));
+            Assert.That(Line(with, "bfp_converter", "exponent_write"), Is.EqualTo(0.5625).Within(1e-12));
+            Assert.That(with.TotalPicoJoules - without.TotalPicoJoules, Is.EqualTo(10.125).Within(1e-9));
+        }
+    }
+
+    [Test]
+    public void BankedBuffer_PricesAnAccessAtOneBanksCapacity()
+    {
+        // An access activates one bank: 4 banks of the 4 KiB ifmap buffer are 1 KiB each, and the table's capacity
+        // points (log-log interpolation) price that; the 1-bank weights and ofmap stay at 4 KiB. Leakage is by bits.
+        var tiny = Config();
+        var config = tiny with { Buffers = tiny.Buffers with { Ifmap = tiny.Buffers.Ifmap with { Banks = 4 } } };
+        var actions = EnergyAccounting.Actions(TestNetworks.TinyFc(), Activity, config, Cycles, ZeroMacs);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(actions.Single(a => a.Component == "ifmap" && a.Action == "read_word").CapacityBytes, Is.EqualTo(1024));
+            Assert.That(actions.Single(a => a.Component == "weights" && a.Action == "read_word").CapacityBytes, Is.EqualTo(4096));
+            Assert.That(actions.Single(a => a.Component == "ifmap" && a.Action == "leakage_cycle").Bits, Is.EqualTo(4096 * 8));
+        }
+    }
+
+    [Test]
+    public void UnifiedBuffer_PricesEveryTensorsAccessAtItsBanks_AndLeaksOnce()
+    {
+        // 12 KiB unified in 2 banks: every access (whatever the tensor) is to a 6 KiB bank; one leakage line of 12 KiB.
+        var unified = new SramConfig("unified", 12288, 128, 1, 1) { Banks = 2 };
+        var config = Config() with { Buffers = BufferSetConfig.Split(unified, 4096, 4096, 4096, partitioned: true) };
+        var actions = EnergyAccounting.Actions(TestNetworks.TinyFc(), Activity, config, Cycles, ZeroMacs);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(actions.Where(a => a.Action is "read_word" or "write_word").Select(a => a.CapacityBytes).Distinct(), Is.EqualTo(new[] { 6144L }));
+            Assert.That(actions.Where(a => a.Action == "leakage_cycle" && a.Entry == EnergyEntryNames.SramLeakage).Select(a => (a.Component, a.Bits)),
+                Is.EqualTo(new[] { ("unified", 12288 * 8.0) }));
+        }
+    }
+
+    [Test]
     public void Gating_SavesExactlyTheZeroOperandArithmetic()
     {
         double plain = EnergyAccounting.Price(TestNetworks.TinyFc(), Activity, Config(), Cycles, ZeroMacs).TotalPicoJoules;

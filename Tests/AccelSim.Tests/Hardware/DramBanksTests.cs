@@ -1,6 +1,7 @@
 using AccelSim.Configuration;
 using AccelSim.Execution;
 using AccelSim.Hardware;
+using AccelSim.Kernel;
 using AccelSim.Tests.Configuration;
 using AccelSim.Tests.Support;
 
@@ -58,17 +59,35 @@ public sealed class DramBanksTests
     }
 
     [Test]
-    public void Config_BurstMustDivideTheRow()
+    public void Cas_AddsToEveryTransfersLatency()
+    {
+        // One 512-byte ifmap read on the small banks at 4 B/cycle: 128 beats + 10 exposed by its first row (see above)
+        // = 138 channel cycles, then latency 10 + CAS 7: done at 155.
+        var simulation = new Simulation();
+        var dram = new DramChannel(simulation, "dram", new DramConfig(4, 10) { BurstBytes = 64, Banks = Small with { CasCycles = 7 } });
+        long? doneAt = null;
+        dram.Read(512, () => doneAt = simulation.Now.Value, stream: "ifmap");
+
+        simulation.RunToCompletion();
+
+        Assert.That(doneAt, Is.EqualTo(155));
+    }
+
+    [TestCase("burst_bytes: 96, banks: { count: 8, row_bytes: 2048, activate_cycles: 14, precharge_cycles: 14 }",
+        "dram.burst_bytes must divide dram.banks.row_bytes (2048) when banks are given, was 96")]
+    [TestCase("banks: { count: 8, row_bytes: 2048, activate_cycles: 14, precharge_cycles: 14 }",
+        "dram.banks counts row hits and misses per burst: give dram.burst_bytes")]
+    public void Config_BanksNeedABurstThatDividesTheRow(string banks, string expected)
     {
         using var files = new ConfigFiles();
         string yaml = File.ReadAllText(Path.Combine(RepoPaths.Configs, "tiny.yaml")).Replace(
             "dram: { bandwidth_bytes_per_cycle: 4, latency_cycles: 10 }",
-            "dram: { bandwidth_bytes_per_cycle: 4, latency_cycles: 10, banks: { count: 8, row_bytes: 2048, burst_bytes: 96, activate_cycles: 14, precharge_cycles: 14 } }",
+            $"dram: {{ bandwidth_bytes_per_cycle: 4, latency_cycles: 10, {banks} }}",
             StringComparison.Ordinal);
         string path = files.Write("banks.yaml", yaml);
 
         string[] errors = ConfigFiles.ErrorsOf(() => ConfigLoader.LoadAccelerator(path));
 
-        Assert.That(errors.Single(), Does.Contain("dram.banks.burst_bytes must divide dram.banks.row_bytes (2048), was 96"));
+        Assert.That(errors.Single(), Does.Contain(expected));
     }
 }

@@ -44,6 +44,30 @@ public sealed class DramChannelTests
         });
     }
 
+    [Test]
+    public void Bursts_MoveEveryBurstATransferTouches_PerStream()
+    {
+        // 64-byte bursts at 4 B/cycle. ifmap 100 B at offset 0 touches bursts 0–1: 128 B, 32 beats (0 → 32, done 42).
+        // ifmap 100 B at offset 100 touches bursts 1–3 (burst 1 again): 192 B, 48 beats (32 → 80, done 90). weights 64 B
+        // at its own stream's offset 0: one burst, 16 beats (80 → 96, done 106). Moved 384 B for 264 requested.
+        var simulation = new Simulation();
+        var dram = new DramChannel(simulation, "dram", new DramConfig(4, 10) { BurstBytes = 64 });
+        var done = new List<long>();
+        dram.Read(100, () => done.Add(simulation.Now.Value), stream: "ifmap");
+        dram.Read(100, () => done.Add(simulation.Now.Value), stream: "ifmap");
+        dram.Read(64, () => done.Add(simulation.Now.Value), stream: "weights");
+
+        simulation.RunToCompletion();
+
+        var stats = simulation.Stats.Snapshot();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(done, Is.EqualTo(new[] { 42L, 90L, 106L }));
+            Assert.That(stats["dram.read_bytes"], Is.EqualTo(384));
+            Assert.That(stats["dram.burst_padding_bytes"], Is.EqualTo(384 - 264));
+        }
+    }
+
     [TestCase(256, 25.6, 10)]
     [TestCase(257, 25.6, 11)]
     [TestCase(1, 0.5, 2)]

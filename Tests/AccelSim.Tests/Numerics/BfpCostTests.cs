@@ -31,4 +31,21 @@ public sealed class BfpCostTests
             Assert.That(s612.ExponentBits / (double)s611.ExponentBits, Is.GreaterThan(100), "hundreds of times 6-11's exponent storage");
         });
     }
+
+    [Test]
+    public void InputFormatting_CountsBlocksComparisonsAndLookAhead()
+    {
+        // Input 3·224·224 = 150,528 elements; im2col 50,176 columns × K = 27 = 1,354,752 elements.
+        // tensor: 1 block, 150,527 comparisons, exponent known ahead.
+        // row:    27 blocks over the im2col rows, 1,354,752 − 27 = 1,354,725 comparisons, known ahead (they span the map).
+        // column: 50,176 blocks, 1,354,752 − 50,176 = 1,304,576 comparisons, a window of 27 seen before aligning.
+        // group 8: ceil(27/8) = 4 blocks a column → 200,704 blocks, 1,354,752 − 200,704 = 1,154,048 comparisons, look-ahead 8.
+        Assert.Multiple(() =>
+        {
+            Assert.That(BfpCost.InputFormattingOf(Conv11, BlockPartition.Tensor), Is.EqualTo(new InputFormatting(1, 150_527, 0)));
+            Assert.That(BfpCost.InputFormattingOf(Conv11, BlockPartition.Row), Is.EqualTo(new InputFormatting(27, 1_354_725, 0)));
+            Assert.That(BfpCost.InputFormattingOf(Conv11, BlockPartition.Column), Is.EqualTo(new InputFormatting(50_176, 1_304_576, 27)));
+            Assert.That(BfpCost.InputFormattingOf(Conv11, new BlockPartition(PartitionKind.Group, 8)), Is.EqualTo(new InputFormatting(200_704, 1_154_048, 8)));
+        });
+    }
 }

@@ -14,7 +14,7 @@ public sealed class RunResultTests
         // → 1 op/pJ = 1 TOPS/W. Batch 2 → 0.5·10^6 pJ per inference.
         var layer = new LayerResult
         {
-            Name = "l", Type = "conv", Macs = 500_000, TotalCycles = 1000, ComputeCycles = 1000, FillDrainCycles = 0,
+            Name = "l", Type = "conv", Macs = 500_000, TotalCycles = 1000, ComputeCycles = 1000,
             StallCyclesByCause = ImmutableSortedDictionary<StallCause, long>.Empty, OverallUtilization = 0.5, DramReadBytes = 0,
             DramWriteBytes = 0, Energy = new EnergyBreakdown([new EnergyLine("pe_array", "mac", 1_000_000, 1, "int_mult")]),
             Numerics = null, Mapping = "", Events = 0,

@@ -141,7 +141,7 @@ public sealed class SweepSpecReaderTests
         yield return Case("a numerics metric without numerics", 13, "metrics: [cycles, energy_pj, sqnr_db]",
             "13:30: metric 'sqnr_db' needs the BFP datapath; set numerics: true or remove it");
         yield return Case("an unknown metric", 13, "metrics: [cycles, energy_pj, speed]",
-            "13:30: unknown metric 'speed'; allowed: macs, cycles, compute_cycles, stall_cycles, stall_ifmap_cycles, stall_weights_cycles, stall_output_drain_cycles, stall_sram_bandwidth_cycles, stall_converter_cycles, utilization, dram_read_bytes, dram_write_bytes, dram_bytes, energy_pj, latency_us, pe_count, total_sram_bytes, sqnr_db, nsr, top1_agreement, top5_overlap");
+            "13:30: unknown metric 'speed'; allowed: macs, cycles, compute_cycles, stall_cycles, stall_ifmap_cycles, stall_weights_cycles, stall_output_drain_cycles, stall_sram_bandwidth_cycles, stall_converter_cycles, stall_dram_bandwidth_cycles, stall_fill_drain_cycles, utilization, dram_read_bytes, dram_write_bytes, dram_bytes, energy_pj, latency_us, pe_count, total_sram_bytes, sqnr_db, nsr, top1_agreement, top5_overlap");
         yield return Case("a bad goal and an objective not kept", 14, "objectives: { cycles: minimise, utilization: maximize }",
             "14:23: objectives.cycles 'minimise' is not one of minimize, maximize",
             "14:33: objective 'utilization' is not among the metrics kept (cycles, energy_pj); add it to metrics");

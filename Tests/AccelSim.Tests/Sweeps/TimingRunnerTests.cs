@@ -25,6 +25,8 @@ public sealed class TimingRunnerTests
         yield return new TestCaseData("Configs/tiny.yaml", "Workloads/resnet_block.yaml", Array.Empty<string>()).SetName("residual block on tiny");
         yield return new TestCaseData("Configs/default.yaml", "Workloads/resnet18_synthetic.yaml", new[] { "pe_array.rows=64", "buffers.weights.capacity_bytes=131072" })
             .SetName("ResNet-18 on a 64x32 array with 128 KiB of weight buffer");
+        yield return new TestCaseData("Configs/unified_buffer.yaml", "Workloads/resnet18_synthetic.yaml", new[] { "buffers.unified.banks=1" })
+            .SetName("ResNet-18 on one unified buffer of one bank");
     }
 
     [TestCaseSource(nameof(Cases))]

@@ -12,6 +12,7 @@ public sealed class TraceConsistencyTests : TraceTestBase
     [TestCase("Configs/tiny.yaml", "Workloads/tiny.yaml")]
     [TestCase("Configs/tiny.yaml", "Workloads/resnet_block.yaml")]
     [TestCase("Configs/default.yaml", "Workloads/vgg16.yaml")]
+    [TestCase("Configs/unified_buffer.yaml", "Workloads/resnet_block.yaml")]
     public void PerLayerSlices_AddUpToTheReportsComputeAndStallCycles(string config, string workload)
     {
         string path = Path.Combine(Work, "trace.json");

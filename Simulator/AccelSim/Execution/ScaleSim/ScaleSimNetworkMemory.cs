@@ -31,8 +31,9 @@ public static class ScaleSimNetworkMemory
         return results;
     }
 
-    /// <summary>The run with each modelled layer's stalls replaced by SCALE-Sim's (by the buffer that waited: IFMAP,
-    /// weights, OFMAP), its total cycles and utilization following. Energy and DRAM bytes stay this simulator's.</summary>
+    /// <summary>The run with each modelled layer's memory stalls replaced by SCALE-Sim's (by the buffer that waited:
+    /// IFMAP, weights, OFMAP; the array's fill and drain is kept), its total cycles and utilization following. Energy
+    /// and DRAM bytes stay this simulator's.</summary>
     public static RunResult WithScaleSimStalls(RunResult result, IReadOnlyList<ScaleSimMemoryResult?> memory)
     {
         ArgumentNullException.ThrowIfNull(result);
@@ -45,15 +46,18 @@ public static class ScaleSimNetworkMemory
                 continue;
             }
 
+            // The array's fill and drain stays: SCALE-Sim counts it as compute, this simulator as a stall of its own.
             LayerResult layer = layers[i];
+            long fillDrain = layer.StallCyclesByCause.GetValueOrDefault(StallCause.FillDrain);
             var stalls = Enum.GetValues<StallCause>().ToImmutableSortedDictionary(cause => cause, cause => cause switch
             {
                 StallCause.Ifmap => m.IfmapStallCycles,
                 StallCause.Weights => m.FilterStallCycles,
                 StallCause.OutputDrain => m.OfmapStallCycles,
+                StallCause.FillDrain => fillDrain,
                 _ => 0L,
             });
-            long total = layer.TotalCycles - layer.StallCycles + m.StallCycles;
+            long total = layer.TotalCycles - layer.StallCycles + fillDrain + m.StallCycles;
             layers[i] = layer with
             {
                 StallCyclesByCause = stalls,
