@@ -4,10 +4,32 @@ namespace AccelSim.Execution.ScaleSim;
 
 /// <summary>SCALE-Sim's memory settings: SRAM sizes in words (its kB × 1024, one word per operand) and the DRAM
 /// bandwidth of each of its three interfaces.</summary>
-/// <param name="BandwidthWords">USER mode: words per cycle per interface. Null: CALC mode, where the read buffers always
-/// hit and only estimate their DRAM traffic, and the write buffer drains at the array width.</param>
-public sealed record ScaleSimMemoryConfig(long IfmapWords, long FilterWords, long OfmapWords, int? BandwidthWords)
+/// <remarks><see cref="BandwidthWords"/>: USER mode, words per cycle per interface. Null: CALC mode, where the read
+/// buffers always hit and only estimate their DRAM traffic, and the write buffer drains at the array width.</remarks>
+public sealed record ScaleSimMemoryConfig
 {
+    public ScaleSimMemoryConfig(long ifmapWords, long filterWords, long ofmapWords, int? bandwidthWords)
+    {
+        // SCALE-Sim's smallest buffer is 1 kB = 1024 words; CALC mode needs at least 100 (one word per set).
+        ArgumentOutOfRangeException.ThrowIfLessThan(ifmapWords, 100);
+        ArgumentOutOfRangeException.ThrowIfLessThan(filterWords, 100);
+        ArgumentOutOfRangeException.ThrowIfLessThan(ofmapWords, 100);
+        if (bandwidthWords is int words)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(words, 1, nameof(bandwidthWords));
+        }
+
+        (IfmapWords, FilterWords, OfmapWords, BandwidthWords) = (ifmapWords, filterWords, ofmapWords, bandwidthWords);
+    }
+
+    public long IfmapWords { get; }
+
+    public long FilterWords { get; }
+
+    public long OfmapWords { get; }
+
+    public int? BandwidthWords { get; }
+
     public bool UserBandwidth => BandwidthWords is not null;
 }
 

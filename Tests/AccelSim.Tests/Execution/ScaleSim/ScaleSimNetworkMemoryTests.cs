@@ -16,7 +16,7 @@ public sealed class ScaleSimNetworkMemoryTests
         // filters likewise {0}, {1}, none; outputs (no idle line, T − 1 = 0) 1, 2 and 1 per line.
         var shape = ScaleSimLayerShape.Unpadded(1, 2, 1, 1, 1, 2, 1, 1);
 
-        var result = ScaleSimMemorySystem.Run(Dataflow.OutputStationary, 2, 2, shape, new ScaleSimMemoryConfig(1024, 1024, 1024, BandwidthWords: null));
+        var result = ScaleSimMemorySystem.Run(Dataflow.OutputStationary, 2, 2, shape, new ScaleSimMemoryConfig(1024, 1024, 1024, bandwidthWords: null));
 
         Assert.Multiple(() =>
         {
@@ -34,6 +34,17 @@ public sealed class ScaleSimNetworkMemoryTests
 
             // The 4 outputs leave after the last line in lines of C = 2 words: cycles 2 and 3.
             Assert.That((result.DramOfmapStartCycle, result.DramOfmapStopCycle, result.DramOfmapWrites), Is.EqualTo((2L, 3L, 4L)));
+        });
+    }
+
+    [Test]
+    public void MemoryConfig_RefusesBuffersBelowOneSetPerPercentAndNoBandwidth()
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(() => new ScaleSimMemoryConfig(99, 1024, 1024, null), Throws.InstanceOf<ArgumentOutOfRangeException>());
+            Assert.That(() => new ScaleSimMemoryConfig(1024, 1024, 1024, 0), Throws.InstanceOf<ArgumentOutOfRangeException>());
+            Assert.That(new ScaleSimMemoryConfig(1024, 1024, 1024, 16).UserBandwidth, Is.True);
         });
     }
 
