@@ -1,5 +1,7 @@
 using System.Globalization;
 using AccelSim.Cli;
+using AccelSim.Hardware;
+using AccelSim.Mapping;
 using AccelSim.Tests.Support;
 using static AccelSim.Tests.Support.CliHarness;
 
@@ -118,6 +120,120 @@ public sealed class ScaleSimCliTests
             Assert.That(rows.Select(r => r["dataflow"]).Distinct().Order(), Is.EqualTo(new[] { "is", "os", "ws" }));
             Assert.That(rows.Select(r => r["bw_mode"]).Distinct().Order(), Is.EqualTo(new[] { "CALC", "USER" }));
         });
+    }
+
+    /// <summary>All of SCALE-Sim's small reference runs: 7 topologies × 3 array sizes × 3 dataflows × 4 memory settings.</summary>
+    private static IEnumerable<TestCaseData> SmallRuns() =>
+        from config in Directory.GetFiles(Path.Combine(Golden, "configs"), "small_*.cfg").Order(StringComparer.Ordinal)
+        from topology in Directory.GetFiles(Path.Combine(Golden, "topologies"), "small_*.csv").Order(StringComparer.Ordinal)
+        select new TestCaseData(Path.GetFileName(config), Path.GetFileName(topology))
+            .SetName($"{Path.GetFileNameWithoutExtension(config)}__{Path.GetFileNameWithoutExtension(topology)}");
+
+    [Test]
+    public void SmallRuns_AreAll252()
+    {
+        Assert.That(SmallRuns().Count(), Is.EqualTo(7 * 3 * 3 * 4));
+    }
+
+    [TestCaseSource(nameof(SmallRuns))]
+    public void SmallRuns_AllMap_WithScaleSimsClosedFormComputeCycles(string configFile, string topologyFile)
+    {
+        string config = Path.Combine(Golden, "configs", configFile);
+        string topology = Path.Combine(Golden, "topologies", topologyFile);
+        string reports = Path.Combine(_work, "reports");
+
+        var (code, _, stderr) = Run("run", "--config", config, "--workload", topology, "--scalesim-reports", reports, "--no-table", "--threads", "1", "-q");
+
+        Assert.That(code, Is.Zero, stderr);
+        var compute = ReadReport(Path.Combine(reports, "COMPUTE_REPORT.csv"));
+        var (m, k, n) = GemmOf(topology);
+        var (rows, cols, dataflow) = ArrayOf(config);
+        ScaleSimCompute.Result closed = ScaleSimCompute.Of(dataflow, rows, cols, m, k, n);
+        Assert.That(compute["Total Cycles"] - compute["Stall Cycles"], Is.EqualTo(closed.TotalCycles), "compute cycles: folds × fold length − 1");
+    }
+
+    [TestCase("small_16x16_os_usersmall.cfg", 3791, 49152)]
+    [TestCase("small_32x32_os_usersmall.cfg", 1139, 24576)]
+    public void GemmMnk_OnTwoKilobyteOsBuffers_StreamsKInPiecesOfItsOneChannel(string configFile, long computeCycles, long dramIfmapReads)
+    {
+        // M = 64, N = 96, K = 128 in one channel; 2 kB buffers hold 2,048 float32 words, half of one is 4,096 B.
+        // 16×16: a fold's 16 input rows of 128 words (8,192 B) do not fit; pieces of 64 (16·64·4 = 4,096 B) do.
+        //   4 × 6 folds of 128 + 16 + 16 − 2 = 158 cycles: 3,792 − 1 = 3,791 (SCALE-Sim counts from 0).
+        //   Every fold gathers its 16 × 128 block: 24 · 2,048 = 49,152 words.
+        // 32×32: pieces of 32 (32·32·4 = 4,096 B); 2 × 3 folds of 128 + 32 + 32 − 2 = 190: 1,140 − 1 = 1,139;
+        //   6 folds · 32 · 128 = 24,576 words.
+        string config = Path.Combine(Golden, "configs", configFile);
+        string topology = Path.Combine(Golden, "topologies", "small_gemm_mnk.csv");
+        string fold = Path.Combine(_work, "fold");
+        string pe = Path.Combine(_work, "pe");
+
+        var (code, _, stderr) = Run("run", "--config", config, "--workload", topology, "--scalesim-reports", fold, "--no-table", "-q");
+        var (peCode, _, peErr) = Run("run", "--config", config, "--workload", topology, "--scalesim-reports", pe, "--no-table", "-q", "--detail", "pe");
+
+        Assert.That(code, Is.Zero, stderr);
+        Assert.That(peCode, Is.Zero, peErr);
+        var compute = ReadReport(Path.Combine(fold, "COMPUTE_REPORT.csv"));
+        var detail = ReadReport(Path.Combine(fold, "DETAILED_ACCESS_REPORT.csv"));
+        Assert.Multiple(() =>
+        {
+            Assert.That(compute["Total Cycles"] - compute["Stall Cycles"], Is.EqualTo(computeCycles));
+            Assert.That(compute["Stall Cycles"], Is.Positive, "4 words per cycle cannot keep up with the refetches");
+            Assert.That(detail["DRAM IFMAP Reads"], Is.EqualTo(dramIfmapReads));
+            Assert.That(File.ReadAllText(Path.Combine(pe, "COMPUTE_REPORT.csv")), Is.EqualTo(File.ReadAllText(Path.Combine(fold, "COMPUTE_REPORT.csv"))),
+                "the per-PE model times the same folds");
+        });
+    }
+
+    [Test]
+    public void ReductionStepLargerThanHalfTheIfmapBuffer_IsRefusedWithTheBytes()
+    {
+        // 1024×1 array, 1 kB buffers (4,096 B, halves 2,048 B): one reduction step of a full fold is 1,024 float32 = 4,096 B.
+        string config = Path.Combine(_work, "tall.cfg");
+        File.WriteAllText(config, File.ReadAllText(Path.Combine(Golden, "configs", "small_8x8_os_usersmall.cfg"))
+            .Replace("ArrayHeight:    8", "ArrayHeight:    1024", StringComparison.Ordinal)
+            .Replace("ArrayWidth:     8", "ArrayWidth:     1", StringComparison.Ordinal)
+            .Replace("SzkB:  2", "SzkB:  1", StringComparison.Ordinal)
+            .Replace("SzkB: 2", "SzkB: 1", StringComparison.Ordinal));
+        string topology = Path.Combine(_work, "g.csv");
+        File.WriteAllText(topology, "Layer, M, N, K,\ng, 2048, 4, 16,\n");
+
+        var (code, _, stderr) = Run("run", "--config", config, "--workload", topology, "--no-table", "-q");
+
+        Assert.That(code, Is.EqualTo(2));
+        Assert.That(stderr.Trim(), Is.EqualTo(
+            "error: layer 'g': even one reduction step of one fold is too large: its input (4096 bytes) does not fit half the ifmap buffer (2048 bytes); enlarge the buffer"));
+    }
+
+    /// <summary>M, K, N of a one-layer topology, derived from its numbers as SCALE-Sim does (output size
+    /// ceil((H − Fh + Sh) / Sh); the GEMM form gives them directly).</summary>
+    private static (long M, long K, long N) GemmOf(string topology)
+    {
+        string[] lines = File.ReadAllLines(topology);
+        long[] v = lines[1].Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries).Skip(1)
+            .Select(x => long.Parse(x, CultureInfo.InvariantCulture)).ToArray();
+        if (lines[0].TrimEnd().TrimEnd(',').Split(',').Length == 4)
+        {
+            return (v[0], v[2], v[1]);
+        }
+
+        long strideW = v.Length > 7 ? v[7] : v[6];
+        long outH = (v[0] - v[2] + v[6] + v[6] - 1) / v[6];
+        long outW = (v[1] - v[3] + strideW + strideW - 1) / strideW;
+        return (outH * outW, v[2] * v[3] * v[4], v[5]);
+    }
+
+    /// <summary>Array rows, columns and dataflow of a SCALE-Sim config.</summary>
+    private static (int Rows, int Cols, Dataflow Dataflow) ArrayOf(string config)
+    {
+        var values = File.ReadAllLines(config).Select(l => l.Split([':', '='], 2)).Where(p => p.Length == 2)
+            .ToDictionary(p => p[0].Trim(), p => p[1].Trim());
+        Dataflow dataflow = values["Dataflow"] switch
+        {
+            "os" => Dataflow.OutputStationary,
+            "ws" => Dataflow.WeightStationary,
+            _ => Dataflow.InputStationary,
+        };
+        return (int.Parse(values["ArrayHeight"], CultureInfo.InvariantCulture), int.Parse(values["ArrayWidth"], CultureInfo.InvariantCulture), dataflow);
     }
 
     [Test]
