@@ -1,6 +1,7 @@
 using System.CommandLine;
 using AccelSim.Configuration;
 using AccelSim.Execution;
+using AccelSim.Execution.ScaleSim;
 using AccelSim.Hardware;
 using AccelSim.Mapping;
 using AccelSim.Numerics;
@@ -157,6 +158,16 @@ internal static class Commands
                     TraceRunOptions.Complete(traceSession, log);
                 }
 
+                // Compatibility mode with SCALE-Sim's memory settings: its memory system gives the stalls everywhere.
+                IReadOnlyList<ScaleSimMemoryResult?>? scaleSimMemory = null;
+                if (accelerator.ScaleSimCompatible && ScaleSimMemory(scaleSim, accelerator) is { } memorySettings)
+                {
+                    var memoryTime = System.Diagnostics.Stopwatch.StartNew();
+                    scaleSimMemory = ScaleSimNetworkMemory.Run(network, accelerator, memorySettings, threadCount);
+                    result = ScaleSimNetworkMemory.WithScaleSimStalls(result, scaleSimMemory);
+                    log.Information("SCALE-Sim's memory system: {Seconds:F2} s", memoryTime.Elapsed.TotalSeconds);
+                }
+
                 long events = result.Layers.Sum(l => l.Events);
                 log.Information("Simulated {Cycles:N0} cycles ({Events:N0} events) in {Seconds:F2} s",
                     result.TotalCycles, events, started.Elapsed.TotalSeconds);
@@ -169,7 +180,7 @@ internal static class Commands
 
                 if (reportsDirectory is not null)
                 {
-                    var rows = ScaleSimReports.Rows(result, network, accelerator, calcMode: scaleSim is { UserBandwidth: false });
+                    var rows = ScaleSimReports.Rows(result, network, accelerator, scaleSimMemory);
                     ScaleSimReports.Write(reportsDirectory, rows);
                     log.Information("Wrote SCALE-Sim reports to {Path}", reportsDirectory);
                 }
@@ -189,6 +200,20 @@ internal static class Commands
             });
         });
         return command;
+    }
+
+    /// <summary>SCALE-Sim's memory settings from its .cfg (SRAM words, USER-mode bandwidth); null for a YAML config.</summary>
+    private static ScaleSimMemoryConfig? ScaleSimMemory(ScaleSimSettings? settings, AcceleratorConfig config)
+    {
+        if (settings is null)
+        {
+            return null;
+        }
+
+        long Words(long bytes) => bytes / ScaleSimConfigReader.OperandBytes;
+        return new ScaleSimMemoryConfig(
+            Words(config.Buffers.Ifmap.CapacityBytes), Words(config.Buffers.Weights.CapacityBytes), Words(config.Buffers.Ofmap.CapacityBytes),
+            settings.UserBandwidth ? settings.BandwidthWords : null);
     }
 
     /// <summary>A YAML accelerator config, or SCALE-Sim's .cfg on top of the shipped default config (for what SCALE-Sim

@@ -18,7 +18,9 @@ public sealed record ScaleSimSettings(string RunName, bool UserBandwidth, int Ba
 /// SCALE-Sim sizes its buffers in kB of one-operand words; an operand here is a float32 feature-map element, so a buffer
 /// of n kB holds n·1024 operands = n·4096 bytes. In CALC mode DRAM is made fast enough never to limit (SCALE-Sim's CALC
 /// runs never stall); in USER mode the three interfaces of Bandwidth words per cycle each become one channel of 3 ×
-/// Bandwidth operands per cycle with SCALE-Sim's 1-cycle port latency. Everything SCALE-Sim has no notion of (clock,
+/// Bandwidth operands per cycle with SCALE-Sim's 1-cycle port latency. That is this simulator's own timing of the config;
+/// compatibility runs take their stalls and DRAM figures from SCALE-Sim's memory system instead, which models the three
+/// interfaces, the buffer sizes and both modes as SCALE-Sim does. Everything SCALE-Sim has no notion of (clock,
 /// vector unit, BFP formats, energy table, SRAM word width and ports) comes from the baseline config passed in.
 /// </remarks>
 public static class ScaleSimConfigReader

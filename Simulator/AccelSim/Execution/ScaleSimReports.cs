@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using AccelSim.Execution.ScaleSim;
 using AccelSim.Hardware;
 using AccelSim.Mapping;
 using AccelSim.Reports;
@@ -12,15 +13,17 @@ namespace AccelSim.Execution;
 /// One row per PE-array layer (conv, fc), numbered from 0; SCALE-Sim has no pooling, additions or ReLU, so those layers
 /// have no row. Columns and meanings are SCALE-Sim's:
 /// <list type="bullet">
-/// <item>Total Cycles = compute cycles − 1 + stall cycles (SCALE-Sim reports the 0-based index of the last cycle).
-/// In CALC mode SCALE-Sim assumes DRAM keeps up and reports 0 stall cycles; so does this report.</item>
 /// <item>Mapping Efficiency and Compute Util follow SCALE-Sim's formulas, including its ws/is utilization denominator
 /// (<see cref="ScaleSimCompute"/>); Overall Util = MACs / (Total Cycles · R · C).</item>
 /// <item>SRAM reads and writes are SCALE-Sim's counts: im2col operand elements per fold (os: ifmap cf·M·K, filter
 /// rf·K·N, ofmap M·N + folds·(R+C); ws: cf·M·K, K·N, rf·M·N; is: M·K, cf·K·N, rf·M·N). SRAM BW = accesses / Total Cycles.</item>
-/// <item>DRAM reads and writes are this simulator's own traffic (operands: feature-map elements, and weight storage bytes),
-/// not SCALE-Sim's window model; DRAM BW = accesses / Total Cycles.</item>
-/// <item>Start and stop cycles are the layer's span in this simulator (0 and Total Cycles): per-port traces are not kept.</item>
+/// <item>With SCALE-Sim's memory settings (a .cfg config), stall cycles, Total Cycles (the 0-based cycle of the last
+/// output write, stalls included), DRAM reads and writes, every start and stop cycle, and DRAM BW = accesses /
+/// (stop − start + 1) come from <see cref="ScaleSimMemorySystem"/>, SCALE-Sim's memory system reimplemented, in both
+/// CALC and USER mode.</item>
+/// <item>Without them (a YAML config in compatibility mode) Total Cycles = compute cycles − 1 + this simulator's
+/// stalls, DRAM counts are this simulator's traffic (feature-map elements, weight storage bytes), DRAM BW = accesses /
+/// Total Cycles, and start/stop cycles are the layer's span (0 and Total Cycles).</item>
 /// </list>
 /// </remarks>
 public static class ScaleSimReports
@@ -33,10 +36,18 @@ public static class ScaleSimReports
     public sealed record Row(
         int LayerId, string Name, long TotalCycles, long StallCycles, double OverallUtilPercent, double MappingEfficiencyPercent,
         double ComputeUtilPercent, long SramIfmapReads, long SramFilterReads, long SramOfmapWrites, long DramIfmapReads,
-        long DramFilterReads, long DramOfmapWrites);
+        long DramFilterReads, long DramOfmapWrites, AccessCycles Cycles, double DramIfmapBandwidth, double DramFilterBandwidth,
+        double DramOfmapBandwidth);
 
-    /// <summary>The rows of a run. <paramref name="calcMode"/>: SCALE-Sim's CALC bandwidth mode (stalls reported as 0).</summary>
-    public static IReadOnlyList<Row> Rows(RunResult result, Network network, AcceleratorConfig config, bool calcMode)
+    /// <summary>The DETAILED_ACCESS_REPORT's start and stop cycles of each SRAM and DRAM stream.</summary>
+    public sealed record AccessCycles(
+        long SramIfmapStart, long SramIfmapStop, long SramFilterStart, long SramFilterStop, long SramOfmapStart, long SramOfmapStop,
+        long DramIfmapStart, long DramIfmapStop, long DramFilterStart, long DramFilterStop, long DramOfmapStart, long DramOfmapStop);
+
+    /// <summary>The rows of a run. <paramref name="memory"/>: per layer, SCALE-Sim's memory system's result
+    /// (<see cref="ScaleSimNetworkMemory.Run"/>), which then gives the stalls, DRAM figures and start/stop cycles; null
+    /// (or a null entry) to take them from this simulator's run.</summary>
+    public static IReadOnlyList<Row> Rows(RunResult result, Network network, AcceleratorConfig config, IReadOnlyList<ScaleSimMemoryResult?>? memory)
     {
         ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(network);
@@ -76,23 +87,56 @@ public static class ScaleSimReports
                 _ => (m * k, colFolds * k * n, rowFolds * m * n),
             };
 
-            TileSchedule schedule = LayerSimulator.Partitioned(layer, network.Batch, LayerConfig.For(layer, config)).Schedule;
-            // SCALE-Sim's compute cycles include the array's fill and drain, which this simulator reports as a stall.
-            long fillDrain = measured.StallCyclesByCause.GetValueOrDefault(StallCause.FillDrain);
-            long stalls = calcMode ? 0 : measured.StallCycles - fillDrain;
-            long total = measured.ComputeCycles + fillDrain - 1 + stalls;
+            long total;
+            long stalls;
+            long dramIfmap;
+            long dramFilter;
+            long dramOfmap;
+            AccessCycles cycles;
+            double ifmapBandwidth;
+            double filterBandwidth;
+            double ofmapBandwidth;
+            if (memory?[i] is { } mem)
+            {
+                total = mem.TotalCycles;
+                stalls = mem.StallCycles;
+                (dramIfmap, dramFilter, dramOfmap) = (mem.DramIfmapReads, mem.DramFilterReads, mem.DramOfmapWrites);
+                cycles = new AccessCycles(
+                    mem.SramIfmapStartCycle, mem.SramIfmapStopCycle, mem.SramFilterStartCycle, mem.SramFilterStopCycle,
+                    mem.SramOfmapStartCycle, mem.SramOfmapStopCycle, mem.DramIfmapStartCycle, mem.DramIfmapStopCycle,
+                    mem.DramFilterStartCycle, mem.DramFilterStopCycle, mem.DramOfmapStartCycle, mem.DramOfmapStopCycle);
+                ifmapBandwidth = PerCycle(dramIfmap, mem.DramIfmapStopCycle - mem.DramIfmapStartCycle + 1);
+                filterBandwidth = PerCycle(dramFilter, mem.DramFilterStopCycle - mem.DramFilterStartCycle + 1);
+                ofmapBandwidth = PerCycle(dramOfmap, mem.DramOfmapStopCycle - mem.DramOfmapStartCycle + 1);
+            }
+            else
+            {
+                TileSchedule schedule = LayerSimulator.Partitioned(layer, network.Batch, LayerConfig.For(layer, config)).Schedule;
+                // SCALE-Sim's compute cycles include the array's fill and drain, which this simulator reports as a stall.
+                long fillDrain = measured.StallCyclesByCause.GetValueOrDefault(StallCause.FillDrain);
+                stalls = measured.StallCycles - fillDrain;
+                total = measured.ComputeCycles + fillDrain - 1 + stalls;
+                dramIfmap = schedule.IfmapTileBytes.Sum() / DataSizes.FeatureMapElementBytes;
+                dramFilter = schedule.WeightTileBytes.Sum();
+                dramOfmap = schedule.Steps.Sum(s => s.OutputBytes) / DataSizes.FeatureMapElementBytes;
+                cycles = new AccessCycles(0, total, 0, total, 0, total, 0, total, 0, total, 0, total);
+                ifmapBandwidth = PerCycle(dramIfmap, total);
+                filterBandwidth = PerCycle(dramFilter, total);
+                ofmapBandwidth = PerCycle(dramOfmap, total);
+            }
+
             rows.Add(new Row(
                 rows.Count, layer.Name, total, stalls,
                 total <= 0 ? 0 : 100.0 * measured.Macs / ((double)total * r * c),
                 closed.MappingEfficiencyPercent, closed.ComputeUtilizationPercent,
                 groups * ifmapReads, groups * filterReads, groups * ofmapWrites,
-                schedule.IfmapTileBytes.Sum() / DataSizes.FeatureMapElementBytes,
-                schedule.WeightTileBytes.Sum(),
-                schedule.Steps.Sum(s => s.OutputBytes) / DataSizes.FeatureMapElementBytes));
+                dramIfmap, dramFilter, dramOfmap, cycles, ifmapBandwidth, filterBandwidth, ofmapBandwidth));
         }
 
         return rows;
     }
+
+    private static double PerCycle(long accesses, long cycles) => cycles <= 0 ? 0 : (double)accesses / cycles;
 
     /// <summary>Writes the three reports into <paramref name="directory"/> (created if missing), each atomically.</summary>
     public static void Write(string directory, IReadOnlyList<Row> rows)
@@ -106,8 +150,8 @@ public static class ScaleSimReports
             "LayerID, Avg IFMAP SRAM BW, Avg FILTER SRAM BW, Avg OFMAP SRAM BW, Avg IFMAP DRAM BW, Avg FILTER DRAM BW, Avg OFMAP DRAM BW,",
             rows.Select(row => new object[]
             {
-                row.LayerId, PerCycle(row.SramIfmapReads, row), PerCycle(row.SramFilterReads, row), PerCycle(row.SramOfmapWrites, row),
-                PerCycle(row.DramIfmapReads, row), PerCycle(row.DramFilterReads, row), PerCycle(row.DramOfmapWrites, row),
+                row.LayerId, PerCycle(row.SramIfmapReads, row.TotalCycles), PerCycle(row.SramFilterReads, row.TotalCycles), PerCycle(row.SramOfmapWrites, row.TotalCycles),
+                row.DramIfmapBandwidth, row.DramFilterBandwidth, row.DramOfmapBandwidth,
             })));
         AtomicFile.Write(Path.Combine(directory, DetailedAccessReport), w => Write(w,
             "LayerID, SRAM IFMAP Start Cycle, SRAM IFMAP Stop Cycle, SRAM IFMAP Reads, SRAM Filter Start Cycle, SRAM Filter Stop Cycle, SRAM Filter Reads, " +
@@ -116,11 +160,13 @@ public static class ScaleSimReports
             rows.Select(row => new object[]
             {
                 row.LayerId,
-                0L, row.TotalCycles, row.SramIfmapReads, 0L, row.TotalCycles, row.SramFilterReads, 0L, row.TotalCycles, row.SramOfmapWrites,
-                0L, row.TotalCycles, row.DramIfmapReads, 0L, row.TotalCycles, row.DramFilterReads, 0L, row.TotalCycles, row.DramOfmapWrites,
+                (double)row.Cycles.SramIfmapStart, (double)row.Cycles.SramIfmapStop, row.SramIfmapReads,
+                (double)row.Cycles.SramFilterStart, (double)row.Cycles.SramFilterStop, row.SramFilterReads,
+                (double)row.Cycles.SramOfmapStart, (double)row.Cycles.SramOfmapStop, row.SramOfmapWrites,
+                (double)row.Cycles.DramIfmapStart, (double)row.Cycles.DramIfmapStop, row.DramIfmapReads,
+                (double)row.Cycles.DramFilterStart, (double)row.Cycles.DramFilterStop, row.DramFilterReads,
+                (double)row.Cycles.DramOfmapStart, (double)row.Cycles.DramOfmapStop, row.DramOfmapWrites,
             })));
-
-        static double PerCycle(long accesses, Row row) => row.TotalCycles <= 0 ? 0 : (double)accesses / row.TotalCycles;
     }
 
     // SCALE-Sim's layout: "a, b, c," per line; floats as Python prints them (shortest round trip, ".0" when whole).

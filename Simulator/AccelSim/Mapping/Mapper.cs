@@ -15,7 +15,7 @@ public sealed class MappingException(string message) : Exception(message);
 /// rows, the filters on the columns and the reduction K streamed in time. A fold takes <c>T + R + C − 2</c> cycles
 /// (T operand rows, R−1 skew, C−1 drain). Tiles: a tensor that fits in half of its buffer is fetched once; otherwise the
 /// input rows of each row fold and the filters of each column fold are fetched as they are needed, split along K (by
-/// input channel) when even one fold's operands do not fit. Both loop orders (column folds outer, row folds outer) are
+/// input channel, or in pieces of one channel) when even one fold's operands do not fit. Both loop orders (column folds outer, row folds outer) are
 /// costed and the one with less DRAM traffic is used; ties keep SCALE-Sim's order (column folds outer).
 /// </remarks>
 public static class Mapper
@@ -116,7 +116,11 @@ public static class Mapper
         }
 
         /// <summary>Input rows (of one channel, one batch item) that output pixels [first, last] of a row fold read.</summary>
-        public long InputRowsFor(long firstPixel, long lastPixel)
+        public long InputRowsFor(long firstPixel, long lastPixel) => InputRowsFor(firstPixel, lastPixel, 0, KernelHeight - 1);
+
+        /// <summary>Input rows (of one channel, one batch item) that kernel rows [firstKernelRow, lastKernelRow] of output
+        /// pixels [first, last] read.</summary>
+        public long InputRowsFor(long firstPixel, long lastPixel, long firstKernelRow, long lastKernelRow)
         {
             long perItem = (long)OutHeight * OutWidth;
             long rows = 0;
@@ -124,8 +128,8 @@ public static class Mapper
             {
                 long from = Math.Max(firstPixel, item * perItem) - (item * perItem);
                 long to = Math.Min(lastPixel, ((item + 1) * perItem) - 1) - (item * perItem);
-                long top = Math.Max(0, ((from / OutWidth) * StrideHeight) - PadTop);
-                long bottom = Math.Min(InHeight - 1, ((to / OutWidth) * StrideHeight) - PadTop + ((KernelHeight - 1) * DilationHeight));
+                long top = Math.Max(0, ((from / OutWidth) * StrideHeight) - PadTop + (firstKernelRow * DilationHeight));
+                long bottom = Math.Min(InHeight - 1, ((to / OutWidth) * StrideHeight) - PadTop + (lastKernelRow * DilationHeight));
                 rows += Math.Max(0, bottom - top + 1);
             }
 
@@ -207,14 +211,20 @@ public static class Mapper
 
     /// <summary>Sizes decided once per layer: folds, K chunks, row-fold bands, which tensors stay resident.</summary>
     /// <remarks>
-    /// A streamed input tile holds the input rows of a band of consecutive row folds, as many as fit half the buffer, so
-    /// neighbouring folds that read the same rows share one fetch (a line buffer). When K must be split, partial sums
-    /// stay in the array across the chunks of one fold, so a band is then a single fold.
+    /// <para>A streamed input tile holds the input rows of a band of consecutive row folds, as many as fit half the
+    /// buffer, so neighbouring folds that read the same rows share one fetch (a line buffer). When K must be split,
+    /// partial sums stay in the array across the chunks of one fold, so a band is then a single fold.</para>
+    /// <para>When not even one input channel of one fold fits (its input rows or its weights), K is streamed in pieces of
+    /// at most one channel (<see cref="TapsPerPiece"/> reduction indices; the last piece of a channel may be shorter).
+    /// Each piece fetches the smaller of two: the input rows its kernel rows read, or its im2col block (the fold's pixels
+    /// × the piece's reduction indices, padding zeros not fetched natively), as the stationary dataflows gather a fold's
+    /// block. Pieces are sized so the block fits half the buffer; they follow one another without a new fill, so compute
+    /// cycles stay the closed form and the cost is the extra fetches.</para>
     /// </remarks>
     private sealed record GemmPlan(
         Geometry G, AcceleratorConfig Config, int ArrayRows, int ArrayCols, long RowFolds, long ColFolds,
         int ChannelsPerChunk, int Chunks, long FoldsPerBand, bool IfmapResident, bool WeightsResident, long ResidentIfmapBytes,
-        long ResidentWeightBytes, WeightMask? Mask)
+        long ResidentWeightBytes, WeightMask? Mask, bool Gathered = false, long TapsPerPiece = 0, int PiecesPerChannel = 1)
     {
         private bool Skip => Mask is not null && Config.PeArray.ZeroOperands == ZeroOperandPolicy.Skip;
 
@@ -240,17 +250,39 @@ public static class Mapper
             int channelsPerChunk = (int)LargestFitting(g.GroupInChannels, c => Fits((int)c));
             if (channelsPerChunk == 0)
             {
-                throw new MappingException(string.Create(CultureInfo.InvariantCulture,
-                    $"layer '{layerName}': even one input channel of one fold does not fit half a buffer " +
-                    $"(input rows need {maxRowsPerFold * g.InWidth * FeatureMapElementBytes} of {ifmapHalf} bytes, " +
-                    $"weights {BitsToBytes(WeightTileBits(cols, kernelArea, config))} of {weightHalf} bytes); enlarge the buffers"));
+                // Pieces of one channel, sized by their im2col block (an upper bound of what a piece fetches).
+                long tapsPerPiece = LargestFitting(kernelArea, t => PieceIfmapBytes(t) <= ifmapHalf && PieceWeightBytes(t) <= weightHalf);
+                if (tapsPerPiece == 0)
+                {
+                    var parts = new List<string>();
+                    if (PieceIfmapBytes(1) > ifmapHalf)
+                    {
+                        parts.Add(FormattableString.Invariant($"its input ({PieceIfmapBytes(1)} bytes) does not fit half the ifmap buffer ({ifmapHalf} bytes)"));
+                    }
+
+                    if (PieceWeightBytes(1) > weightHalf)
+                    {
+                        parts.Add(FormattableString.Invariant($"its weights ({PieceWeightBytes(1)} bytes) do not fit half the weight buffer ({weightHalf} bytes)"));
+                    }
+
+                    throw new MappingException(string.Create(CultureInfo.InvariantCulture,
+                        $"layer '{layerName}': even one reduction step of one fold is too large: {string.Join(" and ", parts)}; enlarge the buffer"));
+                }
+
+                int pieces = (int)CeilDiv(kernelArea, tapsPerPiece);
+                return new GemmPlan(g, config, rows, cols, rowFolds, colFolds, 1, checked(g.GroupInChannels * pieces), 1, ifmapResident,
+                    weightsResident, wholeIfmap, wholeWeights, mask, Gathered: true, TapsPerPiece: tapsPerPiece, PiecesPerChannel: pieces);
             }
 
             int chunks = (int)CeilDiv(g.GroupInChannels, channelsPerChunk);
             long foldsPerBand = ifmapResident || chunks > 1 ? 1
                 : Math.Max(1, LargestFitting(rowFolds, b => MaxInputRows(g, rows, rowFolds, b) * rowBytesAllChannels <= ifmapHalf));
             return new GemmPlan(g, config, rows, cols, rowFolds, colFolds, channelsPerChunk, chunks, foldsPerBand, ifmapResident,
-                weightsResident, wholeIfmap, wholeWeights, mask);
+                weightsResident, wholeIfmap, wholeWeights, mask, TapsPerPiece: kernelArea);
+
+            long PieceIfmapBytes(long taps) => ifmapResident ? 0 : Math.Min(rows, g.Pixels) * taps * FeatureMapElementBytes;
+
+            long PieceWeightBytes(long taps) => weightsResident ? 0 : BitsToBytes(WeightTileBits(Math.Min(cols, g.GroupFilters), taps, config));
 
             bool Fits(int channels)
             {
@@ -312,8 +344,11 @@ public static class Mapper
                             long colsUsed = Math.Min(ArrayCols, G.GroupFilters - (colFold * ArrayCols));
                             for (int chunk = 0; chunk < Chunks; chunk++)
                             {
-                                int channels = Math.Min(ChannelsPerChunk, G.GroupInChannels - (chunk * ChannelsPerChunk));
-                                long reduction = channels * kernelArea;
+                                int channelChunk = chunk / PiecesPerChannel;
+                                long piece = chunk % PiecesPerChannel;
+                                int channels = Math.Min(ChannelsPerChunk, G.GroupInChannels - (channelChunk * ChannelsPerChunk));
+                                long firstK = ((long)channelChunk * ChannelsPerChunk * kernelArea) + (piece * TapsPerPiece);
+                                long reduction = Gathered ? Math.Min(TapsPerPiece, kernelArea - (piece * TapsPerPiece)) : channels * kernelArea;
                                 bool lastChunk = chunk == Chunks - 1;
 
                                 // A tile is fetched again whenever the tile a step needs differs from the one before it.
@@ -322,8 +357,8 @@ public static class Mapper
                                 {
                                     long bandFirstPixel = bandFirstFold * ArrayRows;
                                     long bandLastPixel = Math.Min(G.Pixels, bandEndFold * ArrayRows) - 1;
-                                    ifmapTiles.Add(IfmapResident
-                                        ? ResidentIfmapBytes
+                                    ifmapTiles.Add(IfmapResident ? ResidentIfmapBytes
+                                        : Gathered ? PieceIfmapBytes(firstPixel, rowsUsed, firstK, reduction)
                                         : G.InputRowsFor(bandFirstPixel, bandLastPixel) * G.InWidth * channels * FeatureMapElementBytes);
                                     lastIfmapKey = ifmapKey;
                                 }
@@ -331,7 +366,6 @@ public static class Mapper
                                 var weightKey = WeightsResident ? (group, -1L, -1L, -1L, -1L)
                                     : Chunks == 1 ? (group, colFold, columnFoldsOuter ? -1 : band, -1L, -1L)
                                     : (group, colFold, rowFold, chunk, -1L);
-                                long firstK = (long)chunk * ChannelsPerChunk * kernelArea;
                                 int firstFilter = (int)((group * G.GroupFilters) + (colFold * ArrayCols));
                                 long tileWeightBytes = BitsToBytes(WeightTileBits(colsUsed, reduction,
                                     Mask?.NonZero(firstFilter, firstFilter + (int)colsUsed, firstK, firstK + reduction) ?? colsUsed * reduction, Config));
@@ -367,11 +401,28 @@ public static class Mapper
                 }
             }
 
+            string pieces = Gathered
+                ? string.Create(CultureInfo.InvariantCulture, $" of up to {TapsPerPiece} of one channel's {kernelArea} reduction indices, fetched per fold")
+                : string.Empty;
             string description = string.Create(CultureInfo.InvariantCulture,
-                $"output-stationary {ArrayRows}x{ArrayCols}: {G.Groups} group(s) x {RowFolds} row fold(s) x {ColFolds} column fold(s) x {Chunks} K chunk(s), " +
+                $"output-stationary {ArrayRows}x{ArrayCols}: {G.Groups} group(s) x {RowFolds} row fold(s) x {ColFolds} column fold(s) x {Chunks} K chunk(s){pieces}, " +
                 $"{(columnFoldsOuter ? "column folds" : "row-fold bands")} outer, ifmap {(IfmapResident ? "resident" : $"streamed in bands of {FoldsPerBand} row fold(s)")}, " +
                 $"weights {(WeightsResident ? "resident" : "streamed")}");
             return new TileSchedule(ifmapTiles.ToImmutable(), weightTiles.ToImmutable(), steps.ToImmutable(), EngineKind.PeArray, description);
+        }
+
+        /// <summary>Bytes one fold fetches for a piece of K within one channel: the input rows its kernel rows read, or its
+        /// im2col block, whichever is smaller.</summary>
+        private long PieceIfmapBytes(long firstPixel, long pixels, long firstK, long reduction)
+        {
+            long area = (long)G.KernelHeight * G.KernelWidth;
+            long firstKernelRow = (firstK % area) / G.KernelWidth;
+            long lastKernelRow = ((firstK + reduction - 1) % area) / G.KernelWidth;
+            long rowBytes = G.InputRowsFor(firstPixel, firstPixel + pixels - 1, firstKernelRow, lastKernelRow) * G.InWidth * FeatureMapElementBytes;
+
+            // SCALE-Sim fetches the overhang of its last window like data; natively padding zeros are made, not fetched.
+            long blockElements = Config.ScaleSimCompatible ? pixels * reduction : G.RealOperands(firstPixel, firstPixel + pixels, firstK, firstK + reduction);
+            return Math.Min(rowBytes, blockElements * FeatureMapElementBytes);
         }
     }
 
@@ -419,9 +470,21 @@ public static class Mapper
             return Math.Max(0, bottom - top + 1);
         }
 
+        // The most input rows any band of `count` output rows reads (bands next to the padding read fewer).
+        long MostInputRows(int count)
+        {
+            long most = 0;
+            for (int first = 0; first < pool.OutputShape.Height; first += count)
+            {
+                most = Math.Max(most, InputRows(first, Math.Min(count, pool.OutputShape.Height - first)));
+            }
+
+            return most;
+        }
+
         int rowsPerStep = 0;
         while (rowsPerStep < pool.OutputShape.Height
-            && InputRows(0, rowsPerStep + 1) * rowBytes <= half
+            && MostInputRows(rowsPerStep + 1) * rowBytes <= half
             && (rowsPerStep + 1) * outRowBytes <= config.Buffers.Ofmap.CapacityBytes)
         {
             rowsPerStep++;
@@ -430,7 +493,7 @@ public static class Mapper
         if (rowsPerStep == 0)
         {
             throw new MappingException(string.Create(CultureInfo.InvariantCulture,
-                $"layer '{pool.Name}': the input rows of one output row ({InputRows(0, 1) * rowBytes} bytes) do not fit half the ifmap buffer ({half} bytes); enlarge the buffer"));
+                $"layer '{pool.Name}': the input rows of one output row ({MostInputRows(1) * rowBytes} bytes) do not fit half the ifmap buffer ({half} bytes); enlarge the buffer"));
         }
 
         long windowOps = (long)pool.KernelHeight * pool.KernelWidth;

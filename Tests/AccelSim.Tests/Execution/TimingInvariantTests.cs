@@ -77,6 +77,79 @@ public sealed class TimingInvariantTests
         });
     }
 
+    /// <summary>Layers where not even one input channel of one fold fits half the ifmap buffer, so output-stationary
+    /// streams K in pieces of a channel: GEMMs in SCALE-Sim's form (one channel, a 1×K filter) and wide 3×3 convs.</summary>
+    private static IEnumerable<TestCaseData> LayersWithChannelsLargerThanTheBuffer()
+    {
+        var random = new Random(20261129);
+        for (int i = 0; i < 24; i++)
+        {
+            bool gemm = i % 2 == 0;
+            int rows = random.Next(2, 9);
+            int cols = random.Next(2, 9);
+            int filters = random.Next(1, 20);
+            int height = gemm ? random.Next(4, 40) : random.Next(3, 7);
+            int width = gemm ? random.Next(64, 300) : random.Next(100, 400);
+            int channels = gemm ? 1 : random.Next(1, 3);
+            int kernelWidth = gemm ? width : 3;
+            int pad = gemm ? 0 : random.Next(0, 2);
+            var conv = TestNetworks.TinyConv() with
+            {
+                InputShape = new TensorShape(channels, height, width),
+                OutputShape = gemm ? new TensorShape(filters, height, 1) : new TensorShape(filters, height + (2 * pad) - 2, width + (2 * pad) - 2),
+                OutputChannels = filters,
+                KernelHeight = gemm ? 1 : 3,
+                KernelWidth = kernelWidth,
+                PadTop = pad,
+                PadLeft = pad,
+                PadBottom = pad,
+                PadRight = pad,
+            };
+
+            // Half the buffer is below the fold's input rows of one channel (at least 2 rows for a conv, `rows` for a
+            // GEMM, every row `width` wide) and at least two reduction steps (2 · rows · 4 B) of a fold.
+            long rowsOfAFold = gemm ? rows : 2;
+            long capacity = Math.Max(16L * rows, 1L << (int)Math.Floor(Math.Log2(rowsOfAFold * width * 4)));
+            double bandwidth = new[] { 0.5, 2, 4, 16 }[random.Next(4)];
+            var tiny = TestHardware.Tiny();
+            var config = tiny with
+            {
+                PeArray = tiny.PeArray with { Rows = rows, Cols = cols },
+                Buffers = new BufferSetConfig(
+                    tiny.Buffers.Ifmap with { CapacityBytes = capacity },
+                    tiny.Buffers.Weights with { CapacityBytes = capacity },
+                    tiny.Buffers.Ofmap with { CapacityBytes = Math.Max(capacity, rows * cols * 4) }),
+                Dram = new DramConfig(bandwidth, random.Next(0, 50)),
+            };
+            yield return new TestCaseData(conv, config).SetName(
+                $"Layer{i:00}_{(gemm ? "gemm" : "conv")}_{channels}x{height}x{width}_k{conv.KernelHeight}x{kernelWidth}p{pad}_f{filters}_{rows}x{cols}_{capacity}B_{bandwidth}Bpc");
+        }
+    }
+
+    [TestCaseSource(nameof(LayersWithChannelsLargerThanTheBuffer))]
+    public void OutputStationary_StreamsKInPiecesOfAChannel_ObeyingConservation(ConvLayer conv, AcceleratorConfig config)
+    {
+        LayerTiming t = LayerSimulator.Run(conv, 1, config);
+        LayerTiming compat = LayerSimulator.Run(conv, 1, config with { ScaleSimCompatible = true });
+
+        long m = (long)conv.OutputShape.Height * conv.OutputShape.Width;
+        var closed = AccelSim.Mapping.ScaleSimCompute.Of(Dataflow.OutputStationary, config.PeArray.Rows, config.PeArray.Cols, m, conv.ReductionLength, conv.OutputChannels);
+        // Unique data: every input element is read by some window (stride 1, the kernel spans the padded input), and the
+        // weights' BFP storage (8-bit mantissas, one 5-bit exponent per filter row) at least once.
+        long uniqueBytes = (conv.InputShape.Elements * 4) + (((conv.OutputChannels * conv.ReductionLength * 8) + (conv.OutputChannels * 5) + 7) / 8);
+        Assert.Multiple(() =>
+        {
+            Assert.That(t.Mapping, Does.Contain("reduction indices, fetched per fold"), "the layer needs pieces of a channel");
+            Assert.That(t.ComputeCycles + t.StallCycles, Is.EqualTo(t.TotalCycles));
+            Assert.That(t.ComputeCycles, Is.EqualTo(closed.TotalCycles + 1), "pieces follow one another: folds × (K + R + C − 2)");
+            Assert.That(compat.ComputeCycles, Is.EqualTo(closed.TotalCycles + 1), "SCALE-Sim's closed form");
+            Assert.That(t.Activity.Macs, Is.EqualTo(conv.MacsPerItem));
+            Assert.That(t.DramWriteBytes, Is.EqualTo(conv.OutputShape.Elements * 4), "every result written once");
+            Assert.That(t.DramReadBytes, Is.GreaterThanOrEqualTo(uniqueBytes), "every input element and weight fetched at least once");
+            Assert.That(t.TotalCycles, Is.GreaterThanOrEqualTo((long)Math.Floor((t.DramReadBytes + t.DramWriteBytes) / config.Dram.BandwidthBytesPerCycle)));
+        });
+    }
+
     [TestCaseSource(nameof(RandomLayers))]
     public void StationaryDataflows_ObeyConservation_AndMatchTheClosedFormInCompatibilityMode(ConvLayer conv, AcceleratorConfig config)
     {

@@ -52,6 +52,92 @@ public sealed class MapperTests
         });
     }
 
+    /// <summary>A GEMM as SCALE-Sim writes one: input 1×M×K, one 1×K filter row per output: M pixels, K in one channel.</summary>
+    private static ConvLayer GemmAsConv(int m, int k, int n) => TestNetworks.TinyConv() with
+    {
+        InputShape = new TensorShape(1, m, k),
+        OutputShape = new TensorShape(n, m, 1),
+        OutputChannels = n,
+        KernelHeight = 1,
+        KernelWidth = k,
+        PadTop = 0,
+        PadLeft = 0,
+        PadBottom = 0,
+        PadRight = 0,
+    };
+
+    [Test]
+    public void OneChannelLargerThanHalfTheBuffer_StreamsKInPiecesOfTheChannel_WithoutANewFill()
+    {
+        // M = 16, K = 256 (one channel), N = 4 on the 4×4 tiny array (buffers 4 KiB, halves 2,048 B). The input (16 KiB)
+        // is streamed; one fold's 4 pixels read 4 input rows of 256 float32 = 4,096 B > 2,048 B, so not even one channel
+        // fits. A piece of t reduction indices gathers the fold's 4 × t block: 16t ≤ 2,048 → t = 128, 2 pieces of 2,048 B
+        // per fold (the rows it reads would be 4,096 B). Weights (4·256·8 + 4·5 bits = 1,027 B) stay resident.
+        // Compute: 4 folds × (256 + 4 + 4 − 2) = 1,048, the closed form: fill and drain once per fold, after the last piece.
+        TileSchedule schedule = Mapper.Map(GemmAsConv(16, 256, 4), 1, TestHardware.Tiny());
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(schedule.IfmapTileBytes, Is.EqualTo(Enumerable.Repeat(2048L, 8)));
+            Assert.That(schedule.WeightTileBytes, Is.EqualTo(new long[] { 1027 }));
+            Assert.That(schedule.Steps.Select(s => s.ComputeCycles), Is.EqualTo(Enumerable.Repeat(new long[] { 128, 134 }, 4).SelectMany(x => x)));
+            Assert.That(schedule.Steps.Sum(s => s.ComputeCycles), Is.EqualTo(1048));
+            Assert.That(schedule.Steps.Select(s => s.OutputBytes), Is.EqualTo(Enumerable.Repeat(new long[] { 0, 64 }, 4).SelectMany(x => x)),
+                "partial sums stay in the array until the channel's last piece; then 4×4 results");
+            Assert.That(schedule.Steps.Sum(s => s.Macs), Is.EqualTo(16L * 256 * 4));
+            Assert.That(schedule.Steps.Sum(s => s.IfmapReadBytes), Is.EqualTo(16L * 256 * 4), "each operand read once from the buffer");
+            Assert.That(schedule.Description, Does.Contain("x 2 K chunk(s) of up to 128 of one channel's 256 reduction indices, fetched per fold"));
+        });
+    }
+
+    [Test]
+    public void PiecesOfAChannel_AlsoSplitWeightsThatDoNotFit_AndMatchThePeModelsFolds()
+    {
+        // M = 8, K = 300, N = 8 on 4×4 with 1 KiB ifmap and weight buffers (halves 512 B). Rows of one fold:
+        // 4·300·4 = 4,800 B; weights of one column fold: 4·300·8 + 4·5 bits = 1,203 B, neither fits.
+        // Pieces: ifmap 16t ≤ 512 → t ≤ 32; weights (32t + 20)/8 ≤ 512 → t ≤ 127: t = 32, ceil(300/32) = 10 pieces (the
+        // last 12 long). Weight pieces 4·32 B + 3 B = 131 B (last: 48 + 3 = 51 B), one per step: 2×2 folds × 10 = 40 steps.
+        var tiny = TestHardware.Tiny();
+        var config = tiny with
+        {
+            Buffers = tiny.Buffers with
+            {
+                Ifmap = new SramConfig("ifmap", 1024, 128, 1, 1),
+                Weights = new SramConfig("weights", 1024, 128, 1, 1),
+            },
+        };
+
+        TileSchedule schedule = Mapper.Map(GemmAsConv(8, 300, 8), 1, config);
+        TileSchedule peLevel = Mapper.Map(GemmAsConv(8, 300, 8), 1, config with { Detail = TimingDetail.PeLevel });
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(schedule.Steps, Has.Length.EqualTo(40));
+            Assert.That(schedule.IfmapTileBytes.Take(10), Is.EqualTo(Enumerable.Repeat(512L, 9).Append(4 * 12 * 4)));
+            Assert.That(schedule.WeightTileBytes.Take(10), Is.EqualTo(Enumerable.Repeat(131L, 9).Append(51)));
+            Assert.That(schedule.Steps.Sum(s => s.ComputeCycles), Is.EqualTo(4 * (300 + 4 + 4 - 2)), "4 folds of K + R + C − 2");
+            Assert.That(peLevel.Steps.Select(s => s.ComputeCycles), Is.EqualTo(schedule.Steps.Select(s => s.ComputeCycles)), "the PE model's fold");
+            Assert.That(schedule.Steps.Sum(s => s.Macs), Is.EqualTo(8L * 300 * 8));
+        });
+    }
+
+    [Test]
+    public void OneReductionStepLargerThanHalfTheBuffer_IsRejectedNamingTheBufferAndTheBytes()
+    {
+        // 64 array rows: one reduction step of one fold is 64 float32 inputs = 256 B > 128 B (half of 256 B).
+        var tiny = TestHardware.Tiny();
+        var config = tiny with
+        {
+            PeArray = tiny.PeArray with { Rows = 64 },
+            Buffers = tiny.Buffers with { Ifmap = new SramConfig("ifmap", 256, 128, 1, 1) },
+        };
+
+        var error = Assert.Throws<MappingException>(() => Mapper.Map(GemmAsConv(64, 16, 4), 1, config));
+
+        Assert.That(error!.Message, Is.EqualTo(
+            "layer 'c1': even one reduction step of one fold is too large: its input (256 bytes) does not fit half the ifmap buffer (128 bytes); enlarge the buffer"));
+    }
+
     [Test]
     public void FoldResultsLargerThanTheOutputBuffer_AreRejectedWithAClearMessage()
     {
@@ -88,6 +174,31 @@ public sealed class PoolMappingTests
             Assert.That(schedule.Steps.Sum(s => s.OutputBytes), Is.EqualTo(32 * 32 * 4));
             Assert.That(schedule.Steps.Sum(s => s.VectorOps), Is.EqualTo(32 * 32 * 4), "4 compares per output");
         });
+    }
+
+    [Test]
+    public void BandsOfOutputRows_AreSizedByTheBandThatReadsTheMostRows_NotTheFirst()
+    {
+        // 1×40×32 input, 3×3/1 max pool, pad 1 → 40×32. An input row is 32·4 = 128 B; half the tiny buffer holds 16 rows.
+        // n output rows read n + 2 input rows, except next to the padding (n + 1): a first band of 15 would read 16 rows
+        // but the second 17, so bands are 14 output rows: input rows 0..14 (15), 13..28 (16) and 27..39 (13).
+        var pool = AccelSim.Tests.Support.TestNetworks.TinyPool() with
+        {
+            InputShape = new TensorShape(1, 40, 32),
+            OutputShape = new TensorShape(1, 40, 32),
+            KernelHeight = 3,
+            KernelWidth = 3,
+            StrideHeight = 1,
+            StrideWidth = 1,
+            PadTop = 1,
+            PadLeft = 1,
+            PadBottom = 1,
+            PadRight = 1,
+        };
+
+        var schedule = Mapper.Map(pool, 1, AccelSim.Tests.Support.TestHardware.Tiny());
+
+        Assert.That(schedule.IfmapTileBytes, Is.EqualTo(new long[] { 15 * 128, 16 * 128, 13 * 128 }));
     }
 }
 

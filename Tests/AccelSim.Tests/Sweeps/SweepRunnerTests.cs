@@ -100,7 +100,8 @@ public sealed class SweepRunnerTests
     [Test]
     public void PointThatFailsToRun_RecordsItsError_AndTheOthersRun()
     {
-        // 64-byte ifmap buffers cannot hold one channel of one fold of the tiny workload's convolution.
+        // 64-byte ifmap buffers: the convolution streams its K in pieces, but one reduction step of a 16-row fold (64 B)
+        // does not fit their 32-byte halves, nor do the pool's 2 input rows of 6 (48 B) for the other array heights.
         string spec = _folder.Spec(SweepFolder.SmallSpec.Replace("[4096, 8192]\n      buffers.weights.capacity_bytes: [4096, 8192]",
             "[64, 8192]\n      buffers.weights.capacity_bytes: [4096, 8192]", StringComparison.Ordinal));
 
@@ -109,7 +110,8 @@ public sealed class SweepRunnerTests
         using (Assert.EnterMultipleScope())
         {
             Assert.That(outcome.Records.Values.Where(r => r.Status == PointStatus.Failed).Select(r => r.Index).Order(), Is.EqualTo(new[] { 0, 2, 4, 6 }));
-            Assert.That(outcome.Records[0].Message, Does.StartWith("layer 'c1': "));
+            Assert.That(outcome.Records[0].Message, Does.StartWith("layer 'p1': the input rows of one output row (48 bytes)"));
+            Assert.That(outcome.Records[6].Message, Does.StartWith("layer 'c1': even one reduction step of one fold is too large"));
             Assert.That(outcome.Count(PointStatus.Ok), Is.EqualTo(4));
         }
     }

@@ -44,8 +44,9 @@ public sealed class TimingRunnerTests
     [Test]
     public void LayerThatCannotBeMapped_FailsWithTheSameMessage()
     {
+        // A 128-byte ifmap buffer: one reduction step of a 32-row fold (128 B) does not fit its 64-byte half.
         AcceleratorConfig accelerator = ConfigLoader.LoadAccelerator(Path.Combine(RepoPaths.Configs, "default.yaml"),
-            [ConfigOverride.Parse("buffers.ifmap.capacity_bytes=2048")]);
+            [ConfigOverride.Parse("buffers.ifmap.capacity_bytes=128")]);
         Network network = ConfigLoader.LoadWorkload(Path.Combine(RepoPaths.Workloads, "resnet18_synthetic.yaml"));
 
         Exception reference = Assert.Catch(() => NetworkRunner.Run(accelerator, network, new RunOptions(Numerics: false, Threads: 1)))!;
