@@ -266,6 +266,40 @@ public sealed class StationaryMappingTests
     }
 
     [Test]
+    public void WeightStationary_StreamsIm2colBlocks_WhenOnePixelsInputRowsDoNotFitHalfTheBuffer()
+    {
+        // The same GEMM on a 4×4 ws array: 16 K folds × 1 column fold, the 16 pixels streamed. One pixel reads a whole
+        // input row of 64·4 = 256 B, more than half of a 256-B ifmap buffer (128 B), so the pixels stream as im2col blocks
+        // of the fold's 4 K values: pieces of 128 / (4·4) = 8 pixels, 2 a fold: 32 tiles of 8·4·4 = 128 B. Pieces follow
+        // one another: 16 folds of 2R + C + T − 2 = 8 + 4 + 16 − 2 = 26 cycles = 416.
+        var conv = TestNetworks.TinyConv() with
+        {
+            InputShape = new TensorShape(1, 16, 64),
+            OutputShape = new TensorShape(4, 16, 1),
+            KernelHeight = 1,
+            KernelWidth = 64,
+            PadTop = 0,
+            PadLeft = 0,
+            PadBottom = 0,
+            PadRight = 0,
+        };
+        var config = Tiny(Dataflow.WeightStationary) with
+        {
+            Buffers = TestHardware.Tiny().Buffers with { Ifmap = new SramConfig("ifmap", 256, 128, 1, 1) },
+        };
+
+        TileSchedule schedule = Mapper.Map(conv, 1, config);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(schedule.IfmapTileBytes, Has.Length.EqualTo(32));
+            Assert.That(schedule.IfmapTileBytes, Is.All.EqualTo(128));
+            Assert.That(schedule.Steps.Sum(s => s.ComputeCycles), Is.EqualTo(16 * (8 + 4 + 16 - 2)));
+            Assert.That(schedule.Description, Does.Contain("streamed in pieces of 8 (im2col blocks)"));
+        });
+    }
+
+    [Test]
     public void InputStationary_GathersTheFoldsIm2colBlock_WhenItsInputRowsDoNotFitHalfTheBuffer()
     {
         // A GEMM as SCALE-Sim writes one: input 1×16×64, one 1×64 filter row per output → M = 16, K = 64, N = 4.
