@@ -230,12 +230,13 @@ public static class Mapper
     /// <para>A streamed input tile holds the input rows of a band of consecutive row folds, as many as fit half the
     /// buffer, so neighbouring folds that read the same rows share one fetch (a line buffer). When K must be split,
     /// partial sums stay in the array across the chunks of one fold, so a band is then a single fold.</para>
-    /// <para>When not even one input channel of one fold fits (its input rows or its weights), K is streamed in pieces of
-    /// at most one channel (<see cref="TapsPerPiece"/> reduction indices; the last piece of a channel may be shorter).
-    /// Each piece fetches the smaller of two: the input rows its kernel rows read, or its im2col block (the fold's pixels
-    /// × the piece's reduction indices, padding zeros not fetched natively), as the stationary dataflows gather a fold's
-    /// block. Pieces are sized so the block fits half the buffer; they follow one another without a new fill, so compute
-    /// cycles stay the closed form and the cost is the extra fetches.</para>
+    /// <para>When not even one input channel of one fold fits (its input rows or its weights), the folds gather their
+    /// operands: K is streamed in chunks of as many whole channels as fit, or, when not even one does, in pieces of one
+    /// channel (<see cref="TapsPerPiece"/> reduction indices; the last piece of a channel may be shorter). Each chunk
+    /// fetches the smaller of two: the input rows its kernel rows read, or its im2col block (the fold's pixels × the
+    /// chunk's reduction indices, padding zeros not fetched natively), as the stationary dataflows gather a fold's block.
+    /// Chunks are sized so the block fits half the buffer; they follow one another without a new fill, so compute cycles
+    /// stay the closed form and the cost is the extra fetches.</para>
     /// </remarks>
     private sealed record GemmPlan(
         Geometry G, AcceleratorConfig Config, int ArrayRows, int ArrayCols, long RowFolds, long ColFolds,
@@ -283,6 +284,15 @@ public static class Mapper
 
                     throw new MappingException(string.Create(CultureInfo.InvariantCulture,
                         $"layer '{layerName}': even one reduction step of one fold is too large: {string.Join(" and ", parts)}; enlarge the buffer"));
+                }
+
+                if (tapsPerPiece == kernelArea)
+                {
+                    // A whole channel's block fits: gather as many channels together as fit, for fewer and larger steps.
+                    int gathered = (int)LargestFitting(g.GroupInChannels,
+                        c => PieceIfmapBytes(c * kernelArea) <= ifmapHalf && PieceWeightBytes(c * kernelArea) <= weightHalf);
+                    return new GemmPlan(g, config, rows, cols, rowFolds, colFolds, gathered, (int)CeilDiv(g.GroupInChannels, gathered), 1,
+                        ifmapResident, weightsResident, wholeIfmap, wholeWeights, mask, Gathered: true, TapsPerPiece: kernelArea);
                 }
 
                 int pieces = (int)CeilDiv(kernelArea, tapsPerPiece);
@@ -365,7 +375,7 @@ public static class Mapper
                                 long piece = chunk % PiecesPerChannel;
                                 int channels = Math.Min(ChannelsPerChunk, G.GroupInChannels - (channelChunk * ChannelsPerChunk));
                                 long firstK = ((long)channelChunk * ChannelsPerChunk * kernelArea) + (piece * TapsPerPiece);
-                                long reduction = Gathered ? Math.Min(TapsPerPiece, kernelArea - (piece * TapsPerPiece)) : channels * kernelArea;
+                                long reduction = PiecesPerChannel > 1 ? Math.Min(TapsPerPiece, kernelArea - (piece * TapsPerPiece)) : channels * kernelArea;
                                 bool lastChunk = chunk == Chunks - 1;
 
                                 // A tile is fetched again whenever the tile a step needs differs from the one before it.
@@ -426,9 +436,9 @@ public static class Mapper
                 }
             }
 
-            string pieces = Gathered
-                ? string.Create(CultureInfo.InvariantCulture, $" of up to {TapsPerPiece} of one channel's {kernelArea} reduction indices, fetched per fold")
-                : string.Empty;
+            string pieces = !Gathered ? string.Empty
+                : PiecesPerChannel > 1 ? string.Create(CultureInfo.InvariantCulture, $" of up to {TapsPerPiece} of one channel's {kernelArea} reduction indices, fetched per fold")
+                : string.Create(CultureInfo.InvariantCulture, $" of up to {ChannelsPerChunk} channel(s), fetched per fold");
             string description = string.Create(CultureInfo.InvariantCulture,
                 $"output-stationary {ArrayRows}x{ArrayCols}: {G.Groups} group(s) x {RowFolds} row fold(s) x {ColFolds} column fold(s) x {Chunks} K chunk(s){pieces}, " +
                 $"{(columnFoldsOuter ? "column folds" : "row-fold bands")} outer, ifmap {(IfmapResident ? "resident" : $"streamed in bands of {FoldsPerBand} row fold(s)")}, " +
@@ -436,14 +446,15 @@ public static class Mapper
             return new TileSchedule(ifmapTiles.ToImmutable(), weightTiles.ToImmutable(), steps.Count == steps.Capacity ? steps.MoveToImmutable() : steps.ToImmutable(), EngineKind.PeArray, description);
         }
 
-        /// <summary>Bytes one fold fetches for a piece of K within one channel: the input rows its kernel rows read, or its
-        /// im2col block, whichever is smaller.</summary>
+        /// <summary>Bytes one fold fetches for a gathered chunk of K (a piece of one channel, or whole channels): the input
+        /// rows its kernel rows read, or its im2col block, whichever is smaller.</summary>
         private long PieceIfmapBytes(long firstPixel, long pixels, long firstK, long reduction)
         {
             long area = (long)G.KernelHeight * G.KernelWidth;
-            long firstKernelRow = (firstK % area) / G.KernelWidth;
-            long lastKernelRow = ((firstK + reduction - 1) % area) / G.KernelWidth;
-            long rowBytes = G.InputRowsFor(firstPixel, firstPixel + pixels - 1, firstKernelRow, lastKernelRow) * G.InWidth * FeatureMapElementBytes;
+            long channels = ((firstK + reduction - 1) / area) - (firstK / area) + 1;
+            long firstKernelRow = channels > 1 ? 0 : (firstK % area) / G.KernelWidth;
+            long lastKernelRow = channels > 1 ? G.KernelHeight - 1 : ((firstK + reduction - 1) % area) / G.KernelWidth;
+            long rowBytes = G.InputRowsFor(firstPixel, firstPixel + pixels - 1, firstKernelRow, lastKernelRow) * G.InWidth * channels * FeatureMapElementBytes;
 
             // SCALE-Sim fetches the overhang of its last window like data; natively padding zeros are made, not fetched.
             long blockElements = Config.ScaleSimCompatible ? pixels * reduction : G.RealOperands(firstPixel, firstPixel + pixels, firstK, firstK + reduction);
