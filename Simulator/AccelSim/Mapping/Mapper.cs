@@ -68,7 +68,9 @@ public static class Mapper
 
         /// <summary>Elements of the im2col operand, output pixels [firstPixel, endPixel) by reduction indices [firstK, endK),
         /// that read a real input element: the padding zeros are generated at the array edge, not read from the buffer.</summary>
-        /// <remarks>A reduction index is k = channel·Kh·Kw + kernelRow·Kw + kernelColumn.</remarks>
+        /// <remarks>A reduction index is k = channel·Kh·Kw + kernelRow·Kw + kernelColumn. Pixels run along output rows;
+        /// within a row every pixel whose window lies inside the input horizontally counts alike, so only the pixels
+        /// next to the left and right edges are counted one by one.</remarks>
         public long RealOperands(long firstPixel, long endPixel, long firstK, long endK)
         {
             if (!ReadsPadding)
@@ -76,29 +78,58 @@ public static class Mapper
                 return (endPixel - firstPixel) * (endK - firstK);
             }
 
+            // Output columns whose kernel columns all land inside the input: [innerLow, innerHigh].
+            long innerLow = CeilDiv(PadLeft, StrideWidth);
+            long innerSpan = InWidth - 1 + PadLeft - ((long)(KernelWidth - 1) * DilationWidth);
+            long innerHigh = innerSpan < 0 ? -1 : innerSpan / StrideWidth;
             long perItem = (long)OutHeight * OutWidth;
+            long area = (long)KernelHeight * KernelWidth;
+            int kernelWidth = KernelWidth;
             long total = 0;
-            for (long pixel = firstPixel; pixel < endPixel; pixel++)
+            long pixel = firstPixel;
+            while (pixel < endPixel)
             {
+                // One run of pixels along an output row: columns [column, lastColumn].
                 long inItem = pixel % perItem;
-                (long rowLow, long rowHigh) = ValidTaps(inItem / OutWidth, StrideHeight, PadTop, DilationHeight, KernelHeight, InHeight);
-                (long colLow, long colHigh) = ValidTaps(inItem % OutWidth, StrideWidth, PadLeft, DilationWidth, KernelWidth, InWidth);
-                total += Below(endK, KernelHeight, KernelWidth) - Below(firstK, KernelHeight, KernelWidth);
-
-                // Real taps with reduction index below k: whole channels, then whole kernel rows, then part of one row.
-                long Below(long k, int kernelHeight, int kernelWidth)
+                long row = inItem / OutWidth;
+                long column = inItem % OutWidth;
+                long lastColumn = Math.Min(OutWidth - 1, column + (endPixel - pixel) - 1);
+                (long rowLow, long rowHigh) = ValidTaps(row, StrideHeight, PadTop, DilationHeight, KernelHeight, InHeight);
+                long innerFirst = Math.Max(column, innerLow);
+                long innerLast = Math.Min(lastColumn, innerHigh);
+                if (innerFirst <= innerLast)
                 {
-                    long area = (long)kernelHeight * kernelWidth;
-                    long perChannel = Math.Max(0, rowHigh - rowLow + 1) * Math.Max(0, colHigh - colLow + 1);
-                    long tap = k % area;
-                    long row = tap / kernelWidth;
-                    long rowsBefore = Math.Max(0, Math.Min(rowHigh + 1, row) - rowLow);
-                    long inRow = row >= rowLow && row <= rowHigh ? Math.Max(0, Math.Min(colHigh + 1, tap % kernelWidth) - colLow) : 0;
-                    return ((k / area) * perChannel) + (rowsBefore * Math.Max(0, colHigh - colLow + 1)) + inRow;
+                    total += (innerLast - innerFirst + 1) * Taps(rowLow, rowHigh, 0, kernelWidth - 1);
                 }
+
+                for (long x = column; x <= lastColumn; x++)
+                {
+                    if (x < innerFirst || x > innerLast)
+                    {
+                        (long colLow, long colHigh) = ValidTaps(x, StrideWidth, PadLeft, DilationWidth, KernelWidth, InWidth);
+                        total += Taps(rowLow, rowHigh, colLow, colHigh);
+                    }
+                }
+
+                pixel += lastColumn - column + 1;
             }
 
             return total;
+
+            // Real taps of one pixel (its valid kernel rows and columns) with reduction index in [firstK, endK).
+            long Taps(long rowLow, long rowHigh, long colLow, long colHigh) =>
+                Below(endK, rowLow, rowHigh, colLow, colHigh) - Below(firstK, rowLow, rowHigh, colLow, colHigh);
+
+            // Real taps with reduction index below k: whole channels, then whole kernel rows, then part of one row.
+            long Below(long k, long rowLow, long rowHigh, long colLow, long colHigh)
+            {
+                long perChannel = Math.Max(0, rowHigh - rowLow + 1) * Math.Max(0, colHigh - colLow + 1);
+                long tap = k % area;
+                long kernelRow = tap / kernelWidth;
+                long rowsBefore = Math.Max(0, Math.Min(rowHigh + 1, kernelRow) - rowLow);
+                long inRow = kernelRow >= rowLow && kernelRow <= rowHigh ? Math.Max(0, Math.Min(colHigh + 1, tap % kernelWidth) - colLow) : 0;
+                return ((k / area) * perChannel) + (rowsBefore * Math.Max(0, colHigh - colLow + 1)) + inRow;
+            }
         }
 
         /// <summary>The kernel taps [low, high] of output coordinate <paramref name="output"/> that land inside the input.</summary>
@@ -202,9 +233,10 @@ public static class Mapper
         }
 
         var plan = GemmPlan.Create(g, layerName, config, mask);
-        TileSchedule columnsOuter = plan.Build(columnFoldsOuter: true, fusedRelu);
-        TileSchedule rowsOuter = plan.Build(columnFoldsOuter: false, fusedRelu);
-        return Traffic(rowsOuter) < Traffic(columnsOuter) ? rowsOuter : columnsOuter;
+        // Both loop orders are costed by their tiles alone; only the cheaper one is built step by step.
+        long columnsOuter = Traffic(plan.Build(columnFoldsOuter: true, fusedRelu, withSteps: false));
+        long rowsOuter = Traffic(plan.Build(columnFoldsOuter: false, fusedRelu, withSteps: false));
+        return plan.Build(columnFoldsOuter: rowsOuter >= columnsOuter, fusedRelu);
 
         static long Traffic(TileSchedule s) => s.IfmapTileBytes.Sum() + s.WeightTileBytes.Sum();
     }
@@ -214,12 +246,13 @@ public static class Mapper
     /// <para>A streamed input tile holds the input rows of a band of consecutive row folds, as many as fit half the
     /// buffer, so neighbouring folds that read the same rows share one fetch (a line buffer). When K must be split,
     /// partial sums stay in the array across the chunks of one fold, so a band is then a single fold.</para>
-    /// <para>When not even one input channel of one fold fits (its input rows or its weights), K is streamed in pieces of
-    /// at most one channel (<see cref="TapsPerPiece"/> reduction indices; the last piece of a channel may be shorter).
-    /// Each piece fetches the smaller of two: the input rows its kernel rows read, or its im2col block (the fold's pixels
-    /// × the piece's reduction indices, padding zeros not fetched natively), as the stationary dataflows gather a fold's
-    /// block. Pieces are sized so the block fits half the buffer; they follow one another without a new fill, so compute
-    /// cycles stay the closed form and the cost is the extra fetches.</para>
+    /// <para>When not even one input channel of one fold fits (its input rows or its weights), the folds gather their
+    /// operands: K is streamed in chunks of as many whole channels as fit, or, when not even one does, in pieces of one
+    /// channel (<see cref="TapsPerPiece"/> reduction indices; the last piece of a channel may be shorter). Each chunk
+    /// fetches the smaller of two: the input rows its kernel rows read, or its im2col block (the fold's pixels × the
+    /// chunk's reduction indices, padding zeros not fetched natively), as the stationary dataflows gather a fold's block.
+    /// Chunks are sized so the block fits half the buffer; they follow one another without a new fill, so compute cycles
+    /// stay the closed form and the cost is the extra fetches.</para>
     /// </remarks>
     private sealed record GemmPlan(
         Geometry G, AcceleratorConfig Config, int ArrayRows, int ArrayCols, long RowFolds, long ColFolds,
@@ -269,6 +302,15 @@ public static class Mapper
                         $"layer '{layerName}': even one reduction step of one fold is too large: {string.Join(" and ", parts)}; enlarge the buffer"));
                 }
 
+                if (tapsPerPiece == kernelArea)
+                {
+                    // A whole channel's block fits: gather as many channels together as fit, for fewer and larger steps.
+                    int gathered = (int)LargestFitting(g.GroupInChannels,
+                        c => PieceIfmapBytes(c * kernelArea) <= ifmapHalf && PieceWeightBytes(c * kernelArea) <= weightHalf);
+                    return new GemmPlan(g, config, rows, cols, rowFolds, colFolds, gathered, (int)CeilDiv(g.GroupInChannels, gathered), 1,
+                        ifmapResident, weightsResident, wholeIfmap, wholeWeights, mask, Gathered: true, TapsPerPiece: kernelArea);
+                }
+
                 int pieces = (int)CeilDiv(kernelArea, tapsPerPiece);
                 return new GemmPlan(g, config, rows, cols, rowFolds, colFolds, 1, checked(g.GroupInChannels * pieces), 1, ifmapResident,
                     weightsResident, wholeIfmap, wholeWeights, mask, Gathered: true, TapsPerPiece: tapsPerPiece, PiecesPerChannel: pieces);
@@ -314,11 +356,12 @@ public static class Mapper
             return most;
         }
 
-        public TileSchedule Build(bool columnFoldsOuter, bool fusedRelu)
+        /// <param name="withSteps">False: only the tiles, to cost a loop order (the steps are left empty).</param>
+        public TileSchedule Build(bool columnFoldsOuter, bool fusedRelu, bool withSteps = true)
         {
             var ifmapTiles = ImmutableArray.CreateBuilder<long>();
             var weightTiles = ImmutableArray.CreateBuilder<long>();
-            var steps = ImmutableArray.CreateBuilder<ComputeStep>();
+            var steps = ImmutableArray.CreateBuilder<ComputeStep>(withSteps ? (int)Math.Min(int.MaxValue, G.Groups * RowFolds * ColFolds * Chunks) : 0);
             long kernelArea = (long)G.KernelHeight * G.KernelWidth;
             long fillDrain = FoldTiming.CyclesPerFold(Config, G.Reduction) - G.Reduction;
             long bands = CeilDiv(RowFolds, FoldsPerBand);
@@ -348,7 +391,7 @@ public static class Mapper
                                 long piece = chunk % PiecesPerChannel;
                                 int channels = Math.Min(ChannelsPerChunk, G.GroupInChannels - (channelChunk * ChannelsPerChunk));
                                 long firstK = ((long)channelChunk * ChannelsPerChunk * kernelArea) + (piece * TapsPerPiece);
-                                long reduction = Gathered ? Math.Min(TapsPerPiece, kernelArea - (piece * TapsPerPiece)) : channels * kernelArea;
+                                long reduction = PiecesPerChannel > 1 ? Math.Min(TapsPerPiece, kernelArea - (piece * TapsPerPiece)) : channels * kernelArea;
                                 bool lastChunk = chunk == Chunks - 1;
 
                                 // A tile is fetched again whenever the tile a step needs differs from the one before it.
@@ -367,12 +410,20 @@ public static class Mapper
                                     : Chunks == 1 ? (group, colFold, columnFoldsOuter ? -1 : band, -1L, -1L)
                                     : (group, colFold, rowFold, chunk, -1L);
                                 int firstFilter = (int)((group * G.GroupFilters) + (colFold * ArrayCols));
-                                long tileWeightBytes = BitsToBytes(WeightTileBits(colsUsed, reduction,
-                                    Mask?.NonZero(firstFilter, firstFilter + (int)colsUsed, firstK, firstK + reduction) ?? colsUsed * reduction, Config));
-                                if (weightKey != lastWeightKey)
+                                bool newWeightTile = weightKey != lastWeightKey;
+                                long tileWeightBytes = withSteps || (newWeightTile && !WeightsResident)
+                                    ? BitsToBytes(WeightTileBits(colsUsed, reduction,
+                                        Mask?.NonZero(firstFilter, firstFilter + (int)colsUsed, firstK, firstK + reduction) ?? colsUsed * reduction, Config))
+                                    : 0;
+                                if (newWeightTile)
                                 {
                                     weightTiles.Add(WeightsResident ? GroupWeightBytes(G, Config, Mask, group) : tileWeightBytes);
                                     lastWeightKey = weightKey;
+                                }
+
+                                if (!withSteps)
+                                {
+                                    continue;
                                 }
 
                                 // A skipping array streams only the reduction steps where some filter of its columns has a
@@ -401,24 +452,25 @@ public static class Mapper
                 }
             }
 
-            string pieces = Gathered
-                ? string.Create(CultureInfo.InvariantCulture, $" of up to {TapsPerPiece} of one channel's {kernelArea} reduction indices, fetched per fold")
-                : string.Empty;
+            string pieces = !Gathered ? string.Empty
+                : PiecesPerChannel > 1 ? string.Create(CultureInfo.InvariantCulture, $" of up to {TapsPerPiece} of one channel's {kernelArea} reduction indices, fetched per fold")
+                : string.Create(CultureInfo.InvariantCulture, $" of up to {ChannelsPerChunk} channel(s), fetched per fold");
             string description = string.Create(CultureInfo.InvariantCulture,
                 $"output-stationary {ArrayRows}x{ArrayCols}: {G.Groups} group(s) x {RowFolds} row fold(s) x {ColFolds} column fold(s) x {Chunks} K chunk(s){pieces}, " +
                 $"{(columnFoldsOuter ? "column folds" : "row-fold bands")} outer, ifmap {(IfmapResident ? "resident" : $"streamed in bands of {FoldsPerBand} row fold(s)")}, " +
                 $"weights {(WeightsResident ? "resident" : "streamed")}");
-            return new TileSchedule(ifmapTiles.ToImmutable(), weightTiles.ToImmutable(), steps.ToImmutable(), EngineKind.PeArray, description);
+            return new TileSchedule(ifmapTiles.ToImmutable(), weightTiles.ToImmutable(), steps.Count == steps.Capacity ? steps.MoveToImmutable() : steps.ToImmutable(), EngineKind.PeArray, description);
         }
 
-        /// <summary>Bytes one fold fetches for a piece of K within one channel: the input rows its kernel rows read, or its
-        /// im2col block, whichever is smaller.</summary>
+        /// <summary>Bytes one fold fetches for a gathered chunk of K (a piece of one channel, or whole channels): the input
+        /// rows its kernel rows read, or its im2col block, whichever is smaller.</summary>
         private long PieceIfmapBytes(long firstPixel, long pixels, long firstK, long reduction)
         {
             long area = (long)G.KernelHeight * G.KernelWidth;
-            long firstKernelRow = (firstK % area) / G.KernelWidth;
-            long lastKernelRow = ((firstK + reduction - 1) % area) / G.KernelWidth;
-            long rowBytes = G.InputRowsFor(firstPixel, firstPixel + pixels - 1, firstKernelRow, lastKernelRow) * G.InWidth * FeatureMapElementBytes;
+            long channels = ((firstK + reduction - 1) / area) - (firstK / area) + 1;
+            long firstKernelRow = channels > 1 ? 0 : (firstK % area) / G.KernelWidth;
+            long lastKernelRow = channels > 1 ? G.KernelHeight - 1 : ((firstK + reduction - 1) % area) / G.KernelWidth;
+            long rowBytes = G.InputRowsFor(firstPixel, firstPixel + pixels - 1, firstKernelRow, lastKernelRow) * G.InWidth * channels * FeatureMapElementBytes;
 
             // SCALE-Sim fetches the overhang of its last window like data; natively padding zeros are made, not fetched.
             long blockElements = Config.ScaleSimCompatible ? pixels * reduction : G.RealOperands(firstPixel, firstPixel + pixels, firstK, firstK + reduction);

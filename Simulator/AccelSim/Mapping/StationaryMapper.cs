@@ -59,7 +59,13 @@ internal static class StationaryMapper
         long streamedHalf = ws ? ifmapHalf : weightHalf;
 
         long StationaryBytes(long s0, long s1, long k0, long k1) => ws ? WeightBytes(s1 - s0, k1 - k0) : IfmapBytes(s0, s1, k0, k1);
-        long StreamedBytes(long t0, long t1, long k0, long k1) => ws ? IfmapBytes(t0, t1, k0, k1) : WeightBytes(t1 - t0, k1 - k0);
+        // With input rows too wide for half the ifmap buffer, ws streams just the fold's im2col block instead (its pixels'
+        // windows of the K-slice; natively without padding zeros), as SCALE-Sim always does.
+        bool streamBlocks = false;
+        long StreamedBytes(long t0, long t1, long k0, long k1) =>
+            !ws ? WeightBytes(t1 - t0, k1 - k0)
+            : streamBlocks ? (compat ? (t1 - t0) * (k1 - k0) : g.RealOperands(t0, t1, k0, k1)) * FeatureMapElementBytes
+            : IfmapBytes(t0, t1, k0, k1);
 
         // Natively, the partial sums of one pass (its streamed range × the used columns) wait in half the output buffer.
         long passLength = compat || rowFolds == 1 ? streamed
@@ -75,11 +81,18 @@ internal static class StationaryMapper
 
         if (!streamedResident)
         {
-            pieceLength = Mapper.LargestFitting(pieceLength, length => WorstPiece(length) <= streamedHalf);
+            long rowsPiece = Mapper.LargestFitting(pieceLength, length => WorstPiece(length) <= streamedHalf);
+            if (rowsPiece < 1 && ws)
+            {
+                streamBlocks = true;
+                rowsPiece = Mapper.LargestFitting(pieceLength, length => length * Math.Min(rows, k) * FeatureMapElementBytes <= streamedHalf);
+            }
+
+            pieceLength = rowsPiece;
             if (pieceLength < 1)
             {
                 throw new MappingException(string.Create(CultureInfo.InvariantCulture,
-                    $"layer '{layerName}': one streamed row of one fold ({WorstPiece(1)} bytes) does not fit half the {(ws ? "ifmap" : "weight")} buffer ({streamedHalf} bytes); enlarge the buffer"));
+                    $"layer '{layerName}': one streamed row of one fold ({(ws ? Math.Min(rows, k) * FeatureMapElementBytes : WorstPiece(1))} bytes) does not fit half the {(ws ? "ifmap" : "weight")} buffer ({streamedHalf} bytes); enlarge the buffer"));
             }
         }
 
@@ -182,7 +195,8 @@ internal static class StationaryMapper
         }
 
         string name = ws ? "weight-stationary" : "input-stationary";
-        string streamedHow = streamedResident ? "resident" : string.Create(CultureInfo.InvariantCulture, $"streamed in pieces of {pieceLength}");
+        string streamedHow = streamedResident ? "resident"
+            : string.Create(CultureInfo.InvariantCulture, $"streamed in pieces of {pieceLength}{(streamBlocks ? " (im2col blocks)" : string.Empty)}");
         string psums = compat ? ", partial sums written per fold (SCALE-Sim)" : string.Empty;
         string description = string.Create(CultureInfo.InvariantCulture,
             $"{name} {rows}x{cols}: {g.Groups} group(s) x {colFolds} column fold(s) x {rowFolds} K fold(s) x {passes} pass(es) of {passLength} streamed row(s), {(ws ? "weights" : "ifmap")} {(stationaryResident ? "resident" : "loaded per fold")}, {(ws ? "ifmap" : "weights")} {streamedHow}{psums}");

@@ -91,6 +91,34 @@ public sealed class MapperTests
     }
 
     [Test]
+    public void WideChannels_GatherTheFoldsIm2colBlockOfSeveralChannels()
+    {
+        // 3×4×600 input, 3×3 conv, pad 1, 4 filters → 4×600 outputs on the 4×4 tiny array (halves 2,048 B). A fold's 4
+        // pixels read 2-3 input rows of 600 float32 per channel (≥ 4,800 B): not one channel fits. Its im2col block of a
+        // channel is at most 4·9·4 = 144 B, so the 3 channels gather together (432 B ≤ 2,048): 1 chunk, 600 folds.
+        // Fold 0 (output row 0, columns 0..3): kernel rows 1..2 are real, columns 1..2 for column 0 and all 3 for the
+        // others: (2·2 + 3·2·3)·3 = 66 elements = 264 B. Fold 151 (row 1, columns 4..7) is all real: 4·27·4 = 432 B.
+        // Weights 4·27·8 + 4·5 bits = 111 B stay resident. Compute 600 × (27 + 4 + 4 − 2) = 19,800.
+        var conv = TestNetworks.TinyConv() with
+        {
+            InputShape = new TensorShape(3, 4, 600),
+            OutputShape = new TensorShape(4, 4, 600),
+        };
+
+        TileSchedule schedule = Mapper.Map(conv, 1, TestHardware.Tiny());
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(schedule.IfmapTileBytes, Has.Length.EqualTo(600));
+            Assert.That(schedule.IfmapTileBytes[0], Is.EqualTo(264));
+            Assert.That(schedule.IfmapTileBytes[151], Is.EqualTo(432));
+            Assert.That(schedule.WeightTileBytes, Is.EqualTo(new long[] { 111 }));
+            Assert.That(schedule.Steps.Sum(s => s.ComputeCycles), Is.EqualTo(19_800));
+            Assert.That(schedule.Description, Does.Contain("x 1 K chunk(s) of up to 3 channel(s), fetched per fold"));
+        });
+    }
+
+    [Test]
     public void PiecesOfAChannel_AlsoSplitWeightsThatDoNotFit_AndMatchThePeModelsFolds()
     {
         // M = 8, K = 300, N = 8 on 4×4 with 1 KiB ifmap and weight buffers (halves 512 B). Rows of one fold:
@@ -262,6 +290,40 @@ public sealed class StationaryMappingTests
             Assert.That(peLevel.Steps.Select(s => s.ComputeCycles), Is.EqualTo(schedule.Steps.Select(s => s.ComputeCycles)), "the PE model times both pass lengths");
             Assert.That(schedule.Steps.Sum(s => s.OutputBytes), Is.EqualTo(576));
             Assert.That(schedule.Steps.Max(s => s.OutputBytes), Is.LessThanOrEqualTo(256));
+        });
+    }
+
+    [Test]
+    public void WeightStationary_StreamsIm2colBlocks_WhenOnePixelsInputRowsDoNotFitHalfTheBuffer()
+    {
+        // The same GEMM on a 4×4 ws array: 16 K folds × 1 column fold, the 16 pixels streamed. One pixel reads a whole
+        // input row of 64·4 = 256 B, more than half of a 256-B ifmap buffer (128 B), so the pixels stream as im2col blocks
+        // of the fold's 4 K values: pieces of 128 / (4·4) = 8 pixels, 2 a fold: 32 tiles of 8·4·4 = 128 B. Pieces follow
+        // one another: 16 folds of 2R + C + T − 2 = 8 + 4 + 16 − 2 = 26 cycles = 416.
+        var conv = TestNetworks.TinyConv() with
+        {
+            InputShape = new TensorShape(1, 16, 64),
+            OutputShape = new TensorShape(4, 16, 1),
+            KernelHeight = 1,
+            KernelWidth = 64,
+            PadTop = 0,
+            PadLeft = 0,
+            PadBottom = 0,
+            PadRight = 0,
+        };
+        var config = Tiny(Dataflow.WeightStationary) with
+        {
+            Buffers = TestHardware.Tiny().Buffers with { Ifmap = new SramConfig("ifmap", 256, 128, 1, 1) },
+        };
+
+        TileSchedule schedule = Mapper.Map(conv, 1, config);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(schedule.IfmapTileBytes, Has.Length.EqualTo(32));
+            Assert.That(schedule.IfmapTileBytes, Is.All.EqualTo(128));
+            Assert.That(schedule.Steps.Sum(s => s.ComputeCycles), Is.EqualTo(16 * (8 + 4 + 16 - 2)));
+            Assert.That(schedule.Description, Does.Contain("streamed in pieces of 8 (im2col blocks)"));
         });
     }
 

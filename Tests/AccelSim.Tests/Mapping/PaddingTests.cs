@@ -52,6 +52,49 @@ public sealed class PaddingTests
         }
     }
 
+    [TestCase(3, 5, 2, 1, 1, 2, 1, 2, 7, 9)]
+    [TestCase(5, 3, 1, 3, 2, 0, 1, 1, 8, 12)]
+    [TestCase(1, 7, 1, 2, 0, 3, 1, 1, 4, 20)]
+    [TestCase(3, 3, 1, 1, 1, 1, 1, 1, 3, 40)]
+    public void RealOperands_EqualsABruteForceCount_OnRectangularWindows(
+        int kernelH, int kernelW, int strideH, int strideW, int padH, int padW, int dilationH, int dilationW, int height, int width)
+    {
+        // 3 channels, batch 2; output sizes by the usual floor. Every pixel and reduction range of every length is
+        // compared, so runs that start, end or wrap anywhere along an output row are all covered.
+        int outH = ((height + (2 * padH) - (dilationH * (kernelH - 1)) - 1) / strideH) + 1;
+        int outW = ((width + (2 * padW) - (dilationW * (kernelW - 1)) - 1) / strideW) + 1;
+        var g = new Mapper.Geometry(2, 3, height, width, 4, outH, outW, kernelH, kernelW, strideH, padH, dilationH, 1, strideW, padW, dilationW);
+        var random = new Random(kernelH * 100 + width);
+
+        for (int trial = 0; trial < 300; trial++)
+        {
+            long p0 = random.NextInt64(0, g.Pixels);
+            long p1 = random.NextInt64(p0, g.Pixels + 1);
+            long k0 = random.NextInt64(0, g.Reduction);
+            long k1 = random.NextInt64(k0, g.Reduction + 1);
+
+            Assert.That(g.RealOperands(p0, p1, k0, k1), Is.EqualTo(BruteForce(p0, p1, k0, k1)), $"pixels [{p0},{p1}) K [{k0},{k1})");
+        }
+
+        long BruteForce(long p0, long p1, long k0, long k1)
+        {
+            long count = 0;
+            for (long p = p0; p < p1; p++)
+            {
+                long inItem = p % ((long)outH * outW);
+                for (long index = k0; index < k1; index++)
+                {
+                    long tap = index % (kernelH * kernelW);
+                    long y = ((inItem / outW) * strideH) - padH + ((tap / kernelW) * dilationH);
+                    long x = ((inItem % outW) * strideW) - padW + ((tap % kernelW) * dilationW);
+                    count += y >= 0 && y < height && x >= 0 && x < width ? 1 : 0;
+                }
+            }
+
+            return count;
+        }
+    }
+
     [Test]
     public void WithoutPadding_EveryIm2colElementIsReal()
     {
