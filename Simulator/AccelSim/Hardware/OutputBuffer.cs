@@ -18,6 +18,7 @@ public sealed class OutputBuffer : Component
     private Action? _onSpaceFreed;
     private readonly ITraceSink? _trace;
     private long _writePointerWords;
+    private long _psumPointerWords;
     private readonly long _baseWord;
 
     /// <param name="keepOnChip">The results stay in the buffer for the next layer (which reads them as its input): no
@@ -65,6 +66,15 @@ public sealed class OutputBuffer : Component
         long words = _sram.Words(bytes);
         _readWords.Add(words);
         _writeWords.Add(words);
+        if (_trace is not null && words > 0)
+        {
+            // The sums' half is the buffer's second half; each sum is read, then written back to its word.
+            long halfWords = Math.Max(1, _sram.CapacityBytes * 8 / _sram.WordBits / 2);
+            long now = Simulation.Now.Value;
+            _trace.Access(new TraceAccess($"{Path}.sram_read", now, words, _sram.ReadPorts * _sram.Banks, _baseWord + halfWords, _psumPointerWords, halfWords));
+            _trace.Access(new TraceAccess($"{Path}.sram_write", now, words, _sram.WritePorts * _sram.Banks, _baseWord + halfWords, _psumPointerWords, halfWords));
+            _psumPointerWords = (_psumPointerWords + words) % halfWords;
+        }
     }
 
     /// <summary>Stores <paramref name="bytes"/> of results and queues their write to DRAM.</summary>

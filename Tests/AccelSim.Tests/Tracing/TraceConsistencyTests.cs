@@ -13,6 +13,7 @@ public sealed class TraceConsistencyTests : TraceTestBase
     [TestCase("Configs/tiny.yaml", "Workloads/resnet_block.yaml")]
     [TestCase("Configs/default.yaml", "Workloads/vgg16.yaml")]
     [TestCase("Configs/unified_buffer.yaml", "Workloads/resnet_block.yaml")]
+    [TestCase("Configs/eyeriss_rs.yaml", "Workloads/resnet_block.yaml")]
     public void PerLayerSlices_AddUpToTheReportsComputeAndStallCycles(string config, string workload)
     {
         string path = Path.Combine(Work, "trace.json");
