@@ -118,7 +118,7 @@ internal static class RowStationaryMapper
         long filterBlocks = CeilDiv(g.GroupFilters, filtersPerBlock);
         long chunks = CeilDiv(g.GroupInChannels, channelsPerChunk);
 
-        // Cycles of a pass per shape: at most four shapes per layer (last strip, last row pass).
+        // Cycles of a pass per shape: a few shapes per layer (the last strip, the last row pass, a last chunk's q).
         var passCycles = new Dictionary<RowStationaryPass, long>();
         long Cycles(RowStationaryPass pass)
         {
@@ -135,6 +135,7 @@ internal static class RowStationaryMapper
         var weightTiles = ImmutableArray.CreateBuilder<long>();
         var steps = ImmutableArray.CreateBuilder<ComputeStep>();
         long totalPasses = 0;
+        RowStationaryPass? firstPass = null;
         for (int group = 0; group < g.Groups; group++)
         {
             (long, long, long, long) lastIfmap = (-1, -1, -1, -1);
@@ -153,6 +154,7 @@ internal static class RowStationaryMapper
                             long channels = Math.Min(channelsPerChunk, g.GroupInChannels - (chunk * channelsPerChunk));
                             int q = ChannelsPerPe(channels, filters * n, replicas, g.KernelWidth);
                             RowStationaryPass pass = rows with { Channels = q };
+                            firstPass ??= pass;
                             var ifmapKey = ifmapResident ? (group, -1L, -1L, -1L) : (group, strip, rowPass, chunk);
                             if (ifmapKey != lastIfmap)
                             {
@@ -206,10 +208,10 @@ internal static class RowStationaryMapper
             }
         }
 
-        RowStationaryPass first = Pass(0, 0);
+        RowStationaryPass first = firstPass!.Value;
         string description = string.Create(CultureInfo.InvariantCulture,
             $"row-stationary {arrayRows}x{arrayCols}: {g.Groups} group(s) x {strips} strip(s) of up to {widestStrip} output row(s) x {filterBlocks} filter block(s) x {rowPasses} filter-row pass(es) x {chunks} channel chunk(s); " +
-            $"sets of {first.FilterRows}x{first.OutRows} PEs, {first.Replicas(arrayRows, arrayCols)} side by side, {totalPasses} array pass(es) of {Cycles(first)} cycles (first shape); " +
+            $"sets of {first.FilterRows}x{first.OutRows} PEs, {first.Replicas(arrayRows, arrayCols)} side by side, {first.Channels} channel(s) per PE, {totalPasses} array pass(es), the first {Cycles(first)} cycles; " +
             $"ifmap {(ifmapResident ? "resident" : "streamed")}, weights {(weightsResident ? "resident" : "streamed")}");
         return new TileSchedule(ifmapTiles.ToImmutable(), weightTiles.ToImmutable(), steps.ToImmutable(), EngineKind.PeArray, description);
     }
