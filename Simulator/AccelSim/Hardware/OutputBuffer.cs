@@ -35,8 +35,8 @@ public sealed class OutputBuffer : Component
         _sram = sram;
         _dram = dram;
         _keepOnChip = keepOnChip;
-        _writeWords = simulation.Stats.RegisterCounter($"{path}.write_words", StatUnit.Words, "Words of results written into the buffer");
-        _readWords = simulation.Stats.RegisterCounter($"{path}.read_words", StatUnit.Words, "Words read out of the buffer to drain it to DRAM");
+        _writeWords = simulation.Stats.RegisterCounter($"{path}.write_words", StatUnit.Words, "Words of results written into the buffer, and of partial sums written back after an addition (row stationary)");
+        _readWords = simulation.Stats.RegisterCounter($"{path}.read_words", StatUnit.Words, "Words read out of the buffer to drain it to DRAM, and partial sums read to add to (row stationary)");
         _trace = simulation.Trace;
     }
 
