@@ -88,7 +88,7 @@ public static class RowStationaryPeModel
         return Run(pass, arrayRows, arrayCols, Enumerable.Repeat(zeros, Math.Max(1, sets)).ToList()).Cycles;
     }
 
-    /// <summary>Runs one pass: <paramref name="sets"/> logical sets placed on the array row-major in blocks of r × e PEs.</summary>
+    /// <summary>Runs one pass: each of <paramref name="sets"/> on its own block of r × e PEs of the array, all in lock-step.</summary>
     public static PassRun Run(RowStationaryPass pass, int arrayRows, int arrayCols, IReadOnlyList<SetOperands> sets)
     {
         ArgumentNullException.ThrowIfNull(sets);
@@ -107,8 +107,8 @@ public static class RowStationaryPeModel
         }
 
         int q = pass.Channels;
-        int row1 = pass.StreamLength;
-        int stream = q * row1;
+        int rowLength = pass.StreamLength;
+        int stream = q * rowLength;
         var pes = new Pe[sets.Count, r, e];
         for (int k = 0; k < sets.Count; k++)
         {
@@ -199,7 +199,7 @@ public static class RowStationaryPeModel
                             int channel = pe.NextMac / (f * s);
                             int x = pe.NextMac % (f * s) / s;
                             int tap = pe.NextMac % s;
-                            int element = (channel * row1) + (x * pass.StrideWidth) + (tap * pass.DilationWidth);
+                            int element = (channel * rowLength) + (x * pass.StrideWidth) + (tap * pass.DilationWidth);
                             int weight = (channel * s) + tap;
                             if (weight < pe.FilterReceived && element < pe.Received)
                             {
