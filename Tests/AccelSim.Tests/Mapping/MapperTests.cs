@@ -293,30 +293,32 @@ public sealed class StationaryMappingTests
         });
     }
 
+    /// <summary>A GEMM as SCALE-Sim writes one: input 1×16×64, one 1×64 filter row per output → M = 16, K = 64, N = 4.</summary>
+    private static ConvLayer WideGemm() => TestNetworks.TinyConv() with
+    {
+        InputShape = new TensorShape(1, 16, 64),
+        OutputShape = new TensorShape(4, 16, 1),
+        KernelHeight = 1,
+        KernelWidth = 64,
+        PadTop = 0,
+        PadLeft = 0,
+        PadBottom = 0,
+        PadRight = 0,
+    };
+
+    private static AcceleratorConfig WithIfmapBytes(Dataflow dataflow, long capacityBytes) => Tiny(dataflow) with
+    {
+        Buffers = TestHardware.Tiny().Buffers with { Ifmap = new SramConfig("ifmap", capacityBytes, 128, 1, 1) },
+    };
+
     [Test]
     public void WeightStationary_StreamsIm2colBlocks_WhenOnePixelsInputRowsDoNotFitHalfTheBuffer()
     {
-        // The same GEMM on a 4×4 ws array: 16 K folds × 1 column fold, the 16 pixels streamed. One pixel reads a whole
+        // The GEMM of WideGemm on a 4×4 ws array: 16 K folds × 1 column fold, the 16 pixels streamed. One pixel reads a whole
         // input row of 64·4 = 256 B, more than half of a 256-B ifmap buffer (128 B), so the pixels stream as im2col blocks
         // of the fold's 4 K values: pieces of 128 / (4·4) = 8 pixels, 2 a fold: 32 tiles of 8·4·4 = 128 B. Pieces follow
         // one another: 16 folds of 2R + C + T − 2 = 8 + 4 + 16 − 2 = 26 cycles = 416.
-        var conv = TestNetworks.TinyConv() with
-        {
-            InputShape = new TensorShape(1, 16, 64),
-            OutputShape = new TensorShape(4, 16, 1),
-            KernelHeight = 1,
-            KernelWidth = 64,
-            PadTop = 0,
-            PadLeft = 0,
-            PadBottom = 0,
-            PadRight = 0,
-        };
-        var config = Tiny(Dataflow.WeightStationary) with
-        {
-            Buffers = TestHardware.Tiny().Buffers with { Ifmap = new SramConfig("ifmap", 256, 128, 1, 1) },
-        };
-
-        TileSchedule schedule = Mapper.Map(conv, 1, config);
+        TileSchedule schedule = Mapper.Map(WideGemm(), 1, WithIfmapBytes(Dataflow.WeightStationary, 256));
 
         Assert.Multiple(() =>
         {
@@ -330,26 +332,9 @@ public sealed class StationaryMappingTests
     [Test]
     public void InputStationary_GathersTheFoldsIm2colBlock_WhenItsInputRowsDoNotFitHalfTheBuffer()
     {
-        // A GEMM as SCALE-Sim writes one: input 1×16×64, one 1×64 filter row per output → M = 16, K = 64, N = 4.
-        // 4×4 is: 16 K folds × 4 pixel folds. A fold's 4 pixels read 4 whole input rows = 4·64·4 = 1,024 B > 512 B (half
+        // WideGemm (M = 16, K = 64, N = 4) on a 4×4 is array: 16 K folds × 4 pixel folds. A fold's 4 pixels read 4 whole input rows = 4·64·4 = 1,024 B > 512 B (half
         // of a 1 KiB ifmap buffer), so each fold fetches only its 4 pixels × 4 K values = 64 B: 64 tiles of 64 B.
-        var conv = TestNetworks.TinyConv() with
-        {
-            InputShape = new TensorShape(1, 16, 64),
-            OutputShape = new TensorShape(4, 16, 1),
-            KernelHeight = 1,
-            KernelWidth = 64,
-            PadTop = 0,
-            PadLeft = 0,
-            PadBottom = 0,
-            PadRight = 0,
-        };
-        var config = Tiny(Dataflow.InputStationary) with
-        {
-            Buffers = TestHardware.Tiny().Buffers with { Ifmap = new SramConfig("ifmap", 1024, 128, 1, 1) },
-        };
-
-        TileSchedule schedule = Mapper.Map(conv, 1, config);
+        TileSchedule schedule = Mapper.Map(WideGemm(), 1, WithIfmapBytes(Dataflow.InputStationary, 1024));
 
         Assert.Multiple(() =>
         {
