@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using AccelSim.Hardware;
 using AccelSim.Kernel;
+using AccelSim.Statistics;
 
 namespace AccelSim.Tests.Hardware;
 
@@ -77,77 +78,69 @@ public sealed class SramBanksTests
         });
     }
 
-    /// <summary>One input tile of <paramref name="tileBytes"/> read by one step of one compute cycle that reads
-    /// <paramref name="readBytes"/>; 128-bit words, one read port per bank.</summary>
-    private static (long Total, long Sram, long Conflicts, long Ifmap) OneStep(int banks, long tileBytes, long readBytes)
+    /// <summary>Runs one compute step of the engine <paramref name="engineName"/> over <paramref name="buffers"/>, its
+    /// ifmap tiles and weight tiles (tile 0 of each, or no weight tile when there are none) loaded over a DRAM channel of
+    /// 4 bytes per cycle and 10 cycles of latency; returns the cycle the engine finished and the statistics.</summary>
+    private static (long FinishedAt, StatsSnapshot Stats) RunOneStep(
+        string engineName, BufferSetConfig buffers, ImmutableArray<long> ifmapTiles, ImmutableArray<long> weightTiles,
+        long computeCycles, long macs, long ifmapReadBytes, long weightReadBytes, long vectorOps)
     {
         var simulation = new Simulation();
-        var sram = new SramConfig("ifmap", 4096, 128, 1, 1) { Banks = banks };
-        var buffers = new BufferSetConfig(sram, sram with { Name = "weights" }, sram with { Name = "ofmap" });
         var dram = new DramChannel(simulation, "dram", new DramConfig(4, 10));
-        var ifmap = new TileLoader(simulation, "ifmap", sram, dram, [tileBytes]);
-        var weights = new TileLoader(simulation, "weights", buffers.Weights, dram, []);
+        var ifmap = new TileLoader(simulation, "ifmap", buffers.Ifmap, dram, ifmapTiles);
+        var weights = new TileLoader(simulation, "weights", buffers.Weights, dram, weightTiles);
         var ofmap = new OutputBuffer(simulation, "ofmap", buffers.Ofmap, dram);
         ImmutableArray<ComputeStep> steps =
         [
             new ComputeStep
             {
-                IfmapTile = 0, WeightTile = -1, ComputeCycles = 1, FillDrainCycles = 0, Macs = 0, IfmapReadBytes = readBytes,
-                WeightReadBytes = 0, OutputBytes = 0, InputConversions = 0, OutputConversions = 0, VectorOps = 1,
+                IfmapTile = 0, WeightTile = weightTiles.IsEmpty ? -1 : 0, ComputeCycles = computeCycles, FillDrainCycles = 0, Macs = macs,
+                IfmapReadBytes = ifmapReadBytes, WeightReadBytes = weightReadBytes, OutputBytes = 0, InputConversions = 0,
+                OutputConversions = 0, VectorOps = vectorOps,
             },
         ];
-        var engine = new ComputeEngine(simulation, "vector_unit", steps, ifmap, weights, ofmap, buffers);
+        var engine = new ComputeEngine(simulation, engineName, steps, ifmap, weights, ofmap, buffers);
         engine.Start();
         ifmap.Start();
         weights.Start();
         simulation.RunToCompletion();
-        var stats = simulation.Stats.Snapshot();
-        return (engine.FinishedAt!.Value.Value, stats["vector_unit.stall_cycles.sram_bandwidth"], stats["vector_unit.bank_conflict_cycles"],
+        return (engine.FinishedAt!.Value.Value, simulation.Stats.Snapshot());
+    }
+
+    /// <summary>One input tile of <paramref name="tileBytes"/> read by one step of one compute cycle that reads
+    /// <paramref name="readBytes"/>; 128-bit words, one read port per bank.</summary>
+    private static (long Total, long Sram, long Conflicts, long Ifmap) OneStep(int banks, long tileBytes, long readBytes)
+    {
+        var sram = new SramConfig("ifmap", 4096, 128, 1, 1) { Banks = banks };
+        var buffers = new BufferSetConfig(sram, sram with { Name = "weights" }, sram with { Name = "ofmap" });
+        var (finishedAt, stats) = RunOneStep(
+            "vector_unit", buffers, [tileBytes], [], computeCycles: 1, macs: 0, ifmapReadBytes: readBytes, weightReadBytes: 0, vectorOps: 1);
+        return (finishedAt, stats["vector_unit.stall_cycles.sram_bandwidth"], stats["vector_unit.bank_conflict_cycles"],
             stats["vector_unit.stall_cycles.ifmap"]);
     }
 
-    [Test]
-    public void Engine_ReReadingATwoWordTileOverFourBanks_TakesTwiceTheConflictFreeTime()
+    // 4 banks, a 32 B tile read as 128 B: the tile (two 16-byte words) arrives at 32 B / 4 B per cycle = 8 beats + 10
+    // latency = cycle 18 (its two words go to banks 0 and 1, one cycle of the write port: no hold on the channel). The
+    // step reads 128 B = 8 words, 0,1,0,1,…: 4 in each of banks 0 and 1, so 4 cycles where 8 words over 4 banks would
+    // take 2. The step lasts max(1 compute, 4 port) = 4 cycles: 3 of SRAM-bandwidth stall, of which 4 − max(1, 2) = 2
+    // are bank conflicts. Finished at 18 + 4 = 22.
+    [TestCase(4, 32, 128, 22, 18, 3, 2, TestName = "Engine_ReReadingATwoWordTileOverFourBanks_TakesTwiceTheConflictFreeTime")]
+    // 4 banks, a 128 B tile read whole: 8 words arrive at 128 / 4 = 32 beats + 10 = cycle 42; 8 reads of addresses 0..7
+    // put 2 in each bank: 2 cycles, the conflict-free time; the step lasts 2 (1 cycle of SRAM-bandwidth stall, no
+    // conflict) → 44.
+    [TestCase(4, 128, 128, 44, 42, 1, 0, TestName = "Engine_ReadingAWholeEightWordTileOverFourBanks_HasNoConflict")]
+    // One bank: 8 words take 8 cycles whatever the addresses; 7 of them stall, none is a conflict. 18 + 8 = 26.
+    [TestCase(1, 32, 128, 26, 18, 7, 0, TestName = "Engine_OneBank_ReadsAWordPerPortPerCycle")]
+    public void Engine_OneTileReadByOneStep(
+        int banks, long tileBytes, long readBytes, long expectedTotal, long expectedIfmapStall, long expectedSramStall, long expectedConflicts)
     {
-        // The tile (32 B = two 16-byte words) arrives at 32 B / 4 B per cycle = 8 beats + 10 latency = cycle 18 (its two
-        // words go to banks 0 and 1, one cycle of the write port: no hold on the channel). The step reads 128 B = 8
-        // words, 0,1,0,1,…: 4 in each of banks 0 and 1, so 4 cycles where 8 words over 4 banks would take 2. The step
-        // lasts max(1 compute, 4 port) = 4 cycles: 3 of SRAM-bandwidth stall, of which 4 − max(1, 2) = 2 are bank
-        // conflicts. Finished at 18 + 4 = 22.
-        var (total, sram, conflicts, ifmap) = OneStep(banks: 4, tileBytes: 32, readBytes: 128);
+        var (total, sram, conflicts, ifmap) = OneStep(banks, tileBytes, readBytes);
         Assert.Multiple(() =>
         {
-            Assert.That(total, Is.EqualTo(22));
-            Assert.That(ifmap, Is.EqualTo(18));
-            Assert.That(sram, Is.EqualTo(3));
-            Assert.That(conflicts, Is.EqualTo(2));
-        });
-    }
-
-    [Test]
-    public void Engine_ReadingAWholeEightWordTileOverFourBanks_HasNoConflict()
-    {
-        // 128 B = 8 words arrive at 128 / 4 = 32 beats + 10 = cycle 42; 8 reads of addresses 0..7 put 2 in each bank:
-        // 2 cycles, the conflict-free time; the step lasts 2 (1 cycle of SRAM-bandwidth stall, no conflict) → 44.
-        var (total, sram, conflicts, _) = OneStep(banks: 4, tileBytes: 128, readBytes: 128);
-        Assert.Multiple(() =>
-        {
-            Assert.That(total, Is.EqualTo(44));
-            Assert.That(sram, Is.EqualTo(1));
-            Assert.That(conflicts, Is.EqualTo(0));
-        });
-    }
-
-    [Test]
-    public void Engine_OneBank_ReadsAWordPerPortPerCycle()
-    {
-        // One bank: 8 words take 8 cycles whatever the addresses; 7 of them stall, none is a conflict. 18 + 8 = 26.
-        var (total, sram, conflicts, _) = OneStep(banks: 1, tileBytes: 32, readBytes: 128);
-        Assert.Multiple(() =>
-        {
-            Assert.That(total, Is.EqualTo(26));
-            Assert.That(sram, Is.EqualTo(7));
-            Assert.That(conflicts, Is.EqualTo(0));
+            Assert.That(total, Is.EqualTo(expectedTotal));
+            Assert.That(ifmap, Is.EqualTo(expectedIfmapStall), "the step waits for its tile until it arrives");
+            Assert.That(sram, Is.EqualTo(expectedSramStall));
+            Assert.That(conflicts, Is.EqualTo(expectedConflicts));
         });
     }
 
@@ -168,31 +161,14 @@ public sealed class SramBanksTests
 
         static (long Total, long Sram, long Conflicts) SharedStep(bool unified)
         {
-            var simulation = new Simulation();
             var sram = new SramConfig("unified", 3072, 128, 1, 1);
             BufferSetConfig buffers = unified
                 ? BufferSetConfig.Split(sram, 1024, 1024, 1024, partitioned: true)
                 : new BufferSetConfig(sram with { Name = "ifmap", CapacityBytes = 1024 }, sram with { Name = "weights", CapacityBytes = 1024 },
                     sram with { Name = "ofmap", CapacityBytes = 1024 });
-            var dram = new DramChannel(simulation, "dram", new DramConfig(4, 10));
-            var ifmap = new TileLoader(simulation, "ifmap", buffers.Ifmap, dram, [64]);
-            var weights = new TileLoader(simulation, "weights", buffers.Weights, dram, [64]);
-            var ofmap = new OutputBuffer(simulation, "ofmap", buffers.Ofmap, dram);
-            ImmutableArray<ComputeStep> steps =
-            [
-                new ComputeStep
-                {
-                    IfmapTile = 0, WeightTile = 0, ComputeCycles = 4, FillDrainCycles = 0, Macs = 16, IfmapReadBytes = 64,
-                    WeightReadBytes = 64, OutputBytes = 0, InputConversions = 0, OutputConversions = 0, VectorOps = 0,
-                },
-            ];
-            var engine = new ComputeEngine(simulation, "pe_array", steps, ifmap, weights, ofmap, buffers);
-            engine.Start();
-            ifmap.Start();
-            weights.Start();
-            simulation.RunToCompletion();
-            var stats = simulation.Stats.Snapshot();
-            return (engine.FinishedAt!.Value.Value, stats["pe_array.stall_cycles.sram_bandwidth"], stats["pe_array.bank_conflict_cycles"]);
+            var (finishedAt, stats) = RunOneStep(
+                "pe_array", buffers, [64], [64], computeCycles: 4, macs: 16, ifmapReadBytes: 64, weightReadBytes: 64, vectorOps: 0);
+            return (finishedAt, stats["pe_array.stall_cycles.sram_bandwidth"], stats["pe_array.bank_conflict_cycles"]);
         }
     }
 
@@ -203,30 +179,13 @@ public sealed class SramBanksTests
         // (bank 0) like the ifmap tile (word 0, bank 0). Each tile is 1 word, read 4 times: both streams hit bank 0 only,
         // 8 accesses at 1 port = 8 cycles, where 8 words over 2 banks would take 4. Compute 1: stall 7, conflicts 4.
         // Tiles arrive at 16/4 = 4 beats + 10 = 14 and 4 + 4 + 10 = 18; 18 + 8 = 26.
-        var simulation = new Simulation();
         var sram = new SramConfig("unified", 3072, 128, 1, 1) { Banks = 2 };
         BufferSetConfig buffers = BufferSetConfig.Split(sram, 1024, 1024, 1024, partitioned: true);
-        var dram = new DramChannel(simulation, "dram", new DramConfig(4, 10));
-        var ifmap = new TileLoader(simulation, "ifmap", buffers.Ifmap, dram, [16]);
-        var weights = new TileLoader(simulation, "weights", buffers.Weights, dram, [16]);
-        var ofmap = new OutputBuffer(simulation, "ofmap", buffers.Ofmap, dram);
-        ImmutableArray<ComputeStep> steps =
-        [
-            new ComputeStep
-            {
-                IfmapTile = 0, WeightTile = 0, ComputeCycles = 1, FillDrainCycles = 0, Macs = 1, IfmapReadBytes = 64,
-                WeightReadBytes = 64, OutputBytes = 0, InputConversions = 0, OutputConversions = 0, VectorOps = 0,
-            },
-        ];
-        var engine = new ComputeEngine(simulation, "pe_array", steps, ifmap, weights, ofmap, buffers);
-        engine.Start();
-        ifmap.Start();
-        weights.Start();
-        simulation.RunToCompletion();
-        var stats = simulation.Stats.Snapshot();
+        var (finishedAt, stats) = RunOneStep(
+            "pe_array", buffers, [16], [16], computeCycles: 1, macs: 1, ifmapReadBytes: 64, weightReadBytes: 64, vectorOps: 0);
         Assert.Multiple(() =>
         {
-            Assert.That(engine.FinishedAt!.Value.Value, Is.EqualTo(26));
+            Assert.That(finishedAt, Is.EqualTo(26));
             Assert.That(stats["pe_array.stall_cycles.sram_bandwidth"], Is.EqualTo(7));
             Assert.That(stats["pe_array.bank_conflict_cycles"], Is.EqualTo(4));
         });
