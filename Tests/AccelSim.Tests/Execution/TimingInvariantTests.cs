@@ -19,35 +19,12 @@ public sealed class TimingInvariantTests
             int stride = random.Next(1, 3);
             int pad = random.Next(0, kernel);
             int filters = random.Next(1, 20);
-            int outSize = ((size + (2 * pad) - kernel) / stride) + 1;
             long capacity = 1L << random.Next(11, 15);
             double bandwidth = new[] { 0.5, 2, 4, 16 }[random.Next(4)];
             int rows = random.Next(2, 9);
             int cols = random.Next(2, 9);
-            var conv = TestNetworks.TinyConv() with
-            {
-                InputShape = new TensorShape(channels, size, size),
-                OutputShape = new TensorShape(filters, outSize, outSize),
-                OutputChannels = filters,
-                KernelHeight = kernel,
-                KernelWidth = kernel,
-                StrideHeight = stride,
-                StrideWidth = stride,
-                PadTop = pad,
-                PadLeft = pad,
-                PadBottom = pad,
-                PadRight = pad,
-            };
-            var tiny = TestHardware.Tiny();
-            var config = tiny with
-            {
-                PeArray = tiny.PeArray with { Rows = rows, Cols = cols },
-                Buffers = new BufferSetConfig(
-                    tiny.Buffers.Ifmap with { CapacityBytes = capacity },
-                    tiny.Buffers.Weights with { CapacityBytes = capacity },
-                    tiny.Buffers.Ofmap with { CapacityBytes = Math.Max(capacity, rows * cols * 4) }),
-                Dram = new DramConfig(bandwidth, random.Next(0, 50)),
-            };
+            ConvLayer conv = TestNetworks.SquareConv(channels, size, filters, kernel, stride, pad);
+            AcceleratorConfig config = TestHardware.TinyWith(rows, cols, capacity, bandwidth, random.Next(0, 50));
             yield return new TestCaseData(conv, config).SetName($"Layer{i:00}_{channels}x{size}x{size}_k{kernel}s{stride}p{pad}_f{filters}_{rows}x{cols}_{capacity}B_{bandwidth}Bpc");
         }
     }
@@ -111,16 +88,7 @@ public sealed class TimingInvariantTests
             long rowsOfAFold = gemm ? rows : 2;
             long capacity = Math.Max(16L * rows, 1L << (int)Math.Floor(Math.Log2(rowsOfAFold * width * 4)));
             double bandwidth = new[] { 0.5, 2, 4, 16 }[random.Next(4)];
-            var tiny = TestHardware.Tiny();
-            var config = tiny with
-            {
-                PeArray = tiny.PeArray with { Rows = rows, Cols = cols },
-                Buffers = new BufferSetConfig(
-                    tiny.Buffers.Ifmap with { CapacityBytes = capacity },
-                    tiny.Buffers.Weights with { CapacityBytes = capacity },
-                    tiny.Buffers.Ofmap with { CapacityBytes = Math.Max(capacity, rows * cols * 4) }),
-                Dram = new DramConfig(bandwidth, random.Next(0, 50)),
-            };
+            AcceleratorConfig config = TestHardware.TinyWith(rows, cols, capacity, bandwidth, random.Next(0, 50));
             yield return new TestCaseData(conv, config).SetName(
                 $"Layer{i:00}_{(gemm ? "gemm" : "conv")}_{channels}x{height}x{width}_k{conv.KernelHeight}x{kernelWidth}p{pad}_f{filters}_{rows}x{cols}_{capacity}B_{bandwidth}Bpc");
         }

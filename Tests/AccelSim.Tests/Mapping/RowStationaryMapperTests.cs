@@ -59,7 +59,7 @@ public sealed class RowStationaryMapperTests
         // the last pass only. 1×8×8 input, 2 filters, no pad → 4×4 outputs, one strip of 4. Pass cycles: 4·5 + 4 = 24 and
         // 4·5 + 1 = 21; the 4-row set fits once, the 1-row set 4 times: 2 units → 2 passes, then 1 pass. The second pass's
         // rows add into the first's sums in the output buffer: 2 filters × 16 outputs × 4 B read and written back.
-        ConvLayer conv = Conv(channels: 1, size: 8, filters: 2, kernel: 5);
+        ConvLayer conv = TestNetworks.SquareConv(channels: 1, size: 8, filters: 2, kernel: 5);
 
         TileSchedule schedule = Mapper.Map(conv, 1, Rs(TestHardware.Tiny()));
 
@@ -106,14 +106,14 @@ public sealed class RowStationaryMapperTests
         AcceleratorConfig tall = tiny with { PeArray = tiny.PeArray with { Rows = 6, Cols = 2 } };
         yield return new TestCaseData(TestNetworks.TinyConv(), 1, tiny).SetName("TinyConv_4x4");
         yield return new TestCaseData(TestNetworks.TinyConv(), 1, rect).SetName("TinyConv_3x5");
-        yield return new TestCaseData(Conv(3, 5, 2, 1), 1, tall).SetName("Pointwise_SmallerThanTheArray_6x2");
-        yield return new TestCaseData(Conv(2, 12, 3, 5, pad: 2), 1, tiny).SetName("Kernel5_MoreRowsAndOutputRowsThanTheArray_4x4");
-        yield return new TestCaseData(Conv(2, 11, 3, 3, stride: 2, pad: 1), 1, rect).SetName("Stride2_3x5");
-        yield return new TestCaseData(Conv(2, 10, 2, 3, pad: 2, dilation: 2), 1, tiny).SetName("Dilation2_4x4");
-        yield return new TestCaseData(Conv(4, 7, 4, 3, pad: 1, groups: 4), 1, rect).SetName("Depthwise_3x5");
+        yield return new TestCaseData(TestNetworks.SquareConv(3, 5, 2, 1), 1, tall).SetName("Pointwise_SmallerThanTheArray_6x2");
+        yield return new TestCaseData(TestNetworks.SquareConv(2, 12, 3, 5, pad: 2), 1, tiny).SetName("Kernel5_MoreRowsAndOutputRowsThanTheArray_4x4");
+        yield return new TestCaseData(TestNetworks.SquareConv(2, 11, 3, 3, stride: 2, pad: 1), 1, rect).SetName("Stride2_3x5");
+        yield return new TestCaseData(TestNetworks.SquareConv(2, 10, 2, 3, pad: 2, dilation: 2), 1, tiny).SetName("Dilation2_4x4");
+        yield return new TestCaseData(TestNetworks.SquareConv(4, 7, 4, 3, pad: 1, groups: 4), 1, rect).SetName("Depthwise_3x5");
         yield return new TestCaseData(TestNetworks.TinyFc(), 1, tiny).SetName("Fc_4x4");
         yield return new TestCaseData(TestNetworks.TinyConv(), 2, tall).SetName("Batch2_6x2");
-        yield return new TestCaseData(Conv(3, 12, 5, 3, stride: 2), 2, rect with
+        yield return new TestCaseData(TestNetworks.SquareConv(3, 12, 5, 3, stride: 2), 2, rect with
         {
             Buffers = new BufferSetConfig(tiny.Buffers.Ifmap with { CapacityBytes = 2560 }, tiny.Buffers.Weights with { CapacityBytes = 256 }, tiny.Buffers.Ofmap),
         }).SetName("Batch2_SmallBuffers_StreamedTiles_3x5");
@@ -183,27 +183,4 @@ public sealed class RowStationaryMapperTests
     private static int Groups(Layer layer) => layer is ConvLayer c ? c.Groups : 1;
 
     private static AcceleratorConfig Rs(AcceleratorConfig config) => config with { PeArray = config.PeArray with { Dataflow = Dataflow.RowStationary } };
-
-    /// <summary>A square conv: channels × size × size input, square kernel, the output size from the usual formula.</summary>
-    private static ConvLayer Conv(int channels, int size, int filters, int kernel, int stride = 1, int pad = 0, int dilation = 1, int groups = 1)
-    {
-        int outSize = ((size + (2 * pad) - (dilation * (kernel - 1)) - 1) / stride) + 1;
-        return TestNetworks.TinyConv() with
-        {
-            InputShape = new TensorShape(channels, size, size),
-            OutputShape = new TensorShape(filters, outSize, outSize),
-            OutputChannels = filters,
-            KernelHeight = kernel,
-            KernelWidth = kernel,
-            StrideHeight = stride,
-            StrideWidth = stride,
-            PadTop = pad,
-            PadLeft = pad,
-            PadBottom = pad,
-            PadRight = pad,
-            DilationHeight = dilation,
-            DilationWidth = dilation,
-            Groups = groups,
-        };
-    }
 }

@@ -29,6 +29,22 @@ public static class TestHardware
         MaxCycles = 10_000_000,
     };
 
+    /// <summary>The tiny accelerator with a rows × cols array, ifmap and weight buffers of <paramref name="capacityBytes"/>
+    /// (the ofmap buffer at least one fold's 4-byte results), and the given DRAM channel.</summary>
+    public static AcceleratorConfig TinyWith(int rows, int cols, long capacityBytes, double bandwidthBytesPerCycle, long latencyCycles)
+    {
+        var tiny = Tiny();
+        return tiny with
+        {
+            PeArray = tiny.PeArray with { Rows = rows, Cols = cols },
+            Buffers = new BufferSetConfig(
+                tiny.Buffers.Ifmap with { CapacityBytes = capacityBytes },
+                tiny.Buffers.Weights with { CapacityBytes = capacityBytes },
+                tiny.Buffers.Ofmap with { CapacityBytes = Math.Max(capacityBytes, rows * cols * 4) }),
+            Dram = new DramConfig(bandwidthBytesPerCycle, latencyCycles),
+        };
+    }
+
     /// <summary>An energy table whose every entry is 1 pJ at its reference width, scaling linearly (1 bit for DRAM, 8 for
     /// the rest), and without leakage (0 µW).</summary>
     public static EnergyTable UnitEnergyTable()

@@ -19,6 +19,30 @@ public static class TestNetworks
     public static ConvLayer TinyConv() =>
         ConvLayer.Square("c1", Network.InputName, new TensorShape(2, 6, 6), filters: 4, kernel: 3, stride: 1, padding: 1, relu: true, new SyntheticWeights(11));
 
+    /// <summary>The tiny conv reshaped to a square one: channels × size × size input, a square kernel, the output size from
+    /// the usual formula floor((size + 2·pad − dilation·(kernel − 1) − 1) / stride) + 1.</summary>
+    public static ConvLayer SquareConv(int channels, int size, int filters, int kernel, int stride = 1, int pad = 0, int dilation = 1, int groups = 1)
+    {
+        int outSize = ((size + (2 * pad) - (dilation * (kernel - 1)) - 1) / stride) + 1;
+        return TinyConv() with
+        {
+            InputShape = new TensorShape(channels, size, size),
+            OutputShape = new TensorShape(filters, outSize, outSize),
+            OutputChannels = filters,
+            KernelHeight = kernel,
+            KernelWidth = kernel,
+            StrideHeight = stride,
+            StrideWidth = stride,
+            PadTop = pad,
+            PadLeft = pad,
+            PadBottom = pad,
+            PadRight = pad,
+            DilationHeight = dilation,
+            DilationWidth = dilation,
+            Groups = groups,
+        };
+    }
+
     public static PoolLayer TinyPool() => new()
     {
         Name = "p1",
