@@ -78,19 +78,7 @@ internal sealed class ScaleSimUserReadBuffer : IScaleSimReadBuffer
 
         // Counting pass, then fill: each address's distinct set ids, in order.
         _firstSet = new int[addressCount + 1];
-        var lastSet = new int[addressCount];
-        Array.Fill(lastSet, -1);
-        for (int i = 0; i < count; i++)
-        {
-            int set = (int)(i / perSet);
-            int a = addresses[i];
-            if (lastSet[a] != set)
-            {
-                lastSet[a] = set;
-                _firstSet[a + 1]++;
-            }
-        }
-
+        FirstReadsInSets(addresses, count, perSet, addressCount, (a, _) => _firstSet[a + 1]++);
         for (int a = 0; a < addressCount; a++)
         {
             _firstSet[a + 1] += _firstSet[a];
@@ -99,17 +87,7 @@ internal sealed class ScaleSimUserReadBuffer : IScaleSimReadBuffer
         _setIds = new int[_firstSet[addressCount]];
         var next = new int[addressCount];
         Array.Copy(_firstSet, next, addressCount);
-        Array.Fill(lastSet, -1);
-        for (int i = 0; i < count; i++)
-        {
-            int set = (int)(i / perSet);
-            int a = addresses[i];
-            if (lastSet[a] != set)
-            {
-                lastSet[a] = set;
-                _setIds[next[a]++] = set;
-            }
-        }
+        FirstReadsInSets(addresses, count, perSet, addressCount, (a, set) => _setIds[next[a]++] = set);
     }
 
     public long DramReads { get; private set; }
@@ -193,6 +171,25 @@ internal sealed class ScaleSimUserReadBuffer : IScaleSimReadBuffer
 
         // The window wraps: sets ≥ start or < end.
         return _setIds[to - 1] >= _windowStart || _setIds[from] < _windowEnd;
+    }
+
+    /// <summary>Calls <paramref name="visit"/>(address, set) for each of the first <paramref name="count"/> reads that is
+    /// its address's first read in its set of <paramref name="perSet"/> reads, in read order (so each address's sets
+    /// ascend).</summary>
+    private static void FirstReadsInSets(int[] addresses, int count, long perSet, int addressCount, Action<int, int> visit)
+    {
+        var lastSet = new int[addressCount];
+        Array.Fill(lastSet, -1);
+        for (int i = 0; i < count; i++)
+        {
+            int set = (int)(i / perSet);
+            int a = addresses[i];
+            if (lastSet[a] != set)
+            {
+                lastSet[a] = set;
+                visit(a, set);
+            }
+        }
     }
 
     private static int LowerBound(int[] values, int from, int to, int key)
