@@ -14,7 +14,6 @@ public sealed class DramBanks
 {
     private readonly DramBankConfig _config;
     private readonly long[] _openRow;
-    private readonly Dictionary<string, long> _nextAddress = new(StringComparer.Ordinal);
 
     public DramBanks(DramBankConfig config)
     {
@@ -25,12 +24,10 @@ public sealed class DramBanks
     /// <summary>First byte address of a tensor stream's 4 GiB region: ifmap, weights, ofmap, then everything else.</summary>
     public static long RegionBase(string stream) => (stream switch { "ifmap" => 0L, "weights" => 1L, "ofmap" => 2L, _ => 3L }) << 32;
 
-    /// <summary>The bursts of one transfer: row hits, row misses, and the cycles the misses add before its data is out.</summary>
-    public (long Hits, long Misses, long ExposedCycles) Access(string stream, long bytes, double bytesPerCycle)
+    /// <summary>The bursts of one transfer of <paramref name="bytes"/> from byte address <paramref name="start"/>: row
+    /// hits, row misses, and the cycles the misses add before its data is out.</summary>
+    public (long Hits, long Misses, long ExposedCycles) Access(long start, long bytes, double bytesPerCycle)
     {
-        long offset = _nextAddress.GetValueOrDefault(stream);
-        _nextAddress[stream] = offset + bytes;
-        long start = RegionBase(stream) + offset;
         long hits = 0;
         long misses = 0;
         long exposed = 0;

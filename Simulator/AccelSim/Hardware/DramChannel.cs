@@ -29,7 +29,6 @@ public sealed class DramChannel : Component
     private bool _busy;
     private int _inFlight;
     private readonly ITraceSink? _trace;
-    private Dictionary<string, long>? _nextAddress;
 
     public DramChannel(Simulation simulation, string path, DramConfig config)
         : base(simulation, path)
@@ -88,12 +87,16 @@ public sealed class DramChannel : Component
             return;
         }
 
-        long moved = MovedBytes(request);
+        // Each tensor stream is laid out in its own region in transfer order: bursts, banks and traces share that layout.
+        string stream = request.Stream ?? "other";
+        long offset = _streamOffsets.GetValueOrDefault(stream);
+        _streamOffsets[stream] = offset + request.Bytes;
+        long moved = MovedBytes(offset, request.Bytes);
         long beats = BeatCycles(moved);
         if (_banks is not null && request.Bytes > 0)
         {
             // Opening rows holds the channel too: the transfer's beats wait for them.
-            (long hits, long misses, long exposed) = _banks.Access(request.Stream ?? "other", request.Bytes, _config.BandwidthBytesPerCycle);
+            (long hits, long misses, long exposed) = _banks.Access(DramBanks.RegionBase(stream) + offset, request.Bytes, _config.BandwidthBytesPerCycle);
             _rowHits.Add(hits);
             _rowMisses.Add(misses);
             _rowCycles.Add(exposed);
@@ -111,7 +114,7 @@ public sealed class DramChannel : Component
         request.OnStart?.Invoke();
         if (_trace is not null)
         {
-            TraceTransfer(_trace, request, beats, moved);
+            TraceTransfer(_trace, request, stream, DramBanks.RegionBase(stream) + offset, beats, moved);
         }
 
         Simulation.Schedule(beats, _onBeatsDone);
@@ -122,21 +125,12 @@ public sealed class DramChannel : Component
         });
     }
 
-    /// <summary>Bytes the channel moves for a request: every burst from the one holding its first byte to the one holding
-    /// its last, at the stream's next offset.</summary>
-    private long MovedBytes(in Request request)
+    /// <summary>Bytes the channel moves for <paramref name="bytes"/> from <paramref name="offset"/>: every burst from the
+    /// one holding the first byte to the one holding the last.</summary>
+    private long MovedBytes(long offset, long bytes)
     {
         long burst = _config.BurstBytes;
-        if (burst <= 1 || request.Bytes == 0)
-        {
-            return request.Bytes;
-        }
-
-        string stream = request.Stream ?? "other";
-        long start = _streamOffsets.GetValueOrDefault(stream);
-        long end = start + request.Bytes;
-        _streamOffsets[stream] = end;
-        return (((end + burst - 1) / burst) - (start / burst)) * burst;
+        return burst <= 1 || bytes == 0 ? bytes : (((offset + bytes + burst - 1) / burst) - (offset / burst)) * burst;
     }
 
     private void OnBeatsDone()
@@ -152,7 +146,7 @@ public sealed class DramChannel : Component
     /// <summary>The transfer as a trace sees it: a slice for its beats, the bandwidth it uses, and its byte addresses.
     /// Each tensor stream has its own 4 GiB region (ifmap, weights, ofmap, others) and is laid out in transfer order:
     /// the model does not track which bytes a re-fetched tile held before.</summary>
-    private void TraceTransfer(ITraceSink trace, in Request request, long beats, long movedBytes)
+    private void TraceTransfer(ITraceSink trace, in Request request, string stream, long address, long beats, long movedBytes)
     {
         if (beats == 0)
         {
@@ -160,14 +154,10 @@ public sealed class DramChannel : Component
         }
 
         long now = Simulation.Now.Value;
-        string stream = request.Stream ?? "other";
         string op = request.IsWrite ? "write" : "read";
         trace.Slice(new TraceSlice(Path, $"{op} {stream}", request.IsWrite ? TraceCategory.DramWrite : TraceCategory.DramRead, now, beats, movedBytes, "bytes"));
         trace.Counter(new TraceCounter(TraceNames.DramBandwidth, now, (double)movedBytes / beats));
-        _nextAddress ??= new Dictionary<string, long>(StringComparer.Ordinal);
-        long offset = _nextAddress.GetValueOrDefault(stream);
-        _nextAddress[stream] = offset + request.Bytes;
-        trace.Access(new TraceAccess($"{Path}.{op}", now, beats, 1, DramBanks.RegionBase(stream) + offset, 0, beats, request.Bytes, beats));
+        trace.Access(new TraceAccess($"{Path}.{op}", now, beats, 1, address, 0, beats, request.Bytes, beats));
     }
 
     private readonly record struct Request(long Bytes, bool IsWrite, Action OnComplete, string? Stream = null, long BufferCycles = 0, Action? OnStart = null);

@@ -12,7 +12,6 @@ public sealed record BfpCost(long BlockFormattings, long ExponentBits, long Mant
     {
         long k = g.Reduction;
         long m = g.OutChannels;
-        long columns = (long)g.Batch * g.PixelsPerItem * g.Groups;
         long weightBlocks = weightPartition.Kind switch
         {
             PartitionKind.Tensor => 1,
@@ -20,14 +19,9 @@ public sealed record BfpCost(long BlockFormattings, long ExponentBits, long Mant
             PartitionKind.Column => k * g.Groups,
             _ => m * Blocks(k, weightPartition.GroupSize),
         };
-        long inputBlocks = inputPartition.Kind switch
-        {
-            PartitionKind.Tensor => 1,
-            PartitionKind.Row => k * g.Groups,
-            PartitionKind.Column => columns,
-            _ => columns * Blocks(k, inputPartition.GroupSize),
-        };
-        long inputElements = inputPartition.Kind == PartitionKind.Tensor ? g.InputLength : columns * k;
+        InputFormatting input = InputFormattingOf(g, inputPartition);
+        long inputBlocks = input.Blocks;
+        long inputElements = input.Elements;
         return new BfpCost(
             weightBlocks + inputBlocks,
             (weightBlocks * weights.ExponentBits) + (inputBlocks * inputs.ExponentBits),
@@ -65,4 +59,8 @@ public sealed record BfpCost(long BlockFormattings, long ExponentBits, long Mant
 /// <param name="ExponentComparisons">Comparisons of E-bit exponents that find the blocks' maxima.</param>
 /// <param name="LookAheadElements">Elements of a block the converter must see before aligning its first mantissa (0: the
 /// exponent is known ahead).</param>
-public sealed record InputFormatting(long Blocks, long ExponentComparisons, long LookAheadElements);
+public sealed record InputFormatting(long Blocks, long ExponentComparisons, long LookAheadElements)
+{
+    /// <summary>Elements formatted: the feature map under a tensor partition, else the im2col matrix.</summary>
+    public long Elements => ExponentComparisons + Blocks;
+}

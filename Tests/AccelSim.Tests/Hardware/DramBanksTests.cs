@@ -21,13 +21,13 @@ public sealed class DramBanksTests
         {
             // ifmap bytes 0..511: row 0 in bank 0 (idle: activate 10, the transfer's first row, exposed), 3 hits; row 1 in
             // bank 1 (activate 10, overlapped by row 0's 256 bytes = 64 cycles of data: nothing exposed), 3 hits.
-            Assert.That(banks.Access("ifmap", 512, 4), Is.EqualTo((6L, 2L, 10L)));
+            Assert.That(banks.Access(DramBanks.RegionBase("ifmap"), 512, 4), Is.EqualTo((6L, 2L, 10L)));
 
             // weights start at 4 GiB: row 2^24, bank 0, which holds ifmap's row open: precharge 5 + activate 10, exposed.
-            Assert.That(banks.Access("weights", 256, 4), Is.EqualTo((3L, 1L, 15L)));
+            Assert.That(banks.Access(DramBanks.RegionBase("weights"), 256, 4), Is.EqualTo((3L, 1L, 15L)));
 
             // ifmap continues at byte 512: bank 0 again, now holding the weights' row: another conflict.
-            Assert.That(banks.Access("ifmap", 256, 4), Is.EqualTo((3L, 1L, 15L)));
+            Assert.That(banks.Access(DramBanks.RegionBase("ifmap") + 512, 256, 4), Is.EqualTo((3L, 1L, 15L)));
         }
     }
 
@@ -37,7 +37,7 @@ public sealed class DramBanksTests
         var banks = new DramBanks(Small with { Banks = 1 });
 
         // Rows 0 and 1 both in bank 0: activate 10, then precharge 5 + activate 10 with nothing to overlap: 25.
-        Assert.That(banks.Access("ifmap", 512, 4), Is.EqualTo((6L, 2L, 25L)));
+        Assert.That(banks.Access(DramBanks.RegionBase("ifmap"), 512, 4), Is.EqualTo((6L, 2L, 25L)));
     }
 
     [Test]
