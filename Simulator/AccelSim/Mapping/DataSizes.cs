@@ -19,6 +19,12 @@ public static class DataSizes
     public static long WeightTileBits(long filters, long reductionLength, AcceleratorConfig config) =>
         WeightTileBits(filters, reductionLength, filters * reductionLength, config);
 
+    /// <summary>Bytes of a weight tile whose non-zero share is the layer's measured <paramref name="density"/> (null:
+    /// dense): the stationary dataflows cut filters into tiles the mask is not consulted for.</summary>
+    public static long WeightTileBytes(long filters, long reductionLength, double? density, AcceleratorConfig config) =>
+        BitsToBytes(WeightTileBits(filters, reductionLength,
+            density is { } d ? (long)Math.Round(filters * reductionLength * d) : filters * reductionLength, config));
+
     /// <summary>Bits of a weight tile of which <paramref name="nonZero"/> weights are non-zero, in the configured storage.</summary>
     /// <remarks>
     /// Each stored value takes L bits (BFP mantissa) or 16/32 (float); BFP adds its shared exponents, E bits per block,

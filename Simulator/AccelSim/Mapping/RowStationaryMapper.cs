@@ -53,12 +53,8 @@ internal static class RowStationaryMapper
             g.StrideHeight, g.StrideWidth, g.DilationHeight, g.DilationWidth);
 
         // Sparse storage sizes a tile by the layer's measured density (tiles cut the filters into rows and channels).
-        long WeightBytes(long filters, long channels, int filterRows)
-        {
-            long reduction = channels * filterRows * g.KernelWidth;
-            return BitsToBytes(WeightTileBits(filters, reduction,
-                weightDensity is { } d ? (long)Math.Round(filters * reduction * d) : filters * reduction, config));
-        }
+        long WeightBytes(long filters, long channels, int filterRows) =>
+            WeightTileBytes(filters, channels * filterRows * g.KernelWidth, weightDensity, config);
 
         long wholeWeights = WeightBytes(g.GroupFilters, g.GroupInChannels, r);
         bool weightsResident = wholeWeights <= weightHalf;

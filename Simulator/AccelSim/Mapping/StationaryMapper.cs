@@ -42,8 +42,7 @@ internal static class StationaryMapper
         long ofmapCapacity = config.Buffers.Ofmap.CapacityBytes;
 
         // Sparse storage sizes a tile by the layer's measured density (tiles here cut K into array-row passes).
-        long WeightBytes(long filters, long reduction) => BitsToBytes(WeightTileBits(filters, reduction,
-            weightDensity is { } d ? (long)Math.Round(filters * reduction * d) : filters * reduction, config));
+        long WeightBytes(long filters, long reduction) => WeightTileBytes(filters, reduction, weightDensity, config);
 
         // Input rows of the channels that reduction indices [k0, k1) touch, for output pixels [p0, p1).
         long IfmapBytes(long p0, long p1, long k0, long k1) =>
