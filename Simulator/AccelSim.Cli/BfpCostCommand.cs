@@ -9,7 +9,7 @@ using Spectre.Console;
 
 namespace AccelSim.Cli;
 
-/// <summary><c>accelsim bfp-cost</c>: per layer, what each of the seed's partition schemes costs (Table 6-4).</summary>
+/// <summary><c>accelsim bfp-cost</c>: per layer, what each of the source chapter's partition schemes costs (its Table 6-4; docs/source-chapter.md).</summary>
 internal static class BfpCostCommand
 {
     private static readonly (string Name, BlockPartition Weights, BlockPartition Inputs)[] Schemes =

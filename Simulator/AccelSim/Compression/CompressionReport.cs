@@ -15,7 +15,7 @@ public sealed record CompressedLayer(
     string Name, string Type, string Change,
     long ParametersBefore, long ParametersAfter, long MacsBefore, long MacsAfter, long CyclesBefore, long CyclesAfter)
 {
-    /// <summary>MACs before over MACs after (the seed's ideal speedup); 1 when nothing changed.</summary>
+    /// <summary>MACs before over MACs after (the source chapter's ideal speedup); 1 when nothing changed.</summary>
     public double IdealSpeedup => MacsAfter == 0 ? (MacsBefore == 0 ? 1 : double.PositiveInfinity) : (double)MacsBefore / MacsAfter;
 
     /// <summary>Cycles before over cycles after on the configured accelerator.</summary>

@@ -10,7 +10,7 @@ namespace AccelSim.Compression;
 public sealed record CorrelationPruningOptions(double? Threshold, double? Density);
 
 /// <summary>
-/// Unstructured pruning of FC layers by correlation (the seed chapter, 6.4): over N sample inputs, the Pearson
+/// Unstructured pruning of FC layers by correlation (the source chapter, 6.4, docs/source-chapter.md): over N sample inputs, the Pearson
 /// correlation between input j's activation and output i's pre-activation decides whether weight (i, j) stays.
 /// Removed connections become zeros in the dense weight matrix, so the layer keeps its shape.
 /// </summary>

@@ -9,7 +9,7 @@ namespace AccelSim.Compression;
 public sealed record LowRankOptions(double? Speedup, double? Energy);
 
 /// <summary>
-/// Low-rank decomposition (the seed chapter, 6.5). A conv layer C→N with k×k kernels, weights W (N × C·k²) ≈
+/// Low-rank decomposition (the source chapter, 6.5, docs/source-chapter.md). A conv layer C→N with k×k kernels, weights W (N × C·k²) ≈
 /// U_K Σ_K V_Kᵀ, becomes a basis conv C→K (weights V_Kᵀ as K×C×k×k, same stride, padding and dilation, no bias, no
 /// ReLU) followed by a 1×1 conv K→N (weights U_K Σ_K, the original bias and ReLU). An FC layer m×n becomes n→K then K→m
 /// the same way. The second layer keeps the original name, so the layers that read it are unchanged; the first is

@@ -12,7 +12,7 @@ internal static class AcceleratorReader
     /// <summary>Runaway guard used when <c>max_cycles</c> is not given: 1e11 cycles.</summary>
     public const long DefaultMaxCycles = 100_000_000_000;
 
-    /// <summary>The scheme used when neither <c>scheme</c> nor partitions are given (BFP-SPEC: 6-11 is the default).</summary>
+    /// <summary>The scheme used when neither <c>scheme</c> nor partitions are given (docs/numerics.md: 6-11 is the default).</summary>
     public const string DefaultScheme = "6-11";
 
     /// <summary>Stands in for the BFP settings of a float array, which never uses them.</summary>

@@ -11,7 +11,7 @@ namespace AccelSim.Execution;
 /// <remarks>
 /// Per conv/FC layer it measures the accumulated error (BFP activations in, against the reference) and the local error
 /// (the reference activation rounded to float32 in, through the same BFP datapath). Per-layer figures compare
-/// pre-activation outputs, as BFP-SPEC.md settles. Activations are dropped after their last consumer.
+/// pre-activation outputs, as docs/numerics.md settles. Activations are dropped after their last consumer.
 /// </remarks>
 public sealed class NetworkNumerics
 {

@@ -5,7 +5,7 @@ namespace AccelSim.Mapping;
 
 /// <summary>Storage sizes of the data the accelerator moves.</summary>
 /// <remarks>
-/// Feature maps are float32 in DRAM and in the input/output buffers (BFP-SPEC: outputs leave the array as float32 and the
+/// Feature maps are float32 in DRAM and in the input/output buffers (docs/numerics.md: outputs leave the array as float32 and the
 /// next layer converts its input when reading it). Weights are stored in BFP, converted offline: a block of n elements
 /// costs n·L + E bits, so the shared exponents are real storage and real traffic. A float16 or float32 array stores
 /// its weights in its own format: 16 or 32 bits each.

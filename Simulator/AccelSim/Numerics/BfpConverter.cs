@@ -3,7 +3,7 @@ using System.Runtime.CompilerServices;
 
 namespace AccelSim.Numerics;
 
-/// <summary>Conversion of float blocks to BFP mantissas, exactly as BFP-SPEC "Converting a block" says.</summary>
+/// <summary>Conversion of float blocks to BFP mantissas, exactly as docs/numerics.md "Converting a block" says.</summary>
 public static class BfpConverter
 {
     /// <summary><c>floor(log2 |x|)</c> of a non-zero finite float, from its bits (subnormals included: m·2^−149).</summary>

@@ -1,6 +1,6 @@
 namespace AccelSim.Numerics;
 
-/// <summary>The storage and conversion cost of a partition scheme for one layer (the seed's Table 6-4).</summary>
+/// <summary>The storage and conversion cost of a partition scheme for one layer (Table 6-4 of the source chapter, docs/source-chapter.md).</summary>
 /// <param name="BlockFormattings">Blocks converted (each needs a maximum-exponent search): W blocks plus I blocks.</param>
 /// <param name="ExponentBits">Shared-exponent storage: E bits per block.</param>
 /// <param name="MantissaBits">Mantissa storage: L bits per element of W and of I as converted (the stored feature map

@@ -17,7 +17,7 @@ public sealed record BfpLayerOutput(
     public int[]? CapturedInputExponents { get; init; }
 }
 
-/// <summary>The BFP datapath of BFP-SPEC.md: weights converted offline, inputs on the fly, exact integer products,
+/// <summary>The BFP datapath of docs/numerics.md: weights converted offline, inputs on the fly, exact integer products,
 /// an exact or saturating accumulator, the bias quantized into it, one rounding to float32.</summary>
 /// <remarks>
 /// When both partitions keep one scale along K (W <c>tensor</c> or <c>row</c>, I <c>tensor</c> or <c>column</c>: the
@@ -272,7 +272,7 @@ public static class BfpDatapath
         {
             if (s.InputPartition.Kind == PartitionKind.Tensor)
             {
-                // Converted once per feature-map element (BFP-SPEC: tensor means the whole map as stored).
+                // Converted once per feature-map element (docs/numerics.md: tensor means the whole map as stored).
                 _tensorStep = BfpConverter.StepExponent(BfpConverter.SharedExponent(BfpConverter.MaxAbs(input), _format), _format);
                 double inverse = BfpConverter.Pow2(-_tensorStep);
                 long saturations = 0;

@@ -1,6 +1,6 @@
 namespace AccelSim.Numerics;
 
-/// <summary>How a value is rounded to an integer mantissa (BFP-SPEC step 5).</summary>
+/// <summary>How a value is rounded to an integer mantissa (docs/numerics.md, converting a block, step 5).</summary>
 public enum RoundingMode
 {
     NearestEven,
@@ -64,7 +64,7 @@ public sealed record BfpSettings(
     ulong StochasticSeed)
 {
     /// <summary>An optional storage format of the bias: when set, the layer's bias vector is first converted to BFP as
-    /// one block (stored as the accelerator would store it), then quantized into the accumulator as BFP-SPEC says.
+    /// one block (stored as the accelerator would store it), then quantized into the accumulator as docs/numerics.md says.
     /// Null (the default, and the spec's datapath): the float32 bias goes straight into the accumulator.</summary>
     public BfpFormat? Bias { get; init; }
 }

@@ -1,6 +1,6 @@
 namespace AccelSim.Numerics;
 
-/// <summary>The four-stage error model of BFP-SPEC.md: a layer's NSR predicted from block statistics alone.</summary>
+/// <summary>The four-stage error model of docs/numerics.md: a layer's NSR predicted from block statistics alone.</summary>
 /// <remarks>
 /// A rounding error spread uniformly over one step has mean square Δ²/12 (round to nearest); a directed mode adds a
 /// mean of Δ/2, giving Δ²/3. Stochastic rounding is unbiased with mean square f(1−f)Δ² for a fractional part f, whose

@@ -1,6 +1,6 @@
 namespace AccelSim.Numerics;
 
-/// <summary>Error figures of an output against its reference (BFP-SPEC): SQNR (dB), NSR, max and mean absolute error,
+/// <summary>Error figures of an output against its reference (docs/numerics.md): SQNR (dB), NSR, max and mean absolute error,
 /// relative RMSE = sqrt(NSR). SQNR is +∞ when the outputs are identical; NSR is NaN when the reference is all zero.</summary>
 public sealed record NumericError(double SqnrDb, double Nsr, double MaxAbsError, double MeanAbsError, double RelativeRmse)
 {

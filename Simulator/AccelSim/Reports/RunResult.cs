@@ -4,11 +4,11 @@ using AccelSim.Hardware;
 
 namespace AccelSim.Reports;
 
-/// <summary>How wrong the BFP datapath was in one layer, against the double-precision reference (BFP-SPEC figures).</summary>
+/// <summary>How wrong the BFP datapath was in one layer, against the double-precision reference (the figures of docs/numerics.md).</summary>
 /// <param name="Accumulated">BFP path output against the reference output: error carried through the network.</param>
 /// <param name="Local">This layer's BFP datapath applied to the reference input: the layer's own error; null for layers
 /// that do not run the BFP datapath (pooling, ReLU, residual adds).</param>
-/// <param name="PredictedNsr">The four-stage model's NSR of this layer's output (BFP-SPEC), carried from earlier layers.</param>
+/// <param name="PredictedNsr">The four-stage model's NSR of this layer's output (docs/numerics.md), carried from earlier layers.</param>
 public sealed record LayerNumerics(
     ErrorFigures Accumulated,
     ErrorFigures? Local,

@@ -4,7 +4,7 @@ using AccelSim.Numerics;
 namespace AccelSim.Tests.Support;
 
 /// <summary>
-/// A deliberately plain implementation of BFP-SPEC.md, written from the text and sharing no code with the library:
+/// A deliberately plain implementation of the numeric contract in docs/numerics.md, written from the text and sharing no code with the library:
 /// exponents from <see cref="Math.ILogB(double)"/>, explicit im2col matrices, <see cref="BigInteger"/> sums.
 /// Slow; for small layers only. Stochastic rounding is not covered (it is not bit-exact across implementations).
 /// </summary>
