@@ -2,7 +2,6 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
 using AccelSim.Configuration;
-using AccelSim.Energy;
 using AccelSim.Execution;
 using AccelSim.Hardware;
 using AccelSim.Mapping;
