@@ -1,6 +1,7 @@
 using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
+using AccelSim.Configuration;
 using AccelSim.Sweeps;
 using Serilog;
 using Spectre.Console;
@@ -211,7 +212,7 @@ internal static class SweepCommand
             console.Profile.Width = 200;
         }
 
-        int[] columns = [.. spec.Objectives.Select(o => spec.Metrics.IndexOf(spec.Metrics.First(m => m.Name == o.Metric)))];
+        int[] columns = [.. spec.Objectives.Select(o => spec.Metrics.IndexOf(o.Metric))];
         for (int w = 0; w < spec.Workloads.Length; w++)
         {
             var front = outcome.Points

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using AccelSim.Configuration;
 
 namespace AccelSim.Sweeps;
 
@@ -22,7 +23,7 @@ public static class ParetoFront
             return [];
         }
 
-        int[] columns = [.. spec.Objectives.Select(o => spec.Metrics.IndexOf(spec.Metrics.First(m => m.Name == o.Metric)))];
+        int[] columns = [.. spec.Objectives.Select(o => spec.Metrics.IndexOf(o.Metric))];
         var front = ImmutableHashSet.CreateBuilder<int>();
         for (int workload = 0; workload < spec.Workloads.Length; workload++)
         {

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using AccelSim.Configuration;
 using AccelSim.Reports;
 using Serilog;
 
@@ -42,7 +43,7 @@ public static class SweepMerge
             }
         }
 
-        SweepSpec spec = SweepSpecReader.Parse(specText, Path.Combine(firstFolder, SweepRunner.SpecCopyName));
+        SweepSpec spec = SweepSpecReader.Parse(specText, Path.Combine(firstFolder, SweepRunner.SpecCopyName), SweepMetric.Names);
         ImmutableArray<SweepPoint> points = SweepPlan.Expand(spec);
         var records = new Dictionary<int, (PointRecord Record, string Folder)>();
         foreach ((string folder, _, JournalContents contents) in inputs)

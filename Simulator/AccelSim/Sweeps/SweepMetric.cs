@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using AccelSim.Configuration;
 using AccelSim.Hardware;
 using AccelSim.Reports;
 
@@ -13,6 +14,9 @@ public sealed record SweepMetric(string Name, string Description, bool NeedsNume
 {
     /// <summary>Every metric a sweep may keep, in the order the README lists them.</summary>
     public static ImmutableArray<SweepMetric> All { get; } = Catalogue();
+
+    /// <summary>The names a sweep spec may list, as its reader checks them.</summary>
+    public static ImmutableArray<SweepMetricName> Names { get; } = [.. All.Select(m => new SweepMetricName(m.Name, m.NeedsNumerics))];
 
     public static SweepMetric? Find(string name) => All.FirstOrDefault(m => m.Name == name);
 

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
+using AccelSim.Configuration;
 using ScottPlot;
 
 namespace AccelSim.Sweeps;
@@ -30,7 +31,7 @@ public static class SweepPlots
         Plotting.PlotFonts.EnsureRegistered();
         SweepSpec spec = outcome.Spec;
         var metrics = spec.Objectives.IsEmpty
-            ? [(spec.Metrics[0].Name, ObjectiveGoal.Minimize)]
+            ? [(spec.Metrics[0], ObjectiveGoal.Minimize)]
             : spec.Objectives.Select(o => (o.Metric, o.Goal)).ToList();
         Directory.CreateDirectory(folder);
         int written = 0;
@@ -55,7 +56,7 @@ public static class SweepPlots
 
             foreach ((string metric, ObjectiveGoal goal) in metrics)
             {
-                int column = spec.Metrics.IndexOf(spec.Metrics.First(m => m.Name == metric));
+                int column = spec.Metrics.IndexOf(metric);
                 foreach (Series series in AxisSeries(spec))
                 {
                     Save(LinePlot(spec, ok, series, column, goal, workloadNote), folder, $"line_{Safe(series.Label)}__{metric}{suffix}");
@@ -141,7 +142,7 @@ public static class SweepPlots
             .Select(g => (X: g.Key, Y: goal == ObjectiveGoal.Minimize ? g.Min(v => v.Y) : g.Max(v => v.Y)))
             .ToList();
         bool several = values.Count > best.Count;
-        string metric = spec.Metrics[column].Name;
+        string metric = spec.Metrics[column];
 
         var yScale = Scale.For(values.Select(v => v.Y));
         var plot = new Plot();
@@ -249,7 +250,7 @@ public static class SweepPlots
         plot.Axes.Left.TickGenerator = new ScottPlot.TickGenerators.NumericManual(
             [.. Enumerable.Range(0, rows).Select(i => (double)i)], [.. rowsFactor.Rows.Select(TickLabel)]);
         plot.Axes.SetLimits(-0.5, cols - 0.5, -0.5, rows - 0.5);
-        string metric = spec.Metrics[column].Name;
+        string metric = spec.Metrics[column];
         plot.Title($"{spec.Name}{workloadNote}: {metric}");
         plot.XLabel(colsFactor.Label(spec.Axes));
         plot.YLabel(rowsFactor.Label(spec.Axes));
@@ -303,7 +304,7 @@ public static class SweepPlots
 
     private static string Goal(SweepObjective objective) => objective.Goal == ObjectiveGoal.Minimize ? "min" : "max";
 
-    private static int ColumnOf(SweepSpec spec, string metric) => spec.Metrics.IndexOf(spec.Metrics.First(m => m.Name == metric));
+    private static int ColumnOf(SweepSpec spec, string metric) => spec.Metrics.IndexOf(metric);
 
     private static double Value(PointRecord record, int column) => SweepMetric.Parse(record.Metrics[column]) ?? double.NaN;
 

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Diagnostics;
+using AccelSim.Configuration;
 using AccelSim.Reports;
 using Serilog;
 
@@ -79,7 +80,7 @@ public static class SweepRunner
         ArgumentNullException.ThrowIfNull(log);
         ArgumentOutOfRangeException.ThrowIfLessThan(options.Jobs, 1);
         string specText = SweepSpecReader.ReadText(specPath);
-        SweepSpec spec = SweepSpecReader.Parse(specText, specPath);
+        SweepSpec spec = SweepSpecReader.Parse(specText, specPath, SweepMetric.Names);
         SweepSession session = SweepSession.Open(spec, specText);
         ImmutableArray<SweepPoint> points = SweepPlan.Expand(spec);
         var shardPoints = points.Where(options.Shard.Contains).ToList();
@@ -165,7 +166,7 @@ public static class SweepRunner
         ArgumentNullException.ThrowIfNull(specPath);
         ArgumentOutOfRangeException.ThrowIfLessThan(jobs, 1);
         string specText = SweepSpecReader.ReadText(specPath);
-        SweepSpec spec = SweepSpecReader.Parse(specText, specPath);
+        SweepSpec spec = SweepSpecReader.Parse(specText, specPath, SweepMetric.Names);
         SweepSession session = SweepSession.Open(spec, specText);
         var points = SweepPlan.Expand(spec).Where(shard.Contains).ToList();
         var found = new ConcurrentBag<PointRecord>();

@@ -1,10 +1,7 @@
-using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
 using AccelSim.Configuration;
-using AccelSim.Configuration.Yaml;
-using AccelSim.Energy;
 using AccelSim.Execution;
 using AccelSim.Hardware;
 using AccelSim.Mapping;
@@ -24,17 +21,20 @@ namespace AccelSim.Sweeps;
 /// </remarks>
 public sealed class SweepSession
 {
-    private readonly DocNode _config;
-    private readonly ImmutableArray<DocNode> _workloads;
-    private readonly string _configFolder;
-    private readonly ConcurrentDictionary<string, Lazy<(EnergyTable? Table, IReadOnlyList<ConfigError> Errors)>> _energyTables = new(StringComparer.Ordinal);
+    private readonly ConfigDocument _config;
+    private readonly ImmutableArray<ConfigDocument> _workloads;
+    private readonly ImmutableArray<SweepMetric> _metrics;
 
-    private SweepSession(SweepSpec spec, DocNode config, ImmutableArray<DocNode> workloads, string fingerprint)
+    /// <summary>The energy tables the config names, read once for the whole sweep (most sweeps never change it).</summary>
+    private readonly EnergyTableCache _energyTables;
+
+    private SweepSession(SweepSpec spec, ConfigDocument config, ImmutableArray<ConfigDocument> workloads, string fingerprint)
     {
         Spec = spec;
         _config = config;
         _workloads = workloads;
-        _configFolder = Path.GetDirectoryName(spec.Resolve(spec.ConfigPath)) ?? "";
+        _metrics = [.. spec.Metrics.Select(name => SweepMetric.Find(name) ?? throw new ArgumentException($"The spec keeps an unknown metric '{name}'.", nameof(spec)))];
+        _energyTables = new EnergyTableCache(Path.GetDirectoryName(spec.Resolve(spec.ConfigPath)) ?? "");
         Fingerprint = fingerprint;
     }
 
@@ -57,16 +57,16 @@ public sealed class SweepSession
         Append(fingerprint, specText);
 
         string configPath = spec.Resolve(spec.ConfigPath);
-        DocNode? config = ParseFile(configPath, problems, fingerprint);
+        ConfigDocument? config = ParseFile(ConfigKind.Accelerator, configPath, problems, fingerprint);
         if (config is not null && ReadEnergyTableText(config, configPath) is { } tableText)
         {
             Append(fingerprint, tableText);
         }
 
-        var workloads = new List<DocNode?>();
+        var workloads = new List<ConfigDocument?>();
         foreach (SweepWorkload workload in spec.Workloads)
         {
-            workloads.Add(ParseFile(spec.Resolve(workload.Path), problems, fingerprint));
+            workloads.Add(ParseFile(ConfigKind.Workload, spec.Resolve(workload.Path), problems, fingerprint));
         }
 
         if (problems.Count > 0 || config is null || workloads.Any(w => w is null))
@@ -138,19 +138,17 @@ public sealed class SweepSession
             ? NetworkRunner.Run(config!, network!, new RunOptions(Numerics: true, Threads: 1))
             : TimingRunner.Run(config!, network!);
 
-        ImmutableArray<string> metrics = [.. Spec.Metrics.Select(m => m.Read(result, config!))];
+        ImmutableArray<string> metrics = [.. _metrics.Select(m => m.Read(result, config!))];
         return new PointRecord(point.Index, point.Id, PointStatus.Ok, "", metrics, perLayer ? SweepTables.LayerRows(result, Spec.Numerics) : null);
     }
 
     /// <summary>The point's validated files, or the record of why it does not run (invalid, or skipped by a constraint).</summary>
     private (PointRecord? Record, AcceleratorConfig? Config, Network? Network) Prepare(SweepPoint point)
     {
-        DocNode configTree = DocTree.Clone(_config);
-        DocNode workloadTree = DocTree.Clone(_workloads[point.WorkloadIndex]);
         var problems = new List<ConfigError>();
-        AcceleratorConfig? config = ReadConfig(configTree, point.Overrides(Spec, KeyTarget.Config), Spec.ConfigPath, problems);
-        Network? network = ReadWorkload(workloadTree, point.Overrides(Spec, KeyTarget.Workload), Spec.Workloads[point.WorkloadIndex].Path, problems,
-            Path.GetDirectoryName(Spec.Resolve(Spec.Workloads[point.WorkloadIndex].Path)) ?? "");
+        AcceleratorConfig? config = _config.ReadAccelerator(point.Overrides(Spec, KeyTarget.Config), Spec.ConfigPath, _energyTables, problems, out ConfigValues configValues);
+        Network? network = _workloads[point.WorkloadIndex].ReadWorkload(point.Overrides(Spec, KeyTarget.Workload), Spec.Workloads[point.WorkloadIndex].Path,
+            Path.GetDirectoryName(Spec.Resolve(Spec.Workloads[point.WorkloadIndex].Path)) ?? "", problems, out ConfigValues workloadValues);
         if (problems.Count > 0 || config is null || network is null)
         {
             return (NotRun(point, PointStatus.Invalid, string.Join("; ", problems)), null, null);
@@ -159,7 +157,7 @@ public sealed class SweepSession
         foreach (ConstraintExpression constraint in Spec.Constraints)
         {
             bool? holds = constraint.Evaluate(
-                key => DocTree.Number(key.Target == KeyTarget.Config ? configTree : workloadTree, key.Path), out string problem, out string detail);
+                key => (key.Target == KeyTarget.Config ? configValues : workloadValues).Number(key.Path), out string problem, out string detail);
             if (holds is null)
             {
                 return (NotRun(point, PointStatus.Invalid, $"constraint \"{constraint.Text}\": {problem}"), null, null);
@@ -185,56 +183,14 @@ public sealed class SweepSession
         return e is MappingException ? e.Message : $"{e.GetType().Name}: {e.Message}";
     }
 
-    private AcceleratorConfig? ReadConfig(DocNode tree, IReadOnlyList<ConfigOverride> overrides, string label, List<ConfigError> problems)
-    {
-        var errors = new ConfigErrors(label);
-        var tableErrors = new List<ConfigError>();
-        OverrideApplier.Apply(tree, AcceleratorReader.Schema, overrides, errors);
-        AcceleratorConfig? config = AcceleratorReader.Read(tree, errors, (table, at) => LoadEnergyTable(label, table, at, errors, tableErrors));
-        problems.AddRange(errors.Sorted());
-        problems.AddRange(tableErrors);
-        return config;
-    }
-
-    private static Network? ReadWorkload(DocNode tree, IReadOnlyList<ConfigOverride> overrides, string label, List<ConfigError> problems, string baseDirectory)
-    {
-        var errors = new ConfigErrors(label);
-        OverrideApplier.Apply(tree, WorkloadReader.Schema, overrides, errors);
-        Network? network = WorkloadReader.Read(tree, errors, baseDirectory);
-        problems.AddRange(errors.Sorted());
-        return network;
-    }
-
-    /// <summary>Loads a table named by the config, once per table for the whole sweep (most sweeps never change it).</summary>
-    private EnergyTable? LoadEnergyTable(string configLabel, string table, DocNode at, ConfigErrors errors, List<ConfigError> tableErrors)
-    {
-        string path = Path.Combine(_configFolder, table);
-        string label = Path.Combine(Path.GetDirectoryName(configLabel) ?? "", table);
-        if (!File.Exists(path))
-        {
-            errors.Add(at, $"energy_table '{table}' does not exist (looked for {label}); the path is relative to the config's folder");
-            return null;
-        }
-
-        var loaded = _energyTables.GetOrAdd($"{label}\n{path}", _ => new Lazy<(EnergyTable?, IReadOnlyList<ConfigError>)>(() =>
-        {
-            var ownErrors = new ConfigErrors(label);
-            DocNode? document = DocParser.Parse(File.ReadAllText(path), ownErrors);
-            EnergyTable? energy = document is not null ? EnergyTableReader.Read(document, ownErrors) : null;
-            return (energy, ownErrors.Sorted());
-        })).Value;
-        tableErrors.AddRange(loaded.Errors);
-        return loaded.Table;
-    }
-
     private void CheckBaseFiles(List<ConfigError> problems)
     {
         // The base files must be valid on their own; errors name them as found from the working folder.
         var found = new List<ConfigError>();
-        ReadConfig(DocTree.Clone(_config), [], Spec.Resolve(Spec.ConfigPath), found);
+        _config.ReadAccelerator([], Spec.Resolve(Spec.ConfigPath), _energyTables, found, out _);
         for (int i = 0; i < _workloads.Length; i++)
         {
-            ReadWorkload(DocTree.Clone(_workloads[i]), [], Spec.Resolve(Spec.Workloads[i].Path), found, Path.GetDirectoryName(Spec.Resolve(Spec.Workloads[i].Path)) ?? "");
+            _workloads[i].ReadWorkload([], Spec.Resolve(Spec.Workloads[i].Path), Path.GetDirectoryName(Spec.Resolve(Spec.Workloads[i].Path)) ?? "", found, out _);
         }
 
         problems.AddRange(found);
@@ -249,14 +205,12 @@ public sealed class SweepSession
             {
                 SweepAxis axis = Spec.Axes[factor.AxisIndices[k]];
                 var item = new ConfigOverride(axis.Path, factor.Rows[0][k].Yaml);
-                List<(string File, DocNode Tree, MapSchema Schema)> targets = axis.Target == KeyTarget.Config
-                    ? [(Spec.ConfigPath, _config, AcceleratorReader.Schema)]
-                    : [.. Spec.Workloads.Select((w, i) => (w.Path, _workloads[i], WorkloadReader.Schema))];
-                foreach ((string file, DocNode tree, MapSchema schema) in targets)
+                List<(string File, ConfigDocument Document)> targets = axis.Target == KeyTarget.Config
+                    ? [(Spec.ConfigPath, _config)]
+                    : [.. Spec.Workloads.Select((w, i) => (w.Path, _workloads[i]))];
+                foreach ((string file, ConfigDocument document) in targets)
                 {
-                    var errors = new ConfigErrors(file);
-                    OverrideApplier.Apply(DocTree.Clone(tree), schema, [item], errors);
-                    foreach (ConfigError error in errors.Sorted())
+                    foreach (ConfigError error in document.CheckOverride(item, file))
                     {
                         problems.Add(new ConfigError(Spec.SpecPath, axis.Line, axis.Column, $"axis '{axis.Key}' does not fit {file}: {error.Message}"));
                     }
@@ -265,9 +219,8 @@ public sealed class SweepSession
         }
     }
 
-    private static DocNode? ParseFile(string path, List<ConfigError> problems, StringBuilder fingerprint)
+    private static ConfigDocument? ParseFile(ConfigKind kind, string path, List<ConfigError> problems, StringBuilder fingerprint)
     {
-        var errors = new ConfigErrors(path);
         string text;
         if (!File.Exists(path))
         {
@@ -286,17 +239,15 @@ public sealed class SweepSession
         }
 
         Append(fingerprint, text);
-        DocNode? document = DocParser.Parse(text, errors);
-        problems.AddRange(errors.Sorted());
-        return errors.Count == 0 ? document : null;
+        return ConfigDocument.Parse(kind, text, path, problems);
     }
 
     /// <summary>The text of the energy table the base config names, for the fingerprint; null when it cannot be read (validation reports why).</summary>
-    private static string? ReadEnergyTableText(DocNode config, string configPath)
+    private static string? ReadEnergyTableText(ConfigDocument config, string configPath)
     {
-        if (config is DocMapping map && map.Find("energy_table")?.Value is DocScalar { IsNull: false } table)
+        if (config.EnergyTableName is { } table)
         {
-            string path = Path.Combine(Path.GetDirectoryName(configPath) ?? "", table.Value);
+            string path = Path.Combine(Path.GetDirectoryName(configPath) ?? "", table);
             try
             {
                 return File.Exists(path) ? File.ReadAllText(path) : null;

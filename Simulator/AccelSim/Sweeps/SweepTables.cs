@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using AccelSim.Configuration;
 using AccelSim.Reports;
 
 namespace AccelSim.Sweeps;
@@ -41,7 +42,7 @@ public static class SweepTables
         ArgumentNullException.ThrowIfNull(output);
         ImmutableHashSet<int> front = ParetoFront.Of(spec, points, records);
         bool pareto = !spec.Objectives.IsEmpty;
-        WriteRow(output, [.. PointColumns(spec), "status", .. spec.Metrics.Select(m => m.Name), .. pareto ? new[] { "pareto" } : [], "message"]);
+        WriteRow(output, [.. PointColumns(spec), "status", .. spec.Metrics, .. pareto ? new[] { "pareto" } : [], "message"]);
         foreach (SweepPoint point in points)
         {
             if (!records.TryGetValue(point.Index, out PointRecord? record))

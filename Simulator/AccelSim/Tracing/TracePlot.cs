@@ -90,7 +90,7 @@ public static class TracePlot
 
         string full = Path.GetFullPath(pngPath);
         Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        string temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Environment.ProcessId}.tmp.png");
+        string temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Path.GetRandomFileName()}.tmp.png");
         try
         {
             plot.SavePng(temporary, width, height > 0 ? height : 120 + (40 * tracks.Count));

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using AccelSim.Configuration;
 using AccelSim.Sweeps;
 
 namespace AccelSim.Tests.Sweeps;
@@ -16,7 +17,7 @@ public sealed class ParetoFrontTests
               pe_array.rows: {"{ from: 1, to: 6 }"}
         metrics: [cycles, energy_pj, utilization]
         objectives: {objectives}
-        """, "front.yaml");
+        """, "front.yaml", SweepMetric.Names);
 
     /// <summary>Records of points 0.. with (cycles, energy, utilization) cells; null makes a failed point.</summary>
     private static Dictionary<int, PointRecord> Records(SweepSpec spec, params (string Cycles, string Energy, string Utilization)?[] rows)

@@ -21,7 +21,7 @@ public sealed class SweepPlanTests
         metrics: [cycles]
         """;
 
-    private static SweepSpec Read(string yaml = Spec) => SweepSpecReader.Parse(yaml, "plan.yaml");
+    private static SweepSpec Read(string yaml = Spec) => SweepSpecReader.Parse(yaml, "plan.yaml", SweepMetric.Names);
 
     [Test]
     public void Points_RunWorkloadsOutermost_AndTheLastFactorFastest()

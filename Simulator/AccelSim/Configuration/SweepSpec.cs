@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 
-namespace AccelSim.Sweeps;
+namespace AccelSim.Configuration;
 
 /// <summary>Which file an axis or constraint key belongs to.</summary>
 public enum KeyTarget
@@ -63,6 +63,11 @@ public sealed record SweepFactor(FactorKind Kind, ImmutableArray<int> AxisIndice
 /// <param name="Path">The path as written in the spec (relative to the spec's folder unless absolute).</param>
 public sealed record SweepWorkload(string Label, string Path);
 
+/// <summary>A metric a sweep spec may name; the sweep runner, which reads it from each result, declares the list.</summary>
+/// <param name="Name">The name written in the spec (snake_case, unit in the name).</param>
+/// <param name="NeedsNumerics">Only defined when the sweep runs the BFP datapath (<c>numerics: true</c>).</param>
+public sealed record SweepMetricName(string Name, bool NeedsNumerics);
+
 /// <summary>An objective of the Pareto analysis.</summary>
 public sealed record SweepObjective(string Metric, ObjectiveGoal Goal);
 
@@ -92,8 +97,8 @@ public sealed record SweepSpec
 
     public required ImmutableArray<ConstraintExpression> Constraints { get; init; }
 
-    /// <summary>The metrics kept, in column order.</summary>
-    public required ImmutableArray<SweepMetric> Metrics { get; init; }
+    /// <summary>The names of the metrics kept, in column order.</summary>
+    public required ImmutableArray<string> Metrics { get; init; }
 
     /// <summary>The objectives of the Pareto front; empty for none.</summary>
     public required ImmutableArray<SweepObjective> Objectives { get; init; }

@@ -1,6 +1,4 @@
-using AccelSim.Configuration;
-
-namespace AccelSim.Sweeps;
+namespace AccelSim.Configuration;
 
 /// <summary>
 /// The SplitMix64 generator (Steele, Lea and Flood): a 64-bit counter stepped by the golden gamma and mixed. Written

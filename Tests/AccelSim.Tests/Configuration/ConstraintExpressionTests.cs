@@ -1,6 +1,6 @@
-using AccelSim.Sweeps;
+using AccelSim.Configuration;
 
-namespace AccelSim.Tests.Sweeps;
+namespace AccelSim.Tests.Configuration;
 
 public sealed class ConstraintExpressionTests
 {

@@ -2,14 +2,14 @@ using AccelSim.Configuration;
 using AccelSim.Sweeps;
 using AccelSim.Tests.Support;
 
-namespace AccelSim.Tests.Sweeps;
+namespace AccelSim.Tests.Configuration;
 
 public sealed class SweepSpecReaderTests
 {
     private const string File = "spec.yaml";
 
     private static string[] ErrorsOf(string yaml) =>
-        [.. Assert.Throws<ConfigException>(() => SweepSpecReader.Parse(yaml, File))!.Errors.Select(e => $"{e.Line}:{e.Column}: {e.Message}")];
+        [.. Assert.Throws<ConfigException>(() => SweepSpecReader.Parse(yaml, File, SweepMetric.Names))!.Errors.Select(e => $"{e.Line}:{e.Column}: {e.Message}")];
 
     /// <summary>A valid spec whose line <paramref name="line"/> (1-based) is replaced by <paramref name="text"/>.</summary>
     private static string Valid(int line = 0, string text = "")
@@ -42,7 +42,7 @@ public sealed class SweepSpecReaderTests
     [Test]
     public void ValidSpec_BecomesAxesFactorsMetricsAndObjectives()
     {
-        SweepSpec spec = SweepSpecReader.Parse(Valid(), File);
+        SweepSpec spec = SweepSpecReader.Parse(Valid(), File, SweepMetric.Names);
 
         using (Assert.EnterMultipleScope())
         {
@@ -65,7 +65,7 @@ public sealed class SweepSpecReaderTests
             // from 4096 to 16384, times 2: 4096, 8192, 16384, zipped with 4, 8, 16.
             Assert.That(spec.Factors[2].Rows.Select(SweepFactor.RowLabel), Is.EqualTo(new[] { "4096/4", "8192/8", "16384/16" }));
             Assert.That(spec.PointCount, Is.EqualTo(2 * 2 * 3));
-            Assert.That(spec.Metrics.Select(m => m.Name), Is.EqualTo(new[] { "cycles", "energy_pj" }));
+            Assert.That(spec.Metrics, Is.EqualTo(new[] { "cycles", "energy_pj" }));
             Assert.That(spec.Objectives, Is.EqualTo(new[] { new SweepObjective("cycles", ObjectiveGoal.Minimize), new SweepObjective("energy_pj", ObjectiveGoal.Maximize) }));
         }
     }
@@ -73,7 +73,7 @@ public sealed class SweepSpecReaderTests
     [Test]
     public void CollectionValues_AreWrittenInFlowStyle()
     {
-        SweepSpec spec = SweepSpecReader.Parse(Valid(9, "      bfp.weight_partition: [row, {group: 16}]"), File);
+        SweepSpec spec = SweepSpecReader.Parse(Valid(9, "      bfp.weight_partition: [row, {group: 16}]"), File, SweepMetric.Names);
 
         Assert.That(spec.Factors[1].Rows.Select(r => r.Single().Yaml), Is.EqualTo(new[] { "row", "{group: 16}" }));
     }
@@ -85,8 +85,8 @@ public sealed class SweepSpecReaderTests
             .Replace("      buffers.ifmap.capacity_bytes: { from: 4096, to: 16384, times: 2 }\n", "", StringComparison.Ordinal)
             .Replace("      layers.c1.filters: [4, 8, 16]\n", "", StringComparison.Ordinal);
 
-        SweepFactor first = SweepSpecReader.Parse(yaml, File).Factors[2];
-        SweepFactor second = SweepSpecReader.Parse(yaml, File).Factors[2];
+        SweepFactor first = SweepSpecReader.Parse(yaml, File, SweepMetric.Names).Factors[2];
+        SweepFactor second = SweepSpecReader.Parse(yaml, File, SweepMetric.Names).Factors[2];
 
         var labels = first.Rows.Select(SweepFactor.RowLabel).ToList();
         using (Assert.EnterMultipleScope())

@@ -1,7 +1,6 @@
 using System.Globalization;
-using AccelSim.Configuration.Yaml;
 
-namespace AccelSim.Sweeps;
+namespace AccelSim.Configuration.Yaml;
 
 /// <summary>Copies and reads parsed YAML trees, so that a file parsed once can take each point's overrides.</summary>
 internal static class DocTree

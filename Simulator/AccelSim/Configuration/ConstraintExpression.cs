@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 
-namespace AccelSim.Sweeps;
+namespace AccelSim.Configuration;
 
 /// <summary>A key read by a constraint: the file it belongs to and its path there.</summary>
 public sealed record ConstraintKey(string Key, KeyTarget Target, string Path);

@@ -1,14 +1,14 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using System.Text;
-using AccelSim.Configuration;
 using AccelSim.Configuration.Yaml;
 
-namespace AccelSim.Sweeps;
+namespace AccelSim.Configuration;
 
 /// <summary>
 /// Reads a sweep specification as strictly as the other formats: unknown and repeated keys are errors, nothing is
 /// defaulted silently, and every problem is reported at once as <c>file:line:column: message</c>. Only the spec itself
-/// is read here; the config and workloads it names are loaded by <see cref="SweepSession"/>.
+/// is read here; the config and workloads it names are loaded by the sweep session (<see cref="ConfigDocument"/>).
 /// </summary>
 public static class SweepSpecReader
 {
@@ -32,8 +32,10 @@ public static class SweepSpecReader
     private static readonly IntRule TimesRule = new(2, 1 << 20);
 
     /// <summary>Reads the spec file.</summary>
+    /// <param name="path">The spec file.</param>
+    /// <param name="metrics">The metrics a spec may keep, in the order errors list them.</param>
     /// <exception cref="ConfigException">The file is missing, malformed or invalid.</exception>
-    public static SweepSpec Load(string path) => Parse(ReadText(path), path);
+    public static SweepSpec Load(string path, IReadOnlyList<SweepMetricName> metrics) => Parse(ReadText(path), path, metrics);
 
     /// <summary>The text of a spec file, which its fingerprint and its copy in the output folder are made from.</summary>
     /// <exception cref="ConfigException">The file is missing or cannot be read.</exception>
@@ -56,18 +58,22 @@ public static class SweepSpecReader
     }
 
     /// <summary>Reads a spec from its text; <paramref name="path"/> names it in errors and anchors its relative paths.</summary>
+    /// <param name="text">The spec as YAML.</param>
+    /// <param name="path">The spec file as the user named it.</param>
+    /// <param name="metrics">The metrics a spec may keep, in the order errors list them.</param>
     /// <exception cref="ConfigException">The text is malformed or invalid.</exception>
-    public static SweepSpec Parse(string text, string path)
+    public static SweepSpec Parse(string text, string path, IReadOnlyList<SweepMetricName> metrics)
     {
         ArgumentNullException.ThrowIfNull(text);
         ArgumentNullException.ThrowIfNull(path);
+        ArgumentNullException.ThrowIfNull(metrics);
         var errors = new ConfigErrors(path);
         SweepSpec? spec = null;
         try
         {
             if (DocParser.Parse(text, errors) is { } document)
             {
-                spec = Read(document, path, errors);
+                spec = Read(document, path, errors, metrics);
             }
         }
         catch (Exception e) when (e is not ConfigException)
@@ -84,7 +90,7 @@ public static class SweepSpecReader
         return spec;
     }
 
-    private static SweepSpec? Read(DocNode document, string path, ConfigErrors errors)
+    private static SweepSpec? Read(DocNode document, string path, ConfigErrors errors, IReadOnlyList<SweepMetricName> catalogue)
     {
         if (MapReader.Root(document, Schema, errors) is not { } root)
         {
@@ -99,7 +105,7 @@ public static class SweepSpecReader
         var axes = new List<SweepAxis>();
         ImmutableArray<SweepFactor>? factors = ReadAxes(root, axes);
         ImmutableArray<ConstraintExpression> constraints = ReadConstraints(root);
-        ImmutableArray<SweepMetric>? metrics = ReadMetrics(root, numerics);
+        ImmutableArray<string>? metrics = ReadMetrics(root, numerics, catalogue);
         ImmutableArray<SweepObjective> objectives = metrics is { } kept ? ReadObjectives(root, kept) : [];
 
         if (errors.Count == 0 && factors is { } f && workloads is { } w)
@@ -418,7 +424,7 @@ public static class SweepSpecReader
         var values = new List<AxisValue>();
         for (Int128 v = start; v <= end && values.Count <= MaxValuesPerAxis; v = times is { } factor ? v * factor : v + (step ?? 1))
         {
-            string text = SweepMetric.Format((long)v);
+            string text = ((long)v).ToString(CultureInfo.InvariantCulture);
             values.Add(new AxisValue(text, text));
         }
 
@@ -498,9 +504,9 @@ public static class SweepSpecReader
         return constraints.ToImmutable();
     }
 
-    private static ImmutableArray<SweepMetric>? ReadMetrics(MapReader root, bool? numerics)
+    private static ImmutableArray<string>? ReadMetrics(MapReader root, bool? numerics, IReadOnlyList<SweepMetricName> catalogue)
     {
-        string allowed = string.Join(", ", SweepMetric.All.Select(m => m.Name));
+        string allowed = string.Join(", ", catalogue.Select(m => m.Name));
         string description = $"a non-empty list of metric names: {allowed}";
         if (root.Sequence("metrics", description) is not { } list)
         {
@@ -514,7 +520,7 @@ public static class SweepSpecReader
         }
 
         int errorsBefore = root.Errors.Count;
-        var metrics = ImmutableArray.CreateBuilder<SweepMetric>();
+        var metrics = ImmutableArray.CreateBuilder<string>();
         foreach (DocNode item in list.Items)
         {
             if (Values.Text(item, "a metric", root.Errors) is not { } name)
@@ -522,11 +528,11 @@ public static class SweepSpecReader
                 continue;
             }
 
-            if (SweepMetric.Find(name) is not { } metric)
+            if (catalogue.FirstOrDefault(m => m.Name == name) is not { } metric)
             {
                 root.Errors.Add(item, $"unknown metric '{name}'; allowed: {allowed}");
             }
-            else if (metrics.Contains(metric))
+            else if (metrics.Contains(name))
             {
                 root.Errors.Add(item, $"metric '{name}' is listed twice");
             }
@@ -536,14 +542,14 @@ public static class SweepSpecReader
             }
             else
             {
-                metrics.Add(metric);
+                metrics.Add(name);
             }
         }
 
         return root.Errors.Count > errorsBefore ? null : metrics.ToImmutable();
     }
 
-    private static ImmutableArray<SweepObjective> ReadObjectives(MapReader root, ImmutableArray<SweepMetric> metrics)
+    private static ImmutableArray<SweepObjective> ReadObjectives(MapReader root, ImmutableArray<string> metrics)
     {
         const string Description = "a mapping of metric names to minimize or maximize";
         DocNode? node = root.Value("objectives", required: false, Description);
@@ -563,9 +569,9 @@ public static class SweepSpecReader
         foreach (DocEntry entry in reader.Map.Entries)
         {
             string metric = entry.Key.Value;
-            if (!metrics.Any(m => m.Name == metric))
+            if (!metrics.Contains(metric))
             {
-                root.Errors.Add(entry.Key, $"objective '{metric}' is not among the metrics kept ({string.Join(", ", metrics.Select(m => m.Name))}); add it to metrics");
+                root.Errors.Add(entry.Key, $"objective '{metric}' is not among the metrics kept ({string.Join(", ", metrics)}); add it to metrics");
                 continue;
             }
 

@@ -1,7 +1,6 @@
-using AccelSim.Configuration;
 using AccelSim.Configuration.Yaml;
 
-namespace AccelSim.Sweeps;
+namespace AccelSim.Configuration;
 
 /// <summary>
 /// Tells which file a sweep key belongs to, by its first segment: keys of the accelerator config format go to the

@@ -1,0 +1,38 @@
+using System.Collections.Concurrent;
+using AccelSim.Configuration.Yaml;
+using AccelSim.Energy;
+
+namespace AccelSim.Configuration;
+
+/// <summary>
+/// Energy tables named by hardware files of one folder, each read once however many variants name it (most sweeps never
+/// change the table). Thread-safe.
+/// </summary>
+/// <param name="folder">The folder of the hardware files: table paths are relative to it.</param>
+public sealed class EnergyTableCache(string folder)
+{
+    private readonly ConcurrentDictionary<string, Lazy<(EnergyTable? Table, IReadOnlyList<ConfigError> Errors)>> _tables =
+        new(StringComparer.Ordinal);
+
+    /// <summary>Loads a table named by a config, adding a missing file to the config's errors and the table's own problems to <paramref name="tableErrors"/>.</summary>
+    internal EnergyTable? Load(string configLabel, string table, DocNode at, ConfigErrors errors, List<ConfigError> tableErrors)
+    {
+        string path = Path.Combine(folder, table);
+        string label = Path.Combine(Path.GetDirectoryName(configLabel) ?? "", table);
+        if (!File.Exists(path))
+        {
+            errors.Add(at, $"energy_table '{table}' does not exist (looked for {label}); the path is relative to the config's folder");
+            return null;
+        }
+
+        var loaded = _tables.GetOrAdd($"{label}\n{path}", _ => new Lazy<(EnergyTable?, IReadOnlyList<ConfigError>)>(() =>
+        {
+            var ownErrors = new ConfigErrors(label);
+            DocNode? document = DocParser.Parse(File.ReadAllText(path), ownErrors);
+            EnergyTable? energy = document is not null ? EnergyTableReader.Read(document, ownErrors) : null;
+            return (energy, ownErrors.Sorted());
+        })).Value;
+        tableErrors.AddRange(loaded.Errors);
+        return loaded.Table;
+    }
+}
