@@ -22,8 +22,8 @@ public static class Mapper
 {
     public static TileSchedule Map(Layer layer, int batch, AcceleratorConfig config) => layer switch
     {
-        ConvLayer conv => MapGemm(Geometry.Of(conv, batch, config.ScaleSimCompatible), conv.FusedRelu, layer.Name, config, conv.NonZeroWeights),
-        FullyConnectedLayer fc => MapGemm(Geometry.Of(fc, batch), fc.FusedRelu, layer.Name, config, fc.NonZeroWeights),
+        ConvLayer conv => MapGemm(ShapeOf(conv, batch, config.ScaleSimCompatible), conv.FusedRelu, layer.Name, config, conv.NonZeroWeights),
+        FullyConnectedLayer fc => MapGemm(fc.ShapeFor(batch), fc.FusedRelu, layer.Name, config, fc.NonZeroWeights),
         PoolLayer pool => MapPool(pool, batch, config),
         AddLayer add => MapElementwise(add.OutputShape.Elements * batch, inputs: 2, opsPerElement: add.FusedRelu ? 2 : 1, config, "residual add"),
         ReluLayer relu => MapElementwise(relu.OutputShape.Elements * batch, inputs: 1, opsPerElement: 1, config, "relu"),
@@ -32,141 +32,10 @@ public static class Mapper
         _ => throw new ArgumentOutOfRangeException(nameof(layer), layer.Kind, "unknown layer kind"),
     };
 
-    /// <summary>The shape of a conv (or FC as a 1×1 conv on a 1×1 map) as the mapper sees it.</summary>
-    internal readonly record struct Geometry(
-        int Batch, int InChannels, int InHeight, int InWidth, int OutChannels, int OutHeight, int OutWidth,
-        int KernelHeight, int KernelWidth, int StrideHeight, int PadTop, int DilationHeight, int Groups,
-        int StrideWidth = 1, int PadLeft = 0, int DilationWidth = 1)
-    {
-        public int GroupInChannels => InChannels / Groups;
-
-        public int GroupFilters => OutChannels / Groups;
-
-        public long Pixels => (long)OutHeight * OutWidth * Batch;
-
-        /// <summary>K: the reduction length of one output (one group's channels times the kernel window).</summary>
-        public long Reduction => (long)GroupInChannels * KernelHeight * KernelWidth;
-
-        /// <summary>True when some window reaches outside the input (into padding).</summary>
-        public bool ReadsPadding =>
-            PadTop > 0 || PadLeft > 0
-            || ((long)(OutHeight - 1) * StrideHeight) - PadTop + ((long)(KernelHeight - 1) * DilationHeight) >= InHeight
-            || ((long)(OutWidth - 1) * StrideWidth) - PadLeft + ((long)(KernelWidth - 1) * DilationWidth) >= InWidth;
-
-        /// <summary>The layer as the mapper sees it; in SCALE-Sim compatibility mode the padding is part of the input
-        /// (SCALE-Sim has no padding: its users enlarge the input by hand), so the zeros are fetched and read like data.</summary>
-        public static Geometry Of(ConvLayer c, int batch, bool scaleSimCompatible = false) => scaleSimCompatible
-            ? new(batch, c.InputShape.Channels, c.InputShape.Height + c.PadTop + c.PadBottom, c.InputShape.Width + c.PadLeft + c.PadRight,
-                c.OutputChannels, c.OutputShape.Height, c.OutputShape.Width, c.KernelHeight, c.KernelWidth, c.StrideHeight, 0,
-                c.DilationHeight, c.Groups, c.StrideWidth, 0, c.DilationWidth)
-            : new(batch, c.InputShape.Channels, c.InputShape.Height, c.InputShape.Width, c.OutputChannels,
-                c.OutputShape.Height, c.OutputShape.Width, c.KernelHeight, c.KernelWidth, c.StrideHeight, c.PadTop,
-                c.DilationHeight, c.Groups, c.StrideWidth, c.PadLeft, c.DilationWidth);
-
-        public static Geometry Of(FullyConnectedLayer f, int batch) => new(
-            batch, checked((int)f.InputFeatures), 1, 1, f.OutputFeatures, 1, 1, 1, 1, 1, 0, 1, 1);
-
-        /// <summary>Elements of the im2col operand, output pixels [firstPixel, endPixel) by reduction indices [firstK, endK),
-        /// that read a real input element: the padding zeros are generated at the array edge, not read from the buffer.</summary>
-        /// <remarks>A reduction index is k = channel·Kh·Kw + kernelRow·Kw + kernelColumn. Pixels run along output rows;
-        /// within a row every pixel whose window lies inside the input horizontally counts alike, so only the pixels
-        /// next to the left and right edges are counted one by one.</remarks>
-        public long RealOperands(long firstPixel, long endPixel, long firstK, long endK)
-        {
-            if (!ReadsPadding)
-            {
-                return (endPixel - firstPixel) * (endK - firstK);
-            }
-
-            // Output columns whose kernel columns all land inside the input: [innerLow, innerHigh].
-            long innerLow = CeilDiv(PadLeft, StrideWidth);
-            long innerSpan = InWidth - 1 + PadLeft - ((long)(KernelWidth - 1) * DilationWidth);
-            long innerHigh = innerSpan < 0 ? -1 : innerSpan / StrideWidth;
-            long perItem = (long)OutHeight * OutWidth;
-            long area = (long)KernelHeight * KernelWidth;
-            int kernelWidth = KernelWidth;
-            long total = 0;
-            long pixel = firstPixel;
-            while (pixel < endPixel)
-            {
-                // One run of pixels along an output row: columns [column, lastColumn].
-                long inItem = pixel % perItem;
-                long row = inItem / OutWidth;
-                long column = inItem % OutWidth;
-                long lastColumn = Math.Min(OutWidth - 1, column + (endPixel - pixel) - 1);
-                (long rowLow, long rowHigh) = ValidTaps(row, StrideHeight, PadTop, DilationHeight, KernelHeight, InHeight);
-                long innerFirst = Math.Max(column, innerLow);
-                long innerLast = Math.Min(lastColumn, innerHigh);
-                if (innerFirst <= innerLast)
-                {
-                    total += (innerLast - innerFirst + 1) * Taps(rowLow, rowHigh, 0, kernelWidth - 1);
-                }
-
-                for (long x = column; x <= lastColumn; x++)
-                {
-                    if (x < innerFirst || x > innerLast)
-                    {
-                        (long colLow, long colHigh) = ValidTaps(x, StrideWidth, PadLeft, DilationWidth, KernelWidth, InWidth);
-                        total += Taps(rowLow, rowHigh, colLow, colHigh);
-                    }
-                }
-
-                pixel += lastColumn - column + 1;
-            }
-
-            return total;
-
-            // Real taps of one pixel (its valid kernel rows and columns) with reduction index in [firstK, endK).
-            long Taps(long rowLow, long rowHigh, long colLow, long colHigh) =>
-                Below(endK, rowLow, rowHigh, colLow, colHigh) - Below(firstK, rowLow, rowHigh, colLow, colHigh);
-
-            // Real taps with reduction index below k: whole channels, then whole kernel rows, then part of one row.
-            long Below(long k, long rowLow, long rowHigh, long colLow, long colHigh)
-            {
-                long perChannel = Math.Max(0, rowHigh - rowLow + 1) * Math.Max(0, colHigh - colLow + 1);
-                long tap = k % area;
-                long kernelRow = tap / kernelWidth;
-                long rowsBefore = Math.Max(0, Math.Min(rowHigh + 1, kernelRow) - rowLow);
-                long inRow = kernelRow >= rowLow && kernelRow <= rowHigh ? Math.Max(0, Math.Min(colHigh + 1, tap % kernelWidth) - colLow) : 0;
-                return ((k / area) * perChannel) + (rowsBefore * Math.Max(0, colHigh - colLow + 1)) + inRow;
-            }
-        }
-
-        /// <summary>The kernel taps [low, high] of output coordinate <paramref name="output"/> that land inside the input.</summary>
-        private static (long Low, long High) ValidTaps(long output, int stride, int pad, int dilation, int kernel, int size)
-        {
-            long origin = (output * stride) - pad;
-            long low = origin >= 0 ? 0 : ((-origin) + dilation - 1) / dilation;
-            long high = Math.Min(kernel - 1, Math.Max(-1, size - 1 - origin) / dilation);
-            if (size - 1 - origin < 0)
-            {
-                high = -1;
-            }
-
-            return (low, high);
-        }
-
-        /// <summary>Input rows (of one channel, one batch item) that output pixels [first, last] of a row fold read.</summary>
-        public long InputRowsFor(long firstPixel, long lastPixel) => InputRowsFor(firstPixel, lastPixel, 0, KernelHeight - 1);
-
-        /// <summary>Input rows (of one channel, one batch item) that kernel rows [firstKernelRow, lastKernelRow] of output
-        /// pixels [first, last] read.</summary>
-        public long InputRowsFor(long firstPixel, long lastPixel, long firstKernelRow, long lastKernelRow)
-        {
-            long perItem = (long)OutHeight * OutWidth;
-            long rows = 0;
-            for (long item = firstPixel / perItem; item <= lastPixel / perItem; item++)
-            {
-                long from = Math.Max(firstPixel, item * perItem) - (item * perItem);
-                long to = Math.Min(lastPixel, ((item + 1) * perItem) - 1) - (item * perItem);
-                long top = Math.Max(0, ((from / OutWidth) * StrideHeight) - PadTop + (firstKernelRow * DilationHeight));
-                long bottom = Math.Min(InHeight - 1, ((to / OutWidth) * StrideHeight) - PadTop + (lastKernelRow * DilationHeight));
-                rows += Math.Max(0, bottom - top + 1);
-            }
-
-            return rows;
-        }
-    }
+    /// <summary>The layer as the mapper sees it; in SCALE-Sim compatibility mode the padding is part of the input
+    /// (SCALE-Sim has no padding: its users enlarge the input by hand), so the zeros are fetched and read like data.</summary>
+    private static ConvShape ShapeOf(ConvLayer c, int batch, bool scaleSimCompatible) =>
+        scaleSimCompatible ? c.ShapeFor(batch).WithPaddingInInput() : c.ShapeFor(batch);
 
     /// <summary>The largest n in [0, max] with fits(n), for a predicate that holds up to some n and not beyond.</summary>
     internal static long LargestFitting(long max, Func<long, bool> fits)
@@ -190,7 +59,7 @@ public static class Mapper
     }
 
     /// <param name="mask">The layer's non-zero weights when measured (sparse storage or skipping); null: dense.</param>
-    private static TileSchedule MapGemm(Geometry g, bool fusedRelu, string layerName, AcceleratorConfig config, WeightMask? mask)
+    private static TileSchedule MapGemm(ConvShape g, bool fusedRelu, string layerName, AcceleratorConfig config, WeightMask? mask)
     {
         if (config.PeArray.Dataflow == Dataflow.RowStationary)
         {
@@ -255,13 +124,13 @@ public static class Mapper
     /// stay the closed form and the cost is the extra fetches.</para>
     /// </remarks>
     private sealed record GemmPlan(
-        Geometry G, AcceleratorConfig Config, int ArrayRows, int ArrayCols, long RowFolds, long ColFolds,
+        ConvShape G, AcceleratorConfig Config, int ArrayRows, int ArrayCols, long RowFolds, long ColFolds,
         int ChannelsPerChunk, int Chunks, long FoldsPerBand, bool IfmapResident, bool WeightsResident, long ResidentIfmapBytes,
         long ResidentWeightBytes, WeightMask? Mask, bool Gathered = false, long TapsPerPiece = 0, int PiecesPerChannel = 1)
     {
         private bool Skip => Mask is not null && Config.PeArray.ZeroOperands == ZeroOperandPolicy.Skip;
 
-        public static GemmPlan Create(Geometry g, string layerName, AcceleratorConfig config, WeightMask? mask)
+        public static GemmPlan Create(ConvShape g, string layerName, AcceleratorConfig config, WeightMask? mask)
         {
             int rows = config.PeArray.Rows;
             int cols = config.PeArray.Cols;
@@ -336,7 +205,7 @@ public static class Mapper
         }
 
         /// <summary>Stored bytes of one group's weights.</summary>
-        private static long GroupWeightBytes(Geometry g, AcceleratorConfig config, WeightMask? mask, int group)
+        private static long GroupWeightBytes(ConvShape g, AcceleratorConfig config, WeightMask? mask, int group)
         {
             long reduction = g.Reduction;
             long nonZero = mask?.NonZero(group * g.GroupFilters, (group + 1) * g.GroupFilters, 0, reduction) ?? g.GroupFilters * reduction;
@@ -344,7 +213,7 @@ public static class Mapper
         }
 
         /// <summary>The most input rows any band of <paramref name="foldsPerBand"/> row folds reads.</summary>
-        private static long MaxInputRows(Geometry g, int rows, long rowFolds, long foldsPerBand)
+        private static long MaxInputRows(ConvShape g, int rows, long rowFolds, long foldsPerBand)
         {
             long most = 0;
             for (long band = 0; band * foldsPerBand < rowFolds; band++)

@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using AccelSim.Hardware;
+using AccelSim.Workloads;
 using static AccelSim.Mapping.DataSizes;
 
 namespace AccelSim.Mapping;
@@ -26,7 +27,7 @@ namespace AccelSim.Mapping;
 internal static class RowStationaryMapper
 {
     /// <param name="weightDensity">Measured fraction of non-zero weights, for sparse storage; null: dense.</param>
-    public static TileSchedule Map(Mapper.Geometry g, bool fusedRelu, string layerName, AcceleratorConfig config, double? weightDensity = null)
+    public static TileSchedule Map(ConvShape g, bool fusedRelu, string layerName, AcceleratorConfig config, double? weightDensity = null)
     {
         int arrayRows = config.PeArray.Rows;
         int arrayCols = config.PeArray.Cols;
