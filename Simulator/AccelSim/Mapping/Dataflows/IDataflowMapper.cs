@@ -7,9 +7,8 @@ namespace AccelSim.Mapping.Dataflows;
 /// <remarks>
 /// Contract: <see cref="Map"/> is a pure function of its arguments (no state is kept between calls, so one instance
 /// serves every layer and every thread); it does not change the layer or the config; it returns a schedule whose steps
-/// cover every MAC of every group exactly once; and it throws <see cref="MappingException"/>, never anything else, when
-/// the layer cannot be placed on this hardware (a tile does not fit its buffer, or an option this dataflow does not
-/// model is asked for).
+/// cover every MAC of every group exactly once; and it throws <see cref="MappingException"/> when the layer cannot be
+/// placed on this hardware (a tile does not fit its buffer, or an option this dataflow does not model is asked for).
 /// </remarks>
 internal interface IDataflowMapper
 {
