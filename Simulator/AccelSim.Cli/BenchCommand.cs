@@ -6,6 +6,7 @@ using AccelSim.Execution;
 using AccelSim.Numerics;
 using AccelSim.Reports;
 using AccelSim.Sweeps;
+using AccelSim.Workloads;
 using Spectre.Console;
 
 namespace AccelSim.Cli;
@@ -36,12 +37,12 @@ internal static class BenchCommand
     ];
 
     /// <summary>A datapath shape timed against a float32 GEMM of the same shape, in the same process.</summary>
-    internal sealed record DatapathScenario(string Name, ConvGeometry Geometry, string What);
+    internal sealed record DatapathScenario(string Name, ConvShape Geometry, string What);
 
     internal static readonly DatapathScenario[] DatapathScenarios =
     [
-        new("datapath-conv4_2", new ConvGeometry(1, 512, 28, 28, 512, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1), "VGG-16 conv4_2: 512→512, 3×3, 28×28 (1.85 G MACs)"),
-        new("datapath-fc6", ConvGeometry.FullyConnected(1, 25088, 4096), "VGG-16 fc6: 25,088→4,096, batch 1 (103 M MACs)"),
+        new("datapath-conv4_2", new ConvShape(1, 512, 28, 28, 512, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1), "VGG-16 conv4_2: 512→512, 3×3, 28×28 (1.85 G MACs)"),
+        new("datapath-fc6", ConvShape.FullyConnected(1, 25088, 4096), "VGG-16 fc6: 25,088→4,096, batch 1 (103 M MACs)"),
     ];
 
     /// <summary>A truncated SVD timed on its own: a He-normal matrix of a layer's shape, to the given rank.</summary>
@@ -195,7 +196,7 @@ internal static class BenchCommand
 
         foreach (DatapathScenario scenario in scenarios)
         {
-            ConvGeometry g = scenario.Geometry;
+            ConvShape g = scenario.Geometry;
             var input = new float[g.InputLength];
             var weights = new float[g.WeightLength];
             SyntheticTensors.StandardNormal(1, input);

@@ -40,10 +40,10 @@ internal static class BfpCostCommand
                 var rows = new List<(string Layer, BfpCost[] Costs)>();
                 foreach (Layer layer in network.Layers)
                 {
-                    ConvGeometry? g = layer switch
+                    ConvShape? g = layer switch
                     {
-                        ConvLayer c => NetworkNumerics.Geometry(c, network.Batch),
-                        FullyConnectedLayer f => NetworkNumerics.Geometry(f, network.Batch),
+                        ConvLayer c => c.ShapeFor(network.Batch),
+                        FullyConnectedLayer f => f.ShapeFor(network.Batch),
                         _ => null,
                     };
                     if (g is not null)

@@ -72,7 +72,7 @@ public static class ReferenceForward
                 switch (layer)
                 {
                     case ConvLayer conv:
-                        output = Convolve(model, conv.Name, NetworkNumerics.Geometry(conv, 1), input, threads, precision);
+                        output = Convolve(model, conv.Name, conv.ShapeFor(1), input, threads, precision);
                         if (conv.FusedRelu)
                         {
                             Activations.Relu(output);
@@ -80,7 +80,7 @@ public static class ReferenceForward
 
                         break;
                     case FullyConnectedLayer fc:
-                        output = Convolve(model, fc.Name, NetworkNumerics.Geometry(fc, 1), input, threads, precision);
+                        output = Convolve(model, fc.Name, fc.ShapeFor(1), input, threads, precision);
                         if (captured.TryGetValue(fc.Name, out FcActivations? seen))
                         {
                             Copy(input, seen.Input.AsSpan(item * seen.Inputs, seen.Inputs));
@@ -130,7 +130,7 @@ public static class ReferenceForward
         return (outputs, captured);
     }
 
-    private static double[] Convolve(WeightedNetwork model, string name, ConvGeometry g, double[] input, int threads, ForwardPrecision precision)
+    private static double[] Convolve(WeightedNetwork model, string name, ConvShape g, double[] input, int threads, ForwardPrecision precision)
     {
         LayerWeights w = model.Weights[name];
         return precision == ForwardPrecision.Reference
@@ -139,7 +139,7 @@ public static class ReferenceForward
     }
 
     /// <summary>One item: per group, columns (K × pixels) by im2col, then W_g (filters × K) · columns.</summary>
-    private static double[] Float32Convolve(ConvGeometry g, double[] input, LayerWeights w, int threads)
+    private static double[] Float32Convolve(ConvShape g, double[] input, LayerWeights w, int threads)
     {
         float[] x = Array.ConvertAll(input, v => (float)v);
         int k = g.Reduction;

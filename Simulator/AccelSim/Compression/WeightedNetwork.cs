@@ -39,7 +39,7 @@ public sealed record WeightedNetwork(
             }
 
             // The same weights a run uses (synthetic, NumPy or ONNX), loaded the same way.
-            ConvGeometry g = layer is ConvLayer conv ? NetworkNumerics.Geometry(conv, 1) : NetworkNumerics.Geometry((FullyConnectedLayer)layer, 1);
+            ConvShape g = layer is ConvLayer conv ? conv.ShapeFor(1) : ((FullyConnectedLayer)layer).ShapeFor(1);
             (float[] w, float[] b) = NetworkNumerics.LoadWeights(layer, g, source, hasBias);
             weights[layer.Name] = new LayerWeights(w, b);
         }

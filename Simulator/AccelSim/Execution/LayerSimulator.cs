@@ -108,10 +108,10 @@ public static class LayerSimulator
             return null;
         }
 
-        ConvGeometry? g = layer switch
+        ConvShape? g = layer switch
         {
-            ConvLayer c => NetworkNumerics.Geometry(c, batch),
-            FullyConnectedLayer f => NetworkNumerics.Geometry(f, batch),
+            ConvLayer c => c.ShapeFor(batch),
+            FullyConnectedLayer f => f.ShapeFor(batch),
             _ => null,
         };
         return g is null ? null : BfpCost.InputFormattingOf(g, config.Bfp.InputPartition);

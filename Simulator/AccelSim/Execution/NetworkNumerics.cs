@@ -55,8 +55,8 @@ public sealed class NetworkNumerics
             double[] refIn = reference[layer.Inputs[0]];
             (float[] bfpOut, double[] refOut, LayerNumerics numerics) = layer switch
             {
-                ConvLayer conv => Gemm(layer, Geometry(conv, batch), conv.Weights, conv.HasBias, conv.FusedRelu, bfpIn, refIn, predicted[layer.Inputs[0]]),
-                FullyConnectedLayer fc => Gemm(layer, Geometry(fc, batch), fc.Weights, fc.HasBias, fc.FusedRelu, bfpIn, refIn, predicted[layer.Inputs[0]]),
+                ConvLayer conv => Gemm(layer, conv.ShapeFor(batch), conv.Weights, conv.HasBias, conv.FusedRelu, bfpIn, refIn, predicted[layer.Inputs[0]]),
+                FullyConnectedLayer fc => Gemm(layer, fc.ShapeFor(batch), fc.Weights, fc.HasBias, fc.FusedRelu, bfpIn, refIn, predicted[layer.Inputs[0]]),
                 _ => Vector(layer, bfpIn, refIn, bfp, reference, predicted, batch),
             };
             results.Add(numerics);
@@ -86,15 +86,8 @@ public sealed class NetworkNumerics
         return (results.MoveToImmutable(), Agreement(bfp[outputName], reference[outputName], batch));
     }
 
-    public static ConvGeometry Geometry(ConvLayer c, int batch) => new(
-        batch, c.InputShape.Channels, c.InputShape.Height, c.InputShape.Width, c.OutputChannels, c.KernelHeight, c.KernelWidth,
-        c.StrideHeight, c.StrideWidth, c.PadTop, c.PadLeft, c.PadBottom, c.PadRight, c.DilationHeight, c.DilationWidth, c.Groups);
-
-    public static ConvGeometry Geometry(FullyConnectedLayer f, int batch) => new(
-        batch, checked((int)f.InputFeatures), 1, 1, f.OutputFeatures, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1);
-
     /// <summary>A conv or FC layer's weights [M, K] and bias [M] (empty without bias), from their source.</summary>
-    public static (float[] Weights, float[] Bias) LoadWeights(Layer layer, ConvGeometry g, WeightSource source, bool hasBias)
+    public static (float[] Weights, float[] Bias) LoadWeights(Layer layer, ConvShape g, WeightSource source, bool hasBias)
     {
         long fanIn = (long)(g.InChannels / g.Groups) * g.KernelHeight * g.KernelWidth;
         float[] weights = new float[g.OutChannels * fanIn];
@@ -128,7 +121,7 @@ public sealed class NetworkNumerics
     }
 
     private (float[], double[], LayerNumerics) Gemm(
-        Layer layer, ConvGeometry g, WeightSource source, bool hasBias, bool relu, float[] bfpIn, double[] refIn, double carriedNsr)
+        Layer layer, ConvShape g, WeightSource source, bool hasBias, bool relu, float[] bfpIn, double[] refIn, double carriedNsr)
     {
         (float[] weights, float[] bias) = LoadWeights(layer, g, source, hasBias);
         if (_config.PeArray.Arithmetic != Arithmetic.Bfp)
@@ -198,7 +191,7 @@ public sealed class NetworkNumerics
         return (bfpOut, refOut, numerics);
     }
 
-    private static long CountZeroOperands(ConvGeometry g, BfpSettings bfp, QuantizedWeights quantized, BfpLayerOutput output)
+    private static long CountZeroOperands(ConvShape g, BfpSettings bfp, QuantizedWeights quantized, BfpLayerOutput output)
     {
         bool[] weightNonZero = new bool[g.WeightLength];
         for (int m = 0; m < g.OutChannels; m++)
@@ -222,7 +215,7 @@ public sealed class NetworkNumerics
     /// (p = 11 for float16, 24 for float32) has variance 2^-2p / 3.
     /// </remarks>
     private (float[], double[], LayerNumerics) FloatGemm(
-        Layer layer, ConvGeometry g, float[] weights, float[] bias, bool relu, float[] approxIn, double[] refIn, double carriedNsr)
+        Layer layer, ConvShape g, float[] weights, float[] bias, bool relu, float[] approxIn, double[] refIn, double carriedNsr)
     {
         bool half = _config.PeArray.Arithmetic == Arithmetic.Float16;
         float[] Round(float[] values) => half ? Array.ConvertAll(values, v => (float)(Half)v) : values;

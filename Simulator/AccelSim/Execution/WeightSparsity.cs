@@ -31,15 +31,15 @@ public static class WeightSparsity
             Layer layer = network.Layers[i];
             layers[i] = layer switch
             {
-                ConvLayer conv => conv with { NonZeroWeights = Mask(conv, NetworkNumerics.Geometry(conv, 1), conv.Weights, conv.HasBias, config) },
-                FullyConnectedLayer fc => fc with { NonZeroWeights = Mask(fc, NetworkNumerics.Geometry(fc, 1), fc.Weights, fc.HasBias, config) },
+                ConvLayer conv => conv with { NonZeroWeights = Mask(conv, conv.ShapeFor(1), conv.Weights, conv.HasBias, config) },
+                FullyConnectedLayer fc => fc with { NonZeroWeights = Mask(fc, fc.ShapeFor(1), fc.Weights, fc.HasBias, config) },
                 _ => layer,
             };
         });
         return network with { Layers = [.. layers] };
     }
 
-    private static WeightMask Mask(Layer layer, ConvGeometry g, WeightSource source, bool hasBias, AcceleratorConfig config)
+    private static WeightMask Mask(Layer layer, ConvShape g, WeightSource source, bool hasBias, AcceleratorConfig config)
     {
         (float[] weights, _) = NetworkNumerics.LoadWeights(layer, g, source, hasBias);
         int reduction = g.Reduction;

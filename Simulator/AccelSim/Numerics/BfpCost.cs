@@ -1,3 +1,5 @@
+using AccelSim.Workloads;
+
 namespace AccelSim.Numerics;
 
 /// <summary>The storage and conversion cost of a partition scheme for one layer (Table 6-4 of the source chapter, docs/source-chapter.md).</summary>
@@ -8,7 +10,7 @@ namespace AccelSim.Numerics;
 public sealed record BfpCost(long BlockFormattings, long ExponentBits, long MantissaBits)
 {
     /// <summary>Costs of one layer under a weight and an input partition.</summary>
-    public static BfpCost Of(ConvGeometry g, BfpFormat weights, BfpFormat inputs, BlockPartition weightPartition, BlockPartition inputPartition)
+    public static BfpCost Of(ConvShape g, BfpFormat weights, BfpFormat inputs, BlockPartition weightPartition, BlockPartition inputPartition)
     {
         long k = g.Reduction;
         long m = g.OutChannels;
@@ -39,7 +41,7 @@ public sealed record BfpCost(long BlockFormattings, long ExponentBits, long Mant
     /// layer. A <c>column</c> block is one window (K elements), a <c>group</c> block G of them: the converter compares a
     /// whole block before it shifts the block's first mantissa.
     /// </remarks>
-    public static InputFormatting InputFormattingOf(ConvGeometry g, BlockPartition partition)
+    public static InputFormatting InputFormattingOf(ConvShape g, BlockPartition partition)
     {
         long k = g.Reduction;
         long columns = (long)g.Batch * g.PixelsPerItem * g.Groups;

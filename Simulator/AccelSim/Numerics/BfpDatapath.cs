@@ -1,3 +1,5 @@
+using AccelSim.Workloads;
+
 namespace AccelSim.Numerics;
 
 /// <summary>What one conv/FC layer's BFP datapath produced.</summary>
@@ -33,7 +35,7 @@ public static class BfpDatapath
     private const ulong InputStream = 1;
     private const ulong BiasStream = 2;
 
-    public static QuantizedWeights QuantizeWeights(ConvGeometry g, ReadOnlySpan<float> weights, BfpSettings s, string layerName)
+    public static QuantizedWeights QuantizeWeights(ConvShape g, ReadOnlySpan<float> weights, BfpSettings s, string layerName)
     {
         if (weights.Length != g.WeightLength)
         {
@@ -130,7 +132,7 @@ public static class BfpDatapath
     }
 
     public static BfpLayerOutput Convolve(
-        ConvGeometry g, ReadOnlySpan<float> input, QuantizedWeights w, ReadOnlySpan<float> bias, BfpSettings s, string layerName, int maxDegreeOfParallelism,
+        ConvShape g, ReadOnlySpan<float> input, QuantizedWeights w, ReadOnlySpan<float> bias, BfpSettings s, string layerName, int maxDegreeOfParallelism,
         bool captureInput = false)
     {
         if (input.Length != g.InputLength)
@@ -193,7 +195,7 @@ public static class BfpDatapath
         public long InputConversions;
     }
 
-    private sealed class Job(ConvGeometry g, QuantizedWeights w, BfpSettings s, float[] input, float[] bias)
+    private sealed class Job(ConvShape g, QuantizedWeights w, BfpSettings s, float[] input, float[] bias)
     {
         private readonly BfpFormat _format = s.Inputs;
         private readonly bool _narrow = s.Inputs.MantissaBits <= 16 && w.Narrow is not null;

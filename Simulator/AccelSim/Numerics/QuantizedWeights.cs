@@ -1,9 +1,11 @@
+using AccelSim.Workloads;
+
 namespace AccelSim.Numerics;
 
 /// <summary>A layer's weights converted to BFP once, offline: mantissas [OutChannels × K] and block step exponents.</summary>
 public sealed class QuantizedWeights
 {
-    internal QuantizedWeights(ConvGeometry geometry, BfpFormat format, BlockPartition partition, short[]? narrow, int[]? wide, int[] stepExponents, long saturations, double stepPower, double signalPower)
+    internal QuantizedWeights(ConvShape geometry, BfpFormat format, BlockPartition partition, short[]? narrow, int[]? wide, int[] stepExponents, long saturations, double stepPower, double signalPower)
     {
         StepPower = stepPower;
         SignalPower = signalPower;
@@ -16,7 +18,7 @@ public sealed class QuantizedWeights
         Saturations = saturations;
     }
 
-    public ConvGeometry Geometry { get; }
+    public ConvShape Geometry { get; }
 
     public BfpFormat Format { get; }
 

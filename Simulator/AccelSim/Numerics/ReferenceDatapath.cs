@@ -1,5 +1,6 @@
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
+using AccelSim.Workloads;
 using System.Runtime.Intrinsics.X86;
 
 namespace AccelSim.Numerics;
@@ -11,7 +12,7 @@ public static class ReferenceDatapath
 {
     private const int ColumnsPerTile = 16;
 
-    public static double[] Convolve(ConvGeometry g, ReadOnlySpan<double> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, int maxDegreeOfParallelism)
+    public static double[] Convolve(ConvShape g, ReadOnlySpan<double> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, int maxDegreeOfParallelism)
     {
         if (input.Length != g.InputLength || weights.Length != g.WeightLength)
         {

@@ -1,3 +1,5 @@
+using AccelSim.Workloads;
+
 namespace AccelSim.Numerics;
 
 /// <summary>Counts the MACs of a convolution one of whose operands is zero: what a zero-gating PE saves.</summary>
@@ -9,7 +11,7 @@ namespace AccelSim.Numerics;
 public static class ZeroOperands
 {
     /// <param name="weightIsNonZero">Per filter and k ([OutChannels, Reduction]): whether the weight the PE sees is non-zero.</param>
-    public static long Count(ConvGeometry g, ReadOnlySpan<float> input, ReadOnlySpan<bool> weightIsNonZero)
+    public static long Count(ConvShape g, ReadOnlySpan<float> input, ReadOnlySpan<bool> weightIsNonZero)
     {
         int k = g.Reduction;
         if (weightIsNonZero.Length != (long)g.OutChannels * k)
@@ -45,7 +47,7 @@ public static class ZeroOperands
     }
 
     /// <summary>The same count from operands already laid out as im2col columns, [Groups, Batch·Pixels, Reduction].</summary>
-    public static long CountColumns(ConvGeometry g, ReadOnlySpan<int> columns, ReadOnlySpan<bool> weightIsNonZero)
+    public static long CountColumns(ConvShape g, ReadOnlySpan<int> columns, ReadOnlySpan<bool> weightIsNonZero)
     {
         int k = g.Reduction;
         long columnsPerGroup = (long)g.Batch * g.PixelsPerItem;
@@ -75,7 +77,7 @@ public static class ZeroOperands
     }
 
     /// <summary>n(g, k): how many of the group's filters have a non-zero weight at each k.</summary>
-    private static void CountFilters(ConvGeometry g, int group, ReadOnlySpan<bool> weightIsNonZero, long[] filtersNonZero)
+    private static void CountFilters(ConvShape g, int group, ReadOnlySpan<bool> weightIsNonZero, long[] filtersNonZero)
     {
         int k = g.Reduction;
         Array.Clear(filtersNonZero);

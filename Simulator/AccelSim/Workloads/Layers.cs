@@ -92,6 +92,11 @@ public sealed record ConvLayer : Layer
 
     public override long Parameters => (OutputChannels * ReductionLength) + (HasBias ? OutputChannels : 0);
 
+    /// <summary>This layer's shape over <paramref name="batch"/> items.</summary>
+    public ConvShape ShapeFor(int batch) => new(
+        batch, InputShape.Channels, InputShape.Height, InputShape.Width, OutputChannels, KernelHeight, KernelWidth,
+        StrideHeight, StrideWidth, PadTop, PadLeft, PadBottom, PadRight, DilationHeight, DilationWidth, Groups);
+
     /// <summary>A square conv (same kernel, stride and padding on every side; no dilation, one group, with bias) reading
     /// <paramref name="input"/> of the network input or the layer named <paramref name="from"/>.</summary>
     public static ConvLayer Square(
@@ -147,6 +152,10 @@ public sealed record FullyConnectedLayer : Layer
     public override long MacsPerItem => InputFeatures * OutputFeatures;
 
     public override long Parameters => (InputFeatures * OutputFeatures) + (HasBias ? OutputFeatures : 0);
+
+    /// <summary>This layer's shape over <paramref name="batch"/> items: a 1×1 convolution on a 1×1 map.</summary>
+    /// <exception cref="OverflowException">The input has more than <see cref="int.MaxValue"/> features.</exception>
+    public ConvShape ShapeFor(int batch) => ConvShape.FullyConnected(batch, checked((int)InputFeatures), OutputFeatures);
 }
 
 /// <summary>Max or average pooling. Average pooling divides by the number of in-bounds elements of the window.</summary>

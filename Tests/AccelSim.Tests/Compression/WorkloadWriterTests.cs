@@ -49,7 +49,7 @@ public sealed class WorkloadWriterTests
 
         // The image (BGR, mean image subtracted) is written as the tensor the network reads; the ONNX weights as .npy.
         var firstConv = (ConvLayer)original.Layers[0];
-        var g = NetworkNumerics.Geometry(firstConv, 1);
+        var g = firstConv.ShapeFor(1);
         using (Assert.EnterMultipleScope())
         {
             Assert.That(copy.Inputs, Is.InstanceOf<NpyInputs>());

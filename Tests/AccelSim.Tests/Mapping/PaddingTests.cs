@@ -1,4 +1,5 @@
 using AccelSim.Mapping;
+using AccelSim.Workloads;
 
 namespace AccelSim.Tests.Mapping;
 
@@ -16,7 +17,7 @@ public sealed class PaddingTests
         int output = ((size + (2 * pad) - (dilation * (kernel - 1)) - 1) / stride) + 1;
         const int channels = 2;
         const int batch = 2;
-        var g = new Mapper.Geometry(batch, channels, size, size, 4, output, output, kernel, kernel, stride, pad, dilation, 1, stride, pad, dilation);
+        var g = new ConvShape(batch, channels, size, size, 4, kernel, kernel, stride, stride, pad, pad, pad, pad, dilation, dilation, 1);
         long pixels = g.Pixels;
         long k = g.Reduction;
         var random = new Random(shape);
@@ -63,7 +64,7 @@ public sealed class PaddingTests
         // compared, so runs that start, end or wrap anywhere along an output row are all covered.
         int outH = ((height + (2 * padH) - (dilationH * (kernelH - 1)) - 1) / strideH) + 1;
         int outW = ((width + (2 * padW) - (dilationW * (kernelW - 1)) - 1) / strideW) + 1;
-        var g = new Mapper.Geometry(2, 3, height, width, 4, outH, outW, kernelH, kernelW, strideH, padH, dilationH, 1, strideW, padW, dilationW);
+        var g = new ConvShape(2, 3, height, width, 4, kernelH, kernelW, strideH, strideW, padH, padW, padH, padW, dilationH, dilationW, 1);
         var random = new Random(kernelH * 100 + width);
 
         for (int trial = 0; trial < 300; trial++)
@@ -99,7 +100,7 @@ public sealed class PaddingTests
     public void WithoutPadding_EveryIm2colElementIsReal()
     {
         // 3×3 stride 1 on 6×6 without padding: every window is inside, so 16 pixels × 18 taps are all real.
-        var g = new Mapper.Geometry(1, 2, 6, 6, 4, 4, 4, 3, 3, 1, 0, 1, 1);
+        var g = new ConvShape(1, 2, 6, 6, 4, 3, 3, 1, 1, 0, 0, 0, 0, 1, 1, 1);
 
         Assert.That(g.RealOperands(0, 16, 0, 18), Is.EqualTo(16 * 18));
     }

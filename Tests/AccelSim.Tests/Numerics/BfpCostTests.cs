@@ -1,11 +1,12 @@
 using AccelSim.Numerics;
+using AccelSim.Workloads;
 
 namespace AccelSim.Tests.Numerics;
 
 /// <summary>The source chapter's Table 6-4 claims (docs/source-chapter.md), on VGG-16's conv1_1 (3 → 64 channels, 3×3, pad 1, 224×224), bfp(5, 8).</summary>
 public sealed class BfpCostTests
 {
-    private static readonly ConvGeometry Conv11 = new(1, 3, 224, 224, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+    private static readonly ConvShape Conv11 = new(1, 3, 224, 224, 64, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
     private static readonly BfpFormat F = new(5, 8);
 
     [Test]

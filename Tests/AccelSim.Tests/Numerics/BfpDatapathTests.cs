@@ -1,5 +1,6 @@
 using AccelSim.Numerics;
 using AccelSim.Tests.Support;
+using AccelSim.Workloads;
 
 namespace AccelSim.Tests.Numerics;
 
@@ -28,7 +29,7 @@ public sealed class BfpDatapathTests
         {
             int groups = random.Next(2) + 1;
             int kernel = random.Next(1, 4);
-            var g = new ConvGeometry(
+            var g = new ConvShape(
                 Batch: random.Next(1, 3), InChannels: groups * random.Next(1, 4), InHeight: random.Next(3, 7), InWidth: random.Next(3, 7),
                 OutChannels: groups * random.Next(1, 4), KernelHeight: kernel, KernelWidth: kernel, StrideHeight: random.Next(1, 3),
                 StrideWidth: random.Next(1, 3), PadTop: random.Next(0, 2), PadLeft: random.Next(0, 2), PadBottom: random.Next(0, 2),
@@ -66,7 +67,7 @@ public sealed class BfpDatapathTests
     }
 
     [TestCaseSource(nameof(RandomCases))]
-    public void Convolve_MatchesAnIndependentImplementationOfTheSpec_BitForBit(ConvGeometry g, BfpSettings s, int seed, bool withBias)
+    public void Convolve_MatchesAnIndependentImplementationOfTheSpec_BitForBit(ConvShape g, BfpSettings s, int seed, bool withBias)
     {
         var random = new Random(seed);
         float[] input = Values(random, g.InputLength, 3);
@@ -89,7 +90,7 @@ public sealed class BfpDatapathTests
     [Test]
     public void Convolve_IsIdenticalForOneAndTwoThreads_StochasticRoundingIncluded()
     {
-        var g = new ConvGeometry(2, 4, 9, 9, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+        var g = new ConvShape(2, 4, 9, 9, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
         var random = new Random(5);
         float[] input = Values(random, g.InputLength, 2);
         float[] weights = Values(random, g.WeightLength, 0.3);
@@ -110,7 +111,7 @@ public sealed class BfpDatapathTests
     [Test]
     public void NaNInput_StopsWithTheLayerTensorAndFirstIndex()
     {
-        var g = ConvGeometry.FullyConnected(1, 4, 2);
+        var g = ConvShape.FullyConnected(1, 4, 2);
         var s = Settings(BlockPartition.Row, BlockPartition.Tensor, RoundingMode.NearestEven);
         var q = BfpDatapath.QuantizeWeights(g, new float[8], s, "fc7");
 
@@ -122,7 +123,7 @@ public sealed class BfpDatapathTests
     [Test]
     public void InfiniteWeight_IsNamedToo()
     {
-        var g = ConvGeometry.FullyConnected(1, 2, 1);
+        var g = ConvShape.FullyConnected(1, 2, 1);
         var s = Settings(BlockPartition.Row, BlockPartition.Tensor, RoundingMode.NearestEven);
 
         var error = Assert.Throws<NonFiniteValueException>(() => BfpDatapath.QuantizeWeights(g, [1f, float.NegativeInfinity], s, "conv1"));
@@ -138,7 +139,7 @@ public sealed class BfpDatapathTests
         // acc = 6·5 + 2·(−3) = 24; bias 0.3 / (0.5·0.25) = 2.4 → 2; y = (24 + 2)·0.125 = 3.25 (exact: 3.0·1.25 − 0.75 + 0.3 = 3.3).
         var f = new BfpFormat(5, 4);
         var s = new BfpSettings(f, f, BlockPartition.Row, BlockPartition.Tensor, RoundingMode.NearestEven, null, 1);
-        var g = ConvGeometry.FullyConnected(1, 2, 1);
+        var g = ConvShape.FullyConnected(1, 2, 1);
         var q = BfpDatapath.QuantizeWeights(g, [3f, 1f], s, "fc");
 
         var result = BfpDatapath.Convolve(g, [1.25f, -0.75f], q, [0.3f], s, "fc", 1);
@@ -154,7 +155,7 @@ public sealed class BfpDatapathTests
         // 0.36 / 0.25 = 1.44 → 1, so the stored bias is 0.25 → 2 steps → y = 26 · 0.125 = 3.25.
         var f = new BfpFormat(5, 4);
         var s = new BfpSettings(f, f, BlockPartition.Row, BlockPartition.Tensor, RoundingMode.NearestEven, null, 1);
-        var g = ConvGeometry.FullyConnected(1, 2, 1);
+        var g = ConvShape.FullyConnected(1, 2, 1);
         var q = BfpDatapath.QuantizeWeights(g, [3f, 1f], s, "fc");
 
         float plain = BfpDatapath.Convolve(g, [1.25f, -0.75f], q, [0.36f], s, "fc", 1).Output[0];
@@ -174,7 +175,7 @@ public sealed class BfpDatapathTests
         // an 8-bit... 14-bit accumulator holds at most 8,191: 4,096 + 4,096 = 8,192 saturates on the 2nd addition and
         // every later one: 3 saturations over K = 4, result 8,191 · 2^−12 = 1.999755859375.
         var s = Settings(BlockPartition.Row, BlockPartition.Tensor, RoundingMode.NearestEven, accumulator: 14);
-        var g = ConvGeometry.FullyConnected(1, 4, 1);
+        var g = ConvShape.FullyConnected(1, 4, 1);
         var q = BfpDatapath.QuantizeWeights(g, [1f, 1f, 1f, 1f], s, "fc");
 
         var result = BfpDatapath.Convolve(g, [1f, 1f, 1f, 1f], q, [], s, "fc", 1);

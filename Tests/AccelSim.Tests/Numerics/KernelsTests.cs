@@ -1,4 +1,5 @@
 using AccelSim.Numerics;
+using AccelSim.Workloads;
 
 namespace AccelSim.Tests.Numerics;
 
@@ -31,7 +32,7 @@ public sealed class KernelsTests
     [Test]
     public void ReferenceConvolution_MatchesANaiveLoop()
     {
-        var g = new ConvGeometry(2, 4, 6, 5, 4, 3, 3, 2, 1, 1, 0, 1, 1, 1, 2, 2);
+        var g = new ConvShape(2, 4, 6, 5, 4, 3, 3, 2, 1, 1, 0, 1, 1, 1, 2, 2);
         var random = new Random(3);
         double[] input = Enumerable.Range(0, (int)g.InputLength).Select(_ => random.NextDouble() - 0.5).ToArray();
         float[] weights = Enumerable.Range(0, (int)g.WeightLength).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
@@ -153,7 +154,7 @@ public sealed class ErrorModelTests
         // RN: c = 1/12 → NSR = 0.5 / 12 / 10 = 1/240; directed: c = 1/3 → 1/60.
         var f = new BfpFormat(5, 4);
         var s = new BfpSettings(f, f, BlockPartition.Row, BlockPartition.Tensor, RoundingMode.NearestEven, null, 1);
-        var q = BfpDatapath.QuantizeWeights(ConvGeometry.FullyConnected(1, 2, 1), [3f, 1f], s, "fc");
+        var q = BfpDatapath.QuantizeWeights(ConvShape.FullyConnected(1, 2, 1), [3f, 1f], s, "fc");
 
         Assert.Multiple(() =>
         {
@@ -172,7 +173,7 @@ public sealed class ErrorModelTests
         // Σ x² = 4 · (1 + 4 + 9 + 16) = 120.
         var f = new BfpFormat(5, 4);
         var s = new BfpSettings(f, f, BlockPartition.Row, BlockPartition.Tensor, RoundingMode.NearestEven, null, 1);
-        var g = new ConvGeometry(1, 1, 2, 2, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+        var g = new ConvShape(1, 1, 2, 2, 1, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
         var q = BfpDatapath.QuantizeWeights(g, new float[9], s, "c");
 
         var result = BfpDatapath.Convolve(g, [1f, 2f, 3f, 4f], q, [], s, "c", 1);

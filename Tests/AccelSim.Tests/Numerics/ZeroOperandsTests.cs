@@ -1,11 +1,12 @@
 using AccelSim.Numerics;
+using AccelSim.Workloads;
 
 namespace AccelSim.Tests.Numerics;
 
 public sealed class ZeroOperandsTests
 {
     /// <summary>Brute force: every MAC of the convolution, padding as zero input, counted one by one.</summary>
-    private static long BruteForce(ConvGeometry g, float[] input, bool[] weightNonZero)
+    private static long BruteForce(ConvShape g, float[] input, bool[] weightNonZero)
     {
         long zeros = 0;
         float[] column = new float[g.Reduction];
@@ -37,7 +38,7 @@ public sealed class ZeroOperandsTests
     [TestCase(3, 8, 1, 1, 5, 1, 1, 0, 1)]
     public void Count_EqualsBruteForce(int batch, int channels, int height, int width, int filters, int kernel, int stride, int padding, int groups)
     {
-        var g = new ConvGeometry(batch, channels, height, width, filters, kernel, kernel, stride, stride, padding, padding, padding, padding, 1, 1, groups);
+        var g = new ConvShape(batch, channels, height, width, filters, kernel, kernel, stride, stride, padding, padding, padding, padding, 1, 1, groups);
         var random = new Random(5);
 
         // About a third of the inputs and a quarter of the weights are zero.
@@ -55,7 +56,7 @@ public sealed class ZeroOperandsTests
     [Test]
     public void CountColumns_AgreesWithCount_OnTheSameOperands()
     {
-        var g = new ConvGeometry(2, 4, 5, 5, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2);
+        var g = new ConvShape(2, 4, 5, 5, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2);
         var random = new Random(9);
         float[] input = Enumerable.Range(0, (int)g.InputLength).Select(_ => random.NextDouble() < 0.4 ? 0f : 1f).ToArray();
         bool[] weights = Enumerable.Range(0, (int)g.WeightLength).Select(_ => random.NextDouble() >= 0.3).ToArray();

@@ -1,5 +1,6 @@
 using System.Numerics;
 using AccelSim.Numerics;
+using AccelSim.Workloads;
 
 namespace AccelSim.Tests.Support;
 
@@ -12,7 +13,7 @@ public static class NaiveBfp
 {
     public sealed record Result(float[] Output, long WeightSaturations, long InputSaturations, long AccumulatorSaturations);
 
-    public static Result Convolve(ConvGeometry g, float[] input, float[] weights, float[] bias, BfpSettings s)
+    public static Result Convolve(ConvShape g, float[] input, float[] weights, float[] bias, BfpSettings s)
     {
         int outH = ((g.InHeight + g.PadTop + g.PadBottom - (g.DilationHeight * (g.KernelHeight - 1)) - 1) / g.StrideHeight) + 1;
         int outW = ((g.InWidth + g.PadLeft + g.PadRight - (g.DilationWidth * (g.KernelWidth - 1)) - 1) / g.StrideWidth) + 1;

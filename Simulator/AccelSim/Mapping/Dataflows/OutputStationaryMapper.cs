@@ -1,0 +1,38 @@
+using System.Globalization;
+using AccelSim.Hardware;
+using static AccelSim.Mapping.DataSizes;
+
+namespace AccelSim.Mapping.Dataflows;
+
+/// <summary>Output-stationary mapping as in SCALE-Sim.</summary>
+/// <remarks>
+/// Every conv group is a GEMM with the output pixels (× batch) on the array rows, the filters on the columns and the
+/// reduction K streamed in time. A fold takes <c>T + R + C − 2</c> cycles (T operand rows, R−1 skew, C−1 drain). Tiles:
+/// a tensor that fits in half of its buffer is fetched once; otherwise the input rows of each row fold and the filters of
+/// each column fold are fetched as they are needed, split along K (by input channel, or in pieces of one channel) when
+/// even one fold's operands do not fit (<see cref="OutputStationaryPlan"/>). Both loop orders (column folds outer, row
+/// folds outer) are costed and the one with less DRAM traffic is used; ties keep SCALE-Sim's order (column folds outer).
+/// The only dataflow that skips zero operands: its array streams K in lock-step.
+/// </remarks>
+internal sealed class OutputStationaryMapper : IDataflowMapper
+{
+    public Dataflow Dataflow => Dataflow.OutputStationary;
+
+    public TileSchedule Map(GemmLayer layer, AcceleratorConfig config)
+    {
+        long foldOutputBytes = (long)config.PeArray.Rows * config.PeArray.Cols * FeatureMapElementBytes;
+        if (foldOutputBytes > config.Buffers.Ofmap.CapacityBytes)
+        {
+            throw new MappingException(string.Create(CultureInfo.InvariantCulture,
+                $"layer '{layer.Name}': the results of one fold ({foldOutputBytes} bytes) do not fit the ofmap buffer ({config.Buffers.Ofmap.CapacityBytes} bytes)"));
+        }
+
+        var plan = OutputStationaryPlan.Create(layer, config);
+        // Both loop orders are costed by their tiles alone; only the cheaper one is built step by step.
+        long columnsOuter = Traffic(plan.Build(columnFoldsOuter: true, layer.FusedRelu, withSteps: false));
+        long rowsOuter = Traffic(plan.Build(columnFoldsOuter: false, layer.FusedRelu, withSteps: false));
+        return plan.Build(columnFoldsOuter: rowsOuter >= columnsOuter, layer.FusedRelu);
+
+        static long Traffic(TileSchedule s) => s.IfmapTileBytes.Sum() + s.WeightTileBytes.Sum();
+    }
+}

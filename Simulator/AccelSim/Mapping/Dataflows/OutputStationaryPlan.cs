@@ -1,0 +1,371 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using AccelSim.Hardware;
+using AccelSim.Workloads;
+using static AccelSim.Mapping.DataSizes;
+
+namespace AccelSim.Mapping.Dataflows;
+
+/// <summary>The output-stationary sizes decided once per layer: folds, K chunks, row-fold bands, which tensors stay
+/// resident; and the schedule they make in either loop order.</summary>
+/// <remarks>
+/// <para>A streamed input tile holds the input rows of a band of consecutive row folds, as many as fit half the
+/// buffer, so neighbouring folds that read the same rows share one fetch (a line buffer). When K must be split,
+/// partial sums stay in the array across the chunks of one fold, so a band is then a single fold.</para>
+/// <para>When not even one input channel of one fold fits (its input rows or its weights), the folds gather their
+/// operands: K is streamed in chunks of as many whole channels as fit, or, when not even one does, in pieces of one
+/// channel (<see cref="TapsPerPiece"/> reduction indices; the last piece of a channel may be shorter). Each chunk
+/// fetches the smaller of two: the input rows its kernel rows read, or its im2col block (the fold's pixels × the
+/// chunk's reduction indices, padding zeros not fetched natively), as the stationary dataflows gather a fold's block.
+/// Chunks are sized so the block fits half the buffer; they follow one another without a new fill, so compute cycles
+/// stay the closed form and the cost is the extra fetches.</para>
+/// </remarks>
+internal sealed record OutputStationaryPlan(
+    ConvShape G, AcceleratorConfig Config, int ArrayRows, int ArrayCols, long RowFolds, long ColFolds,
+    int ChannelsPerChunk, int Chunks, long FoldsPerBand, bool IfmapResident, bool WeightsResident, long ResidentIfmapBytes,
+    long ResidentWeightBytes, WeightMask? Mask, bool Gathered = false, long TapsPerPiece = 0, int PiecesPerChannel = 1)
+{
+    private bool Skip => Mask is not null && Config.PeArray.ZeroOperands == ZeroOperandPolicy.Skip;
+
+    private long KernelArea => (long)G.KernelHeight * G.KernelWidth;
+
+    private long IfmapHalf => Config.Buffers.Ifmap.HalfCapacityBytes;
+
+    private long WeightHalf => Config.Buffers.Weights.HalfCapacityBytes;
+
+    /// <exception cref="MappingException">Not even one reduction step of one fold fits half its buffers.</exception>
+    public static OutputStationaryPlan Create(GemmLayer layer, AcceleratorConfig config)
+    {
+        ConvShape g = layer.Shape;
+        WeightMask? mask = layer.NonZeroWeights;
+        int rows = config.PeArray.Rows;
+        int cols = config.PeArray.Cols;
+        long rowFolds = CeilDiv(g.Pixels, rows);
+        long colFolds = CeilDiv(g.GroupFilters, cols);
+
+        long wholeIfmap = (long)g.GroupInChannels * g.InHeight * g.InWidth * g.Batch * FeatureMapElementBytes;
+        // Stored size of the largest group's weights (sparse storage shrinks it by the measured non-zeros).
+        long wholeWeights = Enumerable.Range(0, g.Groups).Max(group => GroupWeightBytes(g, config, mask, group));
+        bool ifmapResident = wholeIfmap <= config.Buffers.Ifmap.HalfCapacityBytes;
+        bool weightsResident = wholeWeights <= config.Buffers.Weights.HalfCapacityBytes;
+        var plan = new OutputStationaryPlan(g, config, rows, cols, rowFolds, colFolds, 0, 0, 1, ifmapResident, weightsResident,
+            wholeIfmap, wholeWeights, mask);
+
+        // ChannelsFit() is monotone in the channel count: find the largest chunk that fits (0 when none does).
+        long maxRowsPerFold = ifmapResident ? 0 : plan.MaxInputRows(1);
+        int channelsPerChunk = (int)Fitting.Largest(g.GroupInChannels, c => plan.ChannelsFit((int)c, maxRowsPerFold));
+        return channelsPerChunk == 0 ? plan.InPiecesOfChannels(layer.Name) : plan.InChunksOfChannels(channelsPerChunk);
+    }
+
+    /// <summary>K in chunks of whole channels whose input rows and weights fit half their buffers; with one chunk the
+    /// row folds form bands that share their input rows.</summary>
+    private OutputStationaryPlan InChunksOfChannels(int channelsPerChunk)
+    {
+        long rowBytesAllChannels = (long)G.InWidth * G.GroupInChannels * FeatureMapElementBytes;
+        int chunks = (int)CeilDiv(G.GroupInChannels, channelsPerChunk);
+        long foldsPerBand = IfmapResident || chunks > 1 ? 1
+            : Math.Max(1, Fitting.Largest(RowFolds, b => MaxInputRows(b) * rowBytesAllChannels <= IfmapHalf));
+        return this with { ChannelsPerChunk = channelsPerChunk, Chunks = chunks, FoldsPerBand = foldsPerBand, TapsPerPiece = KernelArea };
+    }
+
+    /// <summary>Not one channel fits: the folds gather their im2col blocks, of several whole channels when one channel's
+    /// block fits, or of pieces of one channel.</summary>
+    private OutputStationaryPlan InPiecesOfChannels(string layerName)
+    {
+        long kernelArea = KernelArea;
+
+        // Pieces of one channel, sized by their im2col block (an upper bound of what a piece fetches).
+        long tapsPerPiece = Fitting.Largest(kernelArea, t => BlockIfmapBytes(t) <= IfmapHalf && BlockWeightBytes(t) <= WeightHalf);
+        if (tapsPerPiece == 0)
+        {
+            throw NoReductionStepFits(layerName);
+        }
+
+        if (tapsPerPiece == kernelArea)
+        {
+            // A whole channel's block fits: gather as many channels together as fit, for fewer and larger steps.
+            int gathered = (int)Fitting.Largest(G.GroupInChannels,
+                c => BlockIfmapBytes(c * kernelArea) <= IfmapHalf && BlockWeightBytes(c * kernelArea) <= WeightHalf);
+            return this with
+            {
+                ChannelsPerChunk = gathered, Chunks = (int)CeilDiv(G.GroupInChannels, gathered), Gathered = true, TapsPerPiece = kernelArea,
+            };
+        }
+
+        int pieces = (int)CeilDiv(kernelArea, tapsPerPiece);
+        return this with
+        {
+            ChannelsPerChunk = 1, Chunks = checked(G.GroupInChannels * pieces), Gathered = true, TapsPerPiece = tapsPerPiece, PiecesPerChannel = pieces,
+        };
+    }
+
+    private MappingException NoReductionStepFits(string layerName)
+    {
+        var parts = new List<string>();
+        if (BlockIfmapBytes(1) > IfmapHalf)
+        {
+            parts.Add(FormattableString.Invariant($"its input ({BlockIfmapBytes(1)} bytes) does not fit half the ifmap buffer ({IfmapHalf} bytes)"));
+        }
+
+        if (BlockWeightBytes(1) > WeightHalf)
+        {
+            parts.Add(FormattableString.Invariant($"its weights ({BlockWeightBytes(1)} bytes) do not fit half the weight buffer ({WeightHalf} bytes)"));
+        }
+
+        return new MappingException(string.Create(CultureInfo.InvariantCulture,
+            $"layer '{layerName}': even one reduction step of one fold is too large: {string.Join(" and ", parts)}; enlarge the buffer"));
+    }
+
+    /// <summary>Bytes of a fold's im2col block of <paramref name="taps"/> reduction indices (0 when the input is resident).</summary>
+    private long BlockIfmapBytes(long taps) => IfmapResident ? 0 : Math.Min(ArrayRows, G.Pixels) * taps * FeatureMapElementBytes;
+
+    /// <summary>Bytes of a column fold's weights for <paramref name="taps"/> reduction indices (0 when the weights are resident).</summary>
+    private long BlockWeightBytes(long taps) => WeightsResident ? 0 : BitsToBytes(WeightTileBits(Math.Min(ArrayCols, G.GroupFilters), taps, Config));
+
+    /// <summary>True when one fold's input rows and one column fold's weights of <paramref name="channels"/> channels fit
+    /// half their buffers (a resident tensor always fits).</summary>
+    private bool ChannelsFit(int channels, long maxRowsPerFold)
+    {
+        bool ifmapFits = IfmapResident || maxRowsPerFold * G.InWidth * channels * FeatureMapElementBytes <= IfmapHalf;
+        long weightBits = WeightTileBits(Math.Min(ArrayCols, G.GroupFilters), channels * KernelArea, Config);
+        bool weightsFit = WeightsResident || BitsToBytes(weightBits) <= WeightHalf;
+        return ifmapFits && weightsFit;
+    }
+
+    /// <summary>Stored bytes of one group's weights.</summary>
+    private static long GroupWeightBytes(ConvShape g, AcceleratorConfig config, WeightMask? mask, int group)
+    {
+        long reduction = g.Reduction;
+        long nonZero = mask?.NonZero(group * g.GroupFilters, (group + 1) * g.GroupFilters, 0, reduction) ?? g.GroupFilters * reduction;
+        return BitsToBytes(WeightTileBits(g.GroupFilters, reduction, nonZero, config));
+    }
+
+    /// <summary>The most input rows any band of <paramref name="foldsPerBand"/> row folds reads.</summary>
+    private long MaxInputRows(long foldsPerBand)
+    {
+        long most = 0;
+        for (long band = 0; band * foldsPerBand < RowFolds; band++)
+        {
+            long first = band * foldsPerBand * ArrayRows;
+            most = Math.Max(most, G.InputRowsFor(first, Math.Min(G.Pixels, first + (foldsPerBand * ArrayRows)) - 1));
+        }
+
+        return most;
+    }
+
+    /// <summary>The schedule in one loop order: groups, then column folds and row-fold bands (either outer), then the row
+    /// folds of a band, then the K chunks of a fold.</summary>
+    /// <param name="withSteps">False: only the tiles, to cost a loop order (the steps are left empty).</param>
+    public TileSchedule Build(bool columnFoldsOuter, bool fusedRelu, bool withSteps = true)
+    {
+        var builder = new ScheduleBuilder(this, columnFoldsOuter, fusedRelu, withSteps);
+        long bands = CeilDiv(RowFolds, FoldsPerBand);
+        for (int group = 0; group < G.Groups; group++)
+        {
+            builder.StartGroup();
+            long outerCount = columnFoldsOuter ? ColFolds : bands;
+            long middleCount = columnFoldsOuter ? bands : ColFolds;
+            for (long outer = 0; outer < outerCount; outer++)
+            {
+                for (long middle = 0; middle < middleCount; middle++)
+                {
+                    long band = columnFoldsOuter ? middle : outer;
+                    long colFold = columnFoldsOuter ? outer : middle;
+                    long bandFirstFold = band * FoldsPerBand;
+                    long bandEndFold = Math.Min(RowFolds, bandFirstFold + FoldsPerBand);
+                    for (long rowFold = bandFirstFold; rowFold < bandEndFold; rowFold++)
+                    {
+                        for (int chunk = 0; chunk < Chunks; chunk++)
+                        {
+                            builder.Add(new FoldChunk(this, group, band, colFold, rowFold, chunk));
+                        }
+                    }
+                }
+            }
+        }
+
+        return builder.ToSchedule(Describe(columnFoldsOuter));
+    }
+
+    private string Describe(bool columnFoldsOuter)
+    {
+        string pieces = !Gathered ? string.Empty
+            : PiecesPerChannel > 1 ? string.Create(CultureInfo.InvariantCulture, $" of up to {TapsPerPiece} of one channel's {KernelArea} reduction indices, fetched per fold")
+            : string.Create(CultureInfo.InvariantCulture, $" of up to {ChannelsPerChunk} channel(s), fetched per fold");
+        return string.Create(CultureInfo.InvariantCulture,
+            $"output-stationary {ArrayRows}x{ArrayCols}: {G.Groups} group(s) x {RowFolds} row fold(s) x {ColFolds} column fold(s) x {Chunks} K chunk(s){pieces}, " +
+            $"{(columnFoldsOuter ? "column folds" : "row-fold bands")} outer, ifmap {(IfmapResident ? "resident" : $"streamed in bands of {FoldsPerBand} row fold(s)")}, " +
+            $"weights {(WeightsResident ? "resident" : "streamed")}");
+    }
+
+    /// <summary>Bytes one fold fetches for a gathered chunk of K (a piece of one channel, or whole channels): the input
+    /// rows its kernel rows read, or its im2col block, whichever is smaller.</summary>
+    private long PieceIfmapBytes(long firstPixel, long pixels, long firstK, long reduction)
+    {
+        long area = (long)G.KernelHeight * G.KernelWidth;
+        long channels = ((firstK + reduction - 1) / area) - (firstK / area) + 1;
+        long firstKernelRow = channels > 1 ? 0 : (firstK % area) / G.KernelWidth;
+        long lastKernelRow = channels > 1 ? G.KernelHeight - 1 : ((firstK + reduction - 1) % area) / G.KernelWidth;
+        long rowBytes = G.InputRowsFor(firstPixel, firstPixel + pixels - 1, firstKernelRow, lastKernelRow) * G.InWidth * channels * FeatureMapElementBytes;
+
+        // SCALE-Sim fetches the overhang of its last window like data; natively padding zeros are made, not fetched.
+        long blockElements = Config.ScaleSimCompatible ? pixels * reduction : G.RealOperands(firstPixel, firstPixel + pixels, firstK, firstK + reduction);
+        return Math.Min(rowBytes, blockElements * FeatureMapElementBytes);
+    }
+
+    /// <summary>One K chunk of one fold: where it sits in the loops, and the part of the GEMM it computes.</summary>
+    private readonly record struct FoldChunk
+    {
+        public FoldChunk(OutputStationaryPlan plan, int group, long band, long colFold, long rowFold, int chunk)
+        {
+            ConvShape g = plan.G;
+            long kernelArea = plan.KernelArea;
+            int channelChunk = chunk / plan.PiecesPerChannel;
+            long piece = chunk % plan.PiecesPerChannel;
+            Group = group;
+            Band = band;
+            ColFold = colFold;
+            RowFold = rowFold;
+            Chunk = chunk;
+            FirstPixel = rowFold * plan.ArrayRows;
+            RowsUsed = Math.Min(plan.ArrayRows, g.Pixels - FirstPixel);
+            ColsUsed = Math.Min(plan.ArrayCols, g.GroupFilters - (colFold * plan.ArrayCols));
+            Channels = Math.Min(plan.ChannelsPerChunk, g.GroupInChannels - (channelChunk * plan.ChannelsPerChunk));
+            FirstK = ((long)channelChunk * plan.ChannelsPerChunk * kernelArea) + (piece * plan.TapsPerPiece);
+            Reduction = plan.PiecesPerChannel > 1 ? Math.Min(plan.TapsPerPiece, kernelArea - (piece * plan.TapsPerPiece)) : Channels * kernelArea;
+            IsLastChunk = chunk == plan.Chunks - 1;
+            FirstFilter = (int)((group * g.GroupFilters) + (colFold * plan.ArrayCols));
+        }
+
+        public int Group { get; }
+
+        public long Band { get; }
+
+        public long ColFold { get; }
+
+        public long RowFold { get; }
+
+        public int Chunk { get; }
+
+        /// <summary>The fold's first output pixel (across the batch); its pixels are the array rows it uses.</summary>
+        public long FirstPixel { get; }
+
+        public long RowsUsed { get; }
+
+        public long ColsUsed { get; }
+
+        /// <summary>Input channels the chunk spans (1 for a piece of one channel).</summary>
+        public int Channels { get; }
+
+        /// <summary>The chunk's reduction indices: [FirstK, FirstK + Reduction).</summary>
+        public long FirstK { get; }
+
+        public long Reduction { get; }
+
+        /// <summary>The fold's last chunk: its outputs leave the array.</summary>
+        public bool IsLastChunk { get; }
+
+        /// <summary>The first filter of the fold's columns, counted over all groups.</summary>
+        public int FirstFilter { get; }
+    }
+
+    /// <summary>Collects the tiles and steps of one loop order; a tile is fetched again whenever the tile a step needs
+    /// differs from the one before it.</summary>
+    private sealed class ScheduleBuilder(OutputStationaryPlan plan, bool columnFoldsOuter, bool fusedRelu, bool withSteps)
+    {
+        private static readonly (long, long, long, long, long) NoTile = (-1, -1, -1, -1, -1);
+
+        private readonly ImmutableArray<long>.Builder _ifmapTiles = ImmutableArray.CreateBuilder<long>();
+        private readonly ImmutableArray<long>.Builder _weightTiles = ImmutableArray.CreateBuilder<long>();
+        private readonly ImmutableArray<ComputeStep>.Builder _steps = ImmutableArray.CreateBuilder<ComputeStep>(
+            withSteps ? (int)Math.Min(int.MaxValue, plan.G.Groups * plan.RowFolds * plan.ColFolds * plan.Chunks) : 0);
+
+        private readonly long _fillDrain = FoldTiming.CyclesPerFold(plan.Config, plan.G.Reduction) - plan.G.Reduction;
+        private (long, long, long, long, long) _lastIfmapKey = NoTile;
+        private (long, long, long, long, long) _lastWeightKey = NoTile;
+
+        public void StartGroup()
+        {
+            _lastIfmapKey = NoTile;
+            _lastWeightKey = NoTile;
+        }
+
+        public void Add(in FoldChunk fold)
+        {
+            FetchIfmap(fold);
+            long tileWeightBytes = FetchWeights(fold);
+            if (withSteps)
+            {
+                AddStep(fold, tileWeightBytes);
+            }
+        }
+
+        public TileSchedule ToSchedule(string description) => new(
+            _ifmapTiles.ToImmutable(), _weightTiles.ToImmutable(), _steps.Count == _steps.Capacity ? _steps.MoveToImmutable() : _steps.ToImmutable(),
+            EngineKind.PeArray, description);
+
+        private void FetchIfmap(in FoldChunk fold)
+        {
+            (long, long, long, long, long) ifmapKey = plan.IfmapResident ? (fold.Group, -1L, -1L, -1L, -1L)
+                : (fold.Group, fold.Band, columnFoldsOuter ? fold.ColFold : -1, fold.Chunk, -1L);
+            if (ifmapKey == _lastIfmapKey)
+            {
+                return;
+            }
+
+            long bandFirstFold = fold.Band * plan.FoldsPerBand;
+            long bandEndFold = Math.Min(plan.RowFolds, bandFirstFold + plan.FoldsPerBand);
+            long bandFirstPixel = bandFirstFold * plan.ArrayRows;
+            long bandLastPixel = Math.Min(plan.G.Pixels, bandEndFold * plan.ArrayRows) - 1;
+            _ifmapTiles.Add(plan.IfmapResident ? plan.ResidentIfmapBytes
+                : plan.Gathered ? plan.PieceIfmapBytes(fold.FirstPixel, fold.RowsUsed, fold.FirstK, fold.Reduction)
+                : plan.G.InputRowsFor(bandFirstPixel, bandLastPixel) * plan.G.InWidth * fold.Channels * FeatureMapElementBytes);
+            _lastIfmapKey = ifmapKey;
+        }
+
+        /// <returns>The bytes of the fold's weight tile (0 when neither a step nor a new streamed tile needs them).</returns>
+        private long FetchWeights(in FoldChunk fold)
+        {
+            (long, long, long, long, long) weightKey = plan.WeightsResident ? (fold.Group, -1L, -1L, -1L, -1L)
+                : plan.Chunks == 1 ? (fold.Group, fold.ColFold, columnFoldsOuter ? -1 : fold.Band, -1L, -1L)
+                : (fold.Group, fold.ColFold, fold.RowFold, fold.Chunk, -1L);
+            bool newWeightTile = weightKey != _lastWeightKey;
+            long tileWeightBytes = withSteps || (newWeightTile && !plan.WeightsResident)
+                ? BitsToBytes(WeightTileBits(fold.ColsUsed, fold.Reduction,
+                    plan.Mask?.NonZero(fold.FirstFilter, fold.FirstFilter + (int)fold.ColsUsed, fold.FirstK, fold.FirstK + fold.Reduction) ?? fold.ColsUsed * fold.Reduction, plan.Config))
+                : 0;
+            if (newWeightTile)
+            {
+                _weightTiles.Add(plan.WeightsResident ? GroupWeightBytes(plan.G, plan.Config, plan.Mask, fold.Group) : tileWeightBytes);
+                _lastWeightKey = weightKey;
+            }
+
+            return tileWeightBytes;
+        }
+
+        private void AddStep(in FoldChunk fold, long tileWeightBytes)
+        {
+            // A skipping array streams only the reduction steps where some filter of its columns has a non-zero weight;
+            // the others cost no cycle, no input read and no conversion.
+            long reduction = fold.Reduction;
+            long active = plan.Skip ? plan.Mask!.ActiveReduction(fold.FirstFilter, fold.FirstFilter + (int)fold.ColsUsed, fold.FirstK, fold.FirstK + reduction) : reduction;
+            long outputs = fold.IsLastChunk ? fold.RowsUsed * fold.ColsUsed : 0;
+            long realOperands = plan.G.RealOperands(fold.FirstPixel, fold.FirstPixel + fold.RowsUsed, fold.FirstK, fold.FirstK + reduction) * active / Math.Max(1, reduction);
+            _steps.Add(new ComputeStep
+            {
+                IfmapTile = _ifmapTiles.Count - 1,
+                WeightTile = _weightTiles.Count - 1,
+                ComputeCycles = active + (fold.IsLastChunk ? _fillDrain : 0),
+                FillDrainCycles = fold.IsLastChunk ? _fillDrain : 0,
+                Macs = fold.RowsUsed * fold.ColsUsed * active,
+                SkippedMacs = fold.RowsUsed * fold.ColsUsed * (reduction - active),
+                IfmapReadBytes = realOperands * FeatureMapElementBytes,
+                WeightReadBytes = tileWeightBytes,
+                OutputBytes = outputs * FeatureMapElementBytes,
+                InputConversions = realOperands,
+                OutputConversions = outputs,
+                VectorOps = fusedRelu ? outputs : 0,
+            });
+        }
+    }
+}

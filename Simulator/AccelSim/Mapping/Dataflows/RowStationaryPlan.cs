@@ -1,0 +1,276 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using AccelSim.Hardware;
+using AccelSim.Workloads;
+using static AccelSim.Mapping.DataSizes;
+
+namespace AccelSim.Mapping.Dataflows;
+
+/// <summary>The row-stationary schedule of one layer: strips, filter blocks and channel chunks sized once, then the loops
+/// that fetch tiles and run the array passes (see <see cref="RowStationaryMapper"/> for the model).</summary>
+internal sealed class RowStationaryPlan
+{
+    private readonly ConvShape _g;
+    private readonly AcceleratorConfig _config;
+    private readonly string _layerName;
+    private readonly int _arrayRows;
+    private readonly int _arrayCols;
+    private readonly int _r;
+    private readonly int _e;
+    private readonly int _f;
+    private readonly long _n;
+    private readonly int _rowPasses;
+    private readonly long _ifmapHalf;
+    private readonly long _weightHalf;
+    private readonly long _psumHalf;
+    private readonly double? _weightDensity;
+    private readonly long _wholeIfmap;
+    private readonly bool _ifmapResident;
+    private readonly long _wholeWeights;
+    private readonly bool _weightsResident;
+    private readonly int _widestStrip;
+    private readonly int _strips;
+
+    /// <summary>Distinct input rows (inside the input) a set of strip s, row pass p reads, and the most of them.</summary>
+    private readonly long[,] _rowsRead;
+    private readonly long _mostRows;
+
+    /// <summary>The real columns (not padding) of a streamed input row.</summary>
+    private readonly long _realColumns;
+    private readonly long _filtersPerBlock;
+    private readonly long _channelsPerChunk;
+
+    /// <summary>Cycles of a pass per shape: a few shapes per layer (the last strip, the last row pass, a last chunk's q).</summary>
+    private readonly Dictionary<RowStationaryPass, long> _passCycles = [];
+
+    /// <exception cref="MappingException">One filter's output rows of a strip, or one channel's input rows or filter
+    /// rows, do not fit half their buffer.</exception>
+    public RowStationaryPlan(GemmLayer layer, AcceleratorConfig config)
+    {
+        ConvShape g = layer.Shape;
+        _g = g;
+        _config = config;
+        _layerName = layer.Name;
+        _weightDensity = layer.WeightDensity;
+        _arrayRows = config.PeArray.Rows;
+        _arrayCols = config.PeArray.Cols;
+        _r = g.KernelHeight;
+        _e = g.OutHeight;
+        _f = g.OutWidth;
+        _n = g.Batch;
+        _rowPasses = (int)CeilDiv(_r, _arrayRows);
+        _ifmapHalf = config.Buffers.Ifmap.HalfCapacityBytes;
+        _weightHalf = config.Buffers.Weights.HalfCapacityBytes;
+        _psumHalf = config.Buffers.Ofmap.CapacityBytes / 2;
+        _wholeIfmap = (long)g.GroupInChannels * g.InHeight * g.InWidth * _n * FeatureMapElementBytes;
+        _ifmapResident = _wholeIfmap <= _ifmapHalf;
+
+        _widestStrip = WidestStrip();
+        _strips = (int)CeilDiv(_e, _widestStrip);
+        _wholeWeights = WeightBytes(g.GroupFilters, g.GroupInChannels, _r);
+        _weightsResident = _wholeWeights <= _weightHalf;
+        (_rowsRead, _mostRows) = CountRowsRead();
+
+        int stream = Pass(0, 0).StreamLength;
+        _realColumns = Math.Max(0, Math.Min(stream - 1, g.InWidth - 1 + g.PadLeft) - Math.Max(0, g.PadLeft) + 1);
+        (_filtersPerBlock, _channelsPerChunk) = SizeBlocksAndChunks();
+    }
+
+    /// <summary>The schedule: groups, strips, filter blocks, filter-row passes, channel chunks.</summary>
+    /// <exception cref="MappingException">The PE-level model would simulate too many PE-cycles for one pass.</exception>
+    public TileSchedule Build(bool fusedRelu)
+    {
+        long filterBlocks = CeilDiv(_g.GroupFilters, _filtersPerBlock);
+        long chunks = CeilDiv(_g.GroupInChannels, _channelsPerChunk);
+        var ifmapTiles = ImmutableArray.CreateBuilder<long>();
+        var weightTiles = ImmutableArray.CreateBuilder<long>();
+        var steps = ImmutableArray.CreateBuilder<ComputeStep>();
+        long totalPasses = 0;
+        RowStationaryPass? firstPass = null;
+        for (int group = 0; group < _g.Groups; group++)
+        {
+            (long, long, long, long) lastIfmap = (-1, -1, -1, -1);
+            (long, long, long, long) lastWeights = (-1, -1, -1, -1);
+            for (int strip = 0; strip < _strips; strip++)
+            {
+                for (long block = 0; block < filterBlocks; block++)
+                {
+                    long filters = Math.Min(_filtersPerBlock, _g.GroupFilters - (block * _filtersPerBlock));
+                    for (int rowPass = 0; rowPass < _rowPasses; rowPass++)
+                    {
+                        RowStationaryPass rows = Pass(rowPass, strip);
+                        long replicas = rows.Replicas(_arrayRows, _arrayCols);
+                        for (long chunk = 0; chunk < chunks; chunk++)
+                        {
+                            long channels = Math.Min(_channelsPerChunk, _g.GroupInChannels - (chunk * _channelsPerChunk));
+                            int q = RowStationaryMapper.ChannelsPerPe(channels, filters * _n, replicas, _g.KernelWidth);
+                            RowStationaryPass pass = rows with { Channels = q };
+                            firstPass ??= pass;
+                            var ifmapKey = _ifmapResident ? (group, -1L, -1L, -1L) : (group, strip, rowPass, chunk);
+                            if (ifmapKey != lastIfmap)
+                            {
+                                ifmapTiles.Add(_ifmapResident ? _wholeIfmap : _rowsRead[strip, rowPass] * _g.InWidth * channels * _n * FeatureMapElementBytes);
+                                lastIfmap = ifmapKey;
+                            }
+
+                            long tileWeightBytes = WeightBytes(filters, channels, pass.FilterRows);
+                            var weightKey = _weightsResident ? (group, -1L, -1L, -1L) : (group, block, rowPass, chunk);
+                            if (weightKey != lastWeights)
+                            {
+                                weightTiles.Add(_weightsResident ? _wholeWeights : tileWeightBytes);
+                                lastWeights = weightKey;
+                            }
+
+                            var work = new ChunkWork(filters, channels, replicas, _rowsRead[strip, rowPass],
+                                IsFirst: rowPass == 0 && chunk == 0, IsLast: rowPass == _rowPasses - 1 && chunk == chunks - 1);
+                            (ComputeStep step, long passes) = Step(pass, work, tileWeightBytes, ifmapTiles.Count - 1, weightTiles.Count - 1, fusedRelu);
+                            totalPasses += passes;
+                            steps.Add(step);
+                        }
+                    }
+                }
+            }
+        }
+
+        RowStationaryPass first = firstPass!.Value;
+        string description = string.Create(CultureInfo.InvariantCulture,
+            $"row-stationary {_arrayRows}x{_arrayCols}: {_g.Groups} group(s) x {_strips} strip(s) of up to {_widestStrip} output row(s) x {filterBlocks} filter block(s) x {_rowPasses} filter-row pass(es) x {chunks} channel chunk(s); " +
+            $"sets of {first.FilterRows}x{first.OutRows} PEs, {first.Replicas(_arrayRows, _arrayCols)} side by side, {first.Channels} channel(s) per PE, {totalPasses} array pass(es), the first {Cycles(first)} cycles; " +
+            $"ifmap {(_ifmapResident ? "resident" : "streamed")}, weights {(_weightsResident ? "resident" : "streamed")}");
+        return new TileSchedule(ifmapTiles.ToImmutable(), weightTiles.ToImmutable(), steps.ToImmutable(), EngineKind.PeArray, description);
+    }
+
+    /// <summary>The work of one step: a block of filters on a chunk of channels, for one strip and row pass.</summary>
+    /// <param name="Replicas">Units per array pass.</param>
+    /// <param name="RowsRead">Distinct input rows the step's sets read.</param>
+    /// <param name="IsFirst">The first row pass and chunk: each output's first contribution is written, not added.</param>
+    /// <param name="IsLast">The last row pass and chunk: the outputs are final.</param>
+    private readonly record struct ChunkWork(long Filters, long Channels, long Replicas, long RowsRead, bool IsFirst, bool IsLast);
+
+    /// <summary>All the array passes of one step, and how many there are.</summary>
+    private (ComputeStep Step, long Passes) Step(RowStationaryPass pass, in ChunkWork work, long tileWeightBytes, int ifmapTile, int weightTile, bool fusedRelu)
+    {
+        long filters = work.Filters;
+        long runs = _n * (work.Channels / pass.Channels);
+        long units = filters * runs;
+        long passes = CeilDiv(units, work.Replicas);
+        long cycles = Cycles(pass);
+        long pes = (long)pass.FilterRows * pass.OutRows;
+        long ifmapElements = RowStationaryMapper.MulticastReads(filters, runs, work.Replicas) * pass.Channels * work.RowsRead * _realColumns;
+        long outputs = work.IsLast ? filters * _n * pass.OutRows * _f : 0;
+
+        // Each unit's output rows join their outputs in the output buffer; all but an output's first contribution read
+        // the stored partial sum and write the new one.
+        long firstContributions = work.IsFirst ? filters * _n : 0;
+        long psumBytes = (units - firstContributions) * pass.OutRows * _f * FeatureMapElementBytes;
+        var step = new ComputeStep
+        {
+            IfmapTile = ifmapTile,
+            WeightTile = weightTile,
+            ComputeCycles = passes * cycles,
+            FillDrainCycles = passes * (cycles - pass.MacsPerPe),
+            Macs = units * pes * pass.MacsPerPe,
+            IfmapReadBytes = ifmapElements * FeatureMapElementBytes,
+
+            // Each unit reads its filter rows once: the block's rows once per batch item.
+            WeightReadBytes = tileWeightBytes * _n,
+            OutputBytes = outputs * FeatureMapElementBytes,
+            PartialSumBytes = psumBytes,
+            InputConversions = ifmapElements,
+            OutputConversions = outputs,
+            VectorOps = fusedRelu ? outputs : 0,
+            RegisterFileAccesses = units * pes * pass.RegisterFileAccessesPerPe,
+        };
+        return (step, passes);
+    }
+
+    /// <summary>A strip is at most C_arr output rows, fewer when one channel's input rows for it (all batch items, the
+    /// span of the first filter-row pass) would not fit half the ifmap buffer.</summary>
+    private int WidestStrip() => _ifmapResident ? Math.Min(_e, _arrayCols)
+        : (int)Math.Max(1, Fitting.Largest(Math.Min(_e, _arrayCols), rows => StripInputRows(rows) * _g.InWidth * _n * FeatureMapElementBytes <= _ifmapHalf));
+
+    private long StripInputRows(long rows) =>
+        Math.Min(_g.InHeight, ((rows - 1) * _g.StrideHeight) + ((long)(Math.Min(_arrayRows, _r) - 1) * _g.DilationHeight) + 1);
+
+    /// <summary>The logical PE set of one filter-row pass of one strip (one channel per PE).</summary>
+    private RowStationaryPass Pass(int rowPass, int strip) => new(
+        Math.Min(_arrayRows, _r - (rowPass * _arrayRows)), _g.KernelWidth, Math.Min(_widestStrip, _e - (strip * _widestStrip)), _f,
+        _g.StrideHeight, _g.StrideWidth, _g.DilationHeight, _g.DilationWidth);
+
+    /// <summary>Sparse storage sizes a tile by the layer's measured density (tiles cut the filters into rows and channels).</summary>
+    private long WeightBytes(long filters, long channels, int filterRows) =>
+        WeightTileBytes(filters, channels * filterRows * _g.KernelWidth, _weightDensity, _config);
+
+    /// <summary>Distinct input rows (inside the input) each (strip, row pass) set reads, and the most any reads.</summary>
+    private (long[,] RowsRead, long MostRows) CountRowsRead()
+    {
+        var rowsRead = new long[_strips, _rowPasses];
+        long mostRows = 0;
+        for (int strip = 0; strip < _strips; strip++)
+        {
+            for (int rowPass = 0; rowPass < _rowPasses; rowPass++)
+            {
+                RowStationaryPass pass = Pass(rowPass, strip);
+                var rows = new HashSet<long>();
+                for (int j = 0; j < pass.OutRows; j++)
+                {
+                    for (int i = 0; i < pass.FilterRows; i++)
+                    {
+                        long row = ((long)((strip * _widestStrip) + j) * _g.StrideHeight) - _g.PadTop + ((long)((rowPass * _arrayRows) + i) * _g.DilationHeight);
+                        if (row >= 0 && row < _g.InHeight)
+                        {
+                            rows.Add(row);
+                        }
+                    }
+                }
+
+                rowsRead[strip, rowPass] = rows.Count;
+                mostRows = Math.Max(mostRows, rows.Count);
+            }
+        }
+
+        return (rowsRead, mostRows);
+    }
+
+    /// <summary>Filters per block (their psums of a strip fit half the output buffer, their filter rows half the weight
+    /// buffer) and channels per chunk (their input rows fit half the ifmap buffer, their filter rows the weight buffer).</summary>
+    private (long FiltersPerBlock, long ChannelsPerChunk) SizeBlocksAndChunks()
+    {
+        long stripOutputBytes = (long)_widestStrip * _f * _n * FeatureMapElementBytes;
+        long filtersPerBlock = Math.Min(_g.GroupFilters, _psumHalf / stripOutputBytes);
+        if (filtersPerBlock < 1)
+        {
+            throw new MappingException(string.Create(CultureInfo.InvariantCulture,
+                $"layer '{_layerName}': one filter's output rows of a {_widestStrip}-row strip ({stripOutputBytes} bytes) do not fit half the ofmap buffer ({_psumHalf} bytes); enlarge the buffer"));
+        }
+
+        int firstPassRows = Math.Min(_arrayRows, _r);
+        if (!_weightsResident)
+        {
+            filtersPerBlock = Fitting.Largest(filtersPerBlock, m => WeightBytes(m, 1, firstPassRows) <= _weightHalf);
+        }
+
+        long channelsPerChunk = Fitting.Largest(_g.GroupInChannels, c =>
+            (_ifmapResident || _mostRows * _g.InWidth * c * _n * FeatureMapElementBytes <= _ifmapHalf)
+            && (_weightsResident || WeightBytes(filtersPerBlock, c, firstPassRows) <= _weightHalf));
+        if (filtersPerBlock < 1 || channelsPerChunk < 1)
+        {
+            throw new MappingException(string.Create(CultureInfo.InvariantCulture,
+                $"layer '{_layerName}': the input rows of one channel of one strip ({_mostRows * _g.InWidth * _n * FeatureMapElementBytes} of {_ifmapHalf} bytes) " +
+                $"or one filter's rows of one channel ({WeightBytes(1, 1, firstPassRows)} of {_weightHalf} bytes) do not fit half a buffer; enlarge the buffers"));
+        }
+
+        return (filtersPerBlock, channelsPerChunk);
+    }
+
+    private long Cycles(RowStationaryPass pass)
+    {
+        if (!_passCycles.TryGetValue(pass, out long cycles))
+        {
+            cycles = RowStationaryMapper.PassCycles(pass, _config);
+            _passCycles[pass] = cycles;
+        }
+
+        return cycles;
+    }
+}

@@ -1,0 +1,298 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using AccelSim.Hardware;
+using AccelSim.Workloads;
+using static AccelSim.Mapping.DataSizes;
+
+namespace AccelSim.Mapping.Dataflows;
+
+/// <summary>The weight- or input-stationary schedule of one layer: the sizes decided once (folds, resident tensors,
+/// passes and streamed pieces), then the loops that fetch tiles and run steps.</summary>
+/// <remarks>The stationary operand fills the array's R×C block (weights for ws, the im2col input for is); the streamed
+/// one runs T rows through it. "Spatial" counts the columns' dimension (filters for ws, output pixels for is), "streamed"
+/// the other (output pixels for ws, filters for is). See <see cref="StationaryMapper"/> for the model.</remarks>
+internal sealed class StationaryPlan
+{
+    private readonly ConvShape _g;
+    private readonly AcceleratorConfig _config;
+    private readonly string _layerName;
+    private readonly bool _ws;
+    private readonly bool _compat;
+    private readonly int _rows;
+    private readonly int _cols;
+    private readonly long _area;
+    private readonly long _k;
+    private readonly long _spatial;
+    private readonly long _streamed;
+    private readonly long _rowFolds;
+    private readonly long _colFolds;
+    private readonly long _ifmapHalf;
+    private readonly long _weightHalf;
+    private readonly long _ofmapCapacity;
+    private readonly double? _weightDensity;
+    private readonly long _wholeIfmap;
+    private readonly long _wholeWeights;
+    private readonly bool _ifmapResident;
+    private readonly bool _weightsResident;
+    private readonly long _passLength;
+    private readonly long _pieceLength;
+
+    /// <summary>Cycles a pass spends besides streaming (load, skew, drain), per pass length: at most two per layer.</summary>
+    private readonly Dictionary<long, long> _overheads = [];
+
+    /// <summary>True when ws streams the fold's im2col blocks instead of input rows (see <see cref="SizePieces"/>).</summary>
+    private bool _streamBlocks;
+
+    /// <exception cref="MappingException">One row of results does not fit the output buffer, or one streamed row of one
+    /// fold does not fit half its buffer.</exception>
+    public StationaryPlan(GemmLayer layer, AcceleratorConfig config, bool weightsStationary)
+    {
+        ConvShape g = layer.Shape;
+        _g = g;
+        _config = config;
+        _layerName = layer.Name;
+        _ws = weightsStationary;
+        bool compat = config.ScaleSimCompatible;
+        _compat = compat;
+        _rows = config.PeArray.Rows;
+        _cols = config.PeArray.Cols;
+        _area = (long)g.KernelHeight * g.KernelWidth;
+        _k = g.Reduction;
+        long m = g.Pixels;
+        long n = g.GroupFilters;
+        _spatial = _ws ? n : m;
+        _streamed = _ws ? m : n;
+        _rowFolds = CeilDiv(_k, _rows);
+        _colFolds = CeilDiv(_spatial, _cols);
+        _ifmapHalf = config.Buffers.Ifmap.HalfCapacityBytes;
+        _weightHalf = config.Buffers.Weights.HalfCapacityBytes;
+        _ofmapCapacity = config.Buffers.Ofmap.CapacityBytes;
+        _weightDensity = layer.WeightDensity;
+
+        _wholeIfmap = (long)g.GroupInChannels * g.InHeight * g.InWidth * g.Batch * FeatureMapElementBytes;
+        _wholeWeights = WeightBytes(n, _k);
+        _ifmapResident = _wholeIfmap <= _ifmapHalf;
+        _weightsResident = _wholeWeights <= _weightHalf;
+
+        // Natively, the partial sums of one pass (its streamed range × the used columns) wait in half the output buffer.
+        _passLength = compat || _rowFolds == 1 ? _streamed
+            : Math.Min(_streamed, (_ofmapCapacity / 2) / ((long)_cols * FeatureMapElementBytes));
+        _pieceLength = SizePieces();
+    }
+
+    private bool StationaryResident => _ws ? _weightsResident : _ifmapResident;
+
+    private bool StreamedResident => _ws ? _ifmapResident : _weightsResident;
+
+    private long StationaryHalf => _ws ? _weightHalf : _ifmapHalf;
+
+    private long StreamedHalf => _ws ? _ifmapHalf : _weightHalf;
+
+    /// <summary>The schedule: groups, column folds, passes, K (row) folds, streamed pieces.</summary>
+    /// <exception cref="MappingException">The stationary block of one fold does not fit half its buffer.</exception>
+    public TileSchedule Build(bool fusedRelu)
+    {
+        var ifmapTiles = ImmutableArray.CreateBuilder<long>();
+        var weightTiles = ImmutableArray.CreateBuilder<long>();
+        var steps = ImmutableArray.CreateBuilder<ComputeStep>();
+        var stationaryTiles = _ws ? weightTiles : ifmapTiles;
+        var streamedTiles = _ws ? ifmapTiles : weightTiles;
+        long passes = CeilDiv(_streamed, _passLength);
+        for (int group = 0; group < _g.Groups; group++)
+        {
+            (long, long, long, long) lastStationary = (-1, -1, -1, -1);
+            (long, long, long, long) lastStreamed = (-1, -1, -1, -1);
+            for (long colFold = 0; colFold < _colFolds; colFold++)
+            {
+                long s0 = colFold * _cols;
+                long s1 = Math.Min(_spatial, s0 + _cols);
+                for (long pass = 0; pass < passes; pass++)
+                {
+                    long passStart = pass * _passLength;
+                    long passEnd = Math.Min(_streamed, passStart + _passLength);
+                    long overhead = Overhead(passEnd - passStart);
+                    for (long rowFold = 0; rowFold < _rowFolds; rowFold++)
+                    {
+                        long k0 = rowFold * _rows;
+                        long k1 = Math.Min(_k, k0 + _rows);
+                        var stationaryKey = StationaryResident ? (group, -1L, -1L, -1L) : (group, colFold, pass, rowFold);
+                        if (stationaryKey != lastStationary)
+                        {
+                            stationaryTiles.Add(StationaryTileBytes(s0, s1, k0, k1));
+                            lastStationary = stationaryKey;
+                        }
+
+                        for (long t0 = passStart; t0 < passEnd; t0 += _pieceLength)
+                        {
+                            long t1 = Math.Min(passEnd, t0 + _pieceLength);
+                            var streamedKey = StreamedResident ? (group, -1L, -1L, -1L) : (group, colFold, rowFold, t0);
+                            if (streamedKey != lastStreamed)
+                            {
+                                streamedTiles.Add(StreamedResident ? (_ws ? _wholeIfmap : _wholeWeights) : StreamedBytes(t0, t1, k0, k1));
+                                lastStreamed = streamedKey;
+                            }
+
+                            var piece = new Piece(s0, s1, t0, t1, k0, k1, t0 == passStart, t1 == passEnd, rowFold == _rowFolds - 1);
+                            steps.Add(Step(piece, overhead, ifmapTiles.Count - 1, weightTiles.Count - 1, fusedRelu));
+                        }
+                    }
+                }
+            }
+        }
+
+        return new TileSchedule(ifmapTiles.ToImmutable(), weightTiles.ToImmutable(), steps.ToImmutable(), EngineKind.PeArray, Describe(passes));
+    }
+
+    /// <summary>A streamed piece of one fold: array columns [S0, S1), streamed rows [T0, T1), reduction [K0, K1).</summary>
+    /// <param name="First">The pass's first piece: it loads the stationary block.</param>
+    /// <param name="Last">The pass's last piece: it drains the array.</param>
+    /// <param name="LastK">The last K fold: the outputs are final.</param>
+    private readonly record struct Piece(long S0, long S1, long T0, long T1, long K0, long K1, bool First, bool Last, bool LastK);
+
+    private ComputeStep Step(in Piece p, long overhead, int ifmapTile, int weightTile, bool fusedRelu)
+    {
+        long loadCycles = Math.Min(_rows, overhead);
+        long length = p.T1 - p.T0;
+        long usedCols = p.S1 - p.S0;
+        long outputs = length * usedCols;
+        bool writes = p.LastK || _compat;
+
+        // ws streams input rows (pixels t0..t1) into the array; is holds pixels s0..s1 and loads them once.
+        long ifmapElements = _ws ? _g.RealOperands(p.T0, p.T1, p.K0, p.K1) : p.First ? _g.RealOperands(p.S0, p.S1, p.K0, p.K1) : 0;
+        long weightBytes = _ws ? (p.First ? WeightBytes(usedCols, p.K1 - p.K0) : 0) : WeightBytes(length, p.K1 - p.K0);
+        long fillDrain = (p.First ? loadCycles : 0) + (p.Last ? overhead - loadCycles : 0);
+        return new ComputeStep
+        {
+            IfmapTile = ifmapTile,
+            WeightTile = weightTile,
+            ComputeCycles = length + fillDrain,
+            FillDrainCycles = fillDrain,
+            Macs = length * usedCols * (p.K1 - p.K0),
+            IfmapReadBytes = ifmapElements * FeatureMapElementBytes,
+            WeightReadBytes = weightBytes,
+            OutputBytes = writes ? outputs * FeatureMapElementBytes : 0,
+            InputConversions = ifmapElements,
+            OutputConversions = writes ? outputs : 0,
+            VectorOps = fusedRelu && p.LastK ? outputs : 0,
+        };
+    }
+
+    private string Describe(long passes)
+    {
+        string name = _ws ? "weight-stationary" : "input-stationary";
+        string streamedHow = StreamedResident ? "resident"
+            : string.Create(CultureInfo.InvariantCulture, $"streamed in pieces of {_pieceLength}{(_streamBlocks ? " (im2col blocks)" : string.Empty)}");
+        string psums = _compat ? ", partial sums written per fold (SCALE-Sim)" : string.Empty;
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{name} {_rows}x{_cols}: {_g.Groups} group(s) x {_colFolds} column fold(s) x {_rowFolds} K fold(s) x {passes} pass(es) of {_passLength} streamed row(s), {(_ws ? "weights" : "ifmap")} {(StationaryResident ? "resident" : "loaded per fold")}, {(_ws ? "ifmap" : "weights")} {streamedHow}{psums}");
+    }
+
+    /// <summary>The streamed piece length: each step's outputs must fit the output buffer, each streamed piece half its
+    /// buffer. ws streams the fold's im2col blocks instead when not even one pixel's input rows fit.</summary>
+    private long SizePieces()
+    {
+        long pieceLength = Math.Min(_passLength, _ofmapCapacity / ((long)_cols * FeatureMapElementBytes));
+        if (pieceLength < 1)
+        {
+            throw new MappingException(string.Create(CultureInfo.InvariantCulture,
+                $"layer '{_layerName}': one row of results ({_cols * FeatureMapElementBytes} bytes) does not fit the ofmap buffer ({_ofmapCapacity} bytes)"));
+        }
+
+        if (StreamedResident)
+        {
+            return pieceLength;
+        }
+
+        long rowsPiece = Fitting.Largest(pieceLength, length => WorstPiece(length) <= StreamedHalf);
+        if (rowsPiece < 1 && _ws)
+        {
+            // With input rows too wide for half the ifmap buffer, ws streams just the fold's im2col block instead (its
+            // pixels' windows of the K-slice; natively without padding zeros), as SCALE-Sim always does.
+            _streamBlocks = true;
+            rowsPiece = Fitting.Largest(pieceLength, length => length * Math.Min(_rows, _k) * FeatureMapElementBytes <= StreamedHalf);
+        }
+
+        if (rowsPiece < 1)
+        {
+            throw new MappingException(string.Create(CultureInfo.InvariantCulture,
+                $"layer '{_layerName}': one streamed row of one fold ({(_ws ? Math.Min(_rows, _k) * FeatureMapElementBytes : WorstPiece(1))} bytes) does not fit half the {(_ws ? "ifmap" : "weight")} buffer ({StreamedHalf} bytes); enlarge the buffer"));
+        }
+
+        return rowsPiece;
+    }
+
+    /// <summary>Bytes of the stationary block of one fold (the whole tensor when resident).</summary>
+    /// <exception cref="MappingException">The block does not fit half its buffer.</exception>
+    private long StationaryTileBytes(long s0, long s1, long k0, long k1)
+    {
+        if (StationaryResident)
+        {
+            return _ws ? _wholeWeights : _wholeIfmap;
+        }
+
+        long stationaryBytes = _ws ? WeightBytes(s1 - s0, k1 - k0) : IfmapBytes(s0, s1, k0, k1);
+        if (!_ws && stationaryBytes > StationaryHalf)
+        {
+            // The input rows are too many: gather just the fold's block of the im2col operand (R×C at most; padding
+            // zeros are not fetched natively), as SCALE-Sim always does.
+            stationaryBytes = (_compat ? (s1 - s0) * (k1 - k0) : _g.RealOperands(s0, s1, k0, k1)) * FeatureMapElementBytes;
+        }
+
+        if (stationaryBytes > StationaryHalf)
+        {
+            throw new MappingException(string.Create(CultureInfo.InvariantCulture,
+                $"layer '{_layerName}': the stationary {(_ws ? "weights" : "input rows")} of one fold ({stationaryBytes} bytes) do not fit half the {(_ws ? "weight" : "ifmap")} buffer ({StationaryHalf} bytes); enlarge the buffer"));
+        }
+
+        return stationaryBytes;
+    }
+
+    private long StreamedBytes(long t0, long t1, long k0, long k1) =>
+        !_ws ? WeightBytes(t1 - t0, k1 - k0)
+        : _streamBlocks ? (_compat ? (t1 - t0) * (k1 - k0) : _g.RealOperands(t0, t1, k0, k1)) * FeatureMapElementBytes
+        : IfmapBytes(t0, t1, k0, k1);
+
+    /// <summary>Sparse storage sizes a tile by the layer's measured density (tiles here cut K into array-row passes).</summary>
+    private long WeightBytes(long filters, long reduction) => WeightTileBytes(filters, reduction, _weightDensity, _config);
+
+    /// <summary>Input rows of the channels that reduction indices [k0, k1) touch, for output pixels [p0, p1).</summary>
+    private long IfmapBytes(long p0, long p1, long k0, long k1) =>
+        _g.InputRowsFor(p0, p1 - 1) * _g.InWidth * (((k1 - 1) / _area) - (k0 / _area) + 1) * FeatureMapElementBytes;
+
+    private long Overhead(long length)
+    {
+        if (!_overheads.TryGetValue(length, out long cycles))
+        {
+            cycles = FoldTiming.CyclesPerFold(_config, length) - length;
+            _overheads[length] = cycles;
+        }
+
+        return cycles;
+    }
+
+    /// <summary>The largest streamed piece of <paramref name="length"/> rows over every K fold and every piece position.
+    /// Input rows scale with the channels a K-slice touches; a weight piece depends only on the slice length, the first
+    /// one being the longest.</summary>
+    private long WorstPiece(long length)
+    {
+        if (!_ws)
+        {
+            return WeightBytes(length, Math.Min(_rows, _k));
+        }
+
+        long channels = 0;
+        for (long rowFold = 0; rowFold < _rowFolds; rowFold++)
+        {
+            long k0 = rowFold * _rows;
+            channels = Math.Max(channels, ((Math.Min(_k, k0 + _rows) - 1) / _area) - (k0 / _area) + 1);
+        }
+
+        long most = 0;
+        for (long t0 = 0; t0 < _streamed; t0 += length)
+        {
+            most = Math.Max(most, _g.InputRowsFor(t0, Math.Min(_streamed, t0 + length) - 1));
+        }
+
+        return most * _g.InWidth * channels * FeatureMapElementBytes;
+    }
+}

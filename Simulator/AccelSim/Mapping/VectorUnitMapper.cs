@@ -1,0 +1,144 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using AccelSim.Hardware;
+using AccelSim.Workloads;
+using static AccelSim.Mapping.DataSizes;
+
+namespace AccelSim.Mapping;
+
+/// <summary>Maps the layers without MACs (pooling, residual add, ReLU, concat) onto the vector unit: a step reads a tile
+/// of the input buffer and spends one cycle per <c>lanes</c> operations.</summary>
+internal static class VectorUnitMapper
+{
+    /// <summary>Pooling: blocks of whole channel planes per step, or bands of output rows when a plane is too large.</summary>
+    /// <exception cref="MappingException">Not even one output row's input rows fit half the ifmap buffer.</exception>
+    public static TileSchedule MapPool(PoolLayer pool, int batch, AcceleratorConfig config)
+    {
+        // Channels are independent: a step pools a block of whole channel planes of one batch item.
+        long planeInBytes = (long)pool.InputShape.Height * pool.InputShape.Width * FeatureMapElementBytes;
+        long planeOutputs = (long)pool.OutputShape.Height * pool.OutputShape.Width;
+        long half = config.Buffers.Ifmap.HalfCapacityBytes;
+        if (planeInBytes > half || planeOutputs * FeatureMapElementBytes > config.Buffers.Ofmap.CapacityBytes)
+        {
+            return MapPoolByRows(pool, batch, config);
+        }
+
+        int channelsPerStep = (int)Math.Min(pool.InputShape.Channels, Math.Min(half / planeInBytes, config.Buffers.Ofmap.CapacityBytes / (planeOutputs * FeatureMapElementBytes)));
+        long windowOps = (long)pool.KernelHeight * pool.KernelWidth;
+        var tiles = ImmutableArray.CreateBuilder<long>();
+        var steps = ImmutableArray.CreateBuilder<ComputeStep>();
+        for (int item = 0; item < batch; item++)
+        {
+            for (int c0 = 0; c0 < pool.InputShape.Channels; c0 += channelsPerStep)
+            {
+                int channels = Math.Min(channelsPerStep, pool.InputShape.Channels - c0);
+                long outputs = planeOutputs * channels;
+                tiles.Add(planeInBytes * channels);
+                steps.Add(VectorStep(tiles.Count - 1, outputs * windowOps, outputs, planeInBytes * channels, config));
+            }
+        }
+
+        return new TileSchedule(tiles.ToImmutable(), [], steps.ToImmutable(), EngineKind.VectorUnit,
+            string.Create(CultureInfo.InvariantCulture, $"vector unit, {config.VectorUnit.Lanes} lanes: {steps.Count} step(s) of up to {channelsPerStep} channel plane(s)"));
+    }
+
+    /// <summary>A channel plane too large for half the buffer is pooled in bands of output rows, each fetching the input
+    /// rows its windows read (neighbouring bands re-read the rows they share when windows overlap).</summary>
+    private static TileSchedule MapPoolByRows(PoolLayer pool, int batch, AcceleratorConfig config)
+    {
+        long half = config.Buffers.Ifmap.HalfCapacityBytes;
+        long rowBytes = (long)pool.InputShape.Width * FeatureMapElementBytes;
+        long outRowBytes = (long)pool.OutputShape.Width * FeatureMapElementBytes;
+        long InputRows(int first, int count)
+        {
+            long top = Math.Max(0, ((long)first * pool.StrideHeight) - pool.PadTop);
+            long bottom = Math.Min(pool.InputShape.Height - 1, ((long)(first + count - 1) * pool.StrideHeight) - pool.PadTop + pool.KernelHeight - 1);
+            return Math.Max(0, bottom - top + 1);
+        }
+
+        // The most input rows any band of `count` output rows reads (bands next to the padding read fewer).
+        long MostInputRows(int count)
+        {
+            long most = 0;
+            for (int first = 0; first < pool.OutputShape.Height; first += count)
+            {
+                most = Math.Max(most, InputRows(first, Math.Min(count, pool.OutputShape.Height - first)));
+            }
+
+            return most;
+        }
+
+        int rowsPerStep = 0;
+        while (rowsPerStep < pool.OutputShape.Height
+            && MostInputRows(rowsPerStep + 1) * rowBytes <= half
+            && (rowsPerStep + 1) * outRowBytes <= config.Buffers.Ofmap.CapacityBytes)
+        {
+            rowsPerStep++;
+        }
+
+        if (rowsPerStep == 0)
+        {
+            throw new MappingException(string.Create(CultureInfo.InvariantCulture,
+                $"layer '{pool.Name}': the input rows of one output row ({MostInputRows(1) * rowBytes} bytes) do not fit half the ifmap buffer ({half} bytes); enlarge the buffer"));
+        }
+
+        long windowOps = (long)pool.KernelHeight * pool.KernelWidth;
+        var tiles = ImmutableArray.CreateBuilder<long>();
+        var steps = ImmutableArray.CreateBuilder<ComputeStep>();
+        for (int plane = 0; plane < batch * pool.InputShape.Channels; plane++)
+        {
+            for (int first = 0; first < pool.OutputShape.Height; first += rowsPerStep)
+            {
+                int rows = Math.Min(rowsPerStep, pool.OutputShape.Height - first);
+                long bytes = InputRows(first, rows) * rowBytes;
+                long outputs = (long)rows * pool.OutputShape.Width;
+                tiles.Add(bytes);
+                steps.Add(VectorStep(tiles.Count - 1, outputs * windowOps, outputs, bytes, config));
+            }
+        }
+
+        return new TileSchedule(tiles.ToImmutable(), [], steps.ToImmutable(), EngineKind.VectorUnit,
+            string.Create(CultureInfo.InvariantCulture, $"vector unit, {config.VectorUnit.Lanes} lanes: {steps.Count} step(s) of up to {rowsPerStep} output row(s) of one channel plane"));
+    }
+
+    /// <summary>An elementwise layer of <paramref name="elements"/> outputs in steps as large as the buffers allow.</summary>
+    /// <param name="inputs">Input elements read per output element.</param>
+    /// <param name="what">The layer's kind, for the schedule's description.</param>
+    /// <exception cref="MappingException">Not even one element fits the buffers.</exception>
+    public static TileSchedule MapElementwise(long elements, int inputs, int opsPerElement, AcceleratorConfig config, string what)
+    {
+        long bytesPerElementIn = (long)inputs * FeatureMapElementBytes;
+        long perStep = Math.Min(config.Buffers.Ifmap.HalfCapacityBytes / bytesPerElementIn, config.Buffers.Ofmap.CapacityBytes / FeatureMapElementBytes);
+        if (perStep < 1)
+        {
+            throw new MappingException("the ifmap and ofmap buffers are too small for even one element");
+        }
+
+        var tiles = ImmutableArray.CreateBuilder<long>();
+        var steps = ImmutableArray.CreateBuilder<ComputeStep>();
+        for (long first = 0; first < elements; first += perStep)
+        {
+            long count = Math.Min(perStep, elements - first);
+            tiles.Add(count * bytesPerElementIn);
+            steps.Add(VectorStep(tiles.Count - 1, count * opsPerElement, count, count * bytesPerElementIn, config));
+        }
+
+        return new TileSchedule(tiles.ToImmutable(), [], steps.ToImmutable(), EngineKind.VectorUnit,
+            string.Create(CultureInfo.InvariantCulture, $"vector unit, {config.VectorUnit.Lanes} lanes: {what} in {steps.Count} step(s) of up to {perStep} element(s)"));
+    }
+
+    private static ComputeStep VectorStep(int tile, long ops, long outputs, long readBytes, AcceleratorConfig config) => new()
+    {
+        IfmapTile = tile,
+        WeightTile = -1,
+        ComputeCycles = CeilDiv(ops, config.VectorUnit.Lanes),
+        FillDrainCycles = 0,
+        Macs = 0,
+        IfmapReadBytes = readBytes,
+        WeightReadBytes = 0,
+        OutputBytes = outputs * FeatureMapElementBytes,
+        InputConversions = 0,
+        OutputConversions = 0,
+        VectorOps = ops,
+    };
+}
