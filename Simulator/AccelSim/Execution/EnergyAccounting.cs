@@ -34,75 +34,75 @@ public static class EnergyAccounting
 
         var actions = new List<PricedAction>
         {
-            new("pe_array", "mac_multiply", nonZero, multiplyEntry, multiplyBits, 0),
-            new("pe_array", "accumulate", nonZero, addEntry, addBits, 0),
+            new(HardwareActions.MacMultiply, nonZero, multiplyEntry, multiplyBits, 0),
+            new(HardwareActions.Accumulate, nonZero, addEntry, addBits, 0),
         };
 
         if (pe.Dataflow == Dataflow.RowStationary)
         {
             // Row stationary keeps filter rows, ifmap rows and psums in each PE's register file: every read and write of
             // it (the reuse that defines the dataflow) is priced, and no operand hops through pipeline registers per MAC.
-            actions.Add(new("pe_array", "register_file_access", activity.RegisterFileAccesses, EnergyEntryNames.RegisterAccess, operandBits, 0));
+            actions.Add(new(HardwareActions.RegisterFileAccess, activity.RegisterFileAccesses, EnergyEntryNames.RegisterAccess, operandBits, 0));
         }
         else
         {
             // Each MAC latches its two operands into the PE's pipeline registers (they hop one PE per cycle), zero or not.
-            actions.Add(new("pe_array", "register_write", 2 * activity.Macs, EnergyEntryNames.RegisterAccess, operandBits, 0));
+            actions.Add(new(HardwareActions.RegisterWrite, 2 * activity.Macs, EnergyEntryNames.RegisterAccess, operandBits, 0));
         }
 
         // Zero-operand MACs are listed on their own lines; a gated array does not spend arithmetic energy on them.
         if (zeros > 0 && pe.ZeroOperands == ZeroOperandPolicy.None)
         {
-            actions.Add(new("pe_array", "mac_multiply_zero_operand", zeros, multiplyEntry, multiplyBits, 0));
-            actions.Add(new("pe_array", "accumulate_zero_operand", zeros, addEntry, addBits, 0));
+            actions.Add(new(HardwareActions.MacMultiplyZeroOperand, zeros, multiplyEntry, multiplyBits, 0));
+            actions.Add(new(HardwareActions.AccumulateZeroOperand, zeros, addEntry, addBits, 0));
         }
 
         switch (pe.Arithmetic)
         {
             case Arithmetic.Bfp:
-                actions.Add(new("bfp_converter", "input_convert", activity.InputConversions, EnergyEntryNames.BfpInputConvert, config.Bfp.Inputs.MantissaBits, 0));
+                actions.Add(new(HardwareActions.BfpInputConvert, activity.InputConversions, EnergyEntryNames.BfpInputConvert, config.Bfp.Inputs.MantissaBits, 0));
 
                 // Finding each input block's shared exponent: a comparator tree of E-bit compares (priced as E-bit
                 // adds, a compare being a subtraction), and the exponent latched for the block. This is where the
                 // column-wise schemes pay for their many small blocks.
-                actions.Add(new("bfp_converter", "exponent_compare", activity.ExponentComparisons, EnergyEntryNames.IntegerAdd, config.Bfp.Inputs.ExponentBits, 0));
-                actions.Add(new("bfp_converter", "exponent_write", activity.InputBlocks, EnergyEntryNames.RegisterAccess, config.Bfp.Inputs.ExponentBits, 0));
-                actions.Add(new("bfp_converter", "output_convert", activity.OutputConversions, EnergyEntryNames.BfpOutputConvert, 32, 0));
+                actions.Add(new(HardwareActions.ExponentCompare, activity.ExponentComparisons, EnergyEntryNames.IntegerAdd, config.Bfp.Inputs.ExponentBits, 0));
+                actions.Add(new(HardwareActions.ExponentWrite, activity.InputBlocks, EnergyEntryNames.RegisterAccess, config.Bfp.Inputs.ExponentBits, 0));
+                actions.Add(new(HardwareActions.BfpOutputConvert, activity.OutputConversions, EnergyEntryNames.BfpOutputConvert, 32, 0));
                 break;
             case Arithmetic.Float16:
                 // float32 feature maps are rounded to float16 on their way in: an exponent rebias and a rounding add, priced as a 16-bit add.
-                actions.Add(new("fp16_converter", "input_convert", activity.InputConversions, EnergyEntryNames.IntegerAdd, 16, 0));
+                actions.Add(new(HardwareActions.Fp16InputConvert, activity.InputConversions, EnergyEntryNames.IntegerAdd, 16, 0));
                 break;
             case Arithmetic.Float32:
                 break; // feature maps are float32 already
         }
 
-        actions.Add(new("vector_unit", "fp32_op", activity.VectorOps, EnergyEntryNames.FloatAdd, 32, 0));
-        actions.Add(Sram(buffers.Ifmap, "read", activity.IfmapReadWords));
-        actions.Add(Sram(buffers.Ifmap, "write", activity.IfmapWriteWords));
-        actions.Add(Sram(buffers.Weights, "read", activity.WeightReadWords));
-        actions.Add(Sram(buffers.Weights, "write", activity.WeightWriteWords));
-        actions.Add(Sram(buffers.Ofmap, "read", activity.OfmapReadWords));
-        actions.Add(Sram(buffers.Ofmap, "write", activity.OfmapWriteWords));
-        actions.Add(new("dram", "read_bit", activity.DramReadBytes * 8, EnergyEntryNames.DramAccess, 1, 0));
-        actions.Add(new("dram", "write_bit", activity.DramWriteBytes * 8, EnergyEntryNames.DramAccess, 1, 0));
+        actions.Add(new(HardwareActions.VectorOp, activity.VectorOps, EnergyEntryNames.FloatAdd, 32, 0));
+        actions.Add(Sram(buffers.Ifmap, HardwareActions.SramReadWord, activity.IfmapReadWords));
+        actions.Add(Sram(buffers.Ifmap, HardwareActions.SramWriteWord, activity.IfmapWriteWords));
+        actions.Add(Sram(buffers.Weights, HardwareActions.SramReadWord, activity.WeightReadWords));
+        actions.Add(Sram(buffers.Weights, HardwareActions.SramWriteWord, activity.WeightWriteWords));
+        actions.Add(Sram(buffers.Ofmap, HardwareActions.SramReadWord, activity.OfmapReadWords));
+        actions.Add(Sram(buffers.Ofmap, HardwareActions.SramWriteWord, activity.OfmapWriteWords));
+        actions.Add(new(HardwareActions.DramReadBit, activity.DramReadBytes * 8, EnergyEntryNames.DramAccess, 1, 0));
+        actions.Add(new(HardwareActions.DramWriteBit, activity.DramWriteBytes * 8, EnergyEntryNames.DramAccess, 1, 0));
 
         // Static power, every cycle of the layer: per PE, per vector lane, and per bit of each buffer. DRAM's background
         // power is off-chip and not modelled.
         double clock = config.ClockMegahertz;
-        actions.Add(new("pe_array", "leakage_pe_cycle", totalCycles * pe.PeCount, EnergyEntryNames.LogicLeakage, 1, 0, clock));
-        actions.Add(new("vector_unit", "leakage_lane_cycle", totalCycles * config.VectorUnit.Lanes, EnergyEntryNames.LogicLeakage, 1, 0, clock));
+        actions.Add(new(HardwareActions.PeLeakage, totalCycles * pe.PeCount, EnergyEntryNames.LogicLeakage, 1, 0, clock));
+        actions.Add(new(HardwareActions.LaneLeakage, totalCycles * config.VectorUnit.Lanes, EnergyEntryNames.LogicLeakage, 1, 0, clock));
         foreach (SramConfig sram in buffers.Physical)
         {
-            actions.Add(new(sram.Name, "leakage_cycle", totalCycles, EnergyEntryNames.SramLeakage, sram.CapacityBytes * 8.0, 0, clock));
+            actions.Add(new(HardwareActions.SramLeakage(new ComponentId(sram.Name)), totalCycles, EnergyEntryNames.SramLeakage, sram.CapacityBytes * 8.0, 0, clock));
         }
 
         return actions;
 
         // An access activates one bank: it is priced at the bank's capacity (the table interpolates by capacity, so more,
         // smaller banks make each access cheaper). The parts of a unified buffer are priced as the unified buffer's banks.
-        PricedAction Sram(SramConfig sram, string action, long words) =>
-            new(sram.Name, $"{action}_word", words, EnergyEntryNames.SramAccess, sram.WordBits, (buffers.Unified ?? sram).BankCapacityBytes);
+        PricedAction Sram(SramConfig sram, Func<ComponentId, ActionKey> action, long words) =>
+            new(action(new ComponentId(sram.Name)), words, EnergyEntryNames.SramAccess, sram.WordBits, (buffers.Unified ?? sram).BankCapacityBytes);
     }
 
     /// <summary>The configured accumulator width, or for an exact accumulator the width that holds any sum of the layer.</summary>

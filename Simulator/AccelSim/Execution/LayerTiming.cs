@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using AccelSim.Hardware;
+using AccelSim.Reports;
 using AccelSim.Statistics;
 
 namespace AccelSim.Execution;

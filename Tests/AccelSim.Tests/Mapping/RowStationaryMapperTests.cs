@@ -1,6 +1,7 @@
 using AccelSim.Execution;
 using AccelSim.Hardware;
 using AccelSim.Mapping;
+using AccelSim.Statistics;
 using AccelSim.Tests.Support;
 using AccelSim.Workloads;
 
