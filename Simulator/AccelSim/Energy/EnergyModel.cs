@@ -25,11 +25,14 @@ public sealed record EnergyBreakdown(ImmutableArray<EnergyLine> Lines)
 }
 
 /// <summary>A price request: <paramref name="Count"/> actions of a component, each of <paramref name="Bits"/> bits where the entry scales.</summary>
-/// <param name="Key">Which action of which component.</param>
-/// <param name="Entry">The energy-table entry that prices it (one of <see cref="EnergyEntryNames"/>).</param>
+/// <param name="Key">Which action of which component, with the entry that prices it.</param>
 /// <param name="CapacityBytes">For memory entries priced by capacity: the memory's size; 0 otherwise.</param>
 /// <param name="ClockMegahertz">For static-power entries (microwatts) priced per cycle: the clock; 0 otherwise.</param>
-public readonly record struct PricedAction(ActionKey Key, long Count, string Entry, double Bits, long CapacityBytes, double ClockMegahertz = 0);
+public readonly record struct PricedAction(ActionKey Key, long Count, double Bits, long CapacityBytes, double ClockMegahertz = 0)
+{
+    /// <summary>The energy-table entry that prices the action: the key's.</summary>
+    public string Entry => Key.Entry;
+}
 
 /// <summary>Prices counted actions with a cited table. The hardware never sees picojoules; this is the only place that does.</summary>
 /// <remarks>

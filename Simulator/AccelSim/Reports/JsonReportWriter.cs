@@ -82,7 +82,7 @@ public sealed class JsonReportWriter : IReportWriter
             WriteNullable(json, "nsr", result.OutputError?.Nsr);
             WriteNullable(json, "top1_agreement", result.Agreement?.Top1Agreement);
             WriteNullable(json, "top5_overlap", result.Agreement?.Top5Overlap);
-            json.WriteNumber("latency_us", result.TotalCycles / result.ClockMegahertz);
+            json.WriteNumber("latency_us", result.LatencyMicroseconds);
             json.WriteNumber("energy_per_inference_pj", result.EnergyPerInferencePicoJoules);
             json.WriteNumber("average_power_w", result.AveragePowerWatts);
             json.WriteNumber("tops_per_w", result.TopsPerWatt);

@@ -128,6 +128,9 @@ public sealed record RunResult
 
     public long TotalCycles => Layers.Sum(l => l.TotalCycles);
 
+    /// <summary>Latency of the run at the configured clock, microseconds: cycles / MHz.</summary>
+    public double LatencyMicroseconds => TotalCycles / ClockMegahertz;
+
     public long ComputeCycles => Layers.Sum(l => l.ComputeCycles);
 
     public long StallCycles => Layers.Sum(l => l.StallCycles);

@@ -90,4 +90,14 @@ public sealed class DramBanksTests
 
         Assert.That(errors.Single(), Does.Contain(expected));
     }
+
+    [Test]
+    public void Regions_FollowTheDeclaredStreams_ThenOneForOtherTraffic()
+    {
+        const long region = 1L << 32;
+
+        Assert.That(
+            new[] { ComponentId.Ifmap, ComponentId.Weights, ComponentId.Ofmap, ComponentId.PeArray }.Select(DramBanks.RegionBase),
+            Is.EqualTo(new[] { 0, region, 2 * region, 3 * region }));
+    }
 }
