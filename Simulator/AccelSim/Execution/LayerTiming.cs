@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using AccelSim.Hardware;
 using AccelSim.Reports;
 using AccelSim.Statistics;
 

@@ -22,6 +22,43 @@ namespace AccelSim.Hardware;
 /// </remarks>
 public sealed class ComputeEngine : Component
 {
+    /// <summary>Cycles computing: a new wave of MACs (or vector operations) every cycle.</summary>
+    public static readonly StatKey ComputeCycles = new("compute_cycles", StatUnit.Cycles, "Cycles computing: a new wave of MACs (or vector operations) every cycle");
+
+    /// <summary>Multiply-accumulates performed.</summary>
+    public static readonly StatKey Macs = new("macs", StatUnit.Macs, "Multiply-accumulates performed");
+
+    /// <summary>Multiply-accumulates a skipping array left out.</summary>
+    public static readonly StatKey SkippedMacs = new("skipped_macs", StatUnit.Macs, "Multiply-accumulates skipped: every weight of the array's columns was zero at that reduction step");
+
+    /// <summary>Steps completed.</summary>
+    public static readonly StatKey Steps = new("steps", StatUnit.Events, "Steps (fold chunks or vector batches) completed");
+
+    /// <summary>Words the engine read from the ifmap buffer; registered under the ifmap loader's path.</summary>
+    public static readonly StatKey IfmapReadWords = new("read_words", StatUnit.Words, "Words read from the buffer by the engine");
+
+    /// <summary>Words the engine read from the weight buffer.</summary>
+    public static readonly StatKey WeightReadWords = new("weight_read_words", StatUnit.Words, "Words read from the weight buffer by the engine");
+
+    /// <summary>Float elements converted into the array's number format on their way in.</summary>
+    public static readonly StatKey InputConversions = new("input_conversions", StatUnit.Elements, "Float elements converted to BFP mantissas on their way into the array");
+
+    /// <summary>Accumulator values converted to float32 on their way out.</summary>
+    public static readonly StatKey OutputConversions = new("output_conversions", StatUnit.Elements, "Accumulator values converted to float32 on their way out");
+
+    /// <summary>float32 operations on the vector unit.</summary>
+    public static readonly StatKey VectorOps = new("vector_ops", StatUnit.Events, "float32 operations on the vector unit");
+
+    /// <summary>PE register-file reads and writes (row stationary).</summary>
+    public static readonly StatKey RegisterFileAccesses = new("register_file_accesses", StatUnit.Events, "Reads and writes of the PEs' register files (row stationary: filter rows, ifmap rows, psums)");
+
+    /// <summary>The part of the SRAM-bandwidth stall due to bank conflicts.</summary>
+    public static readonly StatKey BankConflictCycles = new("bank_conflict_cycles", StatUnit.Cycles,
+        "Part of the sram_bandwidth stall due to bank conflicts: cycles beyond what the same accesses spread evenly over the banks would take");
+
+    private static readonly ImmutableArray<StatKey> StallKeys = [.. StallCauses.All.Select(
+        cause => new StatKey($"stall_cycles.{StallCauses.Name(cause)}", StatUnit.Cycles, StallDescription(cause)))];
+
     private readonly ImmutableArray<ComputeStep> _steps;
     private readonly TileLoader _ifmap;
     private readonly TileLoader? _weights;
@@ -92,43 +129,6 @@ public sealed class ComputeEngine : Component
         ofmap.OnSpaceFreed(_advance);
         _trace = simulation.Trace;
     }
-
-    /// <summary>Cycles computing: a new wave of MACs (or vector operations) every cycle.</summary>
-    public static readonly StatKey ComputeCycles = new("compute_cycles", StatUnit.Cycles, "Cycles computing: a new wave of MACs (or vector operations) every cycle");
-
-    /// <summary>Multiply-accumulates performed.</summary>
-    public static readonly StatKey Macs = new("macs", StatUnit.Macs, "Multiply-accumulates performed");
-
-    /// <summary>Multiply-accumulates a skipping array left out.</summary>
-    public static readonly StatKey SkippedMacs = new("skipped_macs", StatUnit.Macs, "Multiply-accumulates skipped: every weight of the array's columns was zero at that reduction step");
-
-    /// <summary>Steps completed.</summary>
-    public static readonly StatKey Steps = new("steps", StatUnit.Events, "Steps (fold chunks or vector batches) completed");
-
-    /// <summary>Words the engine read from the ifmap buffer; registered under the ifmap loader's path.</summary>
-    public static readonly StatKey IfmapReadWords = new("read_words", StatUnit.Words, "Words read from the buffer by the engine");
-
-    /// <summary>Words the engine read from the weight buffer.</summary>
-    public static readonly StatKey WeightReadWords = new("weight_read_words", StatUnit.Words, "Words read from the weight buffer by the engine");
-
-    /// <summary>Float elements converted into the array's number format on their way in.</summary>
-    public static readonly StatKey InputConversions = new("input_conversions", StatUnit.Elements, "Float elements converted to BFP mantissas on their way into the array");
-
-    /// <summary>Accumulator values converted to float32 on their way out.</summary>
-    public static readonly StatKey OutputConversions = new("output_conversions", StatUnit.Elements, "Accumulator values converted to float32 on their way out");
-
-    /// <summary>float32 operations on the vector unit.</summary>
-    public static readonly StatKey VectorOps = new("vector_ops", StatUnit.Events, "float32 operations on the vector unit");
-
-    /// <summary>PE register-file reads and writes (row stationary).</summary>
-    public static readonly StatKey RegisterFileAccesses = new("register_file_accesses", StatUnit.Events, "Reads and writes of the PEs' register files (row stationary: filter rows, ifmap rows, psums)");
-
-    /// <summary>The part of the SRAM-bandwidth stall due to bank conflicts.</summary>
-    public static readonly StatKey BankConflictCycles = new("bank_conflict_cycles", StatUnit.Cycles,
-        "Part of the sram_bandwidth stall due to bank conflicts: cycles beyond what the same accesses spread evenly over the banks would take");
-
-    private static readonly ImmutableArray<StatKey> StallKeys = [.. StallCauses.All.Select(
-        cause => new StatKey($"stall_cycles.{StallCauses.Name(cause)}", StatUnit.Cycles, StallDescription(cause)))];
 
     /// <summary>Cycle at which the last result reached DRAM; null while running.</summary>
     public Cycle? FinishedAt { get; private set; }

@@ -13,6 +13,30 @@ namespace AccelSim.Hardware;
 /// </remarks>
 public sealed class DramChannel : Component
 {
+    /// <summary>Bytes read from DRAM, every burst a transfer touches.</summary>
+    public static readonly StatKey ReadBytes = new("read_bytes", StatUnit.Bytes, "Bytes read from DRAM");
+
+    /// <summary>Bytes written to DRAM, every burst a transfer touches.</summary>
+    public static readonly StatKey WriteBytes = new("write_bytes", StatUnit.Bytes, "Bytes written to DRAM");
+
+    /// <summary>Cycles the channel moved data.</summary>
+    public static readonly StatKey BusyCycles = new("busy_cycles", StatUnit.Cycles, "Cycles the channel was moving data");
+
+    /// <summary>Transfers served.</summary>
+    public static readonly StatKey Transfers = new("transfers", StatUnit.Events, "Transfers served");
+
+    /// <summary>Bursts that found their row open; 0 without the banks model.</summary>
+    public static readonly StatKey RowHits = new("row_hits", StatUnit.Events, "Bursts that found their row open (banks model only)");
+
+    /// <summary>Bursts that opened a row; 0 without the banks model.</summary>
+    public static readonly StatKey RowMisses = new("row_misses", StatUnit.Events, "Bursts that had to precharge and activate a row (banks model only)");
+
+    /// <summary>Cycles opening rows added beyond the data beats; 0 without the banks model.</summary>
+    public static readonly StatKey RowCycles = new("row_cycles", StatUnit.Cycles, "Cycles the channel waited for rows to open, beyond the data beats (banks model only)");
+
+    /// <summary>Bytes moved beyond those requested, because transfers move whole bursts.</summary>
+    public static readonly StatKey BurstPaddingBytes = new("burst_padding_bytes", StatUnit.Bytes, "Bytes moved beyond those requested because transfers move whole bursts");
+
     /// <summary>The label of traffic that belongs to no tensor stream, in traces and DRAM regions.</summary>
     private static readonly ComponentId OtherTraffic = new("other");
 
@@ -51,30 +75,6 @@ public sealed class DramChannel : Component
         _banks = config.Banks is { } banks ? new DramBanks(banks) : null;
         _trace = simulation.Trace;
     }
-
-    /// <summary>Bytes read from DRAM, every burst a transfer touches.</summary>
-    public static readonly StatKey ReadBytes = new("read_bytes", StatUnit.Bytes, "Bytes read from DRAM");
-
-    /// <summary>Bytes written to DRAM, every burst a transfer touches.</summary>
-    public static readonly StatKey WriteBytes = new("write_bytes", StatUnit.Bytes, "Bytes written to DRAM");
-
-    /// <summary>Cycles the channel moved data.</summary>
-    public static readonly StatKey BusyCycles = new("busy_cycles", StatUnit.Cycles, "Cycles the channel was moving data");
-
-    /// <summary>Transfers served.</summary>
-    public static readonly StatKey Transfers = new("transfers", StatUnit.Events, "Transfers served");
-
-    /// <summary>Bursts that found their row open; 0 without the banks model.</summary>
-    public static readonly StatKey RowHits = new("row_hits", StatUnit.Events, "Bursts that found their row open (banks model only)");
-
-    /// <summary>Bursts that opened a row; 0 without the banks model.</summary>
-    public static readonly StatKey RowMisses = new("row_misses", StatUnit.Events, "Bursts that had to precharge and activate a row (banks model only)");
-
-    /// <summary>Cycles opening rows added beyond the data beats; 0 without the banks model.</summary>
-    public static readonly StatKey RowCycles = new("row_cycles", StatUnit.Cycles, "Cycles the channel waited for rows to open, beyond the data beats (banks model only)");
-
-    /// <summary>Bytes moved beyond those requested, because transfers move whole bursts.</summary>
-    public static readonly StatKey BurstPaddingBytes = new("burst_padding_bytes", StatUnit.Bytes, "Bytes moved beyond those requested because transfers move whole bursts");
 
     /// <inheritdoc/>
     public override string? PendingWork =>

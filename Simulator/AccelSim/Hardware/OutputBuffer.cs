@@ -7,6 +7,12 @@ namespace AccelSim.Hardware;
 /// <summary>The output buffer: results enter when a step ends and drain to DRAM in order; space frees when a write completes.</summary>
 public sealed class OutputBuffer : Component
 {
+    /// <summary>Words of results (and of partial sums written back) written into the buffer.</summary>
+    public static readonly StatKey WriteWords = new("write_words", StatUnit.Words, "Words of results written into the buffer, and of partial sums written back after an addition (row stationary)");
+
+    /// <summary>Words read out of the buffer (drains to DRAM, and partial sums read to add to).</summary>
+    public static readonly StatKey ReadWords = new("read_words", StatUnit.Words, "Words read out of the buffer to drain it to DRAM, and partial sums read to add to (row stationary)");
+
     private readonly ComponentId _id;
     private readonly SramConfig _sram;
     private readonly DramChannel _dram;
@@ -41,12 +47,6 @@ public sealed class OutputBuffer : Component
         _readWords = simulation.Stats.Register(id.Path, ReadWords);
         _trace = simulation.Trace;
     }
-
-    /// <summary>Words of results (and of partial sums written back) written into the buffer.</summary>
-    public static readonly StatKey WriteWords = new("write_words", StatUnit.Words, "Words of results written into the buffer, and of partial sums written back after an addition (row stationary)");
-
-    /// <summary>Words read out of the buffer (drains to DRAM, and partial sums read to add to).</summary>
-    public static readonly StatKey ReadWords = new("read_words", StatUnit.Words, "Words read out of the buffer to drain it to DRAM, and partial sums read to add to (row stationary)");
 
     /// <inheritdoc/>
     public override string? PendingWork => _pendingWrites > 0 ? $"{_pendingWrites} DRAM write(s) of {_occupiedBytes} bytes not done" : null;

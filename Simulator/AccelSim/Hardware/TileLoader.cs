@@ -12,6 +12,12 @@ namespace AccelSim.Hardware;
 /// </remarks>
 public sealed class TileLoader : Component
 {
+    /// <summary>Words DRAM fills wrote into the buffer.</summary>
+    public static readonly StatKey WriteWords = new("write_words", StatUnit.Words, "Words written into the buffer by DRAM fills");
+
+    /// <summary>Bytes DRAM fills fetched into the buffer.</summary>
+    public static readonly StatKey FillBytes = new("fill_bytes", StatUnit.Bytes, "Bytes fetched from DRAM into the buffer");
+
     private const int Halves = 2;
     private readonly SramConfig _sram;
     private readonly DramChannel _dram;
@@ -57,12 +63,6 @@ public sealed class TileLoader : Component
         _fillBytes = simulation.Stats.Register(id.Path, FillBytes);
         _trace = simulation.Trace;
     }
-
-    /// <summary>Words DRAM fills wrote into the buffer.</summary>
-    public static readonly StatKey WriteWords = new("write_words", StatUnit.Words, "Words written into the buffer by DRAM fills");
-
-    /// <summary>Bytes DRAM fills fetched into the buffer.</summary>
-    public static readonly StatKey FillBytes = new("fill_bytes", StatUnit.Bytes, "Bytes fetched from DRAM into the buffer");
 
     /// <summary>The loader's (and its buffer's) id; its DRAM reads belong to this tensor stream.</summary>
     public ComponentId Id { get; }
