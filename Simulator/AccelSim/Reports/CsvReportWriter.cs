@@ -36,7 +36,8 @@ public sealed class CsvReportWriter : IReportWriter
                 Format(n?.Accumulated.MeanAbsError), Format(n?.Accumulated.RelativeRmse), Format(n?.PredictedNsr), Format(n?.PredictedSqnrDb),
                 n is null ? "" : n.ExceedsPrediction ? "true" : "false", Format(n?.InputSaturations), Format(n?.WeightSaturations),
                 Format(n?.AccumulatorSaturations), Format(n?.ZeroOperandMacs), Format(layer.LeakagePicoJoules),
-                Format(result.LayerEnergyPerInferencePicoJoules(layer)), Format(result.LayerAveragePowerWatts(layer)), Format(layer.TopsPerWatt), Format(layer.DramRowHits), Format(layer.DramRowMisses)]);
+                Format(result.LayerEnergyPerInferencePicoJoules(layer)), Format(result.LayerAveragePowerWatts(layer)), Format(layer.TopsPerWatt),
+                Format(layer.DramRowHits), Format(layer.DramRowMisses)]);
             if (buffers)
             {
                 cells.AddRange([Format(layer.BankConflictCycles), Format(layer.UnifiedSplit?.IfmapBytes), Format(layer.UnifiedSplit?.WeightBytes),
