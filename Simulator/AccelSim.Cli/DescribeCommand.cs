@@ -72,10 +72,13 @@ internal static class DescribeCommand
         {
             var entry = config.Energy.Entries[action.Entry];
             double perAction = EnergyModel.PicoJoulesPerAction(config.Energy, action with { Count = 1 });
-            string unit = action.Action.EndsWith("_bit", StringComparison.Ordinal) ? " per bit"
-                : action.Action.StartsWith("leakage", StringComparison.Ordinal) ? $" per cycle at {config.ClockMegahertz.ToString(CultureInfo.InvariantCulture)} MHz"
-                : "";
-            actions.AddRow(action.Component, action.Action, action.Entry, action.Bits.ToString("0.##", CultureInfo.InvariantCulture),
+            string unit = action.Key.Basis switch
+            {
+                ActionBasis.PerBit => " per bit",
+                ActionBasis.PerCycle => $" per cycle at {config.ClockMegahertz.ToString(CultureInfo.InvariantCulture)} MHz",
+                _ => "",
+            };
+            actions.AddRow(action.Key.Component.Path, action.Key.Name, action.Entry, action.Bits.ToString("0.##", CultureInfo.InvariantCulture),
                 perAction.ToString("G4", CultureInfo.InvariantCulture) + unit, Markup.Escape($"{entry.Scaling.ToString().ToLowerInvariant()} from {entry.ReferenceBits} bits; {entry.Source}"));
         }
 

@@ -7,6 +7,9 @@ namespace AccelSim.Energy;
 public sealed record EnergyLine(string Component, string Action, long Count, double PicoJoulesPerAction, string Entry)
 {
     public double EnergyPicoJoules => Count * PicoJoulesPerAction;
+
+    /// <summary>True when the line is static power (leakage) rather than work done; see <see cref="ActionKey.IsLeakage"/>.</summary>
+    public bool IsLeakage { get; init; }
 }
 
 /// <summary>Energy of a layer (or a network), line by line. Lines are sorted by component, then action.</summary>
@@ -22,9 +25,14 @@ public sealed record EnergyBreakdown(ImmutableArray<EnergyLine> Lines)
 }
 
 /// <summary>A price request: <paramref name="Count"/> actions of a component, each of <paramref name="Bits"/> bits where the entry scales.</summary>
+/// <param name="Key">Which action of which component, with the entry that prices it.</param>
 /// <param name="CapacityBytes">For memory entries priced by capacity: the memory's size; 0 otherwise.</param>
 /// <param name="ClockMegahertz">For static-power entries (microwatts) priced per cycle: the clock; 0 otherwise.</param>
-public readonly record struct PricedAction(string Component, string Action, long Count, string Entry, double Bits, long CapacityBytes, double ClockMegahertz = 0);
+public readonly record struct PricedAction(ActionKey Key, long Count, double Bits, long CapacityBytes, double ClockMegahertz = 0)
+{
+    /// <summary>The energy-table entry that prices the action: the key's.</summary>
+    public string Entry => Key.Entry;
+}
 
 /// <summary>Prices counted actions with a cited table. The hardware never sees picojoules; this is the only place that does.</summary>
 /// <remarks>
@@ -40,7 +48,7 @@ public static class EnergyModel
     {
         var lines = actions
             .Where(a => a.Count != 0)
-            .Select(a => new EnergyLine(a.Component, a.Action, a.Count, PicoJoulesPerAction(table, a), a.Entry))
+            .Select(a => new EnergyLine(a.Key.Component.Path, a.Key.Name, a.Count, PicoJoulesPerAction(table, a), a.Entry) { IsLeakage = a.Key.IsLeakage })
             .OrderBy(l => l.Component, StringComparer.Ordinal)
             .ThenBy(l => l.Action, StringComparer.Ordinal)
             .ToImmutableArray();
@@ -53,7 +61,7 @@ public static class EnergyModel
         if (!table.Entries.TryGetValue(action.Entry, out EnergyEntry? entry))
         {
             throw new KeyNotFoundException(string.Create(CultureInfo.InvariantCulture,
-                $"energy table '{table.Name}' has no entry '{action.Entry}' to price {action.Component}.{action.Action}"));
+                $"energy table '{table.Name}' has no entry '{action.Entry}' to price {action.Key}"));
         }
 
         // A static power P µW over one cycle of f MHz is P·1e-6 W × 1/(f·1e6) s = P/f pJ.

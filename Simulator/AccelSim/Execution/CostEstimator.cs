@@ -25,9 +25,9 @@ public static class CostEstimator
         (string multiply, double multiplyBits, string add, double addBits) = Units(config);
         var lines = new List<AreaLine>
         {
-            Line("pe_array", "multiplier", pe.PeCount, multiply, multiplyBits),
-            Line("pe_array", "accumulator", pe.PeCount, add, addBits),
-            Line("vector_unit", "fp32_adder", config.VectorUnit.Lanes, EnergyEntryNames.FloatAdd, 32),
+            Line(ComponentId.PeArray.Path, "multiplier", pe.PeCount, multiply, multiplyBits),
+            Line(ComponentId.PeArray.Path, "accumulator", pe.PeCount, add, addBits),
+            Line(ComponentId.VectorUnit.Path, "fp32_adder", config.VectorUnit.Lanes, EnergyEntryNames.FloatAdd, 32),
         };
         foreach (SramConfig sram in config.Buffers.Physical)
         {

@@ -12,97 +12,113 @@ public static class EnergyAccounting
     public static EnergyBreakdown Price(Layer layer, ActivityCounts activity, AcceleratorConfig config, long totalCycles, long? zeroOperandMacs) =>
         EnergyModel.Price(Actions(layer, activity, config, totalCycles, zeroOperandMacs), config.Energy);
 
-    /// <summary>Each component's actions in <paramref name="activity"/>, with the table entry and operand width that price them.</summary>
+    /// <summary>Each component's actions in <paramref name="activity"/>, with the operand width that prices them (each
+    /// action's key names its table entry).</summary>
     public static IReadOnlyList<PricedAction> Actions(
         Layer layer, ActivityCounts activity, AcceleratorConfig config, long totalCycles, long? zeroOperandMacs)
     {
+        var actions = new List<PricedAction>();
+        AddArray(actions, layer, activity, config, zeroOperandMacs);
+        AddConverters(actions, activity, config);
+        actions.Add(new(HardwareActions.VectorOp, activity.VectorOps, 32, 0));
+        AddMemories(actions, activity, config.Buffers);
+        AddLeakage(actions, config, totalCycles);
+        return actions;
+    }
+
+    /// <summary>The PE array's arithmetic and its registers.</summary>
+    private static void AddArray(List<PricedAction> actions, Layer layer, ActivityCounts activity, AcceleratorConfig config, long? zeroOperandMacs)
+    {
         var pe = config.PeArray;
-        var buffers = config.Buffers;
         // Numerics count zero-operand MACs over all the layer's MACs; a skipping array did not perform some of them.
         long useful = activity.Macs + activity.SkippedMacs;
         long nonZero = zeroOperandMacs is { } z ? Math.Clamp(useful - z, 0, activity.Macs) : activity.Macs;
         long zeros = activity.Macs - nonZero;
-        (string multiplyEntry, double multiplyBits, string addEntry, double addBits, double operandBits) = pe.Arithmetic switch
+        (ArrayActions array, double multiplyBits, double addBits, double operandBits) = pe.Arithmetic switch
         {
             // A mantissa product costs a multiplier of Lw × Li bits; its sum an accumulator-wide add.
-            Arithmetic.Bfp => (EnergyEntryNames.IntegerMultiply, Math.Sqrt((double)config.Bfp.Weights.MantissaBits * config.Bfp.Inputs.MantissaBits),
-                EnergyEntryNames.IntegerAdd, AccumulatorBits(layer, config), (config.Bfp.Weights.MantissaBits + config.Bfp.Inputs.MantissaBits) / 2.0),
-            Arithmetic.Float16 => (EnergyEntryNames.HalfMultiply, 16, EnergyEntryNames.FloatAdd, 32, 16),
-            Arithmetic.Float32 => (EnergyEntryNames.FloatMultiply, 32, EnergyEntryNames.FloatAdd, 32, 32),
+            Arithmetic.Bfp => (HardwareActions.IntegerArray, Math.Sqrt((double)config.Bfp.Weights.MantissaBits * config.Bfp.Inputs.MantissaBits),
+                AccumulatorBits(layer, config), (config.Bfp.Weights.MantissaBits + config.Bfp.Inputs.MantissaBits) / 2.0),
+            Arithmetic.Float16 => (HardwareActions.HalfArray, 16, 32, 16),
+            Arithmetic.Float32 => (HardwareActions.FloatArray, 32, 32, 32),
             _ => throw new ArgumentOutOfRangeException(nameof(config)),
         };
 
-        var actions = new List<PricedAction>
-        {
-            new("pe_array", "mac_multiply", nonZero, multiplyEntry, multiplyBits, 0),
-            new("pe_array", "accumulate", nonZero, addEntry, addBits, 0),
-        };
-
+        actions.Add(new(array.Multiply, nonZero, multiplyBits, 0));
+        actions.Add(new(array.Accumulate, nonZero, addBits, 0));
         if (pe.Dataflow == Dataflow.RowStationary)
         {
             // Row stationary keeps filter rows, ifmap rows and psums in each PE's register file: every read and write of
             // it (the reuse that defines the dataflow) is priced, and no operand hops through pipeline registers per MAC.
-            actions.Add(new("pe_array", "register_file_access", activity.RegisterFileAccesses, EnergyEntryNames.RegisterAccess, operandBits, 0));
+            actions.Add(new(HardwareActions.RegisterFileAccess, activity.RegisterFileAccesses, operandBits, 0));
         }
         else
         {
             // Each MAC latches its two operands into the PE's pipeline registers (they hop one PE per cycle), zero or not.
-            actions.Add(new("pe_array", "register_write", 2 * activity.Macs, EnergyEntryNames.RegisterAccess, operandBits, 0));
+            actions.Add(new(HardwareActions.RegisterWrite, 2 * activity.Macs, operandBits, 0));
         }
 
         // Zero-operand MACs are listed on their own lines; a gated array does not spend arithmetic energy on them.
         if (zeros > 0 && pe.ZeroOperands == ZeroOperandPolicy.None)
         {
-            actions.Add(new("pe_array", "mac_multiply_zero_operand", zeros, multiplyEntry, multiplyBits, 0));
-            actions.Add(new("pe_array", "accumulate_zero_operand", zeros, addEntry, addBits, 0));
+            actions.Add(new(array.MultiplyZeroOperand, zeros, multiplyBits, 0));
+            actions.Add(new(array.AccumulateZeroOperand, zeros, addBits, 0));
         }
+    }
 
-        switch (pe.Arithmetic)
+    /// <summary>The number-format converters between the buffers and the array.</summary>
+    private static void AddConverters(List<PricedAction> actions, ActivityCounts activity, AcceleratorConfig config)
+    {
+        switch (config.PeArray.Arithmetic)
         {
             case Arithmetic.Bfp:
-                actions.Add(new("bfp_converter", "input_convert", activity.InputConversions, EnergyEntryNames.BfpInputConvert, config.Bfp.Inputs.MantissaBits, 0));
+                actions.Add(new(HardwareActions.BfpInputConvert, activity.InputConversions, config.Bfp.Inputs.MantissaBits, 0));
 
                 // Finding each input block's shared exponent: a comparator tree of E-bit compares (priced as E-bit
                 // adds, a compare being a subtraction), and the exponent latched for the block. This is where the
                 // column-wise schemes pay for their many small blocks.
-                actions.Add(new("bfp_converter", "exponent_compare", activity.ExponentComparisons, EnergyEntryNames.IntegerAdd, config.Bfp.Inputs.ExponentBits, 0));
-                actions.Add(new("bfp_converter", "exponent_write", activity.InputBlocks, EnergyEntryNames.RegisterAccess, config.Bfp.Inputs.ExponentBits, 0));
-                actions.Add(new("bfp_converter", "output_convert", activity.OutputConversions, EnergyEntryNames.BfpOutputConvert, 32, 0));
+                actions.Add(new(HardwareActions.ExponentCompare, activity.ExponentComparisons, config.Bfp.Inputs.ExponentBits, 0));
+                actions.Add(new(HardwareActions.ExponentWrite, activity.InputBlocks, config.Bfp.Inputs.ExponentBits, 0));
+                actions.Add(new(HardwareActions.BfpOutputConvert, activity.OutputConversions, 32, 0));
                 break;
             case Arithmetic.Float16:
-                // float32 feature maps are rounded to float16 on their way in: an exponent rebias and a rounding add, priced as a 16-bit add.
-                actions.Add(new("fp16_converter", "input_convert", activity.InputConversions, EnergyEntryNames.IntegerAdd, 16, 0));
+                // float32 feature maps are rounded to float16 on their way in.
+                actions.Add(new(HardwareActions.Fp16InputConvert, activity.InputConversions, 16, 0));
                 break;
             case Arithmetic.Float32:
                 break; // feature maps are float32 already
         }
+    }
 
-        actions.Add(new("vector_unit", "fp32_op", activity.VectorOps, EnergyEntryNames.FloatAdd, 32, 0));
-        actions.Add(Sram(buffers.Ifmap, "read", activity.IfmapReadWords));
-        actions.Add(Sram(buffers.Ifmap, "write", activity.IfmapWriteWords));
-        actions.Add(Sram(buffers.Weights, "read", activity.WeightReadWords));
-        actions.Add(Sram(buffers.Weights, "write", activity.WeightWriteWords));
-        actions.Add(Sram(buffers.Ofmap, "read", activity.OfmapReadWords));
-        actions.Add(Sram(buffers.Ofmap, "write", activity.OfmapWriteWords));
-        actions.Add(new("dram", "read_bit", activity.DramReadBytes * 8, EnergyEntryNames.DramAccess, 1, 0));
-        actions.Add(new("dram", "write_bit", activity.DramWriteBytes * 8, EnergyEntryNames.DramAccess, 1, 0));
-
-        // Static power, every cycle of the layer: per PE, per vector lane, and per bit of each buffer. DRAM's background
-        // power is off-chip and not modelled.
-        double clock = config.ClockMegahertz;
-        actions.Add(new("pe_array", "leakage_pe_cycle", totalCycles * pe.PeCount, EnergyEntryNames.LogicLeakage, 1, 0, clock));
-        actions.Add(new("vector_unit", "leakage_lane_cycle", totalCycles * config.VectorUnit.Lanes, EnergyEntryNames.LogicLeakage, 1, 0, clock));
-        foreach (SramConfig sram in buffers.Physical)
-        {
-            actions.Add(new(sram.Name, "leakage_cycle", totalCycles, EnergyEntryNames.SramLeakage, sram.CapacityBytes * 8.0, 0, clock));
-        }
-
-        return actions;
+    /// <summary>The buffers' word accesses and DRAM's bits.</summary>
+    private static void AddMemories(List<PricedAction> actions, ActivityCounts activity, BufferSetConfig buffers)
+    {
+        actions.Add(Sram(buffers.Ifmap, HardwareActions.SramReadWord, activity.IfmapReadWords));
+        actions.Add(Sram(buffers.Ifmap, HardwareActions.SramWriteWord, activity.IfmapWriteWords));
+        actions.Add(Sram(buffers.Weights, HardwareActions.SramReadWord, activity.WeightReadWords));
+        actions.Add(Sram(buffers.Weights, HardwareActions.SramWriteWord, activity.WeightWriteWords));
+        actions.Add(Sram(buffers.Ofmap, HardwareActions.SramReadWord, activity.OfmapReadWords));
+        actions.Add(Sram(buffers.Ofmap, HardwareActions.SramWriteWord, activity.OfmapWriteWords));
+        actions.Add(new(HardwareActions.DramReadBit, activity.DramReadBytes * 8, 1, 0));
+        actions.Add(new(HardwareActions.DramWriteBit, activity.DramWriteBytes * 8, 1, 0));
 
         // An access activates one bank: it is priced at the bank's capacity (the table interpolates by capacity, so more,
         // smaller banks make each access cheaper). The parts of a unified buffer are priced as the unified buffer's banks.
-        PricedAction Sram(SramConfig sram, string action, long words) =>
-            new(sram.Name, $"{action}_word", words, EnergyEntryNames.SramAccess, sram.WordBits, (buffers.Unified ?? sram).BankCapacityBytes);
+        PricedAction Sram(SramConfig sram, Func<ComponentId, ActionKey> action, long words) =>
+            new(action(new ComponentId(sram.Name)), words, sram.WordBits, (buffers.Unified ?? sram).BankCapacityBytes);
+    }
+
+    /// <summary>Static power, every cycle of the layer: per PE, per vector lane, and per bit of each buffer. DRAM's
+    /// background power is off-chip and not modelled.</summary>
+    private static void AddLeakage(List<PricedAction> actions, AcceleratorConfig config, long totalCycles)
+    {
+        double clock = config.ClockMegahertz;
+        actions.Add(new(HardwareActions.PeLeakage, totalCycles * config.PeArray.PeCount, 1, 0, clock));
+        actions.Add(new(HardwareActions.LaneLeakage, totalCycles * config.VectorUnit.Lanes, 1, 0, clock));
+        foreach (SramConfig sram in config.Buffers.Physical)
+        {
+            actions.Add(new(HardwareActions.SramLeakage(new ComponentId(sram.Name)), totalCycles, sram.CapacityBytes * 8.0, 0, clock));
+        }
     }
 
     /// <summary>The configured accumulator width, or for an exact accumulator the width that holds any sum of the layer.</summary>

@@ -3,6 +3,8 @@ using AccelSim.Hardware;
 using AccelSim.Kernel;
 using AccelSim.Mapping;
 using AccelSim.Numerics;
+using AccelSim.Reports;
+using AccelSim.Statistics;
 using AccelSim.Tracing;
 using AccelSim.Workloads;
 
@@ -92,7 +94,7 @@ public static class LayerSimulator
     {
         var simulation = new Simulation(new SimulationOptions { MaxCycles = config.MaxCycles }, trace);
         InputFormatting? formatting = InputFormattingOf(layer, batch, config);
-        (ComputeEngine engine, TileLoader ifmap, TileLoader weights, string enginePath) = Build(simulation, schedule, config, formatting?.LookAheadElements ?? 0);
+        (ComputeEngine engine, TileLoader ifmap, TileLoader weights, ComponentId enginePath) = Build(simulation, schedule, config, formatting?.LookAheadElements ?? 0);
         engine.Start();
         ifmap.Start();
         weights.Start();
@@ -118,19 +120,19 @@ public static class LayerSimulator
     }
 
     /// <summary>Wires one layer's accelerator: the DRAM channel, two loaders, the output buffer and the engine.</summary>
-    private static (ComputeEngine Engine, TileLoader Ifmap, TileLoader Weights, string EnginePath) Build(
+    private static (ComputeEngine Engine, TileLoader Ifmap, TileLoader Weights, ComponentId EnginePath) Build(
         Simulation simulation, TileSchedule schedule, AcceleratorConfig config, long inputLookAheadElements = 0)
     {
         var buffers = config.Buffers;
-        var dram = new DramChannel(simulation, "dram", config.Dram);
+        var dram = new DramChannel(simulation, ComponentId.Dram, config.Dram);
         // SCALE-Sim does not model SRAM write ports on fills or read ports on drains: its compatibility mode leaves them out.
         bool portLimited = !config.ScaleSimCompatible;
-        var ifmap = new TileLoader(simulation, "ifmap", buffers.Ifmap, dram, schedule.IfmapTileBytes, fromChip: config.InputFromChip, portLimited);
-        var weights = new TileLoader(simulation, "weights", buffers.Weights, dram, schedule.WeightTileBytes, portLimited: portLimited);
+        var ifmap = new TileLoader(simulation, ComponentId.Ifmap, buffers.Ifmap, dram, schedule.IfmapTileBytes, fromChip: config.InputFromChip, portLimited);
+        var weights = new TileLoader(simulation, ComponentId.Weights, buffers.Weights, dram, schedule.WeightTileBytes, portLimited: portLimited);
         // In a unified buffer the ofmap part follows the ifmap and weight parts.
         long ofmapBaseWord = buffers.Unified is null ? 0 : buffers.Ifmap.CapacityWords + buffers.Weights.CapacityWords;
-        var ofmap = new OutputBuffer(simulation, "ofmap", buffers.Ofmap, dram, keepOnChip: config.OutputToChip, portLimited, ofmapBaseWord);
-        string enginePath = schedule.Engine == EngineKind.PeArray ? "pe_array" : "vector_unit";
+        var ofmap = new OutputBuffer(simulation, ComponentId.Ofmap, buffers.Ofmap, dram, keepOnChip: config.OutputToChip, portLimited, ofmapBaseWord);
+        ComponentId enginePath = schedule.Engine == EngineKind.PeArray ? ComponentId.PeArray : ComponentId.VectorUnit;
         // Converters sit between the buffers and the PE array only; float32 arrays convert nothing, float16 ones only inputs.
         ConverterConfig? converters = schedule.Engine != EngineKind.PeArray || config.PeArray.Arithmetic == Arithmetic.Float32 ? null
             : config.PeArray.Arithmetic == Arithmetic.Float16 && config.Converters is { } c ? c with { OutputLanes = int.MaxValue }
@@ -140,41 +142,41 @@ public static class LayerSimulator
     }
 
     private static LayerTiming Collect(
-        Layer layer, TileSchedule schedule, AcceleratorConfig config, Simulation simulation, ComputeEngine engine, string enginePath,
+        Layer layer, TileSchedule schedule, AcceleratorConfig config, Simulation simulation, ComputeEngine engine, ComponentId enginePath,
         InputFormatting? formatting)
     {
         Cycle finished = engine.FinishedAt ?? throw new InvalidOperationException($"layer '{layer.Name}': the engine never finished");
         var stats = simulation.Stats.Snapshot();
-        var stalls = Enum.GetValues<StallCause>().ToImmutableSortedDictionary(
-            cause => cause, cause => stats[$"{enginePath}.stall_cycles.{ComputeEngine.StallName(cause)}"]);
+        string enginePathText = enginePath.Path;
+        var stalls = StallCauses.All.ToImmutableSortedDictionary(cause => cause, cause => stats[enginePathText, ComputeEngine.StallCycles(cause)]);
         var timing = new LayerTiming
         {
             TotalCycles = finished.Value,
-            ComputeCycles = stats[$"{enginePath}.compute_cycles"],
+            ComputeCycles = stats[enginePathText, ComputeEngine.ComputeCycles],
             StallCyclesByCause = stalls,
-            DramReadBytes = stats["dram.read_bytes"],
-            DramWriteBytes = stats["dram.write_bytes"],
+            DramReadBytes = stats[ComponentId.Dram.Path, DramChannel.ReadBytes],
+            DramWriteBytes = stats[ComponentId.Dram.Path, DramChannel.WriteBytes],
             Activity = new ActivityCounts
             {
-                Macs = stats[$"{enginePath}.macs"],
-                SkippedMacs = stats[$"{enginePath}.skipped_macs"],
-                IfmapReadWords = stats["ifmap.read_words"],
-                IfmapWriteWords = stats["ifmap.write_words"],
-                WeightReadWords = stats[$"{enginePath}.weight_read_words"],
-                WeightWriteWords = stats["weights.write_words"],
-                OfmapReadWords = stats["ofmap.read_words"],
-                OfmapWriteWords = stats["ofmap.write_words"],
-                DramReadBytes = stats["dram.read_bytes"],
-                DramWriteBytes = stats["dram.write_bytes"],
-                InputConversions = stats[$"{enginePath}.input_conversions"],
-                OutputConversions = stats[$"{enginePath}.output_conversions"],
-                VectorOps = stats[$"{enginePath}.vector_ops"],
-                RegisterFileAccesses = stats[$"{enginePath}.register_file_accesses"],
+                Macs = stats[enginePathText, ComputeEngine.Macs],
+                SkippedMacs = stats[enginePathText, ComputeEngine.SkippedMacs],
+                IfmapReadWords = stats[ComponentId.Ifmap.Path, ComputeEngine.IfmapReadWords],
+                IfmapWriteWords = stats[ComponentId.Ifmap.Path, TileLoader.WriteWords],
+                WeightReadWords = stats[enginePathText, ComputeEngine.WeightReadWords],
+                WeightWriteWords = stats[ComponentId.Weights.Path, TileLoader.WriteWords],
+                OfmapReadWords = stats[ComponentId.Ofmap.Path, OutputBuffer.ReadWords],
+                OfmapWriteWords = stats[ComponentId.Ofmap.Path, OutputBuffer.WriteWords],
+                DramReadBytes = stats[ComponentId.Dram.Path, DramChannel.ReadBytes],
+                DramWriteBytes = stats[ComponentId.Dram.Path, DramChannel.WriteBytes],
+                InputConversions = stats[enginePathText, ComputeEngine.InputConversions],
+                OutputConversions = stats[enginePathText, ComputeEngine.OutputConversions],
+                VectorOps = stats[enginePathText, ComputeEngine.VectorOps],
+                RegisterFileAccesses = stats[enginePathText, ComputeEngine.RegisterFileAccesses],
                 InputBlocks = formatting?.Blocks ?? 0,
                 ExponentComparisons = formatting?.ExponentComparisons ?? 0,
             },
             Mapping = config.Buffers.SplitDescription is { } split ? $"{schedule.Description}; {split}" : schedule.Description,
-            BankConflictCycles = stats[$"{enginePath}.bank_conflict_cycles"],
+            BankConflictCycles = stats[enginePathText, ComputeEngine.BankConflictCycles],
             UnifiedSplit = config.Buffers.Unified is null ? null
                 : new BufferSplit(config.Buffers.Ifmap.CapacityBytes, config.Buffers.Weights.CapacityBytes, config.Buffers.Ofmap.CapacityBytes),
             Events = simulation.ProcessedEvents,

@@ -4,6 +4,7 @@ using AccelSim.Execution.ScaleSim;
 using AccelSim.Hardware;
 using AccelSim.Mapping;
 using AccelSim.Reports;
+using AccelSim.Statistics;
 using AccelSim.Workloads;
 
 namespace AccelSim.Execution;

@@ -123,9 +123,6 @@ public sealed record BufferSetConfig(SramConfig Ifmap, SramConfig Weights, SramC
     }
 }
 
-/// <summary>The capacity a layer gave each tensor in a unified buffer.</summary>
-public sealed record BufferSplit(long IfmapBytes, long WeightBytes, long OfmapBytes);
-
 /// <summary>Off-chip memory: one channel shared by all transfers, served in request order.</summary>
 /// <param name="BandwidthBytesPerCycle">Sustained bytes per core clock cycle (converted from GB/s with the clock).</param>
 /// <param name="LatencyCycles">Cycles from the end of a transfer's data beats to its completion.</param>

@@ -22,6 +22,43 @@ namespace AccelSim.Hardware;
 /// </remarks>
 public sealed class ComputeEngine : Component
 {
+    /// <summary>Cycles computing: a new wave of MACs (or vector operations) every cycle.</summary>
+    public static readonly StatKey ComputeCycles = new("compute_cycles", StatUnit.Cycles, "Cycles computing: a new wave of MACs (or vector operations) every cycle");
+
+    /// <summary>Multiply-accumulates performed.</summary>
+    public static readonly StatKey Macs = new("macs", StatUnit.Macs, "Multiply-accumulates performed");
+
+    /// <summary>Multiply-accumulates a skipping array left out.</summary>
+    public static readonly StatKey SkippedMacs = new("skipped_macs", StatUnit.Macs, "Multiply-accumulates skipped: every weight of the array's columns was zero at that reduction step");
+
+    /// <summary>Steps completed.</summary>
+    public static readonly StatKey Steps = new("steps", StatUnit.Events, "Steps (fold chunks or vector batches) completed");
+
+    /// <summary>Words the engine read from the ifmap buffer; registered under the ifmap loader's path.</summary>
+    public static readonly StatKey IfmapReadWords = new("read_words", StatUnit.Words, "Words read from the buffer by the engine");
+
+    /// <summary>Words the engine read from the weight buffer.</summary>
+    public static readonly StatKey WeightReadWords = new("weight_read_words", StatUnit.Words, "Words read from the weight buffer by the engine");
+
+    /// <summary>Float elements converted into the array's number format on their way in.</summary>
+    public static readonly StatKey InputConversions = new("input_conversions", StatUnit.Elements, "Float elements converted to BFP mantissas on their way into the array");
+
+    /// <summary>Accumulator values converted to float32 on their way out.</summary>
+    public static readonly StatKey OutputConversions = new("output_conversions", StatUnit.Elements, "Accumulator values converted to float32 on their way out");
+
+    /// <summary>float32 operations on the vector unit.</summary>
+    public static readonly StatKey VectorOps = new("vector_ops", StatUnit.Events, "float32 operations on the vector unit");
+
+    /// <summary>PE register-file reads and writes (row stationary).</summary>
+    public static readonly StatKey RegisterFileAccesses = new("register_file_accesses", StatUnit.Events, "Reads and writes of the PEs' register files (row stationary: filter rows, ifmap rows, psums)");
+
+    /// <summary>The part of the SRAM-bandwidth stall due to bank conflicts.</summary>
+    public static readonly StatKey BankConflictCycles = new("bank_conflict_cycles", StatUnit.Cycles,
+        "Part of the sram_bandwidth stall due to bank conflicts: cycles beyond what the same accesses spread evenly over the banks would take");
+
+    private static readonly ImmutableArray<StatKey> StallKeys = [.. StallCauses.All.Select(
+        cause => new StatKey($"stall_cycles.{StallCauses.Name(cause)}", StatUnit.Cycles, StallDescription(cause)))];
+
     private readonly ImmutableArray<ComputeStep> _steps;
     private readonly TileLoader _ifmap;
     private readonly TileLoader? _weights;
@@ -54,10 +91,11 @@ public sealed class ComputeEngine : Component
     private Cycle _blockedSince;
 
     public ComputeEngine(
-        Simulation simulation, string path, ImmutableArray<ComputeStep> steps, TileLoader ifmap, TileLoader? weights,
+        Simulation simulation, ComponentId id, ImmutableArray<ComputeStep> steps, TileLoader ifmap, TileLoader? weights,
         OutputBuffer ofmap, BufferSetConfig buffers, ConverterConfig? converters = null, long inputLookAheadElements = 0)
-        : base(simulation, path)
+        : base(simulation, id.Path)
     {
+        string path = id.Path;
         _ifmapSram = buffers.Ifmap;
         _weightSram = buffers.Weights;
         _ofmapSram = buffers.Ofmap;
@@ -74,21 +112,18 @@ public sealed class ComputeEngine : Component
         _onStepDone = OnStepDone;
         _advance = Advance;
         var stats = simulation.Stats;
-        _computeCycles = stats.RegisterCounter($"{path}.compute_cycles", StatUnit.Cycles, "Cycles computing: a new wave of MACs (or vector operations) every cycle");
-        _macs = stats.RegisterCounter($"{path}.macs", StatUnit.Macs, "Multiply-accumulates performed");
-        _skippedMacs = stats.RegisterCounter($"{path}.skipped_macs", StatUnit.Macs, "Multiply-accumulates skipped: every weight of the array's columns was zero at that reduction step");
-        _stepsDone = stats.RegisterCounter($"{path}.steps", StatUnit.Events, "Steps (fold chunks or vector batches) completed");
-        _ifmapReadWords = stats.RegisterCounter($"{ifmap.Path}.read_words", StatUnit.Words, "Words read from the buffer by the engine");
-        _weightReadWords = stats.RegisterCounter($"{path}.weight_read_words", StatUnit.Words, "Words read from the weight buffer by the engine");
-        _inputConversions = stats.RegisterCounter($"{path}.input_conversions", StatUnit.Elements, "Float elements converted to BFP mantissas on their way into the array");
-        _outputConversions = stats.RegisterCounter($"{path}.output_conversions", StatUnit.Elements, "Accumulator values converted to float32 on their way out");
-        _vectorOps = stats.RegisterCounter($"{path}.vector_ops", StatUnit.Events, "float32 operations on the vector unit");
-        _registerFileAccesses = stats.RegisterCounter($"{path}.register_file_accesses", StatUnit.Events, "Reads and writes of the PEs' register files (row stationary: filter rows, ifmap rows, psums)");
-        _bankConflictCycles = stats.RegisterCounter($"{path}.bank_conflict_cycles", StatUnit.Cycles,
-            "Part of the sram_bandwidth stall due to bank conflicts: cycles beyond what the same accesses spread evenly over the banks would take");
-        _stallCycles = Enum.GetValues<StallCause>()
-            .Select(cause => stats.RegisterCounter($"{path}.stall_cycles.{StallName(cause)}", StatUnit.Cycles, StallDescription(cause)))
-            .ToArray();
+        _computeCycles = stats.Register(path, ComputeCycles);
+        _macs = stats.Register(path, Macs);
+        _skippedMacs = stats.Register(path, SkippedMacs);
+        _stepsDone = stats.Register(path, Steps);
+        _ifmapReadWords = stats.Register(ifmap.Id.Path, IfmapReadWords);
+        _weightReadWords = stats.Register(path, WeightReadWords);
+        _inputConversions = stats.Register(path, InputConversions);
+        _outputConversions = stats.Register(path, OutputConversions);
+        _vectorOps = stats.Register(path, VectorOps);
+        _registerFileAccesses = stats.Register(path, RegisterFileAccesses);
+        _bankConflictCycles = stats.Register(path, BankConflictCycles);
+        _stallCycles = StallCauses.All.Select(cause => stats.Register(path, StallCycles(cause))).ToArray();
         ifmap.OnTileReady(_advance);
         weights?.OnTileReady(_advance);
         ofmap.OnSpaceFreed(_advance);
@@ -101,20 +136,10 @@ public sealed class ComputeEngine : Component
     /// <inheritdoc/>
     public override string? PendingWork => FinishedAt is not null ? null
         : _busy ? $"step {_next} of {_steps.Length} computing"
-        : $"step {_next} of {_steps.Length} waiting for {(_blockedBy is { } cause ? StallName(cause) : "a wake-up")}";
+        : $"step {_next} of {_steps.Length} waiting for {(_blockedBy is { } cause ? StallCauses.Name(cause) : "a wake-up")}";
 
-    /// <summary>The stat-path segment of a stall cause.</summary>
-    public static string StallName(StallCause cause) => cause switch
-    {
-        StallCause.Ifmap => "ifmap",
-        StallCause.Weights => "weights",
-        StallCause.OutputDrain => "output_drain",
-        StallCause.SramBandwidth => "sram_bandwidth",
-        StallCause.Converter => "converter",
-        StallCause.DramBandwidth => "dram_bandwidth",
-        StallCause.FillDrain => "fill_drain",
-        _ => throw new ArgumentOutOfRangeException(nameof(cause)),
-    };
+    /// <summary>The statistic counting the cycles the engine stalled for <paramref name="cause"/>.</summary>
+    public static StatKey StallCycles(StallCause cause) => StallKeys[(int)cause];
 
     /// <summary>Starts the layer at the current cycle.</summary>
     public void Start() => Simulation.Schedule(0, _advance);
@@ -238,7 +263,7 @@ public sealed class ComputeEngine : Component
         if (_blockedBy is { } cause)
         {
             _stallCycles[(int)cause].Add(Simulation.Now - _blockedSince);
-            _trace?.Slice(new TraceSlice(Path, StallName(cause), TraceCategory.Stall, _blockedSince.Value, Simulation.Now - _blockedSince));
+            _trace?.Slice(new TraceSlice(Path, StallCauses.Name(cause), TraceCategory.Stall, _blockedSince.Value, Simulation.Now - _blockedSince));
             _blockedBy = null;
         }
     }
@@ -315,15 +340,15 @@ public sealed class ComputeEngine : Component
         string name = step.WeightTile >= 0 ? $"ifmap {step.IfmapTile} weights {step.WeightTile}" : $"ifmap {step.IfmapTile}";
         long busy = step.ComputeCycles - step.FillDrainCycles;
         trace.Slice(new TraceSlice(Path, name, TraceCategory.Compute, now, busy, array ? step.Macs : step.VectorOps, array ? "macs" : "vector_ops"));
-        trace.Slice(new TraceSlice(Path, StallName(StallCause.FillDrain), TraceCategory.Stall, now + busy, step.FillDrainCycles));
+        trace.Slice(new TraceSlice(Path, StallCauses.Name(StallCause.FillDrain), TraceCategory.Stall, now + busy, step.FillDrainCycles));
         trace.Slice(new TraceSlice(
-            Path, StallName(StallCause.SramBandwidth), TraceCategory.Stall, now + step.ComputeCycles, sramExcess));
+            Path, StallCauses.Name(StallCause.SramBandwidth), TraceCategory.Stall, now + step.ComputeCycles, sramExcess));
         trace.Slice(new TraceSlice(
-            Path, StallName(StallCause.Converter), TraceCategory.Stall, now + step.ComputeCycles + sramExcess, durationCycles - step.ComputeCycles - sramExcess));
+            Path, StallCauses.Name(StallCause.Converter), TraceCategory.Stall, now + step.ComputeCycles + sramExcess, durationCycles - step.ComputeCycles - sramExcess));
         long conversions = step.InputConversions + step.OutputConversions;
         if (conversions > 0)
         {
-            trace.Slice(new TraceSlice("bfp_converter", "convert", TraceCategory.Conversion, now, durationCycles, conversions, "elements"));
+            trace.Slice(new TraceSlice(ComponentId.BfpConverter.Path, "convert", TraceCategory.Conversion, now, durationCycles, conversions, "elements"));
         }
 
         TraceReads(trace, _ifmap, _ifmapSram, 0, step.IfmapTile, ifmapWords, now);

@@ -21,8 +21,13 @@ public sealed class DramBanks
         _openRow = Enumerable.Repeat(-1L, config.Banks).ToArray();
     }
 
-    /// <summary>First byte address of a tensor stream's 4 GiB region: ifmap, weights, ofmap, then everything else.</summary>
-    public static long RegionBase(string stream) => (stream switch { "ifmap" => 0L, "weights" => 1L, "ofmap" => 2L, _ => 3L }) << 32;
+    /// <summary>First byte address of a tensor stream's 4 GiB region: the streams of <see cref="ComponentId.DramStreams"/>
+    /// in their order, then one region for everything else.</summary>
+    public static long RegionBase(ComponentId stream)
+    {
+        int region = ComponentId.DramStreams.IndexOf(stream);
+        return (long)(region < 0 ? ComponentId.DramStreams.Length : region) << 32;
+    }
 
     /// <summary>The bursts of one transfer of <paramref name="bytes"/> from byte address <paramref name="start"/>: row
     /// hits, row misses, and the cycles the misses add before its data is out.</summary>

@@ -13,6 +13,33 @@ namespace AccelSim.Hardware;
 /// </remarks>
 public sealed class DramChannel : Component
 {
+    /// <summary>Bytes read from DRAM, every burst a transfer touches.</summary>
+    public static readonly StatKey ReadBytes = new("read_bytes", StatUnit.Bytes, "Bytes read from DRAM");
+
+    /// <summary>Bytes written to DRAM, every burst a transfer touches.</summary>
+    public static readonly StatKey WriteBytes = new("write_bytes", StatUnit.Bytes, "Bytes written to DRAM");
+
+    /// <summary>Cycles the channel moved data.</summary>
+    public static readonly StatKey BusyCycles = new("busy_cycles", StatUnit.Cycles, "Cycles the channel was moving data");
+
+    /// <summary>Transfers served.</summary>
+    public static readonly StatKey Transfers = new("transfers", StatUnit.Events, "Transfers served");
+
+    /// <summary>Bursts that found their row open; 0 without the banks model.</summary>
+    public static readonly StatKey RowHits = new("row_hits", StatUnit.Events, "Bursts that found their row open (banks model only)");
+
+    /// <summary>Bursts that opened a row; 0 without the banks model.</summary>
+    public static readonly StatKey RowMisses = new("row_misses", StatUnit.Events, "Bursts that had to precharge and activate a row (banks model only)");
+
+    /// <summary>Cycles opening rows added beyond the data beats; 0 without the banks model.</summary>
+    public static readonly StatKey RowCycles = new("row_cycles", StatUnit.Cycles, "Cycles the channel waited for rows to open, beyond the data beats (banks model only)");
+
+    /// <summary>Bytes moved beyond those requested, because transfers move whole bursts.</summary>
+    public static readonly StatKey BurstPaddingBytes = new("burst_padding_bytes", StatUnit.Bytes, "Bytes moved beyond those requested because transfers move whole bursts");
+
+    /// <summary>The label of traffic that belongs to no tensor stream, in traces and DRAM regions.</summary>
+    private static readonly ComponentId OtherTraffic = new("other");
+
     private readonly DramConfig _config;
     private readonly Queue<Request> _queue = new();
     private readonly Action _onBeatsDone;
@@ -24,25 +51,27 @@ public sealed class DramChannel : Component
     private readonly Counter _rowMisses;
     private readonly Counter _rowCycles;
     private readonly Counter _burstPaddingBytes;
-    private readonly Dictionary<string, long> _streamOffsets = new(StringComparer.Ordinal);
+    private readonly Dictionary<ComponentId, long> _streamOffsets = [];
     private readonly DramBanks? _banks;
     private bool _busy;
     private int _inFlight;
     private readonly ITraceSink? _trace;
 
-    public DramChannel(Simulation simulation, string path, DramConfig config)
-        : base(simulation, path)
+    public DramChannel(Simulation simulation, ComponentId id, DramConfig config)
+        : base(simulation, id.Path)
     {
+        string path = id.Path;
         _config = config;
         _onBeatsDone = OnBeatsDone;
-        _readBytes = simulation.Stats.RegisterCounter($"{path}.read_bytes", StatUnit.Bytes, "Bytes read from DRAM");
-        _writeBytes = simulation.Stats.RegisterCounter($"{path}.write_bytes", StatUnit.Bytes, "Bytes written to DRAM");
-        _busyCycles = simulation.Stats.RegisterCounter($"{path}.busy_cycles", StatUnit.Cycles, "Cycles the channel was moving data");
-        _transfers = simulation.Stats.RegisterCounter($"{path}.transfers", StatUnit.Events, "Transfers served");
-        _rowHits = simulation.Stats.RegisterCounter($"{path}.row_hits", StatUnit.Events, "Bursts that found their row open (banks model only)");
-        _rowMisses = simulation.Stats.RegisterCounter($"{path}.row_misses", StatUnit.Events, "Bursts that had to precharge and activate a row (banks model only)");
-        _rowCycles = simulation.Stats.RegisterCounter($"{path}.row_cycles", StatUnit.Cycles, "Cycles the channel waited for rows to open, beyond the data beats (banks model only)");
-        _burstPaddingBytes = simulation.Stats.RegisterCounter($"{path}.burst_padding_bytes", StatUnit.Bytes, "Bytes moved beyond those requested because transfers move whole bursts");
+        var stats = simulation.Stats;
+        _readBytes = stats.Register(path, ReadBytes);
+        _writeBytes = stats.Register(path, WriteBytes);
+        _busyCycles = stats.Register(path, BusyCycles);
+        _transfers = stats.Register(path, Transfers);
+        _rowHits = stats.Register(path, RowHits);
+        _rowMisses = stats.Register(path, RowMisses);
+        _rowCycles = stats.Register(path, RowCycles);
+        _burstPaddingBytes = stats.Register(path, BurstPaddingBytes);
         _banks = config.Banks is { } banks ? new DramBanks(banks) : null;
         _trace = simulation.Trace;
     }
@@ -52,17 +81,18 @@ public sealed class DramChannel : Component
         _queue.Count > 0 || _busy || _inFlight > 0 ? $"{_queue.Count} queued and {_inFlight} in-flight transfer(s)" : null;
 
     /// <summary>Reads <paramref name="bytes"/>; <paramref name="onComplete"/> runs as an event when the data has arrived.</summary>
-    /// <param name="stream">The tensor stream the transfer belongs to (<c>ifmap</c>, <c>weights</c>, <c>ofmap</c>), for traces.</param>
+    /// <param name="stream">The tensor stream the transfer belongs to (the component that moves it), which places it in
+    /// that stream's DRAM region; null for other traffic.</param>
     /// <param name="sinkCycles">Cycles the on-chip side needs to take the data (a buffer's write ports and banks); a
     /// slower sink holds the channel longer (back-pressure).</param>
     /// <param name="onStart">Runs (inside the channel's own call) when the transfer leaves the queue and takes the channel.</param>
-    public void Read(long bytes, Action onComplete, string? stream = null, long sinkCycles = 0, Action? onStart = null) =>
+    public void Read(long bytes, Action onComplete, ComponentId? stream = null, long sinkCycles = 0, Action? onStart = null) =>
         Enqueue(new Request(bytes, IsWrite: false, onComplete, stream, sinkCycles, onStart));
 
     /// <summary>Writes <paramref name="bytes"/>; <paramref name="onComplete"/> runs as an event when the write is done.</summary>
-    /// <param name="stream">The tensor stream the transfer belongs to, for traces.</param>
+    /// <param name="stream">The tensor stream the transfer belongs to; null for other traffic.</param>
     /// <param name="sourceCycles">Cycles the on-chip side needs to hand the data over (a buffer's read ports and banks).</param>
-    public void Write(long bytes, Action onComplete, string? stream = null, long sourceCycles = 0) =>
+    public void Write(long bytes, Action onComplete, ComponentId? stream = null, long sourceCycles = 0) =>
         Enqueue(new Request(bytes, IsWrite: true, onComplete, stream, sourceCycles));
 
     /// <summary>Cycles a transfer of <paramref name="bytes"/> occupies the channel.</summary>
@@ -88,7 +118,7 @@ public sealed class DramChannel : Component
         }
 
         // Each tensor stream is laid out in its own region in transfer order: bursts, banks and traces share that layout.
-        string stream = request.Stream ?? "other";
+        ComponentId stream = request.Stream ?? OtherTraffic;
         long offset = _streamOffsets.GetValueOrDefault(stream);
         _streamOffsets[stream] = offset + request.Bytes;
         long moved = MovedBytes(offset, request.Bytes);
@@ -146,7 +176,7 @@ public sealed class DramChannel : Component
     /// <summary>The transfer as a trace sees it: a slice for its beats, the bandwidth it uses, and its byte addresses.
     /// Each tensor stream has its own 4 GiB region (ifmap, weights, ofmap, others) and is laid out in transfer order:
     /// the model does not track which bytes a re-fetched tile held before.</summary>
-    private void TraceTransfer(ITraceSink trace, in Request request, string stream, long address, long beats, long movedBytes)
+    private void TraceTransfer(ITraceSink trace, in Request request, ComponentId stream, long address, long beats, long movedBytes)
     {
         if (beats == 0)
         {
@@ -160,5 +190,5 @@ public sealed class DramChannel : Component
         trace.Access(new TraceAccess($"{Path}.{op}", now, beats, 1, address, 0, beats, request.Bytes, beats));
     }
 
-    private readonly record struct Request(long Bytes, bool IsWrite, Action OnComplete, string? Stream = null, long BufferCycles = 0, Action? OnStart = null);
+    private readonly record struct Request(long Bytes, bool IsWrite, Action OnComplete, ComponentId? Stream = null, long BufferCycles = 0, Action? OnStart = null);
 }

@@ -7,6 +7,13 @@ namespace AccelSim.Hardware;
 /// <summary>The output buffer: results enter when a step ends and drain to DRAM in order; space frees when a write completes.</summary>
 public sealed class OutputBuffer : Component
 {
+    /// <summary>Words of results (and of partial sums written back) written into the buffer.</summary>
+    public static readonly StatKey WriteWords = new("write_words", StatUnit.Words, "Words of results written into the buffer, and of partial sums written back after an addition (row stationary)");
+
+    /// <summary>Words read out of the buffer (drains to DRAM, and partial sums read to add to).</summary>
+    public static readonly StatKey ReadWords = new("read_words", StatUnit.Words, "Words read out of the buffer to drain it to DRAM, and partial sums read to add to (row stationary)");
+
+    private readonly ComponentId _id;
     private readonly SramConfig _sram;
     private readonly DramChannel _dram;
     private readonly bool _keepOnChip;
@@ -27,16 +34,17 @@ public sealed class OutputBuffer : Component
     /// over the banks, ceil(words / banks) of them in the busiest bank at the read ports' rate.</param>
     /// <param name="baseWord">Word address of the buffer's first word (its part of a unified buffer), for traces.</param>
     public OutputBuffer(
-        Simulation simulation, string path, SramConfig sram, DramChannel dram, bool keepOnChip = false, bool portLimited = true, long baseWord = 0)
-        : base(simulation, path)
+        Simulation simulation, ComponentId id, SramConfig sram, DramChannel dram, bool keepOnChip = false, bool portLimited = true, long baseWord = 0)
+        : base(simulation, id.Path)
     {
+        _id = id;
         _baseWord = baseWord;
         _portLimited = portLimited;
         _sram = sram;
         _dram = dram;
         _keepOnChip = keepOnChip;
-        _writeWords = simulation.Stats.RegisterCounter($"{path}.write_words", StatUnit.Words, "Words of results written into the buffer, and of partial sums written back after an addition (row stationary)");
-        _readWords = simulation.Stats.RegisterCounter($"{path}.read_words", StatUnit.Words, "Words read out of the buffer to drain it to DRAM, and partial sums read to add to (row stationary)");
+        _writeWords = simulation.Stats.Register(id.Path, WriteWords);
+        _readWords = simulation.Stats.Register(id.Path, ReadWords);
         _trace = simulation.Trace;
     }
 
@@ -107,7 +115,7 @@ public sealed class OutputBuffer : Component
         }
 
         long readCycles = _portLimited ? SramBanks.ConflictFreeCycles(words, _sram.Banks, _sram.ReadPorts) : 0;
-        _dram.Write(bytes, stream: Path, sourceCycles: readCycles, onComplete: () =>
+        _dram.Write(bytes, stream: _id, sourceCycles: readCycles, onComplete: () =>
         {
             _occupiedBytes -= bytes;
             _pendingWrites--;

@@ -12,6 +12,12 @@ namespace AccelSim.Hardware;
 /// </remarks>
 public sealed class TileLoader : Component
 {
+    /// <summary>Words DRAM fills wrote into the buffer.</summary>
+    public static readonly StatKey WriteWords = new("write_words", StatUnit.Words, "Words written into the buffer by DRAM fills");
+
+    /// <summary>Bytes DRAM fills fetched into the buffer.</summary>
+    public static readonly StatKey FillBytes = new("fill_bytes", StatUnit.Bytes, "Bytes fetched from DRAM into the buffer");
+
     private const int Halves = 2;
     private readonly SramConfig _sram;
     private readonly DramChannel _dram;
@@ -34,9 +40,10 @@ public sealed class TileLoader : Component
     /// <param name="portLimited">A fill cannot outrun the buffer's write ports: a tile of T words written in address
     /// order into its half puts ceil(T / banks) words in the busiest bank, and those take ceil(· / write ports) cycles.</param>
     public TileLoader(
-        Simulation simulation, string path, SramConfig sram, DramChannel dram, ImmutableArray<long> tileBytes, bool fromChip = false, bool portLimited = true)
-        : base(simulation, path)
+        Simulation simulation, ComponentId id, SramConfig sram, DramChannel dram, ImmutableArray<long> tileBytes, bool fromChip = false, bool portLimited = true)
+        : base(simulation, id.Path)
     {
+        Id = id;
         _portLimited = portLimited;
         _sram = sram;
         _dram = dram;
@@ -48,14 +55,17 @@ public sealed class TileLoader : Component
         {
             if (bytes > sram.HalfCapacityBytes)
             {
-                throw new ArgumentException($"{path}: a tile of {bytes} bytes exceeds half the buffer ({sram.HalfCapacityBytes} bytes)", nameof(tileBytes));
+                throw new ArgumentException($"{id}: a tile of {bytes} bytes exceeds half the buffer ({sram.HalfCapacityBytes} bytes)", nameof(tileBytes));
             }
         }
 
-        _fillWords = simulation.Stats.RegisterCounter($"{path}.write_words", StatUnit.Words, "Words written into the buffer by DRAM fills");
-        _fillBytes = simulation.Stats.RegisterCounter($"{path}.fill_bytes", StatUnit.Bytes, "Bytes fetched from DRAM into the buffer");
+        _fillWords = simulation.Stats.Register(id.Path, WriteWords);
+        _fillBytes = simulation.Stats.Register(id.Path, FillBytes);
         _trace = simulation.Trace;
     }
+
+    /// <summary>The loader's (and its buffer's) id; its DRAM reads belong to this tensor stream.</summary>
+    public ComponentId Id { get; }
 
     /// <inheritdoc/>
     public override string? PendingWork =>
@@ -124,7 +134,7 @@ public sealed class TileLoader : Component
             long writeCycles = _portLimited ? SramBanks.Cycles(SramBanks.BusiestBankWords(new WordRun(0, words, words), _sram.Banks), _sram.WritePorts) : 0;
             _queued[tile] = true;
             _issuing = true;
-            _dram.Read(bytes, stream: Path, sinkCycles: writeCycles, onStart: () =>
+            _dram.Read(bytes, stream: Id, sinkCycles: writeCycles, onStart: () =>
             {
                 // A transfer that waited in the queue may have a consumer charging that wait to DRAM bandwidth: wake it
                 // so the charge moves to this tensor. One that starts at once was never waited for as queued.

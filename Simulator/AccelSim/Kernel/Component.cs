@@ -4,9 +4,9 @@ namespace AccelSim.Kernel;
 
 /// <summary>A named part of the simulated hardware. The constructor registers the component with its
 /// <see cref="Simulation"/>, which uses the registration to report deadlocks and to list the parts of a model.</summary>
-/// <remarks>Derived classes take their parameters as one config record and their ports as constructor parameters,
-/// register their statistics in the constructor (under <see cref="Path"/>), and do all further work in event
-/// handlers.</remarks>
+/// <remarks>Derived classes take their parameters as one config record and the components they talk to as constructor
+/// parameters, register their statistics in the constructor (under <see cref="Path"/>), and do all further work in
+/// event handlers.</remarks>
 public abstract class Component
 {
     /// <summary>Creates the component and registers it with <paramref name="simulation"/>.</summary>

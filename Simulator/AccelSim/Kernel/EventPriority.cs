@@ -4,8 +4,8 @@ namespace AccelSim.Kernel;
 /// run in the order they were scheduled.</summary>
 public enum EventPriority
 {
-    /// <summary>Runs first in its cycle. <see cref="Channel{T}"/> delivers items and notifications at this
-    /// priority, so that work of every other priority in that cycle sees the new state.</summary>
+    /// <summary>Runs first in its cycle, so that work of every other priority in that cycle sees the state it
+    /// sets.</summary>
     Urgent = 0,
 
     /// <summary>Runs after <see cref="Urgent"/> and before <see cref="Normal"/>.</summary>

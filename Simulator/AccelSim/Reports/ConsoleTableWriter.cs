@@ -41,7 +41,7 @@ public sealed class ConsoleTableWriter : IReportWriter
         var stalls = string.Join(", ", result.StallCyclesByCause.Select(p => $"{ReportFields.StallKey(p.Key)} {Number(p.Value)}"));
         console.MarkupLine(Markup.Escape($"Stall cycles by cause: {stalls}."));
         console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
-            $"Latency {result.TotalCycles / result.ClockMegahertz / 1000:F3} ms at {Number(result.ClockMegahertz)} MHz; energy {result.EnergyPicoJoules / 1e6:F1} µJ per batch " +
+            $"Latency {result.LatencyMicroseconds / 1000:F3} ms at {Number(result.ClockMegahertz)} MHz; energy {result.EnergyPicoJoules / 1e6:F1} µJ per batch " +
             $"({result.EnergyPerInferencePicoJoules / 1e6:F1} µJ per inference, {result.LeakagePicoJoules / 1e6:F1} µJ of it leakage); average power {result.AveragePowerWatts:F3} W; {result.TopsPerWatt:F3} TOPS/W.")));
         if (result.ReportsBuffers)
         {

@@ -1,5 +1,5 @@
 using System.Globalization;
-using AccelSim.Hardware;
+using AccelSim.Statistics;
 
 namespace AccelSim.Reports;
 
@@ -8,7 +8,7 @@ public sealed class CsvReportWriter : IReportWriter
 {
     public void Write(RunResult result, TextWriter output)
     {
-        var stallCauses = Enum.GetValues<StallCause>();
+        var stallCauses = StallCauses.All;
         var header = new List<string> { "name", "type", "macs", "total_cycles", "compute_cycles", "stall_cycles" };
         header.AddRange(stallCauses.Select(c => $"stall_{ReportFields.StallKey(c)}_cycles"));
         header.AddRange(["overall_utilization", "dram_read_bytes", "dram_write_bytes", "energy_pj", "sqnr_db", "sqnr_local_db", "nsr",
@@ -36,8 +36,8 @@ public sealed class CsvReportWriter : IReportWriter
                 Format(n?.Accumulated.MeanAbsError), Format(n?.Accumulated.RelativeRmse), Format(n?.PredictedNsr), Format(n?.PredictedSqnrDb),
                 n is null ? "" : n.ExceedsPrediction ? "true" : "false", Format(n?.InputSaturations), Format(n?.WeightSaturations),
                 Format(n?.AccumulatorSaturations), Format(n?.ZeroOperandMacs), Format(layer.LeakagePicoJoules),
-                Format(layer.EnergyPicoJoules / result.Batch), Format(Power(layer.EnergyPicoJoules, layer.TotalCycles, result.ClockMegahertz)),
-                Format(TopsPerWatt(layer.Macs, layer.EnergyPicoJoules)), Format(layer.DramRowHits), Format(layer.DramRowMisses)]);
+                Format(result.LayerEnergyPerInferencePicoJoules(layer)), Format(result.LayerAveragePowerWatts(layer)), Format(layer.TopsPerWatt),
+                Format(layer.DramRowHits), Format(layer.DramRowMisses)]);
             if (buffers)
             {
                 cells.AddRange([Format(layer.BankConflictCycles), Format(layer.UnifiedSplit?.IfmapBytes), Format(layer.UnifiedSplit?.WeightBytes),
@@ -64,13 +64,6 @@ public sealed class CsvReportWriter : IReportWriter
         output.Write(string.Join(',', totals));
         output.Write('\n');
     }
-
-    /// <summary>Watts: pJ over the layer's time at the clock, (cycles / MHz) µs.</summary>
-    private static double Power(double picoJoules, long cycles, double clockMegahertz) =>
-        cycles == 0 ? 0 : picoJoules * 1e-12 / (cycles / (clockMegahertz * 1e6));
-
-    /// <summary>2 operations per MAC over the energy: ops/pJ = TOPS/W.</summary>
-    private static double TopsPerWatt(long macs, double picoJoules) => picoJoules == 0 ? 0 : 2.0 * macs / picoJoules;
 
     private static string Format(long value) => value.ToString(CultureInfo.InvariantCulture);
 

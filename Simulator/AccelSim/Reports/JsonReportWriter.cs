@@ -1,5 +1,6 @@
 using System.Text;
 using System.Text.Json;
+using AccelSim.Statistics;
 
 namespace AccelSim.Reports;
 
@@ -81,7 +82,7 @@ public sealed class JsonReportWriter : IReportWriter
             WriteNullable(json, "nsr", result.OutputError?.Nsr);
             WriteNullable(json, "top1_agreement", result.Agreement?.Top1Agreement);
             WriteNullable(json, "top5_overlap", result.Agreement?.Top5Overlap);
-            json.WriteNumber("latency_us", result.TotalCycles / result.ClockMegahertz);
+            json.WriteNumber("latency_us", result.LatencyMicroseconds);
             json.WriteNumber("energy_per_inference_pj", result.EnergyPerInferencePicoJoules);
             json.WriteNumber("average_power_w", result.AveragePowerWatts);
             json.WriteNumber("tops_per_w", result.TopsPerWatt);
@@ -101,7 +102,7 @@ public sealed class JsonReportWriter : IReportWriter
     }
 
     /// <summary>The bytes of a unified buffer each tensor had in the layer; null with separate buffers.</summary>
-    private static void WriteSplit(Utf8JsonWriter json, Hardware.BufferSplit? split)
+    private static void WriteSplit(Utf8JsonWriter json, BufferSplit? split)
     {
         if (split is null)
         {
@@ -160,14 +161,14 @@ public sealed class JsonReportWriter : IReportWriter
 
     private static void WriteCounts(
         Utf8JsonWriter json, long macs, long totalCycles, long computeCycles, long stallCycles,
-        IReadOnlyDictionary<Hardware.StallCause, long> stalls, double utilization, long dramRead, long dramWrite, double energyPicoJoules)
+        IReadOnlyDictionary<StallCause, long> stalls, double utilization, long dramRead, long dramWrite, double energyPicoJoules)
     {
         json.WriteNumber("macs", macs);
         json.WriteNumber("total_cycles", totalCycles);
         json.WriteNumber("compute_cycles", computeCycles);
         json.WriteNumber("stall_cycles", stallCycles);
         json.WriteStartObject("stall_cycles_by_cause");
-        foreach ((Hardware.StallCause cause, long cycles) in stalls)
+        foreach ((StallCause cause, long cycles) in stalls)
         {
             json.WriteNumber(ReportFields.StallKey(cause), cycles);
         }

@@ -1,6 +1,6 @@
 using System.Collections.Immutable;
 using AccelSim.Energy;
-using AccelSim.Hardware;
+using AccelSim.Statistics;
 
 namespace AccelSim.Reports;
 
@@ -65,7 +65,11 @@ public sealed record LayerResult
     public double EnergyPicoJoules => Energy.TotalPicoJoules;
 
     /// <summary>The static (leakage) part of <see cref="EnergyPicoJoules"/>.</summary>
-    public double LeakagePicoJoules => Energy.Lines.Where(l => l.Action.StartsWith("leakage", StringComparison.Ordinal)).Sum(l => l.EnergyPicoJoules);
+    public double LeakagePicoJoules => Energy.Lines.Where(l => l.IsLeakage).Sum(l => l.EnergyPicoJoules);
+
+    /// <summary>Efficiency in tera-operations per second per watt, counting a MAC as two operations: 2·MACs / pJ; 0
+    /// without energy.</summary>
+    public double TopsPerWatt => RunResult.TopsPerWattOf(Macs, EnergyPicoJoules);
 
     /// <summary>Null when the run skipped numerics.</summary>
     public required LayerNumerics? Numerics { get; init; }
@@ -76,7 +80,7 @@ public sealed record LayerResult
     public long BankConflictCycles { get; init; }
 
     /// <summary>How the layer split a unified buffer; null with separate buffers.</summary>
-    public Hardware.BufferSplit? UnifiedSplit { get; init; }
+    public BufferSplit? UnifiedSplit { get; init; }
 
     public required long Events { get; init; }
 }
@@ -124,6 +128,9 @@ public sealed record RunResult
 
     public long TotalCycles => Layers.Sum(l => l.TotalCycles);
 
+    /// <summary>Latency of the run at the configured clock, microseconds: cycles / MHz.</summary>
+    public double LatencyMicroseconds => TotalCycles / ClockMegahertz;
+
     public long ComputeCycles => Layers.Sum(l => l.ComputeCycles);
 
     public long StallCycles => Layers.Sum(l => l.StallCycles);
@@ -149,13 +156,27 @@ public sealed record RunResult
     public double EnergyPerInferencePicoJoules => Batch == 0 ? 0 : EnergyPicoJoules / Batch;
 
     /// <summary>Average power over the run at the configured clock, watts: pJ / (cycles / MHz µs).</summary>
-    public double AveragePowerWatts => TotalCycles == 0 ? 0 : EnergyPicoJoules * 1e-12 / (TotalCycles / (ClockMegahertz * 1e6));
+    public double AveragePowerWatts => Watts(EnergyPicoJoules, TotalCycles);
 
     /// <summary>Efficiency in tera-operations per second per watt, counting a MAC as two operations: 2·MACs / pJ.</summary>
-    public double TopsPerWatt => EnergyPicoJoules == 0 ? 0 : 2.0 * TotalMacs / EnergyPicoJoules;
+    public double TopsPerWatt => TopsPerWattOf(TotalMacs, EnergyPicoJoules);
 
     public ImmutableSortedDictionary<StallCause, long> StallCyclesByCause =>
-        Enum.GetValues<StallCause>().ToImmutableSortedDictionary(c => c, c => Layers.Sum(l => l.StallCyclesByCause.GetValueOrDefault(c)));
+        StallCauses.All.ToImmutableSortedDictionary(c => c, c => Layers.Sum(l => l.StallCyclesByCause.GetValueOrDefault(c)));
+
+    /// <summary>Energy of one layer per inference (one batch item), pJ.</summary>
+    public double LayerEnergyPerInferencePicoJoules(LayerResult layer) =>
+        Batch == 0 ? 0 : (layer ?? throw new ArgumentNullException(nameof(layer))).EnergyPicoJoules / Batch;
+
+    /// <summary>Average power of one layer over its cycles at the configured clock, watts.</summary>
+    public double LayerAveragePowerWatts(LayerResult layer) =>
+        Watts((layer ?? throw new ArgumentNullException(nameof(layer))).EnergyPicoJoules, layer.TotalCycles);
+
+    /// <summary>2 operations per MAC over the energy: ops/pJ = TOPS/W; 0 without energy.</summary>
+    internal static double TopsPerWattOf(long macs, double picoJoules) => picoJoules == 0 ? 0 : 2.0 * macs / picoJoules;
+
+    /// <summary>Watts: pJ over <paramref name="cycles"/> at the clock, (cycles / MHz) µs; 0 for no cycles.</summary>
+    private double Watts(double picoJoules, long cycles) => cycles == 0 ? 0 : picoJoules * 1e-12 / (cycles / (ClockMegahertz * 1e6));
 
     /// <summary>The network output's accumulated error (the last layer's), or null without numerics.</summary>
     public ErrorFigures? OutputError => Layers.IsEmpty ? null : Layers[^1].Numerics?.Accumulated;

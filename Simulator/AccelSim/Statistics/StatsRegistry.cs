@@ -54,6 +54,16 @@ public sealed class StatsRegistry
         return counter;
     }
 
+    /// <summary>Registers the counter <paramref name="key"/> declares, under the component at
+    /// <paramref name="componentPath"/> (path <c>componentPath.name</c>), starting at zero.</summary>
+    /// <returns>The new counter; keep it in a field and update it directly.</returns>
+    /// <exception cref="ArgumentException">The path breaks the grammar or is already registered.</exception>
+    public Counter Register(string componentPath, StatKey key)
+    {
+        ArgumentNullException.ThrowIfNull(key);
+        return RegisterCounter(key.PathUnder(componentPath), key.Unit, key.Description);
+    }
+
     /// <summary>Copies every statistic's registration and current value into an immutable snapshot, sorted
     /// ordinally by path. Later updates to the counters do not change the snapshot.</summary>
     public StatsSnapshot Snapshot()

@@ -45,6 +45,11 @@ public sealed class StatsSnapshot
         ? value.Value
         : throw new KeyNotFoundException($"The snapshot has no statistic '{path}'.");
 
+    /// <summary>The value of the statistic <paramref name="key"/> declares, registered under the component at
+    /// <paramref name="componentPath"/>.</summary>
+    /// <exception cref="KeyNotFoundException">The component registered no such statistic; the message names its path.</exception>
+    public long this[string componentPath, StatKey key] => this[key.PathUnder(componentPath)];
+
     /// <summary>Looks up the statistic at <paramref name="path"/> (ordinal comparison, O(log n)).</summary>
     /// <returns><see langword="true"/> and the statistic if present; otherwise <see langword="false"/>.</returns>
     public bool TryGet(string path, [MaybeNullWhen(false)] out StatValue value)

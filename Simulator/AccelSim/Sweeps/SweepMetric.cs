@@ -3,6 +3,7 @@ using System.Globalization;
 using AccelSim.Configuration;
 using AccelSim.Hardware;
 using AccelSim.Reports;
+using AccelSim.Statistics;
 
 namespace AccelSim.Sweeps;
 
@@ -54,7 +55,7 @@ public sealed record SweepMetric(string Name, string Description, bool NeedsNume
         };
         foreach (StallCause cause in Enum.GetValues<StallCause>())
         {
-            string name = ComputeEngine.StallName(cause);
+            string name = StallCauses.Name(cause);
             metrics.Add(new($"stall_{name}_cycles", $"stall cycles caused by {name.Replace('_', ' ')}", false,
                 (r, _) => Format(r.StallCyclesByCause.GetValueOrDefault(cause))));
         }

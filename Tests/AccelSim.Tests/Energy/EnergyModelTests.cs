@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using AccelSim.Energy;
+using AccelSim.Hardware;
 
 namespace AccelSim.Tests.Energy;
 
@@ -23,7 +24,7 @@ public sealed class EnergyModelTests
         // 0.2 pJ at 8 bits: 16 bits → 0.2·(16/8)² = 0.8; 4 bits → 0.2·(4/8)² = 0.05.
         var table = Table(Entry("int_mult", 0.2, 8, EnergyScaling.Quadratic));
 
-        double pj = EnergyModel.PicoJoulesPerAction(table, new PricedAction("pe", "mac", 1, "int_mult", bits, 0));
+        double pj = EnergyModel.PicoJoulesPerAction(table, new PricedAction(Key("pe", "mac", "int_mult"), 1, bits, 0));
 
         Assert.That(pj, Is.EqualTo(expectedPicoJoules).Within(1e-12));
     }
@@ -42,7 +43,7 @@ public sealed class EnergyModelTests
             Source = "test",
         });
 
-        double pj = EnergyModel.PicoJoulesPerAction(table, new PricedAction("ifmap", "read_word", 1, "sram_access", 128, 16384));
+        double pj = EnergyModel.PicoJoulesPerAction(table, new PricedAction(Key("ifmap", "read_word", "sram_access"), 1, 128, 16384));
 
         Assert.That(pj, Is.EqualTo(2 * Math.Sqrt(200)).Within(1e-9));
     }
@@ -53,8 +54,8 @@ public sealed class EnergyModelTests
         // 1,000 DRAM bits at 1 pJ/bit + 10 MACs at 0.2 pJ = 1,002 pJ; raising the DRAM entry by 0.5 pJ/bit adds 500 pJ.
         PricedAction[] actions =
         [
-            new("dram", "read_bit", 1000, "dram_access", 1, 0),
-            new("pe_array", "mac_multiply", 10, "int_mult", 8, 0),
+            new(Key("dram", "read_bit", "dram_access"), 1000, 1, 0),
+            new(Key("pe_array", "mac_multiply", "int_mult"), 10, 8, 0),
         ];
         var before = EnergyModel.Price(actions, Table(Entry("dram_access", 1, 1, EnergyScaling.Linear), Entry("int_mult", 0.2, 8, EnergyScaling.Quadratic)));
         var after = EnergyModel.Price(actions, Table(Entry("dram_access", 1.5, 1, EnergyScaling.Linear), Entry("int_mult", 0.2, 8, EnergyScaling.Quadratic)));
@@ -73,8 +74,10 @@ public sealed class EnergyModelTests
         var table = Table(Entry("int_mult", 0.2, 8, EnergyScaling.Quadratic));
 
         var error = Assert.Throws<KeyNotFoundException>(() =>
-            EnergyModel.Price([new PricedAction("dram", "read_bit", 8, "dram_access", 1, 0)], table));
+            EnergyModel.Price([new PricedAction(Key("dram", "read_bit", "dram_access"), 8, 1, 0)], table));
 
         Assert.That(error!.Message, Is.EqualTo("energy table 't' has no entry 'dram_access' to price dram.read_bit"));
     }
+
+    private static ActionKey Key(string component, string action, string entry) => new(new ComponentId(component), action, entry);
 }

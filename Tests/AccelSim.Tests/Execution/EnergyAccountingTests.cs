@@ -124,9 +124,9 @@ public sealed class EnergyAccountingTests
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(actions.Single(a => a.Component == "ifmap" && a.Action == "read_word").CapacityBytes, Is.EqualTo(1024));
-            Assert.That(actions.Single(a => a.Component == "weights" && a.Action == "read_word").CapacityBytes, Is.EqualTo(4096));
-            Assert.That(actions.Single(a => a.Component == "ifmap" && a.Action == "leakage_cycle").Bits, Is.EqualTo(4096 * 8));
+            Assert.That(actions.Single(a => a.Key.Component.Path == "ifmap" && a.Key.Name == "read_word").CapacityBytes, Is.EqualTo(1024));
+            Assert.That(actions.Single(a => a.Key.Component.Path == "weights" && a.Key.Name == "read_word").CapacityBytes, Is.EqualTo(4096));
+            Assert.That(actions.Single(a => a.Key.Component.Path == "ifmap" && a.Key.Name == "leakage_cycle").Bits, Is.EqualTo(4096 * 8));
         }
     }
 
@@ -140,8 +140,8 @@ public sealed class EnergyAccountingTests
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(actions.Where(a => a.Action is "read_word" or "write_word").Select(a => a.CapacityBytes).Distinct(), Is.EqualTo(new[] { 6144L }));
-            Assert.That(actions.Where(a => a.Action == "leakage_cycle" && a.Entry == EnergyEntryNames.SramLeakage).Select(a => (a.Component, a.Bits)),
+            Assert.That(actions.Where(a => a.Key.Name is "read_word" or "write_word").Select(a => a.CapacityBytes).Distinct(), Is.EqualTo(new[] { 6144L }));
+            Assert.That(actions.Where(a => a.Key.Name == "leakage_cycle" && a.Entry == EnergyEntryNames.SramLeakage).Select(a => (a.Key.Component.Path, a.Bits)),
                 Is.EqualTo(new[] { ("unified", 12288 * 8.0) }));
         }
     }

@@ -1,6 +1,7 @@
 using AccelSim.Execution;
 using AccelSim.Hardware;
 using AccelSim.Numerics;
+using AccelSim.Statistics;
 using AccelSim.Tests.Support;
 
 namespace AccelSim.Tests.Execution;

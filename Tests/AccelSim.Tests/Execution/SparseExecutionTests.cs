@@ -2,6 +2,7 @@ using AccelSim.Configuration;
 using AccelSim.Execution;
 using AccelSim.Hardware;
 using AccelSim.Reports;
+using AccelSim.Statistics;
 using AccelSim.Tensors;
 using AccelSim.Tests.Support;
 using AccelSim.Workloads;

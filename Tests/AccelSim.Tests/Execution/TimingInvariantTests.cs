@@ -1,5 +1,6 @@
 using AccelSim.Execution;
 using AccelSim.Hardware;
+using AccelSim.Statistics;
 using AccelSim.Tests.Support;
 using AccelSim.Workloads;
 

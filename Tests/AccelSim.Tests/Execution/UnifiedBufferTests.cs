@@ -3,6 +3,7 @@ using AccelSim.Execution;
 using AccelSim.Hardware;
 using AccelSim.Mapping;
 using AccelSim.Reports;
+using AccelSim.Statistics;
 using AccelSim.Tests.Support;
 using AccelSim.Workloads;
 

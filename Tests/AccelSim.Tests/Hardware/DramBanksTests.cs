@@ -21,13 +21,13 @@ public sealed class DramBanksTests
         {
             // ifmap bytes 0..511: row 0 in bank 0 (idle: activate 10, the transfer's first row, exposed), 3 hits; row 1 in
             // bank 1 (activate 10, overlapped by row 0's 256 bytes = 64 cycles of data: nothing exposed), 3 hits.
-            Assert.That(banks.Access(DramBanks.RegionBase("ifmap"), 512, 4), Is.EqualTo((6L, 2L, 10L)));
+            Assert.That(banks.Access(DramBanks.RegionBase(ComponentId.Ifmap), 512, 4), Is.EqualTo((6L, 2L, 10L)));
 
             // weights start at 4 GiB: row 2^24, bank 0, which holds ifmap's row open: precharge 5 + activate 10, exposed.
-            Assert.That(banks.Access(DramBanks.RegionBase("weights"), 256, 4), Is.EqualTo((3L, 1L, 15L)));
+            Assert.That(banks.Access(DramBanks.RegionBase(ComponentId.Weights), 256, 4), Is.EqualTo((3L, 1L, 15L)));
 
             // ifmap continues at byte 512: bank 0 again, now holding the weights' row: another conflict.
-            Assert.That(banks.Access(DramBanks.RegionBase("ifmap") + 512, 256, 4), Is.EqualTo((3L, 1L, 15L)));
+            Assert.That(banks.Access(DramBanks.RegionBase(ComponentId.Ifmap) + 512, 256, 4), Is.EqualTo((3L, 1L, 15L)));
         }
     }
 
@@ -37,7 +37,7 @@ public sealed class DramBanksTests
         var banks = new DramBanks(Small with { Banks = 1 });
 
         // Rows 0 and 1 both in bank 0: activate 10, then precharge 5 + activate 10 with nothing to overlap: 25.
-        Assert.That(banks.Access(DramBanks.RegionBase("ifmap"), 512, 4), Is.EqualTo((6L, 2L, 25L)));
+        Assert.That(banks.Access(DramBanks.RegionBase(ComponentId.Ifmap), 512, 4), Is.EqualTo((6L, 2L, 25L)));
     }
 
     [Test]
@@ -64,9 +64,9 @@ public sealed class DramBanksTests
         // One 512-byte ifmap read on the small banks at 4 B/cycle: 128 beats + 10 exposed by its first row (see above)
         // = 138 channel cycles, then latency 10 + CAS 7: done at 155.
         var simulation = new Simulation();
-        var dram = new DramChannel(simulation, "dram", new DramConfig(4, 10) { BurstBytes = 64, Banks = Small with { CasCycles = 7 } });
+        var dram = new DramChannel(simulation, ComponentId.Dram, new DramConfig(4, 10) { BurstBytes = 64, Banks = Small with { CasCycles = 7 } });
         long? doneAt = null;
-        dram.Read(512, () => doneAt = simulation.Now.Value, stream: "ifmap");
+        dram.Read(512, () => doneAt = simulation.Now.Value, stream: ComponentId.Ifmap);
 
         simulation.RunToCompletion();
 
@@ -89,5 +89,15 @@ public sealed class DramBanksTests
         string[] errors = ConfigFiles.ErrorsOf(() => ConfigLoader.LoadAccelerator(path));
 
         Assert.That(errors.Single(), Does.Contain(expected));
+    }
+
+    [Test]
+    public void Regions_FollowTheDeclaredStreams_ThenOneForOtherTraffic()
+    {
+        const long region = 1L << 32;
+
+        Assert.That(
+            new[] { ComponentId.Ifmap, ComponentId.Weights, ComponentId.Ofmap, ComponentId.PeArray }.Select(DramBanks.RegionBase),
+            Is.EqualTo(new[] { 0, region, 2 * region, 3 * region }));
     }
 }

@@ -10,7 +10,7 @@ public sealed class DramChannelTests
     {
         // 10 bytes at 4 B/cycle = ceil(2.5) = 3 beats, + 10 cycles latency → done at cycle 13.
         var simulation = new Simulation();
-        var dram = new DramChannel(simulation, "dram", new DramConfig(4, 10));
+        var dram = new DramChannel(simulation, ComponentId.Dram, new DramConfig(4, 10));
         long? doneAt = null;
         dram.Read(10, () => doneAt = simulation.Now.Value);
 
@@ -26,7 +26,7 @@ public sealed class DramChannelTests
     {
         // Three 8-byte transfers at 4 B/cycle: beats 0–2, 2–4, 4–6; each completes 10 cycles after its beats: 12, 14, 16.
         var simulation = new Simulation();
-        var dram = new DramChannel(simulation, "dram", new DramConfig(4, 10));
+        var dram = new DramChannel(simulation, ComponentId.Dram, new DramConfig(4, 10));
         var done = new List<(string, long)>();
         dram.Read(8, () => done.Add(("a", simulation.Now.Value)));
         dram.Write(8, () => done.Add(("b", simulation.Now.Value)));
@@ -51,11 +51,11 @@ public sealed class DramChannelTests
         // ifmap 100 B at offset 100 touches bursts 1–3 (burst 1 again): 192 B, 48 beats (32 → 80, done 90). weights 64 B
         // at its own stream's offset 0: one burst, 16 beats (80 → 96, done 106). Moved 384 B for 264 requested.
         var simulation = new Simulation();
-        var dram = new DramChannel(simulation, "dram", new DramConfig(4, 10) { BurstBytes = 64 });
+        var dram = new DramChannel(simulation, ComponentId.Dram, new DramConfig(4, 10) { BurstBytes = 64 });
         var done = new List<long>();
-        dram.Read(100, () => done.Add(simulation.Now.Value), stream: "ifmap");
-        dram.Read(100, () => done.Add(simulation.Now.Value), stream: "ifmap");
-        dram.Read(64, () => done.Add(simulation.Now.Value), stream: "weights");
+        dram.Read(100, () => done.Add(simulation.Now.Value), stream: ComponentId.Ifmap);
+        dram.Read(100, () => done.Add(simulation.Now.Value), stream: ComponentId.Ifmap);
+        dram.Read(64, () => done.Add(simulation.Now.Value), stream: ComponentId.Weights);
 
         simulation.RunToCompletion();
 

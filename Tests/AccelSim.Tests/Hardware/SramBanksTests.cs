@@ -82,14 +82,14 @@ public sealed class SramBanksTests
     /// ifmap tiles and weight tiles (tile 0 of each, or no weight tile when there are none) loaded over a DRAM channel of
     /// 4 bytes per cycle and 10 cycles of latency; returns the cycle the engine finished and the statistics.</summary>
     private static (long FinishedAt, StatsSnapshot Stats) RunOneStep(
-        string engineName, BufferSetConfig buffers, ImmutableArray<long> ifmapTiles, ImmutableArray<long> weightTiles,
+        ComponentId engineName, BufferSetConfig buffers, ImmutableArray<long> ifmapTiles, ImmutableArray<long> weightTiles,
         long computeCycles, long macs, long ifmapReadBytes, long weightReadBytes, long vectorOps)
     {
         var simulation = new Simulation();
-        var dram = new DramChannel(simulation, "dram", new DramConfig(4, 10));
-        var ifmap = new TileLoader(simulation, "ifmap", buffers.Ifmap, dram, ifmapTiles);
-        var weights = new TileLoader(simulation, "weights", buffers.Weights, dram, weightTiles);
-        var ofmap = new OutputBuffer(simulation, "ofmap", buffers.Ofmap, dram);
+        var dram = new DramChannel(simulation, ComponentId.Dram, new DramConfig(4, 10));
+        var ifmap = new TileLoader(simulation, ComponentId.Ifmap, buffers.Ifmap, dram, ifmapTiles);
+        var weights = new TileLoader(simulation, ComponentId.Weights, buffers.Weights, dram, weightTiles);
+        var ofmap = new OutputBuffer(simulation, ComponentId.Ofmap, buffers.Ofmap, dram);
         ImmutableArray<ComputeStep> steps =
         [
             new ComputeStep
@@ -114,7 +114,7 @@ public sealed class SramBanksTests
         var sram = new SramConfig("ifmap", 4096, 128, 1, 1) { Banks = banks };
         var buffers = new BufferSetConfig(sram, sram with { Name = "weights" }, sram with { Name = "ofmap" });
         var (finishedAt, stats) = RunOneStep(
-            "vector_unit", buffers, [tileBytes], [], computeCycles: 1, macs: 0, ifmapReadBytes: readBytes, weightReadBytes: 0, vectorOps: 1);
+            ComponentId.VectorUnit, buffers, [tileBytes], [], computeCycles: 1, macs: 0, ifmapReadBytes: readBytes, weightReadBytes: 0, vectorOps: 1);
         return (finishedAt, stats["vector_unit.stall_cycles.sram_bandwidth"], stats["vector_unit.bank_conflict_cycles"],
             stats["vector_unit.stall_cycles.ifmap"]);
     }
@@ -167,7 +167,7 @@ public sealed class SramBanksTests
                 : new BufferSetConfig(sram with { Name = "ifmap", CapacityBytes = 1024 }, sram with { Name = "weights", CapacityBytes = 1024 },
                     sram with { Name = "ofmap", CapacityBytes = 1024 });
             var (finishedAt, stats) = RunOneStep(
-                "pe_array", buffers, [64], [64], computeCycles: 4, macs: 16, ifmapReadBytes: 64, weightReadBytes: 64, vectorOps: 0);
+                ComponentId.PeArray, buffers, [64], [64], computeCycles: 4, macs: 16, ifmapReadBytes: 64, weightReadBytes: 64, vectorOps: 0);
             return (finishedAt, stats["pe_array.stall_cycles.sram_bandwidth"], stats["pe_array.bank_conflict_cycles"]);
         }
     }
@@ -182,7 +182,7 @@ public sealed class SramBanksTests
         var sram = new SramConfig("unified", 3072, 128, 1, 1) { Banks = 2 };
         BufferSetConfig buffers = BufferSetConfig.Split(sram, 1024, 1024, 1024, partitioned: true);
         var (finishedAt, stats) = RunOneStep(
-            "pe_array", buffers, [16], [16], computeCycles: 1, macs: 1, ifmapReadBytes: 64, weightReadBytes: 64, vectorOps: 0);
+            ComponentId.PeArray, buffers, [16], [16], computeCycles: 1, macs: 1, ifmapReadBytes: 64, weightReadBytes: 64, vectorOps: 0);
         Assert.Multiple(() =>
         {
             Assert.That(finishedAt, Is.EqualTo(26));
@@ -206,8 +206,8 @@ public sealed class SramBanksTests
         static long FillDoneAt(int banks)
         {
             var simulation = new Simulation();
-            var dram = new DramChannel(simulation, "dram", new DramConfig(4, 10));
-            var loader = new TileLoader(simulation, "ifmap", new SramConfig("ifmap", 4096, 8, 1, 1) { Banks = banks }, dram, [64]);
+            var dram = new DramChannel(simulation, ComponentId.Dram, new DramConfig(4, 10));
+            var loader = new TileLoader(simulation, ComponentId.Ifmap, new SramConfig("ifmap", 4096, 8, 1, 1) { Banks = banks }, dram, [64]);
             long? readyAt = null;
             loader.OnTileReady(() => readyAt ??= simulation.Now.Value);
             loader.Start();

@@ -54,34 +54,6 @@ public sealed class KernelBenchmarks
         Assert.That(simulation.ProcessedEvents, Is.EqualTo(TotalEvents));
     }
 
-    [Test]
-    public void FiveMillionItems_ThroughAChannelPipeline()
-    {
-        // Producer -> link -> consumer with back-pressure: each item costs an arrival and a space-freed event,
-        // so 5 million items are 10 million events.
-        const int items = 5_000_000;
-        var simulation = new Simulation();
-        var link = new Channel<int>(simulation, "top.link", capacity: 4, latencyCycles: 3);
-        int remaining = items;
-        Action fill = () =>
-        {
-            while (remaining > 0 && link.CanSend)
-            {
-                link.Send(remaining--);
-            }
-        };
-        link.OnSpaceFreed(fill);
-        link.OnArrival(() => link.TryTake(out _));
-        simulation.Schedule(0, fill);
-
-        var stopwatch = Stopwatch.StartNew();
-        simulation.RunToCompletion();
-        stopwatch.Stop();
-
-        Report("channel pipeline", simulation.ProcessedEvents, stopwatch.Elapsed);
-        Assert.That(simulation.ProcessedEvents, Is.EqualTo((2L * items) + 1));
-    }
-
     private static void Report(string scenario, long events, TimeSpan elapsed)
     {
         double perSecond = events / elapsed.TotalSeconds;

@@ -305,21 +305,26 @@ public sealed class SimulationTests
 
         static (long Cycle, int Item)[] RunPipeline()
         {
+            // Three producers hand over items i, i + 3, i + 6, … after 1 to 4 cycles each, at rotating priorities,
+            // so items of different producers meet in the same cycles and the event order decides.
             var simulation = new Simulation();
-            var link = new Channel<int>(simulation, "top.link", capacity: 3, latencyCycles: 2);
-            var consumer = new CountingConsumer(simulation, "top.consumer", link, expected: 500);
-            int next = 0;
-            Action fill = () =>
+            var taken = new List<(long Cycle, int Item)>(500);
+            for (int first = 0; first < 3; first++)
             {
-                while (next < 500 && link.CanSend)
-                {
-                    link.Send(next++);
-                }
-            };
-            link.OnSpaceFreed(fill);
-            simulation.Schedule(0, fill);
+                Hand(first);
+            }
+
             simulation.RunToCompletion();
-            return [.. consumer.Taken];
+            return [.. taken];
+
+            void Hand(int item) => simulation.Schedule(1 + (item % 4), () =>
+            {
+                taken.Add((simulation.Now.Value, item));
+                if (item + 3 < 500)
+                {
+                    Hand(item + 3);
+                }
+            }, (EventPriority)(item % 3));
         }
     }
 

@@ -2,6 +2,7 @@ using AccelSim.Execution;
 using AccelSim.Hardware;
 using AccelSim.Mapping;
 using AccelSim.Mapping.Dataflows;
+using AccelSim.Statistics;
 using AccelSim.Tests.Support;
 using AccelSim.Workloads;
 

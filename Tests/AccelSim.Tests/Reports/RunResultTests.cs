@@ -1,7 +1,7 @@
 using System.Collections.Immutable;
 using AccelSim.Energy;
-using AccelSim.Hardware;
 using AccelSim.Reports;
+using AccelSim.Statistics;
 
 namespace AccelSim.Tests.Reports;
 

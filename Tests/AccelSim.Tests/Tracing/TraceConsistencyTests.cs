@@ -1,6 +1,7 @@
 using System.Text.Json;
 using AccelSim.Hardware;
 using AccelSim.Reports;
+using AccelSim.Statistics;
 using AccelSim.Tracing;
 
 namespace AccelSim.Tests.Tracing;
@@ -43,7 +44,7 @@ public sealed class TraceConsistencyTests : TraceTestBase
                 Assert.That(inside.Where(s => s.Category == "compute").Sum(s => s.Duration), Is.EqualTo(report.ComputeCycles), $"{layer.Name} compute");
                 foreach (StallCause cause in Enum.GetValues<StallCause>())
                 {
-                    Assert.That(stalls.GetValueOrDefault(ComputeEngine.StallName(cause)), Is.EqualTo(report.StallCyclesByCause[cause]), $"{layer.Name} {cause}");
+                    Assert.That(stalls.GetValueOrDefault(StallCauses.Name(cause)), Is.EqualTo(report.StallCyclesByCause[cause]), $"{layer.Name} {cause}");
                 }
 
                 Assert.That(inside.All(s => s.Start + s.Duration <= layer.Start + layer.Duration), Is.True, $"{layer.Name}: every slice ends within its layer");
@@ -66,7 +67,7 @@ public sealed class TraceConsistencyTests : TraceTestBase
             foreach (StallCause cause in Enum.GetValues<StallCause>())
             {
                 long expected = result.Layers.Sum(l => l.StallCyclesByCause[cause]);
-                Assert.That(summary.StallCyclesByCause.GetValueOrDefault(ComputeEngine.StallName(cause)), Is.EqualTo(expected), cause.ToString());
+                Assert.That(summary.StallCyclesByCause.GetValueOrDefault(StallCauses.Name(cause)), Is.EqualTo(expected), cause.ToString());
             }
 
             Assert.That(summary.Layers.Select(l => l.ComputeCycles), Is.EqualTo(result.Layers.Select(l => l.ComputeCycles)));

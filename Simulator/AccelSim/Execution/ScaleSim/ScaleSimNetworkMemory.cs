@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using AccelSim.Hardware;
 using AccelSim.Reports;
+using AccelSim.Statistics;
 using AccelSim.Workloads;
 
 namespace AccelSim.Execution.ScaleSim;
