@@ -1,5 +1,6 @@
 using AccelSim.Energy;
 using AccelSim.Hardware;
+using AccelSim.Numerics;
 using AccelSim.Workloads;
 
 namespace AccelSim.Execution;
@@ -7,15 +8,20 @@ namespace AccelSim.Execution;
 /// <summary>Turns a layer's counted activity into the priced actions of each component.</summary>
 public static class EnergyAccounting
 {
+    /// <param name="context">What the run decided for the layer: its BFP formats price the arithmetic and converters.</param>
+    /// <param name="energy">The table that prices the actions.</param>
     /// <param name="totalCycles">The layer's cycles: static power (leakage) is charged for each of them.</param>
     /// <param name="zeroOperandMacs">MACs with a zero operand, when numerics ran; null when unknown (all MACs priced alike).</param>
-    public static EnergyBreakdown Price(Layer layer, ActivityCounts activity, AcceleratorConfig config, long totalCycles, long? zeroOperandMacs) =>
-        EnergyModel.Price(Actions(layer, activity, config, totalCycles, zeroOperandMacs), config.Energy);
+    public static EnergyBreakdown Price(
+        Layer layer, ActivityCounts activity, AcceleratorConfig config, LayerContext context, EnergyTable energy, long totalCycles, long? zeroOperandMacs) =>
+        EnergyModel.Price(Actions(layer, activity, config, totalCycles, zeroOperandMacs, context.Bfp), energy);
 
     /// <summary>Each component's actions in <paramref name="activity"/>, with the table entry and operand width that price them.</summary>
+    /// <param name="layerBfp">The layer's effective BFP settings; null: the config's.</param>
     public static IReadOnlyList<PricedAction> Actions(
-        Layer layer, ActivityCounts activity, AcceleratorConfig config, long totalCycles, long? zeroOperandMacs)
+        Layer layer, ActivityCounts activity, AcceleratorConfig config, long totalCycles, long? zeroOperandMacs, BfpSettings? layerBfp = null)
     {
+        BfpSettings bfp = layerBfp ?? config.Bfp;
         var pe = config.PeArray;
         var buffers = config.Buffers;
         // Numerics count zero-operand MACs over all the layer's MACs; a skipping array did not perform some of them.
@@ -25,8 +31,8 @@ public static class EnergyAccounting
         (string multiplyEntry, double multiplyBits, string addEntry, double addBits, double operandBits) = pe.Arithmetic switch
         {
             // A mantissa product costs a multiplier of Lw × Li bits; its sum an accumulator-wide add.
-            Arithmetic.Bfp => (EnergyEntryNames.IntegerMultiply, Math.Sqrt((double)config.Bfp.Weights.MantissaBits * config.Bfp.Inputs.MantissaBits),
-                EnergyEntryNames.IntegerAdd, AccumulatorBits(layer, config), (config.Bfp.Weights.MantissaBits + config.Bfp.Inputs.MantissaBits) / 2.0),
+            Arithmetic.Bfp => (EnergyEntryNames.IntegerMultiply, Math.Sqrt((double)bfp.Weights.MantissaBits * bfp.Inputs.MantissaBits),
+                EnergyEntryNames.IntegerAdd, AccumulatorBits(layer, bfp), (bfp.Weights.MantissaBits + bfp.Inputs.MantissaBits) / 2.0),
             Arithmetic.Float16 => (EnergyEntryNames.HalfMultiply, 16, EnergyEntryNames.FloatAdd, 32, 16),
             Arithmetic.Float32 => (EnergyEntryNames.FloatMultiply, 32, EnergyEntryNames.FloatAdd, 32, 32),
             _ => throw new ArgumentOutOfRangeException(nameof(config)),
@@ -60,13 +66,13 @@ public static class EnergyAccounting
         switch (pe.Arithmetic)
         {
             case Arithmetic.Bfp:
-                actions.Add(new("bfp_converter", "input_convert", activity.InputConversions, EnergyEntryNames.BfpInputConvert, config.Bfp.Inputs.MantissaBits, 0));
+                actions.Add(new("bfp_converter", "input_convert", activity.InputConversions, EnergyEntryNames.BfpInputConvert, bfp.Inputs.MantissaBits, 0));
 
                 // Finding each input block's shared exponent: a comparator tree of E-bit compares (priced as E-bit
                 // adds, a compare being a subtraction), and the exponent latched for the block. This is where the
                 // column-wise schemes pay for their many small blocks.
-                actions.Add(new("bfp_converter", "exponent_compare", activity.ExponentComparisons, EnergyEntryNames.IntegerAdd, config.Bfp.Inputs.ExponentBits, 0));
-                actions.Add(new("bfp_converter", "exponent_write", activity.InputBlocks, EnergyEntryNames.RegisterAccess, config.Bfp.Inputs.ExponentBits, 0));
+                actions.Add(new("bfp_converter", "exponent_compare", activity.ExponentComparisons, EnergyEntryNames.IntegerAdd, bfp.Inputs.ExponentBits, 0));
+                actions.Add(new("bfp_converter", "exponent_write", activity.InputBlocks, EnergyEntryNames.RegisterAccess, bfp.Inputs.ExponentBits, 0));
                 actions.Add(new("bfp_converter", "output_convert", activity.OutputConversions, EnergyEntryNames.BfpOutputConvert, 32, 0));
                 break;
             case Arithmetic.Float16:
@@ -107,9 +113,9 @@ public static class EnergyAccounting
 
     /// <summary>The configured accumulator width, or for an exact accumulator the width that holds any sum of the layer.</summary>
     /// <remarks>Exact width: (Lw − 1) + (Li − 1) magnitude bits per product, ceil(log2 K) for the sum of K, plus the sign.</remarks>
-    public static int AccumulatorBits(Layer layer, AcceleratorConfig config)
+    public static int AccumulatorBits(Layer layer, BfpSettings bfp)
     {
-        if (config.Bfp.AccumulatorBits is { } bits)
+        if (bfp.AccumulatorBits is { } bits)
         {
             return bits;
         }
@@ -121,6 +127,6 @@ public static class EnergyAccounting
             _ => 1,
         };
         int sumBits = (int)Math.Ceiling(Math.Log2(Math.Max(1, reduction)));
-        return (config.Bfp.Weights.MantissaBits - 1) + (config.Bfp.Inputs.MantissaBits - 1) + sumBits + 1;
+        return (bfp.Weights.MantissaBits - 1) + (bfp.Inputs.MantissaBits - 1) + sumBits + 1;
     }
 }

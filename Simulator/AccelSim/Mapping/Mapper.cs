@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using AccelSim.Hardware;
+using AccelSim.Numerics;
 using AccelSim.Workloads;
 using static AccelSim.Mapping.DataSizes;
 
@@ -20,17 +21,23 @@ public sealed class MappingException(string message) : Exception(message);
 /// </remarks>
 public static class Mapper
 {
-    public static TileSchedule Map(Layer layer, int batch, AcceleratorConfig config) => layer switch
+    /// <param name="context">What the run decided for the layer (buffers as the layer uses them, BFP formats, counting
+    /// conventions, timing detail); null: <see cref="LayerContext.Of"/> the config.</param>
+    public static TileSchedule Map(Layer layer, int batch, AcceleratorConfig config, LayerContext? context = null)
     {
-        ConvLayer conv => MapGemm(Geometry.Of(conv, batch, config.ScaleSimCompatible), conv.FusedRelu, layer.Name, config, conv.NonZeroWeights),
-        FullyConnectedLayer fc => MapGemm(Geometry.Of(fc, batch), fc.FusedRelu, layer.Name, config, fc.NonZeroWeights),
-        PoolLayer pool => MapPool(pool, batch, config),
-        AddLayer add => MapElementwise(add.OutputShape.Elements * batch, inputs: 2, opsPerElement: add.FusedRelu ? 2 : 1, config, "residual add"),
-        ReluLayer relu => MapElementwise(relu.OutputShape.Elements * batch, inputs: 1, opsPerElement: 1, config, "relu"),
-        // Every output element is one input element copied once: the inputs together are read once.
-        ConcatLayer concat => MapElementwise(concat.OutputShape.Elements * batch, inputs: 1, opsPerElement: 1, config, "concat"),
-        _ => throw new ArgumentOutOfRangeException(nameof(layer), layer.Kind, "unknown layer kind"),
-    };
+        context ??= LayerContext.Of(config);
+        return layer switch
+        {
+            ConvLayer conv => MapGemm(Geometry.Of(conv, batch, context.Run.Counting.PaddingAsData), conv.FusedRelu, layer.Name, config, context, conv.NonZeroWeights),
+            FullyConnectedLayer fc => MapGemm(Geometry.Of(fc, batch), fc.FusedRelu, layer.Name, config, context, fc.NonZeroWeights),
+            PoolLayer pool => MapPool(pool, batch, config, context),
+            AddLayer add => MapElementwise(add.OutputShape.Elements * batch, inputs: 2, opsPerElement: add.FusedRelu ? 2 : 1, config, context, "residual add"),
+            ReluLayer relu => MapElementwise(relu.OutputShape.Elements * batch, inputs: 1, opsPerElement: 1, config, context, "relu"),
+            // Every output element is one input element copied once: the inputs together are read once.
+            ConcatLayer concat => MapElementwise(concat.OutputShape.Elements * batch, inputs: 1, opsPerElement: 1, config, context, "concat"),
+            _ => throw new ArgumentOutOfRangeException(nameof(layer), layer.Kind, "unknown layer kind"),
+        };
+    }
 
     /// <summary>The shape of a conv (or FC as a 1×1 conv on a 1×1 map) as the mapper sees it.</summary>
     internal readonly record struct Geometry(
@@ -53,9 +60,10 @@ public static class Mapper
             || ((long)(OutHeight - 1) * StrideHeight) - PadTop + ((long)(KernelHeight - 1) * DilationHeight) >= InHeight
             || ((long)(OutWidth - 1) * StrideWidth) - PadLeft + ((long)(KernelWidth - 1) * DilationWidth) >= InWidth;
 
-        /// <summary>The layer as the mapper sees it; in SCALE-Sim compatibility mode the padding is part of the input
-        /// (SCALE-Sim has no padding: its users enlarge the input by hand), so the zeros are fetched and read like data.</summary>
-        public static Geometry Of(ConvLayer c, int batch, bool scaleSimCompatible = false) => scaleSimCompatible
+        /// <summary>The layer as the mapper sees it; with <paramref name="paddingAsData"/> (SCALE-Sim's convention: it has
+        /// no padding, its users enlarge the input by hand) the padding is part of the input, so the zeros are fetched and
+        /// read like data.</summary>
+        public static Geometry Of(ConvLayer c, int batch, bool paddingAsData = false) => paddingAsData
             ? new(batch, c.InputShape.Channels, c.InputShape.Height + c.PadTop + c.PadBottom, c.InputShape.Width + c.PadLeft + c.PadRight,
                 c.OutputChannels, c.OutputShape.Height, c.OutputShape.Width, c.KernelHeight, c.KernelWidth, c.StrideHeight, 0,
                 c.DilationHeight, c.Groups, c.StrideWidth, 0, c.DilationWidth)
@@ -190,22 +198,17 @@ public static class Mapper
     }
 
     /// <param name="mask">The layer's non-zero weights when measured (sparse storage or skipping); null: dense.</param>
-    private static TileSchedule MapGemm(Geometry g, bool fusedRelu, string layerName, AcceleratorConfig config, WeightMask? mask)
+    private static TileSchedule MapGemm(Geometry g, bool fusedRelu, string layerName, AcceleratorConfig config, LayerContext context, WeightMask? mask)
     {
         if (config.PeArray.Dataflow == Dataflow.RowStationary)
         {
-            if (config.ScaleSimCompatible)
-            {
-                throw new MappingException("SCALE-Sim has no row-stationary dataflow (it models os, ws and is): drop --scalesim-compat or choose another pe_array.dataflow");
-            }
-
             if (mask is not null && config.PeArray.ZeroOperands == ZeroOperandPolicy.Skip)
             {
                 throw new MappingException(
                     $"layer '{layerName}': zero_operands: skip is modelled for output_stationary only (the array streams K in lock-step there); use gate with row_stationary");
             }
 
-            return RowStationaryMapper.Map(g, fusedRelu, layerName, config, mask?.Density);
+            return RowStationaryMapper.Map(g, fusedRelu, layerName, config, context, mask?.Density);
         }
 
         if (config.PeArray.Dataflow is Dataflow.WeightStationary or Dataflow.InputStationary)
@@ -216,7 +219,7 @@ public static class Mapper
                     $"layer '{layerName}': zero_operands: skip is modelled for output_stationary only (the array streams K in lock-step there); use gate with {(config.PeArray.Dataflow == Dataflow.WeightStationary ? "weight_stationary" : "input_stationary")}");
             }
 
-            return StationaryMapper.Map(g, fusedRelu, layerName, config, mask?.Density);
+            return StationaryMapper.Map(g, fusedRelu, layerName, config, context, mask?.Density);
         }
 
         if (config.PeArray.Dataflow != Dataflow.OutputStationary)
@@ -226,13 +229,13 @@ public static class Mapper
         }
 
         long foldOutputBytes = (long)config.PeArray.Rows * config.PeArray.Cols * FeatureMapElementBytes;
-        if (foldOutputBytes > config.Buffers.Ofmap.CapacityBytes)
+        if (foldOutputBytes > context.Buffers.Ofmap.CapacityBytes)
         {
             throw new MappingException(string.Create(CultureInfo.InvariantCulture,
-                $"layer '{layerName}': the results of one fold ({foldOutputBytes} bytes) do not fit the ofmap buffer ({config.Buffers.Ofmap.CapacityBytes} bytes)"));
+                $"layer '{layerName}': the results of one fold ({foldOutputBytes} bytes) do not fit the ofmap buffer ({context.Buffers.Ofmap.CapacityBytes} bytes)"));
         }
 
-        var plan = GemmPlan.Create(g, layerName, config, mask);
+        var plan = GemmPlan.Create(g, layerName, config, context, mask);
         // Both loop orders are costed by their tiles alone; only the cheaper one is built step by step.
         long columnsOuter = Traffic(plan.Build(columnFoldsOuter: true, fusedRelu, withSteps: false));
         long rowsOuter = Traffic(plan.Build(columnFoldsOuter: false, fusedRelu, withSteps: false));
@@ -255,26 +258,26 @@ public static class Mapper
     /// stay the closed form and the cost is the extra fetches.</para>
     /// </remarks>
     private sealed record GemmPlan(
-        Geometry G, AcceleratorConfig Config, int ArrayRows, int ArrayCols, long RowFolds, long ColFolds,
+        Geometry G, AcceleratorConfig Config, LayerContext Context, int ArrayRows, int ArrayCols, long RowFolds, long ColFolds,
         int ChannelsPerChunk, int Chunks, long FoldsPerBand, bool IfmapResident, bool WeightsResident, long ResidentIfmapBytes,
         long ResidentWeightBytes, WeightMask? Mask, bool Gathered = false, long TapsPerPiece = 0, int PiecesPerChannel = 1)
     {
         private bool Skip => Mask is not null && Config.PeArray.ZeroOperands == ZeroOperandPolicy.Skip;
 
-        public static GemmPlan Create(Geometry g, string layerName, AcceleratorConfig config, WeightMask? mask)
+        public static GemmPlan Create(Geometry g, string layerName, AcceleratorConfig config, LayerContext context, WeightMask? mask)
         {
             int rows = config.PeArray.Rows;
             int cols = config.PeArray.Cols;
             long rowFolds = CeilDiv(g.Pixels, rows);
             long colFolds = CeilDiv(g.GroupFilters, cols);
             long kernelArea = (long)g.KernelHeight * g.KernelWidth;
-            long ifmapHalf = config.Buffers.Ifmap.HalfCapacityBytes;
-            long weightHalf = config.Buffers.Weights.HalfCapacityBytes;
+            long ifmapHalf = context.Buffers.Ifmap.HalfCapacityBytes;
+            long weightHalf = context.Buffers.Weights.HalfCapacityBytes;
             long rowBytesAllChannels = (long)g.InWidth * g.GroupInChannels * FeatureMapElementBytes;
 
             long wholeIfmap = (long)g.GroupInChannels * g.InHeight * g.InWidth * g.Batch * FeatureMapElementBytes;
             // Stored size of the largest group's weights (sparse storage shrinks it by the measured non-zeros).
-            long wholeWeights = Enumerable.Range(0, g.Groups).Max(group => GroupWeightBytes(g, config, mask, group));
+            long wholeWeights = Enumerable.Range(0, g.Groups).Max(group => GroupWeightBytes(g, config, context.Bfp, mask, group));
             bool ifmapResident = wholeIfmap <= ifmapHalf;
             bool weightsResident = wholeWeights <= weightHalf;
             long maxRowsPerFold = ifmapResident ? 0 : MaxInputRows(g, rows, rowFolds, 1);
@@ -307,40 +310,40 @@ public static class Mapper
                     // A whole channel's block fits: gather as many channels together as fit, for fewer and larger steps.
                     int gathered = (int)LargestFitting(g.GroupInChannels,
                         c => PieceIfmapBytes(c * kernelArea) <= ifmapHalf && PieceWeightBytes(c * kernelArea) <= weightHalf);
-                    return new GemmPlan(g, config, rows, cols, rowFolds, colFolds, gathered, (int)CeilDiv(g.GroupInChannels, gathered), 1,
+                    return new GemmPlan(g, config, context, rows, cols, rowFolds, colFolds, gathered, (int)CeilDiv(g.GroupInChannels, gathered), 1,
                         ifmapResident, weightsResident, wholeIfmap, wholeWeights, mask, Gathered: true, TapsPerPiece: kernelArea);
                 }
 
                 int pieces = (int)CeilDiv(kernelArea, tapsPerPiece);
-                return new GemmPlan(g, config, rows, cols, rowFolds, colFolds, 1, checked(g.GroupInChannels * pieces), 1, ifmapResident,
+                return new GemmPlan(g, config, context, rows, cols, rowFolds, colFolds, 1, checked(g.GroupInChannels * pieces), 1, ifmapResident,
                     weightsResident, wholeIfmap, wholeWeights, mask, Gathered: true, TapsPerPiece: tapsPerPiece, PiecesPerChannel: pieces);
             }
 
             int chunks = (int)CeilDiv(g.GroupInChannels, channelsPerChunk);
             long foldsPerBand = ifmapResident || chunks > 1 ? 1
                 : Math.Max(1, LargestFitting(rowFolds, b => MaxInputRows(g, rows, rowFolds, b) * rowBytesAllChannels <= ifmapHalf));
-            return new GemmPlan(g, config, rows, cols, rowFolds, colFolds, channelsPerChunk, chunks, foldsPerBand, ifmapResident,
+            return new GemmPlan(g, config, context, rows, cols, rowFolds, colFolds, channelsPerChunk, chunks, foldsPerBand, ifmapResident,
                 weightsResident, wholeIfmap, wholeWeights, mask, TapsPerPiece: kernelArea);
 
             long PieceIfmapBytes(long taps) => ifmapResident ? 0 : Math.Min(rows, g.Pixels) * taps * FeatureMapElementBytes;
 
-            long PieceWeightBytes(long taps) => weightsResident ? 0 : BitsToBytes(WeightTileBits(Math.Min(cols, g.GroupFilters), taps, config));
+            long PieceWeightBytes(long taps) => weightsResident ? 0 : BitsToBytes(WeightTileBits(Math.Min(cols, g.GroupFilters), taps, config, context.Bfp));
 
             bool Fits(int channels)
             {
                 bool ifmapFits = ifmapResident || maxRowsPerFold * g.InWidth * channels * FeatureMapElementBytes <= ifmapHalf;
-                long weightBits = WeightTileBits(Math.Min(cols, g.GroupFilters), channels * kernelArea, config);
+                long weightBits = WeightTileBits(Math.Min(cols, g.GroupFilters), channels * kernelArea, config, context.Bfp);
                 bool weightsFit = weightsResident || BitsToBytes(weightBits) <= weightHalf;
                 return ifmapFits && weightsFit;
             }
         }
 
         /// <summary>Stored bytes of one group's weights.</summary>
-        private static long GroupWeightBytes(Geometry g, AcceleratorConfig config, WeightMask? mask, int group)
+        private static long GroupWeightBytes(Geometry g, AcceleratorConfig config, BfpSettings bfp, WeightMask? mask, int group)
         {
             long reduction = g.Reduction;
             long nonZero = mask?.NonZero(group * g.GroupFilters, (group + 1) * g.GroupFilters, 0, reduction) ?? g.GroupFilters * reduction;
-            return BitsToBytes(WeightTileBits(g.GroupFilters, reduction, nonZero, config));
+            return BitsToBytes(WeightTileBits(g.GroupFilters, reduction, nonZero, config, bfp));
         }
 
         /// <summary>The most input rows any band of <paramref name="foldsPerBand"/> row folds reads.</summary>
@@ -363,7 +366,7 @@ public static class Mapper
             var weightTiles = ImmutableArray.CreateBuilder<long>();
             var steps = ImmutableArray.CreateBuilder<ComputeStep>(withSteps ? (int)Math.Min(int.MaxValue, G.Groups * RowFolds * ColFolds * Chunks) : 0);
             long kernelArea = (long)G.KernelHeight * G.KernelWidth;
-            long fillDrain = FoldTiming.CyclesPerFold(Config, G.Reduction) - G.Reduction;
+            long fillDrain = FoldTiming.CyclesPerFold(Config, Context.Run.Detail, G.Reduction) - G.Reduction;
             long bands = CeilDiv(RowFolds, FoldsPerBand);
 
             for (int group = 0; group < G.Groups; group++)
@@ -413,11 +416,11 @@ public static class Mapper
                                 bool newWeightTile = weightKey != lastWeightKey;
                                 long tileWeightBytes = withSteps || (newWeightTile && !WeightsResident)
                                     ? BitsToBytes(WeightTileBits(colsUsed, reduction,
-                                        Mask?.NonZero(firstFilter, firstFilter + (int)colsUsed, firstK, firstK + reduction) ?? colsUsed * reduction, Config))
+                                        Mask?.NonZero(firstFilter, firstFilter + (int)colsUsed, firstK, firstK + reduction) ?? colsUsed * reduction, Config, Context.Bfp))
                                     : 0;
                                 if (newWeightTile)
                                 {
-                                    weightTiles.Add(WeightsResident ? GroupWeightBytes(G, Config, Mask, group) : tileWeightBytes);
+                                    weightTiles.Add(WeightsResident ? GroupWeightBytes(G, Config, Context.Bfp, Mask, group) : tileWeightBytes);
                                     lastWeightKey = weightKey;
                                 }
 
@@ -473,23 +476,23 @@ public static class Mapper
             long rowBytes = G.InputRowsFor(firstPixel, firstPixel + pixels - 1, firstKernelRow, lastKernelRow) * G.InWidth * channels * FeatureMapElementBytes;
 
             // SCALE-Sim fetches the overhang of its last window like data; natively padding zeros are made, not fetched.
-            long blockElements = Config.ScaleSimCompatible ? pixels * reduction : G.RealOperands(firstPixel, firstPixel + pixels, firstK, firstK + reduction);
+            long blockElements = Context.Run.Counting.PaddingAsData ? pixels * reduction : G.RealOperands(firstPixel, firstPixel + pixels, firstK, firstK + reduction);
             return Math.Min(rowBytes, blockElements * FeatureMapElementBytes);
         }
     }
 
-    private static TileSchedule MapPool(PoolLayer pool, int batch, AcceleratorConfig config)
+    private static TileSchedule MapPool(PoolLayer pool, int batch, AcceleratorConfig config, LayerContext context)
     {
         // Channels are independent: a step pools a block of whole channel planes of one batch item.
         long planeInBytes = (long)pool.InputShape.Height * pool.InputShape.Width * FeatureMapElementBytes;
         long planeOutputs = (long)pool.OutputShape.Height * pool.OutputShape.Width;
-        long half = config.Buffers.Ifmap.HalfCapacityBytes;
-        if (planeInBytes > half || planeOutputs * FeatureMapElementBytes > config.Buffers.Ofmap.CapacityBytes)
+        long half = context.Buffers.Ifmap.HalfCapacityBytes;
+        if (planeInBytes > half || planeOutputs * FeatureMapElementBytes > context.Buffers.Ofmap.CapacityBytes)
         {
-            return MapPoolByRows(pool, batch, config);
+            return MapPoolByRows(pool, batch, config, context);
         }
 
-        int channelsPerStep = (int)Math.Min(pool.InputShape.Channels, Math.Min(half / planeInBytes, config.Buffers.Ofmap.CapacityBytes / (planeOutputs * FeatureMapElementBytes)));
+        int channelsPerStep = (int)Math.Min(pool.InputShape.Channels, Math.Min(half / planeInBytes, context.Buffers.Ofmap.CapacityBytes / (planeOutputs * FeatureMapElementBytes)));
         long windowOps = (long)pool.KernelHeight * pool.KernelWidth;
         var tiles = ImmutableArray.CreateBuilder<long>();
         var steps = ImmutableArray.CreateBuilder<ComputeStep>();
@@ -510,9 +513,9 @@ public static class Mapper
 
     /// <summary>A channel plane too large for half the buffer is pooled in bands of output rows, each fetching the input
     /// rows its windows read (neighbouring bands re-read the rows they share when windows overlap).</summary>
-    private static TileSchedule MapPoolByRows(PoolLayer pool, int batch, AcceleratorConfig config)
+    private static TileSchedule MapPoolByRows(PoolLayer pool, int batch, AcceleratorConfig config, LayerContext context)
     {
-        long half = config.Buffers.Ifmap.HalfCapacityBytes;
+        long half = context.Buffers.Ifmap.HalfCapacityBytes;
         long rowBytes = (long)pool.InputShape.Width * FeatureMapElementBytes;
         long outRowBytes = (long)pool.OutputShape.Width * FeatureMapElementBytes;
         long InputRows(int first, int count)
@@ -537,7 +540,7 @@ public static class Mapper
         int rowsPerStep = 0;
         while (rowsPerStep < pool.OutputShape.Height
             && MostInputRows(rowsPerStep + 1) * rowBytes <= half
-            && (rowsPerStep + 1) * outRowBytes <= config.Buffers.Ofmap.CapacityBytes)
+            && (rowsPerStep + 1) * outRowBytes <= context.Buffers.Ofmap.CapacityBytes)
         {
             rowsPerStep++;
         }
@@ -567,10 +570,10 @@ public static class Mapper
             string.Create(CultureInfo.InvariantCulture, $"vector unit, {config.VectorUnit.Lanes} lanes: {steps.Count} step(s) of up to {rowsPerStep} output row(s) of one channel plane"));
     }
 
-    private static TileSchedule MapElementwise(long elements, int inputs, int opsPerElement, AcceleratorConfig config, string what)
+    private static TileSchedule MapElementwise(long elements, int inputs, int opsPerElement, AcceleratorConfig config, LayerContext context, string what)
     {
         long bytesPerElementIn = (long)inputs * FeatureMapElementBytes;
-        long perStep = Math.Min(config.Buffers.Ifmap.HalfCapacityBytes / bytesPerElementIn, config.Buffers.Ofmap.CapacityBytes / FeatureMapElementBytes);
+        long perStep = Math.Min(context.Buffers.Ifmap.HalfCapacityBytes / bytesPerElementIn, context.Buffers.Ofmap.CapacityBytes / FeatureMapElementBytes);
         if (perStep < 1)
         {
             throw new MappingException("the ifmap and ofmap buffers are too small for even one element");

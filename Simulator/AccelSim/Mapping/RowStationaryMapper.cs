@@ -26,7 +26,7 @@ namespace AccelSim.Mapping;
 internal static class RowStationaryMapper
 {
     /// <param name="weightDensity">Measured fraction of non-zero weights, for sparse storage; null: dense.</param>
-    public static TileSchedule Map(Mapper.Geometry g, bool fusedRelu, string layerName, AcceleratorConfig config, double? weightDensity = null)
+    public static TileSchedule Map(Mapper.Geometry g, bool fusedRelu, string layerName, AcceleratorConfig config, LayerContext context, double? weightDensity = null)
     {
         int arrayRows = config.PeArray.Rows;
         int arrayCols = config.PeArray.Cols;
@@ -35,9 +35,9 @@ internal static class RowStationaryMapper
         int f = g.OutWidth;
         long n = g.Batch;
         int rowPasses = (int)CeilDiv(r, arrayRows);
-        long ifmapHalf = config.Buffers.Ifmap.HalfCapacityBytes;
-        long weightHalf = config.Buffers.Weights.HalfCapacityBytes;
-        long psumHalf = config.Buffers.Ofmap.CapacityBytes / 2;
+        long ifmapHalf = context.Buffers.Ifmap.HalfCapacityBytes;
+        long weightHalf = context.Buffers.Weights.HalfCapacityBytes;
+        long psumHalf = context.Buffers.Ofmap.CapacityBytes / 2;
         long wholeIfmap = (long)g.GroupInChannels * g.InHeight * g.InWidth * n * FeatureMapElementBytes;
         bool ifmapResident = wholeIfmap <= ifmapHalf;
 
@@ -54,7 +54,7 @@ internal static class RowStationaryMapper
 
         // Sparse storage sizes a tile by the layer's measured density (tiles cut the filters into rows and channels).
         long WeightBytes(long filters, long channels, int filterRows) =>
-            WeightTileBytes(filters, channels * filterRows * g.KernelWidth, weightDensity, config);
+            WeightTileBytes(filters, channels * filterRows * g.KernelWidth, weightDensity, config, context.Bfp);
 
         long wholeWeights = WeightBytes(g.GroupFilters, g.GroupInChannels, r);
         bool weightsResident = wholeWeights <= weightHalf;
@@ -120,7 +120,7 @@ internal static class RowStationaryMapper
         {
             if (!passCycles.TryGetValue(pass, out long cycles))
             {
-                cycles = PassCycles(pass, config);
+                cycles = PassCycles(pass, config, context.Run.Detail);
                 passCycles[pass] = cycles;
             }
 
@@ -248,10 +248,10 @@ internal static class RowStationaryMapper
         return reads;
     }
 
-    /// <summary>Cycles of one array pass: the closed form, or the literal PE model when the config asks for it.</summary>
-    public static long PassCycles(RowStationaryPass pass, AcceleratorConfig config)
+    /// <summary>Cycles of one array pass: the closed form, or the literal PE model when the run asks for it.</summary>
+    public static long PassCycles(RowStationaryPass pass, AcceleratorConfig config, TimingDetail detail)
     {
-        if (config.Detail != TimingDetail.PeLevel)
+        if (detail != TimingDetail.PeLevel)
         {
             return pass.Cycles;
         }

@@ -17,16 +17,17 @@ namespace AccelSim.Mapping;
 /// a new fill, because the stationary block stays in place. The input rows a K-slice needs are those of the input
 /// channels its reduction indices touch.</para>
 /// <para>Partial sums of the K folds: natively they stay in the output buffer until the last K fold (so the streamed
-/// range of one pass is limited to what half the output buffer holds, and each pass pays its own fill); in SCALE-Sim
-/// compatibility mode every fold writes its partial sums out, as SCALE-Sim counts them.</para>
+/// range of one pass is limited to what half the output buffer holds, and each pass pays its own fill); with
+/// <see cref="CountingConventions.PartialSumsPerFold"/> (SCALE-Sim's count) every fold writes its partial sums out.</para>
 /// </remarks>
 internal static class StationaryMapper
 {
     /// <param name="weightDensity">Measured fraction of non-zero weights, for sparse storage; null: dense.</param>
-    public static TileSchedule Map(Mapper.Geometry g, bool fusedRelu, string layerName, AcceleratorConfig config, double? weightDensity = null)
+    public static TileSchedule Map(Mapper.Geometry g, bool fusedRelu, string layerName, AcceleratorConfig config, LayerContext context, double? weightDensity = null)
     {
         bool ws = config.PeArray.Dataflow == Dataflow.WeightStationary;
-        bool compat = config.ScaleSimCompatible;
+        bool paddingAsData = context.Run.Counting.PaddingAsData;
+        bool psumsPerFold = context.Run.Counting.PartialSumsPerFold;
         int rows = config.PeArray.Rows;
         int cols = config.PeArray.Cols;
         long area = (long)g.KernelHeight * g.KernelWidth;
@@ -37,12 +38,12 @@ internal static class StationaryMapper
         long streamed = ws ? m : n;
         long rowFolds = CeilDiv(k, rows);
         long colFolds = CeilDiv(spatial, cols);
-        long ifmapHalf = config.Buffers.Ifmap.HalfCapacityBytes;
-        long weightHalf = config.Buffers.Weights.HalfCapacityBytes;
-        long ofmapCapacity = config.Buffers.Ofmap.CapacityBytes;
+        long ifmapHalf = context.Buffers.Ifmap.HalfCapacityBytes;
+        long weightHalf = context.Buffers.Weights.HalfCapacityBytes;
+        long ofmapCapacity = context.Buffers.Ofmap.CapacityBytes;
 
         // Sparse storage sizes a tile by the layer's measured density (tiles here cut K into array-row passes).
-        long WeightBytes(long filters, long reduction) => WeightTileBytes(filters, reduction, weightDensity, config);
+        long WeightBytes(long filters, long reduction) => WeightTileBytes(filters, reduction, weightDensity, config, context.Bfp);
 
         // Input rows of the channels that reduction indices [k0, k1) touch, for output pixels [p0, p1).
         long IfmapBytes(long p0, long p1, long k0, long k1) =>
@@ -63,11 +64,11 @@ internal static class StationaryMapper
         bool streamBlocks = false;
         long StreamedBytes(long t0, long t1, long k0, long k1) =>
             !ws ? WeightBytes(t1 - t0, k1 - k0)
-            : streamBlocks ? (compat ? (t1 - t0) * (k1 - k0) : g.RealOperands(t0, t1, k0, k1)) * FeatureMapElementBytes
+            : streamBlocks ? (paddingAsData ? (t1 - t0) * (k1 - k0) : g.RealOperands(t0, t1, k0, k1)) * FeatureMapElementBytes
             : IfmapBytes(t0, t1, k0, k1);
 
         // Natively, the partial sums of one pass (its streamed range × the used columns) wait in half the output buffer.
-        long passLength = compat || rowFolds == 1 ? streamed
+        long passLength = psumsPerFold || rowFolds == 1 ? streamed
             : Math.Min(streamed, (ofmapCapacity / 2) / ((long)cols * FeatureMapElementBytes));
 
         // Each step's outputs must fit the output buffer; each streamed piece half its buffer.
@@ -101,7 +102,7 @@ internal static class StationaryMapper
         {
             if (!overheads.TryGetValue(length, out long cycles))
             {
-                cycles = FoldTiming.CyclesPerFold(config, length) - length;
+                cycles = FoldTiming.CyclesPerFold(config, context.Run.Detail, length) - length;
                 overheads[length] = cycles;
             }
 
@@ -139,7 +140,7 @@ internal static class StationaryMapper
                             {
                                 // The input rows are too many: gather just the fold's block of the im2col operand (R×C at
                                 // most; padding zeros are not fetched natively), as SCALE-Sim always does.
-                                stationaryBytes = (compat ? (s1 - s0) * (k1 - k0) : g.RealOperands(s0, s1, k0, k1)) * FeatureMapElementBytes;
+                                stationaryBytes = (paddingAsData ? (s1 - s0) * (k1 - k0) : g.RealOperands(s0, s1, k0, k1)) * FeatureMapElementBytes;
                             }
 
                             if (stationaryBytes > stationaryHalf)
@@ -167,7 +168,7 @@ internal static class StationaryMapper
                             long length = t1 - t0;
                             long usedCols = s1 - s0;
                             long outputs = length * usedCols;
-                            bool writes = lastK || compat;
+                            bool writes = lastK || psumsPerFold;
 
                             // ws streams input rows (pixels t0..t1) into the array; is holds pixels s0..s1 and loads them once.
                             long ifmapElements = ws ? g.RealOperands(t0, t1, k0, k1) : first ? g.RealOperands(s0, s1, k0, k1) : 0;
@@ -196,7 +197,7 @@ internal static class StationaryMapper
         string name = ws ? "weight-stationary" : "input-stationary";
         string streamedHow = streamedResident ? "resident"
             : string.Create(CultureInfo.InvariantCulture, $"streamed in pieces of {pieceLength}{(streamBlocks ? " (im2col blocks)" : string.Empty)}");
-        string psums = compat ? ", partial sums written per fold (SCALE-Sim)" : string.Empty;
+        string psums = psumsPerFold ? ", partial sums written per fold (SCALE-Sim)" : string.Empty;
         string description = string.Create(CultureInfo.InvariantCulture,
             $"{name} {rows}x{cols}: {g.Groups} group(s) x {colFolds} column fold(s) x {rowFolds} K fold(s) x {passes} pass(es) of {passLength} streamed row(s), {(ws ? "weights" : "ifmap")} {(stationaryResident ? "resident" : "loaded per fold")}, {(ws ? "ifmap" : "weights")} {streamedHow}{psums}");
         return new TileSchedule(ifmapTiles.ToImmutable(), weightTiles.ToImmutable(), steps.ToImmutable(), EngineKind.PeArray, description);

@@ -6,7 +6,6 @@ using AccelSim.Configuration;
 using AccelSim.Configuration.Yaml;
 using AccelSim.Energy;
 using AccelSim.Execution;
-using AccelSim.Hardware;
 using AccelSim.Mapping;
 using AccelSim.Reports;
 using AccelSim.Workloads;
@@ -127,7 +126,7 @@ public sealed class SweepSession
 
     private PointRecord EvaluateOrThrow(SweepPoint point, bool perLayer)
     {
-        (PointRecord? notRun, AcceleratorConfig? config, Network? network) = Prepare(point);
+        (PointRecord? notRun, LoadedAccelerator? config, Network? network) = Prepare(point);
         if (notRun is not null)
         {
             return notRun;
@@ -135,20 +134,20 @@ public sealed class SweepSession
 
         // Points already run in parallel, so each runs on one thread; timing alone skips repeated layers.
         RunResult result = Spec.Numerics
-            ? NetworkRunner.Run(config!, network!, new RunOptions(Numerics: true, Threads: 1))
-            : TimingRunner.Run(config!, network!);
+            ? NetworkRunner.Run(config!.Hardware, config.Energy, network!, new RunOptions(Numerics: true, Threads: 1))
+            : TimingRunner.Run(config!.Hardware, config.Energy, network!);
 
-        ImmutableArray<string> metrics = [.. Spec.Metrics.Select(m => m.Read(result, config!))];
+        ImmutableArray<string> metrics = [.. Spec.Metrics.Select(m => m.Read(result, config.Hardware))];
         return new PointRecord(point.Index, point.Id, PointStatus.Ok, "", metrics, perLayer ? SweepTables.LayerRows(result, Spec.Numerics) : null);
     }
 
     /// <summary>The point's validated files, or the record of why it does not run (invalid, or skipped by a constraint).</summary>
-    private (PointRecord? Record, AcceleratorConfig? Config, Network? Network) Prepare(SweepPoint point)
+    private (PointRecord? Record, LoadedAccelerator? Config, Network? Network) Prepare(SweepPoint point)
     {
         DocNode configTree = DocTree.Clone(_config);
         DocNode workloadTree = DocTree.Clone(_workloads[point.WorkloadIndex]);
         var problems = new List<ConfigError>();
-        AcceleratorConfig? config = ReadConfig(configTree, point.Overrides(Spec, KeyTarget.Config), Spec.ConfigPath, problems);
+        LoadedAccelerator? config = ReadConfig(configTree, point.Overrides(Spec, KeyTarget.Config), Spec.ConfigPath, problems);
         Network? network = ReadWorkload(workloadTree, point.Overrides(Spec, KeyTarget.Workload), Spec.Workloads[point.WorkloadIndex].Path, problems,
             Path.GetDirectoryName(Spec.Resolve(Spec.Workloads[point.WorkloadIndex].Path)) ?? "");
         if (problems.Count > 0 || config is null || network is null)
@@ -185,12 +184,12 @@ public sealed class SweepSession
         return e is MappingException ? e.Message : $"{e.GetType().Name}: {e.Message}";
     }
 
-    private AcceleratorConfig? ReadConfig(DocNode tree, IReadOnlyList<ConfigOverride> overrides, string label, List<ConfigError> problems)
+    private LoadedAccelerator? ReadConfig(DocNode tree, IReadOnlyList<ConfigOverride> overrides, string label, List<ConfigError> problems)
     {
         var errors = new ConfigErrors(label);
         var tableErrors = new List<ConfigError>();
         OverrideApplier.Apply(tree, AcceleratorReader.Schema, overrides, errors);
-        AcceleratorConfig? config = AcceleratorReader.Read(tree, errors, (table, at) => LoadEnergyTable(label, table, at, errors, tableErrors));
+        LoadedAccelerator? config = AcceleratorReader.Read(tree, errors, (table, at) => LoadEnergyTable(label, table, at, errors, tableErrors));
         problems.AddRange(errors.Sorted());
         problems.AddRange(tableErrors);
         return config;

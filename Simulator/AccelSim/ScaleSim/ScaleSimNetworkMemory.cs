@@ -3,7 +3,7 @@ using AccelSim.Hardware;
 using AccelSim.Reports;
 using AccelSim.Workloads;
 
-namespace AccelSim.Execution.ScaleSim;
+namespace AccelSim.ScaleSim;
 
 /// <summary>SCALE-Sim's memory system over a whole network, and its stalls in place of this simulator's in a
 /// compatibility-mode run.</summary>
