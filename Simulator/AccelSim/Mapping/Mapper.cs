@@ -23,21 +23,20 @@ public static class Mapper
 {
     /// <param name="context">What the run decided for the layer (buffers as the layer uses them, BFP formats, counting
     /// conventions, timing detail); null: <see cref="LayerContext.Of"/> the config.</param>
-    public static TileSchedule Map(Layer layer, int batch, AcceleratorConfig config, LayerContext? context = null)
+    public static TileSchedule Map(Layer layer, int batch, AcceleratorConfig config, LayerContext? context = null) =>
+        MapLayer(layer, batch, config, context ?? LayerContext.Of(config));
+
+    private static TileSchedule MapLayer(Layer layer, int batch, AcceleratorConfig config, LayerContext context) => layer switch
     {
-        context ??= LayerContext.Of(config);
-        return layer switch
-        {
-            ConvLayer conv => MapGemm(Geometry.Of(conv, batch, context.Run.Counting.PaddingAsData), conv.FusedRelu, layer.Name, config, context, conv.NonZeroWeights),
-            FullyConnectedLayer fc => MapGemm(Geometry.Of(fc, batch), fc.FusedRelu, layer.Name, config, context, fc.NonZeroWeights),
-            PoolLayer pool => MapPool(pool, batch, config, context),
-            AddLayer add => MapElementwise(add.OutputShape.Elements * batch, inputs: 2, opsPerElement: add.FusedRelu ? 2 : 1, config, context, "residual add"),
-            ReluLayer relu => MapElementwise(relu.OutputShape.Elements * batch, inputs: 1, opsPerElement: 1, config, context, "relu"),
-            // Every output element is one input element copied once: the inputs together are read once.
-            ConcatLayer concat => MapElementwise(concat.OutputShape.Elements * batch, inputs: 1, opsPerElement: 1, config, context, "concat"),
-            _ => throw new ArgumentOutOfRangeException(nameof(layer), layer.Kind, "unknown layer kind"),
-        };
-    }
+        ConvLayer conv => MapGemm(Geometry.Of(conv, batch, context.Run.Counting.PaddingAsData), conv.FusedRelu, layer.Name, config, context, conv.NonZeroWeights),
+        FullyConnectedLayer fc => MapGemm(Geometry.Of(fc, batch), fc.FusedRelu, layer.Name, config, context, fc.NonZeroWeights),
+        PoolLayer pool => MapPool(pool, batch, config, context),
+        AddLayer add => MapElementwise(add.OutputShape.Elements * batch, inputs: 2, opsPerElement: add.FusedRelu ? 2 : 1, config, context, "residual add"),
+        ReluLayer relu => MapElementwise(relu.OutputShape.Elements * batch, inputs: 1, opsPerElement: 1, config, context, "relu"),
+        // Every output element is one input element copied once: the inputs together are read once.
+        ConcatLayer concat => MapElementwise(concat.OutputShape.Elements * batch, inputs: 1, opsPerElement: 1, config, context, "concat"),
+        _ => throw new ArgumentOutOfRangeException(nameof(layer), layer.Kind, "unknown layer kind"),
+    };
 
     /// <summary>The shape of a conv (or FC as a 1×1 conv on a 1×1 map) as the mapper sees it.</summary>
     internal readonly record struct Geometry(
