@@ -3,7 +3,6 @@ using AccelSim.Cli;
 using AccelSim.Configuration;
 using AccelSim.Execution;
 using AccelSim.Hardware;
-using AccelSim.Mapping;
 using AccelSim.ScaleSim;
 using AccelSim.Tests.Support;
 using static AccelSim.Tests.Support.CliHarness;
