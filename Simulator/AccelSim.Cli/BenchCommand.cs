@@ -106,14 +106,14 @@ internal static class BenchCommand
                         continue;
                     }
 
-                    var config = ConfigLoader.LoadAccelerator(Commands.ResolveDefault(scenario.Config, scenario.Config));
+                    var config = ConfigLoader.LoadAcceleratorWithEnergy(Commands.ResolveDefault(scenario.Config, scenario.Config));
                     var network = ConfigLoader.LoadWorkload(Commands.ResolveDefault(scenario.Workload, scenario.Workload));
                     var seconds = new List<double>();
                     long events = 0;
                     for (int i = 0; i < runs; i++)
                     {
                         var clock = Stopwatch.StartNew();
-                        RunResult result = NetworkRunner.Run(config, network, new RunOptions(scenario.Numerics, parse.GetValue(threads)));
+                        RunResult result = NetworkRunner.Run(config.Hardware, config.Energy, network, new RunOptions(scenario.Numerics, parse.GetValue(threads)));
                         seconds.Add(clock.Elapsed.TotalSeconds);
                         events = result.Layers.Sum(l => l.Events);
                         log.Information("{Scenario} run {Run}: {Seconds:F3} s", scenario.Name, i + 1, seconds[^1]);

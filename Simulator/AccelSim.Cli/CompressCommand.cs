@@ -3,7 +3,7 @@ using System.CommandLine;
 using System.Globalization;
 using AccelSim.Compression;
 using AccelSim.Configuration;
-using AccelSim.Hardware;
+using AccelSim.Execution;
 using AccelSim.Reports;
 using AccelSim.Tensors;
 using AccelSim.Workloads;
@@ -61,7 +61,7 @@ internal static class CompressCommand
                 string outputPath = parse.GetValue(output)!;
                 Require(Path.GetFullPath(workloadPath) != Path.GetFullPath(outputPath), "--output must differ from --workload (the source is read, never overwritten)");
                 Require(outputPath.EndsWith(".yaml", StringComparison.Ordinal) || outputPath.EndsWith(".yml", StringComparison.Ordinal), $"--output must name a .yaml file, was '{outputPath}'");
-                AcceleratorConfig accelerator = ConfigLoader.LoadAccelerator(Commands.ResolveDefault(parse.GetValue(config)!, Commands.DefaultConfig));
+                LoadedAccelerator accelerator = ConfigLoader.LoadAcceleratorWithEnergy(Commands.ResolveDefault(parse.GetValue(config)!, Commands.DefaultConfig));
                 Network network = ConfigLoader.LoadWorkload(workloadPath);
 
                 FilterPruningOptions? filters = ReadFilters(parse, filterRatio, filterRatioOf, filterScope, filterMacs, filterMask, maskThreshold);
@@ -105,7 +105,7 @@ internal static class CompressCommand
                 CompressionReport report;
                 try
                 {
-                    report = Compressor.Run(network, workloadPath, accelerator, plan, outputPath, path => ConfigLoader.LoadWorkload(path), log);
+                    report = Compressor.Run(network, workloadPath, (n, timing) => NetworkRunner.Run(accelerator.Hardware, accelerator.Energy, n, timing, log), plan, outputPath, path => ConfigLoader.LoadWorkload(path), log);
                 }
                 catch (CompressionException e)
                 {

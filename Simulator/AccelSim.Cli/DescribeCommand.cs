@@ -26,21 +26,21 @@ internal static class DescribeCommand
             return Commands.Guard(stderr, log, () =>
             {
                 var overrides = (parse.GetValue(set) ?? []).Select(ConfigOverride.Parse).ToList();
-                AcceleratorConfig accelerator = ConfigLoader.LoadAccelerator(Commands.ResolveDefault(parse.GetValue(config)!, Commands.DefaultConfig), overrides);
+                LoadedAccelerator accelerator = ConfigLoader.LoadAcceleratorWithEnergy(Commands.ResolveDefault(parse.GetValue(config)!, Commands.DefaultConfig), overrides);
                 var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
                 console.Profile.Width = 220;
-                Render(accelerator, console);
+                Render(accelerator.Hardware, accelerator.Energy, console);
                 return ExitCodes.Success;
             });
         });
         return command;
     }
 
-    private static void Render(AcceleratorConfig config, IAnsiConsole console)
+    private static void Render(AcceleratorConfig config, EnergyTable energy, IAnsiConsole console)
     {
         console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"{config.Name}: {config.PeArray.Rows}x{config.PeArray.Cols} {config.PeArray.Dataflow} array at {config.ClockMegahertz} MHz; " +
-            $"DRAM {config.Dram.BandwidthBytesPerCycle} B/cycle, {config.Dram.LatencyCycles} cycles latency; energy table '{config.Energy.Name}' ({config.Energy.TechnologyNanometers} nm).")));
+            $"DRAM {config.Dram.BandwidthBytesPerCycle} B/cycle, {config.Dram.LatencyCycles} cycles latency; energy table '{energy.Name}' ({energy.TechnologyNanometers} nm).")));
 
         var stats = new Table().Border(TableBorder.Rounded).Title("Statistics (counted per layer)");
         stats.AddColumn("path");
@@ -61,7 +61,7 @@ internal static class DescribeCommand
             OfmapWriteWords = 1, DramReadBytes = 1, DramWriteBytes = 1, InputConversions = 1, OutputConversions = 1, VectorOps = 1,
         };
         var actions = new Table().Border(TableBorder.Rounded)
-            .Title($"Priced actions (an exact accumulator is priced per layer: {EnergyAccounting.AccumulatorBits(probe, config)} bits shown, for K = 4,608)");
+            .Title($"Priced actions (an exact accumulator is priced per layer: {EnergyAccounting.AccumulatorBits(probe, config.Bfp)} bits shown, for K = 4,608)");
         foreach (string heading in new[] { "component", "action", "entry", "width bits", "pJ per action", "source" })
         {
             actions.AddColumn(heading);
@@ -70,8 +70,8 @@ internal static class DescribeCommand
         // One cycle and one zero-operand MAC make every line appear (a gating array has no zero-operand arithmetic lines).
         foreach (PricedAction action in EnergyAccounting.Actions(probe, once with { Macs = 2 }, config, totalCycles: 1, zeroOperandMacs: 1))
         {
-            var entry = config.Energy.Entries[action.Entry];
-            double perAction = EnergyModel.PicoJoulesPerAction(config.Energy, action with { Count = 1 });
+            var entry = energy.Entries[action.Entry];
+            double perAction = EnergyModel.PicoJoulesPerAction(energy, action with { Count = 1 });
             string unit = action.Key.Basis switch
             {
                 ActionBasis.PerBit => " per bit",
@@ -83,12 +83,12 @@ internal static class DescribeCommand
         }
 
         console.Write(actions);
-        RenderCosts(config, console);
+        RenderCosts(config, energy, console);
     }
 
-    private static void RenderCosts(AcceleratorConfig config, IAnsiConsole console)
+    private static void RenderCosts(AcceleratorConfig config, EnergyTable energy, IAnsiConsole console)
     {
-        if (CostEstimator.Area(config) is { } area)
+        if (CostEstimator.Area(config, energy) is { } area)
         {
             var table = new Table().Border(TableBorder.Rounded).Title($"Area estimate (table '{area.Table}'; arithmetic and SRAM cells only)");
             foreach (string heading in new[] { "component", "part", "count", "µm² each", "mm²", "source" })
@@ -100,17 +100,17 @@ internal static class DescribeCommand
             {
                 table.AddRow(line.Component, line.Part, line.Count.ToString("N0", CultureInfo.InvariantCulture),
                     line.SquareMicrometresEach.ToString("G4", CultureInfo.InvariantCulture), line.SquareMillimetres.ToString("F4", CultureInfo.InvariantCulture),
-                    Markup.Escape(config.Energy.Areas[line.Entry].Source));
+                    Markup.Escape(energy.Areas[line.Entry].Source));
             }
 
             console.Write(table);
         }
         else
         {
-            console.MarkupLine(Markup.Escape($"Energy table '{config.Energy.Name}' gives no areas: no area estimate."));
+            console.MarkupLine(Markup.Escape($"Energy table '{energy.Name}' gives no areas: no area estimate."));
         }
 
-        if (CostEstimator.Fpga(config) is { } fpga && config.Energy.Fpga is { } figures)
+        if (CostEstimator.Fpga(config, energy) is { } fpga && energy.Fpga is { } figures)
         {
             FpgaMultiplier multiplier = fpga.MultiplierKind == "fixed16" ? figures.Fixed16 : figures.Float16;
             console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,

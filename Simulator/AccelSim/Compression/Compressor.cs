@@ -1,7 +1,6 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using AccelSim.Execution;
-using AccelSim.Hardware;
 using AccelSim.Numerics;
 using AccelSim.Reports;
 using AccelSim.Workloads;
@@ -35,9 +34,11 @@ public static class Compressor
 {
     /// <summary>Compresses <paramref name="source"/>, writes it to <paramref name="outputPath"/>, reloads it with
     /// <paramref name="load"/> (so that the report describes the workload as every command reads it), and compares.</summary>
+    /// <param name="runTiming">Runs a network's timing (no numerics, <paramref name="plan"/>'s threads) on the accelerator
+    /// the comparison is made on, priced by its energy table.</param>
     /// <exception cref="CompressionException">The plan does not fit the network.</exception>
     public static CompressionReport Run(
-        Network source, string sourcePath, AcceleratorConfig config, CompressionPlan plan, string outputPath,
+        Network source, string sourcePath, Func<Network, RunOptions, RunResult> runTiming, CompressionPlan plan, string outputPath,
         Func<string, Network> load, Serilog.ILogger log)
     {
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -106,8 +107,8 @@ public static class Compressor
         var reloaded = model with { Network = written };
 
         var timing = new RunOptions(Numerics: false, Threads: plan.Threads);
-        RunResult before = NetworkRunner.Run(config, source, timing, log);
-        RunResult after = NetworkRunner.Run(config, written, timing, log);
+        RunResult before = runTiming(source, timing);
+        RunResult after = runTiming(written, timing);
 
         CompressionNumerics? numerics = null;
         if (plan.EvalInputs > 0 && !plan.ShapeOnly)

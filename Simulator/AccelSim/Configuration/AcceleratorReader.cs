@@ -6,7 +6,8 @@ using AccelSim.Numerics;
 
 namespace AccelSim.Configuration;
 
-/// <summary>Validates a hardware document and builds the <see cref="AcceleratorConfig"/>, converting units once, here.</summary>
+/// <summary>Validates a hardware document and builds the <see cref="AcceleratorConfig"/> with its energy table, converting
+/// units once, here.</summary>
 internal static class AcceleratorReader
 {
     /// <summary>Runaway guard used when <c>max_cycles</c> is not given: 1e11 cycles.</summary>
@@ -98,7 +99,7 @@ internal static class AcceleratorReader
     /// <param name="document">The parsed file, overrides already applied.</param>
     /// <param name="errors">Where this file's problems go.</param>
     /// <param name="loadEnergyTable">Loads the table named by <c>energy_table</c> (reporting its own problems); null when it failed.</param>
-    public static AcceleratorConfig? Read(DocNode document, ConfigErrors errors, Func<string, DocNode, EnergyTable?> loadEnergyTable)
+    public static LoadedAccelerator? Read(DocNode document, ConfigErrors errors, Func<string, DocNode, EnergyTable?> loadEnergyTable)
     {
         if (MapReader.Root(document, Schema, errors) is not { } root)
         {
@@ -144,7 +145,7 @@ internal static class AcceleratorReader
             return null;
         }
 
-        return new AcceleratorConfig
+        var hardware = new AcceleratorConfig
         {
             Name = name,
             ClockMegahertz = clockMegahertz.Value,
@@ -154,11 +155,11 @@ internal static class AcceleratorReader
             Dram = dram,
             VectorUnit = vectorUnit,
             Bfp = bfp,
-            Energy = energy,
             WeightStorage = storage.Value,
             Converters = converters,
             OnChipActivations = onChip.Value,
         };
+        return new LoadedAccelerator(hardware, energy);
     }
 
     private static PeArrayConfig? ReadPeArray(MapReader pe)

@@ -49,9 +49,9 @@ public sealed class ConfigDocument
     /// <param name="tables">Where the energy table the file names is read from.</param>
     /// <param name="problems">Receives this file's problems in position order, then those of its energy table.</param>
     /// <param name="values">The copy as overridden, for reading single values (<see cref="ConfigValues.Number"/>).</param>
-    /// <returns>The validated config; null when there are problems.</returns>
+    /// <returns>The validated config and its energy table; null when there are problems.</returns>
     /// <exception cref="InvalidOperationException">The document is not a hardware file.</exception>
-    public AcceleratorConfig? ReadAccelerator(IReadOnlyList<ConfigOverride> overrides, string file, EnergyTableCache tables, List<ConfigError> problems, out ConfigValues values)
+    public LoadedAccelerator? ReadAccelerator(IReadOnlyList<ConfigOverride> overrides, string file, EnergyTableCache tables, List<ConfigError> problems, out ConfigValues values)
     {
         Require(ConfigKind.Accelerator);
         ArgumentNullException.ThrowIfNull(tables);
@@ -59,7 +59,7 @@ public sealed class ConfigDocument
         var errors = new ConfigErrors(file);
         var tableErrors = new List<ConfigError>();
         OverrideApplier.Apply(tree, AcceleratorReader.Schema, overrides, errors);
-        AcceleratorConfig? config = AcceleratorReader.Read(tree, errors, (table, at) => tables.Load(file, table, at, errors, tableErrors));
+        LoadedAccelerator? config = AcceleratorReader.Read(tree, errors, (table, at) => tables.Load(file, table, at, errors, tableErrors));
         problems.AddRange(errors.Sorted());
         problems.AddRange(tableErrors);
         values = new ConfigValues(tree);

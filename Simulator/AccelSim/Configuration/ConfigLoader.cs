@@ -17,15 +17,24 @@ namespace AccelSim.Configuration;
 /// </remarks>
 public static class ConfigLoader
 {
-    /// <summary>Loads a hardware configuration and the energy table it names (relative to the configuration's folder).</summary>
+    /// <summary>Loads a hardware configuration; the energy table it names is read and validated too (see
+    /// <see cref="LoadAcceleratorWithEnergy"/> for both).</summary>
     /// <param name="path">The hardware YAML file.</param>
     /// <param name="overrides">Changes applied to the parsed file before validation, in order; a later one wins.</param>
     /// <exception cref="ConfigException">The file, an override or the energy table is missing, malformed or invalid.</exception>
     public static AcceleratorConfig LoadAccelerator(string path, IReadOnlyList<ConfigOverride>? overrides = null) =>
+        LoadAcceleratorWithEnergy(path, overrides).Hardware;
+
+    /// <summary>Loads a hardware configuration together with the energy table it names (relative to the configuration's
+    /// folder), the two side by side.</summary>
+    /// <param name="path">The hardware YAML file.</param>
+    /// <param name="overrides">Changes applied to the parsed file before validation, in order; a later one wins.</param>
+    /// <exception cref="ConfigException">The file, an override or the energy table is missing, malformed or invalid.</exception>
+    public static LoadedAccelerator LoadAcceleratorWithEnergy(string path, IReadOnlyList<ConfigOverride>? overrides = null) =>
         Guard(path, errors =>
         {
             var tableErrors = new List<ConfigError>();
-            AcceleratorConfig? config = null;
+            LoadedAccelerator? config = null;
             if (Parse(path, errors) is { } document)
             {
                 OverrideApplier.Apply(document, AcceleratorReader.Schema, overrides ?? [], errors);

@@ -13,9 +13,9 @@ public static class CostEstimator
     /// 32 bits when exact); per vector lane one float32 adder; per buffer its bits of SRAM cells. Wires, registers,
     /// control, converters and SRAM periphery are not counted, so this is a lower bound.
     /// </remarks>
-    public static AreaEstimate? Area(AcceleratorConfig config)
+    public static AreaEstimate? Area(AcceleratorConfig config, EnergyTable energy)
     {
-        var areas = config.Energy.Areas;
+        var areas = energy.Areas;
         if (areas.IsEmpty)
         {
             return null;
@@ -34,7 +34,7 @@ public static class CostEstimator
             lines.Add(Line(sram.Name, "sram_bit", sram.CapacityBytes * 8, "sram_bit", 1));
         }
 
-        return new AreaEstimate(config.Energy.Name, [.. lines]);
+        return new AreaEstimate(energy.Name, [.. lines]);
 
         AreaLine Line(string component, string part, long count, string entry, double bits)
         {
@@ -58,9 +58,9 @@ public static class CostEstimator
     /// flip-flops per bit); a float16 array's float32 accumulators have no cited figure and are left out, so its estimate
     /// is a lower bound. Each buffer (each bank of it) takes block RAMs by capacity, and at least enough side by side for its word width.
     /// </remarks>
-    public static FpgaEstimate? Fpga(AcceleratorConfig config)
+    public static FpgaEstimate? Fpga(AcceleratorConfig config, EnergyTable energy)
     {
-        FpgaFigures? fpga = config.Energy.Fpga;
+        FpgaFigures? fpga = energy.Fpga;
         var pe = config.PeArray;
         if (fpga is null || pe.Arithmetic == Arithmetic.Float32
             || (pe.Arithmetic == Arithmetic.Bfp && Math.Max(config.Bfp.Weights.MantissaBits, config.Bfp.Inputs.MantissaBits) > 18))

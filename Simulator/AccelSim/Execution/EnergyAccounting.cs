@@ -1,5 +1,6 @@
 using AccelSim.Energy;
 using AccelSim.Hardware;
+using AccelSim.Numerics;
 using AccelSim.Workloads;
 
 namespace AccelSim.Execution;
@@ -7,19 +8,24 @@ namespace AccelSim.Execution;
 /// <summary>Turns a layer's counted activity into the priced actions of each component.</summary>
 public static class EnergyAccounting
 {
+    /// <param name="context">What the run decided for the layer: its BFP formats price the arithmetic and converters.</param>
+    /// <param name="energy">The table that prices the actions.</param>
     /// <param name="totalCycles">The layer's cycles: static power (leakage) is charged for each of them.</param>
     /// <param name="zeroOperandMacs">MACs with a zero operand, when numerics ran; null when unknown (all MACs priced alike).</param>
-    public static EnergyBreakdown Price(Layer layer, ActivityCounts activity, AcceleratorConfig config, long totalCycles, long? zeroOperandMacs) =>
-        EnergyModel.Price(Actions(layer, activity, config, totalCycles, zeroOperandMacs), config.Energy);
+    public static EnergyBreakdown Price(
+        Layer layer, ActivityCounts activity, AcceleratorConfig config, LayerContext context, EnergyTable energy, long totalCycles, long? zeroOperandMacs) =>
+        EnergyModel.Price(Actions(layer, activity, config, totalCycles, zeroOperandMacs, context.Bfp), energy);
 
     /// <summary>Each component's actions in <paramref name="activity"/>, with the operand width that prices them (each
     /// action's key names its table entry).</summary>
+    /// <param name="layerBfp">The layer's effective BFP settings; null: the config's.</param>
     public static IReadOnlyList<PricedAction> Actions(
-        Layer layer, ActivityCounts activity, AcceleratorConfig config, long totalCycles, long? zeroOperandMacs)
+        Layer layer, ActivityCounts activity, AcceleratorConfig config, long totalCycles, long? zeroOperandMacs, BfpSettings? layerBfp = null)
     {
+        BfpSettings bfp = layerBfp ?? config.Bfp;
         var actions = new List<PricedAction>();
-        AddArray(actions, layer, activity, config, zeroOperandMacs);
-        AddConverters(actions, activity, config);
+        AddArray(actions, layer, activity, config, bfp, zeroOperandMacs);
+        AddConverters(actions, activity, config, bfp);
         actions.Add(new(HardwareActions.VectorOp, activity.VectorOps, 32, 0));
         AddMemories(actions, activity, config.Buffers);
         AddLeakage(actions, config, totalCycles);
@@ -27,7 +33,7 @@ public static class EnergyAccounting
     }
 
     /// <summary>The PE array's arithmetic and its registers.</summary>
-    private static void AddArray(List<PricedAction> actions, Layer layer, ActivityCounts activity, AcceleratorConfig config, long? zeroOperandMacs)
+    private static void AddArray(List<PricedAction> actions, Layer layer, ActivityCounts activity, AcceleratorConfig config, BfpSettings bfp, long? zeroOperandMacs)
     {
         var pe = config.PeArray;
         // Numerics count zero-operand MACs over all the layer's MACs; a skipping array did not perform some of them.
@@ -37,8 +43,8 @@ public static class EnergyAccounting
         (ArrayActions array, double multiplyBits, double addBits, double operandBits) = pe.Arithmetic switch
         {
             // A mantissa product costs a multiplier of Lw × Li bits; its sum an accumulator-wide add.
-            Arithmetic.Bfp => (HardwareActions.IntegerArray, Math.Sqrt((double)config.Bfp.Weights.MantissaBits * config.Bfp.Inputs.MantissaBits),
-                AccumulatorBits(layer, config), (config.Bfp.Weights.MantissaBits + config.Bfp.Inputs.MantissaBits) / 2.0),
+            Arithmetic.Bfp => (HardwareActions.IntegerArray, Math.Sqrt((double)bfp.Weights.MantissaBits * bfp.Inputs.MantissaBits),
+                AccumulatorBits(layer, bfp), (bfp.Weights.MantissaBits + bfp.Inputs.MantissaBits) / 2.0),
             Arithmetic.Float16 => (HardwareActions.HalfArray, 16, 32, 16),
             Arithmetic.Float32 => (HardwareActions.FloatArray, 32, 32, 32),
             _ => throw new ArgumentOutOfRangeException(nameof(config)),
@@ -67,18 +73,18 @@ public static class EnergyAccounting
     }
 
     /// <summary>The number-format converters between the buffers and the array.</summary>
-    private static void AddConverters(List<PricedAction> actions, ActivityCounts activity, AcceleratorConfig config)
+    private static void AddConverters(List<PricedAction> actions, ActivityCounts activity, AcceleratorConfig config, BfpSettings bfp)
     {
         switch (config.PeArray.Arithmetic)
         {
             case Arithmetic.Bfp:
-                actions.Add(new(HardwareActions.BfpInputConvert, activity.InputConversions, config.Bfp.Inputs.MantissaBits, 0));
+                actions.Add(new(HardwareActions.BfpInputConvert, activity.InputConversions, bfp.Inputs.MantissaBits, 0));
 
                 // Finding each input block's shared exponent: a comparator tree of E-bit compares (priced as E-bit
                 // adds, a compare being a subtraction), and the exponent latched for the block. This is where the
                 // column-wise schemes pay for their many small blocks.
-                actions.Add(new(HardwareActions.ExponentCompare, activity.ExponentComparisons, config.Bfp.Inputs.ExponentBits, 0));
-                actions.Add(new(HardwareActions.ExponentWrite, activity.InputBlocks, config.Bfp.Inputs.ExponentBits, 0));
+                actions.Add(new(HardwareActions.ExponentCompare, activity.ExponentComparisons, bfp.Inputs.ExponentBits, 0));
+                actions.Add(new(HardwareActions.ExponentWrite, activity.InputBlocks, bfp.Inputs.ExponentBits, 0));
                 actions.Add(new(HardwareActions.BfpOutputConvert, activity.OutputConversions, 32, 0));
                 break;
             case Arithmetic.Float16:
@@ -123,9 +129,9 @@ public static class EnergyAccounting
 
     /// <summary>The configured accumulator width, or for an exact accumulator the width that holds any sum of the layer.</summary>
     /// <remarks>Exact width: (Lw − 1) + (Li − 1) magnitude bits per product, ceil(log2 K) for the sum of K, plus the sign.</remarks>
-    public static int AccumulatorBits(Layer layer, AcceleratorConfig config)
+    public static int AccumulatorBits(Layer layer, BfpSettings bfp)
     {
-        if (config.Bfp.AccumulatorBits is { } bits)
+        if (bfp.AccumulatorBits is { } bits)
         {
             return bits;
         }
@@ -137,6 +143,6 @@ public static class EnergyAccounting
             _ => 1,
         };
         int sumBits = (int)Math.Ceiling(Math.Log2(Math.Max(1, reduction)));
-        return (config.Bfp.Weights.MantissaBits - 1) + (config.Bfp.Inputs.MantissaBits - 1) + sumBits + 1;
+        return (bfp.Weights.MantissaBits - 1) + (bfp.Inputs.MantissaBits - 1) + sumBits + 1;
     }
 }

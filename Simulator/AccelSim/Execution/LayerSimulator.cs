@@ -21,45 +21,46 @@ public static class LayerSimulator
     public static IReadOnlyList<Statistics.Counter> Statistics(AcceleratorConfig config)
     {
         var simulation = new Simulation(new SimulationOptions { MaxCycles = config.MaxCycles });
-        Build(simulation, new TileSchedule([], [], [], EngineKind.PeArray, "none"), config);
+        Build(simulation, new TileSchedule([], [], [], EngineKind.PeArray, "none"), config, LayerContext.Of(config));
         return simulation.Stats.Counters;
     }
 
+    /// <param name="context">What the run decided for the layer; null: <see cref="LayerContext.Of"/> the config.</param>
     /// <param name="trace">Where the components report what they do (in layer cycles), or null.</param>
-    public static LayerTiming Run(Layer layer, int batch, AcceleratorConfig config, ITraceSink? trace = null)
+    public static LayerTiming Run(Layer layer, int batch, AcceleratorConfig config, LayerContext? context = null, ITraceSink? trace = null)
     {
-        (AcceleratorConfig view, TileSchedule schedule, LayerTiming? simulated) = Choose(layer, batch, config);
+        (LayerContext chosen, TileSchedule schedule, LayerTiming? simulated) = Choose(layer, batch, config, context ?? LayerContext.Of(config));
 
         // A split chosen by simulating it has its timing already; a trace needs the run again.
-        return trace is null && simulated is not null ? simulated : Run(layer, batch, schedule, view, trace);
+        return trace is null && simulated is not null ? simulated : Run(layer, batch, schedule, config, chosen, trace);
     }
 
-    /// <summary>The accelerator as the layer uses it, and its mapping: with a unified buffer not yet split, the split
-    /// of <see cref="BufferPartition.Candidates"/> that needs the least DRAM traffic, then the fewest cycles (simulated),
-    /// then comes first; otherwise the config as it is.</summary>
+    /// <summary>The layer's context with the buffers as the layer uses them, and its mapping: with a unified buffer not
+    /// yet split, the split of <see cref="BufferPartition.Candidates"/> that needs the least DRAM traffic, then the fewest
+    /// cycles (simulated), then comes first; otherwise the context as it is.</summary>
     /// <exception cref="MappingException">No candidate split can hold the layer (the first candidate's reason).</exception>
-    public static (AcceleratorConfig Config, TileSchedule Schedule) Partitioned(Layer layer, int batch, AcceleratorConfig config)
+    public static (LayerContext Context, TileSchedule Schedule) Partitioned(Layer layer, int batch, AcceleratorConfig config, LayerContext context)
     {
-        (AcceleratorConfig view, TileSchedule schedule, _) = Choose(layer, batch, config);
-        return (view, schedule);
+        (LayerContext chosen, TileSchedule schedule, _) = Choose(layer, batch, config, context);
+        return (chosen, schedule);
     }
 
     /// <summary><see cref="Partitioned"/>, with the chosen split's timing when choosing it took a simulation.</summary>
-    private static (AcceleratorConfig Config, TileSchedule Schedule, LayerTiming? Timing) Choose(Layer layer, int batch, AcceleratorConfig config)
+    private static (LayerContext Context, TileSchedule Schedule, LayerTiming? Timing) Choose(Layer layer, int batch, AcceleratorConfig config, LayerContext context)
     {
-        if (config.Buffers.Unified is not { } unified || config.Buffers.Partitioned)
+        if (context.Buffers.Unified is not { } unified || context.Buffers.Partitioned)
         {
-            return (config, Mapper.Map(layer, batch, config), null);
+            return (context, Mapper.Map(layer, batch, config, context), null);
         }
 
-        var mapped = new List<(AcceleratorConfig Config, TileSchedule Schedule, long TrafficBytes)>();
+        var mapped = new List<(LayerContext Context, TileSchedule Schedule, long TrafficBytes)>();
         MappingException? firstFailure = null;
         foreach (BufferSetConfig split in BufferPartition.Candidates(unified))
         {
-            AcceleratorConfig view = config with { Buffers = split };
+            LayerContext view = context with { Buffers = split };
             try
             {
-                TileSchedule schedule = Mapper.Map(layer, batch, view);
+                TileSchedule schedule = Mapper.Map(layer, batch, config, view);
                 mapped.Add((view, schedule, TrafficBytes(schedule, view)));
             }
             catch (MappingException e)
@@ -77,33 +78,34 @@ public static class LayerSimulator
         var fewest = mapped.Where(m => m.TrafficBytes == least).ToList();
         if (fewest.Count == 1)
         {
-            return (fewest[0].Config, fewest[0].Schedule, null);
+            return (fewest[0].Context, fewest[0].Schedule, null);
         }
 
         // MinBy keeps the first of equal cycles: the candidates' order breaks the tie.
-        var (chosen, timing) = fewest.Select(m => (m, Run(layer, batch, m.Schedule, m.Config, trace: null))).MinBy(p => p.Item2.TotalCycles);
-        return (chosen.Config, chosen.Schedule, timing);
+        var (chosen, timing) = fewest.Select(m => (m, Run(layer, batch, m.Schedule, config, m.Context, trace: null))).MinBy(p => p.Item2.TotalCycles);
+        return (chosen.Context, chosen.Schedule, timing);
     }
 
     /// <summary>DRAM bytes a schedule moves: its tiles in (unless the input is on chip) and its results out.</summary>
-    private static long TrafficBytes(TileSchedule schedule, AcceleratorConfig config) =>
-        (config.InputFromChip ? 0 : schedule.IfmapTileBytes.Sum()) + schedule.WeightTileBytes.Sum()
-        + (config.OutputToChip ? 0 : schedule.Steps.Sum(s => s.OutputBytes));
+    private static long TrafficBytes(TileSchedule schedule, LayerContext context) =>
+        (context.InputFromChip ? 0 : schedule.IfmapTileBytes.Sum()) + schedule.WeightTileBytes.Sum()
+        + (context.OutputToChip ? 0 : schedule.Steps.Sum(s => s.OutputBytes));
 
-    private static LayerTiming Run(Layer layer, int batch, TileSchedule schedule, AcceleratorConfig config, ITraceSink? trace)
+    private static LayerTiming Run(Layer layer, int batch, TileSchedule schedule, AcceleratorConfig config, LayerContext context, ITraceSink? trace)
     {
         var simulation = new Simulation(new SimulationOptions { MaxCycles = config.MaxCycles }, trace);
-        InputFormatting? formatting = InputFormattingOf(layer, batch, config);
-        (ComputeEngine engine, TileLoader ifmap, TileLoader weights, ComponentId enginePath) = Build(simulation, schedule, config, formatting?.LookAheadElements ?? 0);
+        InputFormatting? formatting = InputFormattingOf(layer, batch, config, context.Bfp);
+        (ComputeEngine engine, TileLoader ifmap, TileLoader weights, ComponentId enginePath) = Build(simulation, schedule, config, context, formatting?.LookAheadElements ?? 0);
         engine.Start();
         ifmap.Start();
         weights.Start();
         simulation.RunToCompletion();
-        return Collect(layer, schedule, config, simulation, engine, enginePath, formatting);
+        return Collect(layer, schedule, context, simulation, engine, enginePath, formatting);
     }
 
     /// <summary>The run-time formatting of a BFP array's conv or FC input; null where nothing is formatted into blocks.</summary>
-    public static InputFormatting? InputFormattingOf(Layer layer, int batch, AcceleratorConfig config)
+    /// <param name="bfp">The layer's effective BFP settings.</param>
+    public static InputFormatting? InputFormattingOf(Layer layer, int batch, AcceleratorConfig config, BfpSettings bfp)
     {
         if (config.PeArray.Arithmetic != Arithmetic.Bfp)
         {
@@ -116,22 +118,21 @@ public static class LayerSimulator
             FullyConnectedLayer f => f.ShapeFor(batch),
             _ => null,
         };
-        return g is null ? null : BfpCost.InputFormattingOf(g, config.Bfp.InputPartition);
+        return g is null ? null : BfpCost.InputFormattingOf(g, bfp.InputPartition);
     }
 
     /// <summary>Wires one layer's accelerator: the DRAM channel, two loaders, the output buffer and the engine.</summary>
     private static (ComputeEngine Engine, TileLoader Ifmap, TileLoader Weights, ComponentId EnginePath) Build(
-        Simulation simulation, TileSchedule schedule, AcceleratorConfig config, long inputLookAheadElements = 0)
+        Simulation simulation, TileSchedule schedule, AcceleratorConfig config, LayerContext context, long inputLookAheadElements = 0)
     {
-        var buffers = config.Buffers;
+        var buffers = context.Buffers;
         var dram = new DramChannel(simulation, ComponentId.Dram, config.Dram);
-        // SCALE-Sim does not model SRAM write ports on fills or read ports on drains: its compatibility mode leaves them out.
-        bool portLimited = !config.ScaleSimCompatible;
-        var ifmap = new TileLoader(simulation, ComponentId.Ifmap, buffers.Ifmap, dram, schedule.IfmapTileBytes, fromChip: config.InputFromChip, portLimited);
+        bool portLimited = !context.Run.Counting.TransfersIgnoreSramPorts;
+        var ifmap = new TileLoader(simulation, ComponentId.Ifmap, buffers.Ifmap, dram, schedule.IfmapTileBytes, fromChip: context.InputFromChip, portLimited);
         var weights = new TileLoader(simulation, ComponentId.Weights, buffers.Weights, dram, schedule.WeightTileBytes, portLimited: portLimited);
         // In a unified buffer the ofmap part follows the ifmap and weight parts.
         long ofmapBaseWord = buffers.Unified is null ? 0 : buffers.Ifmap.CapacityWords + buffers.Weights.CapacityWords;
-        var ofmap = new OutputBuffer(simulation, ComponentId.Ofmap, buffers.Ofmap, dram, keepOnChip: config.OutputToChip, portLimited, ofmapBaseWord);
+        var ofmap = new OutputBuffer(simulation, ComponentId.Ofmap, buffers.Ofmap, dram, keepOnChip: context.OutputToChip, portLimited, ofmapBaseWord);
         ComponentId enginePath = schedule.Engine == EngineKind.PeArray ? ComponentId.PeArray : ComponentId.VectorUnit;
         // Converters sit between the buffers and the PE array only; float32 arrays convert nothing, float16 ones only inputs.
         ConverterConfig? converters = schedule.Engine != EngineKind.PeArray || config.PeArray.Arithmetic == Arithmetic.Float32 ? null
@@ -142,7 +143,7 @@ public static class LayerSimulator
     }
 
     private static LayerTiming Collect(
-        Layer layer, TileSchedule schedule, AcceleratorConfig config, Simulation simulation, ComputeEngine engine, ComponentId enginePath,
+        Layer layer, TileSchedule schedule, LayerContext context, Simulation simulation, ComputeEngine engine, ComponentId enginePath,
         InputFormatting? formatting)
     {
         Cycle finished = engine.FinishedAt ?? throw new InvalidOperationException($"layer '{layer.Name}': the engine never finished");
@@ -175,10 +176,10 @@ public static class LayerSimulator
                 InputBlocks = formatting?.Blocks ?? 0,
                 ExponentComparisons = formatting?.ExponentComparisons ?? 0,
             },
-            Mapping = config.Buffers.SplitDescription is { } split ? $"{schedule.Description}; {split}" : schedule.Description,
+            Mapping = context.Buffers.SplitDescription is { } split ? $"{schedule.Description}; {split}" : schedule.Description,
             BankConflictCycles = stats[enginePathText, ComputeEngine.BankConflictCycles],
-            UnifiedSplit = config.Buffers.Unified is null ? null
-                : new BufferSplit(config.Buffers.Ifmap.CapacityBytes, config.Buffers.Weights.CapacityBytes, config.Buffers.Ofmap.CapacityBytes),
+            UnifiedSplit = context.Buffers.Unified is null ? null
+                : new BufferSplit(context.Buffers.Ifmap.CapacityBytes, context.Buffers.Weights.CapacityBytes, context.Buffers.Ofmap.CapacityBytes),
             Events = simulation.ProcessedEvents,
             Stats = stats,
         };

@@ -129,7 +129,7 @@ public sealed class NetworkNumerics
             return FloatGemm(layer, g, weights, bias, relu, bfpIn, refIn, carriedNsr);
         }
 
-        BfpSettings bfp = LayerConfig.For(layer, _config).Bfp;
+        BfpSettings bfp = LayerContexts.BfpOf(layer, _config);
         var clock = System.Diagnostics.Stopwatch.StartNew();
         QuantizedWeights quantized = BfpDatapath.QuantizeWeights(g, weights, bfp, layer.Name);
         double quantizeSeconds = clock.Elapsed.TotalSeconds;

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using AccelSim.Energy;
 using AccelSim.Hardware;
 using AccelSim.Reports;
 using AccelSim.Tracing;
@@ -12,13 +13,21 @@ namespace AccelSim.Execution;
 /// <param name="Threads">Worker threads; results do not depend on it.</param>
 /// <param name="DumpDirectory">When set (numerics on), every layer's tensors are written there as .npy files.</param>
 /// <param name="Trace">When set, the layers' timing runs one after another into this trace, in network time.</param>
-public sealed record RunOptions(bool Numerics = true, int Threads = 1, string? DumpDirectory = null, TraceSession? Trace = null);
+public sealed record RunOptions(bool Numerics = true, int Threads = 1, string? DumpDirectory = null, TraceSession? Trace = null)
+{
+    /// <summary>What the run decides for every layer: fold timing detail and counting conventions.</summary>
+    public RunSettings Settings { get; init; } = RunSettings.Native;
+}
 
 /// <summary>Runs a network on an accelerator: timing of every layer, energy, and (optionally) numerics.</summary>
 public static class NetworkRunner
 {
-    public static RunResult Run(AcceleratorConfig config, Network network, RunOptions options, ILogger? logger = null)
+    /// <param name="config">The hardware, as its file describes it.</param>
+    /// <param name="energy">The table that prices what the hardware counts.</param>
+    public static RunResult Run(AcceleratorConfig config, EnergyTable energy, Network network, RunOptions options, ILogger? logger = null)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        RunSettings settings = options.Settings;
         ILogger log = logger ?? Serilog.Core.Logger.None;
         int threads = Math.Max(1, options.Threads);
         if (WeightSparsity.Needed(config))
@@ -40,7 +49,7 @@ public static class NetworkRunner
         {
             // A trace needs network time (layer i starts where layer i-1 ended) and is written in layer order, so the
             // timing runs one layer after another; timing alone is fast (VGG-16 in milliseconds).
-            TraceLayers(network, config, trace, timings);
+            TraceLayers(network, config, settings, trace, timings);
         }
         else
         {
@@ -48,7 +57,7 @@ public static class NetworkRunner
             {
                 try
                 {
-                    timings[i] = LayerSimulator.Run(network.Layers[i], network.Batch, LayerConfig.For(network, i, config));
+                    timings[i] = LayerSimulator.Run(network.Layers[i], network.Batch, config, LayerContexts.For(network, i, config, settings));
                 }
                 catch (Exception e)
                 {
@@ -79,25 +88,26 @@ public static class NetworkRunner
         {
             Layer layer = network.Layers[i];
             LayerTiming timing = timings[i];
-            results.Add(LayerResultOf(layer, timing, numerics?[i], network.Batch, config));
+            results.Add(LayerResultOf(layer, timing, numerics?[i], network.Batch, config, energy, settings));
         }
 
-        return ResultOf(config, network, results.MoveToImmutable(), agreement);
+        return ResultOf(config, energy, network, results.MoveToImmutable(), agreement);
     }
 
-    private static void TraceLayers(Network network, AcceleratorConfig config, TraceSession trace, LayerTiming[] timings)
+    private static void TraceLayers(Network network, AcceleratorConfig config, RunSettings settings, TraceSession trace, LayerTiming[] timings)
     {
         for (int i = 0; i < network.Layers.Length; i++)
         {
             Layer layer = network.Layers[i];
             LayerRecorder recorder = trace.BeginLayer(layer.Name);
-            timings[i] = LayerSimulator.Run(layer, network.Batch, LayerConfig.For(network, i, config), recorder.IsKept ? recorder : null);
+            timings[i] = LayerSimulator.Run(layer, network.Batch, config, LayerContexts.For(network, i, config, settings), recorder.IsKept ? recorder : null);
             trace.EndLayer(recorder, timings[i].TotalCycles);
         }
     }
 
-    /// <summary>One layer's result from its timing, priced with the layer's view of the accelerator.</summary>
-    public static LayerResult LayerResultOf(Layer layer, LayerTiming timing, LayerNumerics? numerics, int batch, AcceleratorConfig config)
+    /// <summary>One layer's result from its timing, priced with <paramref name="energy"/> and the layer's BFP formats.</summary>
+    public static LayerResult LayerResultOf(
+        Layer layer, LayerTiming timing, LayerNumerics? numerics, int batch, AcceleratorConfig config, EnergyTable energy, RunSettings settings)
     {
         long macs = layer.MacsPerItem * batch;
         return new LayerResult
@@ -113,7 +123,7 @@ public static class NetworkRunner
             DramWriteBytes = timing.DramWriteBytes,
             DramRowHits = timing.Stats[ComponentId.Dram.Path, DramChannel.RowHits],
             DramRowMisses = timing.Stats[ComponentId.Dram.Path, DramChannel.RowMisses],
-            Energy = EnergyAccounting.Price(layer, timing.Activity, LayerConfig.For(layer, config), timing.TotalCycles, numerics?.ZeroOperandMacs),
+            Energy = EnergyAccounting.Price(layer, timing.Activity, config, LayerContexts.For(layer, config, settings), energy, timing.TotalCycles, numerics?.ZeroOperandMacs),
             Numerics = numerics,
             Mapping = timing.Mapping,
             BankConflictCycles = timing.BankConflictCycles,
@@ -123,7 +133,7 @@ public static class NetworkRunner
     }
 
     /// <summary>The run's result from its layers.</summary>
-    public static RunResult ResultOf(AcceleratorConfig config, Network network, ImmutableArray<LayerResult> layers, OutputAgreement? agreement) => new()
+    public static RunResult ResultOf(AcceleratorConfig config, EnergyTable energy, Network network, ImmutableArray<LayerResult> layers, OutputAgreement? agreement) => new()
     {
         ConfigName = config.Name,
         WorkloadName = network.Name,
@@ -133,8 +143,8 @@ public static class NetworkRunner
         Layers = layers,
         Agreement = agreement,
         ReportsBuffers = config.Buffers.Unified is not null || config.Buffers.Physical.Any(b => b.Banks > 1),
-        Area = CostEstimator.Area(config),
-        Fpga = CostEstimator.Fpga(config),
+        Area = CostEstimator.Area(config, energy),
+        Fpga = CostEstimator.Fpga(config, energy),
     };
 
     /// <summary>The workload-file name of a layer kind.</summary>

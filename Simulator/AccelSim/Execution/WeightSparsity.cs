@@ -46,7 +46,7 @@ public static class WeightSparsity
         switch (config.PeArray.Arithmetic)
         {
             case Arithmetic.Bfp:
-                QuantizedWeights quantized = BfpDatapath.QuantizeWeights(g, weights, LayerConfig.For(layer, config).Bfp, layer.Name);
+                QuantizedWeights quantized = BfpDatapath.QuantizeWeights(g, weights, LayerContexts.BfpOf(layer, config), layer.Name);
                 return new WeightMask(g.OutChannels, reduction, (m, k) => quantized.Mantissa(m, (int)k) != 0);
             case Arithmetic.Float16:
                 return new WeightMask(g.OutChannels, reduction, (m, k) => (float)(Half)weights[((long)m * reduction) + k] != 0);

@@ -1,4 +1,3 @@
-using AccelSim.Energy;
 using AccelSim.Numerics;
 
 namespace AccelSim.Hardware;
@@ -158,7 +157,9 @@ public sealed record ConverterConfig(int InputLanes, int OutputLanes, int Latenc
 /// <summary>The vector unit running pooling, ReLU and residual additions in float32.</summary>
 public sealed record VectorUnitConfig(int Lanes);
 
-/// <summary>A validated accelerator description. Every quantity is in canonical units (cycles, bytes).</summary>
+/// <summary>A validated accelerator description, as its file gives it. Every quantity is in canonical units (cycles,
+/// bytes). What a run decides (per layer or for the whole run) is a <see cref="LayerContext"/> beside it; the energy table
+/// that prices it is kept beside it too.</summary>
 public sealed record AcceleratorConfig
 {
     public required string Name { get; init; }
@@ -175,17 +176,9 @@ public sealed record AcceleratorConfig
 
     public required BfpSettings Bfp { get; init; }
 
-    public required EnergyTable Energy { get; init; }
-
     /// <summary>Keep a layer's output on chip for the next layer when it fits (the ofmap buffer becomes that layer's
     /// input buffer): no DRAM write, no DRAM read.</summary>
     public bool OnChipActivations { get; init; }
-
-    /// <summary>Per layer (set by the run, not by files): this layer's input is the previous layer's output, on chip.</summary>
-    public bool InputFromChip { get; init; }
-
-    /// <summary>Per layer (set by the run, not by files): this layer's output stays on chip for the next layer.</summary>
-    public bool OutputToChip { get; init; }
 
     /// <summary>Converter throughput and latency; null for converters that never hold the array back.</summary>
     public ConverterConfig? Converters { get; init; }
@@ -195,17 +188,4 @@ public sealed record AcceleratorConfig
 
     /// <summary>A run still going after this many cycles in one layer stops with an error (runaway guard).</summary>
     public required long MaxCycles { get; init; }
-
-    /// <summary>Count as SCALE-Sim v2 does where it differs from the native model (no padding, partial sums rewritten).</summary>
-    public bool ScaleSimCompatible { get; init; }
-
-    /// <summary>Where fold lengths come from: the closed form, or a literal per-PE, per-cycle model of every fold.</summary>
-    public TimingDetail Detail { get; init; }
-}
-
-/// <summary>How fold lengths are obtained; both give the same cycles (the tests prove it), the PE level is slower.</summary>
-public enum TimingDetail
-{
-    ClosedForm,
-    PeLevel,
 }

@@ -16,14 +16,16 @@ public static class DataSizes
     public const int FeatureMapElementBytes = 4;
 
     /// <summary>Bits of a dense weight tile in the array's weight format.</summary>
-    public static long WeightTileBits(long filters, long reductionLength, AcceleratorConfig config) =>
-        WeightTileBits(filters, reductionLength, filters * reductionLength, config);
+    /// <param name="bfp">The layer's effective BFP settings; null: the config's.</param>
+    public static long WeightTileBits(long filters, long reductionLength, AcceleratorConfig config, BfpSettings? bfp = null) =>
+        WeightTileBits(filters, reductionLength, filters * reductionLength, config, bfp);
 
     /// <summary>Bytes of a weight tile whose non-zero share is the layer's measured <paramref name="density"/> (null:
     /// dense): the stationary dataflows cut filters into tiles the mask is not consulted for.</summary>
-    public static long WeightTileBytes(long filters, long reductionLength, double? density, AcceleratorConfig config) =>
+    /// <param name="bfp">The layer's effective BFP settings; null: the config's.</param>
+    public static long WeightTileBytes(long filters, long reductionLength, double? density, AcceleratorConfig config, BfpSettings? bfp = null) =>
         BitsToBytes(WeightTileBits(filters, reductionLength,
-            density is { } d ? (long)Math.Round(filters * reductionLength * d) : filters * reductionLength, config));
+            density is { } d ? (long)Math.Round(filters * reductionLength * d) : filters * reductionLength, config, bfp));
 
     /// <summary>Bits of a weight tile of which <paramref name="nonZero"/> weights are non-zero, in the configured storage.</summary>
     /// <remarks>
@@ -32,13 +34,15 @@ public static class DataSizes
     /// each non-zero value with its K index (ceil(log2 K) bits) plus one offset per filter and one more
     /// (ceil(log2(n + 1)) bits each, n the tile's weights). A tile is sized as dense when its weights were not measured.
     /// </remarks>
-    public static long WeightTileBits(long filters, long reductionLength, long nonZero, AcceleratorConfig config)
+    /// <param name="bfp">The layer's effective BFP settings; null: the config's.</param>
+    public static long WeightTileBits(long filters, long reductionLength, long nonZero, AcceleratorConfig config, BfpSettings? bfp = null)
     {
+        BfpSettings formats = bfp ?? config.Bfp;
         long elements = filters * reductionLength;
         (long valueBits, long exponentBits) = config.PeArray.Arithmetic switch
         {
-            Arithmetic.Bfp => (config.Bfp.Weights.MantissaBits,
-                WeightTileBits(filters, reductionLength, config.Bfp.Weights, config.Bfp.WeightPartition) - (elements * config.Bfp.Weights.MantissaBits)),
+            Arithmetic.Bfp => (formats.Weights.MantissaBits,
+                WeightTileBits(filters, reductionLength, formats.Weights, formats.WeightPartition) - (elements * formats.Weights.MantissaBits)),
             Arithmetic.Float16 => (16L, 0L),
             Arithmetic.Float32 => (32L, 0L),
             _ => throw new ArgumentOutOfRangeException(nameof(config)),

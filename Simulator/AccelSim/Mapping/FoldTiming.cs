@@ -2,7 +2,7 @@ using AccelSim.Hardware;
 
 namespace AccelSim.Mapping;
 
-/// <summary>The length of one fold of the PE array: the closed form, or the literal PE model when the config asks for it.</summary>
+/// <summary>The length of one fold of the PE array: the closed form, or the literal PE model when the run asks for it.</summary>
 public static class FoldTiming
 {
     /// <summary>Largest PE-cycles (PEs × cycles of one fold) the PE-level model is allowed to simulate per layer.</summary>
@@ -11,12 +11,13 @@ public static class FoldTiming
     /// <summary>Cycles of one fold that streams <paramref name="streamed"/> operand rows through the array.</summary>
     /// <remarks>Closed form (as SCALE-Sim): os T + R + C − 2 (R−1 skew, C−1 drain); ws and is 2R + C + T − 2 (R cycles
     /// loading the stationary block, then T + R + C − 2 as for os).</remarks>
-    public static long CyclesPerFold(AcceleratorConfig config, long streamed)
+    /// <param name="detail">The run's timing detail: the closed form, or the literal PE model.</param>
+    public static long CyclesPerFold(AcceleratorConfig config, TimingDetail detail, long streamed)
     {
         int rows = config.PeArray.Rows;
         int cols = config.PeArray.Cols;
         Dataflow dataflow = config.PeArray.Dataflow;
-        if (config.Detail == TimingDetail.PeLevel)
+        if (detail == TimingDetail.PeLevel)
         {
             long work = (long)rows * cols * (streamed + (2L * rows) + cols);
             if (work > MaxPeLevelWork)

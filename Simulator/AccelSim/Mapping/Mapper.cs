@@ -27,27 +27,33 @@ public static class Mapper
     }.ToFrozenDictionary(mapper => mapper.Dataflow);
 
     /// <summary>The schedule of <paramref name="layer"/> over <paramref name="batch"/> items on the accelerator.</summary>
+    /// <param name="context">What the run decided for the layer (buffers as the layer uses them, BFP formats, counting
+    /// conventions, timing detail); null: <see cref="LayerContext.Of"/> the config.</param>
     /// <exception cref="MappingException">The layer cannot be placed on this hardware.</exception>
-    public static TileSchedule Map(Layer layer, int batch, AcceleratorConfig config) => layer switch
+    public static TileSchedule Map(Layer layer, int batch, AcceleratorConfig config, LayerContext? context = null) =>
+        MapLayer(layer, batch, config, context ?? LayerContext.Of(config));
+
+    private static TileSchedule MapLayer(Layer layer, int batch, AcceleratorConfig config, LayerContext context) => layer switch
     {
-        ConvLayer conv => MapGemm(new GemmLayer(layer.Name, ShapeOf(conv, batch, config.ScaleSimCompatible), conv.FusedRelu, conv.NonZeroWeights), config),
-        FullyConnectedLayer fc => MapGemm(new GemmLayer(layer.Name, fc.ShapeFor(batch), fc.FusedRelu, fc.NonZeroWeights), config),
-        PoolLayer pool => VectorUnitMapper.MapPool(pool, batch, config),
-        AddLayer add => VectorUnitMapper.MapElementwise(add.OutputShape.Elements * batch, inputs: 2, opsPerElement: add.FusedRelu ? 2 : 1, config, "residual add"),
-        ReluLayer relu => VectorUnitMapper.MapElementwise(relu.OutputShape.Elements * batch, inputs: 1, opsPerElement: 1, config, "relu"),
+        ConvLayer conv => MapGemm(new GemmLayer(layer.Name, ShapeOf(conv, batch, context.Run.Counting.PaddingAsData), conv.FusedRelu, conv.NonZeroWeights), config, context),
+        FullyConnectedLayer fc => MapGemm(new GemmLayer(layer.Name, fc.ShapeFor(batch), fc.FusedRelu, fc.NonZeroWeights), config, context),
+        PoolLayer pool => VectorUnitMapper.MapPool(pool, batch, config, context),
+        AddLayer add => VectorUnitMapper.MapElementwise(add.OutputShape.Elements * batch, inputs: 2, opsPerElement: add.FusedRelu ? 2 : 1, config, context, "residual add"),
+        ReluLayer relu => VectorUnitMapper.MapElementwise(relu.OutputShape.Elements * batch, inputs: 1, opsPerElement: 1, config, context, "relu"),
         // Every output element is one input element copied once: the inputs together are read once.
-        ConcatLayer concat => VectorUnitMapper.MapElementwise(concat.OutputShape.Elements * batch, inputs: 1, opsPerElement: 1, config, "concat"),
+        ConcatLayer concat => VectorUnitMapper.MapElementwise(concat.OutputShape.Elements * batch, inputs: 1, opsPerElement: 1, config, context, "concat"),
         _ => throw new ArgumentOutOfRangeException(nameof(layer), layer.Kind, "unknown layer kind"),
     };
 
-    /// <summary>The layer as the mapper sees it; in SCALE-Sim compatibility mode the padding is part of the input
-    /// (SCALE-Sim has no padding: its users enlarge the input by hand), so the zeros are fetched and read like data.</summary>
-    private static ConvShape ShapeOf(ConvLayer c, int batch, bool scaleSimCompatible) =>
-        scaleSimCompatible ? c.ShapeFor(batch).WithPaddingInInput() : c.ShapeFor(batch);
+    /// <summary>The layer as the mapper sees it; with <paramref name="paddingAsData"/> (SCALE-Sim's convention: it has
+    /// no padding, its users enlarge the input by hand) the padding is part of the input, so the zeros are fetched and
+    /// read like data.</summary>
+    private static ConvShape ShapeOf(ConvLayer c, int batch, bool paddingAsData) =>
+        paddingAsData ? c.ShapeFor(batch).WithPaddingInInput() : c.ShapeFor(batch);
 
-    private static TileSchedule MapGemm(GemmLayer layer, AcceleratorConfig config) =>
+    private static TileSchedule MapGemm(GemmLayer layer, AcceleratorConfig config, LayerContext context) =>
         Dataflows.TryGetValue(config.PeArray.Dataflow, out IDataflowMapper? mapper)
-            ? mapper.Map(layer, config)
+            ? mapper.Map(layer, config, context)
             : throw new MappingException(
                 $"layer '{layer.Name}': dataflow {config.PeArray.Dataflow} is not modelled; supported: output_stationary, weight_stationary, input_stationary, row_stationary");
 }

@@ -12,18 +12,18 @@ internal static class VectorUnitMapper
 {
     /// <summary>Pooling: blocks of whole channel planes per step, or bands of output rows when a plane is too large.</summary>
     /// <exception cref="MappingException">Not even one output row's input rows fit half the ifmap buffer.</exception>
-    public static TileSchedule MapPool(PoolLayer pool, int batch, AcceleratorConfig config)
+    public static TileSchedule MapPool(PoolLayer pool, int batch, AcceleratorConfig config, LayerContext context)
     {
         // Channels are independent: a step pools a block of whole channel planes of one batch item.
         long planeInBytes = (long)pool.InputShape.Height * pool.InputShape.Width * FeatureMapElementBytes;
         long planeOutputs = (long)pool.OutputShape.Height * pool.OutputShape.Width;
-        long half = config.Buffers.Ifmap.HalfCapacityBytes;
-        if (planeInBytes > half || planeOutputs * FeatureMapElementBytes > config.Buffers.Ofmap.CapacityBytes)
+        long half = context.Buffers.Ifmap.HalfCapacityBytes;
+        if (planeInBytes > half || planeOutputs * FeatureMapElementBytes > context.Buffers.Ofmap.CapacityBytes)
         {
-            return MapPoolByRows(pool, batch, config);
+            return MapPoolByRows(pool, batch, config, context);
         }
 
-        int channelsPerStep = (int)Math.Min(pool.InputShape.Channels, Math.Min(half / planeInBytes, config.Buffers.Ofmap.CapacityBytes / (planeOutputs * FeatureMapElementBytes)));
+        int channelsPerStep = (int)Math.Min(pool.InputShape.Channels, Math.Min(half / planeInBytes, context.Buffers.Ofmap.CapacityBytes / (planeOutputs * FeatureMapElementBytes)));
         long windowOps = (long)pool.KernelHeight * pool.KernelWidth;
         var tiles = ImmutableArray.CreateBuilder<long>();
         var steps = ImmutableArray.CreateBuilder<ComputeStep>();
@@ -44,9 +44,9 @@ internal static class VectorUnitMapper
 
     /// <summary>A channel plane too large for half the buffer is pooled in bands of output rows, each fetching the input
     /// rows its windows read (neighbouring bands re-read the rows they share when windows overlap).</summary>
-    private static TileSchedule MapPoolByRows(PoolLayer pool, int batch, AcceleratorConfig config)
+    private static TileSchedule MapPoolByRows(PoolLayer pool, int batch, AcceleratorConfig config, LayerContext context)
     {
-        long half = config.Buffers.Ifmap.HalfCapacityBytes;
+        long half = context.Buffers.Ifmap.HalfCapacityBytes;
         long rowBytes = (long)pool.InputShape.Width * FeatureMapElementBytes;
         long outRowBytes = (long)pool.OutputShape.Width * FeatureMapElementBytes;
         long InputRows(int first, int count)
@@ -71,7 +71,7 @@ internal static class VectorUnitMapper
         int rowsPerStep = 0;
         while (rowsPerStep < pool.OutputShape.Height
             && MostInputRows(rowsPerStep + 1) * rowBytes <= half
-            && (rowsPerStep + 1) * outRowBytes <= config.Buffers.Ofmap.CapacityBytes)
+            && (rowsPerStep + 1) * outRowBytes <= context.Buffers.Ofmap.CapacityBytes)
         {
             rowsPerStep++;
         }
@@ -105,10 +105,10 @@ internal static class VectorUnitMapper
     /// <param name="inputs">Input elements read per output element.</param>
     /// <param name="what">The layer's kind, for the schedule's description.</param>
     /// <exception cref="MappingException">Not even one element fits the buffers.</exception>
-    public static TileSchedule MapElementwise(long elements, int inputs, int opsPerElement, AcceleratorConfig config, string what)
+    public static TileSchedule MapElementwise(long elements, int inputs, int opsPerElement, AcceleratorConfig config, LayerContext context, string what)
     {
         long bytesPerElementIn = (long)inputs * FeatureMapElementBytes;
-        long perStep = Math.Min(config.Buffers.Ifmap.HalfCapacityBytes / bytesPerElementIn, config.Buffers.Ofmap.CapacityBytes / FeatureMapElementBytes);
+        long perStep = Math.Min(context.Buffers.Ifmap.HalfCapacityBytes / bytesPerElementIn, context.Buffers.Ofmap.CapacityBytes / FeatureMapElementBytes);
         if (perStep < 1)
         {
             throw new MappingException("the ifmap and ofmap buffers are too small for even one element");

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text;
 using AccelSim.Configuration;
 using AccelSim.Execution;
-using AccelSim.Hardware;
 using AccelSim.Mapping;
 using AccelSim.Reports;
 using AccelSim.Workloads;
@@ -127,7 +126,7 @@ public sealed class SweepSession
 
     private PointRecord EvaluateOrThrow(SweepPoint point, bool perLayer)
     {
-        (PointRecord? notRun, AcceleratorConfig? config, Network? network) = Prepare(point);
+        (PointRecord? notRun, LoadedAccelerator? config, Network? network) = Prepare(point);
         if (notRun is not null)
         {
             return notRun;
@@ -135,18 +134,18 @@ public sealed class SweepSession
 
         // Points already run in parallel, so each runs on one thread; timing alone skips repeated layers.
         RunResult result = Spec.Numerics
-            ? NetworkRunner.Run(config!, network!, new RunOptions(Numerics: true, Threads: 1))
-            : TimingRunner.Run(config!, network!);
+            ? NetworkRunner.Run(config!.Hardware, config.Energy, network!, new RunOptions(Numerics: true, Threads: 1))
+            : TimingRunner.Run(config!.Hardware, config.Energy, network!);
 
-        ImmutableArray<string> metrics = [.. _metrics.Select(m => m.Read(result, config!))];
+        ImmutableArray<string> metrics = [.. _metrics.Select(m => m.Read(result, config.Hardware))];
         return new PointRecord(point.Index, point.Id, PointStatus.Ok, "", metrics, perLayer ? SweepTables.LayerRows(result, Spec.Numerics) : null);
     }
 
     /// <summary>The point's validated files, or the record of why it does not run (invalid, or skipped by a constraint).</summary>
-    private (PointRecord? Record, AcceleratorConfig? Config, Network? Network) Prepare(SweepPoint point)
+    private (PointRecord? Record, LoadedAccelerator? Config, Network? Network) Prepare(SweepPoint point)
     {
         var problems = new List<ConfigError>();
-        AcceleratorConfig? config = _config.ReadAccelerator(point.Overrides(Spec, KeyTarget.Config), Spec.ConfigPath, _energyTables, problems, out ConfigValues configValues);
+        LoadedAccelerator? config = _config.ReadAccelerator(point.Overrides(Spec, KeyTarget.Config), Spec.ConfigPath, _energyTables, problems, out ConfigValues configValues);
         Network? network = _workloads[point.WorkloadIndex].ReadWorkload(point.Overrides(Spec, KeyTarget.Workload), Spec.Workloads[point.WorkloadIndex].Path,
             Path.GetDirectoryName(Spec.Resolve(Spec.Workloads[point.WorkloadIndex].Path)) ?? "", problems, out ConfigValues workloadValues);
         if (problems.Count > 0 || config is null || network is null)

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using AccelSim.Energy;
 using AccelSim.Execution;
 using AccelSim.Hardware;
 using AccelSim.Reports;
@@ -17,7 +18,7 @@ internal static class TimingRunner
     /// <summary>Stands in for every layer's weights in the cache key: timing does not depend on their values.</summary>
     private static readonly SyntheticWeights AnyWeights = new(0);
 
-    public static RunResult Run(AcceleratorConfig config, Network network)
+    public static RunResult Run(AcceleratorConfig config, EnergyTable energy, Network network)
     {
         // Sparse weight storage and skipping make timing depend on the weights: measure them (masks differ per layer,
         // so the cache below then keys on them too).
@@ -27,18 +28,18 @@ internal static class TimingRunner
         for (int i = 0; i < network.Layers.Length; i++)
         {
             Layer layer = network.Layers[i];
-            AcceleratorConfig view = LayerConfig.For(network, i, config);
-            var shape = (ShapeOf(layer), view.InputFromChip, view.OutputToChip);
+            LayerContext context = LayerContexts.For(network, i, config, RunSettings.Native);
+            var shape = (ShapeOf(layer), context.InputFromChip, context.OutputToChip);
             if (!timings.TryGetValue(shape, out LayerTiming? timing))
             {
-                timing = LayerSimulator.Run(layer, network.Batch, view);
+                timing = LayerSimulator.Run(layer, network.Batch, config, context);
                 timings.Add(shape, timing);
             }
 
-            results.Add(NetworkRunner.LayerResultOf(layer, timing, null, network.Batch, config));
+            results.Add(NetworkRunner.LayerResultOf(layer, timing, null, network.Batch, config, energy, RunSettings.Native));
         }
 
-        return NetworkRunner.ResultOf(config, network, results.MoveToImmutable(), null);
+        return NetworkRunner.ResultOf(config, energy, network, results.MoveToImmutable(), null);
     }
 
     /// <summary>The layer without what timing ignores; record equality then compares shapes and parameters only.</summary>

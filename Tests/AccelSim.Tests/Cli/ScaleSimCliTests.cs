@@ -3,7 +3,7 @@ using AccelSim.Cli;
 using AccelSim.Configuration;
 using AccelSim.Execution;
 using AccelSim.Hardware;
-using AccelSim.Mapping;
+using AccelSim.ScaleSim;
 using AccelSim.Tests.Support;
 using static AccelSim.Tests.Support.CliHarness;
 
@@ -366,7 +366,8 @@ public sealed class ScaleSimCliTests
         var baseline = AccelSim.Configuration.ConfigLoader.LoadAccelerator(Path.Combine(RepoPaths.Configs, "default.yaml"));
         var (config, _) = ScaleSimConfigReader.Read(configPath, baseline);
         var network = ScaleSimTopologyReader.Read(topologyPath);
-        return LayerSimulator.Run(network.Layers.Single(), network.Batch, config with { ScaleSimCompatible = true }).Stats["ifmap.fill_bytes"];
+        var compatibility = LayerContext.Of(config, new RunSettings { Counting = ScaleSimRunner.Conventions });
+        return LayerSimulator.Run(network.Layers.Single(), network.Batch, config, compatibility).Stats["ifmap.fill_bytes"];
     }
 
     private static Dictionary<string, double> ReadReport(string path)

@@ -314,7 +314,7 @@ public sealed class CompressionTests
             Network net = Load("resnet_block.yaml");
             var plan = new CompressionPlan(Ratio(0.5), null, new LowRankOptions(2, null), null, ["conv_b"], false, null, 8, 1, 4, 1);
 
-            CompressionReport report = Compressor.Run(net, "resnet_block.yaml", TestHardware.Tiny(), plan, Path.Combine(folder, "c.yaml"),
+            CompressionReport report = Compressor.Run(net, "resnet_block.yaml", (n, timing) => NetworkRunner.Run(TestHardware.Tiny(), TestHardware.UnitEnergyTable(), n, timing), plan, Path.Combine(folder, "c.yaml"),
                 path => ConfigLoader.LoadWorkload(path), Serilog.Core.Logger.None);
 
             // conv_a: 8 -> 4 filters of 8·9 = 72 weights, no bias: 576 -> 288 parameters, x 64 pixels: 36,864 -> 18,432 MACs.

@@ -1,4 +1,5 @@
 using AccelSim.Configuration;
+using AccelSim.Energy;
 using AccelSim.Hardware;
 using AccelSim.Numerics;
 using static AccelSim.Tests.Configuration.SampleYaml;
@@ -18,7 +19,7 @@ public sealed class AcceleratorLoaderTests
     [Test]
     public void ValidFile_BecomesTheRecord_WithDocumentedDefaults()
     {
-        AcceleratorConfig config = ConfigLoader.LoadAccelerator(_files.Write("hw.yaml", HardwareYaml));
+        (AcceleratorConfig config, EnergyTable energy) = ConfigLoader.LoadAcceleratorWithEnergy(_files.Write("hw.yaml", HardwareYaml));
 
         using (Assert.EnterMultipleScope())
         {
@@ -41,14 +42,14 @@ public sealed class AcceleratorLoaderTests
             Assert.That(config.Bfp.Rounding, Is.EqualTo(RoundingMode.NearestEven));
             Assert.That(config.Bfp.AccumulatorBits, Is.Null, "absent accumulator_bits means an exact accumulator");
             Assert.That(config.Bfp.StochasticSeed, Is.EqualTo(1UL));
-            Assert.That(config.Energy.Name, Is.EqualTo("horowitz_45nm"));
+            Assert.That(energy.Name, Is.EqualTo("horowitz_45nm"));
         }
     }
 
     [Test]
     public void DefaultYaml_BecomesTheExpectedRecord()
     {
-        AcceleratorConfig config = ConfigLoader.LoadAccelerator(Path.Combine(Support.RepoPaths.Configs, "default.yaml"));
+        (AcceleratorConfig config, EnergyTable energy) = ConfigLoader.LoadAcceleratorWithEnergy(Path.Combine(Support.RepoPaths.Configs, "default.yaml"));
 
         using (Assert.EnterMultipleScope())
         {
@@ -67,8 +68,8 @@ public sealed class AcceleratorLoaderTests
             Assert.That(config.VectorUnit.Lanes, Is.EqualTo(32));
             Assert.That(config.Bfp, Is.EqualTo(new BfpSettings(
                 new BfpFormat(5, 8), new BfpFormat(5, 8), BlockPartition.Row, BlockPartition.Tensor, RoundingMode.NearestEven, null, 1UL)));
-            Assert.That(config.Energy.Name, Is.EqualTo("horowitz_45nm"));
-            Assert.That(config.Energy.Entries, Has.Count.EqualTo(13));
+            Assert.That(energy.Name, Is.EqualTo("horowitz_45nm"));
+            Assert.That(energy.Entries, Has.Count.EqualTo(13));
         }
     }
 
@@ -108,7 +109,7 @@ public sealed class AcceleratorLoaderTests
     [Test]
     public void TinyYaml_BecomesTheExpectedRecord()
     {
-        AcceleratorConfig config = ConfigLoader.LoadAccelerator(Path.Combine(Support.RepoPaths.Configs, "tiny.yaml"));
+        (AcceleratorConfig config, EnergyTable energy) = ConfigLoader.LoadAcceleratorWithEnergy(Path.Combine(Support.RepoPaths.Configs, "tiny.yaml"));
 
         using (Assert.EnterMultipleScope())
         {
@@ -123,7 +124,7 @@ public sealed class AcceleratorLoaderTests
             Assert.That(config.VectorUnit.Lanes, Is.EqualTo(4));
             Assert.That(config.Bfp, Is.EqualTo(new BfpSettings(
                 new BfpFormat(5, 8), new BfpFormat(5, 8), BlockPartition.Row, BlockPartition.Tensor, RoundingMode.NearestEven, null, 1UL)));
-            Assert.That(config.Energy.Name, Is.EqualTo("horowitz_45nm"));
+            Assert.That(energy.Name, Is.EqualTo("horowitz_45nm"));
         }
     }
 

@@ -14,10 +14,10 @@ public sealed class GoldenRunTests
     [TestCase("tiny", "resnet_block")]
     public void ShippedRun_MatchesItsGoldenReport(string config, string workload)
     {
-        var accelerator = ConfigLoader.LoadAccelerator(Path.Combine(RepoPaths.Configs, config + ".yaml"));
+        var accelerator = ConfigLoader.LoadAcceleratorWithEnergy(Path.Combine(RepoPaths.Configs, config + ".yaml"));
         var network = ConfigLoader.LoadWorkload(Path.Combine(RepoPaths.Workloads, workload + ".yaml"));
 
-        RunResult result = NetworkRunner.Run(accelerator, network, new RunOptions(Numerics: true, Threads: 2));
+        RunResult result = NetworkRunner.Run(accelerator.Hardware, accelerator.Energy, network, new RunOptions(Numerics: true, Threads: 2));
         var csv = new StringWriter { NewLine = "\n" };
         new CsvReportWriter().Write(result, csv);
 
@@ -29,12 +29,12 @@ public sealed class GoldenRunTests
     public void OneBankPerBuffer_GivenExplicitly_MatchesTheSameGoldenReport(string config, string workload)
     {
         // banks: 1 is the buffer as it was before banks existed: the same report, byte for byte.
-        var accelerator = ConfigLoader.LoadAccelerator(Path.Combine(RepoPaths.Configs, config + ".yaml"),
+        var accelerator = ConfigLoader.LoadAcceleratorWithEnergy(Path.Combine(RepoPaths.Configs, config + ".yaml"),
             [.. new[] { "buffers.ifmap.banks=1", "buffers.weights.banks=1", "buffers.ofmap.banks=1" }.Select(ConfigOverride.Parse)]);
         var network = ConfigLoader.LoadWorkload(Path.Combine(RepoPaths.Workloads, workload + ".yaml"));
-        Assert.That(accelerator.Buffers.Ifmap.Banks, Is.EqualTo(1));
+        Assert.That(accelerator.Hardware.Buffers.Ifmap.Banks, Is.EqualTo(1));
 
-        RunResult result = NetworkRunner.Run(accelerator, network, new RunOptions(Numerics: true, Threads: 2));
+        RunResult result = NetworkRunner.Run(accelerator.Hardware, accelerator.Energy, network, new RunOptions(Numerics: true, Threads: 2));
         var csv = new StringWriter { NewLine = "\n" };
         new CsvReportWriter().Write(result, csv);
 

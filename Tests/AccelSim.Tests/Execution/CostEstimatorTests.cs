@@ -1,4 +1,5 @@
 using AccelSim.Configuration;
+using AccelSim.Energy;
 using AccelSim.Execution;
 using AccelSim.Hardware;
 using AccelSim.Tests.Support;
@@ -8,12 +9,16 @@ namespace AccelSim.Tests.Execution;
 /// <summary>Area and FPGA estimates of the shipped default (BFP) and float16 arrays, derived by hand from the cited figures.</summary>
 public sealed class CostEstimatorTests
 {
-    private static AcceleratorConfig Load(string name) => ConfigLoader.LoadAccelerator(Path.Combine(RepoPaths.Configs, name + ".yaml"));
+    private static LoadedAccelerator Load(string name) => ConfigLoader.LoadAcceleratorWithEnergy(Path.Combine(RepoPaths.Configs, name + ".yaml"));
+
+    private static AreaEstimate? Area(LoadedAccelerator accelerator) => CostEstimator.Area(accelerator.Hardware, accelerator.Energy);
+
+    private static FpgaEstimate? Fpga(LoadedAccelerator accelerator) => CostEstimator.Fpga(accelerator.Hardware, accelerator.Energy);
 
     [Test]
     public void DefaultArea_IsCitedUnitsTimesCounts()
     {
-        var area = CostEstimator.Area(Load("default"))!;
+        var area = Area(Load("default"))!;
 
         // 1024 PEs × 282 µm² (8×8-bit multiply, the reference)       = 0.288768 mm²
         // 1024 PEs × 137 µm² (32-bit add; an exact accumulator is taken as 32 bits) = 0.140288 mm²
@@ -31,7 +36,7 @@ public sealed class CostEstimatorTests
     [Test]
     public void Float16Area_PaysForFloatMultipliersAndFloat32Accumulators()
     {
-        var area = CostEstimator.Area(Load("float16"))!;
+        var area = Area(Load("float16"))!;
 
         // 1024 × (1640 µm² float16 multiply + 4184 µm² float32 add) = 5.963776 mm² against 0.429056 mm² for BFP.
         Assert.That(area.ByComponent["pe_array"], Is.EqualTo(5.963776).Within(1e-9));
@@ -41,8 +46,8 @@ public sealed class CostEstimatorTests
     public void UnifiedBuffer_HasTheDefaultsSramArea_AndBlockRamsPerBank()
     {
         var config = Load("unified_buffer");
-        var area = CostEstimator.Area(config)!;
-        var fpga = CostEstimator.Fpga(config)!;
+        var area = Area(config)!;
+        var fpga = Fpga(config)!;
 
         // The same 1,310,720 bytes as the default's three buffers: 3.62807296 mm² of SRAM cells, as one component.
         // BRAM: 4 banks of 327,680 B = 2,621,440 bits / 36,864 → 72 each (their 1024-bit words need only 15 side by
@@ -58,8 +63,8 @@ public sealed class CostEstimatorTests
     [Test]
     public void FpgaEstimates_ShowTheSeedsDifference()
     {
-        var bfp = CostEstimator.Fpga(Load("default"))!;
-        var half = CostEstimator.Fpga(Load("float16"))!;
+        var bfp = Fpga(Load("default"))!;
+        var half = Fpga(Load("float16"))!;
 
         // BRAM: ifmap and weights 4,194,304 bits / 36,864 → 114 each (their 1024- and 256-bit words need only 15 and 4
         // side by side); ofmap 2,097,152 / 36,864 → 57. Total 285 for both arrays.
@@ -82,9 +87,10 @@ public sealed class CostEstimatorTests
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(CostEstimator.Area(config), Is.Null);
-            Assert.That(CostEstimator.Fpga(config), Is.Null);
-            Assert.That(CostEstimator.Fpga(Load("default") with { PeArray = new PeArrayConfig(32, 32, Dataflow.OutputStationary) { Arithmetic = Arithmetic.Float32 } }), Is.Null);
+            Assert.That(CostEstimator.Area(config, TestHardware.UnitEnergyTable()), Is.Null);
+            Assert.That(CostEstimator.Fpga(config, TestHardware.UnitEnergyTable()), Is.Null);
+            var float32 = Load("default");
+            Assert.That(CostEstimator.Fpga(float32.Hardware with { PeArray = new PeArrayConfig(32, 32, Dataflow.OutputStationary) { Arithmetic = Arithmetic.Float32 } }, float32.Energy), Is.Null);
         }
     }
 }

@@ -3,6 +3,7 @@ using AccelSim.Energy;
 using AccelSim.Execution;
 using AccelSim.Hardware;
 using AccelSim.Tests.Support;
+using AccelSim.Workloads;
 
 namespace AccelSim.Tests.Execution;
 
@@ -49,11 +50,15 @@ public sealed class EnergyAccountingTests
         }.ToImmutableSortedDictionary(e => e.Name, e => e, StringComparer.Ordinal),
     };
 
-    private static AcceleratorConfig Config(ZeroOperandPolicy zeros = ZeroOperandPolicy.None, Arithmetic arithmetic = Arithmetic.Bfp, double logicLeakage = 5)
+    private static AcceleratorConfig Config(ZeroOperandPolicy zeros = ZeroOperandPolicy.None, Arithmetic arithmetic = Arithmetic.Bfp)
     {
         var tiny = TestHardware.Tiny();
-        return tiny with { Energy = Table(logicLeakage), PeArray = tiny.PeArray with { ZeroOperands = zeros, Arithmetic = arithmetic } };
+        return tiny with { PeArray = tiny.PeArray with { ZeroOperands = zeros, Arithmetic = arithmetic } };
     }
+
+    /// <summary>The layer priced on <paramref name="config"/> as it is, with <paramref name="table"/> (default: the hand table).</summary>
+    private static EnergyBreakdown Price(Layer layer, ActivityCounts activity, AcceleratorConfig config, long cycles, long? zeroMacs, EnergyTable? table = null) =>
+        EnergyAccounting.Price(layer, activity, config, LayerContext.Of(config), table ?? Table(), cycles, zeroMacs);
 
     [Test]
     public void BfpLayer_CostsWhatTheHandSumSays()
@@ -67,7 +72,7 @@ public sealed class EnergyAccountingTests
         // DRAM               56 bits × 1300/64                                             = 1137.5
         // leakage            PEs 50 × 16 × 5/200; lanes 50 × 4 × 5/200; SRAM 3 × 50 × 8·(32768/8192)/200 = 20 + 5 + 24
         // total                                                                            = 1464.2625
-        var energy = EnergyAccounting.Price(TestNetworks.TinyFc(), Activity, Config(), Cycles, ZeroMacs);
+        var energy = Price(TestNetworks.TinyFc(), Activity, Config(), Cycles, ZeroMacs);
 
         using (Assert.EnterMultipleScope())
         {
@@ -86,7 +91,7 @@ public sealed class EnergyAccountingTests
         var activity = Activity with { RegisterFileAccesses = 1000 };
         var tiny = Config();
         var rs = tiny with { PeArray = tiny.PeArray with { Dataflow = Dataflow.RowStationary } };
-        var energy = EnergyAccounting.Price(TestNetworks.TinyFc(), activity, rs, Cycles, ZeroMacs);
+        var energy = Price(TestNetworks.TinyFc(), activity, rs, Cycles, ZeroMacs);
 
         using (Assert.EnterMultipleScope())
         {
@@ -102,8 +107,8 @@ public sealed class EnergyAccountingTests
         // 36 · 18 − 36 = 612 comparisons of 5-bit exponents. exponent_compare 612 × 0.1 × 5/32 = 9.5625;
         // exponent_write 36 × 0.1 × 5/32 = 0.5625 (int_add and register_access are 0.1 pJ at 32 bits, linear).
         var activity = Activity with { InputBlocks = 36, ExponentComparisons = 612 };
-        var with = EnergyAccounting.Price(TestNetworks.TinyFc(), activity, Config(), Cycles, ZeroMacs);
-        var without = EnergyAccounting.Price(TestNetworks.TinyFc(), Activity, Config(), Cycles, ZeroMacs);
+        var with = Price(TestNetworks.TinyFc(), activity, Config(), Cycles, ZeroMacs);
+        var without = Price(TestNetworks.TinyFc(), Activity, Config(), Cycles, ZeroMacs);
 
         using (Assert.EnterMultipleScope())
         {
@@ -149,8 +154,8 @@ public sealed class EnergyAccountingTests
     [Test]
     public void Gating_SavesExactlyTheZeroOperandArithmetic()
     {
-        double plain = EnergyAccounting.Price(TestNetworks.TinyFc(), Activity, Config(), Cycles, ZeroMacs).TotalPicoJoules;
-        var gated = EnergyAccounting.Price(TestNetworks.TinyFc(), Activity, Config(ZeroOperandPolicy.Gate), Cycles, ZeroMacs);
+        double plain = Price(TestNetworks.TinyFc(), Activity, Config(), Cycles, ZeroMacs).TotalPicoJoules;
+        var gated = Price(TestNetworks.TinyFc(), Activity, Config(ZeroOperandPolicy.Gate), Cycles, ZeroMacs);
 
         using (Assert.EnterMultipleScope())
         {
@@ -164,8 +169,8 @@ public sealed class EnergyAccountingTests
     [Test]
     public void WithoutNumerics_EveryMacIsPricedAlike()
     {
-        double known = EnergyAccounting.Price(TestNetworks.TinyFc(), Activity, Config(ZeroOperandPolicy.Gate), Cycles, ZeroMacs).TotalPicoJoules;
-        double unknown = EnergyAccounting.Price(TestNetworks.TinyFc(), Activity, Config(ZeroOperandPolicy.Gate), Cycles, null).TotalPicoJoules;
+        double known = Price(TestNetworks.TinyFc(), Activity, Config(ZeroOperandPolicy.Gate), Cycles, ZeroMacs).TotalPicoJoules;
+        double unknown = Price(TestNetworks.TinyFc(), Activity, Config(ZeroOperandPolicy.Gate), Cycles, null).TotalPicoJoules;
 
         Assert.That(unknown - known, Is.EqualTo(2.65625).Within(1e-9));
     }
@@ -173,8 +178,8 @@ public sealed class EnergyAccountingTests
     [Test]
     public void ChangingTheLogicLeakage_ChangesTheTotalByCyclesTimesUnits()
     {
-        double before = EnergyAccounting.Price(TestNetworks.TinyFc(), Activity, Config(), Cycles, ZeroMacs).TotalPicoJoules;
-        double after = EnergyAccounting.Price(TestNetworks.TinyFc(), Activity, Config(logicLeakage: 7), Cycles, ZeroMacs).TotalPicoJoules;
+        double before = Price(TestNetworks.TinyFc(), Activity, Config(), Cycles, ZeroMacs).TotalPicoJoules;
+        double after = Price(TestNetworks.TinyFc(), Activity, Config(), Cycles, ZeroMacs, Table(logicLeakageMicrowatts: 7)).TotalPicoJoules;
 
         // +2 µW on each of 16 PEs and 4 lanes for 50 cycles at 200 MHz: 20 × 50 × 2/200 = 10 pJ.
         Assert.That(after - before, Is.EqualTo(10).Within(1e-9));
@@ -183,7 +188,7 @@ public sealed class EnergyAccountingTests
     [Test]
     public void Float16Array_PricesFloatMultipliesAndFloat32Adds_AndNoBfpConversions()
     {
-        var energy = EnergyAccounting.Price(TestNetworks.TinyFc(), Activity, Config(arithmetic: Arithmetic.Float16), Cycles, ZeroMacs);
+        var energy = Price(TestNetworks.TinyFc(), Activity, Config(arithmetic: Arithmetic.Float16), Cycles, ZeroMacs);
 
         using (Assert.EnterMultipleScope())
         {
@@ -203,9 +208,9 @@ public sealed class EnergyAccountingTests
     public void MissingEntry_NamesTheEntryAndTheAction()
     {
         var config = Config();
-        config = config with { Energy = config.Energy with { Entries = config.Energy.Entries.Remove("register_access") } };
+        var table = Table() with { Entries = Table().Entries.Remove("register_access") };
 
-        var error = Assert.Throws<KeyNotFoundException>(() => EnergyAccounting.Price(TestNetworks.TinyFc(), Activity, config, Cycles, ZeroMacs));
+        var error = Assert.Throws<KeyNotFoundException>(() => Price(TestNetworks.TinyFc(), Activity, config, Cycles, ZeroMacs, table));
 
         Assert.That(error!.Message, Is.EqualTo("energy table 'hand' has no entry 'register_access' to price pe_array.register_write"));
     }

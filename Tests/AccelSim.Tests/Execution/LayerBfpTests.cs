@@ -53,8 +53,8 @@ public sealed class LayerBfpTests
         // Layer a at 4-bit mantissas: about 4 bits less than bfp(5, 8) → roughly 24 dB lower local SQNR; its weights are
         // stored at 4 bits instead of 8, so it reads fewer DRAM bytes. Layer b keeps bfp(5, 8): its local error is the same.
         var config = TestHardware.Tiny();
-        var plain = NetworkRunner.Run(config, Load(""), new RunOptions(true, 1));
-        var narrow = NetworkRunner.Run(config, Load(", bfp: { mantissa_bits: 4 }"), new RunOptions(true, 1));
+        var plain = NetworkRunner.Run(config, TestHardware.UnitEnergyTable(), Load(""), new RunOptions(true, 1));
+        var narrow = NetworkRunner.Run(config, TestHardware.UnitEnergyTable(), Load(", bfp: { mantissa_bits: 4 }"), new RunOptions(true, 1));
 
         Assert.Multiple(() =>
         {

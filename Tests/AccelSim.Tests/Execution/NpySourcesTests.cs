@@ -41,7 +41,7 @@ public sealed class NpySourcesTests
         var network = ConfigLoader.LoadWorkload(Workload("weights: { npy: { weights: w.npy, bias: b.npy } }"));
         string dump = Path.Combine(_dir, "dump");
 
-        var result = NetworkRunner.Run(TestHardware.Tiny(), network, new RunOptions(true, 1, dump));
+        var result = NetworkRunner.Run(TestHardware.Tiny(), TestHardware.UnitEnergyTable(), network, new RunOptions(true, 1, dump));
 
         Assert.Multiple(() =>
         {
@@ -68,7 +68,7 @@ public sealed class NpySourcesTests
         NpyFile.WriteFloat32(Path.Combine(_dir, "x.npy"), [1, 2, 2, 2], new float[8]);
         var network = ConfigLoader.LoadWorkload(Workload("weights: { npy: { weights: w.npy } }"));
 
-        var error = Assert.Throws<NpyFormatException>(() => NetworkRunner.Run(TestHardware.Tiny(), network, new RunOptions(true, 1)));
+        var error = Assert.Throws<NpyFormatException>(() => NetworkRunner.Run(TestHardware.Tiny(), TestHardware.UnitEnergyTable(), network, new RunOptions(true, 1)));
 
         Assert.That(error!.Message, Does.EndWith("w.npy: shape (3) holds 3 values; layer 'c' weights (1x2) needs 2"));
     }

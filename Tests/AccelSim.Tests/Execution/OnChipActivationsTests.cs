@@ -15,7 +15,7 @@ public sealed class OnChipActivationsTests
         var network = ConfigLoader.LoadWorkload(Path.Combine(RepoPaths.Workloads, "tiny.yaml"));
         var config = TestHardware.Tiny() with { OnChipActivations = true };
 
-        RunResult result = NetworkRunner.Run(config, network, new RunOptions(Numerics: false));
+        RunResult result = NetworkRunner.Run(config, TestHardware.UnitEnergyTable(), network, new RunOptions(Numerics: false));
 
         using (Assert.EnterMultipleScope())
         {
@@ -42,11 +42,11 @@ public sealed class OnChipActivationsTests
         // conv_a → conv_b: stays (8·8·8 float32 = 2,048 B, exactly half the ifmap buffer). conv_b → residual: the add
         // also reads the network input, so conv_b's output goes to DRAM. residual → gap: stays. gap → fc: stays (32 B).
         // fc is the network output.
-        bool[] stays = Enumerable.Range(0, network.Layers.Length).Select(i => LayerConfig.StaysOnChip(network, i, config)).ToArray();
+        bool[] stays = Enumerable.Range(0, network.Layers.Length).Select(i => LayerContexts.StaysOnChip(network, i, config)).ToArray();
         Assert.That(stays, Is.EqualTo(new[] { true, false, true, true, false }));
 
         // With a smaller input buffer conv_a's 2,048 B no longer fit half of it.
         var smaller = config with { Buffers = config.Buffers with { Ifmap = config.Buffers.Ifmap with { CapacityBytes = 2048 } } };
-        Assert.That(LayerConfig.StaysOnChip(network, 0, smaller), Is.False);
+        Assert.That(LayerContexts.StaysOnChip(network, 0, smaller), Is.False);
     }
 }

@@ -94,7 +94,7 @@ public sealed class SparseExecutionTests
             Network network = ConfigLoader.LoadWorkload(Path.Combine(folder, "tiny.yaml"));
 
             RunResult Run(ZeroOperandPolicy zeros, WeightStorage storage) =>
-                NetworkRunner.Run(Tiny(zeros, storage), network, new RunOptions(Numerics: true, Threads: 1));
+                NetworkRunner.Run(Tiny(zeros, storage), TestHardware.UnitEnergyTable(), network, new RunOptions(Numerics: true, Threads: 1));
 
             RunResult dense = Run(ZeroOperandPolicy.None, WeightStorage.Dense);
             RunResult sparse = Run(ZeroOperandPolicy.Skip, WeightStorage.Bitmap);

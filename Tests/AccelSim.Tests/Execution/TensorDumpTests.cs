@@ -14,7 +14,7 @@ public sealed class TensorDumpTests
         string dir = Path.Combine(Path.GetTempPath(), "accelsim-dump-" + Guid.NewGuid().ToString("N"));
         try
         {
-            NetworkRunner.Run(TestHardware.Tiny(), TestNetworks.Tiny(), new RunOptions(true, 2, dir));
+            NetworkRunner.Run(TestHardware.Tiny(), TestHardware.UnitEnergyTable(), TestNetworks.Tiny(), new RunOptions(true, 2, dir));
             var wm = NpyFile.Read(Path.Combine(dir, "c1.weight_mantissas.npy"));
             var we = NpyFile.Read(Path.Combine(dir, "c1.weight_exponents.npy"));
             var im = NpyFile.Read(Path.Combine(dir, "c1.input_mantissas.npy"));

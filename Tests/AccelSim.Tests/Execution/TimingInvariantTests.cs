@@ -1,6 +1,7 @@
 using AccelSim.Execution;
 using AccelSim.Hardware;
 using AccelSim.Statistics;
+using AccelSim.ScaleSim;
 using AccelSim.Tests.Support;
 using AccelSim.Workloads;
 
@@ -99,10 +100,10 @@ public sealed class TimingInvariantTests
     public void OutputStationary_StreamsKInPiecesOfAChannel_ObeyingConservation(ConvLayer conv, AcceleratorConfig config)
     {
         LayerTiming t = LayerSimulator.Run(conv, 1, config);
-        LayerTiming compat = LayerSimulator.Run(conv, 1, config with { ScaleSimCompatible = true });
+        LayerTiming compat = LayerSimulator.Run(conv, 1, config, ScaleSimContext(config));
 
         long m = (long)conv.OutputShape.Height * conv.OutputShape.Width;
-        var closed = AccelSim.Mapping.ScaleSimCompute.Of(Dataflow.OutputStationary, config.PeArray.Rows, config.PeArray.Cols, m, conv.ReductionLength, conv.OutputChannels);
+        var closed = ScaleSimCompute.Of(Dataflow.OutputStationary, config.PeArray.Rows, config.PeArray.Cols, m, conv.ReductionLength, conv.OutputChannels);
         // Unique data: every input element is read by some window (stride 1, the kernel spans the padded input), and the
         // weights' BFP storage (8-bit mantissas, one 5-bit exponent per filter row) at least once.
         long uniqueBytes = (conv.InputShape.Elements * 4) + (((conv.OutputChannels * conv.ReductionLength * 8) + (conv.OutputChannels * 5) + 7) / 8);
@@ -125,15 +126,14 @@ public sealed class TimingInvariantTests
         foreach (Dataflow dataflow in new[] { Dataflow.WeightStationary, Dataflow.InputStationary })
         {
             var native = config with { PeArray = config.PeArray with { Dataflow = dataflow } };
-            var compat = native with { ScaleSimCompatible = true };
             long m = (long)conv.OutputShape.Height * conv.OutputShape.Width;
-            var closed = AccelSim.Mapping.ScaleSimCompute.Of(dataflow, config.PeArray.Rows, config.PeArray.Cols, m, conv.ReductionLength, conv.OutputChannels);
+            var closed = ScaleSimCompute.Of(dataflow, config.PeArray.Rows, config.PeArray.Cols, m, conv.ReductionLength, conv.OutputChannels);
             LayerTiming t;
             LayerTiming c;
             try
             {
                 t = LayerSimulator.Run(conv, 1, native);
-                c = LayerSimulator.Run(conv, 1, compat);
+                c = LayerSimulator.Run(conv, 1, native, ScaleSimContext(native));
             }
             catch (AccelSim.Mapping.MappingException e)
             {
@@ -159,4 +159,8 @@ public sealed class TimingInvariantTests
 
     /// <summary>Cycles the array held a fold: computing, filling and draining.</summary>
     private static long ArrayCycles(LayerTiming timing) => timing.ComputeCycles + timing.StallCyclesByCause[StallCause.FillDrain];
+
+    /// <summary>A layer context that counts as SCALE-Sim does.</summary>
+    private static LayerContext ScaleSimContext(AcceleratorConfig config) =>
+        LayerContext.Of(config, new RunSettings { Counting = ScaleSimRunner.Conventions });
 }

@@ -44,8 +44,8 @@ public sealed class UnifiedBufferTests
         // 16 read ports per buffer: no step waits for SRAM, whether the two streams have their own ports or share them.
         // Then the same capacities give the same tiles, the same DRAM transfers and the same stalls, cycle for cycle.
         Network network = Load(workload);
-        RunResult separate = NetworkRunner.Run(PerTensor(16), network, new RunOptions(Numerics: false));
-        RunResult unified = NetworkRunner.Run(Unified(16), network, new RunOptions(Numerics: false));
+        RunResult separate = NetworkRunner.Run(PerTensor(16), TestHardware.UnitEnergyTable(), network, new RunOptions(Numerics: false));
+        RunResult unified = NetworkRunner.Run(Unified(16), TestHardware.UnitEnergyTable(), network, new RunOptions(Numerics: false));
 
         Assert.That(separate.StallCyclesByCause[StallCause.SramBandwidth], Is.Zero, "the ports must not be the bottleneck here");
         for (int i = 0; i < network.Layers.Length; i++)
@@ -66,8 +66,8 @@ public sealed class UnifiedBufferTests
         // The per-tensor word counters (what the energy model prices) are the same too.
         for (int i = 0; i < network.Layers.Length; i++)
         {
-            var a = LayerSimulator.Run(network.Layers[i], network.Batch, LayerConfig.For(network, i, PerTensor(16))).Activity;
-            var b = LayerSimulator.Run(network.Layers[i], network.Batch, LayerConfig.For(network, i, Unified(16))).Activity;
+            var a = LayerSimulator.Run(network.Layers[i], network.Batch, PerTensor(16), LayerContexts.For(network, i, PerTensor(16), RunSettings.Native)).Activity;
+            var b = LayerSimulator.Run(network.Layers[i], network.Batch, Unified(16), LayerContexts.For(network, i, Unified(16), RunSettings.Native)).Activity;
             Assert.That(b, Is.EqualTo(a), network.Layers[i].Name);
         }
     }
@@ -80,8 +80,8 @@ public sealed class UnifiedBufferTests
         // more ifmap and weight words together than it has compute cycles, so the shared port shows up as
         // SRAM-bandwidth stalls.
         Network network = Load("resnet_block");
-        RunResult separate = NetworkRunner.Run(PerTensor(1), network, new RunOptions(Numerics: false));
-        RunResult unified = NetworkRunner.Run(Unified(1), network, new RunOptions(Numerics: false));
+        RunResult separate = NetworkRunner.Run(PerTensor(1), TestHardware.UnitEnergyTable(), network, new RunOptions(Numerics: false));
+        RunResult unified = NetworkRunner.Run(Unified(1), TestHardware.UnitEnergyTable(), network, new RunOptions(Numerics: false));
 
         long separateStall = separate.StallCyclesByCause[StallCause.SramBandwidth];
         long unifiedStall = unified.StallCyclesByCause[StallCause.SramBandwidth];
@@ -100,14 +100,14 @@ public sealed class UnifiedBufferTests
         for (int i = 0; i < network.Layers.Length; i++)
         {
             Layer layer = network.Layers[i];
-            AcceleratorConfig view = LayerConfig.For(network, i, config);
-            (AcceleratorConfig chosen, TileSchedule schedule) = LayerSimulator.Partitioned(layer, network.Batch, view);
-            long least = BufferPartition.Candidates(unified).Select(split => MappedTraffic(layer, network.Batch, view with { Buffers = split })).Min();
+            LayerContext view = LayerContexts.For(network, i, config, RunSettings.Native);
+            (LayerContext chosen, TileSchedule schedule) = LayerSimulator.Partitioned(layer, network.Batch, config, view);
+            long least = BufferPartition.Candidates(unified).Select(split => MappedTraffic(layer, network.Batch, config, view with { Buffers = split })).Min();
             using (Assert.EnterMultipleScope())
             {
                 Assert.That(chosen.Buffers.Partitioned, Is.True);
                 Assert.That(Traffic(schedule), Is.EqualTo(least), layer.Name);
-                Assert.That(LayerSimulator.Partitioned(layer, network.Batch, view).Config, Is.EqualTo(chosen), "the same choice every time");
+                Assert.That(LayerSimulator.Partitioned(layer, network.Batch, config, view).Context, Is.EqualTo(chosen), "the same choice every time");
                 Assert.That(chosen.Buffers.Ifmap.CapacityBytes + chosen.Buffers.Weights.CapacityBytes + chosen.Buffers.Ofmap.CapacityBytes,
                     Is.EqualTo(12288), "the parts use the whole buffer");
             }
@@ -115,11 +115,11 @@ public sealed class UnifiedBufferTests
 
         static long Traffic(TileSchedule s) => s.IfmapTileBytes.Sum() + s.WeightTileBytes.Sum() + s.Steps.Sum(step => step.OutputBytes);
 
-        static long MappedTraffic(Layer layer, int batch, AcceleratorConfig config)
+        static long MappedTraffic(Layer layer, int batch, AcceleratorConfig config, LayerContext context)
         {
             try
             {
-                return Traffic(Mapper.Map(layer, batch, config));
+                return Traffic(Mapper.Map(layer, batch, config, context));
             }
             catch (MappingException)
             {

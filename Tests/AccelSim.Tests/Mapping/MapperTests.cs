@@ -1,5 +1,6 @@
 using AccelSim.Hardware;
 using AccelSim.Mapping;
+using AccelSim.ScaleSim;
 using AccelSim.Tests.Support;
 using AccelSim.Workloads;
 
@@ -136,7 +137,7 @@ public sealed class MapperTests
         };
 
         TileSchedule schedule = Mapper.Map(GemmAsConv(8, 300, 8), 1, config);
-        TileSchedule peLevel = Mapper.Map(GemmAsConv(8, 300, 8), 1, config with { Detail = TimingDetail.PeLevel });
+        TileSchedule peLevel = Mapper.Map(GemmAsConv(8, 300, 8), 1, config, LayerContext.Of(config, new RunSettings { Detail = TimingDetail.PeLevel }));
 
         Assert.Multiple(() =>
         {
@@ -260,7 +261,8 @@ public sealed class StationaryMappingTests
     {
         // As SCALE-Sim counts: 5 K folds each write their 36·4 partial sums (5·576 B); the input is the pre-padded
         // 2×8×8 float32 = 512 B; compute cycles unchanged (230).
-        TileSchedule schedule = Mapper.Map(TestNetworks.TinyConv(), 1, Tiny(Dataflow.WeightStationary) with { ScaleSimCompatible = true });
+        TileSchedule schedule = Mapper.Map(TestNetworks.TinyConv(), 1, Tiny(Dataflow.WeightStationary),
+            LayerContext.Of(Tiny(Dataflow.WeightStationary), new RunSettings { Counting = ScaleSimRunner.Conventions }));
 
         Assert.Multiple(() =>
         {
@@ -282,7 +284,7 @@ public sealed class StationaryMappingTests
         };
 
         TileSchedule schedule = Mapper.Map(TestNetworks.TinyConv(), 1, config);
-        TileSchedule peLevel = Mapper.Map(TestNetworks.TinyConv(), 1, config with { Detail = TimingDetail.PeLevel });
+        TileSchedule peLevel = Mapper.Map(TestNetworks.TinyConv(), 1, config, LayerContext.Of(config, new RunSettings { Detail = TimingDetail.PeLevel }));
 
         Assert.Multiple(() =>
         {

@@ -125,7 +125,7 @@ public sealed class RowStationaryMapperTests
     public void ClosedForm_EqualsThePeLevelModel_ForEveryStep(Layer layer, int batch, AcceleratorConfig config)
     {
         TileSchedule closed = Mapper.Map(layer, batch, Rs(config));
-        TileSchedule literal = Mapper.Map(layer, batch, Rs(config) with { Detail = TimingDetail.PeLevel });
+        TileSchedule literal = Mapper.Map(layer, batch, Rs(config), LayerContext.Of(Rs(config), new RunSettings { Detail = TimingDetail.PeLevel }));
 
         Assert.That(literal.Steps, Is.EqualTo(closed.Steps));
         Assert.That(closed.Steps.Sum(s => s.FillDrainCycles), Is.GreaterThan(0), "every pass pays its psum climb");

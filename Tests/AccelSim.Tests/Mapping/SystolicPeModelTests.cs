@@ -1,5 +1,6 @@
 using AccelSim.Hardware;
 using AccelSim.Mapping;
+using AccelSim.ScaleSim;
 using AccelSim.Tests.Support;
 using AccelSim.Workloads;
 
@@ -52,7 +53,7 @@ public sealed class SystolicPeModelTests
         long peCycles = SystolicPeModel.Gemm(dataflow, rows, cols, a, b).Cycles;
 
         TileSchedule closedForm = Mapper.Map(fc, m, config);
-        TileSchedule peLevel = Mapper.Map(fc, m, config with { Detail = TimingDetail.PeLevel });
+        TileSchedule peLevel = Mapper.Map(fc, m, config, LayerContext.Of(config, new RunSettings { Detail = TimingDetail.PeLevel }));
 
         Assert.Multiple(() =>
         {
@@ -105,10 +106,10 @@ public sealed class SystolicPeModelTests
     [Test]
     public void PeLevelDetail_RefusesArraysTooLargeToSimulate()
     {
-        var config = LargeBuffers(Dataflow.WeightStationary, 1024, 1024) with { Detail = TimingDetail.PeLevel };
+        var config = LargeBuffers(Dataflow.WeightStationary, 1024, 1024);
         var fc = TestNetworks.TinyFc() with { InputShape = new TensorShape(4096, 1, 1), OutputShape = new TensorShape(1024, 1, 1), OutputFeatures = 1024 };
 
-        var error = Assert.Throws<MappingException>(() => Mapper.Map(fc, 1, config));
+        var error = Assert.Throws<MappingException>(() => Mapper.Map(fc, 1, config, LayerContext.Of(config, new RunSettings { Detail = TimingDetail.PeLevel })));
 
         Assert.That(error!.Message, Does.StartWith("the PE-level model would simulate"));
     }

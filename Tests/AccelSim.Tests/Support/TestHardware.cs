@@ -25,7 +25,6 @@ public static class TestHardware
         VectorUnit = new VectorUnitConfig(4),
         Bfp = new BfpSettings(new BfpFormat(5, 8), new BfpFormat(5, 8), BlockPartition.Row, BlockPartition.Tensor,
             RoundingMode.NearestEven, AccumulatorBits: null, StochasticSeed: 1),
-        Energy = UnitEnergyTable(),
         MaxCycles = 10_000_000,
     };
 

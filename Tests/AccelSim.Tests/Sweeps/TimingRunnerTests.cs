@@ -32,11 +32,11 @@ public sealed class TimingRunnerTests
     [TestCaseSource(nameof(Cases))]
     public void TimingRun_EqualsTheNetworkRunnerWithoutNumerics(string config, string workload, string[] overrides)
     {
-        AcceleratorConfig accelerator = ConfigLoader.LoadAccelerator(Path.Combine(RepoPaths.Root, config), [.. overrides.Select(ConfigOverride.Parse)]);
+        LoadedAccelerator accelerator = ConfigLoader.LoadAcceleratorWithEnergy(Path.Combine(RepoPaths.Root, config), [.. overrides.Select(ConfigOverride.Parse)]);
         Network network = ConfigLoader.LoadWorkload(Path.Combine(RepoPaths.Root, workload));
 
-        RunResult reference = NetworkRunner.Run(accelerator, network, new RunOptions(Numerics: false, Threads: 1));
-        RunResult timing = TimingRunner.Run(accelerator, network);
+        RunResult reference = NetworkRunner.Run(accelerator.Hardware, accelerator.Energy, network, new RunOptions(Numerics: false, Threads: 1));
+        RunResult timing = TimingRunner.Run(accelerator.Hardware, accelerator.Energy, network);
 
         Assert.That(Report(timing), Is.EqualTo(Report(reference)));
     }
@@ -45,12 +45,12 @@ public sealed class TimingRunnerTests
     public void LayerThatCannotBeMapped_FailsWithTheSameMessage()
     {
         // A 128-byte ifmap buffer: one reduction step of a 32-row fold (128 B) does not fit its 64-byte half.
-        AcceleratorConfig accelerator = ConfigLoader.LoadAccelerator(Path.Combine(RepoPaths.Configs, "default.yaml"),
+        LoadedAccelerator accelerator = ConfigLoader.LoadAcceleratorWithEnergy(Path.Combine(RepoPaths.Configs, "default.yaml"),
             [ConfigOverride.Parse("buffers.ifmap.capacity_bytes=128")]);
         Network network = ConfigLoader.LoadWorkload(Path.Combine(RepoPaths.Workloads, "resnet18_synthetic.yaml"));
 
-        Exception reference = Assert.Catch(() => NetworkRunner.Run(accelerator, network, new RunOptions(Numerics: false, Threads: 1)))!;
-        Exception timing = Assert.Catch(() => TimingRunner.Run(accelerator, network))!;
+        Exception reference = Assert.Catch(() => NetworkRunner.Run(accelerator.Hardware, accelerator.Energy, network, new RunOptions(Numerics: false, Threads: 1)))!;
+        Exception timing = Assert.Catch(() => TimingRunner.Run(accelerator.Hardware, accelerator.Energy, network))!;
 
         Assert.That(SweepSession.Describe(timing), Is.EqualTo(SweepSession.Describe(reference)).And.StartWith("layer 'conv1': "));
     }

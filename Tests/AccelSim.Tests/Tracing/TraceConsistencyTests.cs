@@ -83,9 +83,9 @@ public sealed class TraceConsistencyTests : TraceTestBase
     {
         string path = Path.Combine(Work, "trace.json");
         RunResult traced = RunTraced("Configs/tiny.yaml", "Workloads/resnet_block.yaml", TraceFilter.All, TraceFormats.DefaultMaxBytes, path);
-        var config = AccelSim.Configuration.ConfigLoader.LoadAccelerator(Shipped("Configs/tiny.yaml"), []);
+        var config = AccelSim.Configuration.ConfigLoader.LoadAcceleratorWithEnergy(Shipped("Configs/tiny.yaml"), []);
         var network = AccelSim.Configuration.ConfigLoader.LoadWorkload(Shipped("Workloads/resnet_block.yaml"));
-        RunResult plain = AccelSim.Execution.NetworkRunner.Run(config, network, new AccelSim.Execution.RunOptions(Numerics: false, Threads: 2));
+        RunResult plain = AccelSim.Execution.NetworkRunner.Run(config.Hardware, config.Energy, network, new AccelSim.Execution.RunOptions(Numerics: false, Threads: 2));
 
         static string Json(RunResult r)
         {

@@ -31,12 +31,12 @@ public abstract class TraceTestBase
     /// <summary>Runs the timing of a shipped config and workload with traces into <paramref name="files"/>.</summary>
     protected static RunResult RunTraced(string config, string workload, TraceFilter filter, long maxBytes, params string[] files)
     {
-        AcceleratorConfig accelerator = ConfigLoader.LoadAccelerator(Shipped(config), []);
+        LoadedAccelerator accelerator = ConfigLoader.LoadAcceleratorWithEnergy(Shipped(config), []);
         Network network = ConfigLoader.LoadWorkload(Shipped(workload));
-        var metadata = new TraceMetadata(accelerator.Name, network.Name, accelerator.ClockMegahertz, accelerator.Dram.BandwidthBytesPerCycle);
+        var metadata = new TraceMetadata(accelerator.Hardware.Name, network.Name, accelerator.Hardware.ClockMegahertz, accelerator.Hardware.Dram.BandwidthBytesPerCycle);
         var writers = files.Select(f => TraceFormats.Open(f, TraceFormats.FromPath(f)!.Value, maxBytes, metadata)).ToList();
         using var session = new TraceSession(writers, filter, recordAccesses: files.Any(f => f.EndsWith(".csv", StringComparison.Ordinal)));
-        RunResult result = NetworkRunner.Run(accelerator, network, new RunOptions(Numerics: false, Threads: 1, Trace: session));
+        RunResult result = NetworkRunner.Run(accelerator.Hardware, accelerator.Energy, network, new RunOptions(Numerics: false, Threads: 1, Trace: session));
         session.Complete();
         return result;
     }

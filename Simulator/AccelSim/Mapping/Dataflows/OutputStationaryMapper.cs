@@ -18,16 +18,16 @@ internal sealed class OutputStationaryMapper : IDataflowMapper
 {
     public Dataflow Dataflow => Dataflow.OutputStationary;
 
-    public TileSchedule Map(GemmLayer layer, AcceleratorConfig config)
+    public TileSchedule Map(GemmLayer layer, AcceleratorConfig config, LayerContext context)
     {
         long foldOutputBytes = (long)config.PeArray.Rows * config.PeArray.Cols * FeatureMapElementBytes;
-        if (foldOutputBytes > config.Buffers.Ofmap.CapacityBytes)
+        if (foldOutputBytes > context.Buffers.Ofmap.CapacityBytes)
         {
             throw new MappingException(string.Create(CultureInfo.InvariantCulture,
-                $"layer '{layer.Name}': the results of one fold ({foldOutputBytes} bytes) do not fit the ofmap buffer ({config.Buffers.Ofmap.CapacityBytes} bytes)"));
+                $"layer '{layer.Name}': the results of one fold ({foldOutputBytes} bytes) do not fit the ofmap buffer ({context.Buffers.Ofmap.CapacityBytes} bytes)"));
         }
 
-        var plan = OutputStationaryPlan.Create(layer, config);
+        var plan = OutputStationaryPlan.Create(layer, config, context);
         // Both loop orders are costed by their tiles alone; only the cheaper one is built step by step.
         long columnsOuter = Traffic(plan.Build(columnFoldsOuter: true, layer.FusedRelu, withSteps: false));
         long rowsOuter = Traffic(plan.Build(columnFoldsOuter: false, layer.FusedRelu, withSteps: false));

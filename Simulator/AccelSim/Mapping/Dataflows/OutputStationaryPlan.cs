@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using AccelSim.Hardware;
+using AccelSim.Numerics;
 using AccelSim.Workloads;
 using static AccelSim.Mapping.DataSizes;
 
@@ -21,7 +22,7 @@ namespace AccelSim.Mapping.Dataflows;
 /// stay the closed form and the cost is the extra fetches.</para>
 /// </remarks>
 internal sealed record OutputStationaryPlan(
-    ConvShape G, AcceleratorConfig Config, int ArrayRows, int ArrayCols, long RowFolds, long ColFolds,
+    ConvShape G, AcceleratorConfig Config, LayerContext Context, int ArrayRows, int ArrayCols, long RowFolds, long ColFolds,
     int ChannelsPerChunk, int Chunks, long FoldsPerBand, bool IfmapResident, bool WeightsResident, long ResidentIfmapBytes,
     long ResidentWeightBytes, WeightMask? Mask, bool Gathered = false, long TapsPerPiece = 0, int PiecesPerChannel = 1)
 {
@@ -29,12 +30,12 @@ internal sealed record OutputStationaryPlan(
 
     private long KernelArea => (long)G.KernelHeight * G.KernelWidth;
 
-    private long IfmapHalf => Config.Buffers.Ifmap.HalfCapacityBytes;
+    private long IfmapHalf => Context.Buffers.Ifmap.HalfCapacityBytes;
 
-    private long WeightHalf => Config.Buffers.Weights.HalfCapacityBytes;
+    private long WeightHalf => Context.Buffers.Weights.HalfCapacityBytes;
 
     /// <exception cref="MappingException">Not even one reduction step of one fold fits half its buffers.</exception>
-    public static OutputStationaryPlan Create(GemmLayer layer, AcceleratorConfig config)
+    public static OutputStationaryPlan Create(GemmLayer layer, AcceleratorConfig config, LayerContext context)
     {
         ConvShape g = layer.Shape;
         WeightMask? mask = layer.NonZeroWeights;
@@ -45,10 +46,10 @@ internal sealed record OutputStationaryPlan(
 
         long wholeIfmap = (long)g.GroupInChannels * g.InHeight * g.InWidth * g.Batch * FeatureMapElementBytes;
         // Stored size of the largest group's weights (sparse storage shrinks it by the measured non-zeros).
-        long wholeWeights = Enumerable.Range(0, g.Groups).Max(group => GroupWeightBytes(g, config, mask, group));
-        bool ifmapResident = wholeIfmap <= config.Buffers.Ifmap.HalfCapacityBytes;
-        bool weightsResident = wholeWeights <= config.Buffers.Weights.HalfCapacityBytes;
-        var plan = new OutputStationaryPlan(g, config, rows, cols, rowFolds, colFolds, 0, 0, 1, ifmapResident, weightsResident,
+        long wholeWeights = Enumerable.Range(0, g.Groups).Max(group => GroupWeightBytes(g, config, context.Bfp, mask, group));
+        bool ifmapResident = wholeIfmap <= context.Buffers.Ifmap.HalfCapacityBytes;
+        bool weightsResident = wholeWeights <= context.Buffers.Weights.HalfCapacityBytes;
+        var plan = new OutputStationaryPlan(g, config, context, rows, cols, rowFolds, colFolds, 0, 0, 1, ifmapResident, weightsResident,
             wholeIfmap, wholeWeights, mask);
 
         // ChannelsFit() is monotone in the channel count: find the largest chunk that fits (0 when none does).
@@ -120,24 +121,24 @@ internal sealed record OutputStationaryPlan(
     private long BlockIfmapBytes(long taps) => IfmapResident ? 0 : Math.Min(ArrayRows, G.Pixels) * taps * FeatureMapElementBytes;
 
     /// <summary>Bytes of a column fold's weights for <paramref name="taps"/> reduction indices (0 when the weights are resident).</summary>
-    private long BlockWeightBytes(long taps) => WeightsResident ? 0 : BitsToBytes(WeightTileBits(Math.Min(ArrayCols, G.GroupFilters), taps, Config));
+    private long BlockWeightBytes(long taps) => WeightsResident ? 0 : BitsToBytes(WeightTileBits(Math.Min(ArrayCols, G.GroupFilters), taps, Config, Context.Bfp));
 
     /// <summary>True when one fold's input rows and one column fold's weights of <paramref name="channels"/> channels fit
     /// half their buffers (a resident tensor always fits).</summary>
     private bool ChannelsFit(int channels, long maxRowsPerFold)
     {
         bool ifmapFits = IfmapResident || maxRowsPerFold * G.InWidth * channels * FeatureMapElementBytes <= IfmapHalf;
-        long weightBits = WeightTileBits(Math.Min(ArrayCols, G.GroupFilters), channels * KernelArea, Config);
+        long weightBits = WeightTileBits(Math.Min(ArrayCols, G.GroupFilters), channels * KernelArea, Config, Context.Bfp);
         bool weightsFit = WeightsResident || BitsToBytes(weightBits) <= WeightHalf;
         return ifmapFits && weightsFit;
     }
 
     /// <summary>Stored bytes of one group's weights.</summary>
-    private static long GroupWeightBytes(ConvShape g, AcceleratorConfig config, WeightMask? mask, int group)
+    private static long GroupWeightBytes(ConvShape g, AcceleratorConfig config, BfpSettings bfp, WeightMask? mask, int group)
     {
         long reduction = g.Reduction;
         long nonZero = mask?.NonZero(group * g.GroupFilters, (group + 1) * g.GroupFilters, 0, reduction) ?? g.GroupFilters * reduction;
-        return BitsToBytes(WeightTileBits(g.GroupFilters, reduction, nonZero, config));
+        return BitsToBytes(WeightTileBits(g.GroupFilters, reduction, nonZero, config, bfp));
     }
 
     /// <summary>The most input rows any band of <paramref name="foldsPerBand"/> row folds reads.</summary>
@@ -209,7 +210,7 @@ internal sealed record OutputStationaryPlan(
         long rowBytes = G.InputRowsFor(firstPixel, firstPixel + pixels - 1, firstKernelRow, lastKernelRow) * G.InWidth * channels * FeatureMapElementBytes;
 
         // SCALE-Sim fetches the overhang of its last window like data; natively padding zeros are made, not fetched.
-        long blockElements = Config.ScaleSimCompatible ? pixels * reduction : G.RealOperands(firstPixel, firstPixel + pixels, firstK, firstK + reduction);
+        long blockElements = Context.Run.Counting.PaddingAsData ? pixels * reduction : G.RealOperands(firstPixel, firstPixel + pixels, firstK, firstK + reduction);
         return Math.Min(rowBytes, blockElements * FeatureMapElementBytes);
     }
 
@@ -280,7 +281,7 @@ internal sealed record OutputStationaryPlan(
         private readonly ImmutableArray<ComputeStep>.Builder _steps = ImmutableArray.CreateBuilder<ComputeStep>(
             withSteps ? (int)Math.Min(int.MaxValue, plan.G.Groups * plan.RowFolds * plan.ColFolds * plan.Chunks) : 0);
 
-        private readonly long _fillDrain = FoldTiming.CyclesPerFold(plan.Config, plan.G.Reduction) - plan.G.Reduction;
+        private readonly long _fillDrain = FoldTiming.CyclesPerFold(plan.Config, plan.Context.Run.Detail, plan.G.Reduction) - plan.G.Reduction;
         private (long, long, long, long, long) _lastIfmapKey = NoTile;
         private (long, long, long, long, long) _lastWeightKey = NoTile;
 
@@ -332,11 +333,11 @@ internal sealed record OutputStationaryPlan(
             bool newWeightTile = weightKey != _lastWeightKey;
             long tileWeightBytes = withSteps || (newWeightTile && !plan.WeightsResident)
                 ? BitsToBytes(WeightTileBits(fold.ColsUsed, fold.Reduction,
-                    plan.Mask?.NonZero(fold.FirstFilter, fold.FirstFilter + (int)fold.ColsUsed, fold.FirstK, fold.FirstK + fold.Reduction) ?? fold.ColsUsed * fold.Reduction, plan.Config))
+                    plan.Mask?.NonZero(fold.FirstFilter, fold.FirstFilter + (int)fold.ColsUsed, fold.FirstK, fold.FirstK + fold.Reduction) ?? fold.ColsUsed * fold.Reduction, plan.Config, plan.Context.Bfp))
                 : 0;
             if (newWeightTile)
             {
-                _weightTiles.Add(plan.WeightsResident ? GroupWeightBytes(plan.G, plan.Config, plan.Mask, fold.Group) : tileWeightBytes);
+                _weightTiles.Add(plan.WeightsResident ? GroupWeightBytes(plan.G, plan.Config, plan.Context.Bfp, plan.Mask, fold.Group) : tileWeightBytes);
                 _lastWeightKey = weightKey;
             }
 

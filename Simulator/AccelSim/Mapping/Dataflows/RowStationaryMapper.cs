@@ -28,15 +28,10 @@ internal sealed class RowStationaryMapper : IDataflowMapper
 
     public Dataflow Dataflow => Dataflow.RowStationary;
 
-    public TileSchedule Map(GemmLayer layer, AcceleratorConfig config)
+    public TileSchedule Map(GemmLayer layer, AcceleratorConfig config, LayerContext context)
     {
-        if (config.ScaleSimCompatible)
-        {
-            throw new MappingException("SCALE-Sim has no row-stationary dataflow (it models os, ws and is): drop --scalesim-compat or choose another pe_array.dataflow");
-        }
-
         layer.RefuseZeroSkipping(config, "row_stationary");
-        return new RowStationaryPlan(layer, config).Build(layer.FusedRelu);
+        return new RowStationaryPlan(layer, config, context).Build(layer.FusedRelu);
     }
 
     /// <summary>q: the most channels of a chunk a PE convolves in one pass (their psums add up in its register file, not
@@ -72,11 +67,11 @@ internal sealed class RowStationaryMapper : IDataflowMapper
         return reads;
     }
 
-    /// <summary>Cycles of one array pass: the closed form, or the literal PE model when the config asks for it.</summary>
+    /// <summary>Cycles of one array pass: the closed form, or the literal PE model when the run asks for it.</summary>
     /// <exception cref="MappingException">The PE-level model would simulate more than <see cref="FoldTiming.MaxPeLevelWork"/> PE-cycles.</exception>
-    public static long PassCycles(RowStationaryPass pass, AcceleratorConfig config)
+    public static long PassCycles(RowStationaryPass pass, AcceleratorConfig config, TimingDetail detail)
     {
-        if (config.Detail != TimingDetail.PeLevel)
+        if (detail != TimingDetail.PeLevel)
         {
             return pass.Cycles;
         }

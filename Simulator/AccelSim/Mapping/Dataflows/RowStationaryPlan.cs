@@ -12,6 +12,7 @@ internal sealed class RowStationaryPlan
 {
     private readonly ConvShape _g;
     private readonly AcceleratorConfig _config;
+    private readonly LayerContext _context;
     private readonly string _layerName;
     private readonly int _arrayRows;
     private readonly int _arrayCols;
@@ -45,11 +46,12 @@ internal sealed class RowStationaryPlan
 
     /// <exception cref="MappingException">One filter's output rows of a strip, or one channel's input rows or filter
     /// rows, do not fit half their buffer.</exception>
-    public RowStationaryPlan(GemmLayer layer, AcceleratorConfig config)
+    public RowStationaryPlan(GemmLayer layer, AcceleratorConfig config, LayerContext context)
     {
         ConvShape g = layer.Shape;
         _g = g;
         _config = config;
+        _context = context;
         _layerName = layer.Name;
         _weightDensity = layer.WeightDensity;
         _arrayRows = config.PeArray.Rows;
@@ -59,9 +61,9 @@ internal sealed class RowStationaryPlan
         _f = g.OutWidth;
         _n = g.Batch;
         _rowPasses = (int)CeilDiv(_r, _arrayRows);
-        _ifmapHalf = config.Buffers.Ifmap.HalfCapacityBytes;
-        _weightHalf = config.Buffers.Weights.HalfCapacityBytes;
-        _psumHalf = config.Buffers.Ofmap.CapacityBytes / 2;
+        _ifmapHalf = context.Buffers.Ifmap.HalfCapacityBytes;
+        _weightHalf = context.Buffers.Weights.HalfCapacityBytes;
+        _psumHalf = context.Buffers.Ofmap.CapacityBytes / 2;
         _wholeIfmap = (long)g.GroupInChannels * g.InHeight * g.InWidth * _n * FeatureMapElementBytes;
         _ifmapResident = _wholeIfmap <= _ifmapHalf;
 
@@ -199,7 +201,7 @@ internal sealed class RowStationaryPlan
 
     /// <summary>Sparse storage sizes a tile by the layer's measured density (tiles cut the filters into rows and channels).</summary>
     private long WeightBytes(long filters, long channels, int filterRows) =>
-        WeightTileBytes(filters, channels * filterRows * _g.KernelWidth, _weightDensity, _config);
+        WeightTileBytes(filters, channels * filterRows * _g.KernelWidth, _weightDensity, _config, _context.Bfp);
 
     /// <summary>Distinct input rows (inside the input) each (strip, row pass) set reads, and the most any reads.</summary>
     private (long[,] RowsRead, long MostRows) CountRowsRead()
@@ -267,7 +269,7 @@ internal sealed class RowStationaryPlan
     {
         if (!_passCycles.TryGetValue(pass, out long cycles))
         {
-            cycles = RowStationaryMapper.PassCycles(pass, _config);
+            cycles = RowStationaryMapper.PassCycles(pass, _config, _context.Run.Detail);
             _passCycles[pass] = cycles;
         }
 

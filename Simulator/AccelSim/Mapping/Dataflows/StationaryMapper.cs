@@ -15,18 +15,18 @@ namespace AccelSim.Mapping.Dataflows;
 /// a new fill, because the stationary block stays in place. The input rows a K-slice needs are those of the input
 /// channels its reduction indices touch.</para>
 /// <para>Partial sums of the K folds: natively they stay in the output buffer until the last K fold (so the streamed
-/// range of one pass is limited to what half the output buffer holds, and each pass pays its own fill); in SCALE-Sim
-/// compatibility mode every fold writes its partial sums out, as SCALE-Sim counts them.</para>
+/// range of one pass is limited to what half the output buffer holds, and each pass pays its own fill); with
+/// <see cref="CountingConventions.PartialSumsPerFold"/> (SCALE-Sim's count) every fold writes its partial sums out.</para>
 /// </remarks>
 /// <param name="weightsStationary">True: the weights stay (ws); false: the input stays (is).</param>
 internal abstract class StationaryMapper(bool weightsStationary) : IDataflowMapper
 {
     public abstract Dataflow Dataflow { get; }
 
-    public TileSchedule Map(GemmLayer layer, AcceleratorConfig config)
+    public TileSchedule Map(GemmLayer layer, AcceleratorConfig config, LayerContext context)
     {
         layer.RefuseZeroSkipping(config, weightsStationary ? "weight_stationary" : "input_stationary");
-        return new StationaryPlan(layer, config, weightsStationary).Build(layer.FusedRelu);
+        return new StationaryPlan(layer, config, context, weightsStationary).Build(layer.FusedRelu);
     }
 }
 

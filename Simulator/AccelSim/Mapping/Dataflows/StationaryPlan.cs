@@ -15,9 +15,11 @@ internal sealed class StationaryPlan
 {
     private readonly ConvShape _g;
     private readonly AcceleratorConfig _config;
+    private readonly LayerContext _context;
     private readonly string _layerName;
     private readonly bool _ws;
-    private readonly bool _compat;
+    private readonly bool _paddingAsData;
+    private readonly bool _psumsPerFold;
     private readonly int _rows;
     private readonly int _cols;
     private readonly long _area;
@@ -45,15 +47,16 @@ internal sealed class StationaryPlan
 
     /// <exception cref="MappingException">One row of results does not fit the output buffer, or one streamed row of one
     /// fold does not fit half its buffer.</exception>
-    public StationaryPlan(GemmLayer layer, AcceleratorConfig config, bool weightsStationary)
+    public StationaryPlan(GemmLayer layer, AcceleratorConfig config, LayerContext context, bool weightsStationary)
     {
         ConvShape g = layer.Shape;
         _g = g;
         _config = config;
+        _context = context;
         _layerName = layer.Name;
         _ws = weightsStationary;
-        bool compat = config.ScaleSimCompatible;
-        _compat = compat;
+        _paddingAsData = context.Run.Counting.PaddingAsData;
+        _psumsPerFold = context.Run.Counting.PartialSumsPerFold;
         _rows = config.PeArray.Rows;
         _cols = config.PeArray.Cols;
         _area = (long)g.KernelHeight * g.KernelWidth;
@@ -64,9 +67,9 @@ internal sealed class StationaryPlan
         _streamed = _ws ? m : n;
         _rowFolds = CeilDiv(_k, _rows);
         _colFolds = CeilDiv(_spatial, _cols);
-        _ifmapHalf = config.Buffers.Ifmap.HalfCapacityBytes;
-        _weightHalf = config.Buffers.Weights.HalfCapacityBytes;
-        _ofmapCapacity = config.Buffers.Ofmap.CapacityBytes;
+        _ifmapHalf = context.Buffers.Ifmap.HalfCapacityBytes;
+        _weightHalf = context.Buffers.Weights.HalfCapacityBytes;
+        _ofmapCapacity = context.Buffers.Ofmap.CapacityBytes;
         _weightDensity = layer.WeightDensity;
 
         _wholeIfmap = (long)g.GroupInChannels * g.InHeight * g.InWidth * g.Batch * FeatureMapElementBytes;
@@ -75,7 +78,7 @@ internal sealed class StationaryPlan
         _weightsResident = _wholeWeights <= _weightHalf;
 
         // Natively, the partial sums of one pass (its streamed range × the used columns) wait in half the output buffer.
-        _passLength = compat || _rowFolds == 1 ? _streamed
+        _passLength = _psumsPerFold || _rowFolds == 1 ? _streamed
             : Math.Min(_streamed, (_ofmapCapacity / 2) / ((long)_cols * FeatureMapElementBytes));
         _pieceLength = SizePieces();
     }
@@ -155,7 +158,7 @@ internal sealed class StationaryPlan
         long length = p.T1 - p.T0;
         long usedCols = p.S1 - p.S0;
         long outputs = length * usedCols;
-        bool writes = p.LastK || _compat;
+        bool writes = p.LastK || _psumsPerFold;
 
         // ws streams input rows (pixels t0..t1) into the array; is holds pixels s0..s1 and loads them once.
         long ifmapElements = _ws ? _g.RealOperands(p.T0, p.T1, p.K0, p.K1) : p.First ? _g.RealOperands(p.S0, p.S1, p.K0, p.K1) : 0;
@@ -182,7 +185,7 @@ internal sealed class StationaryPlan
         string name = _ws ? "weight-stationary" : "input-stationary";
         string streamedHow = StreamedResident ? "resident"
             : string.Create(CultureInfo.InvariantCulture, $"streamed in pieces of {_pieceLength}{(_streamBlocks ? " (im2col blocks)" : string.Empty)}");
-        string psums = _compat ? ", partial sums written per fold (SCALE-Sim)" : string.Empty;
+        string psums = _psumsPerFold ? ", partial sums written per fold (SCALE-Sim)" : string.Empty;
         return string.Create(CultureInfo.InvariantCulture,
             $"{name} {_rows}x{_cols}: {_g.Groups} group(s) x {_colFolds} column fold(s) x {_rowFolds} K fold(s) x {passes} pass(es) of {_passLength} streamed row(s), {(_ws ? "weights" : "ifmap")} {(StationaryResident ? "resident" : "loaded per fold")}, {(_ws ? "ifmap" : "weights")} {streamedHow}{psums}");
     }
@@ -235,7 +238,7 @@ internal sealed class StationaryPlan
         {
             // The input rows are too many: gather just the fold's block of the im2col operand (R×C at most; padding
             // zeros are not fetched natively), as SCALE-Sim always does.
-            stationaryBytes = (_compat ? (s1 - s0) * (k1 - k0) : _g.RealOperands(s0, s1, k0, k1)) * FeatureMapElementBytes;
+            stationaryBytes = (_paddingAsData ? (s1 - s0) * (k1 - k0) : _g.RealOperands(s0, s1, k0, k1)) * FeatureMapElementBytes;
         }
 
         if (stationaryBytes > StationaryHalf)
@@ -249,11 +252,11 @@ internal sealed class StationaryPlan
 
     private long StreamedBytes(long t0, long t1, long k0, long k1) =>
         !_ws ? WeightBytes(t1 - t0, k1 - k0)
-        : _streamBlocks ? (_compat ? (t1 - t0) * (k1 - k0) : _g.RealOperands(t0, t1, k0, k1)) * FeatureMapElementBytes
+        : _streamBlocks ? (_paddingAsData ? (t1 - t0) * (k1 - k0) : _g.RealOperands(t0, t1, k0, k1)) * FeatureMapElementBytes
         : IfmapBytes(t0, t1, k0, k1);
 
     /// <summary>Sparse storage sizes a tile by the layer's measured density (tiles here cut K into array-row passes).</summary>
-    private long WeightBytes(long filters, long reduction) => WeightTileBytes(filters, reduction, _weightDensity, _config);
+    private long WeightBytes(long filters, long reduction) => WeightTileBytes(filters, reduction, _weightDensity, _config, _context.Bfp);
 
     /// <summary>Input rows of the channels that reduction indices [k0, k1) touch, for output pixels [p0, p1).</summary>
     private long IfmapBytes(long p0, long p1, long k0, long k1) =>
@@ -263,7 +266,7 @@ internal sealed class StationaryPlan
     {
         if (!_overheads.TryGetValue(length, out long cycles))
         {
-            cycles = FoldTiming.CyclesPerFold(_config, length) - length;
+            cycles = FoldTiming.CyclesPerFold(_config, _context.Run.Detail, length) - length;
             _overheads[length] = cycles;
         }
 

@@ -1,6 +1,6 @@
 using AccelSim.Hardware;
 
-namespace AccelSim.Execution.ScaleSim;
+namespace AccelSim.ScaleSim;
 
 /// <summary>SCALE-Sim's memory settings: SRAM sizes in words (its kB × 1024, one word per operand) and the DRAM
 /// bandwidth of each of its three interfaces.</summary>

@@ -1,4 +1,4 @@
-namespace AccelSim.Execution.ScaleSim;
+namespace AccelSim.ScaleSim;
 
 /// <summary>One conv layer as SCALE-Sim v2 sees it: an unpadded IFMAP (H×W×C, channel innermost), a Fh×Fw×C filter per
 /// output channel, strides, and the OFMAP size E×F.</summary>

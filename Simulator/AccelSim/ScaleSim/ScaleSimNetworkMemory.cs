@@ -4,7 +4,7 @@ using AccelSim.Reports;
 using AccelSim.Statistics;
 using AccelSim.Workloads;
 
-namespace AccelSim.Execution.ScaleSim;
+namespace AccelSim.ScaleSim;
 
 /// <summary>SCALE-Sim's memory system over a whole network, and its stalls in place of this simulator's in a
 /// compatibility-mode run.</summary>

@@ -1,6 +1,6 @@
 using AccelSim.Hardware;
 
-namespace AccelSim.Mapping;
+namespace AccelSim.ScaleSim;
 
 /// <summary>SCALE-Sim v2's compute model of one layer on an R×C systolic array, in closed form.</summary>
 /// <remarks>

@@ -1,13 +1,13 @@
 using System.Globalization;
 using System.Text;
-using AccelSim.Execution.ScaleSim;
+using AccelSim.Execution;
 using AccelSim.Hardware;
 using AccelSim.Mapping;
 using AccelSim.Reports;
 using AccelSim.Statistics;
 using AccelSim.Workloads;
 
-namespace AccelSim.Execution;
+namespace AccelSim.ScaleSim;
 
 /// <summary>SCALE-Sim v2's three reports (COMPUTE_REPORT, BANDWIDTH_REPORT, DETAILED_ACCESS_REPORT) from a run.</summary>
 /// <remarks>
@@ -47,8 +47,9 @@ public static class ScaleSimReports
 
     /// <summary>The rows of a run. <paramref name="memory"/>: per layer, SCALE-Sim's memory system's result
     /// (<see cref="ScaleSimNetworkMemory.Run"/>), which then gives the stalls, DRAM figures and start/stop cycles; null
-    /// (or a null entry) to take them from this simulator's run.</summary>
-    public static IReadOnlyList<Row> Rows(RunResult result, Network network, AcceleratorConfig config, IReadOnlyList<ScaleSimMemoryResult?>? memory)
+    /// (or a null entry) to take them from this simulator's run, mapped under <paramref name="settings"/>.</summary>
+    public static IReadOnlyList<Row> Rows(
+        RunResult result, Network network, AcceleratorConfig config, RunSettings settings, IReadOnlyList<ScaleSimMemoryResult?>? memory)
     {
         ArgumentNullException.ThrowIfNull(result);
         ArgumentNullException.ThrowIfNull(network);
@@ -112,7 +113,7 @@ public static class ScaleSimReports
             }
             else
             {
-                TileSchedule schedule = LayerSimulator.Partitioned(layer, network.Batch, LayerConfig.For(layer, config)).Schedule;
+                TileSchedule schedule = LayerSimulator.Partitioned(layer, network.Batch, config, LayerContexts.For(layer, config, settings)).Schedule;
                 // SCALE-Sim's compute cycles include the array's fill and drain, which this simulator reports as a stall.
                 long fillDrain = measured.StallCyclesByCause.GetValueOrDefault(StallCause.FillDrain);
                 stalls = measured.StallCycles - fillDrain;

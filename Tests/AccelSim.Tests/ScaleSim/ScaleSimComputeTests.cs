@@ -1,9 +1,9 @@
 using System.Globalization;
 using AccelSim.Hardware;
-using AccelSim.Mapping;
+using AccelSim.ScaleSim;
 using AccelSim.Tests.Support;
 
-namespace AccelSim.Tests.Mapping;
+namespace AccelSim.Tests.ScaleSim;
 
 /// <summary>SCALE-Sim v2's own reports (commit 22f88b17, 8×8 arrays, CALC mode: no stalls) as golden values.</summary>
 public sealed class ScaleSimComputeTests

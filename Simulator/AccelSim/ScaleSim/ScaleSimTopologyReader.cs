@@ -1,8 +1,9 @@
 using System.Collections.Immutable;
 using System.Globalization;
+using AccelSim.Configuration;
 using AccelSim.Workloads;
 
-namespace AccelSim.Configuration;
+namespace AccelSim.ScaleSim;
 
 /// <summary>Reads a SCALE-Sim v2 topology CSV into a network of independent conv layers, with file:line:column errors.</summary>
 /// <remarks>

@@ -1,4 +1,4 @@
-namespace AccelSim.Execution.ScaleSim;
+namespace AccelSim.ScaleSim;
 
 /// <summary>An IFMAP or filter SRAM as SCALE-Sim v2 models it: serves one demand line per call and keeps the DRAM
 /// figures of its backing port.</summary>

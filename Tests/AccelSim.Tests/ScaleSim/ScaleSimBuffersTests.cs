@@ -1,7 +1,7 @@
-using AccelSim.Execution.ScaleSim;
 using AccelSim.Hardware;
+using AccelSim.ScaleSim;
 
-namespace AccelSim.Tests.Execution.ScaleSim;
+namespace AccelSim.Tests.ScaleSim;
 
 /// <summary>SCALE-Sim's buffers on cases small enough to follow by hand (each derivation in the test).</summary>
 public sealed class ScaleSimBuffersTests

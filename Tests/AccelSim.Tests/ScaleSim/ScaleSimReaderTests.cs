@@ -1,9 +1,9 @@
-using AccelSim.Configuration;
 using AccelSim.Hardware;
+using AccelSim.ScaleSim;
 using AccelSim.Tests.Support;
 using AccelSim.Workloads;
 
-namespace AccelSim.Tests.Configuration;
+namespace AccelSim.Tests.ScaleSim;
 
 /// <summary>SCALE-Sim v2's .cfg and topology CSVs become an accelerator and a network with SCALE-Sim's meanings.</summary>
 public sealed class ScaleSimReaderTests

@@ -1,9 +1,8 @@
-using AccelSim.Configuration;
-using AccelSim.Execution.ScaleSim;
 using AccelSim.Hardware;
+using AccelSim.ScaleSim;
 using AccelSim.Workloads;
 
-namespace AccelSim.Tests.Execution.ScaleSim;
+namespace AccelSim.Tests.ScaleSim;
 
 /// <summary>SCALE-Sim's memory system on a whole (tiny) layer, and how layers are shown to it.</summary>
 public sealed class ScaleSimNetworkMemoryTests

@@ -4,17 +4,19 @@ using AccelSim.Workloads;
 
 namespace AccelSim.Execution;
 
-/// <summary>The accelerator as one layer sees it: the config with the layer's own BFP formats, if it has any.</summary>
-public static class LayerConfig
+/// <summary>Builds each layer's <see cref="LayerContext"/>: what the run decides for it on top of the hardware description
+/// (its BFP formats, whether its input arrives and its output stays on chip). The unified-buffer split is chosen later,
+/// by <see cref="LayerSimulator"/>.</summary>
+public static class LayerContexts
 {
-    /// <summary>The accelerator as layer <paramref name="index"/> of <paramref name="network"/> sees it: its BFP formats,
-    /// and whether its input arrives, or its output stays, on chip.</summary>
-    public static AcceleratorConfig For(Network network, int index, AcceleratorConfig config)
+    /// <summary>The context of layer <paramref name="index"/> of <paramref name="network"/>: its BFP formats, and whether
+    /// its input arrives, or its output stays, on chip.</summary>
+    public static LayerContext For(Network network, int index, AcceleratorConfig config, RunSettings run)
     {
-        AcceleratorConfig view = For(network.Layers[index], config);
+        LayerContext context = For(network.Layers[index], config, run);
         return config.OnChipActivations
-            ? view with { InputFromChip = index > 0 && StaysOnChip(network, index - 1, config), OutputToChip = StaysOnChip(network, index, config) }
-            : view;
+            ? context with { InputFromChip = index > 0 && StaysOnChip(network, index - 1, config), OutputToChip = StaysOnChip(network, index, config) }
+            : context;
     }
 
     /// <summary>A layer's output stays on chip when only the next layer reads it, that layer reads nothing else, and it
@@ -35,7 +37,12 @@ public static class LayerConfig
         return onlyNext && bytes <= config.Buffers.Ofmap.CapacityBytes && bytes <= config.Buffers.Ifmap.HalfCapacityBytes;
     }
 
-    public static AcceleratorConfig For(Layer layer, AcceleratorConfig config)
+    /// <summary>The context of <paramref name="layer"/> on its own (input and output in DRAM): its BFP formats.</summary>
+    public static LayerContext For(Layer layer, AcceleratorConfig config, RunSettings run) =>
+        LayerContext.Of(config, run) with { Bfp = BfpOf(layer, config) };
+
+    /// <summary>The layer's effective BFP settings: the config's, with the layer's own formats where it gives them.</summary>
+    public static BfpSettings BfpOf(Layer layer, AcceleratorConfig config)
     {
         LayerBfp? own = layer switch
         {
@@ -45,11 +52,10 @@ public static class LayerConfig
         };
         if (own is null)
         {
-            return config;
+            return config.Bfp;
         }
 
-        BfpSettings bfp = config.Bfp with { Weights = Apply(config.Bfp.Weights, own.Weights), Inputs = Apply(config.Bfp.Inputs, own.Inputs) };
-        return config with { Bfp = bfp };
+        return config.Bfp with { Weights = Apply(config.Bfp.Weights, own.Weights), Inputs = Apply(config.Bfp.Inputs, own.Inputs) };
 
         static BfpFormat Apply(BfpFormat format, BfpFormatOverride change) =>
             new(change.ExponentBits ?? format.ExponentBits, change.MantissaBits ?? format.MantissaBits);

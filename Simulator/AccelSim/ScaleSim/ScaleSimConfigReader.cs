@@ -1,7 +1,8 @@
 using System.Globalization;
+using AccelSim.Configuration;
 using AccelSim.Hardware;
 
-namespace AccelSim.Configuration;
+namespace AccelSim.ScaleSim;
 
 /// <summary>What a SCALE-Sim config says beyond the accelerator: its run name and how it treats DRAM bandwidth.</summary>
 /// <param name="RunName">[general] run_name (SCALE-Sim's output folder name).</param>

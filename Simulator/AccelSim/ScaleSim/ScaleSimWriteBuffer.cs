@@ -1,4 +1,4 @@
-namespace AccelSim.Execution.ScaleSim;
+namespace AccelSim.ScaleSim;
 
 /// <summary>SCALE-Sim v2's OFMAP write buffer: outputs are packed into DRAM lines of Bandwidth words and drained half a
 /// buffer at a time.</summary>

@@ -1,6 +1,6 @@
 using AccelSim.Hardware;
 
-namespace AccelSim.Execution.ScaleSim;
+namespace AccelSim.ScaleSim;
 
 /// <summary>SCALE-Sim v2's demand streams, one array cycle (one demand line) at a time, and its prefetch orders.</summary>
 /// <remarks>
