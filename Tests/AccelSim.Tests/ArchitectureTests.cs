@@ -25,7 +25,7 @@ public sealed class ArchitectureTests
     [
         ("Cli", ["Sweeps", "Compression", "ScaleSim", "Configuration", "Execution", "Reports", "Energy", "Mapping", "Hardware", "Onnx",
             "Kernel", "Tracing", "Numerics", "Workloads", "Statistics", "Tensors", "Plotting"]),
-        ("Sweeps", ["Execution", "ScaleSim", "Configuration", "Reports", "Hardware", "Workloads", "Energy", "Mapping", "Plotting"]),
+        ("Sweeps", ["Execution", "ScaleSim", "Configuration", "Reports", "Hardware", "Workloads", "Energy", "Mapping", "Statistics", "Plotting"]),
         ("Compression", ["Execution", "Hardware", "Numerics", "Workloads", "Reports", "Tensors"]),
         ("ScaleSim", ["Execution", "Mapping", "Hardware", "Workloads", "Reports", "Energy", "Configuration", "Kernel", "Statistics"]),
         ("Configuration", ["Hardware", "Workloads", "Energy", "Numerics", "Onnx"]),

@@ -1,7 +1,6 @@
 using AccelSim.Configuration.Yaml;
 using AccelSim.Energy;
 using AccelSim.Hardware;
-using AccelSim.Mapping;
 using AccelSim.Numerics;
 
 namespace AccelSim.Configuration;

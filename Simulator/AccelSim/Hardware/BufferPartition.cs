@@ -1,6 +1,4 @@
-using AccelSim.Hardware;
-
-namespace AccelSim.Mapping;
+namespace AccelSim.Hardware;
 
 /// <summary>The splits of a unified buffer among the ifmap, weights and ofmap that a layer chooses from.</summary>
 /// <remarks>
