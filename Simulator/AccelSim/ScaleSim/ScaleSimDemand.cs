@@ -36,9 +36,9 @@ internal sealed class ScaleSimDemand
         _operands = operands;
         _r = rows;
         _c = cols;
-        _m = operands.Shape.M;
-        _k = operands.Shape.K;
-        _n = operands.Shape.N;
+        _m = operands.Shape.PixelsPerItem;
+        _k = operands.Shape.Reduction;
+        _n = operands.Shape.OutChannels;
         (int sr, int sc, int t) = dataflow switch
         {
             Dataflow.OutputStationary => (_m, _n, _k),

@@ -1,4 +1,5 @@
 using AccelSim.Hardware;
+using AccelSim.Workloads;
 
 namespace AccelSim.ScaleSim;
 
@@ -55,7 +56,11 @@ public sealed record ScaleSimMemoryResult(
 /// </remarks>
 public static class ScaleSimMemorySystem
 {
-    public static ScaleSimMemoryResult Run(Dataflow dataflow, int rows, int cols, ScaleSimLayerShape shape, ScaleSimMemoryConfig memory)
+    /// <summary>Runs one layer on a <paramref name="rows"/>×<paramref name="cols"/> array.</summary>
+    /// <param name="shape">The layer as SCALE-Sim sees it (<see cref="ScaleSimShapes"/>).</param>
+    /// <exception cref="ArgumentException">SCALE-Sim has no model of <paramref name="shape"/> (batch above 1, groups,
+    /// dilation, or top/left padding).</exception>
+    public static ScaleSimMemoryResult Run(Dataflow dataflow, int rows, int cols, ConvShape shape, ScaleSimMemoryConfig memory)
     {
         ArgumentNullException.ThrowIfNull(shape);
         ArgumentNullException.ThrowIfNull(memory);

@@ -70,18 +70,15 @@ public static class ScaleSimNetworkMemory
         return result with { Layers = layers.ToImmutable() };
     }
 
-    /// <summary>SCALE-Sim's view of a conv or FC layer (batch 1, one group, no dilation): an unpadded input made of the
-    /// top/left padding, the data and as much bottom/right padding as top/left. A SCALE-Sim topology has no top/left
-    /// padding; its layers' bottom/right padding is the overhang of the last window, which reads nothing. FC is a 1×1
-    /// conv over a 1×1 input.</summary>
-    public static ScaleSimLayerShape? ShapeOf(Layer layer, int batch) => layer switch
+    /// <summary>SCALE-Sim's view of a conv or FC layer (batch 1, one group, no dilation; null otherwise): an unpadded
+    /// input made of the top/left padding, the data and as much bottom/right padding as top/left, with the same output
+    /// size. A SCALE-Sim topology has no top/left padding; its layers' bottom/right padding is the overhang of the last
+    /// window, which reads nothing. FC is a 1×1 conv over a 1×1 input.</summary>
+    public static ConvShape? ShapeOf(Layer layer, int batch) => layer switch
     {
-        ConvLayer conv when conv.Groups == 1 && batch == 1 && conv.DilationHeight == 1 && conv.DilationWidth == 1 => new ScaleSimLayerShape(
-            conv.PadTop + conv.InputShape.Height + Math.Min(conv.PadTop, conv.PadBottom),
-            conv.PadLeft + conv.InputShape.Width + Math.Min(conv.PadLeft, conv.PadRight),
-            conv.KernelHeight, conv.KernelWidth, conv.InputShape.Channels, conv.OutputChannels, conv.StrideHeight, conv.StrideWidth,
-            conv.OutputShape.Height, conv.OutputShape.Width),
-        FullyConnectedLayer fc when batch == 1 => new ScaleSimLayerShape(1, 1, 1, 1, checked((int)fc.InputFeatures), checked((int)fc.OutputFeatures), 1, 1, 1, 1),
+        ConvLayer conv when conv.Groups == 1 && batch == 1 && conv.DilationHeight == 1 && conv.DilationWidth == 1 =>
+            conv.ShapeFor(1).WithPaddingInInput(Math.Min(conv.PadTop, conv.PadBottom), Math.Min(conv.PadLeft, conv.PadRight)),
+        FullyConnectedLayer fc when batch == 1 => fc.ShapeFor(1),
         _ => null,
     };
 }

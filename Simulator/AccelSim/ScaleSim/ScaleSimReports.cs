@@ -61,16 +61,19 @@ public static class ScaleSimReports
         for (int i = 0; i < network.Layers.Length; i++)
         {
             Layer layer = network.Layers[i];
-            (long m, long k, long n, int groups) = layer switch
+            ConvShape? shape = layer switch
             {
-                ConvLayer conv => ((long)conv.OutputShape.Height * conv.OutputShape.Width * network.Batch, conv.ReductionLength, (long)conv.OutputChannels / conv.Groups, conv.Groups),
-                FullyConnectedLayer fc => ((long)network.Batch, fc.InputFeatures, (long)fc.OutputFeatures, 1),
-                _ => (0L, 0L, 0L, 0),
+                ConvLayer conv => conv.ShapeFor(network.Batch),
+                FullyConnectedLayer fc => fc.ShapeFor(network.Batch),
+                _ => null,
             };
-            if (groups == 0)
+            if (shape is null)
             {
                 continue;
             }
+
+            // SCALE-Sim's GEMM per group: M output pixels, K reduction, N filters.
+            (long m, long k, long n, int groups) = (shape.Pixels, shape.Reduction, shape.GroupFilters, shape.Groups);
 
             LayerResult measured = result.Layers[i];
             var closed = ScaleSimCompute.Of(dataflow, r, c, m, k, n);

@@ -141,16 +141,15 @@ public static class ScaleSimTopologyReader
 
     private static ConvLayer Layer(string name, int[] conv, int channels, int index)
     {
-        // SCALE-Sim: E = ceil((H − Fh + Sh) / Sh) = ceil((H − Fh) / Sh) + 1: when the stride does not divide H − Fh, the
-        // last window hangs over the bottom (right) edge. That overhang is bottom (right) padding here.
-        int outHeight = ((conv[0] - conv[2] + conv[6] - 1) / conv[6]) + 1;
-        int outWidth = ((conv[1] - conv[3] + conv[7] - 1) / conv[7]) + 1;
+        // SCALE-Sim rounds its output size up: when the stride does not divide H − Fh, the last window hangs over the
+        // bottom (right) edge. That overhang is bottom (right) padding here.
+        ConvShape shape = ScaleSimShapes.Unpadded(conv[0], conv[1], conv[2], conv[3], channels, conv[5], conv[6], conv[7]);
         return new ConvLayer
         {
             Name = name,
             Inputs = [Network.InputName],
             InputShape = new TensorShape(channels, conv[0], conv[1]),
-            OutputShape = new TensorShape(conv[5], outHeight, outWidth),
+            OutputShape = new TensorShape(conv[5], shape.OutHeight, shape.OutWidth),
             OutputChannels = conv[5],
             KernelHeight = conv[2],
             KernelWidth = conv[3],
@@ -158,8 +157,8 @@ public static class ScaleSimTopologyReader
             StrideWidth = conv[7],
             PadTop = 0,
             PadLeft = 0,
-            PadBottom = ((outHeight - 1) * conv[6]) + conv[2] - conv[0],
-            PadRight = ((outWidth - 1) * conv[7]) + conv[3] - conv[1],
+            PadBottom = shape.PadBottom,
+            PadRight = shape.PadRight,
             DilationHeight = 1,
             DilationWidth = 1,
             Groups = 1,

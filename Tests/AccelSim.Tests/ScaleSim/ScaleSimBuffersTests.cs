@@ -127,7 +127,7 @@ public sealed class ScaleSimBuffersTests
         // 1×4 input, 1 channel, 1×2 filter, 2 filters: E×F = 1×3, M = 3, K = 2, N = 2. On a 2×2 array: 2 row folds
         // (m 0–1, m 2), 1 column fold; a fold is K + R + C − 2 = 4 lines. Slot c (array row) reads (m = c, k = t − c):
         // line 1 = {(0, 1), (1, 0)} = addresses {1, 1}; the last row fold uses one row.
-        var shape = ScaleSimLayerShape.Unpadded(1, 4, 1, 2, 1, 2, 1, 1);
+        var shape = ScaleSimShapes.Unpadded(1, 4, 1, 2, 1, 2, 1, 1);
         var demand = new ScaleSimDemand(Dataflow.OutputStationary, 2, 2, new ScaleSimOperands(shape));
         int[] line = new int[2];
         int fold0Line1 = demand.IfmapLine(0, 0, 1, line);
@@ -162,11 +162,11 @@ public sealed class ScaleSimBuffersTests
     {
         // 4 wide, 2-wide filter, stride 3: F = ⌈(4 − 2 + 3)/3⌉ = 2; the second window starts at column 3 and its second
         // element (column 4) lies outside the input.
-        var operands = new ScaleSimOperands(ScaleSimLayerShape.Unpadded(1, 4, 1, 2, 1, 1, 1, 3));
+        var operands = new ScaleSimOperands(ScaleSimShapes.Unpadded(1, 4, 1, 2, 1, 1, 1, 3));
 
         Assert.Multiple(() =>
         {
-            Assert.That(operands.Shape.M, Is.EqualTo(2));
+            Assert.That(operands.Shape.PixelsPerItem, Is.EqualTo(2));
             Assert.That(operands.Ifmap(1, 0), Is.EqualTo(3));
             Assert.That(operands.Ifmap(1, 1), Is.EqualTo(-1));
         });

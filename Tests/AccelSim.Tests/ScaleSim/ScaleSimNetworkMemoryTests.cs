@@ -13,7 +13,7 @@ public sealed class ScaleSimNetworkMemoryTests
         // 1×2 input, 1 channel, 1×1 filter, 2 filters: M = 2, K = 1, N = 2 on a 2×2 array: one fold of
         // K + R + C − 2 = 3 lines (0, 1, 2). IFMAP slot c reads k = t − c: line 0 {pixel 0}, line 1 {pixel 1}, line 2 none;
         // filters likewise {0}, {1}, none; outputs (no idle line, T − 1 = 0) 1, 2 and 1 per line.
-        var shape = ScaleSimLayerShape.Unpadded(1, 2, 1, 1, 1, 2, 1, 1);
+        var shape = ScaleSimShapes.Unpadded(1, 2, 1, 1, 1, 2, 1, 1);
 
         var result = ScaleSimMemorySystem.Run(Dataflow.OutputStationary, 2, 2, shape, new ScaleSimMemoryConfig(1024, 1024, 1024, bandwidthWords: null));
 
@@ -53,7 +53,7 @@ public sealed class ScaleSimNetworkMemoryTests
         // 3×3, padding 1, stride 1 on 4×4: SCALE-Sim would be given the 6×6 padded input, E = ⌈(6 − 3 + 1)/1⌉ = 4.
         var conv = ConvLayer.Square("c", Network.InputName, new TensorShape(2, 4, 4), 3, 3, 1, 1, relu: false, new SyntheticWeights(1));
 
-        Assert.That(ScaleSimNetworkMemory.ShapeOf(conv, batch: 1), Is.EqualTo(ScaleSimLayerShape.Unpadded(6, 6, 3, 3, 2, 3, 1, 1)));
+        Assert.That(ScaleSimNetworkMemory.ShapeOf(conv, batch: 1), Is.EqualTo(ScaleSimShapes.Unpadded(6, 6, 3, 3, 2, 3, 1, 1)));
     }
 
     [Test]
@@ -67,7 +67,7 @@ public sealed class ScaleSimNetworkMemoryTests
         {
             Layer layer = ScaleSimTopologyReader.Read(topology).Layers[0];
 
-            Assert.That(ScaleSimNetworkMemory.ShapeOf(layer, batch: 1), Is.EqualTo(ScaleSimLayerShape.Unpadded(32, 32, 3, 3, 8, 16, 2, 2)));
+            Assert.That(ScaleSimNetworkMemory.ShapeOf(layer, batch: 1), Is.EqualTo(ScaleSimShapes.Unpadded(32, 32, 3, 3, 8, 16, 2, 2)));
         }
         finally
         {
