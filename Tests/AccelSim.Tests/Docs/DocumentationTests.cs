@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.Text.RegularExpressions;
 using AccelSim.Tests.Support;
 
 namespace AccelSim.Tests.Docs;
@@ -14,8 +15,9 @@ namespace AccelSim.Tests.Docs;
 /// question about a trace in the repository or written by a command run before it, and a <c>run</c> of one of the
 /// small test networks or a timing-only <c>run</c> (<c>--no-numerics</c>, or a SCALE-Sim topology) without a trace or
 /// <c>--detail pe</c>. Whole-network numerics, sweeps, compression, imports and benchmarks are checked by (a) and (b) only.
+/// Besides the commands, every path to the code a document names in a code span exists (see <see cref="SourcePaths"/>).
 /// </summary>
-public sealed class DocumentationTests
+public sealed partial class DocumentationTests
 {
     /// <summary>Options whose value is a file or folder the command writes.</summary>
     private static readonly HashSet<string> OutputOptions = new(StringComparer.Ordinal)
@@ -126,6 +128,40 @@ public sealed class DocumentationTests
             Directory.Delete(work, recursive: true);
         }
     }
+
+    public static IEnumerable<TestCaseData> DocumentsNamingPaths() =>
+        DocumentedCommands.Documents(RepoPaths.Root).Where(document => SourcePaths(document).Any())
+            .Select(document => new TestCaseData(document).SetArgDisplayNames(document));
+
+    [TestCaseSource(nameof(DocumentsNamingPaths))]
+    public void PathsToTheCode_Exist(string document)
+    {
+        var missing = SourcePaths(document).Where(path => !SourceRoots.Any(root => Exists(root, path))).ToList();
+
+        Assert.That(missing, Is.Empty, $"{document} names paths that do not exist under the repository or a project folder");
+    }
+
+    /// <summary>Where a path in a document may start: the repository, or a project folder (<c>Mapping/Mapper.cs</c>).</summary>
+    private static readonly string[] SourceRoots = ["", "Simulator/AccelSim", "Simulator/AccelSim.Cli", "Tests/AccelSim.Tests"];
+
+    /// <summary>The code spans of <paramref name="document"/> that are one path: every <c>*.cs</c> file, and every path
+    /// whose first folder is a folder of the repository or of a project (<c>Simulator/AccelSim/ScaleSim/</c>,
+    /// <c>Mapping/Dataflows/</c>, <c>Configs/*.yaml</c>). Paths of files a command writes start elsewhere.</summary>
+    private static IEnumerable<string> SourcePaths(string document) =>
+        InlineCode().Matches(File.ReadAllText(Path.Combine(RepoPaths.Root, document)))
+            .Select(match => match.Groups[1].Value)
+            .Where(span => char.IsLetter(span[0]) && !span.Any(char.IsWhiteSpace) && (span.EndsWith(".cs", StringComparison.Ordinal)
+                || (span.Contains('/', StringComparison.Ordinal) && SourceRoots.Any(root => Directory.Exists(Path.Combine(RepoPaths.Root, root, span.Split('/')[0]))))));
+
+    /// <summary>Whether <paramref name="path"/> exists under <paramref name="root"/>; for a pattern (<c>*</c>), whether its folder does.</summary>
+    private static bool Exists(string root, string path)
+    {
+        string full = Path.Combine(RepoPaths.Root, root, path.Contains('*', StringComparison.Ordinal) ? path[..path.LastIndexOf('/')] : path);
+        return File.Exists(full) || Directory.Exists(full);
+    }
+
+    [GeneratedRegex(@"`([^`\n]+)`")]
+    private static partial Regex InlineCode();
 
     private static bool IsFast(IReadOnlyList<string> arguments, HashSet<string> written)
     {
