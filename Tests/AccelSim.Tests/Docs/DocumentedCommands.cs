@@ -218,31 +218,23 @@ public static partial class DocumentedCommands
     private static List<string> Split(string line)
     {
         var pieces = new List<string>();
-        var current = new StringBuilder();
-        char quote = '\0';
-        for (int k = 0; k < line.Length; k++)
+        int start = 0;
+        int skipUntil = -1;
+        foreach (int k in OutsideQuotes(line))
         {
             char c = line[k];
-            if (quote != '\0')
+            if (k <= skipUntil || !(c is ';' or '|' || (c == '&' && k + 1 < line.Length && line[k + 1] == '&')))
             {
-                quote = c == quote ? '\0' : quote;
-            }
-            else if (c is '\'' or '"')
-            {
-                quote = c;
-            }
-            else if (c is ';' or '|' || (c == '&' && k + 1 < line.Length && line[k + 1] == '&'))
-            {
-                pieces.Add(current.ToString().Trim());
-                current.Clear();
-                k += k + 1 < line.Length && line[k + 1] == c ? 1 : 0;
                 continue;
             }
 
-            current.Append(c);
+            pieces.Add(line[start..k].Trim());
+            // A doubled separator (&& or ||) is one separator.
+            skipUntil = k + 1 < line.Length && line[k + 1] == c ? k + 1 : k;
+            start = skipUntil + 1;
         }
 
-        pieces.Add(current.ToString().Trim());
+        pieces.Add(line[start..].Trim());
         return [.. pieces.Where(p => p.Length > 0)];
     }
 
@@ -297,6 +289,21 @@ public static partial class DocumentedCommands
     /// <summary>Drops a # comment: a # at the start of a word, outside quotes.</summary>
     private static string StripComment(string line)
     {
+        foreach (int k in OutsideQuotes(line))
+        {
+            if (line[k] == '#' && (k == 0 || char.IsWhiteSpace(line[k - 1])))
+            {
+                return line[..k];
+            }
+        }
+
+        return line;
+    }
+
+    /// <summary>The indices of the characters of <paramref name="line"/> that stand outside single or double quotes
+    /// (the quote characters themselves excluded).</summary>
+    private static IEnumerable<int> OutsideQuotes(string line)
+    {
         char quote = '\0';
         for (int k = 0; k < line.Length; k++)
         {
@@ -309,13 +316,11 @@ public static partial class DocumentedCommands
             {
                 quote = c;
             }
-            else if (c == '#' && (k == 0 || char.IsWhiteSpace(line[k - 1])))
+            else
             {
-                return line[..k];
+                yield return k;
             }
         }
-
-        return line;
     }
 
     [GeneratedRegex(@"`([^`]+)`")]
