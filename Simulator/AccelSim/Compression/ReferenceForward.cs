@@ -94,8 +94,7 @@ public static class ReferenceForward
 
                         break;
                     case PoolLayer pool:
-                        var window = new PoolWindow(1, pool.InputShape.Channels, pool.InputShape.Height, pool.InputShape.Width,
-                            pool.KernelHeight, pool.KernelWidth, pool.StrideHeight, pool.StrideWidth, pool.PadTop, pool.PadLeft, pool.PadBottom, pool.PadRight);
+                        PoolShape window = pool.ShapeFor(1);
                         output = pool.IsMax ? Activations.MaxPool2d(input, window) : Activations.AvgPool2d(input, window);
                         break;
                     case AddLayer add:

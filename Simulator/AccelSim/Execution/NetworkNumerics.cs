@@ -258,8 +258,7 @@ public sealed class NetworkNumerics
         switch (layer)
         {
             case PoolLayer pool:
-                var window = new PoolWindow(batch, pool.InputShape.Channels, pool.InputShape.Height, pool.InputShape.Width,
-                    pool.KernelHeight, pool.KernelWidth, pool.StrideHeight, pool.StrideWidth, pool.PadTop, pool.PadLeft, pool.PadBottom, pool.PadRight);
+                PoolShape window = pool.ShapeFor(batch);
                 bfpOut = pool.IsMax ? Activations.MaxPool2d(bfpIn, window) : Activations.AvgPool2d(bfpIn, window);
                 refOut = pool.IsMax ? Activations.MaxPool2d(refIn, window) : Activations.AvgPool2d(refIn, window);
                 break;

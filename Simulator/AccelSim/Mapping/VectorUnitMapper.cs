@@ -15,23 +15,24 @@ internal static class VectorUnitMapper
     public static TileSchedule MapPool(PoolLayer pool, int batch, AcceleratorConfig config, LayerContext context)
     {
         // Channels are independent: a step pools a block of whole channel planes of one batch item.
-        long planeInBytes = (long)pool.InputShape.Height * pool.InputShape.Width * FeatureMapElementBytes;
-        long planeOutputs = (long)pool.OutputShape.Height * pool.OutputShape.Width;
+        PoolShape shape = pool.ShapeFor(batch);
+        long planeInBytes = shape.PlaneInputElements * FeatureMapElementBytes;
+        long planeOutputs = shape.PlaneOutputs;
         long half = context.Buffers.Ifmap.HalfCapacityBytes;
         if (planeInBytes > half || planeOutputs * FeatureMapElementBytes > context.Buffers.Ofmap.CapacityBytes)
         {
-            return MapPoolByRows(pool, batch, config, context);
+            return MapPoolByRows(pool.Name, shape, config, context);
         }
 
-        int channelsPerStep = (int)Math.Min(pool.InputShape.Channels, Math.Min(half / planeInBytes, context.Buffers.Ofmap.CapacityBytes / (planeOutputs * FeatureMapElementBytes)));
-        long windowOps = (long)pool.KernelHeight * pool.KernelWidth;
+        int channelsPerStep = (int)Math.Min(shape.Channels, Math.Min(half / planeInBytes, context.Buffers.Ofmap.CapacityBytes / (planeOutputs * FeatureMapElementBytes)));
+        long windowOps = shape.WindowElements;
         var tiles = ImmutableArray.CreateBuilder<long>();
         var steps = ImmutableArray.CreateBuilder<ComputeStep>();
-        for (int item = 0; item < batch; item++)
+        for (int item = 0; item < shape.Batch; item++)
         {
-            for (int c0 = 0; c0 < pool.InputShape.Channels; c0 += channelsPerStep)
+            for (int c0 = 0; c0 < shape.Channels; c0 += channelsPerStep)
             {
-                int channels = Math.Min(channelsPerStep, pool.InputShape.Channels - c0);
+                int channels = Math.Min(channelsPerStep, shape.Channels - c0);
                 long outputs = planeOutputs * channels;
                 tiles.Add(planeInBytes * channels);
                 steps.Add(VectorStep(tiles.Count - 1, outputs * windowOps, outputs, planeInBytes * channels, config));
@@ -44,15 +45,15 @@ internal static class VectorUnitMapper
 
     /// <summary>A channel plane too large for half the buffer is pooled in bands of output rows, each fetching the input
     /// rows its windows read (neighbouring bands re-read the rows they share when windows overlap).</summary>
-    private static TileSchedule MapPoolByRows(PoolLayer pool, int batch, AcceleratorConfig config, LayerContext context)
+    private static TileSchedule MapPoolByRows(string layerName, PoolShape shape, AcceleratorConfig config, LayerContext context)
     {
         long half = context.Buffers.Ifmap.HalfCapacityBytes;
-        long rowBytes = (long)pool.InputShape.Width * FeatureMapElementBytes;
-        long outRowBytes = (long)pool.OutputShape.Width * FeatureMapElementBytes;
+        long rowBytes = (long)shape.InWidth * FeatureMapElementBytes;
+        long outRowBytes = (long)shape.OutWidth * FeatureMapElementBytes;
         long InputRows(int first, int count)
         {
-            long top = Math.Max(0, ((long)first * pool.StrideHeight) - pool.PadTop);
-            long bottom = Math.Min(pool.InputShape.Height - 1, ((long)(first + count - 1) * pool.StrideHeight) - pool.PadTop + pool.KernelHeight - 1);
+            long top = Math.Max(0, ((long)first * shape.StrideHeight) - shape.PadTop);
+            long bottom = Math.Min(shape.InHeight - 1, ((long)(first + count - 1) * shape.StrideHeight) - shape.PadTop + shape.KernelHeight - 1);
             return Math.Max(0, bottom - top + 1);
         }
 
@@ -60,16 +61,16 @@ internal static class VectorUnitMapper
         long MostInputRows(int count)
         {
             long most = 0;
-            for (int first = 0; first < pool.OutputShape.Height; first += count)
+            for (int first = 0; first < shape.OutHeight; first += count)
             {
-                most = Math.Max(most, InputRows(first, Math.Min(count, pool.OutputShape.Height - first)));
+                most = Math.Max(most, InputRows(first, Math.Min(count, shape.OutHeight - first)));
             }
 
             return most;
         }
 
         int rowsPerStep = 0;
-        while (rowsPerStep < pool.OutputShape.Height
+        while (rowsPerStep < shape.OutHeight
             && MostInputRows(rowsPerStep + 1) * rowBytes <= half
             && (rowsPerStep + 1) * outRowBytes <= context.Buffers.Ofmap.CapacityBytes)
         {
@@ -79,19 +80,19 @@ internal static class VectorUnitMapper
         if (rowsPerStep == 0)
         {
             throw new MappingException(string.Create(CultureInfo.InvariantCulture,
-                $"layer '{pool.Name}': the input rows of one output row ({MostInputRows(1) * rowBytes} bytes) do not fit half the ifmap buffer ({half} bytes); enlarge the buffer"));
+                $"layer '{layerName}': the input rows of one output row ({MostInputRows(1) * rowBytes} bytes) do not fit half the ifmap buffer ({half} bytes); enlarge the buffer"));
         }
 
-        long windowOps = (long)pool.KernelHeight * pool.KernelWidth;
+        long windowOps = shape.WindowElements;
         var tiles = ImmutableArray.CreateBuilder<long>();
         var steps = ImmutableArray.CreateBuilder<ComputeStep>();
-        for (int plane = 0; plane < batch * pool.InputShape.Channels; plane++)
+        for (int plane = 0; plane < shape.Planes; plane++)
         {
-            for (int first = 0; first < pool.OutputShape.Height; first += rowsPerStep)
+            for (int first = 0; first < shape.OutHeight; first += rowsPerStep)
             {
-                int rows = Math.Min(rowsPerStep, pool.OutputShape.Height - first);
+                int rows = Math.Min(rowsPerStep, shape.OutHeight - first);
                 long bytes = InputRows(first, rows) * rowBytes;
-                long outputs = (long)rows * pool.OutputShape.Width;
+                long outputs = (long)rows * shape.OutWidth;
                 tiles.Add(bytes);
                 steps.Add(VectorStep(tiles.Count - 1, outputs * windowOps, outputs, bytes, config));
             }

@@ -1,13 +1,6 @@
+using AccelSim.Workloads;
+
 namespace AccelSim.Numerics;
-
-/// <summary>A pooling window over NCHW tensors of <paramref name="Batch"/> × <paramref name="Channels"/> planes.</summary>
-public sealed record PoolWindow(int Batch, int Channels, int InHeight, int InWidth, int KernelHeight, int KernelWidth,
-    int StrideHeight, int StrideWidth, int PadTop, int PadLeft, int PadBottom, int PadRight)
-{
-    public int OutHeight => ((InHeight + PadTop + PadBottom - KernelHeight) / StrideHeight) + 1;
-
-    public int OutWidth => ((InWidth + PadLeft + PadRight - KernelWidth) / StrideWidth) + 1;
-}
 
 /// <summary>The vector unit's operations, in float32 for the BFP path and in double for the reference.</summary>
 /// <remarks>Padding never wins a max and is not counted by an average (the divisor is the in-bounds count).
@@ -75,39 +68,44 @@ public static class Activations
         return sum;
     }
 
-    public static float[] MaxPool2d(ReadOnlySpan<float> input, PoolWindow w)
+    /// <summary>Max pooling of <paramref name="input"/> (NCHW, <see cref="PoolShape.InputLength"/> values): each output is
+    /// its window's largest in-bounds value.</summary>
+    public static float[] MaxPool2d(ReadOnlySpan<float> input, PoolShape shape)
     {
-        var output = new float[w.Batch * w.Channels * w.OutHeight * w.OutWidth];
-        Pool(input, w, output, isMax: true, (acc, v) => MathF.Max(acc, v), (acc, _) => acc, float.NegativeInfinity);
+        var output = new float[shape.OutputLength];
+        Pool(input, shape, output, (acc, v) => MathF.Max(acc, v), (acc, _) => acc, float.NegativeInfinity);
         return output;
     }
 
-    public static float[] AvgPool2d(ReadOnlySpan<float> input, PoolWindow w)
+    /// <summary>Average pooling of <paramref name="input"/> (NCHW, <see cref="PoolShape.InputLength"/> values): each output is
+    /// its window's in-bounds sum divided by the in-bounds count.</summary>
+    public static float[] AvgPool2d(ReadOnlySpan<float> input, PoolShape shape)
     {
-        var output = new float[w.Batch * w.Channels * w.OutHeight * w.OutWidth];
-        Pool(input, w, output, isMax: false, (acc, v) => acc + v, (acc, n) => acc / n, 0f);
+        var output = new float[shape.OutputLength];
+        Pool(input, shape, output, (acc, v) => acc + v, (acc, n) => acc / n, 0f);
         return output;
     }
 
-    public static double[] MaxPool2d(ReadOnlySpan<double> input, PoolWindow w)
+    /// <summary>Max pooling in double, for the reference path; as the float32 overload.</summary>
+    public static double[] MaxPool2d(ReadOnlySpan<double> input, PoolShape shape)
     {
-        var output = new double[w.Batch * w.Channels * w.OutHeight * w.OutWidth];
-        Pool(input, w, output, isMax: true, Math.Max, (acc, _) => acc, double.NegativeInfinity);
+        var output = new double[shape.OutputLength];
+        Pool(input, shape, output, Math.Max, (acc, _) => acc, double.NegativeInfinity);
         return output;
     }
 
-    public static double[] AvgPool2d(ReadOnlySpan<double> input, PoolWindow w)
+    /// <summary>Average pooling in double, for the reference path; as the float32 overload.</summary>
+    public static double[] AvgPool2d(ReadOnlySpan<double> input, PoolShape shape)
     {
-        var output = new double[w.Batch * w.Channels * w.OutHeight * w.OutWidth];
-        Pool(input, w, output, isMax: false, (acc, v) => acc + v, (acc, n) => acc / n, 0.0);
+        var output = new double[shape.OutputLength];
+        Pool(input, shape, output, (acc, v) => acc + v, (acc, n) => acc / n, 0.0);
         return output;
     }
 
-    private static void Pool<T>(ReadOnlySpan<T> input, PoolWindow w, Span<T> output, bool isMax, Func<T, T, T> combine, Func<T, int, T> finish, T start)
+    private static void Pool<T>(ReadOnlySpan<T> input, PoolShape w, Span<T> output, Func<T, T, T> combine, Func<T, int, T> finish, T start)
     {
-        _ = isMax;
         int index = 0;
-        for (int plane = 0; plane < w.Batch * w.Channels; plane++)
+        for (int plane = 0; plane < w.Planes; plane++)
         {
             int planeStart = plane * w.InHeight * w.InWidth;
             for (int oh = 0; oh < w.OutHeight; oh++)

@@ -19,10 +19,10 @@ public sealed record ConvShape(
     int DilationHeight, int DilationWidth, int Groups)
 {
     /// <summary>P: output rows, floor((H + padding − dilation·(R − 1) − 1) / stride) + 1.</summary>
-    public int OutHeight => ((InHeight + PadTop + PadBottom - (DilationHeight * (KernelHeight - 1)) - 1) / StrideHeight) + 1;
+    public int OutHeight => WindowExtent.Output(InHeight, PadTop, PadBottom, KernelHeight, StrideHeight, DilationHeight);
 
     /// <summary>Q: output columns, floor((W + padding − dilation·(S − 1) − 1) / stride) + 1.</summary>
-    public int OutWidth => ((InWidth + PadLeft + PadRight - (DilationWidth * (KernelWidth - 1)) - 1) / StrideWidth) + 1;
+    public int OutWidth => WindowExtent.Output(InWidth, PadLeft, PadRight, KernelWidth, StrideWidth, DilationWidth);
 
     /// <summary>Filters per group (the rows of W).</summary>
     public int GroupFilters => OutChannels / Groups;

@@ -180,6 +180,11 @@ public sealed record PoolLayer : Layer
     public required int PadBottom { get; init; }
 
     public required int PadRight { get; init; }
+
+    /// <summary>This layer's shape over <paramref name="batch"/> items.</summary>
+    public PoolShape ShapeFor(int batch) => new(
+        batch, InputShape.Channels, InputShape.Height, InputShape.Width, KernelHeight, KernelWidth,
+        StrideHeight, StrideWidth, PadTop, PadLeft, PadBottom, PadRight);
 }
 
 /// <summary>Elementwise sum of two equally shaped inputs (residual connections).</summary>

@@ -99,7 +99,7 @@ public sealed class KernelsTests
         // 1×1×3×3 input 1..9, 2×2 windows stride 1 with bottom/right padding 1: max of [1 2;4 5] = 5 … the corner
         // window holds only 9 (padding never wins); average divides by the in-bounds count (corner: 9 / 1).
         float[] input = [1, 2, 3, 4, 5, 6, 7, 8, 9];
-        var w = new PoolWindow(1, 1, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1);
+        var w = new PoolShape(1, 1, 3, 3, 2, 2, 1, 1, 0, 0, 1, 1);
 
         Assert.Multiple(() =>
         {
