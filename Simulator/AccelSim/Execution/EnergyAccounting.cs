@@ -85,7 +85,8 @@ public static class EnergyAccounting
         {
             Arithmetic.Bfp => (bfp.Weights.MantissaBits + bfp.Inputs.MantissaBits) / 2.0,
             Arithmetic.Float16 => 16,
-            _ => 32,
+            Arithmetic.Float32 => 32,
+            _ => throw new ArgumentOutOfRangeException(nameof(config)),
         },
         OperandWidth.InputMantissa => bfp.Inputs.MantissaBits,
         OperandWidth.InputExponent => bfp.Inputs.ExponentBits,
