@@ -55,11 +55,6 @@ internal static class DescribeCommand
 
         // A representative layer fixes the widths that depend on the layer (an exact accumulator grows with K).
         var probe = ConvLayer.Square("probe", Network.InputName, new TensorShape(512, 14, 14), 512, 3, 1, 1, relu: true, new SyntheticWeights(0));
-        var once = new ActivityCounts
-        {
-            Macs = 1, IfmapReadWords = 1, IfmapWriteWords = 1, WeightReadWords = 1, WeightWriteWords = 1, OfmapReadWords = 1,
-            OfmapWriteWords = 1, DramReadBytes = 1, DramWriteBytes = 1, InputConversions = 1, OutputConversions = 1, VectorOps = 1,
-        };
         var actions = new Table().Border(TableBorder.Rounded)
             .Title($"Priced actions (an exact accumulator is priced per layer: {EnergyAccounting.AccumulatorBits(probe, config.Bfp)} bits shown, for K = 4,608)");
         foreach (string heading in new[] { "component", "action", "entry", "width bits", "pJ per action", "source" })
@@ -67,8 +62,8 @@ internal static class DescribeCommand
             actions.AddColumn(heading);
         }
 
-        // One cycle and one zero-operand MAC make every line appear (a gating array has no zero-operand arithmetic lines).
-        foreach (PricedAction action in EnergyAccounting.Actions(probe, once with { Macs = 2 }, config, totalCycles: 1, zeroOperandMacs: 1))
+        // Every action the config has is listed, counted or not (a gating array has no zero-operand arithmetic lines).
+        foreach (PricedAction action in EnergyAccounting.Actions(probe, ActivityCounts.None, config, totalCycles: 1, zeroOperandMacs: null))
         {
             var entry = energy.Entries[action.Entry];
             double perAction = EnergyModel.PicoJoulesPerAction(energy, action with { Count = 1 });

@@ -5,7 +5,8 @@ using AccelSim.Workloads;
 
 namespace AccelSim.Execution;
 
-/// <summary>Turns a layer's counted activity into the priced actions of each component.</summary>
+/// <summary>Turns a layer's counted activity into the priced actions of each component. The actions are those
+/// <see cref="HardwareActions"/> declares; this class evaluates their conditions and width rules, and charges static power.</summary>
 public static class EnergyAccounting
 {
     /// <param name="context">What the run decided for the layer: its BFP formats price the arithmetic and converters.</param>
@@ -16,102 +17,93 @@ public static class EnergyAccounting
         Layer layer, ActivityCounts activity, AcceleratorConfig config, LayerContext context, EnergyTable energy, long totalCycles, long? zeroOperandMacs) =>
         EnergyModel.Price(Actions(layer, activity, config, totalCycles, zeroOperandMacs, context.Bfp), energy);
 
-    /// <summary>Each component's actions in <paramref name="activity"/>, with the operand width that prices them (each
-    /// action's key names its table entry).</summary>
+    /// <summary>Every counted action of <see cref="HardwareActions.Counted"/> the config has, in that order, with its
+    /// count in <paramref name="activity"/> and the operand width that prices it (each action's key names its table
+    /// entry), then static power. Actions counted 0 are listed too (pricing leaves them out).</summary>
     /// <param name="layerBfp">The layer's effective BFP settings; null: the config's.</param>
     public static IReadOnlyList<PricedAction> Actions(
         Layer layer, ActivityCounts activity, AcceleratorConfig config, long totalCycles, long? zeroOperandMacs, BfpSettings? layerBfp = null)
     {
         BfpSettings bfp = layerBfp ?? config.Bfp;
+        ActionConditions facts = Facts(config);
         var actions = new List<PricedAction>();
-        AddArray(actions, layer, activity, config, bfp, zeroOperandMacs);
-        AddConverters(actions, activity, config, bfp);
-        actions.Add(new(HardwareActions.VectorOp, activity.VectorOps, 32, 0));
-        AddMemories(actions, activity, config.Buffers);
+        foreach (ActionKey key in HardwareActions.Counted.Where(k => (k.When & facts) == k.When))
+        {
+            long count = Count(key, activity, zeroOperandMacs);
+            actions.Add(key.Width == OperandWidth.SramWord ? Sram(key, count, config.Buffers) : new(key, count, Bits(key.Width, layer, config, bfp), 0));
+        }
+
         AddLeakage(actions, config, totalCycles);
         return actions;
     }
 
-    /// <summary>The PE array's arithmetic and its registers.</summary>
-    private static void AddArray(List<PricedAction> actions, Layer layer, ActivityCounts activity, AcceleratorConfig config, BfpSettings bfp, long? zeroOperandMacs)
+    /// <summary>What <paramref name="config"/> is, in the terms actions are conditioned on.</summary>
+    private static ActionConditions Facts(AcceleratorConfig config)
     {
         var pe = config.PeArray;
-        // Numerics count zero-operand MACs over all the layer's MACs; a skipping array did not perform some of them.
-        long useful = activity.Macs + activity.SkippedMacs;
-        long nonZero = zeroOperandMacs is { } z ? Math.Clamp(useful - z, 0, activity.Macs) : activity.Macs;
-        long zeros = activity.Macs - nonZero;
-        (ArrayActions array, double multiplyBits, double addBits, double operandBits) = pe.Arithmetic switch
+        ActionConditions arithmetic = pe.Arithmetic switch
         {
-            // A mantissa product costs a multiplier of Lw × Li bits; its sum an accumulator-wide add.
-            Arithmetic.Bfp => (HardwareActions.IntegerArray, Math.Sqrt((double)bfp.Weights.MantissaBits * bfp.Inputs.MantissaBits),
-                AccumulatorBits(layer, bfp), (bfp.Weights.MantissaBits + bfp.Inputs.MantissaBits) / 2.0),
-            Arithmetic.Float16 => (HardwareActions.HalfArray, 16, 32, 16),
-            Arithmetic.Float32 => (HardwareActions.FloatArray, 32, 32, 32),
+            Arithmetic.Bfp => ActionConditions.BfpArithmetic,
+            Arithmetic.Float16 => ActionConditions.Float16Arithmetic,
+            Arithmetic.Float32 => ActionConditions.Float32Arithmetic,
             _ => throw new ArgumentOutOfRangeException(nameof(config)),
         };
+        ActionConditions dataflow = pe.Dataflow == Dataflow.RowStationary ? ActionConditions.RowStationary : ActionConditions.Systolic;
 
-        actions.Add(new(array.Multiply, nonZero, multiplyBits, 0));
-        actions.Add(new(array.Accumulate, nonZero, addBits, 0));
-        if (pe.Dataflow == Dataflow.RowStationary)
-        {
-            // Row stationary keeps filter rows, ifmap rows and psums in each PE's register file: every read and write of
-            // it (the reuse that defines the dataflow) is priced, and no operand hops through pipeline registers per MAC.
-            actions.Add(new(HardwareActions.RegisterFileAccess, activity.RegisterFileAccesses, operandBits, 0));
-        }
-        else
-        {
-            // Each MAC latches its two operands into the PE's pipeline registers (they hop one PE per cycle), zero or not.
-            actions.Add(new(HardwareActions.RegisterWrite, 2 * activity.Macs, operandBits, 0));
-        }
-
-        // Zero-operand MACs are listed on their own lines; a gated array does not spend arithmetic energy on them.
-        if (zeros > 0 && pe.ZeroOperands == ZeroOperandPolicy.None)
-        {
-            actions.Add(new(array.MultiplyZeroOperand, zeros, multiplyBits, 0));
-            actions.Add(new(array.AccumulateZeroOperand, zeros, addBits, 0));
-        }
+        // A gated array spends no arithmetic energy on zero-operand MACs, and a skipping one does not perform them.
+        ActionConditions zeros = pe.ZeroOperands == ZeroOperandPolicy.None ? ActionConditions.UngatedZeroOperands : ActionConditions.Always;
+        return arithmetic | dataflow | zeros;
     }
 
-    /// <summary>The number-format converters between the buffers and the array.</summary>
-    private static void AddConverters(List<PricedAction> actions, ActivityCounts activity, AcceleratorConfig config, BfpSettings bfp)
+    /// <summary>How often <paramref name="key"/> happened: its counter's value, times the actions per count, and for a
+    /// share of the MACs, that share.</summary>
+    private static long Count(ActionKey key, ActivityCounts activity, long? zeroOperandMacs)
     {
-        switch (config.PeArray.Arithmetic)
+        long counted = activity[key.Counter!] * key.PerCount;
+        if (key.Share == OperandShare.All)
         {
-            case Arithmetic.Bfp:
-                actions.Add(new(HardwareActions.BfpInputConvert, activity.InputConversions, bfp.Inputs.MantissaBits, 0));
-
-                // Finding each input block's shared exponent: a comparator tree of E-bit compares (priced as E-bit
-                // adds, a compare being a subtraction), and the exponent latched for the block. This is where the
-                // column-wise schemes pay for their many small blocks.
-                actions.Add(new(HardwareActions.ExponentCompare, activity.ExponentComparisons, bfp.Inputs.ExponentBits, 0));
-                actions.Add(new(HardwareActions.ExponentWrite, activity.InputBlocks, bfp.Inputs.ExponentBits, 0));
-                actions.Add(new(HardwareActions.BfpOutputConvert, activity.OutputConversions, 32, 0));
-                break;
-            case Arithmetic.Float16:
-                // float32 feature maps are rounded to float16 on their way in.
-                actions.Add(new(HardwareActions.Fp16InputConvert, activity.InputConversions, 16, 0));
-                break;
-            case Arithmetic.Float32:
-                break; // feature maps are float32 already
+            return counted;
         }
+
+        // Numerics count zero-operand MACs over all the layer's MACs; a skipping array did not perform some of them.
+        long useful = counted + activity[HardwareActions.SkippedMacs];
+        long nonZero = zeroOperandMacs is { } z ? Math.Clamp(useful - z, 0, counted) : counted;
+        return key.Share == OperandShare.NonZero ? nonZero : counted - nonZero;
     }
 
-    /// <summary>The buffers' word accesses and DRAM's bits.</summary>
-    private static void AddMemories(List<PricedAction> actions, ActivityCounts activity, BufferSetConfig buffers)
+    /// <summary>The operand width the rule <paramref name="width"/> gives for the layer on the config.</summary>
+    private static double Bits(OperandWidth width, Layer layer, AcceleratorConfig config, BfpSettings bfp) => width switch
     {
-        actions.Add(Sram(buffers.Ifmap, HardwareActions.SramReadWord, activity.IfmapReadWords));
-        actions.Add(Sram(buffers.Ifmap, HardwareActions.SramWriteWord, activity.IfmapWriteWords));
-        actions.Add(Sram(buffers.Weights, HardwareActions.SramReadWord, activity.WeightReadWords));
-        actions.Add(Sram(buffers.Weights, HardwareActions.SramWriteWord, activity.WeightWriteWords));
-        actions.Add(Sram(buffers.Ofmap, HardwareActions.SramReadWord, activity.OfmapReadWords));
-        actions.Add(Sram(buffers.Ofmap, HardwareActions.SramWriteWord, activity.OfmapWriteWords));
-        actions.Add(new(HardwareActions.DramReadBit, activity.DramReadBytes * 8, 1, 0));
-        actions.Add(new(HardwareActions.DramWriteBit, activity.DramWriteBytes * 8, 1, 0));
+        OperandWidth.OneBit => 1,
+        OperandWidth.Float16 => 16,
+        OperandWidth.Float32 => 32,
 
-        // An access activates one bank: it is priced at the bank's capacity (the table interpolates by capacity, so more,
-        // smaller banks make each access cheaper). The parts of a unified buffer are priced as the unified buffer's banks.
-        PricedAction Sram(SramConfig sram, Func<ComponentId, ActionKey> action, long words) =>
-            new(action(new ComponentId(sram.Name)), words, sram.WordBits, (buffers.Unified ?? sram).BankCapacityBytes);
+        // A mantissa product costs a multiplier of Lw × Li bits; its sum an accumulator-wide add.
+        OperandWidth.MantissaProduct => Math.Sqrt((double)bfp.Weights.MantissaBits * bfp.Inputs.MantissaBits),
+        OperandWidth.Accumulator => AccumulatorBits(layer, bfp),
+        OperandWidth.ArrayOperand => config.PeArray.Arithmetic switch
+        {
+            Arithmetic.Bfp => (bfp.Weights.MantissaBits + bfp.Inputs.MantissaBits) / 2.0,
+            Arithmetic.Float16 => 16,
+            Arithmetic.Float32 => 32,
+            _ => throw new ArgumentOutOfRangeException(nameof(config)),
+        },
+        OperandWidth.InputMantissa => bfp.Inputs.MantissaBits,
+        OperandWidth.InputExponent => bfp.Inputs.ExponentBits,
+        _ => throw new ArgumentOutOfRangeException(nameof(width), width, "not an operand width of one value"),
+    };
+
+    /// <summary>A word access of the buffer the key names, on the configured buffer of that tensor.</summary>
+    /// <remarks>An access activates one bank: it is priced at the bank's capacity (the table interpolates by capacity,
+    /// so more, smaller banks make each access cheaper). The parts of a unified buffer are priced as the unified
+    /// buffer's banks.</remarks>
+    private static PricedAction Sram(ActionKey key, long count, BufferSetConfig buffers)
+    {
+        SramConfig sram = key.Component == ComponentId.Ifmap ? buffers.Ifmap
+            : key.Component == ComponentId.Weights ? buffers.Weights
+            : key.Component == ComponentId.Ofmap ? buffers.Ofmap
+            : throw new ArgumentOutOfRangeException(nameof(key), key, "not an action of a tensor's buffer");
+        return new(key with { Component = new ComponentId(sram.Name) }, count, sram.WordBits, (buffers.Unified ?? sram).BankCapacityBytes);
     }
 
     /// <summary>Static power, every cycle of the layer: per PE, per vector lane, and per bit of each buffer. DRAM's

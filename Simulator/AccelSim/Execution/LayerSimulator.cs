@@ -157,25 +157,7 @@ public static class LayerSimulator
             StallCyclesByCause = stalls,
             DramReadBytes = stats[ComponentId.Dram.Path, DramChannel.ReadBytes],
             DramWriteBytes = stats[ComponentId.Dram.Path, DramChannel.WriteBytes],
-            Activity = new ActivityCounts
-            {
-                Macs = stats[enginePathText, ComputeEngine.Macs],
-                SkippedMacs = stats[enginePathText, ComputeEngine.SkippedMacs],
-                IfmapReadWords = stats[ComponentId.Ifmap.Path, ComputeEngine.IfmapReadWords],
-                IfmapWriteWords = stats[ComponentId.Ifmap.Path, TileLoader.WriteWords],
-                WeightReadWords = stats[enginePathText, ComputeEngine.WeightReadWords],
-                WeightWriteWords = stats[ComponentId.Weights.Path, TileLoader.WriteWords],
-                OfmapReadWords = stats[ComponentId.Ofmap.Path, OutputBuffer.ReadWords],
-                OfmapWriteWords = stats[ComponentId.Ofmap.Path, OutputBuffer.WriteWords],
-                DramReadBytes = stats[ComponentId.Dram.Path, DramChannel.ReadBytes],
-                DramWriteBytes = stats[ComponentId.Dram.Path, DramChannel.WriteBytes],
-                InputConversions = stats[enginePathText, ComputeEngine.InputConversions],
-                OutputConversions = stats[enginePathText, ComputeEngine.OutputConversions],
-                VectorOps = stats[enginePathText, ComputeEngine.VectorOps],
-                RegisterFileAccesses = stats[enginePathText, ComputeEngine.RegisterFileAccesses],
-                InputBlocks = formatting?.Blocks ?? 0,
-                ExponentComparisons = formatting?.ExponentComparisons ?? 0,
-            },
+            Activity = ActivityOf(stats, enginePath, formatting),
             Mapping = context.Buffers.SplitDescription is { } split ? $"{schedule.Description}; {split}" : schedule.Description,
             BankConflictCycles = stats[enginePathText, ComputeEngine.BankConflictCycles],
             UnifiedSplit = context.Buffers.Unified is null ? null
@@ -191,5 +173,15 @@ public static class LayerSimulator
         }
 
         return timing;
+    }
+
+    /// <summary>What the layer's components counted, with the input-block formatting a BFP array's conv or FC input
+    /// needs (counted in closed form from the layer's shape) under the BFP converter.</summary>
+    private static ActivityCounts ActivityOf(StatsSnapshot stats, ComponentId enginePath, InputFormatting? formatting)
+    {
+        ActivityCounts counted = ActivityCounts.Read(stats, enginePath);
+        return formatting is null ? counted : counted
+            .With(new(ComputeEngine.InputBlocks, ComponentId.BfpConverter), formatting.Blocks)
+            .With(new(ComputeEngine.ExponentComparisons, ComponentId.BfpConverter), formatting.ExponentComparisons);
     }
 }

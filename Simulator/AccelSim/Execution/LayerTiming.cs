@@ -1,4 +1,6 @@
 using System.Collections.Immutable;
+using AccelSim.Energy;
+using AccelSim.Hardware;
 using AccelSim.Reports;
 using AccelSim.Statistics;
 
@@ -38,43 +40,64 @@ public sealed record LayerTiming
     public required StatsSnapshot Stats { get; init; }
 }
 
-/// <summary>Actions the hardware performed in one layer: what the energy model prices.</summary>
-public sealed record ActivityCounts
+/// <summary>Actions the hardware performed in one layer, what the energy model prices: the value of each statistic a
+/// counted action of <see cref="HardwareActions"/> reads. A statistic the layer did not count reads 0. Two activities
+/// are equal when every statistic reads the same.</summary>
+public sealed class ActivityCounts : IEquatable<ActivityCounts>
 {
-    /// <summary>MACs the PEs performed.</summary>
-    public required long Macs { get; init; }
+    private readonly ImmutableDictionary<ActionCounter, long> _counts;
 
-    /// <summary>MACs a skipping array left out (zero weights in all its columns); performed + skipped = the layer's MACs.</summary>
-    public long SkippedMacs { get; init; }
+    private ActivityCounts(ImmutableDictionary<ActionCounter, long> counts) => _counts = counts;
 
-    public required long IfmapReadWords { get; init; }
+    /// <summary>An activity with nothing counted.</summary>
+    public static ActivityCounts None { get; } = new(ImmutableDictionary<ActionCounter, long>.Empty);
 
-    public required long IfmapWriteWords { get; init; }
+    /// <summary>The statistics the activity holds (a statistic it does not hold reads 0).</summary>
+    public IEnumerable<ActionCounter> Counters => _counts.Keys;
 
-    public required long WeightReadWords { get; init; }
+    /// <summary>The value of <paramref name="counter"/>; 0 when it was not counted.</summary>
+    public long this[ActionCounter counter] => _counts.GetValueOrDefault(counter);
 
-    public required long WeightWriteWords { get; init; }
+    /// <summary>The value of the statistic <paramref name="key"/> under <paramref name="component"/> (null: the
+    /// layer's compute engine); 0 when it was not counted.</summary>
+    public long Of(StatKey key, ComponentId? component = null) => this[new ActionCounter(key, component)];
 
-    public required long OfmapReadWords { get; init; }
+    /// <summary>The statistics <see cref="HardwareActions.Counters"/> names, as the simulation counted them in
+    /// <paramref name="stats"/>: those of the compute engine under <paramref name="engine"/>'s path. A counter the
+    /// simulation does not register (the closed-form ones) is left out.</summary>
+    public static ActivityCounts Read(StatsSnapshot stats, ComponentId engine)
+    {
+        ArgumentNullException.ThrowIfNull(stats);
+        var counts = ImmutableDictionary.CreateBuilder<ActionCounter, long>();
+        foreach (ActionCounter counter in HardwareActions.Counters)
+        {
+            if (stats.TryGet(counter.Key.PathUnder((counter.Component ?? engine).Path), out StatValue? value))
+            {
+                counts[counter] = value.Value;
+            }
+        }
 
-    public required long OfmapWriteWords { get; init; }
+        return new(counts.ToImmutable());
+    }
 
-    public required long DramReadBytes { get; init; }
+    /// <summary>The activity <paramref name="counts"/> gives, for counts made without a simulation.</summary>
+    public static ActivityCounts Of(IReadOnlyDictionary<ActionCounter, long> counts) => new(counts.ToImmutableDictionary());
 
-    public required long DramWriteBytes { get; init; }
+    /// <summary>This activity with <paramref name="counter"/> reading <paramref name="count"/>.</summary>
+    public ActivityCounts With(ActionCounter counter, long count) => new(_counts.SetItem(counter, count));
 
-    public required long InputConversions { get; init; }
+    /// <inheritdoc/>
+    public bool Equals(ActivityCounts? other) =>
+        other is not null && _counts.Keys.Concat(other._counts.Keys).All(counter => this[counter] == other[counter]);
 
-    /// <summary>Input BFP blocks formatted at run time, each with its shared exponent (BFP arithmetic, conv and FC).</summary>
-    public long InputBlocks { get; init; }
+    /// <inheritdoc/>
+    public override bool Equals(object? obj) => Equals(obj as ActivityCounts);
 
-    /// <summary>E-bit exponent comparisons that found those blocks' maxima.</summary>
-    public long ExponentComparisons { get; init; }
+    /// <inheritdoc/>
+    public override int GetHashCode() =>
+        _counts.Where(p => p.Value != 0).Aggregate(0, (hash, p) => hash ^ HashCode.Combine(p.Key, p.Value));
 
-    public required long OutputConversions { get; init; }
-
-    public required long VectorOps { get; init; }
-
-    /// <summary>PE register-file reads and writes (row stationary); 0 for the systolic dataflows.</summary>
-    public long RegisterFileAccesses { get; init; }
+    /// <summary>Every nonzero statistic, <c>path = value</c>, ordinal order.</summary>
+    public override string ToString() =>
+        string.Join(", ", _counts.Where(p => p.Value != 0).Select(p => $"{p.Key} = {p.Value}").Order(StringComparer.Ordinal));
 }

@@ -49,6 +49,15 @@ public sealed class ComputeEngine : Component
     /// <summary>float32 operations on the vector unit.</summary>
     public static readonly StatKey VectorOps = new("vector_ops", StatUnit.Events, "float32 operations on the vector unit");
 
+    /// <summary>Input BFP blocks the converters format at run time, each with its shared exponent (BFP arithmetic, conv
+    /// and FC). The layer's shape fixes it, so it is counted in closed form beside the simulation (under the BFP
+    /// converter's path in the layer's activity), not registered by the engine.</summary>
+    public static readonly StatKey InputBlocks = new("input_blocks", StatUnit.Events, "Input BFP blocks formatted at run time, each with its shared exponent");
+
+    /// <summary>E-bit exponent comparisons that find the maxima of <see cref="InputBlocks"/>; counted in closed form
+    /// like them.</summary>
+    public static readonly StatKey ExponentComparisons = new("exponent_comparisons", StatUnit.Events, "Exponent comparisons that found the input blocks' shared exponents");
+
     /// <summary>PE register-file reads and writes (row stationary).</summary>
     public static readonly StatKey RegisterFileAccesses = new("register_file_accesses", StatUnit.Events, "Reads and writes of the PEs' register files (row stationary: filter rows, ifmap rows, psums)");
 

@@ -7,8 +7,12 @@ namespace AccelSim.Tests.Energy;
 
 public sealed class HardwareActionsTests
 {
-    /// <summary>Every declared key: the fixed ones, each array arithmetic's four, and the buffer actions of one buffer.</summary>
-    private static IEnumerable<ActionKey> Declared()
+    /// <summary>Every declared key: the counted ones and static power (the buffer leakage of one buffer).</summary>
+    private static IEnumerable<ActionKey> Declared() =>
+        [.. HardwareActions.Counted, HardwareActions.PeLeakage, HardwareActions.LaneLeakage, HardwareActions.SramLeakage(ComponentId.Ifmap)];
+
+    /// <summary>Every key a public member of <see cref="HardwareActions"/> holds: its fields and each array's four.</summary>
+    private static IEnumerable<ActionKey> Public()
     {
         var fields = typeof(HardwareActions).GetFields(BindingFlags.Public | BindingFlags.Static);
         foreach (var field in fields.Where(f => f.FieldType == typeof(ActionKey)))
@@ -23,11 +27,32 @@ public sealed class HardwareActionsTests
             yield return array.MultiplyZeroOperand;
             yield return array.AccumulateZeroOperand;
         }
-
-        yield return HardwareActions.SramReadWord(ComponentId.Ifmap);
-        yield return HardwareActions.SramWriteWord(ComponentId.Ifmap);
-        yield return HardwareActions.SramLeakage(ComponentId.Ifmap);
     }
+
+    [Test]
+    public void EveryPublicKey_IsCountedOnce_OrIsStaticPower()
+    {
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(HardwareActions.Counted, Is.Unique);
+            Assert.That(Public().Where(k => !k.IsLeakage), Is.EquivalentTo(HardwareActions.Counted));
+        }
+    }
+
+    [Test]
+    public void ExactlyTheCountedActions_NameACounter()
+    {
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(HardwareActions.Counted.Select(k => k.Counter), Has.None.Null);
+            Assert.That(Public().Where(k => k.IsLeakage).Select(k => k.Counter), Has.All.Null);
+            Assert.That(HardwareActions.Counters, Is.EquivalentTo(HardwareActions.Counted.Select(k => k.Counter).Append(HardwareActions.SkippedMacs).Distinct()));
+        }
+    }
+
+    [Test]
+    public void NoTwoActions_ShareALine_UnderTheSameConditions() =>
+        Assert.That(Declared().Select(k => (k.Component, k.Name, k.When)), Is.Unique);
 
     [Test]
     public void EveryAction_IsPricedByAnEntryEveryTableMustHave() =>

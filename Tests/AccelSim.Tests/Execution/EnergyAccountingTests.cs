@@ -15,11 +15,21 @@ public sealed class EnergyAccountingTests
     /// a zero operand, 12 SRAM words (3 + 2 ifmap, 4 + 1 weights, 1 + 1 ofmap), 7 DRAM bytes (5 read, 2 written),
     /// 20 input and 4 output conversions.
     /// </summary>
-    private static readonly ActivityCounts Activity = new()
+    private static readonly ActivityCounts Activity = ActivityCounts.Of(new Dictionary<ActionCounter, long>
     {
-        Macs = 100, IfmapReadWords = 3, IfmapWriteWords = 2, WeightReadWords = 4, WeightWriteWords = 1, OfmapReadWords = 1,
-        OfmapWriteWords = 1, DramReadBytes = 5, DramWriteBytes = 2, InputConversions = 20, OutputConversions = 4, VectorOps = 0,
-    };
+        [new(ComputeEngine.Macs)] = 100,
+        [new(ComputeEngine.IfmapReadWords, ComponentId.Ifmap)] = 3,
+        [new(TileLoader.WriteWords, ComponentId.Ifmap)] = 2,
+        [new(ComputeEngine.WeightReadWords)] = 4,
+        [new(TileLoader.WriteWords, ComponentId.Weights)] = 1,
+        [new(OutputBuffer.ReadWords, ComponentId.Ofmap)] = 1,
+        [new(OutputBuffer.WriteWords, ComponentId.Ofmap)] = 1,
+        [new(DramChannel.ReadBytes, ComponentId.Dram)] = 5,
+        [new(DramChannel.WriteBytes, ComponentId.Dram)] = 2,
+        [new(ComputeEngine.InputConversions)] = 20,
+        [new(ComputeEngine.OutputConversions)] = 4,
+        [new(ComputeEngine.VectorOps)] = 0,
+    });
 
     private const long Cycles = 50;
     private const long ZeroMacs = 10;
@@ -88,7 +98,7 @@ public sealed class EnergyAccountingTests
     {
         // 1,000 RF reads and writes at register_access (0.1 pJ at 32 bits, linear) and the operand width (8 bits):
         // 1000 × 0.1 × 8/32 = 25 pJ, replacing register_write (200 × 0.1 × 8/32 = 5 pJ): the total moves by +20.
-        var activity = Activity with { RegisterFileAccesses = 1000 };
+        var activity = Activity.With(new(ComputeEngine.RegisterFileAccesses), 1000);
         var tiny = Config();
         var rs = tiny with { PeArray = tiny.PeArray with { Dataflow = Dataflow.RowStationary } };
         var energy = Price(TestNetworks.TinyFc(), activity, rs, Cycles, ZeroMacs);
@@ -106,7 +116,9 @@ public sealed class EnergyAccountingTests
         // The tiny conv under a column input partition (scheme 6-12): 36 windows of K = 18 → 36 blocks and
         // 36 · 18 − 36 = 612 comparisons of 5-bit exponents. exponent_compare 612 × 0.1 × 5/32 = 9.5625;
         // exponent_write 36 × 0.1 × 5/32 = 0.5625 (int_add and register_access are 0.1 pJ at 32 bits, linear).
-        var activity = Activity with { InputBlocks = 36, ExponentComparisons = 612 };
+        var activity = Activity
+            .With(new(ComputeEngine.InputBlocks, ComponentId.BfpConverter), 36)
+            .With(new(ComputeEngine.ExponentComparisons, ComponentId.BfpConverter), 612);
         var with = Price(TestNetworks.TinyFc(), activity, Config(), Cycles, ZeroMacs);
         var without = Price(TestNetworks.TinyFc(), Activity, Config(), Cycles, ZeroMacs);
 
@@ -213,6 +225,38 @@ public sealed class EnergyAccountingTests
         var error = Assert.Throws<KeyNotFoundException>(() => Price(TestNetworks.TinyFc(), Activity, config, Cycles, ZeroMacs, table));
 
         Assert.That(error!.Message, Is.EqualTo("energy table 'hand' has no entry 'register_access' to price pe_array.register_write"));
+    }
+
+    [Test]
+    public void EveryCounterAnActionPrices_IsInTheActivityOfALayer_AndNothingElse()
+    {
+        // A BFP conv formats its input into blocks at run time, so the closed-form counters are there too.
+        LayerTiming timing = LayerSimulator.Run(TestNetworks.TinyConv(), 1, TestHardware.Tiny());
+
+        Assert.That(timing.Activity.Counters, Is.EquivalentTo(HardwareActions.Counters));
+    }
+
+    [Test]
+    public void Accounting_PricesExactlyTheDeclaredActions_InTheirOrder()
+    {
+        var priced = new HashSet<ActionKey>();
+        foreach (Arithmetic arithmetic in Enum.GetValues<Arithmetic>())
+        {
+            foreach (Dataflow dataflow in Enum.GetValues<Dataflow>())
+            {
+                foreach (ZeroOperandPolicy zeros in Enum.GetValues<ZeroOperandPolicy>())
+                {
+                    var tiny = Config(zeros, arithmetic);
+                    var config = tiny with { PeArray = tiny.PeArray with { Dataflow = dataflow } };
+                    var counted = EnergyAccounting.Actions(TestNetworks.TinyFc(), ActivityCounts.None, config, Cycles, ZeroMacs)
+                        .Select(a => a.Key).Where(k => !k.IsLeakage).ToList();
+                    Assert.That(counted, Is.EqualTo(HardwareActions.Counted.Intersect(counted)), $"{arithmetic} {dataflow} {zeros}: declared order");
+                    priced.UnionWith(counted);
+                }
+            }
+        }
+
+        Assert.That(priced, Is.EquivalentTo(HardwareActions.Counted));
     }
 
     private static double Line(EnergyBreakdown energy, string component, string action) =>

@@ -37,13 +37,13 @@ public sealed class LayerSimulatorTests
             Assert.That(timing.StallCyclesByCause[StallCause.SramBandwidth], Is.Zero);
             Assert.That(timing.DramReadBytes, Is.EqualTo(288 + 75));
             Assert.That(timing.DramWriteBytes, Is.EqualTo(4 * 36 * 4));
-            Assert.That(timing.Activity.Macs, Is.EqualTo(2592));
+            Assert.That(timing.Activity.Of(ComputeEngine.Macs), Is.EqualTo(2592));
             // The padding zeros are not read: a 3×3 window at pad 1 on 6×6 reads 4 real pixels at a corner, 6 on an edge,
             // 9 inside, per channel. Folds of 4 pixels (row-major), 2 channels, real elements: 44, 50, 66, 66, 60, 66, 66,
             // 50, 44; at 4 B each in 16-B words: 11 + 13 + 17 + 17 + 15 + 17 + 17 + 13 + 11 = 131 (not 9·18 = 162).
-            Assert.That(timing.Activity.IfmapReadWords, Is.EqualTo(131));
-            Assert.That(timing.Activity.OutputConversions, Is.EqualTo(4 * 36));
-            Assert.That(timing.Activity.VectorOps, Is.EqualTo(4 * 36), "fused ReLU: one op per output");
+            Assert.That(timing.Activity.Of(ComputeEngine.IfmapReadWords, ComponentId.Ifmap), Is.EqualTo(131));
+            Assert.That(timing.Activity.Of(ComputeEngine.OutputConversions), Is.EqualTo(4 * 36));
+            Assert.That(timing.Activity.Of(ComputeEngine.VectorOps), Is.EqualTo(4 * 36), "fused ReLU: one op per output");
         });
     }
 
@@ -92,9 +92,13 @@ public sealed class LayerSimulatorTests
             Assert.That(tensorTiming.StallCyclesByCause[StallCause.Converter], Is.EqualTo(67));
             Assert.That(columnTiming.StallCyclesByCause[StallCause.Converter], Is.EqualTo(148));
             Assert.That(columnTiming.TotalCycles - tensorTiming.TotalCycles, Is.EqualTo(81));
-            Assert.That((tensorTiming.Activity.InputBlocks, tensorTiming.Activity.ExponentComparisons), Is.EqualTo((1L, 71L)));
-            Assert.That((columnTiming.Activity.InputBlocks, columnTiming.Activity.ExponentComparisons), Is.EqualTo((36L, 612L)));
+            Assert.That(Formatting(tensorTiming), Is.EqualTo((1L, 71L)));
+            Assert.That(Formatting(columnTiming), Is.EqualTo((36L, 612L)));
         }
+
+        // The input blocks and exponent comparisons the BFP converter formats.
+        static (long Blocks, long Comparisons) Formatting(LayerTiming t) =>
+            (t.Activity.Of(ComputeEngine.InputBlocks, ComponentId.BfpConverter), t.Activity.Of(ComputeEngine.ExponentComparisons, ComponentId.BfpConverter));
     }
 
     [Test]
@@ -183,7 +187,7 @@ public sealed class LayerSimulatorTests
             Assert.That(timing.StallCyclesByCause[StallCause.Weights], Is.EqualTo(28));
             Assert.That(timing.StallCyclesByCause[StallCause.OutputDrain], Is.EqualTo(13));
             Assert.That(timing.DramReadBytes, Is.EqualTo(144 + 110));
-            Assert.That(timing.Activity.Macs, Is.EqualTo(36 * 3));
+            Assert.That(timing.Activity.Of(ComputeEngine.Macs), Is.EqualTo(36 * 3));
         });
     }
 

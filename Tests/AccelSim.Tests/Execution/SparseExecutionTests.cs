@@ -37,11 +37,11 @@ public sealed class SparseExecutionTests
             Assert.That(skip.StallCyclesByCause[StallCause.FillDrain], Is.EqualTo(9 * 6));
 
             // 4 × 4 PEs × 9 steps × 9 folds performed, as many skipped; together the layer's 2,592 MACs.
-            Assert.That((skip.Activity.Macs, skip.Activity.SkippedMacs), Is.EqualTo((1296L, 1296L)));
+            Assert.That((skip.Activity.Of(ComputeEngine.Macs), skip.Activity.Of(ComputeEngine.SkippedMacs)), Is.EqualTo((1296L, 1296L)));
 
             // Half the (real) input elements are streamed: per fold 22, 25, 33, 33, 30, 33, 33, 25, 22 of the dense
             // 44, 50, 66, 66, 60, 66, 66, 50, 44; at 4 B in 16-B words: 6 + 7 + 9 + 9 + 8 + 9 + 9 + 7 + 6 = 70.
-            Assert.That(skip.Activity.IfmapReadWords, Is.EqualTo(70));
+            Assert.That(skip.Activity.Of(ComputeEngine.IfmapReadWords, ComponentId.Ifmap), Is.EqualTo(70));
         }
     }
 
@@ -50,7 +50,7 @@ public sealed class SparseExecutionTests
     {
         LayerTiming gate = LayerSimulator.Run(HalfZeroConv(), 1, Tiny(ZeroOperandPolicy.Gate));
 
-        Assert.That((gate.ComputeCycles, gate.Activity.Macs, gate.Activity.SkippedMacs), Is.EqualTo((162L, 2592L, 0L)), "9 folds × 18 steps; fill and drain apart");
+        Assert.That((gate.ComputeCycles, gate.Activity.Of(ComputeEngine.Macs), gate.Activity.Of(ComputeEngine.SkippedMacs)), Is.EqualTo((162L, 2592L, 0L)), "9 folds × 18 steps; fill and drain apart");
     }
 
     [TestCase(WeightStorage.Dense, 75)]

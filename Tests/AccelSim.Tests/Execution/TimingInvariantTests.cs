@@ -51,7 +51,7 @@ public sealed class TimingInvariantTests
             // Every result is written once; every input row that a window reads is fetched at least once.
             Assert.That(t.DramWriteBytes, Is.EqualTo(conv.OutputShape.Elements * 4));
             Assert.That(t.DramReadBytes, Is.GreaterThan(0));
-            Assert.That(t.Activity.Macs, Is.EqualTo(conv.MacsPerItem));
+            Assert.That(t.Activity.Of(ComputeEngine.Macs), Is.EqualTo(conv.MacsPerItem));
             Assert.That(t.DramReadBytes, Is.LessThanOrEqualTo(uniqueInputBytes * 64 + (conv.Parameters * 8)), "no runaway refetching");
         });
     }
@@ -113,7 +113,7 @@ public sealed class TimingInvariantTests
             Assert.That(t.ComputeCycles + t.StallCycles, Is.EqualTo(t.TotalCycles));
             Assert.That(ArrayCycles(t), Is.EqualTo(closed.TotalCycles + 1), "pieces follow one another: folds × (K + R + C − 2)");
             Assert.That(ArrayCycles(compat), Is.EqualTo(closed.TotalCycles + 1), "SCALE-Sim's closed form");
-            Assert.That(t.Activity.Macs, Is.EqualTo(conv.MacsPerItem));
+            Assert.That(t.Activity.Of(ComputeEngine.Macs), Is.EqualTo(conv.MacsPerItem));
             Assert.That(t.DramWriteBytes, Is.EqualTo(conv.OutputShape.Elements * 4), "every result written once");
             Assert.That(t.DramReadBytes, Is.GreaterThanOrEqualTo(uniqueBytes), "every input element and weight fetched at least once");
             Assert.That(t.TotalCycles, Is.GreaterThanOrEqualTo((long)Math.Floor((t.DramReadBytes + t.DramWriteBytes) / config.Dram.BandwidthBytesPerCycle)));
@@ -151,7 +151,7 @@ public sealed class TimingInvariantTests
                 long streamed = dataflow == Dataflow.WeightStationary ? m : conv.OutputChannels;
                 Assert.That(c.ComputeCycles, Is.EqualTo(closed.Folds * streamed), $"{dataflow}: T per fold computing, the rest fill and drain");
                 Assert.That(t.DramWriteBytes, Is.EqualTo(conv.OutputShape.Elements * 4), $"{dataflow}: every result written once");
-                Assert.That(t.Activity.Macs, Is.EqualTo(conv.MacsPerItem), $"{dataflow}");
+                Assert.That(t.Activity.Of(ComputeEngine.Macs), Is.EqualTo(conv.MacsPerItem), $"{dataflow}");
                 Assert.That(t.TotalCycles, Is.GreaterThanOrEqualTo((long)Math.Floor((t.DramReadBytes + t.DramWriteBytes) / config.Dram.BandwidthBytesPerCycle)));
             });
         }

@@ -49,8 +49,8 @@ public sealed class RowStationaryMapperTests
         {
             Assert.That(t.ComputeCycles, Is.EqualTo(216));
             Assert.That(t.StallCyclesByCause[StallCause.FillDrain], Is.EqualTo(18));
-            Assert.That(t.Activity.IfmapReadWords, Is.EqualTo(60 + 18));
-            Assert.That(t.Activity.RegisterFileAccesses, Is.EqualTo(11_952));
+            Assert.That(t.Activity.Of(ComputeEngine.IfmapReadWords, ComponentId.Ifmap), Is.EqualTo(60 + 18));
+            Assert.That(t.Activity.Of(ComputeEngine.RegisterFileAccesses), Is.EqualTo(11_952));
         });
     }
 
@@ -149,19 +149,19 @@ public sealed class RowStationaryMapperTests
             Assert.That(t.ComputeCycles + t.StallCycles, Is.EqualTo(t.TotalCycles));
             Assert.That(t.ComputeCycles, Is.EqualTo(schedule.Steps.Sum(s => s.ComputeCycles - s.FillDrainCycles)));
             Assert.That(t.StallCyclesByCause[StallCause.FillDrain], Is.EqualTo(schedule.Steps.Sum(s => s.FillDrainCycles)));
-            Assert.That(t.Activity.Macs, Is.EqualTo(layer.MacsPerItem * batch), "MACs exact");
+            Assert.That(t.Activity.Of(ComputeEngine.Macs), Is.EqualTo(layer.MacsPerItem * batch), "MACs exact");
             Assert.That(schedule.Steps.Sum(s => s.OutputConversions), Is.EqualTo(outputs), "every output written once");
             Assert.That(t.DramWriteBytes, Is.EqualTo(outputs * 4));
 
             // Every input element some window reads, and every weight (its group's share), is fetched at least once.
             Assert.That(t.DramReadBytes, Is.GreaterThanOrEqualTo((TouchedInputs(layer) * batch * 4) + (weightBytes / Groups(layer))));
-            Assert.That(t.Activity.RegisterFileAccesses, Is.GreaterThan(4 * t.Activity.Macs), "4 RF accesses per MAC, plus fills");
+            Assert.That(t.Activity.Of(ComputeEngine.RegisterFileAccesses), Is.GreaterThan(4 * t.Activity.Of(ComputeEngine.Macs)), "4 RF accesses per MAC, plus fills");
 
             // The output buffer writes every result once and every partial sum it adds; it reads each result once (to
             // drain it) and each partial sum it adds to.
             SramConfig ofmap = config.Buffers.Ofmap;
-            Assert.That(t.Activity.OfmapWriteWords, Is.EqualTo(schedule.Steps.Sum(s => ofmap.Words(s.OutputBytes) + ofmap.Words(s.PartialSumBytes))));
-            Assert.That(t.Activity.OfmapReadWords, Is.EqualTo(t.Activity.OfmapWriteWords));
+            Assert.That(t.Activity.Of(OutputBuffer.WriteWords, ComponentId.Ofmap), Is.EqualTo(schedule.Steps.Sum(s => ofmap.Words(s.OutputBytes) + ofmap.Words(s.PartialSumBytes))));
+            Assert.That(t.Activity.Of(OutputBuffer.ReadWords, ComponentId.Ofmap), Is.EqualTo(t.Activity.Of(OutputBuffer.WriteWords, ComponentId.Ofmap)));
         });
     }
 

@@ -1,3 +1,4 @@
+using AccelSim.Hardware;
 using AccelSim.Reports;
 using AccelSim.Tracing;
 
@@ -83,9 +84,9 @@ public sealed class TraceFilterTests : TraceTestBase
         long Addresses(string port) => rows.Where(r => r[1] == port).Sum(r => (long)(r.Length - 2));
         Assert.Multiple(() =>
         {
-            Assert.That(Addresses("ifmap.sram_read"), Is.EqualTo(activity.Sum(a => a.IfmapReadWords)));
-            Assert.That(Addresses("weights.sram_read"), Is.EqualTo(activity.Sum(a => a.WeightReadWords)));
-            Assert.That(Addresses("ofmap.sram_write"), Is.EqualTo(activity.Sum(a => a.OfmapWriteWords)));
+            Assert.That(Addresses("ifmap.sram_read"), Is.EqualTo(activity.Sum(a => a.Of(ComputeEngine.IfmapReadWords, ComponentId.Ifmap))));
+            Assert.That(Addresses("weights.sram_read"), Is.EqualTo(activity.Sum(a => a.Of(ComputeEngine.WeightReadWords))));
+            Assert.That(Addresses("ofmap.sram_write"), Is.EqualTo(activity.Sum(a => a.Of(OutputBuffer.WriteWords, ComponentId.Ofmap))));
             Assert.That(rows.Select(r => long.Parse(r[0], System.Globalization.CultureInfo.InvariantCulture)), Is.All.InRange(0, result.TotalCycles - 1));
             Assert.That(rows.Select(r => r[1]).Distinct(), Is.EquivalentTo(new[] { "dram.read", "dram.write", "ifmap.sram_read", "weights.sram_read", "ofmap.sram_write" }));
         });
