@@ -39,6 +39,21 @@ public static class ReferenceForward
         Layer last = network.Layers[^1];
         long outputElements = last.OutputShape.Elements;
         var outputs = new double[outputElements * samples];
+        Dictionary<string, FcActivations> captured = CaptureBuffers(network, samples, capture);
+        Dictionary<string, int> lastUse = LastUses(network);
+        for (int item = 0; item < samples; item++)
+        {
+            double[] input = Array.ConvertAll(inputs[(int)(item * inputElements)..(int)((item + 1) * inputElements)], v => (double)v);
+            double[] output = RunOne(model, input, item, lastUse, captured, threads, precision);
+            Array.Copy(output, 0, outputs, item * outputElements, outputElements);
+        }
+
+        return (outputs, captured);
+    }
+
+    /// <summary>Empty buffers, one per FC layer named in <paramref name="capture"/>, sized for all the samples.</summary>
+    private static Dictionary<string, FcActivations> CaptureBuffers(Network network, int samples, IReadOnlySet<string> capture)
+    {
         var captured = new Dictionary<string, FcActivations>(StringComparer.Ordinal);
         foreach (Layer layer in network.Layers)
         {
@@ -49,6 +64,12 @@ public static class ReferenceForward
             }
         }
 
+        return captured;
+    }
+
+    /// <summary>For each tensor name, the index of the last layer that reads it, after which its values can be dropped.</summary>
+    private static Dictionary<string, int> LastUses(Network network)
+    {
         var lastUse = new Dictionary<string, int>(StringComparer.Ordinal);
         for (int i = 0; i < network.Layers.Length; i++)
         {
@@ -58,75 +79,88 @@ public static class ReferenceForward
             }
         }
 
-        for (int item = 0; item < samples; item++)
+        return lastUse;
+    }
+
+    /// <summary>One sample (<paramref name="item"/>) through every layer in order, keeping each tensor only until its last
+    /// reader; fills that sample's rows of <paramref name="captured"/> and returns the last layer's output.</summary>
+    private static double[] RunOne(
+        WeightedNetwork model, double[] networkInput, int item, Dictionary<string, int> lastUse,
+        Dictionary<string, FcActivations> captured, int threads, ForwardPrecision precision)
+    {
+        Network network = model.Network;
+        var values = new Dictionary<string, double[]>(StringComparer.Ordinal)
         {
-            var values = new Dictionary<string, double[]>(StringComparer.Ordinal)
+            [Network.InputName] = networkInput,
+        };
+        for (int index = 0; index < network.Layers.Length; index++)
+        {
+            Layer layer = network.Layers[index];
+            double[] input = values[layer.Inputs[0]];
+            values[layer.Name] = Compute(model, layer, input, values, captured, item, threads, precision);
+            foreach (string name in layer.Inputs)
             {
-                [Network.InputName] = Array.ConvertAll(inputs[(int)(item * inputElements)..(int)((item + 1) * inputElements)], v => (double)v),
-            };
-            for (int index = 0; index < network.Layers.Length; index++)
-            {
-                Layer layer = network.Layers[index];
-                double[] input = values[layer.Inputs[0]];
-                double[] output;
-                switch (layer)
+                if (lastUse[name] <= index)
                 {
-                    case ConvLayer conv:
-                        output = Convolve(model, conv.Name, conv.ShapeFor(1), input, threads, precision);
-                        if (conv.FusedRelu)
-                        {
-                            Activations.Relu(output);
-                        }
-
-                        break;
-                    case FullyConnectedLayer fc:
-                        output = Convolve(model, fc.Name, fc.ShapeFor(1), input, threads, precision);
-                        if (captured.TryGetValue(fc.Name, out FcActivations? seen))
-                        {
-                            Copy(input, seen.Input.AsSpan(item * seen.Inputs, seen.Inputs));
-                            Copy(output, seen.PreActivation.AsSpan(item * seen.Outputs, seen.Outputs));
-                        }
-
-                        if (fc.FusedRelu)
-                        {
-                            Activations.Relu(output);
-                        }
-
-                        break;
-                    case PoolLayer pool:
-                        PoolShape window = pool.ShapeFor(1);
-                        output = pool.IsMax ? Activations.MaxPool2d(input, window) : Activations.AvgPool2d(input, window);
-                        break;
-                    case AddLayer add:
-                        output = Activations.Add(input, values[add.Inputs[1]]);
-                        if (add.FusedRelu)
-                        {
-                            Activations.Relu(output);
-                        }
-
-                        break;
-                    case ReluLayer:
-                        output = (double[])input.Clone();
-                        Activations.Relu(output);
-                        break;
-                    default:
-                        throw new NotSupportedException($"layer '{layer.Name}': kind {layer.Kind} has no reference");
-                }
-
-                values[layer.Name] = output;
-                foreach (string name in layer.Inputs)
-                {
-                    if (lastUse[name] <= index)
-                    {
-                        values.Remove(name);
-                    }
+                    values.Remove(name);
                 }
             }
-
-            Array.Copy(values[last.Name], 0, outputs, item * outputElements, outputElements);
         }
 
-        return (outputs, captured);
+        return values[network.Layers[^1].Name];
+    }
+
+    /// <summary>One layer's output for one sample, from its first input (and, for an add, its second in <paramref name="values"/>).</summary>
+    private static double[] Compute(
+        WeightedNetwork model, Layer layer, double[] input, Dictionary<string, double[]> values,
+        Dictionary<string, FcActivations> captured, int item, int threads, ForwardPrecision precision)
+    {
+        double[] output;
+        switch (layer)
+        {
+            case ConvLayer conv:
+                output = Convolve(model, conv.Name, conv.ShapeFor(1), input, threads, precision);
+                if (conv.FusedRelu)
+                {
+                    Activations.Relu(output);
+                }
+
+                break;
+            case FullyConnectedLayer fc:
+                output = Convolve(model, fc.Name, fc.ShapeFor(1), input, threads, precision);
+                if (captured.TryGetValue(fc.Name, out FcActivations? seen))
+                {
+                    Copy(input, seen.Input.AsSpan(item * seen.Inputs, seen.Inputs));
+                    Copy(output, seen.PreActivation.AsSpan(item * seen.Outputs, seen.Outputs));
+                }
+
+                if (fc.FusedRelu)
+                {
+                    Activations.Relu(output);
+                }
+
+                break;
+            case PoolLayer pool:
+                PoolShape window = pool.ShapeFor(1);
+                output = pool.IsMax ? Activations.MaxPool2d(input, window) : Activations.AvgPool2d(input, window);
+                break;
+            case AddLayer add:
+                output = Activations.Add(input, values[add.Inputs[1]]);
+                if (add.FusedRelu)
+                {
+                    Activations.Relu(output);
+                }
+
+                break;
+            case ReluLayer:
+                output = (double[])input.Clone();
+                Activations.Relu(output);
+                break;
+            default:
+                throw new NotSupportedException($"layer '{layer.Name}': kind {layer.Kind} has no reference");
+        }
+
+        return output;
     }
 
     private static double[] Convolve(WeightedNetwork model, string name, ConvShape g, double[] input, int threads, ForwardPrecision precision)

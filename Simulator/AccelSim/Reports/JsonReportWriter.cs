@@ -23,75 +23,11 @@ public sealed class JsonReportWriter : IReportWriter
             json.WriteStartArray("layers");
             foreach (LayerResult layer in result.Layers)
             {
-                json.WriteStartObject();
-                json.WriteString("name", layer.Name);
-                json.WriteString("type", layer.Type);
-                WriteCounts(json, layer.Macs, layer.TotalCycles, layer.ComputeCycles, layer.StallCycles,
-                    layer.StallCyclesByCause, layer.OverallUtilization, layer.DramReadBytes, layer.DramWriteBytes, layer.EnergyPicoJoules);
-                json.WriteStartObject("energy_pj_by_component");
-                foreach ((string component, double picoJoules) in layer.Energy.ByComponent)
-                {
-                    json.WriteNumber(component, picoJoules);
-                }
-
-                json.WriteEndObject();
-                json.WriteStartObject("energy_pj_by_action");
-                foreach (var line in layer.Energy.Lines)
-                {
-                    json.WriteNumber($"{line.Component}.{line.Action}", line.EnergyPicoJoules);
-                }
-
-                json.WriteEndObject();
-                LayerNumerics? numerics = layer.Numerics;
-                WriteNullable(json, "sqnr_db", numerics?.Accumulated.SqnrDb);
-                WriteNullable(json, "sqnr_local_db", numerics?.Local?.SqnrDb);
-                WriteNullable(json, "nsr", numerics?.Accumulated.Nsr);
-                WriteNullable(json, "max_abs_error", numerics?.Accumulated.MaxAbsError);
-                WriteNullable(json, "mean_abs_error", numerics?.Accumulated.MeanAbsError);
-                WriteNullable(json, "relative_rmse", numerics?.Accumulated.RelativeRmse);
-                WriteNullable(json, "predicted_nsr", numerics?.PredictedNsr);
-                WriteNullable(json, "predicted_sqnr_db", numerics?.PredictedSqnrDb);
-                if (numerics is null)
-                {
-                    json.WriteNull("exceeds_prediction");
-                }
-                else
-                {
-                    json.WriteBoolean("exceeds_prediction", numerics.ExceedsPrediction);
-                }
-
-                WriteNullable(json, "input_saturations", numerics?.InputSaturations);
-                WriteNullable(json, "weight_saturations", numerics?.WeightSaturations);
-                WriteNullable(json, "accumulator_saturations", numerics?.AccumulatorSaturations);
-                WriteNullable(json, "zero_operand_macs", numerics?.ZeroOperandMacs);
-                json.WriteNumber("leakage_pj", layer.LeakagePicoJoules);
-                json.WriteNumber("dram_row_hits", layer.DramRowHits);
-                json.WriteNumber("dram_row_misses", layer.DramRowMisses);
-                json.WriteNumber("bank_conflict_cycles", layer.BankConflictCycles);
-                WriteSplit(json, layer.UnifiedSplit);
-                json.WriteString("mapping", layer.Mapping);
-                json.WriteEndObject();
+                WriteLayer(json, layer);
             }
 
             json.WriteEndArray();
-            json.WriteStartObject("totals");
-            WriteCounts(json, result.TotalMacs, result.TotalCycles, result.ComputeCycles,
-                result.StallCycles, result.StallCyclesByCause, result.OverallUtilization, result.DramReadBytes, result.DramWriteBytes,
-                result.EnergyPicoJoules);
-            WriteNullable(json, "sqnr_db", result.OutputError?.SqnrDb);
-            WriteNullable(json, "nsr", result.OutputError?.Nsr);
-            WriteNullable(json, "top1_agreement", result.Agreement?.Top1Agreement);
-            WriteNullable(json, "top5_overlap", result.Agreement?.Top5Overlap);
-            json.WriteNumber("latency_us", result.LatencyMicroseconds);
-            json.WriteNumber("energy_per_inference_pj", result.EnergyPerInferencePicoJoules);
-            json.WriteNumber("average_power_w", result.AveragePowerWatts);
-            json.WriteNumber("tops_per_w", result.TopsPerWatt);
-            json.WriteNumber("leakage_pj", result.LeakagePicoJoules);
-            json.WriteNumber("dram_row_hits", result.DramRowHits);
-            json.WriteNumber("dram_row_misses", result.DramRowMisses);
-            json.WriteNumber("bank_conflict_cycles", result.BankConflictCycles);
-            WriteNullable(json, "zero_operand_macs", result.ZeroOperandMacs);
-            json.WriteEndObject();
+            WriteTotals(json, result);
             WriteArea(json, result.Area);
             WriteFpga(json, result.Fpga, result.FpgaLatencyMicroseconds);
             json.WriteEndObject();
@@ -99,6 +35,87 @@ public sealed class JsonReportWriter : IReportWriter
 
         output.Write(Encoding.UTF8.GetString(stream.ToArray()));
         output.Write('\n');
+    }
+
+    /// <summary>One element of "layers".</summary>
+    private static void WriteLayer(Utf8JsonWriter json, LayerResult layer)
+    {
+        json.WriteStartObject();
+        json.WriteString("name", layer.Name);
+        json.WriteString("type", layer.Type);
+        WriteCounts(json, layer.Macs, layer.TotalCycles, layer.ComputeCycles, layer.StallCycles,
+            layer.StallCyclesByCause, layer.OverallUtilization, layer.DramReadBytes, layer.DramWriteBytes, layer.EnergyPicoJoules);
+        json.WriteStartObject("energy_pj_by_component");
+        foreach ((string component, double picoJoules) in layer.Energy.ByComponent)
+        {
+            json.WriteNumber(component, picoJoules);
+        }
+
+        json.WriteEndObject();
+        json.WriteStartObject("energy_pj_by_action");
+        foreach (var line in layer.Energy.Lines)
+        {
+            json.WriteNumber($"{line.Component}.{line.Action}", line.EnergyPicoJoules);
+        }
+
+        json.WriteEndObject();
+        WriteNumerics(json, layer.Numerics);
+        json.WriteNumber("leakage_pj", layer.LeakagePicoJoules);
+        json.WriteNumber("dram_row_hits", layer.DramRowHits);
+        json.WriteNumber("dram_row_misses", layer.DramRowMisses);
+        json.WriteNumber("bank_conflict_cycles", layer.BankConflictCycles);
+        WriteSplit(json, layer.UnifiedSplit);
+        json.WriteString("mapping", layer.Mapping);
+        json.WriteEndObject();
+    }
+
+    /// <summary>A layer's numerics fields, each null when the run computed no numerics.</summary>
+    private static void WriteNumerics(Utf8JsonWriter json, LayerNumerics? numerics)
+    {
+        WriteNullable(json, "sqnr_db", numerics?.Accumulated.SqnrDb);
+        WriteNullable(json, "sqnr_local_db", numerics?.Local?.SqnrDb);
+        WriteNullable(json, "nsr", numerics?.Accumulated.Nsr);
+        WriteNullable(json, "max_abs_error", numerics?.Accumulated.MaxAbsError);
+        WriteNullable(json, "mean_abs_error", numerics?.Accumulated.MeanAbsError);
+        WriteNullable(json, "relative_rmse", numerics?.Accumulated.RelativeRmse);
+        WriteNullable(json, "predicted_nsr", numerics?.PredictedNsr);
+        WriteNullable(json, "predicted_sqnr_db", numerics?.PredictedSqnrDb);
+        if (numerics is null)
+        {
+            json.WriteNull("exceeds_prediction");
+        }
+        else
+        {
+            json.WriteBoolean("exceeds_prediction", numerics.ExceedsPrediction);
+        }
+
+        WriteNullable(json, "input_saturations", numerics?.InputSaturations);
+        WriteNullable(json, "weight_saturations", numerics?.WeightSaturations);
+        WriteNullable(json, "accumulator_saturations", numerics?.AccumulatorSaturations);
+        WriteNullable(json, "zero_operand_macs", numerics?.ZeroOperandMacs);
+    }
+
+    /// <summary>The "totals" object: the whole run's counts, output error and figures of merit.</summary>
+    private static void WriteTotals(Utf8JsonWriter json, RunResult result)
+    {
+        json.WriteStartObject("totals");
+        WriteCounts(json, result.TotalMacs, result.TotalCycles, result.ComputeCycles,
+            result.StallCycles, result.StallCyclesByCause, result.OverallUtilization, result.DramReadBytes, result.DramWriteBytes,
+            result.EnergyPicoJoules);
+        WriteNullable(json, "sqnr_db", result.OutputError?.SqnrDb);
+        WriteNullable(json, "nsr", result.OutputError?.Nsr);
+        WriteNullable(json, "top1_agreement", result.Agreement?.Top1Agreement);
+        WriteNullable(json, "top5_overlap", result.Agreement?.Top5Overlap);
+        json.WriteNumber("latency_us", result.LatencyMicroseconds);
+        json.WriteNumber("energy_per_inference_pj", result.EnergyPerInferencePicoJoules);
+        json.WriteNumber("average_power_w", result.AveragePowerWatts);
+        json.WriteNumber("tops_per_w", result.TopsPerWatt);
+        json.WriteNumber("leakage_pj", result.LeakagePicoJoules);
+        json.WriteNumber("dram_row_hits", result.DramRowHits);
+        json.WriteNumber("dram_row_misses", result.DramRowMisses);
+        json.WriteNumber("bank_conflict_cycles", result.BankConflictCycles);
+        WriteNullable(json, "zero_operand_macs", result.ZeroOperandMacs);
+        json.WriteEndObject();
     }
 
     /// <summary>The bytes of a unified buffer each tensor had in the layer; null with separate buffers.</summary>

@@ -45,102 +45,53 @@ public static class ScaleSimConfigReader
             throw new ConfigException(new ConfigError(path, 1, 1, $"cannot read the SCALE-Sim config: {e.Message}"));
         }
 
-        var errors = new List<ConfigError>();
-        var values = new Dictionary<(string Section, string Key), (string Value, int Line, int Column)>();
-        var sections = new Dictionary<string, int>(StringComparer.Ordinal);
-        string? section = null;
-        for (int i = 0; i < lines.Length; i++)
+        IniFile ini = IniFile.Parse(path, lines);
+        string runName = ini.RequireValue("general", "run_name");
+        bool user = ReadInterfaceBandwidth(ini);
+        ArchitecturePresets presets = ReadArchitecture(ini);
+        int bandwidth = user ? ReadBandwidth(ini) : 0;
+        if (ini.Errors.Count > 0)
         {
-            string raw = lines[i];
-            string text = raw.Trim();
-            int indent = raw.Length - raw.TrimStart().Length;
-            if (text.Length == 0 || text[0] is '#' or ';')
-            {
-                continue;
-            }
-
-            if (text[0] == '[')
-            {
-                if (text[^1] != ']')
-                {
-                    errors.Add(new ConfigError(path, i + 1, indent + 1, $"section header '{text}' has no closing ']'"));
-                    continue;
-                }
-
-                section = text[1..^1];
-                sections[section] = i + 1;
-                continue;
-            }
-
-            int delimiter = text.IndexOfAny(['=', ':']);
-            if (delimiter <= 0)
-            {
-                errors.Add(new ConfigError(path, i + 1, indent + 1, $"'{text}' is not 'key = value' or 'key: value'"));
-                continue;
-            }
-
-            if (section is null)
-            {
-                errors.Add(new ConfigError(path, i + 1, indent + 1, "a key before any [section] header"));
-                continue;
-            }
-
-            string key = text[..delimiter].Trim().ToLowerInvariant();
-            string value = text[(delimiter + 1)..].Trim();
-            int valueColumn = indent + delimiter + 2 + (text[(delimiter + 1)..].Length - text[(delimiter + 1)..].TrimStart().Length);
-            values[(section, key)] = (value, i + 1, valueColumn);
+            throw new ConfigException(ini.Errors.OrderBy(e => e.Line).ThenBy(e => e.Column).ToList());
         }
 
-        string RequireValue(string sectionName, string key)
-        {
-            if (values.TryGetValue((sectionName, key.ToLowerInvariant()), out var found))
-            {
-                return found.Value;
-            }
+        return (Configure(baseline, runName, presets, user, bandwidth), new ScaleSimSettings(runName, user, bandwidth));
+    }
 
-            int line = sections.TryGetValue(sectionName, out int at) ? at : 1;
-            errors.Add(new ConfigError(path, line, 1, $"missing '{key}' in [{sectionName}]; SCALE-Sim v2 requires it"));
-            return string.Empty;
-        }
+    private const string Architecture = "architecture_presets";
 
-        int Integer(string sectionName, string key, int min, int max)
-        {
-            string text = RequireValue(sectionName, key);
-            if (!values.TryGetValue((sectionName, key.ToLowerInvariant()), out var at))
-            {
-                return min;
-            }
+    /// <summary>The [architecture_presets] values this simulator uses: the array, its dataflow and the buffer sizes in kB.</summary>
+    private sealed record ArchitecturePresets(int Rows, int Cols, int IfmapKb, int FilterKb, int OfmapKb, Dataflow Dataflow);
 
-            if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int value) || value < min || value > max)
-            {
-                errors.Add(new ConfigError(path, at.Line, at.Column, $"{key} '{text}' must be an integer from {min} to {max}"));
-                return min;
-            }
-
-            return value;
-        }
-
-        string runName = RequireValue("general", "run_name");
-        string mode = RequireValue("run_presets", "InterfaceBandwidth");
+    /// <summary>[run_presets] InterfaceBandwidth: true for USER; false for CALC, and when it is missing or wrong (both reported).</summary>
+    private static bool ReadInterfaceBandwidth(IniFile ini)
+    {
+        string mode = ini.RequireValue("run_presets", "InterfaceBandwidth");
         bool user = mode == "USER";
         if (mode.Length > 0 && mode is not ("USER" or "CALC"))
         {
-            var at = values[("run_presets", "interfacebandwidth")];
-            errors.Add(new ConfigError(path, at.Line, at.Column, $"InterfaceBandwidth '{mode}' must be USER or CALC"));
+            var at = ini.Values[("run_presets", "interfacebandwidth")];
+            ini.Errors.Add(new ConfigError(ini.Path, at.Line, at.Column, $"InterfaceBandwidth '{mode}' must be USER or CALC"));
         }
 
-        const string arch = "architecture_presets";
-        int rows = Integer(arch, "ArrayHeight", 1, 4096);
-        int cols = Integer(arch, "ArrayWidth", 1, 4096);
-        int ifmapKb = Integer(arch, "IfmapSramSzkB", 1, 1 << 20);
-        int filterKb = Integer(arch, "FilterSramSzkB", 1, 1 << 20);
-        int ofmapKb = Integer(arch, "OfmapSramSzkB", 1, 1 << 20);
+        return user;
+    }
+
+    /// <summary>Reads and checks [architecture_presets] in SCALE-Sim's order (the address offsets are checked, not used);
+    /// a missing or wrong value is reported and read as its minimum, or as output-stationary for the dataflow.</summary>
+    private static ArchitecturePresets ReadArchitecture(IniFile ini)
+    {
+        int rows = ini.Integer(Architecture, "ArrayHeight", 1, 4096);
+        int cols = ini.Integer(Architecture, "ArrayWidth", 1, 4096);
+        int ifmapKb = ini.Integer(Architecture, "IfmapSramSzkB", 1, 1 << 20);
+        int filterKb = ini.Integer(Architecture, "FilterSramSzkB", 1, 1 << 20);
+        int ofmapKb = ini.Integer(Architecture, "OfmapSramSzkB", 1, 1 << 20);
         foreach (string offset in new[] { "IfmapOffset", "FilterOffset", "OfmapOffset" })
         {
-            Integer(arch, offset, 0, int.MaxValue); // address offsets: read and checked as SCALE-Sim does, not used
+            ini.Integer(Architecture, offset, 0, int.MaxValue); // address offsets: read and checked as SCALE-Sim does, not used
         }
 
-        string flow = RequireValue(arch, "Dataflow");
+        string flow = ini.RequireValue(Architecture, "Dataflow");
         Dataflow dataflow = Dataflow.OutputStationary;
         switch (flow)
         {
@@ -149,41 +100,144 @@ public static class ScaleSimConfigReader
             case "is": dataflow = Dataflow.InputStationary; break;
             case "": break;
             default:
-                var at = values[(arch, "dataflow")];
-                errors.Add(new ConfigError(path, at.Line, at.Column, $"Dataflow '{flow}' must be os, ws or is"));
+                var at = ini.Values[(Architecture, "dataflow")];
+                ini.Errors.Add(new ConfigError(ini.Path, at.Line, at.Column, $"Dataflow '{flow}' must be os, ws or is"));
                 break;
         }
 
+        return new ArchitecturePresets(rows, cols, ifmapKb, filterKb, ofmapKb, dataflow);
+    }
+
+    /// <summary>USER mode's words per cycle per interface: the first value of [architecture_presets] Bandwidth.</summary>
+    private static int ReadBandwidth(IniFile ini)
+    {
         int bandwidth = 0;
-        if (user)
+        string list = ini.RequireValue(Architecture, "Bandwidth");
+        if (ini.Values.TryGetValue((Architecture, "bandwidth"), out var at))
         {
-            string list = RequireValue(arch, "Bandwidth");
-            if (values.TryGetValue((arch, "bandwidth"), out var at))
+            string first = list.Split(',')[0].Trim();
+            if (!int.TryParse(first, NumberStyles.None, CultureInfo.InvariantCulture, out bandwidth) || bandwidth < 1)
             {
-                string first = list.Split(',')[0].Trim();
-                if (!int.TryParse(first, NumberStyles.None, CultureInfo.InvariantCulture, out bandwidth) || bandwidth < 1)
-                {
-                    errors.Add(new ConfigError(path, at.Line, at.Column, $"Bandwidth '{list}' must start with a whole number of words per cycle, at least 1"));
-                }
+                ini.Errors.Add(new ConfigError(ini.Path, at.Line, at.Column, $"Bandwidth '{list}' must start with a whole number of words per cycle, at least 1"));
             }
         }
 
-        if (errors.Count > 0)
-        {
-            throw new ConfigException(errors.OrderBy(e => e.Line).ThenBy(e => e.Column).ToList());
-        }
+        return bandwidth;
+    }
 
+    /// <summary>The baseline with SCALE-Sim's array, buffers (kB of operands) and DRAM (see the class remarks).</summary>
+    private static AcceleratorConfig Configure(AcceleratorConfig baseline, string runName, ArchitecturePresets presets, bool user, int bandwidth)
+    {
         var buffers = baseline.Buffers;
-        var config = baseline with
+        return baseline with
         {
             Name = runName,
-            PeArray = new PeArrayConfig(rows, cols, dataflow),
+            PeArray = new PeArrayConfig(presets.Rows, presets.Cols, presets.Dataflow),
             Buffers = new BufferSetConfig(
-                buffers.Ifmap with { CapacityBytes = ifmapKb * 1024L * OperandBytes },
-                buffers.Weights with { CapacityBytes = filterKb * 1024L * OperandBytes },
-                buffers.Ofmap with { CapacityBytes = ofmapKb * 1024L * OperandBytes }),
+                buffers.Ifmap with { CapacityBytes = presets.IfmapKb * 1024L * OperandBytes },
+                buffers.Weights with { CapacityBytes = presets.FilterKb * 1024L * OperandBytes },
+                buffers.Ofmap with { CapacityBytes = presets.OfmapKb * 1024L * OperandBytes }),
             Dram = user ? new DramConfig(3.0 * bandwidth * OperandBytes, LatencyCycles: 1) : new DramConfig(CalcModeBandwidthBytesPerCycle, LatencyCycles: 0),
         };
-        return (config, new ScaleSimSettings(runName, user, bandwidth));
+    }
+
+    /// <summary>The file as configparser reads it: each value with its 1-based position, each section's header line, and
+    /// the errors found so far (in the order found; <see cref="Read"/> sorts them by position).</summary>
+    private sealed class IniFile
+    {
+        private IniFile(string path) => Path = path;
+
+        public string Path { get; }
+
+        public List<ConfigError> Errors { get; } = [];
+
+        /// <summary>Keyed by section (as written) and key (lower case); a repeated key keeps its last value.</summary>
+        public Dictionary<(string Section, string Key), (string Value, int Line, int Column)> Values { get; } = [];
+
+        /// <summary>The line of each section's (last) header.</summary>
+        public Dictionary<string, int> Sections { get; } = new(StringComparer.Ordinal);
+
+        public static IniFile Parse(string path, string[] lines)
+        {
+            var ini = new IniFile(path);
+            var errors = ini.Errors;
+            var values = ini.Values;
+            var sections = ini.Sections;
+            string? section = null;
+            for (int i = 0; i < lines.Length; i++)
+            {
+                string raw = lines[i];
+                string text = raw.Trim();
+                int indent = raw.Length - raw.TrimStart().Length;
+                if (text.Length == 0 || text[0] is '#' or ';')
+                {
+                    continue;
+                }
+
+                if (text[0] == '[')
+                {
+                    if (text[^1] != ']')
+                    {
+                        errors.Add(new ConfigError(path, i + 1, indent + 1, $"section header '{text}' has no closing ']'"));
+                        continue;
+                    }
+
+                    section = text[1..^1];
+                    sections[section] = i + 1;
+                    continue;
+                }
+
+                int delimiter = text.IndexOfAny(['=', ':']);
+                if (delimiter <= 0)
+                {
+                    errors.Add(new ConfigError(path, i + 1, indent + 1, $"'{text}' is not 'key = value' or 'key: value'"));
+                    continue;
+                }
+
+                if (section is null)
+                {
+                    errors.Add(new ConfigError(path, i + 1, indent + 1, "a key before any [section] header"));
+                    continue;
+                }
+
+                string key = text[..delimiter].Trim().ToLowerInvariant();
+                string value = text[(delimiter + 1)..].Trim();
+                int valueColumn = indent + delimiter + 2 + (text[(delimiter + 1)..].Length - text[(delimiter + 1)..].TrimStart().Length);
+                values[(section, key)] = (value, i + 1, valueColumn);
+            }
+
+            return ini;
+        }
+
+        /// <summary>The value of a key SCALE-Sim requires; when missing, reports it at the section header (or line 1) and returns "".</summary>
+        public string RequireValue(string sectionName, string key)
+        {
+            if (Values.TryGetValue((sectionName, key.ToLowerInvariant()), out var found))
+            {
+                return found.Value;
+            }
+
+            int line = Sections.TryGetValue(sectionName, out int at) ? at : 1;
+            Errors.Add(new ConfigError(Path, line, 1, $"missing '{key}' in [{sectionName}]; SCALE-Sim v2 requires it"));
+            return string.Empty;
+        }
+
+        /// <summary>A required integer in [min, max]; when missing or wrong, reports it and returns <paramref name="min"/>.</summary>
+        public int Integer(string sectionName, string key, int min, int max)
+        {
+            string text = RequireValue(sectionName, key);
+            if (!Values.TryGetValue((sectionName, key.ToLowerInvariant()), out var at))
+            {
+                return min;
+            }
+
+            if (!int.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out int value) || value < min || value > max)
+            {
+                Errors.Add(new ConfigError(Path, at.Line, at.Column, $"{key} '{text}' must be an integer from {min} to {max}"));
+                return min;
+            }
+
+            return value;
+        }
     }
 }

@@ -48,74 +48,9 @@ public static class ScaleSimTopologyReader
                 continue;
             }
 
-            // Fields with their 1-based start columns; SCALE-Sim drops the last one (after the trailing comma).
-            var fields = new List<(string Text, int Column)>();
-            int start = 0;
-            for (int c = 0; c <= raw.Length; c++)
+            if (ReadRow(path, i + 1, raw, gemm, errors) is { } row)
             {
-                if (c == raw.Length || raw[c] == ',')
-                {
-                    string piece = raw[start..c];
-                    fields.Add((piece.Trim(), start + 1 + (piece.Length - piece.TrimStart().Length)));
-                    start = c + 1;
-                }
-            }
-
-            if (fields[^1].Text.Length > 0)
-            {
-                errors.Add(new ConfigError(path, i + 1, raw.TrimEnd().Length + 1, "a row must end with ',': SCALE-Sim drops the last field of every row"));
-                continue;
-            }
-
-            fields.RemoveAt(fields.Count - 1);
-            int expectedMin = gemm ? 4 : 8;
-            int expectedMax = gemm ? 4 : 9;
-            if (fields.Count < expectedMin || fields.Count > expectedMax)
-            {
-                errors.Add(new ConfigError(path, i + 1, 1, gemm
-                    ? $"{fields.Count} fields; a GEMM row is 'name, M, N, K,'"
-                    : $"{fields.Count} fields; a conv row is 'name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Stride Height[, Stride Width],'"));
-                continue;
-            }
-
-            string name = fields[0].Text;
-            var numbers = new int[fields.Count - 1];
-            bool ok = true;
-            for (int f = 1; f < fields.Count; f++)
-            {
-                if (!int.TryParse(fields[f].Text, NumberStyles.None, CultureInfo.InvariantCulture, out numbers[f - 1]) || numbers[f - 1] < 1)
-                {
-                    errors.Add(new ConfigError(path, i + 1, fields[f].Column, $"'{fields[f].Text}' must be a whole number, at least 1"));
-                    ok = false;
-                }
-            }
-
-            if (!ok)
-            {
-                continue;
-            }
-
-            // H, W, Fh, Fw, C, N, Sh, Sw
-            int[] conv = gemm
-                ? [numbers[0], numbers[2], 1, numbers[2], 1, numbers[1], 1, 1]
-                : [numbers[0], numbers[1], numbers[2], numbers[3], numbers[4], numbers[5], numbers[6], numbers.Length == 8 ? numbers[7] : numbers[6]];
-            if (conv[2] > conv[0] || conv[3] > conv[1])
-            {
-                errors.Add(new ConfigError(path, i + 1, fields[gemm ? 3 : 3].Column, "the filter is larger than the input (SCALE-Sim has no padding: give the padded input size)"));
-                continue;
-            }
-
-            bool depthwise = name.Contains("DP", StringComparison.Ordinal);
-            for (int channel = 0; channel < (depthwise ? conv[4] : 1); channel++)
-            {
-                string layerName = depthwise ? string.Create(CultureInfo.InvariantCulture, $"{name}Channel_{channel}") : name;
-                if (!names.Add(layerName))
-                {
-                    errors.Add(new ConfigError(path, i + 1, fields[0].Column, $"layer name '{layerName}' is used twice"));
-                    break;
-                }
-
-                layers.Add(Layer(layerName, conv, depthwise ? 1 : conv[4], layers.Count));
+                AddLayers(path, i + 1, row, layers, names, errors);
             }
         }
 
@@ -137,6 +72,105 @@ public static class ScaleSimTopologyReader
             Inputs = new SyntheticInputs(0),
             Layers = layers.ToImmutable(),
         };
+    }
+
+    /// <summary>One row, checked: its name, where the name starts, and its conv numbers in the order H, W, Fh, Fw, C, N, Sh,
+    /// Sw (a GEMM row already turned into its conv).</summary>
+    private sealed record TopologyRow(string Name, int NameColumn, int[] Conv);
+
+    /// <summary>Reads the row on 1-based <paramref name="line"/>; null when it has errors, which are added to <paramref name="errors"/>.</summary>
+    private static TopologyRow? ReadRow(string path, int line, string raw, bool gemm, List<ConfigError> errors)
+    {
+        List<(string Text, int Column)> fields = Fields(raw);
+        if (fields[^1].Text.Length > 0)
+        {
+            errors.Add(new ConfigError(path, line, raw.TrimEnd().Length + 1, "a row must end with ',': SCALE-Sim drops the last field of every row"));
+            return null;
+        }
+
+        fields.RemoveAt(fields.Count - 1);
+        int expectedMin = gemm ? 4 : 8;
+        int expectedMax = gemm ? 4 : 9;
+        if (fields.Count < expectedMin || fields.Count > expectedMax)
+        {
+            errors.Add(new ConfigError(path, line, 1, gemm
+                ? $"{fields.Count} fields; a GEMM row is 'name, M, N, K,'"
+                : $"{fields.Count} fields; a conv row is 'name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Stride Height[, Stride Width],'"));
+            return null;
+        }
+
+        if (Numbers(path, line, fields, errors) is not { } numbers)
+        {
+            return null;
+        }
+
+        // H, W, Fh, Fw, C, N, Sh, Sw
+        int[] conv = gemm
+            ? [numbers[0], numbers[2], 1, numbers[2], 1, numbers[1], 1, 1]
+            : [numbers[0], numbers[1], numbers[2], numbers[3], numbers[4], numbers[5], numbers[6], numbers.Length == 8 ? numbers[7] : numbers[6]];
+        if (conv[2] > conv[0] || conv[3] > conv[1])
+        {
+            errors.Add(new ConfigError(path, line, fields[gemm ? 3 : 3].Column, "the filter is larger than the input (SCALE-Sim has no padding: give the padded input size)"));
+            return null;
+        }
+
+        return new TopologyRow(fields[0].Text, fields[0].Column, conv);
+    }
+
+    /// <summary>Fields with their 1-based start columns, split at every comma; the last one is what follows the last comma,
+    /// which SCALE-Sim drops.</summary>
+    private static List<(string Text, int Column)> Fields(string raw)
+    {
+        var fields = new List<(string Text, int Column)>();
+        int start = 0;
+        for (int c = 0; c <= raw.Length; c++)
+        {
+            if (c == raw.Length || raw[c] == ',')
+            {
+                string piece = raw[start..c];
+                fields.Add((piece.Trim(), start + 1 + (piece.Length - piece.TrimStart().Length)));
+                start = c + 1;
+            }
+        }
+
+        return fields;
+    }
+
+    /// <summary>The fields after the name as whole numbers ≥ 1; null when any is not, each reported.</summary>
+    private static int[]? Numbers(string path, int line, List<(string Text, int Column)> fields, List<ConfigError> errors)
+    {
+        var numbers = new int[fields.Count - 1];
+        bool ok = true;
+        for (int f = 1; f < fields.Count; f++)
+        {
+            if (!int.TryParse(fields[f].Text, NumberStyles.None, CultureInfo.InvariantCulture, out numbers[f - 1]) || numbers[f - 1] < 1)
+            {
+                errors.Add(new ConfigError(path, line, fields[f].Column, $"'{fields[f].Text}' must be a whole number, at least 1"));
+                ok = false;
+            }
+        }
+
+        return ok ? numbers : null;
+    }
+
+    /// <summary>Adds the row's layer, or for a depthwise (<c>DP</c>) row one single-channel layer per channel; a name used
+    /// before is reported and ends the row.</summary>
+    private static void AddLayers(string path, int line, TopologyRow row, ImmutableArray<Layer>.Builder layers, HashSet<string> names, List<ConfigError> errors)
+    {
+        string name = row.Name;
+        int[] conv = row.Conv;
+        bool depthwise = name.Contains("DP", StringComparison.Ordinal);
+        for (int channel = 0; channel < (depthwise ? conv[4] : 1); channel++)
+        {
+            string layerName = depthwise ? string.Create(CultureInfo.InvariantCulture, $"{name}Channel_{channel}") : name;
+            if (!names.Add(layerName))
+            {
+                errors.Add(new ConfigError(path, line, row.NameColumn, $"layer name '{layerName}' is used twice"));
+                break;
+            }
+
+            layers.Add(Layer(layerName, conv, depthwise ? 1 : conv[4], layers.Count));
+        }
     }
 
     private static ConvLayer Layer(string name, int[] conv, int channels, int index)
