@@ -43,9 +43,11 @@ internal static class DocParser
         }
         catch (YamlException e)
         {
-            if (e.Message.Contains("tab", StringComparison.OrdinalIgnoreCase) && IndentingTab(text, e.Start.Line.ToInt()) is (int line, int column))
+            if (e.Message.Contains("invalid tab as indentation", StringComparison.Ordinal) && IndentingTab(text, e.Start.Line.ToInt()) is (int line, int column))
             {
-                // YamlDotNet reports where the enclosing block started; the tab is what the user must fix.
+                // YamlDotNet reports this one where the enclosing mapping started (often 1:1); the tab is what the user
+                // must fix. Its other tab error ("a tab character that violate indentation") already points at the line
+                // before the tab and is kept as it is.
                 errors.Add(line, column, "a tab is used for indentation; YAML indents with spaces only");
                 return null;
             }

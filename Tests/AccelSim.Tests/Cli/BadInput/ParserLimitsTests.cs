@@ -248,15 +248,15 @@ public sealed class ParserLimitsTests
     }
 
     [Test]
-    public void TabAfterSpacesInAWorkloadLayer_IsReportedWhereTheTabIs()
+    public void TabIndentingAWorkloadKey_IsReportedWhereTheTabIs()
     {
         string workload = Path.Combine(_work, "workload.yaml");
-        File.WriteAllText(workload, "version: 1\nname: t\nlayers:\n  - name: c1\n  \ttype: conv\n");
+        File.WriteAllText(workload, "version: 1\nname: t\ninput:\n\tchannels: 2\n");
 
         var (code, stderr) = RunGuarded("validate", workload);
 
-        // Line 5 starts with two spaces, then the tab: column 3.
-        AssertBadInput(code, stderr, $"{workload}:5:3: a tab is used for indentation; YAML indents with spaces only");
+        // The tab opens line 4.
+        AssertBadInput(code, stderr, $"{workload}:4:1: a tab is used for indentation; YAML indents with spaces only");
     }
 
     [Test]
