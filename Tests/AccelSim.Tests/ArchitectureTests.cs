@@ -24,24 +24,25 @@ public sealed class ArchitectureTests
     internal static readonly (string Area, string[] MayUse)[] Layers =
     [
         ("Cli", ["Sweeps", "Compression", "ScaleSim", "Configuration", "Execution", "Reports", "Energy", "Mapping", "Hardware", "Onnx",
-            "Kernel", "Tracing", "Numerics", "Workloads", "Statistics", "Tensors", "Plotting"]),
-        ("Sweeps", ["Execution", "ScaleSim", "Configuration", "Reports", "Hardware", "Workloads", "Energy", "Mapping", "Statistics", "Plotting"]),
+            "Kernel", "Tracing", "Numerics", "Workloads", "Statistics", "Tensors", "Plotting", "Files"]),
+        ("Sweeps", ["Execution", "ScaleSim", "Configuration", "Reports", "Hardware", "Workloads", "Energy", "Mapping", "Statistics", "Plotting", "Files"]),
         ("Compression", ["Execution", "Hardware", "Numerics", "Workloads", "Reports", "Tensors"]),
-        ("ScaleSim", ["Execution", "Mapping", "Hardware", "Workloads", "Reports", "Energy", "Configuration", "Kernel", "Statistics"]),
-        ("Configuration", ["Hardware", "Workloads", "Energy", "Numerics", "Onnx"]),
+        ("ScaleSim", ["Execution", "Mapping", "Hardware", "Workloads", "Reports", "Energy", "Configuration", "Kernel", "Statistics", "Files"]),
+        ("Configuration", ["Hardware", "Workloads", "Energy", "Numerics", "Onnx", "Files"]),
         ("Execution", ["Mapping", "Hardware", "Energy", "Numerics", "Workloads", "Reports", "Kernel", "Statistics", "Tensors", "Tracing"]),
         ("Reports", ["Energy", "Numerics", "Statistics", "Workloads"]),
         ("Energy", ["Hardware", "Statistics"]),
         ("Mapping", ["Hardware", "Workloads", "Numerics"]),
         ("Hardware", ["Kernel", "Statistics", "Tracing", "Numerics", "Workloads"]),
-        ("Onnx", ["Workloads"]),
+        ("Onnx", ["Workloads", "Files"]),
         ("Kernel", ["Statistics", "Tracing"]),
-        ("Tracing", ["Plotting"]),
+        ("Tracing", ["Plotting", "Files"]),
         ("Numerics", ["Workloads"]),
         ("Workloads", []),
         ("Statistics", []),
-        ("Tensors", []),
+        ("Tensors", ["Files"]),
         ("Plotting", []),
+        ("Files", []),
     ];
 
     private const string Root = "AccelSim.";

@@ -1,5 +1,6 @@
 using AccelSim.Configuration.Yaml;
 using AccelSim.Energy;
+using AccelSim.Files;
 using AccelSim.Hardware;
 using AccelSim.Onnx;
 using AccelSim.Workloads;
@@ -174,7 +175,7 @@ public static class ConfigLoader
         string text;
         try
         {
-            text = File.ReadAllText(path);
+            text = InputFile.ReadAllText(path, InputLimit.Yaml);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -15,10 +15,14 @@ public sealed record ConstraintKey(string Key, KeyTarget Target, string Path);
 /// Grammar: <c>sum (&lt;= | &lt; | &gt;= | &gt; | == | !=) sum</c>; a sum is products joined by <c>+</c>/<c>-</c>, a
 /// product is factors joined by <c>*</c>/<c>/</c>, a factor is a number, a key path (letters, digits, <c>_</c> and
 /// <c>.</c>; read from the point's config or workload after its overrides), <c>-factor</c> or <c>( sum )</c>.
-/// Arithmetic is in double precision; a key must hold a number.
+/// Arithmetic is in double precision; a key must hold a number. Parentheses and unary minus signs nest at most
+/// <see cref="MaxDepth"/> deep, so that neither parsing nor evaluation can exhaust the stack.
 /// </remarks>
 public sealed class ConstraintExpression
 {
+    /// <summary>The deepest nesting of parentheses and unary minus signs accepted; no real constraint comes close.</summary>
+    public const int MaxDepth = 64;
+
     private readonly Node _left;
     private readonly Node _right;
     private readonly string _comparison;
@@ -120,20 +124,27 @@ public sealed class ConstraintExpression
         public override double Evaluate(Func<ConstraintKey, (double? Value, string Reason)> valueOf) => -operand.Evaluate(valueOf);
     }
 
-    private sealed class BinaryNode(Node left, char op, Node right) : Node
+    /// <summary>Operands joined left to right by operators of one precedence (<c>a - b + c</c> is <c>(a - b) + c</c>),
+    /// evaluated in a loop, so a long chain does not recurse.</summary>
+    private sealed class ChainNode(Node first, List<(char Op, Node Operand)> rest) : Node
     {
         public override double Evaluate(Func<ConstraintKey, (double? Value, string Reason)> valueOf)
         {
-            double a = left.Evaluate(valueOf);
-            double b = right.Evaluate(valueOf);
-            return op switch
+            double a = first.Evaluate(valueOf);
+            foreach ((char op, Node operand) in rest)
             {
-                '+' => a + b,
-                '-' => a - b,
-                '*' => a * b,
-                '/' => b != 0 ? a / b : throw new EvaluationError("division by zero"),
-                _ => throw new InvalidOperationException($"Unknown operator '{op}'."),
-            };
+                double b = operand.Evaluate(valueOf);
+                a = op switch
+                {
+                    '+' => a + b,
+                    '-' => a - b,
+                    '*' => a * b,
+                    '/' => b != 0 ? a / b : throw new EvaluationError("division by zero"),
+                    _ => throw new InvalidOperationException($"Unknown operator '{op}'."),
+                };
+            }
+
+            return a;
         }
     }
 
@@ -149,19 +160,21 @@ public sealed class ConstraintExpression
     {
         private const string Expected = "a number, a key path, '-' or '('";
         private int _at;
+        private int _depth;
 
         public List<ConstraintKey> Keys { get; } = [];
 
         public Node Sum()
         {
-            Node node = Product();
+            Node first = Product();
+            List<(char, Node)> rest = [];
             while (Peek() is '+' or '-')
             {
                 char op = text[_at++];
-                node = new BinaryNode(node, op, Product());
+                rest.Add((op, Product()));
             }
 
-            return node;
+            return rest.Count == 0 ? first : new ChainNode(first, rest);
         }
 
         public string Comparison()
@@ -192,14 +205,15 @@ public sealed class ConstraintExpression
 
         private Node Product()
         {
-            Node node = Factor();
+            Node first = Factor();
+            List<(char, Node)> rest = [];
             while (Peek() is '*' or '/')
             {
                 char op = text[_at++];
-                node = new BinaryNode(node, op, Factor());
+                rest.Add((op, Factor()));
             }
 
-            return node;
+            return rest.Count == 0 ? first : new ChainNode(first, rest);
         }
 
         private Node Factor()
@@ -211,10 +225,12 @@ public sealed class ConstraintExpression
                 case null:
                     throw new SyntaxError(_at, $"the constraint ends where {Expected} was expected");
                 case '-':
-                    _at++;
-                    return new NegateNode(Factor());
+                    Enter(start);
+                    Node negated = new NegateNode(Factor());
+                    _depth--;
+                    return negated;
                 case '(':
-                    _at++;
+                    Enter(start);
                     Node inner = Sum();
                     if (Peek() != ')')
                     {
@@ -222,6 +238,7 @@ public sealed class ConstraintExpression
                     }
 
                     _at++;
+                    _depth--;
                     return inner;
                 case char c when char.IsAsciiDigit(c) || c == '.':
                     return new NumberNode(ReadNumber());
@@ -230,6 +247,17 @@ public sealed class ConstraintExpression
                 default:
                     throw new SyntaxError(_at, $"unexpected '{next}'; expected {Expected}");
             }
+        }
+
+        /// <summary>Steps past the '(' or unary '-' at <paramref name="at"/>, one level deeper.</summary>
+        private void Enter(int at)
+        {
+            if (++_depth > MaxDepth)
+            {
+                throw new SyntaxError(at, $"parentheses and unary minus signs nest deeper than {MaxDepth} levels here; at most {MaxDepth} are allowed");
+            }
+
+            _at++;
         }
 
         private double ReadNumber()

@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using AccelSim.Configuration.Yaml;
 using AccelSim.Energy;
+using AccelSim.Files;
 
 namespace AccelSim.Configuration;
 
@@ -28,11 +29,24 @@ public sealed class EnergyTableCache(string folder)
         var loaded = _tables.GetOrAdd($"{label}\n{path}", _ => new Lazy<(EnergyTable?, IReadOnlyList<ConfigError>)>(() =>
         {
             var ownErrors = new ConfigErrors(label);
-            DocNode? document = DocParser.Parse(File.ReadAllText(path), ownErrors);
+            DocNode? document = ReadText(path, ownErrors) is { } text ? DocParser.Parse(text, ownErrors) : null;
             EnergyTable? energy = document is not null ? EnergyTableReader.Read(document, ownErrors) : null;
             return (energy, ownErrors.Sorted());
         })).Value;
         tableErrors.AddRange(loaded.Errors);
         return loaded.Table;
+    }
+
+    private static string? ReadText(string path, ConfigErrors errors)
+    {
+        try
+        {
+            return InputFile.ReadAllText(path, InputLimit.Yaml);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            errors.Add(1, 1, $"cannot read the file: {e.Message}");
+            return null;
+        }
     }
 }

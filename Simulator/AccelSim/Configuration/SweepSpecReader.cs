@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
 using AccelSim.Configuration.Yaml;
+using AccelSim.Files;
 
 namespace AccelSim.Configuration;
 
@@ -49,7 +50,7 @@ public static class SweepSpecReader
 
         try
         {
-            return File.ReadAllText(path);
+            return InputFile.ReadAllText(path, InputLimit.Yaml);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

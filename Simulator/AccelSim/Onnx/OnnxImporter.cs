@@ -1,3 +1,4 @@
+using AccelSim.Files;
 using System.Collections.Immutable;
 using System.Globalization;
 using System.Text.RegularExpressions;
@@ -48,7 +49,7 @@ public static partial class OnnxImporter
         ModelProto model;
         try
         {
-            using FileStream stream = File.OpenRead(path);
+            using FileStream stream = InputFile.OpenRead(path, InputLimit.Onnx);
             model = ModelProto.Parser.ParseFrom(stream);
         }
         catch (InvalidProtocolBufferException e)

@@ -38,7 +38,7 @@ public static class ScaleSimConfigReader
         string[] lines;
         try
         {
-            lines = File.ReadAllLines(path);
+            lines = AccelSim.Files.InputFile.ReadAllLines(path, AccelSim.Files.InputLimit.ScaleSim);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

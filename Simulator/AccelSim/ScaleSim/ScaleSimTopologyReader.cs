@@ -24,7 +24,7 @@ public static class ScaleSimTopologyReader
         string[] lines;
         try
         {
-            lines = File.ReadAllLines(path);
+            lines = AccelSim.Files.InputFile.ReadAllLines(path, AccelSim.Files.InputLimit.ScaleSim);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

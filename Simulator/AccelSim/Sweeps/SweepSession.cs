@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using AccelSim.Configuration;
 using AccelSim.Execution;
+using AccelSim.Files;
 using AccelSim.Mapping;
 using AccelSim.Reports;
 using AccelSim.Workloads;
@@ -229,7 +230,7 @@ public sealed class SweepSession
 
         try
         {
-            text = File.ReadAllText(path);
+            text = InputFile.ReadAllText(path, InputLimit.Yaml);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -249,7 +250,7 @@ public sealed class SweepSession
             string path = Path.Combine(Path.GetDirectoryName(configPath) ?? "", table);
             try
             {
-                return File.Exists(path) ? File.ReadAllText(path) : null;
+                return File.Exists(path) ? InputFile.ReadAllText(path, InputLimit.Yaml) : null;
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {

@@ -1,3 +1,4 @@
+using AccelSim.Files;
 using StbImageSharp;
 
 namespace AccelSim.Tensors;
@@ -16,7 +17,7 @@ public static class ImageFile
 
         try
         {
-            ImageResult image = ImageResult.FromMemory(File.ReadAllBytes(path), channels == 1 ? ColorComponents.Grey : ColorComponents.RedGreenBlue);
+            ImageResult image = ImageResult.FromMemory(InputFile.ReadAllBytes(path, InputLimit.Image), channels == 1 ? ColorComponents.Grey : ColorComponents.RedGreenBlue);
             return (image.Data, image.Height, image.Width);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException)

@@ -1,5 +1,7 @@
+using AccelSim.Files;
 using System.Buffers.Binary;
 using System.Globalization;
+using System.Numerics;
 using System.Text;
 using System.Text.RegularExpressions;
 
@@ -30,6 +32,13 @@ public sealed record NpyArray(int[] Shape, float[] Values, string Dtype);
 /// float64, int8, int16 or int32 are read; float32, int16 and int32 arrays are written (version 1.0 headers).</summary>
 public static partial class NpyFile
 {
+    /// <summary>The longest header read from a version 2 or 3 file (version 1 stores its length in 16 bits); NumPy
+    /// writes a few hundred bytes.</summary>
+    public const int MaxHeaderBytes = 1 << 20;
+
+    /// <summary>The most dimensions an array may have.</summary>
+    public const int MaxDimensions = 64;
+
     private static readonly byte[] Magic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
 
     /// <summary>The dtypes this reader accepts, with their element sizes.</summary>
@@ -43,7 +52,7 @@ public static partial class NpyFile
         byte[] bytes;
         try
         {
-            bytes = File.ReadAllBytes(path);
+            bytes = InputFile.ReadAllBytes(path, InputLimit.Npy);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -56,15 +65,21 @@ public static partial class NpyFile
         }
 
         int major = bytes[6];
-        (int headerLength, int headerStart) = major switch
+        (long declaredLength, int headerStart) = major switch
         {
             1 => (BinaryPrimitives.ReadUInt16LittleEndian(bytes.AsSpan(8)), 10),
-            2 or 3 when bytes.Length >= 12 => ((int)BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(8)), 12),
+            2 or 3 when bytes.Length >= 12 => ((long)BinaryPrimitives.ReadUInt32LittleEndian(bytes.AsSpan(8)), 12),
             _ => throw new NpyFormatException($"{path}: .npy format version {major} is not supported; supported: 1, 2, 3"),
         };
+        if (declaredLength > MaxHeaderBytes)
+        {
+            throw new NpyFormatException($"{path}: the header declares {declaredLength} bytes; a .npy header may have at most {MaxHeaderBytes}");
+        }
+
+        int headerLength = (int)declaredLength;
         if (headerStart + headerLength > bytes.Length)
         {
-            throw new NpyFormatException($"{path}: the header is longer than the file");
+            throw new NpyFormatException($"{path}: the header declares {headerLength} bytes, longer than the {bytes.Length - headerStart} bytes left in the file");
         }
 
         string header = (major == 3 ? Encoding.UTF8 : Encoding.Latin1).GetString(bytes, headerStart, headerLength);
@@ -81,14 +96,23 @@ public static partial class NpyFile
 
         string shapeText = Field(header, ShapePattern(), "shape", path);
         int[] shape = shapeText.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)
-            .Select(d => int.TryParse(d, NumberStyles.None, CultureInfo.InvariantCulture, out int v) ? v : throw new NpyFormatException($"{path}: bad shape '({shapeText})'"))
+            .Select(d => int.TryParse(d, NumberStyles.None, CultureInfo.InvariantCulture, out int v) ? v
+                : throw new NpyFormatException($"{path}: bad shape '({shapeText})': each dimension is a whole number from 0 to {int.MaxValue}"))
             .ToArray();
-        long count = shape.Aggregate(1L, (a, d) => a * d);
-        int dataStart = headerStart + headerLength;
-        if (bytes.Length - dataStart != count * elementBytes)
+        if (shape.Length > MaxDimensions)
         {
-            throw new NpyFormatException($"{path}: shape ({shapeText}) of {dtype} needs {count * elementBytes} bytes of data, the file has {bytes.Length - dataStart}");
+            throw new NpyFormatException($"{path}: shape ({shapeText}) has {shape.Length} dimensions; at most {MaxDimensions} are allowed (NumPy's own limit)");
         }
+
+        // Exact, so that no shape can overflow into a count that matches the data.
+        BigInteger needed = shape.Aggregate(BigInteger.One, (a, d) => a * d) * elementBytes;
+        int dataStart = headerStart + headerLength;
+        if (bytes.Length - dataStart != needed)
+        {
+            throw new NpyFormatException($"{path}: shape ({shapeText}) of {dtype} needs {needed} bytes of data, the file has {bytes.Length - dataStart}");
+        }
+
+        int count = (int)(needed / elementBytes);
 
         var values = new float[count];
         ReadOnlySpan<byte> data = bytes.AsSpan(dataStart);

@@ -1,3 +1,4 @@
+using AccelSim.Files;
 using System.Collections.Immutable;
 using System.Text.Json;
 
@@ -34,7 +35,7 @@ public static class TraceFile
 
         try
         {
-            using FileStream stream = File.OpenRead(path);
+            using FileStream stream = InputFile.OpenRead(path, InputLimit.Trace);
             using JsonDocument document = JsonDocument.Parse(stream, new JsonDocumentOptions { MaxDepth = 16 });
             return Read(path, document.RootElement);
         }
@@ -45,6 +46,10 @@ public static class TraceFile
         catch (Exception e) when (e is InvalidOperationException or FormatException)
         {
             throw new TraceFormatException($"{path}: not a trace-event file: a field has the wrong type ({e.Message})", e);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new TraceFormatException($"{path}: cannot read the file: {e.Message}", e);
         }
     }
 

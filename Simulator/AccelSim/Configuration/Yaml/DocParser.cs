@@ -43,9 +43,42 @@ internal static class DocParser
         }
         catch (YamlException e)
         {
+            if (e.Message.Contains("invalid tab as indentation", StringComparison.Ordinal) && IndentingTab(text, e.Start.Line.ToInt()) is (int line, int column))
+            {
+                // YamlDotNet reports this one where the enclosing mapping started (often 1:1); the tab is what the user
+                // must fix. Its other tab error ("a tab character that violate indentation") already points at the line
+                // before the tab and is kept as it is.
+                errors.Add(line, column, "a tab is used for indentation; YAML indents with spaces only");
+                return null;
+            }
+
             errors.Add(e.Start.Line.ToInt(), e.Start.Column.ToInt(), $"YAML syntax error: {e.Message}");
             return null;
         }
+    }
+
+    /// <summary>The 1-based line and column of the first tab that indents content (in the leading spaces and sequence
+    /// dashes of a line that is neither blank nor a comment), from line <paramref name="from"/> on; null if none.</summary>
+    private static (int Line, int Column)? IndentingTab(string text, int from)
+    {
+        string[] lines = text.Split('\n');
+        for (int i = Math.Max(from, 1) - 1; i < lines.Length; i++)
+        {
+            string line = lines[i].TrimEnd('\r');
+            int indent = 0;
+            while (indent < line.Length && line[indent] is ' ' or '\t' or '-')
+            {
+                indent++;
+            }
+
+            int tab = line.IndexOf('\t', 0, indent);
+            if (tab >= 0 && indent < line.Length && line[indent] != '#')
+            {
+                return (i + 1, tab + 1);
+            }
+        }
+
+        return null;
     }
 
     /// <summary>Moves to the next event. YamlDotNet's scanner fails on some malformed flow collections with a plain
