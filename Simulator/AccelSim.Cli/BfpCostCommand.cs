@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using AccelSim.Configuration;
 using AccelSim.Execution;
+using AccelSim.Files;
 using AccelSim.Numerics;
 using AccelSim.Reports;
 using AccelSim.Workloads;

@@ -4,6 +4,7 @@ using System.Globalization;
 using AccelSim.Compression;
 using AccelSim.Configuration;
 using AccelSim.Execution;
+using AccelSim.Files;
 using AccelSim.Reports;
 using AccelSim.Tensors;
 using AccelSim.Workloads;

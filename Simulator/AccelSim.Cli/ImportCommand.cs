@@ -1,5 +1,6 @@
 using System.CommandLine;
 using AccelSim.Configuration;
+using AccelSim.Files;
 using AccelSim.Onnx;
 using AccelSim.Reports;
 using Serilog;

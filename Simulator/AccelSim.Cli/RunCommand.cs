@@ -1,6 +1,7 @@
 using System.CommandLine;
 using AccelSim.Configuration;
 using AccelSim.Execution;
+using AccelSim.Files;
 using AccelSim.Hardware;
 using AccelSim.Reports;
 using AccelSim.ScaleSim;

@@ -24,10 +24,10 @@ public sealed class ArchitectureTests
     internal static readonly (string Area, string[] MayUse)[] Layers =
     [
         ("Cli", ["Sweeps", "Compression", "ScaleSim", "Configuration", "Execution", "Reports", "Energy", "Mapping", "Hardware", "Onnx",
-            "Kernel", "Tracing", "Numerics", "Workloads", "Statistics", "Tensors", "Plotting"]),
-        ("Sweeps", ["Execution", "ScaleSim", "Configuration", "Reports", "Hardware", "Workloads", "Energy", "Mapping", "Statistics", "Plotting"]),
-        ("Compression", ["Execution", "Hardware", "Numerics", "Workloads", "Reports", "Tensors"]),
-        ("ScaleSim", ["Execution", "Mapping", "Hardware", "Workloads", "Reports", "Energy", "Configuration", "Kernel", "Statistics"]),
+            "Kernel", "Tracing", "Numerics", "Workloads", "Statistics", "Tensors", "Plotting", "Files"]),
+        ("Sweeps", ["Execution", "ScaleSim", "Configuration", "Reports", "Hardware", "Workloads", "Energy", "Mapping", "Statistics", "Plotting", "Files"]),
+        ("Compression", ["Execution", "Hardware", "Numerics", "Workloads", "Reports", "Tensors", "Files"]),
+        ("ScaleSim", ["Execution", "Mapping", "Hardware", "Workloads", "Reports", "Energy", "Configuration", "Kernel", "Statistics", "Files"]),
         ("Configuration", ["Hardware", "Workloads", "Energy", "Numerics", "Onnx"]),
         ("Execution", ["Mapping", "Hardware", "Energy", "Numerics", "Workloads", "Reports", "Kernel", "Statistics", "Tensors", "Tracing"]),
         ("Reports", ["Energy", "Numerics", "Statistics", "Workloads"]),
@@ -36,12 +36,13 @@ public sealed class ArchitectureTests
         ("Hardware", ["Kernel", "Statistics", "Tracing", "Numerics", "Workloads"]),
         ("Onnx", ["Workloads"]),
         ("Kernel", ["Statistics", "Tracing"]),
-        ("Tracing", ["Plotting"]),
+        ("Tracing", ["Plotting", "Files"]),
         ("Numerics", ["Workloads"]),
         ("Workloads", []),
         ("Statistics", []),
-        ("Tensors", []),
+        ("Tensors", ["Files"]),
         ("Plotting", []),
+        ("Files", []),
     ];
 
     private const string Root = "AccelSim.";
