@@ -35,6 +35,8 @@ internal static class ImportCommand
                     throw new UsageException($"{modelPath}: file not found");
                 }
 
+                new OutputPaths().Input("<model>", modelPath).File("--output", outputPath).Check();
+
                 ImportedModel imported = OnnxImporter.Import(modelPath);
                 if (parse.GetValue(name) is { } workloadName)
                 {
