@@ -128,7 +128,8 @@ internal sealed class OutputPaths
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw Problem(output, $"cannot be written: no file can be created in {folder} ({(e is UnauthorizedAccessException ? "permission denied" : e.Message)})");
+            // The probe's own name would only confuse: say what the folder refused.
+            throw Problem(output, $"cannot be written: no file can be created in {folder} ({(e is UnauthorizedAccessException ? "permission denied" : "the file system refuses new files there")})");
         }
     }
 
