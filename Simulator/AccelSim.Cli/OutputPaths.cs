@@ -7,7 +7,7 @@ namespace AccelSim.Cli;
 /// between are created when it is written, as they always were) in which a file can be created (probed by creating and
 /// deleting a uniquely named file exclusively). A folder output must not be an existing file, and the same probe runs
 /// in it or in its nearest existing ancestor. No two outputs, and no output and input, may be the same path (full
-/// paths, compared as the operating system compares names). Each problem is a <see cref="UsageException"/> (exit 2)
+/// paths, compared as the operating system compares names; an input that is a symlink also at the path it points to). Each problem is a <see cref="UsageException"/> (exit 2)
 /// naming the option and the path as given.
 /// </remarks>
 internal sealed class OutputPaths
@@ -34,7 +34,12 @@ internal sealed class OutputPaths
         var seen = new Dictionary<string, Entry>(NameComparer);
         foreach (Entry input in _inputs.Where(i => i.FullPath is not null))
         {
+            // An input reached through a symlink is guarded at its real path too: writing there would overwrite it.
             seen.TryAdd(input.FullPath!, input);
+            if (RealPath(input.FullPath!) is { } real)
+            {
+                seen.TryAdd(real, input);
+            }
         }
 
         foreach (Entry output in _outputs)
@@ -74,6 +79,19 @@ internal sealed class OutputPaths
             return Path.GetPathRoot(full) == full ? full : Path.TrimEndingDirectorySeparator(full);
         }
         catch (Exception e) when (e is ArgumentException or NotSupportedException or PathTooLongException)
+        {
+            return null;
+        }
+    }
+
+    /// <summary>The file a symlink at <paramref name="fullPath"/> finally points to; null when it is no symlink or cannot be resolved.</summary>
+    private static string? RealPath(string fullPath)
+    {
+        try
+        {
+            return new FileInfo(fullPath).ResolveLinkTarget(returnFinalTarget: true)?.FullName;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
             return null;
         }

@@ -159,6 +159,32 @@ public sealed class OutputPathTests
     }
 
     [Test]
+    public void Run_JsonOnTheFileAWorkloadSymlinkPointsTo_ExitsWithTwo_AndTheWorkloadIsKept()
+    {
+        string workload = Path.Combine(_work, "wl.yaml");
+        string link = Path.Combine(_work, "link.yaml");
+        try
+        {
+            File.CreateSymbolicLink(link, workload);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            Assert.Ignore($"this system refuses symlinks: {e.Message}");
+        }
+
+        byte[] before = File.ReadAllBytes(workload);
+        var (code, _, stderr) = Run("run", "-w", link, "--json", workload);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(code, Is.EqualTo(2), stderr);
+            Assert.That(stderr, Does.Contain($"error: --json {workload}: is the same path as the input --workload"));
+            AssertNoStackTrace(stderr);
+            Assert.That(File.ReadAllBytes(workload), Is.EqualTo(before));
+        }
+    }
+
+    [Test]
     public void Run_JsonInMissingFolders_CreatesThem()
     {
         // Missing parent folders are created, as they always were; the check probes the nearest existing one.
