@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using AccelSim.Configuration;
 using AccelSim.Execution;
+using AccelSim.Files;
 using AccelSim.Numerics;
 using AccelSim.Reports;
 using AccelSim.Workloads;
@@ -35,6 +36,7 @@ internal static class BfpCostCommand
             using var log = (Serilog.Core.Logger)Program.CreateLogger(parse.GetValue(verbose), parse.GetValue(quiet), stderr);
             return Commands.Guard(stderr, log, () =>
             {
+                new OutputPaths().Input("--config", parse.GetValue(config)).Input("--workload", parse.GetValue(workload)).File("--csv", parse.GetValue(csv)).Check();
                 var accelerator = ConfigLoader.LoadAccelerator(Commands.ResolveDefault(parse.GetValue(config)!, Commands.DefaultConfig));
                 Network network = ConfigLoader.LoadWorkload(Commands.ResolveDefault(parse.GetValue(workload)!, Commands.DefaultWorkload));
                 var rows = new List<(string Layer, BfpCost[] Costs)>();

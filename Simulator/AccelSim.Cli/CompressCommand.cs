@@ -4,6 +4,7 @@ using System.Globalization;
 using AccelSim.Compression;
 using AccelSim.Configuration;
 using AccelSim.Execution;
+using AccelSim.Files;
 using AccelSim.Reports;
 using AccelSim.Tensors;
 using AccelSim.Workloads;
@@ -61,6 +62,8 @@ internal static class CompressCommand
                 string outputPath = parse.GetValue(output)!;
                 Require(Path.GetFullPath(workloadPath) != Path.GetFullPath(outputPath), "--output must differ from --workload (the source is read, never overwritten)");
                 Require(outputPath.EndsWith(".yaml", StringComparison.Ordinal) || outputPath.EndsWith(".yml", StringComparison.Ordinal), $"--output must name a .yaml file, was '{outputPath}'");
+                new OutputPaths().Input("--workload", workloadPath).Input("--config", parse.GetValue(config)).Input("--samples-npy", parse.GetValue(samplesNpy))
+                    .File("--output", outputPath).File("--csv", parse.GetValue(csv)).File("--json", parse.GetValue(json)).Check();
                 LoadedAccelerator accelerator = ConfigLoader.LoadAcceleratorWithEnergy(Commands.ResolveDefault(parse.GetValue(config)!, Commands.DefaultConfig));
                 Network network = ConfigLoader.LoadWorkload(workloadPath);
 

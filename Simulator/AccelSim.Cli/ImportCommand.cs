@@ -1,5 +1,6 @@
 using System.CommandLine;
 using AccelSim.Configuration;
+using AccelSim.Files;
 using AccelSim.Onnx;
 using AccelSim.Reports;
 using Serilog;
@@ -33,6 +34,8 @@ internal static class ImportCommand
                 {
                     throw new UsageException($"{modelPath}: file not found");
                 }
+
+                new OutputPaths().Input("<model>", modelPath).File("--output", outputPath).Check();
 
                 ImportedModel imported = OnnxImporter.Import(modelPath);
                 if (parse.GetValue(name) is { } workloadName)

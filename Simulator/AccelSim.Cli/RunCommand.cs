@@ -1,6 +1,7 @@
 using System.CommandLine;
 using AccelSim.Configuration;
 using AccelSim.Execution;
+using AccelSim.Files;
 using AccelSim.Hardware;
 using AccelSim.Reports;
 using AccelSim.ScaleSim;
@@ -41,6 +42,10 @@ internal static class RunCommand
     /// <summary>Loads, runs and writes one checked request.</summary>
     private static int Execute(RunRequest request, ParseResult parse, TraceRunOptions trace, TextWriter stdout, ILogger log)
     {
+        trace.AddOutputs(parse, new OutputPaths()
+            .Input("--config", request.ConfigPath).Input("--workload", request.WorkloadPath).Input("--input", request.InputPath)
+            .File("--json", request.JsonPath).File("--csv", request.CsvPath)
+            .Folder("--dump-tensors", request.DumpDirectory).Folder("--scalesim-reports", request.ScaleSimReportsDirectory)).Check();
         (LoadedAccelerator accelerator, ScaleSimSettings? scaleSim) = LoadAccelerator(request.ConfigPath, request.Overrides);
         // Chosen before the workload is read: a compatibility run SCALE-Sim cannot model is refused first.
         ScaleSimRunner? compatibility = request.ScaleSimCompatible ? ScaleSimRunner.For(accelerator.Hardware, accelerator.Energy, scaleSim) : null;

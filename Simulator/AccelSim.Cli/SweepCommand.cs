@@ -63,6 +63,7 @@ internal static class SweepCommand
                 }
 
                 string folder = parse.GetValue(output) ?? throw new UsageException("sweep needs an output folder: --output DIR (-o DIR)");
+                new OutputPaths().Folder("--output", folder).Check();
                 var options = new SweepRunOptions { Jobs = jobCount, Shard = part, PerLayer = parse.GetValue(perLayer), Plots = !parse.GetValue(noPlots) };
                 SweepOutcome outcome = WithProgress(stderr, log, progress => SweepRunner.Run(parse.GetValue(spec)!, folder, options, progress, log, cancel));
                 Report(outcome, folder, log);
@@ -91,6 +92,7 @@ internal static class SweepCommand
             return Guard(stderr, log, () =>
             {
                 string folder = parse.GetValue(output)!;
+                new OutputPaths().Folder("--output", folder).Check();
                 SweepOutcome outcome = SweepMerge.Merge(parse.GetValue(folders)!, folder, !parse.GetValue(noPlots), log);
                 log.Information("Wrote {Path}", Path.Combine(folder, SweepRunner.ResultsName));
                 if (!parse.GetValue(noTable))

@@ -70,8 +70,9 @@ internal static class TraceCommand
                     throw new UsageException($"--width must be between 200 and 20000 pixels, was {pixels}");
                 }
 
-                TraceWindow window = Window(parse, file, from, to, component);
                 string path = parse.GetValue(output)!;
+                new OutputPaths().Input("<file>", parse.GetValue(file)).File("--output", path).Check();
+                TraceWindow window = Window(parse, file, from, to, component);
                 try
                 {
                     TracePlot.Render(window, path, pixels);
@@ -138,6 +139,17 @@ internal sealed class TraceRunOptions
     };
 
     public IEnumerable<Option> All => [Files, Layers, Components, From, To, MaxBytes];
+
+    /// <summary>Adds every <c>--trace</c> file to a command's outputs.</summary>
+    public OutputPaths AddOutputs(ParseResult parse, OutputPaths outputs)
+    {
+        foreach (string file in parse.GetValue(Files) ?? [])
+        {
+            outputs.File("--trace", file);
+        }
+
+        return outputs;
+    }
 
     /// <summary>The trace session the options ask for, or null when no <c>--trace</c> is given.</summary>
     /// <exception cref="UsageException">A bad file extension, an unknown layer or component, an empty window, a bad size.</exception>

@@ -26,7 +26,7 @@ public sealed class ArchitectureTests
         ("Cli", ["Sweeps", "Compression", "ScaleSim", "Configuration", "Execution", "Reports", "Energy", "Mapping", "Hardware", "Onnx",
             "Kernel", "Tracing", "Numerics", "Workloads", "Statistics", "Tensors", "Plotting", "Files"]),
         ("Sweeps", ["Execution", "ScaleSim", "Configuration", "Reports", "Hardware", "Workloads", "Energy", "Mapping", "Statistics", "Plotting", "Files"]),
-        ("Compression", ["Execution", "Hardware", "Numerics", "Workloads", "Reports", "Tensors"]),
+        ("Compression", ["Execution", "Hardware", "Numerics", "Workloads", "Reports", "Tensors", "Files"]),
         ("ScaleSim", ["Execution", "Mapping", "Hardware", "Workloads", "Reports", "Energy", "Configuration", "Kernel", "Statistics", "Files"]),
         ("Configuration", ["Hardware", "Workloads", "Energy", "Numerics", "Onnx", "Files"]),
         ("Execution", ["Mapping", "Hardware", "Energy", "Numerics", "Workloads", "Reports", "Kernel", "Statistics", "Tensors", "Tracing"]),

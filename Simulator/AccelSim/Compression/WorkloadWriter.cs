@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using AccelSim.Files;
 using AccelSim.Reports;
 using AccelSim.Tensors;
 using AccelSim.Workloads;

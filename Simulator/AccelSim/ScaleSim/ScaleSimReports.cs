@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using AccelSim.Execution;
+using AccelSim.Files;
 using AccelSim.Hardware;
 using AccelSim.Mapping;
 using AccelSim.Reports;

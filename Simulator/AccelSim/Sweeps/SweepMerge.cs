@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using AccelSim.Configuration;
+using AccelSim.Files;
 using AccelSim.Reports;
 using Serilog;
 

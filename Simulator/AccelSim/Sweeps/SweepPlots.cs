@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using System.Text;
 using AccelSim.Configuration;
+using AccelSim.Files;
 using ScottPlot;
 
 namespace AccelSim.Sweeps;
@@ -282,8 +283,9 @@ public static class SweepPlots
     private static void Save(Plot plot, string folder, string name)
     {
         plot.Font.Set(FontFamily);
-        plot.SavePng(Path.Combine(folder, name + ".png"), Width, Height);
-        plot.SaveSvg(Path.Combine(folder, name + ".svg"), Width, Height);
+        AtomicFile.WriteBytes(Path.Combine(folder, name + ".png"), plot.GetImageBytes(Width, Height, ImageFormat.Png));
+        string svg = plot.GetSvgXml(Width, Height);
+        AtomicFile.Write(Path.Combine(folder, name + ".svg"), w => w.Write(svg));
     }
 
 

@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Diagnostics;
 using AccelSim.Configuration;
+using AccelSim.Files;
 using AccelSim.Reports;
 using Serilog;
 

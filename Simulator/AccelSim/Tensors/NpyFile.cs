@@ -4,6 +4,7 @@ using System.Globalization;
 using System.Numerics;
 using System.Text;
 using System.Text.RegularExpressions;
+using AccelSim.Files;
 
 namespace AccelSim.Tensors;
 
@@ -171,9 +172,7 @@ public static partial class NpyFile
         BinaryPrimitives.WriteUInt16LittleEndian(bytes.AsSpan(8), (ushort)header.Length);
         Encoding.Latin1.GetBytes(header, 0, header.Length, bytes, 10);
         data.CopyTo(bytes.AsSpan(10 + header.Length));
-        string temporary = path + ".tmp";
-        File.WriteAllBytes(temporary, bytes);
-        File.Move(temporary, path, overwrite: true);
+        AtomicFile.WriteBytes(path, bytes);
     }
 
     private static string Field(string header, Regex pattern, string name, string path)

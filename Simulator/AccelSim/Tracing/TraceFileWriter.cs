@@ -1,12 +1,13 @@
 using System.Globalization;
+using AccelSim.Files;
 
 namespace AccelSim.Tracing;
 
-/// <summary>What every trace file shares: it is written to a temporary file beside its path and moved into place when
-/// complete (readers never see half a trace), and it stops at a size cap with a notice instead of filling the disk.</summary>
+/// <summary>What every trace file shares: it is written through an <see cref="AtomicFile"/> (a temporary file beside
+/// its path, moved into place when complete, so readers never see half a trace), and it stops at a size cap with a notice instead of filling the disk.</summary>
 public abstract class TraceFileWriter : ITraceWriter
 {
-    private readonly string _temporary;
+    private readonly AtomicFile _file;
     private bool _completed;
     private bool _disposed;
 
@@ -17,10 +18,7 @@ public abstract class TraceFileWriter : ITraceWriter
         ArgumentOutOfRangeException.ThrowIfLessThan(maxBytes, 1);
         Path = System.IO.Path.GetFullPath(path);
         MaxBytes = maxBytes;
-        string directory = System.IO.Path.GetDirectoryName(Path)!;
-        Directory.CreateDirectory(directory);
-        _temporary = System.IO.Path.Combine(directory, $".{System.IO.Path.GetFileName(Path)}.{System.IO.Path.GetRandomFileName()}.tmp");
-        Output = new FileStream(_temporary, FileMode.Create, FileAccess.Write, FileShare.None, bufferSize: 1 << 16);
+        _file = AtomicFile.Create(Path);
     }
 
     public string Path { get; }
@@ -30,7 +28,7 @@ public abstract class TraceFileWriter : ITraceWriter
     public bool Truncated { get; private set; }
 
     /// <summary>The stream over the temporary file.</summary>
-    protected FileStream Output { get; }
+    protected FileStream Output => _file.Stream;
 
     /// <summary>Bytes of trace written so far (buffered ones included).</summary>
     protected abstract long BytesWritten { get; }
@@ -77,8 +75,7 @@ public abstract class TraceFileWriter : ITraceWriter
 
         Finish();
         DisposeWriters();
-        Output.Dispose();
-        File.Move(_temporary, Path, overwrite: true);
+        _file.Commit();
         _completed = true;
     }
 
@@ -93,13 +90,9 @@ public abstract class TraceFileWriter : ITraceWriter
         if (!_completed)
         {
             DisposeWriters();
-            Output.Dispose();
         }
 
-        if (File.Exists(_temporary))
-        {
-            File.Delete(_temporary);
-        }
+        _file.Dispose();
 
         GC.SuppressFinalize(this);
     }

@@ -1,4 +1,5 @@
 using System.Globalization;
+using AccelSim.Files;
 using ScottPlot;
 
 namespace AccelSim.Tracing;
@@ -88,21 +89,7 @@ public static class TracePlot
         plot.Font.Set(FontFamily);
         plot.Legend.FontName = FontFamily;
 
-        string full = Path.GetFullPath(pngPath);
-        Directory.CreateDirectory(Path.GetDirectoryName(full)!);
-        string temporary = Path.Combine(Path.GetDirectoryName(full)!, $".{Path.GetFileName(full)}.{Path.GetRandomFileName()}.tmp.png");
-        try
-        {
-            plot.SavePng(temporary, width, height > 0 ? height : 120 + (40 * tracks.Count));
-            File.Move(temporary, full, overwrite: true);
-        }
-        finally
-        {
-            if (File.Exists(temporary))
-            {
-                File.Delete(temporary);
-            }
-        }
+        AtomicFile.WriteBytes(pngPath, plot.GetImageBytes(width, height > 0 ? height : 120 + (40 * tracks.Count), ImageFormat.Png));
     }
 
     /// <summary>Stalls are coloured by cause, everything else by category.</summary>

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using AccelSim.Files;
 
 namespace AccelSim.Tracing;
 
@@ -27,8 +28,7 @@ public sealed class VcdTraceWriter : TraceFileWriter
         : base(path, maxBytes)
     {
         _metadata = metadata;
-        _bodyPath = Output.Name + ".body";
-        _body = new StreamWriter(_bodyPath, append: false, new UTF8Encoding(false), bufferSize: 1 << 16) { NewLine = "\n" };
+        _body = new StreamWriter(AtomicFile.CreateScratch(Path, out _bodyPath), new UTF8Encoding(false), bufferSize: 1 << 16) { NewLine = "\n" };
     }
 
     protected override long BytesWritten => _bodyBytes;
