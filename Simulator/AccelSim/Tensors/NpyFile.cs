@@ -1,4 +1,3 @@
-using AccelSim.Files;
 using System.Buffers.Binary;
 using System.Globalization;
 using System.Numerics;
