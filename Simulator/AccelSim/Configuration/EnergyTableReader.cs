@@ -149,8 +149,8 @@ internal static class EnergyTableReader
         bool hasPj = entry.Has("pj");
         bool hasPoints = entry.Has("points");
         bool hasMicrowatts = entry.Has("microwatts");
-        double? pj = entry.Number("pj", NumberRule.NonNegative, required: false);
-        double? microwatts = entry.Number("microwatts", NumberRule.NonNegative, required: false);
+        double? pj = entry.Number("pj", NumberRule.NonNegative, ConfigLimits.PicoJoules, required: false);
+        double? microwatts = entry.Number("microwatts", NumberRule.NonNegative, ConfigLimits.Microwatts, required: false);
         ImmutableArray<EnergyPoint>? points = hasPoints ? ReadPoints(entry) : [];
         int? referenceBits = entry.Int32("reference_bits", ReferenceBitsRule);
         EnergyScaling? scaling = entry.Choice("scaling", Scalings);
@@ -218,7 +218,7 @@ internal static class EnergyTableReader
             }
 
             entry.CheckKeys(AreaEntrySchema);
-            double? um2 = entry.Number("um2", NumberRule.NonNegative);
+            double? um2 = entry.Number("um2", NumberRule.NonNegative, ConfigLimits.SquareMicrometres);
             int? referenceBits = entry.Int32("reference_bits", ReferenceBitsRule);
             EnergyScaling? scaling = entry.Choice("scaling", Scalings);
             string? source = entry.Text("source");
@@ -241,10 +241,10 @@ internal static class EnergyTableReader
         string? family = fpga.Text("family");
         FpgaMultiplier? fixed16 = fpga.Mapping("fixed16_multiplier", MultiplierSchema) is { } f ? ReadMultiplier(f) : null;
         FpgaMultiplier? float16 = fpga.Mapping("float16_multiplier", MultiplierSchema) is { } h ? ReadMultiplier(h) : null;
-        long? blockRamBits = fpga.Integer("block_ram_bits", BlockRamBitsRule);
+        long? blockRamBits = fpga.Integer("block_ram_bits", BlockRamBitsRule, ConfigLimits.TableCapacity);
         int? blockRamWidth = fpga.Int32("block_ram_max_width_bits", BlockRamWidthRule);
-        double? adderLuts = fpga.Number("adder_luts_per_bit", NumberRule.NonNegative);
-        double? adderFlipFlops = fpga.Number("adder_ffs_per_bit", NumberRule.NonNegative);
+        double? adderLuts = fpga.Number("adder_luts_per_bit", NumberRule.NonNegative, ConfigLimits.PerBit);
+        double? adderFlipFlops = fpga.Number("adder_ffs_per_bit", NumberRule.NonNegative, ConfigLimits.PerBit);
         string? source = fpga.Text("source");
         return family is not null && fixed16 is not null && float16 is not null && blockRamBits is { } bits && blockRamWidth is { } width
             && adderLuts is { } luts && adderFlipFlops is { } ffs && source is not null
@@ -257,7 +257,7 @@ internal static class EnergyTableReader
         int? dsp = multiplier.Int32("dsp", SmallCountRule);
         int? lut = multiplier.Int32("lut", SmallCountRule);
         int? ff = multiplier.Int32("ff", SmallCountRule);
-        double? clock = multiplier.Number("max_clock_mhz", NumberRule.Positive);
+        double? clock = multiplier.Number("max_clock_mhz", NumberRule.Positive, ConfigLimits.ClockMegahertz);
         string? source = multiplier.Text("source");
         return dsp is { } d && lut is { } l && ff is { } f && clock is { } c && source is not null ? new FpgaMultiplier(d, l, f, c, source) : null;
     }
@@ -289,8 +289,8 @@ internal static class EnergyTableReader
             }
 
             point.CheckKeys(PointSchema);
-            long? capacity = point.Integer("capacity_bytes", CapacityRule);
-            double? pj = point.Number("pj", NumberRule.NonNegative);
+            long? capacity = point.Integer("capacity_bytes", CapacityRule, ConfigLimits.TableCapacity);
+            double? pj = point.Number("pj", NumberRule.NonNegative, ConfigLimits.PicoJoules);
             if (capacity is { } c && previous is { } p && c <= p)
             {
                 point.Errors.Add(point.Entry("capacity_bytes")!.Value,
