@@ -144,14 +144,14 @@ public static class TraceFile
         }
 
         // A number too large for a double (1e400) does not read as one; NaN fails the range check.
-        double cycles = value.TryGetInt64(out long whole) ? whole : value.TryGetDouble(out double fraction) ? Math.Floor(fraction) : double.NaN;
-        if (!(cycles >= 0 && cycles <= MaxCycle))
+        if (value.TryGetInt64(out long whole) ? whole is >= 0 and <= MaxCycle
+            : value.TryGetDouble(out double fraction) && Math.Floor(fraction) is >= 0 and <= MaxCycle)
         {
-            throw new TraceFormatException(
-                $"{path}: traceEvents[{index}] has \"{name}\": {value.GetRawText()}; timestamps and durations must be whole cycles from 0 to {MaxCycle} (2^53)");
+            return value.TryGetInt64(out whole) ? whole : (long)Math.Floor(value.GetDouble());
         }
 
-        return (long)cycles;
+        throw new TraceFormatException(
+            $"{path}: traceEvents[{index}] has \"{name}\": {value.GetRawText()}; timestamps and durations must be whole cycles from 0 to {MaxCycle} (2^53)");
     }
 
     private static (long Amount, string? Unit) FirstNumber(JsonElement e)
