@@ -83,6 +83,11 @@ public sealed class ValueLimitsTests
     [TestCase("{ capacity_bytes: 8192, pj: 10 }", "{ capacity_bytes: 8192, pj: 1e300 }", "1e300", "entries.sram_access.points.0.pj must be from 0 to 1000000000")]
     [TestCase("{ capacity_bytes: 1048576, pj: 100 }", "{ capacity_bytes: 9223372036854775807, pj: 100 }", "9223372036854775807",
         "entries.sram_access.points.2.capacity_bytes must be from 1 to 1099511627776")]
+    [TestCase("{ capacity_bytes: 8192, pj: 10 }", "{ capacity_bytes: 8192, pj: 0 }", "0",
+        "entries.sram_access.points.0.pj must be greater than 0 when an entry has more than one point (they are interpolated log-log), was 0")]
+    // From (8192, 10 pJ) to (32768, 1e9 pJ): ln(1e8) / ln(4) = 4 × log2(10) ≈ 13.288, steeper than the 4 allowed.
+    [TestCase("{ capacity_bytes: 32768, pj: 20 }", "{ capacity_bytes: 32768, pj: 1e9 }", "1e9",
+        "entries.sram_access.points.1.pj rises or falls too steeply from the previous point: the log-log slope is 13.288, allowed from -4 to 4")]
     [TestCase("um2: 282", "um2: 1e300", "1e300", "area.int_mult.um2 must be from 0 to 1000000000")]
     [TestCase("max_clock_mhz: 300", "max_clock_mhz: 1e300", "1e300", "fpga.fixed16_multiplier.max_clock_mhz must be from 0.001 to 100000")]
     [TestCase("block_ram_bits: 36864", "block_ram_bits: 9223372036854775807", "9223372036854775807", "fpga.block_ram_bits must be from 1 to 1099511627776")]
