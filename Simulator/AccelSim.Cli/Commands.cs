@@ -113,6 +113,13 @@ internal static class Commands
 
             return ExitCodes.BadInput;
         }
+        catch (AccelSim.Execution.CycleLimitException e)
+        {
+            // A limit the user set (or its default): bad input. The kernel's report of the pending work is for --verbose.
+            stderr.WriteLine($"error: {e.Message}");
+            log.Debug(e.InnerException, "Cycle limit");
+            return ExitCodes.BadInput;
+        }
         catch (Exception e) when (e is MappingException or NonFiniteValueException or UsageException or AccelSim.Tensors.NpyFormatException or TraceFormatException or AccelSim.Onnx.OnnxFormatException)
         {
             stderr.WriteLine($"error: {e.Message}");

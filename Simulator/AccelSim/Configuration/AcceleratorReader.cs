@@ -1,3 +1,4 @@
+using System.Globalization;
 using AccelSim.Configuration.Yaml;
 using AccelSim.Energy;
 using AccelSim.Hardware;
@@ -108,8 +109,8 @@ internal static class AcceleratorReader
         int errorsBefore = errors.Count;
         root.CheckVersion();
         string? name = root.Text("name");
-        double? clockMegahertz = root.Number("clock_mhz", NumberRule.Positive);
-        long? maxCycles = root.Has("max_cycles") ? root.Integer("max_cycles", MaxCyclesRule) : DefaultMaxCycles;
+        double? clockMegahertz = root.Number("clock_mhz", NumberRule.Positive, ConfigLimits.ClockMegahertz);
+        long? maxCycles = root.Has("max_cycles") ? root.Integer("max_cycles", MaxCyclesRule, ConfigLimits.MaxCycles) : DefaultMaxCycles;
         PeArrayConfig? peArray = root.Mapping("pe_array", PeArraySchema) is { } pe ? ReadPeArray(pe) : null;
         BufferSetConfig? buffers = root.Mapping("buffers", BuffersSchema) is { } b ? ReadBuffers(b) : null;
         DramConfig? dram = root.Mapping("dram", DramSchema) is { } d ? ReadDram(d, clockMegahertz) : null;
@@ -204,7 +205,7 @@ internal static class AcceleratorReader
 
     private static SramConfig? ReadSram(string name, MapReader sram)
     {
-        long? capacity = sram.Integer("capacity_bytes", CapacityRule);
+        long? capacity = sram.Integer("capacity_bytes", CapacityRule, ConfigLimits.CapacityBytes);
         int? wordBits = sram.Int32("word_bits", WordBitsRule);
         int? readPorts = sram.Int32("read_ports", PortsRule);
         int? writePorts = sram.Int32("write_ports", PortsRule);
@@ -228,9 +229,9 @@ internal static class AcceleratorReader
         const string BytesKey = "bandwidth_bytes_per_cycle";
         bool hasGigabytes = dram.Has(GigabytesKey);
         bool hasBytes = dram.Has(BytesKey);
-        double? gigabytesPerSecond = dram.Number(GigabytesKey, NumberRule.Positive, required: false);
-        double? bytesPerCycle = dram.Number(BytesKey, NumberRule.Positive, required: false);
-        long? latency = dram.Integer("latency_cycles", LatencyRule);
+        double? gigabytesPerSecond = dram.Number(GigabytesKey, NumberRule.Positive, ConfigLimits.GigabytesPerSecond, required: false);
+        double? bytesPerCycle = dram.Number(BytesKey, NumberRule.Positive, ConfigLimits.BytesPerCycle, required: false);
+        long? latency = dram.Integer("latency_cycles", LatencyRule, ConfigLimits.LatencyCycles);
         bool hasBurst = dram.Has("burst_bytes");
         long? burstBytes = dram.Integer("burst_bytes", BurstBytesRule, required: false);
 
@@ -250,6 +251,13 @@ internal static class AcceleratorReader
 
         // bytes per cycle = (GB/s × 1e9 bytes/GB) / (MHz × 1e6 cycles/s) = GB/s × 1000 / MHz.
         double? perCycle = hasBytes ? bytesPerCycle : gigabytesPerSecond * 1000.0 / clockMegahertz;
+        if (!hasBytes && perCycle is { } converted && !ConfigLimits.BytesPerCycle.Accepts(converted))
+        {
+            dram.Errors.Add(dram.Entry(GigabytesKey)!.Value, string.Create(CultureInfo.InvariantCulture,
+                $"{dram.Full(GigabytesKey)} {gigabytesPerSecond} at clock_mhz {clockMegahertz} is {converted} bytes per cycle; it must be {ConfigLimits.BytesPerCycle.Describe()}"));
+            return null;
+        }
+
         DramBankConfig? banks = null;
         if (dram.Mapping("banks", DramBanksSchema, required: false) is { } b)
         {

@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using AccelSim.Configuration.Yaml;
 using AccelSim.Energy;
 
@@ -47,6 +48,10 @@ internal static class EnergyTableReader
     private static readonly IntRule TechnologyRule = new(1, 1000);
     private static readonly IntRule ReferenceBitsRule = new(1, 65536);
     private static readonly IntRule CapacityRule = new(1, long.MaxValue);
+
+    /// <summary>The steepest log-log slope between two points: energy as capacity^4 is far steeper than any memory
+    /// (about capacity^0.5 in the shipped tables).</summary>
+    private const double MaxLogLogSlope = 4;
 
     /// <summary>What each required entry prices, for the message when it is missing.</summary>
     private static readonly ImmutableDictionary<string, string> Purposes = new Dictionary<string, string>
@@ -149,8 +154,8 @@ internal static class EnergyTableReader
         bool hasPj = entry.Has("pj");
         bool hasPoints = entry.Has("points");
         bool hasMicrowatts = entry.Has("microwatts");
-        double? pj = entry.Number("pj", NumberRule.NonNegative, required: false);
-        double? microwatts = entry.Number("microwatts", NumberRule.NonNegative, required: false);
+        double? pj = entry.Number("pj", NumberRule.NonNegative, ConfigLimits.PicoJoules, required: false);
+        double? microwatts = entry.Number("microwatts", NumberRule.NonNegative, ConfigLimits.Microwatts, required: false);
         ImmutableArray<EnergyPoint>? points = hasPoints ? ReadPoints(entry) : [];
         int? referenceBits = entry.Int32("reference_bits", ReferenceBitsRule);
         EnergyScaling? scaling = entry.Choice("scaling", Scalings);
@@ -218,7 +223,7 @@ internal static class EnergyTableReader
             }
 
             entry.CheckKeys(AreaEntrySchema);
-            double? um2 = entry.Number("um2", NumberRule.NonNegative);
+            double? um2 = entry.Number("um2", NumberRule.NonNegative, ConfigLimits.SquareMicrometres);
             int? referenceBits = entry.Int32("reference_bits", ReferenceBitsRule);
             EnergyScaling? scaling = entry.Choice("scaling", Scalings);
             string? source = entry.Text("source");
@@ -241,10 +246,10 @@ internal static class EnergyTableReader
         string? family = fpga.Text("family");
         FpgaMultiplier? fixed16 = fpga.Mapping("fixed16_multiplier", MultiplierSchema) is { } f ? ReadMultiplier(f) : null;
         FpgaMultiplier? float16 = fpga.Mapping("float16_multiplier", MultiplierSchema) is { } h ? ReadMultiplier(h) : null;
-        long? blockRamBits = fpga.Integer("block_ram_bits", BlockRamBitsRule);
+        long? blockRamBits = fpga.Integer("block_ram_bits", BlockRamBitsRule, ConfigLimits.TableCapacity);
         int? blockRamWidth = fpga.Int32("block_ram_max_width_bits", BlockRamWidthRule);
-        double? adderLuts = fpga.Number("adder_luts_per_bit", NumberRule.NonNegative);
-        double? adderFlipFlops = fpga.Number("adder_ffs_per_bit", NumberRule.NonNegative);
+        double? adderLuts = fpga.Number("adder_luts_per_bit", NumberRule.NonNegative, ConfigLimits.PerBit);
+        double? adderFlipFlops = fpga.Number("adder_ffs_per_bit", NumberRule.NonNegative, ConfigLimits.PerBit);
         string? source = fpga.Text("source");
         return family is not null && fixed16 is not null && float16 is not null && blockRamBits is { } bits && blockRamWidth is { } width
             && adderLuts is { } luts && adderFlipFlops is { } ffs && source is not null
@@ -257,7 +262,7 @@ internal static class EnergyTableReader
         int? dsp = multiplier.Int32("dsp", SmallCountRule);
         int? lut = multiplier.Int32("lut", SmallCountRule);
         int? ff = multiplier.Int32("ff", SmallCountRule);
-        double? clock = multiplier.Number("max_clock_mhz", NumberRule.Positive);
+        double? clock = multiplier.Number("max_clock_mhz", NumberRule.Positive, ConfigLimits.ClockMegahertz);
         string? source = multiplier.Text("source");
         return dsp is { } d && lut is { } l && ff is { } f && clock is { } c && source is not null ? new FpgaMultiplier(d, l, f, c, source) : null;
     }
@@ -278,6 +283,7 @@ internal static class EnergyTableReader
 
         int errorsBefore = entry.Errors.Count;
         var points = ImmutableArray.CreateBuilder<EnergyPoint>();
+        var readers = new List<MapReader>();
         long? previous = null;
         for (int i = 0; i < list.Items.Count; i++)
         {
@@ -289,8 +295,8 @@ internal static class EnergyTableReader
             }
 
             point.CheckKeys(PointSchema);
-            long? capacity = point.Integer("capacity_bytes", CapacityRule);
-            double? pj = point.Number("pj", NumberRule.NonNegative);
+            long? capacity = point.Integer("capacity_bytes", CapacityRule, ConfigLimits.TableCapacity);
+            double? pj = point.Number("pj", NumberRule.NonNegative, ConfigLimits.PicoJoules);
             if (capacity is { } c && previous is { } p && c <= p)
             {
                 point.Errors.Add(point.Entry("capacity_bytes")!.Value,
@@ -301,9 +307,41 @@ internal static class EnergyTableReader
             if (capacity is { } cap && pj is { } e)
             {
                 points.Add(new EnergyPoint(cap, e));
+                readers.Add(point);
             }
         }
 
+        if (entry.Errors.Count == errorsBefore && points.Count > 1)
+        {
+            CheckInterpolation(points, readers);
+        }
+
         return entry.Errors.Count > errorsBefore ? null : points.ToImmutable();
+    }
+
+    /// <summary>Points are interpolated log-log, and extrapolated along the nearest segment to any buffer capacity: each
+    /// figure must be positive, and each segment's slope within ±<see cref="MaxLogLogSlope"/>, so that the figure at any
+    /// capacity from 1 to 2^40 bytes is finite (at most 1e9 pJ × (2^40)^4 ≈ 1.5e57).</summary>
+    private static void CheckInterpolation(ImmutableArray<EnergyPoint>.Builder points, List<MapReader> readers)
+    {
+        for (int i = 0; i < points.Count; i++)
+        {
+            if (points[i].PicoJoules <= 0)
+            {
+                readers[i].Errors.Add(readers[i].Entry("pj")!.Value,
+                    $"{readers[i].Full("pj")} must be greater than 0 when an entry has more than one point (they are interpolated log-log), was 0");
+                return;
+            }
+        }
+
+        for (int i = 1; i < points.Count; i++)
+        {
+            double slope = Math.Log(points[i].PicoJoules / points[i - 1].PicoJoules) / Math.Log((double)points[i].CapacityBytes / points[i - 1].CapacityBytes);
+            if (!(Math.Abs(slope) <= MaxLogLogSlope))
+            {
+                readers[i].Errors.Add(readers[i].Entry("pj")!.Value, string.Create(CultureInfo.InvariantCulture,
+                    $"{readers[i].Full("pj")} rises or falls too steeply from the previous point: the log-log slope is {slope:0.###}, allowed from -{MaxLogLogSlope} to {MaxLogLogSlope} (the figure is extrapolated to any buffer capacity and must stay finite)"));
+            }
+        }
     }
 }

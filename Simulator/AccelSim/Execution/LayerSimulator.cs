@@ -99,7 +99,15 @@ public static class LayerSimulator
         engine.Start();
         ifmap.Start();
         weights.Start();
-        simulation.RunToCompletion();
+        try
+        {
+            simulation.RunToCompletion();
+        }
+        catch (MaxCyclesExceededException e)
+        {
+            throw new CycleLimitException(layer.Name, e);
+        }
+
         return Collect(layer, schedule, context, simulation, engine, enginePath, formatting);
     }
 

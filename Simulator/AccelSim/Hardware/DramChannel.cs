@@ -98,10 +98,15 @@ public sealed class DramChannel : Component
     /// <summary>Cycles a transfer of <paramref name="bytes"/> occupies the channel.</summary>
     public long BeatCycles(long bytes) => TransferCycles(bytes, _config.BandwidthBytesPerCycle);
 
-    /// <summary>Cycles to move <paramref name="bytes"/> at <paramref name="bytesPerCycle"/>, rounded up.</summary>
+    /// <summary>Cycles to move <paramref name="bytes"/> at <paramref name="bytesPerCycle"/>, rounded up, at most
+    /// <see cref="MaxTransferCycles"/>.</summary>
     /// <remarks>The tolerance keeps 256 / 25.6 at 10 cycles despite binary rounding of 25.6.</remarks>
     public static long TransferCycles(long bytes, double bytesPerCycle) =>
-        bytes <= 0 ? 0 : (long)Math.Ceiling((bytes / bytesPerCycle) * (1 - 1e-12));
+        bytes <= 0 ? 0 : (long)Math.Min(Math.Ceiling((bytes / bytesPerCycle) * (1 - 1e-12)), MaxTransferCycles);
+
+    /// <summary>2^60: far past any <c>max_cycles</c>, so a transfer this long stops the run at that limit, while the
+    /// cycle it ends at (plus the latency and row timings) cannot overflow the simulated clock.</summary>
+    public const long MaxTransferCycles = 1L << 60;
 
     private void Enqueue(Request request)
     {

@@ -180,7 +180,7 @@ public sealed class SweepSession
             e = aggregate.InnerExceptions[0];
         }
 
-        return e is MappingException ? e.Message : $"{e.GetType().Name}: {e.Message}";
+        return e is MappingException or CycleLimitException ? e.Message : $"{e.GetType().Name}: {e.Message}";
     }
 
     private void CheckBaseFiles(List<ConfigError> problems)

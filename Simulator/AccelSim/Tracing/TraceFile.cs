@@ -20,6 +20,14 @@ public sealed record TraceDocument(
 /// format from other tools: complete events, counters, thread names).</summary>
 public static class TraceFile
 {
+    /// <summary>The largest timestamp or duration read, 2^53 cycles: every whole number up to it is exact as a JSON
+    /// (double) number, and a start plus a duration stays far below 2^63.</summary>
+    public const long MaxCycle = 1L << 53;
+
+    /// <summary>The largest sum of all durations, 2^62: the summary's sums of durations (per component, cause, layer)
+    /// are parts of it, so none overflows.</summary>
+    public const long MaxTotalDuration = 1L << 62;
+
     /// <exception cref="TraceFormatException">The file is missing, is not JSON, or is not a trace-event file.</exception>
     public static TraceDocument Read(string path)
     {
@@ -74,6 +82,7 @@ public static class TraceFile
         var slices = ImmutableArray.CreateBuilder<TraceSlice>();
         var counters = ImmutableArray.CreateBuilder<TraceCounter>();
         int index = 0;
+        long totalDuration = 0;
         foreach (JsonElement e in events.EnumerateArray())
         {
             if (e.ValueKind != JsonValueKind.Object)
@@ -87,7 +96,15 @@ public static class TraceFile
                     long tid = e.TryGetProperty("tid", out JsonElement t) ? t.GetInt64() : 0;
                     string track = threadNames.GetValueOrDefault(tid) ?? $"thread {tid}";
                     (long amount, string? unit) = FirstNumber(e);
-                    slices.Add(new TraceSlice(track, Text(e, "name") ?? "", Text(e, "cat") ?? "", Cycles(path, e, "ts", index), Cycles(path, e, "dur", index), amount, unit));
+                    long duration = Cycles(path, e, "dur", index);
+                    totalDuration += duration;
+                    if (totalDuration > MaxTotalDuration)
+                    {
+                        throw new TraceFormatException(
+                            $"{path}: traceEvents[{index}]: the durations up to this event add up to more than {MaxTotalDuration} cycles (2^62), too many for the summary's sums");
+                    }
+
+                    slices.Add(new TraceSlice(track, Text(e, "name") ?? "", Text(e, "cat") ?? "", Cycles(path, e, "ts", index), duration, amount, unit));
                     break;
                 case "C":
                     double value = e.TryGetProperty("args", out JsonElement args) && args.ValueKind == JsonValueKind.Object
@@ -123,6 +140,7 @@ public static class TraceFile
         e.TryGetProperty(name, out JsonElement value) && value.ValueKind == JsonValueKind.Number ? value.GetDouble() : 0;
 
     /// <summary>A timestamp or duration in cycles: AccelSim writes whole cycles; other tools' fractions are rounded down.</summary>
+    /// <exception cref="TraceFormatException">The value is missing, not a number, or outside 0 to <see cref="MaxCycle"/>.</exception>
     private static long Cycles(string path, JsonElement e, string name, int index)
     {
         if (!e.TryGetProperty(name, out JsonElement value) || value.ValueKind != JsonValueKind.Number)
@@ -130,7 +148,15 @@ public static class TraceFile
             throw new TraceFormatException($"{path}: traceEvents[{index}] has no numeric \"{name}\"");
         }
 
-        return value.TryGetInt64(out long whole) ? whole : (long)Math.Floor(value.GetDouble());
+        // A number too large for a double (1e400) does not read as one; NaN fails the range check.
+        if (value.TryGetInt64(out long whole) ? whole is >= 0 and <= MaxCycle
+            : value.TryGetDouble(out double fraction) && Math.Floor(fraction) is >= 0 and <= MaxCycle)
+        {
+            return value.TryGetInt64(out whole) ? whole : (long)Math.Floor(value.GetDouble());
+        }
+
+        throw new TraceFormatException(
+            $"{path}: traceEvents[{index}] has \"{name}\": {value.GetRawText()}; timestamps and durations must be whole cycles from 0 to {MaxCycle} (2^53)");
     }
 
     private static (long Amount, string? Unit) FirstNumber(JsonElement e)

@@ -129,11 +129,19 @@ internal sealed class MapReader
     public int? Int32(string key, IntRule rule, bool required = true) =>
         Value(key, required, rule.Describe()) is { } node ? Values.Int32(node, Full(key), rule, Errors) : null;
 
+    /// <summary>An integer of <paramref name="rule"/> that must also be within <paramref name="limit"/>.</summary>
+    public long? Integer(string key, IntRule rule, Limit limit, bool required = true) =>
+        Value(key, required, rule.Describe()) is { } node ? Values.Integer(node, Full(key), rule, limit, Errors) : null;
+
     public ulong? Unsigned(string key, bool required = true) =>
         Value(key, required, $"an integer from 0 to {ulong.MaxValue}") is { } node ? Values.Unsigned(node, Full(key), Errors) : null;
 
     public double? Number(string key, NumberRule rule, bool required = true) =>
         Value(key, required, rule.Describe()) is { } node ? Values.Number(node, Full(key), rule, Errors) : null;
+
+    /// <summary>A number of <paramref name="rule"/> that must also be within <paramref name="limit"/>.</summary>
+    public double? Number(string key, NumberRule rule, Limit limit, bool required = true) =>
+        Value(key, required, rule.Describe()) is { } node ? Values.Number(node, Full(key), rule, limit, Errors) : null;
 
     public bool? Boolean(string key, bool required = false) =>
         Value(key, required, "true or false") is { } node ? Values.Boolean(node, Full(key), Errors) : null;

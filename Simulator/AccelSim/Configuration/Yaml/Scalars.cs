@@ -29,6 +29,23 @@ internal readonly record struct NumberRule(double Min, bool MinExclusive)
         : string.Create(CultureInfo.InvariantCulture, $"a number of at least {Min}");
 }
 
+/// <summary>The range a setting must stay within so that the arithmetic on it cannot overflow, with the reason for the
+/// bound. Checked after the value's <see cref="IntRule"/> or <see cref="NumberRule"/> (its type and sign), so the
+/// message for a value of the wrong type or sign stays that rule's.</summary>
+/// <param name="Min">The smallest value allowed.</param>
+/// <param name="Max">The largest value allowed.</param>
+/// <param name="Why">What the bound means or protects, for the message (<c>1 kHz to 100 GHz</c>).</param>
+internal readonly record struct Limit(double Min, double Max, string Why)
+{
+    public bool Accepts(double value) => value >= Min && value <= Max;
+
+    public string Describe() => $"from {Format(Min)} to {Format(Max)} ({Why})";
+
+    /// <summary>Whole numbers in full, tiny ones as <c>1e-6</c>.</summary>
+    private static string Format(double value) =>
+        value != 0 && Math.Abs(value) < 0.001 ? value.ToString("0.###e0", CultureInfo.InvariantCulture) : value.ToString(CultureInfo.InvariantCulture);
+}
+
 /// <summary>
 /// Reads typed values from scalars under the YAML 1.2 core schema, strictly: integers are decimal, numbers have no
 /// <c>.inf</c>/<c>.nan</c>, booleans are <c>true</c>/<c>false</c>, and a quoted scalar is always a string.

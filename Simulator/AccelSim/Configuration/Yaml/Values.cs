@@ -20,6 +20,10 @@ internal static class Values
     public static int? Int32(DocNode node, string what, IntRule rule, ConfigErrors errors) =>
         (int?)Integer(node, what, rule with { Max = Math.Min(rule.Max, int.MaxValue) }, errors);
 
+    /// <summary><see cref="Integer(DocNode, string, IntRule, ConfigErrors)"/>, then within <paramref name="limit"/>.</summary>
+    public static long? Integer(DocNode node, string what, IntRule rule, Limit limit, ConfigErrors errors) =>
+        Integer(node, what, rule, errors) is { } value && Within(node, what, value, limit, errors) ? value : null;
+
     public static ulong? Unsigned(DocNode node, string what, ConfigErrors errors)
     {
         if (Scalars.TryUnsigned(node, out ulong value))
@@ -40,6 +44,22 @@ internal static class Values
 
         errors.Add(node, $"{what} must be {rule.Describe()}, was {Scalars.Describe(node)}");
         return null;
+    }
+
+    /// <summary><see cref="Number(DocNode, string, NumberRule, ConfigErrors)"/>, then within <paramref name="limit"/>.</summary>
+    public static double? Number(DocNode node, string what, NumberRule rule, Limit limit, ConfigErrors errors) =>
+        Number(node, what, rule, errors) is { } value && Within(node, what, value, limit, errors) ? value : null;
+
+    /// <summary>Whether <paramref name="value"/> is within <paramref name="limit"/>; reports it when not.</summary>
+    public static bool Within(DocNode node, string what, double value, Limit limit, ConfigErrors errors)
+    {
+        if (limit.Accepts(value))
+        {
+            return true;
+        }
+
+        errors.Add(node, $"{what} must be {limit.Describe()}, was {Scalars.Describe(node)}");
+        return false;
     }
 
     public static bool? Boolean(DocNode node, string what, ConfigErrors errors)
