@@ -32,6 +32,14 @@ internal static partial class WorkloadReader
             return null;
         }
 
+        // Padding beyond the dilated kernel extent − 1 only adds windows of zeros: refused, so no padding can blow up the output.
+        if (p.Top > d.H * (k.H - 1) || p.Bottom > d.H * (k.H - 1) || p.Left > d.W * (k.W - 1) || p.Right > d.W * (k.W - 1))
+        {
+            layer.Errors.Add(layer.Entry("padding")!.Value,
+                $"{layer.Full("padding")} may be at most the dilated kernel extent − 1 on every side ({d.H * (k.H - 1)} rows, {d.W * (k.W - 1)} columns), so that every window holds an input element; padding (top, left, bottom, right) is {p.Top}, {p.Left}, {p.Bottom}, {p.Right}");
+            return null;
+        }
+
         int? height = OutputExtent(layer, label, "height", input.Height, p.Top, p.Bottom, k.H, s.H, d.H);
         int? width = OutputExtent(layer, label, "width", input.Width, p.Left, p.Right, k.W, s.W, d.W);
         if (height is null || width is null)

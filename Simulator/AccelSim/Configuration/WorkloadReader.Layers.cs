@@ -144,6 +144,7 @@ internal static partial class WorkloadReader
 
         if (built is not null && errors.Count == errorsBefore)
         {
+            CheckSize(built, layer, label);
             CheckLoadedWeights(built, layer, label);
         }
 
@@ -154,6 +155,29 @@ internal static partial class WorkloadReader
 
         context.Record(name, built?.OutputShape);
         return built;
+    }
+
+    /// <summary>The most elements of one tensor (a layer's output per batch item, or its weights): 2^31, so every index
+    /// and count fits and the arithmetic on them cannot overflow.</summary>
+    public const long MaxTensorElements = 1L << 31;
+
+    /// <summary>A layer's output and weights must each have at most <see cref="MaxTensorElements"/> elements.</summary>
+    private static void CheckSize(Layer built, MapReader layer, string label)
+    {
+        long weights = built switch
+        {
+            ConvLayer c => c.OutputChannels * c.ReductionLength,
+            FullyConnectedLayer f => f.InputFeatures * f.OutputFeatures,
+            _ => 0,
+        };
+        if (built.OutputShape.Elements > MaxTensorElements)
+        {
+            layer.Errors.Add(layer.Anchor, $"{label} output {built.OutputShape} has {built.OutputShape.Elements} elements; at most {MaxTensorElements} (2^31) are allowed per tensor");
+        }
+        else if (weights > MaxTensorElements)
+        {
+            layer.Errors.Add(layer.Anchor, $"{label} has {weights} weights; at most {MaxTensorElements} (2^31) are allowed per tensor");
+        }
     }
 
     /// <summary>Weights read from a model must fit the layer's shape: a layer edited after import must not take them silently.</summary>

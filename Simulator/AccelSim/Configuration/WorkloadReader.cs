@@ -132,6 +132,18 @@ internal static partial class WorkloadReader
         int? channels = shape.Int32("channels", ExtentRule);
         int? height = shape.Int32("height", ExtentRule);
         int? width = shape.Int32("width", ExtentRule);
-        return channels is { } c && height is { } h && width is { } w ? new TensorShape(c, h, w) : null;
+        if (channels is not { } c || height is not { } h || width is not { } w)
+        {
+            return null;
+        }
+
+        var tensor = new TensorShape(c, h, w);
+        if (tensor.Elements > MaxTensorElements)
+        {
+            shape.Errors.Add(shape.Anchor, $"input {tensor} has {tensor.Elements} elements; at most {MaxTensorElements} (2^31) are allowed per tensor");
+            return null;
+        }
+
+        return tensor;
     }
 }

@@ -19,6 +19,12 @@ namespace AccelSim.ScaleSim;
 /// </remarks>
 public static class ScaleSimTopologyReader
 {
+    /// <summary>The largest size, channel or filter count of a row, as a YAML workload's extents.</summary>
+    private const int MaxExtent = 65536;
+
+    /// <summary>The most elements of one tensor of a layer.</summary>
+    private const long MaxTensorElements = 1L << 31;
+
     public static Network Read(string path)
     {
         string[] lines;
@@ -114,6 +120,17 @@ public static class ScaleSimTopologyReader
             return null;
         }
 
+        // Each tensor (input, weights, output) at most 2^31 elements, as a YAML workload's, so no count overflows.
+        long input = (long)conv[0] * conv[1] * conv[4];
+        long weights = (long)conv[2] * conv[3] * conv[4] * conv[5];
+        long output = (((long)(conv[0] - conv[2]) / conv[6]) + 1) * (((long)(conv[1] - conv[3]) / conv[7]) + 1) * conv[5];
+        if (Math.Max(input, Math.Max(weights, output)) > MaxTensorElements)
+        {
+            errors.Add(new ConfigError(path, line, fields[1].Column,
+                $"the layer's tensors (input {input}, weights {weights}, output {output} elements) exceed {MaxTensorElements} (2^31) elements"));
+            return null;
+        }
+
         return new TopologyRow(fields[0].Text, fields[0].Column, conv);
     }
 
@@ -143,9 +160,9 @@ public static class ScaleSimTopologyReader
         bool ok = true;
         for (int f = 1; f < fields.Count; f++)
         {
-            if (!int.TryParse(fields[f].Text, NumberStyles.None, CultureInfo.InvariantCulture, out numbers[f - 1]) || numbers[f - 1] < 1)
+            if (!int.TryParse(fields[f].Text, NumberStyles.None, CultureInfo.InvariantCulture, out numbers[f - 1]) || numbers[f - 1] < 1 || numbers[f - 1] > MaxExtent)
             {
-                errors.Add(new ConfigError(path, line, fields[f].Column, $"'{fields[f].Text}' must be a whole number, at least 1"));
+                errors.Add(new ConfigError(path, line, fields[f].Column, $"'{fields[f].Text}' must be a whole number from 1 to {MaxExtent}"));
                 ok = false;
             }
         }

@@ -1,0 +1,222 @@
+using System.Collections.Immutable;
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using AccelSim.Hardware;
+using AccelSim.Workloads;
+using static AccelSim.Mapping.DataSizes;
+
+namespace AccelSim.Execution;
+
+/// <summary>One layer's share of a <see cref="RunEstimate"/>.</summary>
+/// <param name="Macs">Multiply-accumulates over the batch.</param>
+/// <param name="Steps">An upper bound of the steps its schedule holds.</param>
+/// <param name="ScheduleBytes">Memory of its schedule (steps and tiles, with the builders' growth).</param>
+/// <param name="NumericsBytes">Memory its numerics need while it runs: its input and output as float32 and double
+/// for the batch, its weights, and its im2col buffers.</param>
+public sealed record LayerEstimate(string Name, long Macs, long Steps, long ScheduleBytes, long NumericsBytes);
+
+/// <summary>What a run will cost before it starts: work (MACs, schedule steps, which the simulated time is proportional
+/// to) and peak memory, with and without numerics, from the layer shapes and the config alone (no mapping).</summary>
+/// <remarks>
+/// <para>Steps, per conv or FC layer as the GEMM M (output pixels × batch) × N (filters of a group) × K (reduction of a
+/// group) on an R×C array:</para>
+/// <list type="bullet">
+/// <item>output_stationary: groups × ceil(M/R) × ceil(N/C) folds × K chunks. The mapper's chunk holds the most whole
+/// channels whose input rows (one fold's R pixels span at most ceil(R/OW)+1 output rows, so at most
+/// (ceil(R/OW))·stride + dilated kernel height input rows, capped at the input height) and weights (C filters) fit half
+/// their buffers; this bound takes the same fit with those row counts, so it never takes more channels per chunk than the
+/// mapper: chunks ≤ ceil(channels / fitting channels). When not one channel fits, a chunk is at least one reduction index
+/// whose R pixels and C filters fit: chunks ≤ channels × ceil(kernel area / fitting taps). A resident tensor (the whole
+/// of it in half its buffer) does not limit the chunk.</item>
+/// <item>weight/input_stationary: groups × ceil(N/C) (ws; M for is) column folds × ceil(K/R) K folds × streamed
+/// pieces per fold, a piece being at most what the output buffer holds (capacity / (C × 4 bytes) rows) and, when the
+/// streamed tensor is not resident, one im2col block row of min(R, K) elements fitting half its buffer; plus one per
+/// pass. Exact when the streamed tensor is resident, an estimate otherwise.</item>
+/// <item>row_stationary: ceil(M/R) × ceil(N/C) × ceil(K/R) × groups, the same fold count (an estimate).</item>
+/// <item>Vector-unit layers: pooling takes blocks of whole channel planes that fit the buffers, or at most one step per
+/// output row of each plane; elementwise layers (add, relu, concat) take as many elements per step as half the ifmap
+/// buffer holds of two inputs and the ofmap buffer of outputs.</item>
+/// </list>
+/// <para>Memory: a schedule holds its steps (<see cref="Unsafe.SizeOf{T}"/> of <see cref="ComputeStep"/>) and up to two
+/// tiles per step (8 bytes each); building it doubles that (a growing builder, then the immutable copy). Timing-only peak:
+/// the largest schedule times the layers in flight (the worker threads), plus a fixed 64 MiB for the runtime. With
+/// numerics, add the largest layer's numerics: input and output activations × batch as float32 (the BFP path) and double
+/// (the reference), the weights as float32 and double, and the im2col operand (M × K) as float32 and double.</para>
+/// </remarks>
+public sealed record RunEstimate(ImmutableArray<LayerEstimate> Layers, long Macs, long Steps, long TimingPeakBytes, long NumericsPeakBytes)
+{
+    /// <summary>The runtime's own memory, counted once.</summary>
+    public const long BaseBytes = 64L << 20;
+
+    /// <summary>Peak memory of the run, with or without its numerics.</summary>
+    public long PeakBytes(bool numerics) => numerics ? NumericsPeakBytes : TimingPeakBytes;
+
+    /// <summary>The layer with the most memory (the top offender).</summary>
+    public LayerEstimate Largest(bool numerics) =>
+        Layers.MaxBy(l => l.ScheduleBytes + (numerics ? l.NumericsBytes : 0))!;
+
+    /// <summary>The estimate of <paramref name="network"/> on <paramref name="config"/> with <paramref name="threads"/> workers.</summary>
+    public static RunEstimate Of(AcceleratorConfig config, Network network, int threads = 1)
+    {
+        var layers = network.Layers.Select(layer => OfLayer(layer, network.Batch, config)).ToImmutableArray();
+        long inFlight = Math.Max(1, Math.Min(threads, layers.Length));
+        long largestSchedule = layers.Max(l => l.ScheduleBytes);
+        long timing = Saturating(BaseBytes, Multiply(largestSchedule, inFlight));
+        long numerics = Saturating(timing, layers.Max(l => l.NumericsBytes));
+        return new RunEstimate(layers, layers.Aggregate(0L, (s, l) => Saturating(s, l.Macs)), layers.Aggregate(0L, (s, l) => Saturating(s, l.Steps)), timing, numerics);
+    }
+
+    /// <summary>Bytes as B, KiB, MiB, GiB or TiB with two decimals.</summary>
+    public static string Format(long bytes)
+    {
+        string[] units = ["B", "KiB", "MiB", "GiB", "TiB", "PiB", "EiB"];
+        double value = bytes;
+        int unit = 0;
+        while (value >= 1024 && unit < units.Length - 1)
+        {
+            value /= 1024;
+            unit++;
+        }
+
+        return unit == 0 ? string.Create(CultureInfo.InvariantCulture, $"{bytes} B") : string.Create(CultureInfo.InvariantCulture, $"{value:F2} {units[unit]}");
+    }
+
+    /// <summary>The estimate in a few lines: totals, then the top offender.</summary>
+    public string Describe(bool numerics)
+    {
+        LayerEstimate top = Largest(numerics);
+        return string.Create(CultureInfo.InvariantCulture,
+            $"estimate: {Macs:N0} MACs, at most {Steps:N0} schedule steps, peak memory {Format(PeakBytes(numerics))} {(numerics ? "with numerics" : "timing only")} " +
+            $"({Format(TimingPeakBytes)} timing only, {Format(NumericsPeakBytes)} with numerics); largest layer '{top.Name}': {top.Macs:N0} MACs, " +
+            $"{top.Steps:N0} steps, schedule {Format(top.ScheduleBytes)}, numerics {Format(top.NumericsBytes)}");
+    }
+
+    private static LayerEstimate OfLayer(Layer layer, int batch, AcceleratorConfig config)
+    {
+        long steps = layer switch
+        {
+            ConvLayer conv => GemmSteps(conv.ShapeFor(batch), config),
+            FullyConnectedLayer fc => GemmSteps(fc.ShapeFor(batch), config),
+            PoolLayer pool => PoolSteps(pool.ShapeFor(batch), config),
+            _ => ElementwiseSteps(Multiply(layer.OutputShape.Elements, batch), config),
+        };
+        long stepBytes = Unsafe.SizeOf<ComputeStep>() + (2 * sizeof(long));
+        long schedule = Multiply(Multiply(steps, stepBytes), 2);
+        long weights = layer switch
+        {
+            ConvLayer conv => (long)conv.OutputChannels * conv.ReductionLength,
+            FullyConnectedLayer fc => fc.InputFeatures * fc.OutputFeatures,
+            _ => 0,
+        };
+        long im2col = layer switch
+        {
+            ConvLayer conv => Multiply(conv.OutputShape.Height * (long)conv.OutputShape.Width * batch, conv.ReductionLength),
+            _ => 0,
+        };
+        long activations = Multiply(layer.InputShape.Elements + layer.OutputShape.Elements, batch);
+        long numerics = Multiply(Saturating(Saturating(activations, weights), im2col), sizeof(float) + sizeof(double));
+        return new LayerEstimate(layer.Name, Multiply(layer.MacsPerItem, batch), steps, schedule, numerics);
+    }
+
+    /// <summary>The step bound of one GEMM layer (see the remarks).</summary>
+    private static long GemmSteps(ConvShape g, AcceleratorConfig config)
+    {
+        var buffers = LayerContext.Of(config).Buffers;
+        long rows = config.PeArray.Rows;
+        long cols = config.PeArray.Cols;
+        long m = g.Pixels;
+        long n = g.GroupFilters;
+        long k = g.Reduction;
+        long ifmapHalf = buffers.Ifmap.HalfCapacityBytes;
+        long weightHalf = buffers.Weights.HalfCapacityBytes;
+        long wholeIfmap = Multiply((long)g.GroupInChannels * g.InHeight * g.InWidth, g.Batch * (long)FeatureMapElementBytes);
+        long wholeWeights = BitsToBytes(WeightTileBits(n, k, config));
+        bool ifmapResident = wholeIfmap <= ifmapHalf;
+        bool weightsResident = wholeWeights <= weightHalf;
+        switch (config.PeArray.Dataflow)
+        {
+            case Dataflow.OutputStationary:
+            {
+                long folds = Multiply(CeilDiv(m, rows), CeilDiv(n, cols));
+                return Multiply(Multiply(g.Groups, folds), OutputStationaryChunks(g, config, ifmapResident, weightsResident, ifmapHalf, weightHalf));
+            }
+
+            case Dataflow.WeightStationary or Dataflow.InputStationary:
+            {
+                bool ws = config.PeArray.Dataflow == Dataflow.WeightStationary;
+                long spatial = ws ? n : m;
+                long streamed = ws ? m : n;
+                bool streamedResident = ws ? ifmapResident : weightsResident;
+                long piece = Math.Max(1, buffers.Ofmap.CapacityBytes / (cols * FeatureMapElementBytes));
+                if (!streamedResident)
+                {
+                    piece = Math.Min(piece, Math.Max(1, (ws ? ifmapHalf : weightHalf) / (Math.Min(rows, k) * FeatureMapElementBytes)));
+                }
+
+                long perFold = Saturating(CeilDiv(streamed, piece), CeilDiv(streamed, Math.Max(1, buffers.Ofmap.CapacityBytes / 2 / (cols * FeatureMapElementBytes))));
+                return Multiply(Multiply(g.Groups, Multiply(CeilDiv(spatial, cols), CeilDiv(k, rows))), perFold);
+            }
+
+            default:
+                return Multiply(Multiply(g.Groups, CeilDiv(m, rows)), Multiply(CeilDiv(n, cols), CeilDiv(k, rows)));
+        }
+    }
+
+    /// <summary>Pooling: blocks of whole channel planes per step while a plane fits half the ifmap buffer (and its outputs
+    /// the ofmap buffer), else one step per output row of each plane at most.</summary>
+    private static long PoolSteps(PoolShape shape, AcceleratorConfig config)
+    {
+        var buffers = LayerContext.Of(config).Buffers;
+        long planeIn = shape.PlaneInputElements * FeatureMapElementBytes;
+        long planeOut = shape.PlaneOutputs * FeatureMapElementBytes;
+        if (planeIn > buffers.Ifmap.HalfCapacityBytes || planeOut > buffers.Ofmap.CapacityBytes)
+        {
+            return Multiply(shape.Planes, shape.OutHeight);
+        }
+
+        long channelsPerStep = Math.Min(shape.Channels, Math.Min(buffers.Ifmap.HalfCapacityBytes / planeIn, buffers.Ofmap.CapacityBytes / planeOut));
+        return Multiply(shape.Batch, CeilDiv(shape.Channels, channelsPerStep));
+    }
+
+    /// <summary>Elementwise layers: as many elements per step as half the ifmap buffer holds of two inputs (an add's; the
+    /// others read one) and the ofmap buffer holds of outputs.</summary>
+    private static long ElementwiseSteps(long elements, AcceleratorConfig config)
+    {
+        var buffers = LayerContext.Of(config).Buffers;
+        long perStep = Math.Max(1, Math.Min(buffers.Ifmap.HalfCapacityBytes / (2L * FeatureMapElementBytes), buffers.Ofmap.CapacityBytes / FeatureMapElementBytes));
+        return CeilDiv(elements, perStep);
+    }
+
+    /// <summary>An upper bound of output-stationary K chunks per fold (see the remarks).</summary>
+    private static long OutputStationaryChunks(ConvShape g, AcceleratorConfig config, bool ifmapResident, bool weightsResident, long ifmapHalf, long weightHalf)
+    {
+        long rows = config.PeArray.Rows;
+        long cols = config.PeArray.Cols;
+        long area = (long)g.KernelHeight * g.KernelWidth;
+        long outputRowsSpanned = Math.Min(g.OutHeight, CeilDiv(rows, g.OutWidth) + 1);
+        long dilatedKernel = ((long)g.DilationHeight * (g.KernelHeight - 1)) + 1;
+        long inputRows = Math.Min((long)g.InHeight + g.PadTop + g.PadBottom, ((outputRowsSpanned - 1) * g.StrideHeight) + dilatedKernel);
+        long filters = Math.Min(cols, g.GroupFilters);
+        bool ChannelsFit(long channels) =>
+            (ifmapResident || inputRows * g.InWidth * channels * FeatureMapElementBytes <= ifmapHalf)
+            && (weightsResident || BitsToBytes(WeightTileBits(filters, channels * area, config)) <= weightHalf);
+        long channelsPerChunk = Mapping.Fitting.Largest(g.GroupInChannels, ChannelsFit);
+        if (channelsPerChunk >= 1)
+        {
+            return CeilDiv(g.GroupInChannels, channelsPerChunk);
+        }
+
+        long pixels = Math.Min(rows, g.Pixels);
+        long taps = Mapping.Fitting.Largest(area, t =>
+            (ifmapResident || pixels * t * FeatureMapElementBytes <= ifmapHalf)
+            && (weightsResident || BitsToBytes(WeightTileBits(filters, t, config)) <= weightHalf));
+        return Multiply(g.GroupInChannels, CeilDiv(area, Math.Max(1, taps)));
+    }
+
+    private static long CeilDiv(long a, long b) => (a + b - 1) / b;
+
+    /// <summary>a × b, or long.MaxValue when that overflows (an estimate saturates instead of wrapping).</summary>
+    private static long Multiply(long a, long b) => a != 0 && b > long.MaxValue / a ? long.MaxValue : a * b;
+
+    private static long Saturating(long a, long b) => a > long.MaxValue - b ? long.MaxValue : a + b;
+}

@@ -1,0 +1,193 @@
+using AccelSim.Configuration;
+using AccelSim.Execution;
+using AccelSim.Hardware;
+using AccelSim.Mapping;
+using AccelSim.Tests.Support;
+using AccelSim.Workloads;
+using static AccelSim.Tests.Support.CliHarness;
+
+namespace AccelSim.Tests.Cli.BadInput;
+
+/// <summary>Work without bounds is refused before it starts: sizes whose arithmetic or memory cannot be met are refused
+/// where they are written, and a run whose estimated peak memory exceeds the limit (<c>--max-memory</c>, by default a
+/// share of the machine's) is refused with the estimate unless <c>--force</c>d. The estimate's step bound holds for the
+/// real mapper on the zoo.</summary>
+public sealed class WorkBudgetTests
+{
+    private string _work = "";
+
+    [SetUp]
+    public void CreateWorkFolder()
+    {
+        _work = Path.Combine(Path.GetTempPath(), "accelsim-budget-" + Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(_work);
+    }
+
+    [TearDown]
+    public void DeleteWorkFolder() => Directory.Delete(_work, recursive: true);
+
+    // The one-layer workload: line 5 is the input, line 8 the layer; the message points at the value, the input key or
+    // the layer ("  - " is 4 characters, so the layer's mapping starts at column 5).
+    // A 3×3 conv may pad at most 3 − 1 = 2 per side; 65536 is allowed by the padding range (0..65536) but not by the
+    // kernel. "  - { name: c, type: conv, filters: 8, kernel: 3, padding: " is 59 characters: the value is at column 60.
+    [TestCase("{ channels: 3, height: 32, width: 32 }", "{ name: c, type: conv, filters: 8, kernel: 3, padding: 65536 }", "8:60",
+        "layers.c.padding may be at most the dilated kernel extent − 1 on every side (2 rows, 2 columns)")]
+    // 1 × 65536 × 65536 = 2^32 elements, twice the 2^31 allowed; the message is at the input key (line 5, column 1).
+    [TestCase("{ channels: 1, height: 65536, width: 65536 }", "{ name: c, type: conv, filters: 8, kernel: 3 }", "5:1",
+        "input 1x65536x65536 has 4294967296 elements; at most 2147483648 (2^31)")]
+    // 65536 filters × 65536 channels × 1×1 = 2^32 weights; the message is at the layer.
+    [TestCase("{ channels: 65536, height: 1, width: 1 }", "{ name: c, type: conv, filters: 65536, kernel: 1 }", "8:5",
+        "layer 'c' has 4294967296 weights; at most 2147483648 (2^31)")]
+    // 3 × 224 × 224 = 150528 inputs × 1,000,000 outputs = 150,528,000,000 weights.
+    [TestCase("{ channels: 3, height: 224, width: 224 }", "{ name: f, type: fc, outputs: 1000000 }", "8:5",
+        "layer 'f' has 150528000000 weights; at most 2147483648 (2^31)")]
+    public void UnboundedLayer_IsRefusedWhereItIs(string input, string layer, string location, string message)
+    {
+        string path = WriteWorkload(input, layer, batch: 1);
+
+        var (code, _, stderr) = Run("run", "-w", path, "--no-table");
+
+        AssertBadInput(code, stderr, $"{path}:{location}: {message}");
+    }
+
+    [Test]
+    public void ScaleSimTopology_WithHugeMaps_IsRefusedWhereItIs()
+    {
+        string path = Path.Combine(_work, "huge.csv");
+        File.WriteAllText(path, "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\nhuge, 2147483647, 2147483647, 3, 3, 1, 1, 1,\n");
+
+        var (code, _, stderr) = Run("run", "-w", path, "--no-table");
+
+        // Line 2; "huge, " is 6 characters, so the height starts at column 7.
+        AssertBadInput(code, stderr, $"{path}:2:7: '2147483647' must be a whole number from 1 to 65536");
+    }
+
+    [Test]
+    public void ScaleSimTopology_WithTooLargeTensors_IsRefusedWhereItIs()
+    {
+        string path = Path.Combine(_work, "big.csv");
+        // 65536 × 65536 × 1 = 2^32 input elements, each size within 1..65536.
+        File.WriteAllText(path, "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\nbig, 65536, 65536, 3, 3, 1, 1, 1,\n");
+
+        var (code, _, stderr) = Run("run", "-w", path, "--no-table");
+
+        // The message is at the first size, column 6 ("big, " is 5 characters).
+        AssertBadInput(code, stderr, $"{path}:2:6: the layer's tensors (input 4294967296,");
+    }
+
+    [Test]
+    public void LargeBatchWithNumerics_OverTheLimit_IsRefusedWithTheEstimate()
+    {
+        // A 3×3 conv of 64 filters on 64×224×224 at batch 1024: the im2col operand alone is 224·224·1024 pixels × 576
+        // = 29.6e9 elements, far over 4 GiB at 12 bytes each.
+        string path = WriteWorkload("{ channels: 64, height: 224, width: 224 }", "{ name: c, type: conv, filters: 64, kernel: 3, padding: 1 }", batch: 1024);
+
+        var (code, _, stderr) = Run("run", "-w", path, "--no-table", "--max-memory", "4GiB");
+
+        AssertBadInput(code, stderr, "more than the limit of 4.00 GiB (--max-memory); estimate:");
+        Assert.That(stderr, Does.Contain("largest layer 'c'").And.Contain("--force").And.Contain("--no-numerics"));
+    }
+
+    [Test]
+    public void TimingOnlyHugeInput_OverTheLimit_IsRefusedWithTheEstimate()
+    {
+        // 4096×4096 pixels × 64 filters on 32×32: 16,777,216 / 32 row folds × 2 column folds = 1,048,576 steps, each
+        // over 100 bytes with its tiles, doubled while built: over 200 MiB, above a 100 MiB limit.
+        string path = WriteWorkload("{ channels: 3, height: 4096, width: 4096 }", "{ name: c, type: conv, filters: 64, kernel: 3, padding: 1 }", batch: 1);
+
+        var (code, _, stderr) = Run("run", "-w", path, "--no-table", "--no-numerics", "--max-memory", "100MiB");
+
+        AssertBadInput(code, stderr, "more than the limit of 100.00 MiB (--max-memory); estimate:");
+        Assert.That(stderr, Does.Contain("timing only"));
+    }
+
+    [Test]
+    public void DefaultResNet18_WithTooSmallMaxMemory_IsRefusedWithTheEstimate()
+    {
+        // The runtime alone is counted as 64 MiB, so 1 MiB is too little for any run.
+        var (code, stdout, stderr) = Run("run", "--max-memory", "1MiB");
+
+        AssertBadInput(code, stderr, "more than the limit of 1.00 MiB (--max-memory); estimate:");
+        Assert.That(stderr, Does.Contain("MACs").And.Contain("schedule steps").And.Contain("largest layer '"));
+        Assert.That(stdout, Is.Empty);
+    }
+
+    [Test]
+    public void Force_RunsDespiteTheLimit_WithTheSameOutput()
+    {
+        var plain = Run("run", "-c", Shipped("Configs/tiny.yaml"), "-w", Shipped("Workloads/tiny.yaml"));
+        var forced = Run("run", "-c", Shipped("Configs/tiny.yaml"), "-w", Shipped("Workloads/tiny.yaml"), "--max-memory", "1", "--force");
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(plain.Code, Is.EqualTo(0), plain.Err);
+            Assert.That(forced.Code, Is.EqualTo(0), forced.Err);
+            Assert.That(forced.Out, Is.EqualTo(plain.Out));
+        });
+    }
+
+    [TestCase("0")]
+    [TestCase("-5")]
+    [TestCase("12XB")]
+    [TestCase("99999999999999999999")]
+    [TestCase("GiB")]
+    public void MaxMemory_NotAByteCount_IsRefusedNamingTheOption(string value)
+    {
+        var (code, _, stderr) = Run("run", "-c", Shipped("Configs/tiny.yaml"), "-w", Shipped("Workloads/tiny.yaml"), "--max-memory", value);
+
+        AssertBadInput(code, stderr, "--max-memory must be a positive byte count");
+    }
+
+    // The bound derivation is in RunEstimate's remarks: output-stationary folds ceil(M/32) × ceil(N/32) times K chunks
+    // with at most the channels the mapper fits, so never fewer steps than the mapper makes. The factor 4 says the
+    // bound is not loose: a chunk count taken from a row span at most one output row more than the mapper's.
+    [TestCase("Workloads/resnet18.yaml")]
+    [TestCase("Workloads/alexnet.yaml")]
+    [TestCase("Workloads/mobilenet_v1.yaml")]
+    [TestCase("Workloads/vgg16.yaml")]
+    public void StepBound_HoldsForTheRealMapper_OnTheDefaultConfig(string workload)
+    {
+        AcceleratorConfig config = ConfigLoader.LoadAccelerator(Shipped("Configs/default.yaml"));
+        Network network = ConfigLoader.LoadWorkload(Shipped(workload));
+        RunEstimate estimate = RunEstimate.Of(config, network);
+
+        Assert.Multiple(() =>
+        {
+            for (int i = 0; i < network.Layers.Length; i++)
+            {
+                long real = Mapper.Map(network.Layers[i], network.Batch, config).Steps.Length;
+                long bound = estimate.Layers[i].Steps;
+                TestContext.Out.WriteLine($"{network.Layers[i].Name}: real {real}, bound {bound}");
+                Assert.That(bound, Is.GreaterThanOrEqualTo(real), network.Layers[i].Name);
+                Assert.That(bound, Is.LessThanOrEqualTo(4 * Math.Max(real, 1)), network.Layers[i].Name);
+            }
+        });
+    }
+
+    private string WriteWorkload(string input, string layer, int batch)
+    {
+        string path = Path.Combine(_work, "net.yaml");
+        File.WriteAllText(path,
+            "version: 1\n" +
+            "name: budget\n" +
+            "inputs: { synthetic: { seed: 1 } }\n" +
+            "weights: { synthetic: { seed: 2 } }\n" +
+            $"input: {input}\n" +
+            $"batch: {batch}\n" +
+            "layers:\n" +
+            $"  - {layer}\n");
+        return path;
+    }
+
+    private static void AssertBadInput(int code, string stderr, string expected)
+    {
+        Assert.Multiple(() =>
+        {
+            Assert.That(code, Is.EqualTo(2), stderr);
+            Assert.That(stderr, Does.Contain(expected));
+            Assert.That(stderr, Does.Not.Contain("   at "), "no stack trace");
+            Assert.That(stderr, Does.Not.Contain("Exception"), "no exception type");
+            Assert.That(stderr, Does.Not.Contain("internal error"));
+        });
+    }
+}
