@@ -160,7 +160,12 @@ public static class ScaleSimTopologyReader
         bool ok = true;
         for (int f = 1; f < fields.Count; f++)
         {
-            if (!int.TryParse(fields[f].Text, NumberStyles.None, CultureInfo.InvariantCulture, out numbers[f - 1]) || numbers[f - 1] < 1 || numbers[f - 1] > MaxExtent)
+            if (!int.TryParse(fields[f].Text, NumberStyles.None, CultureInfo.InvariantCulture, out numbers[f - 1]) || numbers[f - 1] < 1)
+            {
+                errors.Add(new ConfigError(path, line, fields[f].Column, $"'{fields[f].Text}' must be a whole number, at least 1"));
+                ok = false;
+            }
+            else if (numbers[f - 1] > MaxExtent)
             {
                 errors.Add(new ConfigError(path, line, fields[f].Column, $"'{fields[f].Text}' must be a whole number from 1 to {MaxExtent}"));
                 ok = false;

@@ -79,7 +79,7 @@ public sealed class WorkBudgetTests
     public void LargeBatchWithNumerics_OverTheLimit_IsRefusedWithTheEstimate()
     {
         // A 3×3 conv of 64 filters on 64×224×224 at batch 1024: the im2col operand alone is 224·224·1024 pixels × 576
-        // = 29.6e9 elements, far over 4 GiB at 12 bytes each.
+        // = 29.6e9 elements, far over 4 GiB at 64 bytes each.
         string path = WriteWorkload("{ channels: 64, height: 224, width: 224 }", "{ name: c, type: conv, filters: 64, kernel: 3, padding: 1 }", batch: 1024);
 
         var (code, _, stderr) = Run("run", "-w", path, "--no-table", "--max-memory", "4GiB");
@@ -92,19 +92,20 @@ public sealed class WorkBudgetTests
     public void TimingOnlyHugeInput_OverTheLimit_IsRefusedWithTheEstimate()
     {
         // 4096×4096 pixels × 64 filters on 32×32: 16,777,216 / 32 row folds × 2 column folds = 1,048,576 steps, each
-        // over 100 bytes with its tiles, doubled while built: over 200 MiB, above a 100 MiB limit.
+        // over 100 bytes with its tiles, doubled while built: over 200 MiB with the 128 MiB for the runtime, above a
+        // 256 MiB limit.
         string path = WriteWorkload("{ channels: 3, height: 4096, width: 4096 }", "{ name: c, type: conv, filters: 64, kernel: 3, padding: 1 }", batch: 1);
 
-        var (code, _, stderr) = Run("run", "-w", path, "--no-table", "--no-numerics", "--max-memory", "100MiB");
+        var (code, _, stderr) = Run("run", "-w", path, "--no-table", "--no-numerics", "--max-memory", "256MiB");
 
-        AssertBadInput(code, stderr, "more than the limit of 100.00 MiB (--max-memory); estimate:");
+        AssertBadInput(code, stderr, "more than the limit of 256.00 MiB (--max-memory); estimate:");
         Assert.That(stderr, Does.Contain("timing only"));
     }
 
     [Test]
     public void DefaultResNet18_WithTooSmallMaxMemory_IsRefusedWithTheEstimate()
     {
-        // The runtime alone is counted as 64 MiB, so 1 MiB is too little for any run.
+        // The runtime alone is counted as 128 MiB, so 1 MiB is too little for any run.
         var (code, stdout, stderr) = Run("run", "--max-memory", "1MiB");
 
         AssertBadInput(code, stderr, "more than the limit of 1.00 MiB (--max-memory); estimate:");
