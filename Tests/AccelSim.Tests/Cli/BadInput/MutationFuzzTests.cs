@@ -72,7 +72,14 @@ public sealed class MutationFuzzTests
             var random = new SplitMixRandom(Seed + (ulong)index);
             bool mutateConfig = random.NextBelow(2) == 0;
             string workload = workloads[random.NextBelow(workloads.Length)];
+            // One mutation mostly; a quarter of the mutants stack two or three, to reach past the first check that fails.
+            int mutations = random.NextBelow(4) == 0 ? 2 + random.NextBelow(2) : 1;
             (byte[] mutant, string mutation) = Mutate(mutateConfig ? config : workload, random);
+            for (int more = 1; more < mutations; more++)
+            {
+                (byte[] next, string also) = Mutate(Encoding.UTF8.GetString(mutant), random);
+                (mutant, mutation) = (next, $"{mutation}; {also}");
+            }
 
             string folder = Path.Combine(_work, index.ToString(CultureInfo.InvariantCulture));
             Directory.CreateDirectory(folder);
@@ -141,7 +148,8 @@ public sealed class MutationFuzzTests
     {
         MatchCollection pairs = KeyValue.Matches(text);
         string[] lines = text.Split('\n');
-        switch (random.NextBelow(9))
+        int kind = random.NextBelow(9);
+        switch (pairs.Count == 0 && kind <= 4 ? 8 : kind)
         {
             case 0:
             case 1:
@@ -193,7 +201,7 @@ public sealed class MutationFuzzTests
             case 6:
             {
                 byte[] bytes = Utf8(text);
-                int at = random.NextBelow(bytes.Length);
+                int at = random.NextBelow(bytes.Length + 1);
                 return (bytes[..at], $"truncate at byte {at}");
             }
 
