@@ -158,7 +158,9 @@ internal static class DocParser
                 break;
 
             default:
-                throw new InvalidOperationException($"Unexpected YAML event {current.GetType().Name} at {line}:{column}.");
+                // YamlDotNet emits an end where a node belongs for some malformed keys (a line starting " : " inside a block mapping).
+                throw new SyntaxErrorException(current.Start, current.End,
+                    "a key or value is missing here; look for a stray ':' or a line indented differently from its neighbours");
         }
 
         if (current is NodeEvent { Anchor.IsEmpty: false } anchored)

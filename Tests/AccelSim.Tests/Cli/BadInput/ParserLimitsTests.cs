@@ -271,6 +271,20 @@ public sealed class ParserLimitsTests
         AssertBadInput(code, stderr, $"{spec}:8:1: a tab is used for indentation; YAML indents with spaces only");
     }
 
+    // ---- Malformed YAML found by the mutation fuzz test -------------------------------------------------------------
+
+    [Test]
+    public void LineStartingWithAColonInABlockMapping_IsASyntaxErrorWhereTheParserLostTrack()
+    {
+        string config = Path.Combine(_work, "config.yaml");
+        File.WriteAllText(config, "version: 1\nname: t\nbuffers:\n : ifmap: 1\n  weights: 2\n");
+
+        var (code, stderr) = RunGuarded("validate", config);
+
+        // The parser gives up at the key on line 5, column 3 ("  weights"), where it expected the value of line 4's empty key.
+        AssertBadInput(code, stderr, $"{config}:5:3: YAML syntax error: a key or value is missing here");
+    }
+
     // ---- Helpers ---------------------------------------------------------------------------------------------------
 
     /// <summary>A sweep spec of 8 lines on tiny (its config and workload by absolute path), then <paramref name="tail"/>.</summary>
