@@ -6,25 +6,13 @@ using static AccelSim.Tests.Support.CliHarness;
 namespace AccelSim.Tests.Cli;
 
 /// <summary>The command line as a user meets it: exit codes, messages on stderr, files written.</summary>
-public sealed class CliTests
+public sealed class CliTests() : WorkFolderFixture("accelsim-cli-")
 {
-    private string _work = "";
-
-    [SetUp]
-    public void CreateWorkFolder()
-    {
-        _work = Path.Combine(Path.GetTempPath(), "accelsim-cli-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_work);
-    }
-
-    [TearDown]
-    public void DeleteWorkFolder() => Directory.Delete(_work, recursive: true);
-
     [Test]
     public void Run_WritesJsonAndCsv_WithTheSchemaV1Fields()
     {
-        string json = Path.Combine(_work, "out.json");
-        string csv = Path.Combine(_work, "out.csv");
+        string json = Path.Combine(Work, "out.json");
+        string csv = Path.Combine(Work, "out.csv");
 
         var (code, stdout, stderr) = Run("run", "--config", Shipped("Configs/tiny.yaml"), "--workload", Shipped("Workloads/tiny.yaml"),
             "--json", json, "--csv", csv, "--threads", "1");
@@ -56,22 +44,22 @@ public sealed class CliTests
     public void Run_TwiceWithDifferentThreadCounts_GivesByteIdenticalFiles()
     {
         string[] Args(string name, string threads) => ["run", "--config", Shipped("Configs/tiny.yaml"), "--workload", Shipped("Workloads/resnet_block.yaml"),
-            "--json", Path.Combine(_work, name + ".json"), "--csv", Path.Combine(_work, name + ".csv"), "--threads", threads, "--no-table"];
+            "--json", Path.Combine(Work, name + ".json"), "--csv", Path.Combine(Work, name + ".csv"), "--threads", threads, "--no-table"];
 
         Assert.That(Run(Args("a", "1")).Code, Is.Zero);
         Assert.That(Run(Args("b", "2")).Code, Is.Zero);
 
         Assert.Multiple(() =>
         {
-            Assert.That(File.ReadAllBytes(Path.Combine(_work, "b.json")), Is.EqualTo(File.ReadAllBytes(Path.Combine(_work, "a.json"))));
-            Assert.That(File.ReadAllBytes(Path.Combine(_work, "b.csv")), Is.EqualTo(File.ReadAllBytes(Path.Combine(_work, "a.csv"))));
+            Assert.That(File.ReadAllBytes(Path.Combine(Work, "b.json")), Is.EqualTo(File.ReadAllBytes(Path.Combine(Work, "a.json"))));
+            Assert.That(File.ReadAllBytes(Path.Combine(Work, "b.csv")), Is.EqualTo(File.ReadAllBytes(Path.Combine(Work, "a.csv"))));
         });
     }
 
     [Test]
     public void Run_NoNumerics_WritesNullSqnr()
     {
-        string json = Path.Combine(_work, "t.json");
+        string json = Path.Combine(Work, "t.json");
 
         var (code, _, stderr) = Run("run", "-c", Shipped("Configs/tiny.yaml"), "-w", Shipped("Workloads/tiny.yaml"), "--json", json, "--no-numerics", "--no-table");
 
@@ -86,7 +74,7 @@ public sealed class CliTests
         // c1 on the 4×4 array: 216 compute cycles (8 passes of 18 MAC cycles on strip 0, 4 on strip 1; see
         // RowStationaryMapperTests.TinyConv_OnA4x4Array_ByHand); fc: 36 inputs as channels of a 1×1 map, q = 6 per PE
         // (3 outputs × 36/6 = 18 units still fill the 16 replicas; q = 9 would leave 12): 2 passes of 6 MAC cycles.
-        string json = Path.Combine(_work, "rs.json");
+        string json = Path.Combine(Work, "rs.json");
 
         var (code, _, stderr) = Run("run", "-c", Shipped("Configs/tiny.yaml"), "-w", Shipped("Workloads/tiny.yaml"),
             "--set", "pe_array.dataflow=row_stationary", "--json", json, "--no-numerics", "--no-table");
@@ -105,8 +93,8 @@ public sealed class CliTests
     [Test]
     public void Run_RowStationary_PeDetail_GivesTheSameCycles()
     {
-        string fold = Path.Combine(_work, "fold.json");
-        string pe = Path.Combine(_work, "pe.json");
+        string fold = Path.Combine(Work, "fold.json");
+        string pe = Path.Combine(Work, "pe.json");
         string[] common = ["run", "-c", Shipped("Configs/tiny.yaml"), "-w", Shipped("Workloads/tiny.yaml"), "--set", "pe_array.dataflow=row_stationary", "--no-numerics", "--no-table"];
 
         var (foldCode, _, foldErr) = Run([.. common, "--json", fold]);
@@ -139,7 +127,7 @@ public sealed class CliTests
     [Test]
     public void Run_EyerissConfig_RunsAlexNet()
     {
-        string json = Path.Combine(_work, "eyeriss.json");
+        string json = Path.Combine(Work, "eyeriss.json");
 
         var (code, _, stderr) = Run("run", "-c", Shipped("Configs/eyeriss_rs.yaml"), "-w", Shipped("Workloads/alexnet.yaml"),
             "--json", json, "--no-numerics", "--no-table");
@@ -158,7 +146,7 @@ public sealed class CliTests
     [Test]
     public void Validate_InvalidFile_PrintsFileLineColumnAndExitsWith2()
     {
-        string bad = Path.Combine(_work, "bad.yaml");
+        string bad = Path.Combine(Work, "bad.yaml");
         File.WriteAllText(bad, File.ReadAllText(Shipped("Configs/tiny.yaml")).Replace("rows: 4", "rows: 0", StringComparison.Ordinal));
 
         var (code, stdout, stderr) = Run("validate", bad, Shipped("Configs/default.yaml"));
@@ -176,7 +164,7 @@ public sealed class CliTests
     [Test]
     public void Run_MissingConfig_IsBadInputWithoutAStackTrace()
     {
-        var (code, _, stderr) = Run("run", "--config", Path.Combine(_work, "nope.yaml"), "--no-numerics");
+        var (code, _, stderr) = Run("run", "--config", Path.Combine(Work, "nope.yaml"), "--no-numerics");
 
         Assert.Multiple(() =>
         {
@@ -189,8 +177,8 @@ public sealed class CliTests
     [Test]
     public void Run_UnifiedBuffer_ReportsEachLayersSplit_InTheTableJsonAndCsv()
     {
-        string json = Path.Combine(_work, "out.json");
-        string csv = Path.Combine(_work, "out.csv");
+        string json = Path.Combine(Work, "out.json");
+        string csv = Path.Combine(Work, "out.csv");
 
         var (code, stdout, stderr) = Run("run", "--config", Shipped("Configs/unified_buffer.yaml"), "--workload", Shipped("Workloads/tiny.yaml"),
             "--json", json, "--csv", csv, "--no-numerics", "--threads", "1");
@@ -214,10 +202,10 @@ public sealed class CliTests
     [Test]
     public void Run_UnifiedBesidePerTensorBuffers_IsBadInputAtItsLine()
     {
-        string bad = Path.Combine(_work, "both.yaml");
+        string bad = Path.Combine(Work, "both.yaml");
         File.WriteAllText(bad, File.ReadAllText(Shipped("Configs/tiny.yaml")).Replace(
             "buffers:\n", "buffers:\n  unified: { capacity_bytes: 12288, word_bits: 128, read_ports: 1, write_ports: 1 }\n", StringComparison.Ordinal));
-        File.Copy(Shipped("Configs/energy/horowitz_45nm.yaml"), Path.Combine(Directory.CreateDirectory(Path.Combine(_work, "energy")).FullName, "horowitz_45nm.yaml"));
+        File.Copy(Shipped("Configs/energy/horowitz_45nm.yaml"), Path.Combine(Directory.CreateDirectory(Path.Combine(Work, "energy")).FullName, "horowitz_45nm.yaml"));
 
         var (code, _, stderr) = Run("run", "--config", bad, "--workload", Shipped("Workloads/tiny.yaml"), "--no-numerics");
 

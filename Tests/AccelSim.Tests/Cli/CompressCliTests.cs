@@ -7,26 +7,14 @@ namespace AccelSim.Tests.Cli;
 
 /// <summary><c>accelsim compress</c> as a user meets it: the files it writes, and exit code 2 with one clear line for
 /// requests that cannot be carried out.</summary>
-public sealed class CompressCliTests
+public sealed class CompressCliTests() : WorkFolderFixture("accelsim-compress-cli-")
 {
-    private string _work = "";
-
-    [SetUp]
-    public void CreateWorkFolder()
-    {
-        _work = Path.Combine(Path.GetTempPath(), "accelsim-compress-cli-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_work);
-    }
-
-    [TearDown]
-    public void DeleteWorkFolder() => Directory.Delete(_work, recursive: true);
-
     [Test]
     public void Compress_WritesAWorkloadThatRunAccepts_AndTheReportFiles()
     {
-        string output = Path.Combine(_work, "block_small.yaml");
-        string csv = Path.Combine(_work, "report.csv");
-        string json = Path.Combine(_work, "report.json");
+        string output = Path.Combine(Work, "block_small.yaml");
+        string csv = Path.Combine(Work, "report.csv");
+        string json = Path.Combine(Work, "report.json");
 
         var (code, stdout, stderr) = Run("compress", "-w", Shipped("Workloads/resnet_block.yaml"), "-o", output, "--config", Shipped("Configs/tiny.yaml"),
             "--filter-ratio", "0.5", "--low-rank-speedup", "2", "--fc-threshold", "0.1", "--include-classifier", "--samples", "16",
@@ -39,7 +27,7 @@ public sealed class CompressCliTests
         Assert.Multiple(() =>
         {
             Assert.That(run.Code, Is.Zero, run.Err);
-            Assert.That(File.Exists(Path.Combine(_work, "block_small_weights", "conv_a_basis.weights.npy")), Is.True);
+            Assert.That(File.Exists(Path.Combine(Work, "block_small_weights", "conv_a_basis.weights.npy")), Is.True);
             Assert.That(File.ReadAllLines(output)[0], Does.StartWith("# Written by accelsim compress from resnet_block.yaml"));
             Assert.That(File.ReadAllLines(csv), Has.Length.EqualTo(1 + 5 + 1), "header, the 5 source layers, total");
             Assert.That(total.GetProperty("macs_after").GetInt64(), Is.LessThan(total.GetProperty("macs_before").GetInt64()));
@@ -55,7 +43,7 @@ public sealed class CompressCliTests
     [TestCase("--fc-threshold", "0.2", "FC pruning by correlation has no layer to prune")]
     public void Compress_BadRequests_ExitWithCode2AndOneLine(string option, string value, string message)
     {
-        var (code, _, stderr) = Run("compress", "-w", Shipped("Workloads/resnet_block.yaml"), "-o", Path.Combine(_work, "x.yaml"),
+        var (code, _, stderr) = Run("compress", "-w", Shipped("Workloads/resnet_block.yaml"), "-o", Path.Combine(Work, "x.yaml"),
             "--config", Shipped("Configs/tiny.yaml"), option, value, "-q");
 
         Assert.Multiple(() =>
@@ -63,7 +51,7 @@ public sealed class CompressCliTests
             Assert.That(code, Is.EqualTo(2));
             Assert.That(stderr, Does.StartWith("error: ").And.Contain(message));
             Assert.That(stderr.TrimEnd().Split('\n'), Has.Length.EqualTo(1));
-            Assert.That(File.Exists(Path.Combine(_work, "x.yaml")), Is.False);
+            Assert.That(File.Exists(Path.Combine(Work, "x.yaml")), Is.False);
         });
     }
 
@@ -72,7 +60,7 @@ public sealed class CompressCliTests
     {
         string[] Files(string threads)
         {
-            string folder = Path.Combine(_work, "j" + threads);
+            string folder = Path.Combine(Work, "j" + threads);
             string output = Path.Combine(folder, "c.yaml");
             var (code, _, stderr) = Run("compress", "-w", Shipped("Workloads/resnet_block.yaml"), "-o", output, "--config", Shipped("Configs/tiny.yaml"),
                 "--filter-ratio", "0.25", "--fc-density", "0.5", "--include-classifier", "--samples", "8", "--low-rank-energy", "0.9",
@@ -88,8 +76,8 @@ public sealed class CompressCliTests
     [Test]
     public void Compress_AMissingMaskFile_IsABadOption()
     {
-        var (code, _, stderr) = Run("compress", "-w", Shipped("Workloads/resnet_block.yaml"), "-o", Path.Combine(_work, "x.yaml"),
-            "--filter-mask", "conv_a=" + Path.Combine(_work, "none.npy"), "-q");
+        var (code, _, stderr) = Run("compress", "-w", Shipped("Workloads/resnet_block.yaml"), "-o", Path.Combine(Work, "x.yaml"),
+            "--filter-mask", "conv_a=" + Path.Combine(Work, "none.npy"), "-q");
 
         Assert.Multiple(() =>
         {
@@ -101,7 +89,7 @@ public sealed class CompressCliTests
     [Test]
     public void Compress_WithNothingToDo_SaysWhatItCanDo()
     {
-        var (code, _, stderr) = Run("compress", "-w", Shipped("Workloads/tiny.yaml"), "-o", Path.Combine(_work, "x.yaml"), "-q");
+        var (code, _, stderr) = Run("compress", "-w", Shipped("Workloads/tiny.yaml"), "-o", Path.Combine(Work, "x.yaml"), "-q");
 
         Assert.Multiple(() =>
         {

@@ -11,21 +11,9 @@ namespace AccelSim.Tests.Cli;
 
 /// <summary>SCALE-Sim v2's own configs, topologies and reports (Golden/scalesim, 84 runs on 8×8 arrays) through the real
 /// command line: <c>accelsim run --config X.cfg --workload Y.csv --scalesim-reports DIR</c>.</summary>
-public sealed class ScaleSimCliTests
+public sealed class ScaleSimCliTests() : WorkFolderFixture("accelsim-scalesim-")
 {
     private static readonly string Golden = Path.Combine(RepoPaths.Root, "Tests", "AccelSim.Tests", "Golden", "scalesim");
-
-    private string _work = "";
-
-    [SetUp]
-    public void CreateWorkFolder()
-    {
-        _work = Path.Combine(Path.GetTempPath(), "accelsim-scalesim-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_work);
-    }
-
-    [TearDown]
-    public void DeleteWorkFolder() => Directory.Delete(_work, recursive: true);
 
     private static IEnumerable<TestCaseData> Cases()
     {
@@ -42,7 +30,7 @@ public sealed class ScaleSimCliTests
     [TestCaseSource(nameof(Cases))]
     public void Reports_MatchScaleSims(Dictionary<string, string> expected)
     {
-        string reports = Path.Combine(_work, "reports");
+        string reports = Path.Combine(Work, "reports");
         var (code, _, stderr) = Run("run", "--config", Path.Combine(Golden, "configs", expected["config_file"]),
             "--workload", Path.Combine(Golden, "topologies", expected["topology_file"]), "--scalesim-reports", reports, "--no-table", "--threads", "1");
         Assert.That(code, Is.Zero, stderr);
@@ -86,8 +74,8 @@ public sealed class ScaleSimCliTests
         // of weights + 25,088 B ofmap) / 48 ≈ 1,248 cycles, plus a few latencies; far below SCALE-Sim's 96,068.
         string config = Path.Combine(Golden, "configs", "small_8x8_os_usersmall.cfg");
         string topology = Path.Combine(Golden, "topologies", "small_conv3x3.csv");
-        string compat = Path.Combine(_work, "compat.json");
-        string native = Path.Combine(_work, "native.json");
+        string compat = Path.Combine(Work, "compat.json");
+        string native = Path.Combine(Work, "native.json");
 
         var (compatCode, _, compatErr) = Run("run", "--config", config, "--workload", topology, "--scalesim-compat", "--json", compat, "--no-table");
         var (nativeCode, _, nativeErr) = Run("run", "--config", config, "--workload", topology, "--json", native, "--no-table");
@@ -142,7 +130,7 @@ public sealed class ScaleSimCliTests
     {
         string config = Path.Combine(Golden, "configs", configFile);
         string topology = Path.Combine(Golden, "topologies", topologyFile);
-        string reports = Path.Combine(_work, "reports");
+        string reports = Path.Combine(Work, "reports");
 
         var (code, _, stderr) = Run("run", "--config", config, "--workload", topology, "--scalesim-reports", reports, "--no-table", "--threads", "1", "-q");
 
@@ -167,8 +155,8 @@ public sealed class ScaleSimCliTests
         //   6 folds · 32 · 128 = 24,576 words.
         string config = Path.Combine(Golden, "configs", configFile);
         string topology = Path.Combine(Golden, "topologies", "small_gemm_mnk.csv");
-        string fold = Path.Combine(_work, "fold");
-        string pe = Path.Combine(_work, "pe");
+        string fold = Path.Combine(Work, "fold");
+        string pe = Path.Combine(Work, "pe");
 
         var (code, _, stderr) = Run("run", "--config", config, "--workload", topology, "--scalesim-reports", fold, "--no-table", "-q");
         var (peCode, _, peErr) = Run("run", "--config", config, "--workload", topology, "--scalesim-reports", pe, "--no-table", "-q", "--detail", "pe");
@@ -192,13 +180,13 @@ public sealed class ScaleSimCliTests
     public void ReductionStepLargerThanHalfTheIfmapBuffer_IsRefusedWithTheBytes()
     {
         // 1024×1 array, 1 kB buffers (4,096 B, halves 2,048 B): one reduction step of a full fold is 1,024 float32 = 4,096 B.
-        string config = Path.Combine(_work, "tall.cfg");
+        string config = Path.Combine(Work, "tall.cfg");
         File.WriteAllText(config, File.ReadAllText(Path.Combine(Golden, "configs", "small_8x8_os_usersmall.cfg"))
             .Replace("ArrayHeight:    8", "ArrayHeight:    1024", StringComparison.Ordinal)
             .Replace("ArrayWidth:     8", "ArrayWidth:     1", StringComparison.Ordinal)
             .Replace("SzkB:  2", "SzkB:  1", StringComparison.Ordinal)
             .Replace("SzkB: 2", "SzkB: 1", StringComparison.Ordinal));
-        string topology = Path.Combine(_work, "g.csv");
+        string topology = Path.Combine(Work, "g.csv");
         File.WriteAllText(topology, "Layer, M, N, K,\ng, 2048, 4, 16,\n");
 
         var (code, _, stderr) = Run("run", "--config", config, "--workload", topology, "--no-table", "-q");
@@ -243,8 +231,8 @@ public sealed class ScaleSimCliTests
     [Test]
     public void PeDetail_GivesTheSameComputeCycles_OnASmallArray()
     {
-        string fold = Path.Combine(_work, "fold");
-        string pe = Path.Combine(_work, "pe");
+        string fold = Path.Combine(Work, "fold");
+        string pe = Path.Combine(Work, "pe");
         string config = Path.Combine(Golden, "configs", "small_8x8_ws_calcbig.cfg");
         string topology = Path.Combine(Golden, "topologies", "small_convrect.csv");
 
@@ -260,7 +248,7 @@ public sealed class ScaleSimCliTests
     public void PeDetail_OnALargeArray_IsRefusedWithExitCode2()
     {
         // 1024×1024 PEs × (2·1024 + 1024 + 196 − 2) cycles of one ws fold ≈ 3.4·10⁹ PE-cycles, over the 2·10⁸ limit.
-        string config = Path.Combine(_work, "big.cfg");
+        string config = Path.Combine(Work, "big.cfg");
         File.WriteAllText(config, File.ReadAllText(Path.Combine(Golden, "configs", "small_8x8_ws_calcbig.cfg"))
             .Replace("ArrayHeight:    8", "ArrayHeight:    1024", StringComparison.Ordinal)
             .Replace("ArrayWidth:     8", "ArrayWidth:     1024", StringComparison.Ordinal));
@@ -284,7 +272,7 @@ public sealed class ScaleSimCliTests
     [Test]
     public void BadConfigValue_IsReportedAtItsLineAndColumn()
     {
-        string config = Path.Combine(_work, "bad.cfg");
+        string config = Path.Combine(Work, "bad.cfg");
         File.WriteAllText(config, "[general]\nrun_name = x\n\n[architecture_presets]\nArrayHeight:    8\nArrayWidth:     eight\n" +
             "IfmapSramSzkB: 8\nFilterSramSzkB: 8\nOfmapSramSzkB: 8\nIfmapOffset: 0\nFilterOffset: 10000000\nOfmapOffset: 20000000\n" +
             "Dataflow : rs\n\n[run_presets]\nInterfaceBandwidth: CALC\n");
@@ -302,7 +290,7 @@ public sealed class ScaleSimCliTests
     [Test]
     public void MissingBandwidthInUserMode_IsReported()
     {
-        string config = Path.Combine(_work, "user.cfg");
+        string config = Path.Combine(Work, "user.cfg");
         File.WriteAllText(config, File.ReadAllText(Path.Combine(Golden, "configs", "small_8x8_os_usermid.cfg")).Replace("Bandwidth : 16", "", StringComparison.Ordinal));
 
         var (code, _, stderr) = Run("run", "--config", config, "--workload", Path.Combine(Golden, "topologies", "small_conv3x3.csv"), "--no-table");
@@ -317,7 +305,7 @@ public sealed class ScaleSimCliTests
     [TestCase("conv, 16, 16, 3, 3, 16, 32, 1, 1, 7,", "2:1: 10 fields; a conv row is 'name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Stride Height[, Stride Width],'")]
     public void BadTopologyRow_IsReportedAtItsLineAndColumn(string row, string message)
     {
-        string topology = Path.Combine(_work, "bad.csv");
+        string topology = Path.Combine(Work, "bad.csv");
         File.WriteAllText(topology, "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Stride Height, Stride Width,\n" + row + "\n");
 
         var (code, _, stderr) = Run("run", "--config", Path.Combine(Golden, "configs", "small_8x8_os_calcbig.cfg"), "--workload", topology, "--no-table");
@@ -329,7 +317,7 @@ public sealed class ScaleSimCliTests
     [Test]
     public void Validate_ChecksScaleSimFiles()
     {
-        string bad = Path.Combine(_work, "bad.csv");
+        string bad = Path.Combine(Work, "bad.csv");
         File.WriteAllText(bad, "Layer,M,N,K,\ng, 64, 0, 128,\n");
         string good = Path.Combine(Golden, "topologies", "small_gemm_mnk.csv");
         string config = Path.Combine(Golden, "configs", "small_8x8_is_usersmall.cfg");
@@ -346,9 +334,9 @@ public sealed class ScaleSimCliTests
     {
         // "DP" in the name: 3 layers of 1 channel each, named <name>Channel_<i>; each 8x8 is 6x6 = 36 pixels, K = 9, N = 4.
         // os 8x8: ceil(36/8) = 5 folds of 9 + 8 + 8 − 2 = 23 cycles → 115 − 1 = 114 per layer.
-        string topology = Path.Combine(_work, "dw.csv");
+        string topology = Path.Combine(Work, "dw.csv");
         File.WriteAllText(topology, "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\nconvDP, 8, 8, 3, 3, 3, 4, 1,\n");
-        string reports = Path.Combine(_work, "reports");
+        string reports = Path.Combine(Work, "reports");
 
         var (code, _, stderr) = Run("run", "--config", Path.Combine(Golden, "configs", "small_8x8_os_calcbig.cfg"), "--workload", topology,
             "--scalesim-reports", reports, "--no-table");

@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.RegularExpressions;
 using AccelSim.Cli;
 using AccelSim.Configuration;
+using AccelSim.Tests.Support;
 using static AccelSim.Tests.Support.CliHarness;
 
 namespace AccelSim.Tests.Cli.BadInput;
@@ -16,7 +17,7 @@ namespace AccelSim.Tests.Cli.BadInput;
 /// campaign run by hand.
 /// </summary>
 [Category("Fuzz")]
-public sealed class MutationFuzzTests
+public sealed class MutationFuzzTests() : WorkFolderFixture("accelsim-fuzz-")
 {
     /// <summary>Mutants in an ordinary test run: a few hundred, each a run of milliseconds on a tiny workload.</summary>
     private const int DefaultMutants = 500;
@@ -45,18 +46,6 @@ public sealed class MutationFuzzTests
     // A scalar value after "key:" in block or flow style (possibly empty, as after "buffers:").
     private static readonly Regex KeyValue = new(@"(?<key>[A-Za-z_][A-Za-z_0-9]*):[ ]*(?<value>[^,{}\[\]\r\n#]*)", RegexOptions.CultureInvariant);
 
-    private string _work = "";
-
-    [SetUp]
-    public void CreateWorkFolder()
-    {
-        _work = Path.Combine(Path.GetTempPath(), "accelsim-fuzz-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_work);
-    }
-
-    [TearDown]
-    public void DeleteWorkFolder() => Directory.Delete(_work, recursive: true);
-
     [Test]
     public void Mutants_OfConfigsAndWorkloads_ExitZeroOrTwo_WithoutCrashOrHang()
     {
@@ -81,7 +70,7 @@ public sealed class MutationFuzzTests
                 (mutant, mutation) = (next, $"{mutation}; {also}");
             }
 
-            string folder = Path.Combine(_work, index.ToString(CultureInfo.InvariantCulture));
+            string folder = Path.Combine(Work, index.ToString(CultureInfo.InvariantCulture));
             Directory.CreateDirectory(folder);
             string configPath = Path.Combine(folder, "hw.yaml");
             string workloadPath = Path.Combine(folder, "net.yaml");

@@ -5,6 +5,7 @@ using AccelSim.Cli;
 using AccelSim.Configuration;
 using AccelSim.Files;
 using AccelSim.Tensors;
+using AccelSim.Tests.Support;
 using static AccelSim.Tests.Support.CliHarness;
 
 namespace AccelSim.Tests.Cli.BadInput;
@@ -14,24 +15,12 @@ namespace AccelSim.Tests.Cli.BadInput;
 /// regular files or larger than any real input, and tabs as YAML indentation. Each is refused with exit 2 and a message
 /// naming the file (and, where there is one, the line and column), never a stack trace.
 /// </summary>
-public sealed class ParserLimitsTests
+public sealed class ParserLimitsTests() : WorkFolderFixture("accelsim-limits-")
 {
     /// <summary>Only a guard against a hang (a pipe opened for reading waits for a writer); no case comes near it.</summary>
     private static readonly TimeSpan HangGuard = TimeSpan.FromMinutes(2);
 
     private static readonly byte[] NpyMagic = [0x93, (byte)'N', (byte)'U', (byte)'M', (byte)'P', (byte)'Y'];
-
-    private string _work = "";
-
-    [SetUp]
-    public void CreateWorkFolder()
-    {
-        _work = Path.Combine(Path.GetTempPath(), "accelsim-limits-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_work);
-    }
-
-    [TearDown]
-    public void DeleteWorkFolder() => Directory.Delete(_work, recursive: true);
 
     private static string TinyConfig => Shipped("Configs/tiny.yaml");
 
@@ -52,7 +41,7 @@ public sealed class ParserLimitsTests
     {
         string spec = WriteSpec($"constraints:\n  - \"{constraint}\"\n");
 
-        var (code, stderr) = RunGuarded("sweep", spec, "-o", Path.Combine(_work, "out"));
+        var (code, stderr) = RunGuarded("sweep", spec, "-o", Path.Combine(Work, "out"));
 
         // The spec's constraint item is on line 10 (WriteSpec's 8 lines, then "constraints:"); its quote is at column 5,
         // so the expression's first character is column 6, and the 65th opener (offset 64) is column 6 + 64 = 70.
@@ -118,7 +107,7 @@ public sealed class ParserLimitsTests
     [TestCaseSource(nameof(BadNpyFiles))]
     public void BadNpyHeader_IsRefusedWithWhatIsWrong(byte[] file, string problem)
     {
-        string npy = Path.Combine(_work, "bad.npy");
+        string npy = Path.Combine(Work, "bad.npy");
         File.WriteAllBytes(npy, file);
 
         var (code, stderr) = RunGuarded("run", "-c", TinyConfig, "-w", TinyWorkload, "--input", npy, "--no-table");
@@ -154,7 +143,7 @@ public sealed class ParserLimitsTests
         }
 
         // A link with the kind's extension, so that the command treats /dev/zero as that kind of file.
-        string link = Path.Combine(_work, name);
+        string link = Path.Combine(Work, name);
         File.CreateSymbolicLink(link, "/dev/zero");
 
         var (code, stderr) = RunGuarded(Arguments(name, link));
@@ -168,7 +157,7 @@ public sealed class ParserLimitsTests
     [TestCase("spec.yaml")]
     public void NamedPipe_IsRefusedWithoutWaitingForAWriter(string name)
     {
-        string fifo = Path.Combine(_work, name);
+        string fifo = Path.Combine(Work, name);
         if (!MakeFifo(fifo))
         {
             Assert.Ignore("mkfifo is not available here");
@@ -183,7 +172,7 @@ public sealed class ParserLimitsTests
     [TestCaseSource(nameof(EveryKind))]
     public void Folder_IsRefused(string name)
     {
-        string folder = Path.Combine(_work, name);
+        string folder = Path.Combine(Work, name);
         Directory.CreateDirectory(folder);
 
         var (code, stderr) = RunGuarded(Arguments(name, folder));
@@ -203,7 +192,7 @@ public sealed class ParserLimitsTests
             ".onnx" => InputLimit.Onnx,
             _ => InputLimit.Trace,
         };
-        string file = Path.Combine(_work, name);
+        string file = Path.Combine(Work, name);
         using (var stream = new FileStream(file, FileMode.CreateNew))
         {
             // Sparse: the length is set, no byte is written.
@@ -224,13 +213,13 @@ public sealed class ParserLimitsTests
             Assert.Ignore("no /dev/zero here");
         }
 
-        File.CreateSymbolicLink(Path.Combine(_work, "zero.yaml"), "/dev/zero");
-        string config = Path.Combine(_work, "config.yaml");
+        File.CreateSymbolicLink(Path.Combine(Work, "zero.yaml"), "/dev/zero");
+        string config = Path.Combine(Work, "config.yaml");
         File.WriteAllText(config, File.ReadAllText(TinyConfig).Replace("energy/horowitz_45nm.yaml", "zero.yaml", StringComparison.Ordinal));
 
         var (code, stderr) = RunGuarded("run", "-c", config, "-w", TinyWorkload, "--no-table");
 
-        AssertBadInput(code, stderr, Path.Combine(_work, "zero.yaml") + ":1:1: cannot read the file: is a character device");
+        AssertBadInput(code, stderr, Path.Combine(Work, "zero.yaml") + ":1:1: cannot read the file: is a character device");
     }
 
     // ---- Tabs as YAML indentation ----------------------------------------------------------------------------------
@@ -238,7 +227,7 @@ public sealed class ParserLimitsTests
     [Test]
     public void TabIndentingAConfigKey_IsReportedWhereTheTabIs()
     {
-        string config = Path.Combine(_work, "config.yaml");
+        string config = Path.Combine(Work, "config.yaml");
         File.WriteAllText(config, "version: 1\nname: t\npe_array:\n\trows: 4\n");
 
         var (code, stderr) = RunGuarded("validate", config);
@@ -250,7 +239,7 @@ public sealed class ParserLimitsTests
     [Test]
     public void TabIndentingAWorkloadKey_IsReportedWhereTheTabIs()
     {
-        string workload = Path.Combine(_work, "workload.yaml");
+        string workload = Path.Combine(Work, "workload.yaml");
         File.WriteAllText(workload, "version: 1\nname: t\ninput:\n\tchannels: 2\n");
 
         var (code, stderr) = RunGuarded("validate", workload);
@@ -265,7 +254,7 @@ public sealed class ParserLimitsTests
         string spec = WriteSpec("");
         File.WriteAllText(spec, File.ReadAllText(spec).Replace("\n      pe_array.rows", "\n\t    pe_array.rows", StringComparison.Ordinal));
 
-        var (code, stderr) = RunGuarded("sweep", spec, "-o", Path.Combine(_work, "out"));
+        var (code, stderr) = RunGuarded("sweep", spec, "-o", Path.Combine(Work, "out"));
 
         // WriteSpec puts "pe_array.rows" on line 8; the tab now opens it.
         AssertBadInput(code, stderr, $"{spec}:8:1: a tab is used for indentation; YAML indents with spaces only");
@@ -276,7 +265,7 @@ public sealed class ParserLimitsTests
     [Test]
     public void LineStartingWithAColonInABlockMapping_IsASyntaxErrorWhereTheParserLostTrack()
     {
-        string config = Path.Combine(_work, "config.yaml");
+        string config = Path.Combine(Work, "config.yaml");
         File.WriteAllText(config, "version: 1\nname: t\nbuffers:\n : ifmap: 1\n  weights: 2\n");
 
         var (code, stderr) = RunGuarded("validate", config);
@@ -290,7 +279,7 @@ public sealed class ParserLimitsTests
     /// <summary>A sweep spec of 8 lines on tiny (its config and workload by absolute path), then <paramref name="tail"/>.</summary>
     private string WriteSpec(string tail)
     {
-        string spec = Path.Combine(_work, "spec.yaml");
+        string spec = Path.Combine(Work, "spec.yaml");
         File.WriteAllText(spec, $"""
             version: 1
             name: limits
@@ -308,13 +297,13 @@ public sealed class ParserLimitsTests
     /// <summary>The command that reads a file of this kind, naming <paramref name="file"/>.</summary>
     private string[] Arguments(string kind, string file)
     {
-        string rgb = Path.Combine(_work, "rgb.yaml");
+        string rgb = Path.Combine(Work, "rgb.yaml");
         File.WriteAllText(rgb, File.ReadAllText(TinyWorkload).Replace("channels: 2", "channels: 3", StringComparison.Ordinal));
         return [.. Readers[kind].Select(a => a.Replace("{0}", file, StringComparison.Ordinal)
             .Replace("{config}", TinyConfig, StringComparison.Ordinal)
             .Replace("{workload}", TinyWorkload, StringComparison.Ordinal)
             .Replace("{rgb}", rgb, StringComparison.Ordinal)
-            .Replace("{out}", Path.Combine(_work, "out"), StringComparison.Ordinal))];
+            .Replace("{out}", Path.Combine(Work, "out"), StringComparison.Ordinal))];
     }
 
     /// <summary>A .npy file: magic, version, header length (as declared, or the header's), header padded to 64, data.</summary>

@@ -10,20 +10,8 @@ namespace AccelSim.Tests.Cli.BadInput;
 /// <summary>Values whose arithmetic would overflow (configs, energy tables, traces) and a reached <c>max_cycles</c> are
 /// bad input: exit 2, a message that locates the value and says what is allowed, no stack trace. The largest and
 /// smallest allowed values still run.</summary>
-public sealed class ValueLimitsTests
+public sealed class ValueLimitsTests() : WorkFolderFixture("accelsim-limits-")
 {
-    private string _work = "";
-
-    [SetUp]
-    public void CreateWorkFolder()
-    {
-        _work = Path.Combine(Path.GetTempPath(), "accelsim-limits-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_work);
-    }
-
-    [TearDown]
-    public void DeleteWorkFolder() => Directory.Delete(_work, recursive: true);
-
     // Configs/tiny.yaml with one text replaced; value is where the message must point (its line and column).
     [TestCase("clock_mhz: 200", "clock_mhz: 1e300", "1e300", "clock_mhz must be from 0.001 to 100000")]
     [TestCase("clock_mhz: 200", "clock_mhz: 1e-300", "1e-300", "clock_mhz must be from 0.001 to 100000")]
@@ -95,7 +83,7 @@ public sealed class ValueLimitsTests
     public void EnergyTableValue_OutOfRange_IsRefusedWhereItIs(string original, string replacement, string value, string message)
     {
         string text = ReplaceOnce(File.ReadAllText(Shipped("Configs/energy/horowitz_45nm.yaml")), original, replacement);
-        string path = Path.Combine(_work, "table.yaml");
+        string path = Path.Combine(Work, "table.yaml");
         File.WriteAllText(path, text);
 
         var (code, _, stderr) = Run("validate", path);
@@ -113,7 +101,7 @@ public sealed class ValueLimitsTests
     [TestCase("""{"ph":"C","ts":1e300,"name":"c","args":{"v":1}}""", "\"ts\": 1e300")]
     public void TraceEvent_OutOfRange_IsRefusedNamingIt(string trace, string what)
     {
-        string path = Path.Combine(_work, "bad.json");
+        string path = Path.Combine(Work, "bad.json");
         File.WriteAllText(path, $"[{trace}]");
 
         var (code, _, stderr) = Run("trace", "summarize", path);
@@ -126,7 +114,7 @@ public sealed class ValueLimitsTests
     {
         // 600 slices of 2^53 cycles: the running total passes 2^62 = 512 × 2^53 at the 513th, index 512.
         string slice = """{"ph":"X","ts":0,"dur":9007199254740992,"tid":1,"name":"a","cat":"compute"}""";
-        string path = Path.Combine(_work, "long.json");
+        string path = Path.Combine(Work, "long.json");
         File.WriteAllText(path, "[" + string.Join(",", Enumerable.Repeat(slice, 600)) + "]");
 
         var (code, _, stderr) = Run("trace", "summarize", path);
@@ -173,7 +161,7 @@ public sealed class ValueLimitsTests
     [TestCase("buffers.ifmap.capacity_bytes=1099511627776", "buffers.weights.capacity_bytes=1099511627776", "buffers.ofmap.capacity_bytes=1099511627776")]
     public void BoundaryValues_Run(params string[] settings)
     {
-        string json = Path.Combine(_work, "out.json");
+        string json = Path.Combine(Work, "out.json");
         string[] args = ["run", "-c", Shipped("Configs/tiny.yaml"), "-w", Shipped("Workloads/tiny.yaml"), "--no-numerics", "--no-table", "--json", json,
             .. settings.SelectMany(s => new[] { "--set", s })];
 
@@ -203,7 +191,7 @@ public sealed class ValueLimitsTests
     {
         string text = ReplaceOnce(File.ReadAllText(Shipped("Configs/tiny.yaml")), original, replacement)
             .Replace("energy_table: energy/horowitz_45nm.yaml", $"energy_table: \"{Shipped("Configs/energy/horowitz_45nm.yaml")}\"", StringComparison.Ordinal);
-        string path = Path.Combine(_work, "hw.yaml");
+        string path = Path.Combine(Work, "hw.yaml");
         File.WriteAllText(path, text);
         return (path, text);
     }

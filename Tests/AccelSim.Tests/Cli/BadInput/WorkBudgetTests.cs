@@ -12,20 +12,8 @@ namespace AccelSim.Tests.Cli.BadInput;
 /// where they are written, and a run whose estimated peak memory exceeds the limit (<c>--max-memory</c>, by default a
 /// share of the machine's) is refused with the estimate unless <c>--force</c>d. The estimate's step bound holds for the
 /// real mapper on the zoo.</summary>
-public sealed class WorkBudgetTests
+public sealed class WorkBudgetTests() : WorkFolderFixture("accelsim-budget-")
 {
-    private string _work = "";
-
-    [SetUp]
-    public void CreateWorkFolder()
-    {
-        _work = Path.Combine(Path.GetTempPath(), "accelsim-budget-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_work);
-    }
-
-    [TearDown]
-    public void DeleteWorkFolder() => Directory.Delete(_work, recursive: true);
-
     // The one-layer workload: line 5 is the input, line 8 the layer; the message points at the value, the input key or
     // the layer ("  - " is 4 characters, so the layer's mapping starts at column 5).
     // A 3×3 conv may pad at most 3 − 1 = 2 per side; 65536 is allowed by the padding range (0..65536) but not by the
@@ -53,7 +41,7 @@ public sealed class WorkBudgetTests
     [Test]
     public void ScaleSimTopology_WithHugeMaps_IsRefusedWhereItIs()
     {
-        string path = Path.Combine(_work, "huge.csv");
+        string path = Path.Combine(Work, "huge.csv");
         File.WriteAllText(path, "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\nhuge, 2147483647, 2147483647, 3, 3, 1, 1, 1,\n");
 
         var (code, _, stderr) = Run("run", "-w", path, "--no-table");
@@ -65,7 +53,7 @@ public sealed class WorkBudgetTests
     [Test]
     public void ScaleSimTopology_WithTooLargeTensors_IsRefusedWhereItIs()
     {
-        string path = Path.Combine(_work, "big.csv");
+        string path = Path.Combine(Work, "big.csv");
         // 65536 × 65536 × 1 = 2^32 input elements, each size within 1..65536.
         File.WriteAllText(path, "Layer name, IFMAP Height, IFMAP Width, Filter Height, Filter Width, Channels, Num Filter, Strides,\nbig, 65536, 65536, 3, 3, 1, 1, 1,\n");
 
@@ -167,7 +155,7 @@ public sealed class WorkBudgetTests
 
     private string WriteWorkload(string input, string layer, int batch)
     {
-        string path = Path.Combine(_work, "net.yaml");
+        string path = Path.Combine(Work, "net.yaml");
         File.WriteAllText(path,
             "version: 1\n" +
             "name: budget\n" +
