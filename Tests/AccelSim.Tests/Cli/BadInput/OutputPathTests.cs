@@ -216,9 +216,4 @@ public sealed class OutputPathTests
             return false;
         }
     }
-
-    private static void AssertNoStackTrace(string stderr)
-    {
-        Assert.That(stderr, Does.Not.Contain("   at ").And.Not.Contain("Exception").And.Not.Contain("internal error"));
-    }
 }

@@ -349,16 +349,4 @@ public sealed class ParserLimitsTests() : WorkFolderFixture("accelsim-limits-")
         Assert.That(run.Wait(HangGuard), Is.True, $"accelsim {string.Join(' ', args.Select(a => a.Length > 80 ? a[..80] + "…" : a))} did not return");
         return (run.Result.Code, run.Result.Err);
     }
-
-    private static void AssertBadInput(int code, string stderr, string located)
-    {
-        using (Assert.EnterMultipleScope())
-        {
-            Assert.That(code, Is.EqualTo(ExitCodes.BadInput), stderr);
-            Assert.That(stderr, Does.Contain(located));
-            Assert.That(stderr, Does.Not.Contain("   at "), "no stack trace");
-            Assert.That(stderr, Does.Not.Contain("Exception"), "no exception type names");
-            Assert.That(stderr, Does.Not.Contain("internal error"));
-        }
-    }
 }

@@ -174,17 +174,6 @@ public sealed class ValueLimitsTests() : WorkFolderFixture("accelsim-limits-")
         Assert.That(double.IsFinite(totals.GetProperty("energy_pj").GetDouble()), Is.True);
     }
 
-    private static void AssertBadInput(int code, string stderr, string expected)
-    {
-        Assert.Multiple(() =>
-        {
-            Assert.That(code, Is.EqualTo(2), stderr);
-            Assert.That(stderr, Does.Contain(expected));
-            Assert.That(stderr, Does.Not.Contain("   at "), "no stack trace");
-            Assert.That(stderr, Does.Not.Contain("Exception"), "no exception type");
-            Assert.That(stderr, Does.Not.Contain("internal error"));
-        });
-    }
 
     /// <summary>Configs/tiny.yaml in the work folder with <paramref name="original"/> replaced, its energy table the shipped one.</summary>
     private (string Path, string Text) WriteConfig(string original, string replacement)

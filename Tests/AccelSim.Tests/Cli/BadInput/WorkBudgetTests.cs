@@ -167,16 +167,4 @@ public sealed class WorkBudgetTests() : WorkFolderFixture("accelsim-budget-")
             $"  - {layer}\n");
         return path;
     }
-
-    private static void AssertBadInput(int code, string stderr, string expected)
-    {
-        Assert.Multiple(() =>
-        {
-            Assert.That(code, Is.EqualTo(2), stderr);
-            Assert.That(stderr, Does.Contain(expected));
-            Assert.That(stderr, Does.Not.Contain("   at "), "no stack trace");
-            Assert.That(stderr, Does.Not.Contain("Exception"), "no exception type");
-            Assert.That(stderr, Does.Not.Contain("internal error"));
-        });
-    }
 }
