@@ -94,7 +94,7 @@ public sealed record RunEstimate(ImmutableArray<LayerEstimate> Layers, long Macs
         LayerEstimate top = Largest(numerics);
         return string.Create(CultureInfo.InvariantCulture,
             $"estimate: {Macs:N0} MACs, at most {Steps:N0} schedule steps, peak memory {Format(PeakBytes(numerics))} {(numerics ? "with numerics" : "timing only")} " +
-            $"({Format(TimingPeakBytes)} timing only, {Format(NumericsPeakBytes)} with numerics); largest layer '{top.Name}': {top.Macs:N0} MACs, " +
+            $"({Format(PeakBytes(!numerics))} {(numerics ? "timing only" : "with numerics")}); largest layer '{top.Name}': {top.Macs:N0} MACs, " +
             $"{top.Steps:N0} steps, schedule {Format(top.ScheduleBytes)}, numerics {Format(top.NumericsBytes)}");
     }
 
