@@ -48,7 +48,7 @@ internal static class Commands
         {
             using var log = (Serilog.Core.Logger)Program.CreateLogger(parse.GetValue(verbose), parse.GetValue(quiet), stderr);
             int failed = 0;
-            foreach (string file in parse.GetValue(files)!)
+            foreach (string file in parse.GetValue(files)!.Select(path => ResolveDefault(path)))
             {
                 try
                 {
