@@ -34,6 +34,7 @@ internal static class Commands
             CompressCommand.Build(stdout, stderr, verbose, quiet),
             TraceCommand.Build(stdout, stderr, verbose, quiet),
             ImportCommand.Build(stdout, stderr, verbose, quiet),
+            EvalCommand.Build(stdout, stderr, verbose, quiet),
         };
         root.Options.Add(verbose);
         root.Options.Add(quiet);

@@ -31,6 +31,9 @@ public sealed class NetworkNumerics
     /// <summary>When set, each layer's tensors are written here as .npy files (names in the README).</summary>
     public string? DumpDirectory { get; init; }
 
+    /// <summary>When set, the network input [batch, C, H, W] in C order, instead of the workload's input source.</summary>
+    public float[]? Input { get; init; }
+
     /// <summary>The reference (double) output of the last layer after <see cref="Run"/>, [batch, C, H, W] in C order.</summary>
     public double[]? ReferenceOutput { get; private set; }
 
@@ -41,7 +44,7 @@ public sealed class NetworkNumerics
         var lastUse = LastUses();
         var bfp = new Dictionary<string, float[]>(StringComparer.Ordinal);
         var reference = new Dictionary<string, double[]>(StringComparer.Ordinal);
-        float[] input = NetworkInputs.Tensor(_network);
+        float[] input = Input ?? NetworkInputs.Tensor(_network);
 
         bfp[Network.InputName] = input;
         reference[Network.InputName] = Array.ConvertAll(input, v => (double)v);
@@ -325,7 +328,7 @@ public sealed class NetworkNumerics
         write(Path.Combine(DumpDirectory!, $"{layer.Name.Replace('/', '_')}.{tensor}.npy"));
     }
 
-    private static OutputAgreement Agreement(float[] bfpOut, double[] refOut, int batch)
+    internal static OutputAgreement Agreement(float[] bfpOut, double[] refOut, int batch)
     {
         int perItem = bfpOut.Length / batch;
         int top1 = 0;

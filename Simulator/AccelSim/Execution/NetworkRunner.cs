@@ -41,35 +41,17 @@ public static class NetworkRunner
             }).OfType<string>()));
         }
 
-        // Layers are independent timing simulations (each starts with empty buffers), so they may run in parallel;
-        // results are stored by index and do not depend on the thread count.
-        var timings = new LayerTiming[network.Layers.Length];
-        var failures = new Exception?[network.Layers.Length];
+        LayerTiming[] timings;
         if (options.Trace is { } trace)
         {
             // A trace needs network time (layer i starts where layer i-1 ended) and is written in layer order, so the
             // timing runs one layer after another; timing alone is fast (VGG-16 in milliseconds).
+            timings = new LayerTiming[network.Layers.Length];
             TraceLayers(network, config, settings, trace, timings);
         }
         else
         {
-            Parallel.For(0, network.Layers.Length, new ParallelOptions { MaxDegreeOfParallelism = threads }, i =>
-            {
-                try
-                {
-                    timings[i] = LayerSimulator.Run(network.Layers[i], network.Batch, config, LayerContexts.For(network, i, config, settings));
-                }
-                catch (Exception e)
-                {
-                    failures[i] = e;
-                }
-            });
-        }
-
-        // The first failing layer in network order, as itself: the same error whatever the thread count.
-        if (failures.FirstOrDefault(f => f is not null) is { } failure)
-        {
-            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
+            timings = Timings(config, network, settings, threads);
         }
 
         log.Debug("Timing done: {Layers} layers, {Events} events", timings.Length, timings.Sum(t => t.Events));
@@ -92,6 +74,34 @@ public static class NetworkRunner
         }
 
         return ResultOf(config, energy, network, results.MoveToImmutable(), agreement);
+    }
+
+    /// <summary>The timing of every layer. Layers are independent timing simulations (each starts with empty buffers),
+    /// so they run in parallel; results are stored by index and do not depend on the thread count.</summary>
+    public static LayerTiming[] Timings(AcceleratorConfig config, Network network, RunSettings settings, int threads)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        var timings = new LayerTiming[network.Layers.Length];
+        var failures = new Exception?[network.Layers.Length];
+        Parallel.For(0, network.Layers.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, i =>
+        {
+            try
+            {
+                timings[i] = LayerSimulator.Run(network.Layers[i], network.Batch, config, LayerContexts.For(network, i, config, settings));
+            }
+            catch (Exception e)
+            {
+                failures[i] = e;
+            }
+        });
+
+        // The first failing layer in network order, as itself: the same error whatever the thread count.
+        if (failures.FirstOrDefault(f => f is not null) is { } failure)
+        {
+            System.Runtime.ExceptionServices.ExceptionDispatchInfo.Capture(failure).Throw();
+        }
+
+        return timings;
     }
 
     private static void TraceLayers(Network network, AcceleratorConfig config, RunSettings settings, TraceSession trace, LayerTiming[] timings)

@@ -37,6 +37,11 @@ public sealed class OutputPathTests
         ("TracePlot_OutputUnderAFile", ["trace", "plot", "{w}/trace.json", "--from", "0", "--to", "9", "-o", "{w}/file.txt/p.png"], "--output", "{w}/file.txt/p.png", "which is a file, not a folder"),
         ("TracePlot_OutputOverTheTrace", ["trace", "plot", "{w}/trace.json", "--from", "0", "--to", "9", "-o", "{w}/trace.json"], "--output", "{w}/trace.json", "is the same path as the input <file>"),
 
+        // eval: the inputs are not even looked for before the check (file.txt is no input).
+        ("Eval_JsonIsAFolder", ["eval", "--inputs", "{w}/file.txt", "--json", "{w}/dir"], "--json", "{w}/dir", "is a folder"),
+        ("Eval_CsvOverTheWorkload", ["eval", "-w", "{w}/wl.yaml", "--inputs", "{w}/file.txt", "--csv", "{w}/wl.yaml"], "--csv", "{w}/wl.yaml", "is the same path as the input --workload"),
+        ("Eval_OutputIsAFile", ["eval", "--inputs", "{w}/file.txt", "-o", "{w}/file.txt"], "--output", "{w}/file.txt", "is a file; give a folder"),
+
         // compress: ResNet-18 would be pruned and simulated twice after the check.
         ("Compress_CsvIsAFolder", ["compress", "-w", "{w}/wl.yaml", "-o", "{w}/c.yaml", "--filter-ratio", "0.5", "--csv", "{w}/dir"], "--csv", "{w}/dir", "is a folder"),
         ("Compress_JsonAndCsvOnOnePath", ["compress", "-w", "{w}/wl.yaml", "-o", "{w}/c.yaml", "--filter-ratio", "0.5", "--csv", "{w}/r.txt", "--json", "{w}/r.txt"], "--json", "{w}/r.txt", "is the same path as --csv"),
