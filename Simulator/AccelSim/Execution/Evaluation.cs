@@ -59,6 +59,8 @@ public sealed class Evaluation
         LayerTiming[] timings = NetworkRunner.Timings(_config, network, settings, threads);
         long cycles = timings.Sum(t => t.TotalCycles);
 
+        // Weights are read and quantized once for all inputs: they do not depend on the input.
+        var prepared = new PreparedWeights();
         var done = new Dictionary<int, EvalOutcome>();
         EvalJournal? journal = null;
         if (JournalPath is { } path)
@@ -97,7 +99,7 @@ public sealed class Evaluation
                 {
                     try
                     {
-                        outcomes[b] = Evaluate(network, inputs, batch[b], timings, settings, kernelThreads);
+                        outcomes[b] = Evaluate(network, inputs, batch[b], timings, settings, kernelThreads, prepared);
                     }
                     catch (Exception e)
                     {
@@ -126,10 +128,10 @@ public sealed class Evaluation
         return EvalSummary.Of(_config.Name, network.Name, cycles, _config.ClockMegahertz, [.. network.Layers.Select(l => l.Name)], done.Values);
     }
 
-    private EvalOutcome Evaluate(Network network, EvalInputs inputs, int index, LayerTiming[] timings, RunSettings settings, int threads)
+    private EvalOutcome Evaluate(Network network, EvalInputs inputs, int index, LayerTiming[] timings, RunSettings settings, int threads, PreparedWeights prepared)
     {
         EvalInput input = inputs.Items[index];
-        var numerics = new NetworkNumerics(network, _config, threads, _log) { Input = inputs.Tensor(input) };
+        var numerics = new NetworkNumerics(network, _config, threads, _log) { Input = inputs.Tensor(input), Prepared = prepared };
         (ImmutableArray<LayerNumerics> layers, OutputAgreement agreement) = numerics.Run();
         var results = ImmutableArray.CreateBuilder<LayerResult>(layers.Length);
         for (int i = 0; i < layers.Length; i++)

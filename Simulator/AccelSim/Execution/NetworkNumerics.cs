@@ -34,6 +34,10 @@ public sealed class NetworkNumerics
     /// <summary>When set, the network input [batch, C, H, W] in C order, instead of the workload's input source.</summary>
     public float[]? Input { get; init; }
 
+    /// <summary>When set, weights are read and quantized once into it and reused by every run that shares it (the
+    /// same network, config and batch).</summary>
+    public PreparedWeights? Prepared { get; init; }
+
     /// <summary>The reference (double) output of the last layer after <see cref="Run"/>, [batch, C, H, W] in C order.</summary>
     public double[]? ReferenceOutput { get; private set; }
 
@@ -126,7 +130,9 @@ public sealed class NetworkNumerics
     private (float[], double[], LayerNumerics) Gemm(
         Layer layer, ConvShape g, WeightSource source, bool hasBias, bool relu, float[] bfpIn, double[] refIn, double carriedNsr)
     {
-        (float[] weights, float[] bias) = LoadWeights(layer, g, source, hasBias);
+        (float[] weights, float[] bias) = Prepared is { } prepared
+            ? prepared.Loaded(layer.Name, () => LoadWeights(layer, g, source, hasBias))
+            : LoadWeights(layer, g, source, hasBias);
         if (_config.PeArray.Arithmetic != Arithmetic.Bfp)
         {
             return FloatGemm(layer, g, weights, bias, relu, bfpIn, refIn, carriedNsr);
@@ -134,7 +140,9 @@ public sealed class NetworkNumerics
 
         BfpSettings bfp = LayerContexts.BfpOf(layer, _config);
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        QuantizedWeights quantized = BfpDatapath.QuantizeWeights(g, weights, bfp, layer.Name);
+        QuantizedWeights quantized = Prepared is { } cache
+            ? cache.Quantized(layer.Name, () => BfpDatapath.QuantizeWeights(g, weights, bfp, layer.Name))
+            : BfpDatapath.QuantizeWeights(g, weights, bfp, layer.Name);
         double quantizeSeconds = clock.Elapsed.TotalSeconds;
 
         // The input mantissas are captured to count zero operands as the PEs see them (small values round to zero).
