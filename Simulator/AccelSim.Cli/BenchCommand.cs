@@ -53,6 +53,14 @@ internal static class BenchCommand
         new("svd-fc6", 4096, 25088, 512, "VGG-16 fc6 (4,096 x 25,088) to rank 512, as accelsim compress --low-rank-* does it"),
     ];
 
+    /// <summary>An evaluation over seeded images, timed whole, beside one <c>run</c> with numerics of the same network.</summary>
+    internal sealed record EvalScenario(string Name, string Config, string Workload, int Images, string What);
+
+    internal static readonly EvalScenario[] EvalScenarios =
+    [
+        new("eval-resnet18", Commands.DefaultConfig, Commands.DefaultWorkload, 4, "accelsim eval of the trained ResNet-18 over synthetic:4"),
+    ];
+
     public static Command Build(TextWriter stdout, TextWriter stderr, Option<bool> verbose, Option<bool> quiet)
     {
         var repeat = new Option<int>("--repeat", "-n") { Description = "Runs per scenario (the median is reported).", DefaultValueFactory = _ => 5 };
@@ -138,6 +146,12 @@ internal static class BenchCommand
                     console.Write(DatapathTable(datapath, runs, parse.GetValue(threads), log));
                 }
 
+                var evals = EvalScenarios.Where(d => selected.Length == 0 || selected.Contains(d.Name)).ToList();
+                if (evals.Count > 0)
+                {
+                    console.Write(EvalTable(evals, runs, parse.GetValue(threads), log));
+                }
+
                 var svd = SvdScenarios.Where(d => selected.Length == 0 || selected.Contains(d.Name)).ToList();
                 if (svd.Count > 0)
                 {
@@ -151,7 +165,46 @@ internal static class BenchCommand
     }
 
     private static IEnumerable<string> AllNames =>
-        Scenarios.Select(s => s.Name).Concat(DatapathScenarios.Select(d => d.Name)).Concat(SvdScenarios.Select(d => d.Name));
+        Scenarios.Select(s => s.Name).Concat(DatapathScenarios.Select(d => d.Name)).Concat(SvdScenarios.Select(d => d.Name)).Concat(EvalScenarios.Select(d => d.Name));
+
+    /// <summary>Times an evaluation (loading excluded, the timing of one inference included) and, as its anchor in the
+    /// same run, one <c>run</c> with numerics of the same network (batch 1), which an evaluation repeats per image.</summary>
+    private static Table EvalTable(List<EvalScenario> scenarios, int runs, int threads, Serilog.ILogger log)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title($"Evaluation over many inputs, {runs} run(s), {threads} thread(s)");
+        foreach (string heading in new[] { "scenario", "eval median s", "min s", "max s", "images/s (median)", "one run with numerics, median s", "what" })
+        {
+            table.AddColumn(heading);
+        }
+
+        foreach (EvalScenario scenario in scenarios)
+        {
+            var config = ConfigLoader.LoadAcceleratorWithEnergy(Commands.ResolveDefault(scenario.Config, scenario.Config));
+            var network = ConfigLoader.LoadWorkload(Commands.ResolveDefault(scenario.Workload, scenario.Workload));
+            var evaluation = new Evaluation(config.Hardware, config.Energy, network) { Threads = threads };
+            var inputs = EvalInputs.Find($"synthetic:{scenario.Images}", evaluation.Network, null);
+            var evalSeconds = new List<double>();
+            var runSeconds = new List<double>();
+            for (int i = 0; i < runs; i++)
+            {
+                var clock = Stopwatch.StartNew();
+                evaluation.Run(inputs);
+                evalSeconds.Add(clock.Elapsed.TotalSeconds);
+                clock.Restart();
+                NetworkRunner.Run(config.Hardware, config.Energy, evaluation.Network, new RunOptions(true, threads));
+                runSeconds.Add(clock.Elapsed.TotalSeconds);
+                log.Information("{Scenario} run {Run}: eval {Eval:F3} s, one run {One:F3} s", scenario.Name, i + 1, evalSeconds[^1], runSeconds[^1]);
+            }
+
+            evalSeconds.Sort();
+            runSeconds.Sort();
+            double median = Median(evalSeconds);
+            table.AddRow(scenario.Name, F(median), F(evalSeconds[0]), F(evalSeconds[^1]),
+                (scenario.Images / median).ToString("F2", CultureInfo.InvariantCulture), F(Median(runSeconds)), Markup.Escape(scenario.What));
+        }
+
+        return table;
+    }
 
     /// <summary>Times <see cref="AccelSim.Compression.TruncatedSvd.Compute"/>; the matrix is drawn before the clock starts.</summary>
     private static Table SvdTable(List<SvdScenario> scenarios, int runs, Serilog.ILogger log)

@@ -176,6 +176,7 @@ public sealed partial class DocumentationTests
             "sweep" => arguments.Contains("--dry-run"),
             "trace" => arguments.Count > 2 && (written.Contains(arguments[2]) || ExistsInRepository(arguments[2])),
             "run" => IsFastRun(arguments),
+            "eval" => SmallTestNetworks.Contains(ValueOf(arguments, "-w", "--workload") ?? AccelSim.Cli.Commands.DefaultWorkload),
             _ => false,
         };
     }
