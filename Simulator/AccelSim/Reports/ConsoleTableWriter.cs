@@ -17,7 +17,13 @@ public sealed class ConsoleTableWriter : IReportWriter
         bool numerics = result.Agreement is not null;
         var table = new Table().Border(TableBorder.Rounded)
             .Title($"{Markup.Escape(result.WorkloadName)} on {Markup.Escape(result.ConfigName)} ({result.PeCount} PEs, {Number(result.ClockMegahertz)} MHz, batch {result.Batch})");
+        bool onnx = result.ReportsOnnxNodes;
         table.AddColumn("layer");
+        if (onnx)
+        {
+            table.AddColumn("ONNX node");
+        }
+
         table.AddColumn("type");
         foreach (string heading in new[] { "MACs", "cycles", "compute", "stall", "util %", "DRAM rd B", "DRAM wr B", "energy µJ", "SQNR dB", "model dB" })
         {
@@ -26,13 +32,13 @@ public sealed class ConsoleTableWriter : IReportWriter
 
         foreach (LayerResult layer in result.Layers)
         {
-            table.AddRow(Cells(Markup.Escape(layer.Name), layer.Type, layer.Macs, layer.TotalCycles, layer.ComputeCycles, layer.StallCycles,
+            table.AddRow(Cells(onnx, Markup.Escape(layer.Name), layer.OnnxNode ?? "", layer.Type, layer.Macs, layer.TotalCycles, layer.ComputeCycles, layer.StallCycles,
                 layer.OverallUtilization, layer.DramReadBytes, layer.DramWriteBytes, layer.EnergyPicoJoules, numerics ? layer.Numerics?.Accumulated.SqnrDb : null,
                 layer.Numerics is { } n ? Db(n.PredictedSqnrDb) + (n.ExceedsPrediction ? " !" : "") : "-"));
         }
 
         table.AddEmptyRow();
-        table.AddRow(Cells("[bold]total[/]", "", result.TotalMacs, result.TotalCycles, result.ComputeCycles, result.StallCycles,
+        table.AddRow(Cells(onnx, "[bold]total[/]", "", "", result.TotalMacs, result.TotalCycles, result.ComputeCycles, result.StallCycles,
             result.OverallUtilization, result.DramReadBytes, result.DramWriteBytes, result.EnergyPicoJoules, result.OutputError?.SqnrDb,
             result.Layers.IsEmpty || result.Layers[^1].Numerics is not { } last ? "-" : Db(last.PredictedSqnrDb)));
         console.Write(table);
@@ -150,10 +156,10 @@ public sealed class ConsoleTableWriter : IReportWriter
 
     private static string Share(double part, double total) => (part / total).ToString("P1", CultureInfo.InvariantCulture);
 
-    private static IRenderable[] Cells(string name, string type, long macs, long cycles, long compute, long stall, double utilization,
-        long dramRead, long dramWrite, double energyPicoJoules, double? sqnr, string predicted) =>
+    private static IRenderable[] Cells(bool onnx, string name, string onnxNode, string type, long macs, long cycles, long compute, long stall,
+        double utilization, long dramRead, long dramWrite, double energyPicoJoules, double? sqnr, string predicted) =>
     [
-        new Markup(name), new Text(type), new Text(Number(macs)), new Text(Number(cycles)), new Text(Number(compute)), new Text(Number(stall)),
+        new Markup(name), .. onnx ? new IRenderable[] { new Text(onnxNode) } : [], new Text(type), new Text(Number(macs)), new Text(Number(cycles)), new Text(Number(compute)), new Text(Number(stall)),
         new Text((utilization * 100).ToString("F1", CultureInfo.InvariantCulture)), new Text(Number(dramRead)), new Text(Number(dramWrite)),
         new Text((energyPicoJoules / 1e6).ToString("F2", CultureInfo.InvariantCulture)), new Text(Db(sqnr)), new Text(predicted),
     ];

@@ -22,6 +22,12 @@ public sealed class CsvReportWriter : IReportWriter
             header.AddRange(["bank_conflict_cycles", "unified_ifmap_bytes", "unified_weights_bytes", "unified_ofmap_bytes"]);
         }
 
+        bool onnx = result.ReportsOnnxNodes;
+        if (onnx)
+        {
+            header.Add("onnx_node");
+        }
+
         // Energy by component, then by component.action: one column for each the run priced anywhere, last so that the
         // columns before keep their places.
         var components = result.EnergyPicoJoulesByComponent;
@@ -51,6 +57,11 @@ public sealed class CsvReportWriter : IReportWriter
                     Format(layer.UnifiedSplit?.OfmapBytes)]);
             }
 
+            if (onnx)
+            {
+                cells.Add(Quote(layer.OnnxNode ?? ""));
+            }
+
             var layerComponents = layer.Energy.ByComponent;
             var layerActions = layer.Energy.ByAction;
             cells.AddRange(components.Keys.Select(c => Format(layerComponents.GetValueOrDefault(c))));
@@ -71,6 +82,11 @@ public sealed class CsvReportWriter : IReportWriter
         if (buffers)
         {
             totals.AddRange([Format(result.BankConflictCycles), "", "", ""]);
+        }
+
+        if (onnx)
+        {
+            totals.Add("");
         }
 
         totals.AddRange(components.Values.Select(v => Format(v)));

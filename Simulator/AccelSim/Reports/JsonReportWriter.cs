@@ -60,6 +60,15 @@ public sealed class JsonReportWriter : IReportWriter
         json.WriteNumber("bank_conflict_cycles", layer.BankConflictCycles);
         WriteSplit(json, layer.UnifiedSplit);
         json.WriteString("mapping", layer.Mapping);
+        if (layer.OnnxNode is { } onnxNode)
+        {
+            json.WriteString("onnx_node", onnxNode);
+        }
+        else
+        {
+            json.WriteNull("onnx_node");
+        }
+
         json.WriteEndObject();
     }
 

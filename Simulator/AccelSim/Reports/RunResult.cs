@@ -35,6 +35,9 @@ public sealed record LayerResult
 {
     public required string Name { get; init; }
 
+    /// <summary>The ONNX node an imported layer starts with; null for layers not imported from ONNX.</summary>
+    public string? OnnxNode { get; init; }
+
     /// <summary>Layer type as written in workloads (conv, fc, max_pool, avg_pool, add, relu, concat).</summary>
     public required string Type { get; init; }
 
@@ -144,6 +147,9 @@ public sealed record RunResult
     public long DramRowMisses => Layers.Sum(l => l.DramRowMisses);
 
     public long BankConflictCycles => Layers.Sum(l => l.BankConflictCycles);
+
+    /// <summary>True when a layer was imported from ONNX: the table and the CSV then carry each layer's ONNX node.</summary>
+    public bool ReportsOnnxNodes => Layers.Any(l => l.OnnxNode is not null);
 
     /// <summary>True when the run's buffers are banked or unified: the reports then carry bank conflicts and splits.</summary>
     public bool ReportsBuffers { get; init; }
