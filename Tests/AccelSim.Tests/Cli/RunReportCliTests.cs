@@ -31,6 +31,22 @@ public sealed class RunReportCliTests() : WorkFolderFixture("accelsim-report-cli
         });
     }
 
+    [TestCase("--energy-breakdown")]
+    [TestCase("--verbose")]
+    public void EnergyBreakdown_OrVerbose_PrintsTheTableOfActions(string option)
+    {
+        var (plain, plainOut, _) = Run("run", "-c", Shipped("Configs/tiny.yaml"), "-w", Shipped("Workloads/tiny.yaml"), "--no-numerics", "--threads", "1");
+        var (code, stdout, stderr) = Run("run", "-c", Shipped("Configs/tiny.yaml"), "-w", Shipped("Workloads/tiny.yaml"), "--no-numerics", "--threads", "1", option);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(plain, Is.Zero);
+            Assert.That(code, Is.Zero, stderr);
+            Assert.That(plainOut, Does.Contain("Energy by component, µJ: dram ").And.Not.Contain("energy by component and action"));
+            Assert.That(stdout, Does.Contain("energy by component and action").And.Match(@"│ dram +│ +│"));
+        });
+    }
+
     [Test]
     public void Report_ThatIsAFile_IsBadInput_BeforeAnyWork()
     {
