@@ -86,6 +86,15 @@ public sealed class EvalInputs
             }
             else
             {
+                // Checked from the header before any work, so a wrong image fails the run at once, not hours into it.
+                (int width, int height) = ImageFile.Size(path);
+                TensorShape shape = network.InputShape;
+                if ((width, height) != (shape.Width, shape.Height))
+                {
+                    throw new NpyFormatException(
+                        $"{path}: the image is {width}x{height} (width x height); the network takes {shape.Width}x{shape.Height}: resize or crop it first");
+                }
+
                 items.Add(new EvalInput(name, path, 0));
             }
         }

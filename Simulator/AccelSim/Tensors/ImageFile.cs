@@ -26,6 +26,22 @@ public static class ImageFile
         }
     }
 
+    /// <summary>The width and height of an image, read from its header without decoding its pixels.</summary>
+    /// <exception cref="NpyFormatException">The file cannot be read or is not an image stb_image reads.</exception>
+    public static (int Width, int Height) Size(string path)
+    {
+        try
+        {
+            using FileStream stream = InputFile.OpenRead(path, InputLimit.Image);
+            return ImageInfo.FromStream(stream) is { } info ? (info.Width, info.Height)
+                : throw new NpyFormatException($"{path}: not an image that can be read (PNG or JPEG)");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or InvalidOperationException or ArgumentException)
+        {
+            throw new NpyFormatException($"{path}: cannot read the image: {e.Message}");
+        }
+    }
+
     /// <summary>Fills <paramref name="pixels"/> with uniformly drawn bytes from SplitMix64 seeded with <paramref name="seed"/>
     /// (the top byte of each draw), so the image is the same on every machine.</summary>
     public static void Synthetic(ulong seed, Span<byte> pixels)

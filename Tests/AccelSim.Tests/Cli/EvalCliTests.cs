@@ -139,6 +139,18 @@ public sealed class EvalCliTests() : WorkFolderFixture("accelsim-evalcli-")
         var (code, _, stderr) = Run(Args(folder, "a", "1"));
 
         AssertBadInput(code, stderr, "photo.jpg: the image is 5x4 (width x height); the network takes 4x4");
+        Assert.That(stderr, Does.Not.Contain("Evaluating"), "found from the header, before any input runs");
+    }
+
+    [Test]
+    public void Eval_APngThatIsNoImage_IsBadInput_NamingTheFile()
+    {
+        string png = Path.Combine(Work, "broken.png");
+        File.WriteAllText(png, "not an image");
+
+        var (code, _, stderr) = Run(Args(png, "a", "1"));
+
+        AssertBadInput(code, stderr, $"{png}: not an image that can be read (PNG or JPEG)");
     }
 
     [Test]
