@@ -90,6 +90,10 @@ public sealed record SweepSpec
 
     public required bool Numerics { get; init; }
 
+    /// <summary>The input set every point is evaluated over, as <c>accelsim eval --inputs</c> takes it (a folder, glob
+    /// or file relative to the spec, or <c>synthetic:N</c>); null: the workload's own input.</summary>
+    public string? Inputs { get; init; }
+
     /// <summary>Every varied key, in the order the spec names them (factor by factor).</summary>
     public required ImmutableArray<SweepAxis> Axes { get; init; }
 

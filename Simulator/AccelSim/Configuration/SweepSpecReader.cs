@@ -24,7 +24,7 @@ public static class SweepSpecReader
     private static readonly MapSchema RangeSchema = new("from", "to", "step", "times");
 
     private static readonly MapSchema Schema = new(
-        "version", "name", "config", "workloads", "numerics", "axes", "constraints", "metrics", "objectives");
+        "version", "name", "config", "workloads", "numerics", "inputs", "axes", "constraints", "metrics", "objectives");
 
     private static readonly Choices<ObjectiveGoal> Goals = Choices.FromEnum<ObjectiveGoal>();
     private static readonly IntRule SamplesRule = new(1, 100_000);
@@ -103,6 +103,12 @@ public static class SweepSpecReader
         string? config = root.Text("config");
         ImmutableArray<SweepWorkload>? workloads = ReadWorkloads(root);
         bool? numerics = root.Boolean("numerics", required: true);
+        string? inputs = root.Text("inputs", required: false);
+        if (inputs is not null && numerics == false)
+        {
+            errors.Add(root.Entry("inputs")!.Key, "inputs are run through the BFP datapath; set numerics: true or remove them");
+        }
+
         var axes = new List<SweepAxis>();
         ImmutableArray<SweepFactor>? factors = ReadAxes(root, axes);
         ImmutableArray<ConstraintExpression> constraints = ReadConstraints(root);
@@ -130,6 +136,7 @@ public static class SweepSpecReader
             ConfigPath = config,
             Workloads = workloads.Value,
             Numerics = numerics.Value,
+            Inputs = inputs,
             Axes = [.. axes],
             Factors = factors.Value,
             Constraints = constraints,

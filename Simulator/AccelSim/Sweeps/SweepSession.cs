@@ -133,6 +133,11 @@ public sealed class SweepSession
             return notRun;
         }
 
+        if (Spec.Inputs is { } inputs)
+        {
+            return EvaluateOverInputs(point, config!, network!, inputs, perLayer);
+        }
+
         // Points already run in parallel, so each runs on one thread; timing alone skips repeated layers.
         RunResult result = Spec.Numerics
             ? NetworkRunner.Run(config!.Hardware, config.Energy, network!, new RunOptions(Numerics: true, Threads: 1))
@@ -145,6 +150,34 @@ public sealed class SweepSession
 
         ImmutableArray<string> metrics = [.. _metrics.Select(m => m.Read(result, config.Hardware))];
         return new PointRecord(point.Index, point.Id, PointStatus.Ok, "", metrics, perLayer ? SweepTables.LayerRows(result, Spec.Numerics) : null);
+    }
+
+    /// <summary>
+    /// A point evaluated over the spec's input set: timing and energy of one inference (batch 1), and the numeric
+    /// metrics over the set: <c>top1_agreement</c> the fraction of inputs whose top-1 agrees, <c>top5_overlap</c> the
+    /// mean overlap, <c>energy_pj</c> the mean energy of an inference, <c>sqnr_db</c> the mean of the inputs' output SQNR and <c>nsr</c> the NSR of that mean; per layer, the
+    /// mean of the inputs' SQNR.
+    /// </summary>
+    private PointRecord EvaluateOverInputs(SweepPoint point, LoadedAccelerator config, Network network, string inputs, bool perLayer)
+    {
+        var evaluation = new Evaluation(config.Hardware, config.Energy, network) { Threads = 1 };
+        string resolved = inputs.StartsWith("synthetic:", StringComparison.Ordinal) ? inputs : Spec.Resolve(inputs);
+        EvalSummary summary = evaluation.Run(EvalInputs.Find(resolved, evaluation.Network, null));
+        RunResult result = NetworkRunner.Run(config.Hardware, config.Energy, evaluation.Network, new RunOptions(Numerics: false, Threads: 1)) with
+        {
+            Agreement = new OutputAgreement(summary.Top1Agreement, summary.Top5Overlap, summary.Inputs),
+        };
+        double sqnr = summary.OutputSqnr.MeanDb;
+        ImmutableArray<string> metrics = [.. _metrics.Select(m => m.Name switch
+        {
+            "sqnr_db" => SweepMetric.Format(sqnr),
+            "nsr" => SweepMetric.Format(Math.Pow(10, -sqnr / 10)),
+            "energy_pj" => SweepMetric.Format(summary.MeanEnergyPicoJoules),
+            _ => m.Read(result, config.Hardware),
+        })];
+        return new PointRecord(point.Index, point.Id, PointStatus.Ok, "", metrics, perLayer
+            ? [.. SweepTables.LayerRows(result, numerics: false).Select((row, i) => row.Add(SweepMetric.Format(summary.Layers[i].Sqnr.MeanDb)))]
+            : null);
     }
 
     /// <summary>The point's HTML report: the sweep's command and the point's values as its command, the page written last.</summary>

@@ -115,7 +115,9 @@ public sealed class SweepSpecReaderTests
         yield return Case("numerics is true or false", 5, "numerics: maybe", "5:11: numerics must be true or false, was 'maybe'");
         yield return Case("a misspelt key", 5, "numerical: false",
             "1:1: numerics is required: true or false",
-            "5:1: unknown key 'numerical' at the top level; allowed: version, name, config, workloads, numerics, axes, constraints, metrics, objectives");
+            "5:1: unknown key 'numerical' at the top level; allowed: version, name, config, workloads, numerics, inputs, axes, constraints, metrics, objectives");
+        yield return Case("inputs without numerics", 5, "numerics: false\ninputs: synthetic:2",
+            "6:1: inputs are run through the BFP datapath; set numerics: true or remove them");
         yield return Case("an empty list", 8, "      pe_array.rows: []",
             "8:22: pe_array.rows must be a non-empty list of values or a range {from, to, step} or {from, to, times}, was a list");
         yield return Case("a repeated value", 8, "      pe_array.rows: [2, 4, 2]",

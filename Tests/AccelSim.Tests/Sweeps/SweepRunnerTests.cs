@@ -44,6 +44,43 @@ public sealed class SweepRunnerTests
     }
 
     [Test]
+    public void Inputs_EachPointReportsItsAgreementOverTheSet_AsEvalDoes()
+    {
+        string spec = _folder.Spec("""
+            version: 1
+            name: inputs
+            config: ../Configs/tiny.yaml
+            workloads: [../Workloads/tiny.yaml]
+            numerics: true
+            inputs: synthetic:3
+            axes:
+              - grid:
+                  bfp.mantissa_bits: [3, 8]
+            metrics: [top1_agreement, top5_overlap, sqnr_db, energy_pj]
+            """);
+        string output = _folder.Output("a");
+
+        SweepFolder.Run(spec, output, SweepFolder.Options());
+
+        string[] rows = Rows(output);
+        Assert.That(rows, Has.Length.EqualTo(3));
+        for (int i = 0; i < 2; i++)
+        {
+            // The same figures as accelsim eval over the same set with the point's mantissa width.
+            string bits = i == 0 ? "3" : "8";
+            var config = ConfigLoader.LoadAcceleratorWithEnergy(Path.Combine(_folder.Root, "Configs/tiny.yaml"), [ConfigOverride.Parse($"bfp.mantissa_bits={bits}")]);
+            var evaluation = new AccelSim.Execution.Evaluation(config.Hardware, config.Energy, ConfigLoader.LoadWorkload(Path.Combine(_folder.Root, "Workloads/tiny.yaml")));
+            var summary = evaluation.Run(AccelSim.Execution.EvalInputs.Find("synthetic:3", evaluation.Network, null));
+            string[] cells = rows[1 + i].Split(',');
+            Assert.That(cells[3..9], Is.EqualTo(new[]
+            {
+                bits, "ok", SweepMetric.Format(summary.Top1Agreement), SweepMetric.Format(summary.Top5Overlap),
+                SweepMetric.Format(summary.OutputSqnr.MeanDb), SweepMetric.Format(summary.MeanEnergyPicoJoules),
+            }), $"point {i}");
+        }
+    }
+
+    [Test]
     public void Results_AreByteIdenticalWhateverTheNumberOfJobs()
     {
         string spec = _folder.Spec(SweepFolder.SmallSpec);
