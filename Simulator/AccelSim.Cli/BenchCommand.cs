@@ -61,7 +61,9 @@ internal static class BenchCommand
             Description = $"Run only these scenarios (repeatable): {string.Join(", ", AllNames)}.",
         };
         var threads = new Option<int>("--threads", "-j") { Description = "Worker threads.", DefaultValueFactory = _ => Environment.ProcessorCount };
-        var command = new Command("bench", "Time the main scenarios (medians over repeated runs) and print events per second.") { repeat, only, threads };
+        var maxMemory = MemoryBudget.MaxMemoryOption();
+        var force = MemoryBudget.ForceOption();
+        var command = new Command("bench", "Time the main scenarios (medians over repeated runs) and print events per second.") { repeat, only, threads, maxMemory, force };
         command.SetAction(parse =>
         {
             using var log = (Serilog.Core.Logger)Program.CreateLogger(parse.GetValue(verbose), parse.GetValue(quiet), stderr);
@@ -80,13 +82,15 @@ internal static class BenchCommand
                     throw new UsageException($"unknown scenario '{unknown[0]}'; known: {string.Join(", ", AllNames)}");
                 }
 
+                var scenarios = Scenarios.Where(s => selected.Length == 0 || selected.Contains(s.Name)).ToList();
+                CheckBudget(scenarios, parse.GetValue(threads), MemoryBudget.Read(parse, maxMemory), parse.GetValue(force), log);
                 var table = new Table().Border(TableBorder.Rounded).Title($"accelsim bench: {runs} run(s) per scenario, {parse.GetValue(threads)} thread(s)");
                 foreach (string heading in new[] { "scenario", "median s", "min s", "max s", "work", "per second (median)", "what" })
                 {
                     table.AddColumn(heading);
                 }
 
-                foreach (Scenario scenario in Scenarios.Where(s => selected.Length == 0 || selected.Contains(s.Name)))
+                foreach (Scenario scenario in scenarios)
                 {
                     if (scenario.Sweep is { } spec)
                     {
@@ -148,6 +152,30 @@ internal static class BenchCommand
             });
         });
         return command;
+    }
+
+    /// <summary>Refuses, before the first is timed, scenarios predicted to need more memory than the limit.</summary>
+    /// <exception cref="UsageException">A scenario would exceed the limit (unless forced).</exception>
+    private static void CheckBudget(List<Scenario> scenarios, int threads, long? limit, bool force, Serilog.ILogger log)
+    {
+        foreach (Scenario scenario in scenarios)
+        {
+            if (scenario.Sweep is { } spec)
+            {
+                if (SweepRunner.Estimate(Commands.ResolveDefault(spec, spec), Shard.All, threads) is { } sweep)
+                {
+                    int atOnce = Math.Min(threads, sweep.Runnable);
+                    MemoryBudget.Check(sweep.Largest, sweep.Numerics, limit, force, log, atOnce,
+                        $"bench scenario '{scenario.Name}' ({atOnce} point(s) at once, the largest {sweep.PointId})", ", or fewer --threads");
+                }
+
+                continue;
+            }
+
+            var config = ConfigLoader.LoadAccelerator(Commands.ResolveDefault(scenario.Config, scenario.Config));
+            var network = ConfigLoader.LoadWorkload(Commands.ResolveDefault(scenario.Workload, scenario.Workload));
+            MemoryBudget.Check(RunEstimate.Of(config, network), scenario.Numerics, limit, force, log, subject: $"bench scenario '{scenario.Name}'");
+        }
     }
 
     private static IEnumerable<string> AllNames =>

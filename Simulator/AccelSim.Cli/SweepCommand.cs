@@ -31,10 +31,12 @@ internal static class SweepCommand
         var noPlots = new Option<bool>("--no-plots") { Description = "Do not render the PNG and SVG plots." };
         var noTable = new Option<bool>("--no-table") { Description = "Do not print the Pareto front to stdout." };
         var dryRun = new Option<bool>("--dry-run") { Description = "Validate every point and check the constraints without running; exit 2 if a point is invalid." };
+        var maxMemory = MemoryBudget.MaxMemoryOption();
+        var force = MemoryBudget.ForceOption();
 
         var command = new Command("sweep", "Run a design-space sweep: every point of the spec in parallel, resumable, shardable; results.csv, Pareto front and plots.")
         {
-            spec, output, jobs, shard, perLayer, noPlots, noTable, dryRun,
+            spec, output, jobs, shard, perLayer, noPlots, noTable, dryRun, maxMemory, force,
             MergeCommand(stdout, stderr, verbose, quiet, noPlots, noTable),
         };
         // On a worker thread, so that Ctrl+C (or SIGTERM) reaches the handler as a cancellation while the sweep runs:
@@ -64,6 +66,14 @@ internal static class SweepCommand
 
                 string folder = parse.GetValue(output) ?? throw new UsageException("sweep needs an output folder: --output DIR (-o DIR)");
                 new OutputPaths().Folder("--output", folder).Check();
+                long? limit = MemoryBudget.Read(parse, maxMemory);
+                if (SweepRunner.Estimate(parse.GetValue(spec)!, part, jobCount) is { } estimate)
+                {
+                    int atOnce = Math.Min(jobCount, estimate.Runnable);
+                    MemoryBudget.Check(estimate.Largest, estimate.Numerics, limit, parse.GetValue(force), log, atOnce,
+                        $"the sweep ({atOnce} point(s) at once, the largest {estimate.PointId})", ", or run fewer points at once with --jobs");
+                }
+
                 var options = new SweepRunOptions { Jobs = jobCount, Shard = part, PerLayer = parse.GetValue(perLayer), Plots = !parse.GetValue(noPlots) };
                 SweepOutcome outcome = WithProgress(stderr, log, progress => SweepRunner.Run(parse.GetValue(spec)!, folder, options, progress, log, cancel));
                 Report(outcome, folder, log);
