@@ -30,6 +30,12 @@ public static class NetworkRunner
         RunSettings settings = options.Settings;
         ILogger log = logger ?? Serilog.Core.Logger.None;
         int threads = Math.Max(1, options.Threads);
+        if (options.Numerics)
+        {
+            // The numerics read their files after the timing of every layer: a bad one is refused before any of it.
+            NetworkNumerics.CheckFiles(network);
+        }
+
         if (WeightSparsity.Needed(config))
         {
             network = WeightSparsity.Measure(network, config, threads);
