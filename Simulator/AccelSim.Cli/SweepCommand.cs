@@ -67,7 +67,8 @@ internal static class SweepCommand
                 string folder = parse.GetValue(output) ?? throw new UsageException("sweep needs an output folder: --output DIR (-o DIR)");
                 new OutputPaths().Folder("--output", folder).Check();
                 long? limit = MemoryBudget.Read(parse, maxMemory);
-                if (SweepRunner.Estimate(parse.GetValue(spec)!, part, jobCount) is { } estimate)
+                string specPath = Commands.ResolveDefault(parse.GetValue(spec)!);
+                if (SweepRunner.Estimate(specPath, part, jobCount) is { } estimate)
                 {
                     int atOnce = Math.Min(jobCount, estimate.Runnable);
                     MemoryBudget.Check(estimate.Largest, estimate.Numerics, limit, parse.GetValue(force), log, atOnce,
@@ -75,7 +76,7 @@ internal static class SweepCommand
                 }
 
                 var options = new SweepRunOptions { Jobs = jobCount, Shard = part, PerLayer = parse.GetValue(perLayer), Plots = !parse.GetValue(noPlots) };
-                SweepOutcome outcome = WithProgress(stderr, log, progress => SweepRunner.Run(Commands.ResolveDefault(parse.GetValue(spec)!), folder, options, progress, log, cancel));
+                SweepOutcome outcome = WithProgress(stderr, log, progress => SweepRunner.Run(specPath, folder, options, progress, log, cancel));
                 Report(outcome, folder, log);
                 if (!parse.GetValue(noTable))
                 {
