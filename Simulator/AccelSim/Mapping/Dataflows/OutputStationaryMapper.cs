@@ -24,7 +24,7 @@ internal sealed class OutputStationaryMapper : IDataflowMapper
         if (foldOutputBytes > context.Buffers.Ofmap.CapacityBytes)
         {
             throw new MappingException(string.Create(CultureInfo.InvariantCulture,
-                $"layer '{layer.Name}': the results of one fold ({foldOutputBytes} bytes) do not fit the ofmap buffer ({context.Buffers.Ofmap.CapacityBytes} bytes)"));
+                $"layer '{layer.Name}': the results of one fold ({foldOutputBytes} bytes) do not fit the ofmap buffer ({context.Buffers.Ofmap.CapacityBytes} bytes); {OutputStationaryPlan.Smallest(layer.Shape, config, context).Describe(context.Buffers)}"));
         }
 
         var plan = OutputStationaryPlan.Create(layer, config, context);

@@ -114,7 +114,20 @@ internal sealed record OutputStationaryPlan(
         }
 
         return new MappingException(string.Create(CultureInfo.InvariantCulture,
-            $"layer '{layerName}': even one reduction step of one fold is too large: {string.Join(" and ", parts)}; enlarge the buffer"));
+            $"layer '{layerName}': even one reduction step of one fold is too large: {string.Join(" and ", parts)}; {Smallest(G, Config, Context).Describe(Context.Buffers)}"));
+    }
+
+    /// <summary>The smallest buffers for the smallest tile: one reduction step of one fold (its input column and its
+    /// weights' row, in halves of their buffers; a tensor smaller than that is held whole) and one fold's results.</summary>
+    public static SmallestTile Smallest(ConvShape g, AcceleratorConfig config, LayerContext context)
+    {
+        int rows = config.PeArray.Rows;
+        int cols = config.PeArray.Cols;
+        long wholeIfmap = (long)g.GroupInChannels * g.InHeight * g.InWidth * g.Batch * FeatureMapElementBytes;
+        long wholeWeights = BitsToBytes(WeightTileBits(g.GroupFilters, g.Reduction, config, context.Bfp));
+        long stepIfmap = Math.Min(rows, g.Pixels) * FeatureMapElementBytes;
+        long stepWeights = BitsToBytes(WeightTileBits(Math.Min(cols, g.GroupFilters), 1, config, context.Bfp));
+        return new SmallestTile(2 * Math.Min(wholeIfmap, stepIfmap), 2 * Math.Min(wholeWeights, stepWeights), (long)rows * cols * FeatureMapElementBytes);
     }
 
     /// <summary>Bytes of a fold's im2col block of <paramref name="taps"/> reduction indices (0 when the input is resident).</summary>

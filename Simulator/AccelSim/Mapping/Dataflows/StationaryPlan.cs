@@ -198,7 +198,7 @@ internal sealed class StationaryPlan
         if (pieceLength < 1)
         {
             throw new MappingException(string.Create(CultureInfo.InvariantCulture,
-                $"layer '{_layerName}': one row of results ({_cols * FeatureMapElementBytes} bytes) does not fit the ofmap buffer ({_ofmapCapacity} bytes)"));
+                $"layer '{_layerName}': one row of results ({_cols * FeatureMapElementBytes} bytes) does not fit {(_passLength < 1 ? "half " : string.Empty)}the ofmap buffer ({(_passLength < 1 ? _ofmapCapacity / 2 : _ofmapCapacity)} bytes); {Smallest().Describe(_context.Buffers)}"));
         }
 
         if (StreamedResident)
@@ -218,10 +218,24 @@ internal sealed class StationaryPlan
         if (rowsPiece < 1)
         {
             throw new MappingException(string.Create(CultureInfo.InvariantCulture,
-                $"layer '{_layerName}': one streamed row of one fold ({(_ws ? Math.Min(_rows, _k) * FeatureMapElementBytes : WorstPiece(1))} bytes) does not fit half the {(_ws ? "ifmap" : "weight")} buffer ({StreamedHalf} bytes); enlarge the buffer"));
+                $"layer '{_layerName}': one streamed row of one fold ({(_ws ? Math.Min(_rows, _k) * FeatureMapElementBytes : WorstPiece(1))} bytes) does not fit half the {(_ws ? "ifmap" : "weight")} buffer ({StreamedHalf} bytes); {Smallest().Describe(_context.Buffers)}"));
         }
 
         return rowsPiece;
+    }
+
+    /// <summary>The smallest buffers for the smallest tile: a fold's stationary block (its im2col block for is), one
+    /// streamed row of it (an im2col row for ws), one row of results (in half the output buffer while partial sums
+    /// wait there across K folds); a tensor smaller than its tile is held whole instead.</summary>
+    private SmallestTile Smallest()
+    {
+        long depth = Math.Min(_rows, _k);
+        long width = Math.Min(_cols, _spatial);
+        long ifmapTile = _ws ? depth * FeatureMapElementBytes : width * depth * FeatureMapElementBytes;
+        long weightTile = _ws ? WeightBytes(width, depth) : WeightBytes(1, depth);
+        long resultRow = (long)_cols * FeatureMapElementBytes;
+        return new SmallestTile(
+            2 * Math.Min(_wholeIfmap, ifmapTile), 2 * Math.Min(_wholeWeights, weightTile), _psumsPerFold || _rowFolds == 1 ? resultRow : 2 * resultRow);
     }
 
     /// <summary>Bytes of the stationary block of one fold (the whole tensor when resident).</summary>
@@ -244,7 +258,7 @@ internal sealed class StationaryPlan
         if (stationaryBytes > StationaryHalf)
         {
             throw new MappingException(string.Create(CultureInfo.InvariantCulture,
-                $"layer '{_layerName}': the stationary {(_ws ? "weights" : "input rows")} of one fold ({stationaryBytes} bytes) do not fit half the {(_ws ? "weight" : "ifmap")} buffer ({StationaryHalf} bytes); enlarge the buffer"));
+                $"layer '{_layerName}': the stationary {(_ws ? "weights" : "input rows")} of one fold ({stationaryBytes} bytes) do not fit half the {(_ws ? "weight" : "ifmap")} buffer ({StationaryHalf} bytes); {Smallest().Describe(_context.Buffers)}"));
         }
 
         return stationaryBytes;
