@@ -13,6 +13,7 @@ internal sealed class RowStationaryPlan
     private readonly AcceleratorConfig _config;
     private readonly LayerContext _context;
     private readonly string _layerName;
+    private readonly MappingPoint _point;
     private readonly int _arrayRows;
     private readonly int _arrayCols;
     private readonly int _r;
@@ -49,8 +50,10 @@ internal sealed class RowStationaryPlan
 
     /// <exception cref="MappingException">One filter's output rows of a strip, or one channel's input rows or filter
     /// rows, do not fit half their buffer.</exception>
-    public RowStationaryPlan(GemmLayer layer, AcceleratorConfig config, LayerContext context)
+    /// <param name="point">Limits on the sizes the plan chooses (<see cref="MappingPoint.Heuristic"/>: none).</param>
+    public RowStationaryPlan(GemmLayer layer, AcceleratorConfig config, LayerContext context, MappingPoint point)
     {
+        _point = point;
         ConvShape g = layer.Shape;
         _g = g;
         _config = config;
@@ -81,6 +84,12 @@ internal sealed class RowStationaryPlan
         _realColumns = Math.Max(0, Math.Min(stream - 1, g.InWidth - 1 + g.PadLeft) - Math.Max(0, g.PadLeft) + 1);
         (_filtersPerBlock, _channelsPerChunk) = SizeBlocksAndChunks();
     }
+
+    /// <summary>The sizes this plan chose: its point of the mapping space with every limit made explicit.</summary>
+    public MappingPoint Chosen => new()
+    {
+        ItemsPerBlock = _itemsPerBlock, StripRows = _widestStrip, FiltersPerBlock = _filtersPerBlock, ChannelsPerChunk = _channelsPerChunk,
+    };
 
     /// <summary>The schedule: groups, batch blocks, strips, filter blocks, filter-row passes, channel chunks.</summary>
     /// <exception cref="MappingException">The PE-level model would simulate too many PE-cycles for one pass.</exception>
@@ -232,7 +241,7 @@ internal sealed class RowStationaryPlan
             throw NothingFits();
         }
 
-        return items;
+        return MappingPoint.Limit(_point.ItemsPerBlock, items);
     }
 
     private bool ItemsFit(long items) =>
@@ -257,7 +266,7 @@ internal sealed class RowStationaryPlan
     {
         long widest = _ifmapResident ? Math.Min(_e, _arrayCols)
             : Fitting.Largest(Math.Min(_e, _arrayCols), rows => StripInputRows(rows) * _g.InWidth * _itemsPerBlock * FeatureMapElementBytes <= _ifmapHalf);
-        return (int)Math.Max(1, Fitting.Largest(widest, rows => rows * _f * _itemsPerBlock * FeatureMapElementBytes <= _psumHalf));
+        return (int)MappingPoint.Limit(_point.StripRows, Math.Max(1, Fitting.Largest(widest, rows => rows * _f * _itemsPerBlock * FeatureMapElementBytes <= _psumHalf)));
     }
 
     private long StripInputRows(long rows) =>
@@ -315,6 +324,8 @@ internal sealed class RowStationaryPlan
             filtersPerBlock = Fitting.Largest(filtersPerBlock, m => WeightBytes(m, 1, firstPassRows) <= _weightHalf);
         }
 
+        filtersPerBlock = filtersPerBlock < 1 ? filtersPerBlock : MappingPoint.Limit(_point.FiltersPerBlock, filtersPerBlock);
+
         long channelsPerChunk = Fitting.Largest(_g.GroupInChannels, c =>
             (_ifmapResident || _mostRows * _g.InWidth * c * _itemsPerBlock * FeatureMapElementBytes <= _ifmapHalf)
             && (_weightsResident || WeightBytes(filtersPerBlock, c, firstPassRows) <= _weightHalf));
@@ -323,7 +334,7 @@ internal sealed class RowStationaryPlan
             throw NothingFits();
         }
 
-        return (filtersPerBlock, channelsPerChunk);
+        return (filtersPerBlock, MappingPoint.Limit(_point.ChannelsPerChunk, channelsPerChunk));
     }
 
     private long Cycles(RowStationaryPass pass)

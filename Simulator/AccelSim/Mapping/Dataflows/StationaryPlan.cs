@@ -16,6 +16,7 @@ internal sealed class StationaryPlan
     private readonly AcceleratorConfig _config;
     private readonly LayerContext _context;
     private readonly string _layerName;
+    private readonly MappingPoint _point;
     private readonly bool _ws;
     private readonly bool _paddingAsData;
     private readonly bool _psumsPerFold;
@@ -46,8 +47,10 @@ internal sealed class StationaryPlan
 
     /// <exception cref="MappingException">One row of results does not fit the output buffer, or one streamed row of one
     /// fold does not fit half its buffer.</exception>
-    public StationaryPlan(GemmLayer layer, AcceleratorConfig config, LayerContext context, bool weightsStationary)
+    /// <param name="point">Limits on the pass and piece lengths (<see cref="MappingPoint.Heuristic"/>: none).</param>
+    public StationaryPlan(GemmLayer layer, AcceleratorConfig config, LayerContext context, bool weightsStationary, MappingPoint point)
     {
+        _point = point;
         ConvShape g = layer.Shape;
         _g = g;
         _config = config;
@@ -79,8 +82,16 @@ internal sealed class StationaryPlan
         // Natively, the partial sums of one pass (its streamed range × the used columns) wait in half the output buffer.
         _passLength = _psumsPerFold || _rowFolds == 1 ? _streamed
             : Math.Min(_streamed, (_ofmapCapacity / 2) / ((long)_cols * FeatureMapElementBytes));
+        if (_passLength >= 1)
+        {
+            _passLength = MappingPoint.Limit(point.StreamedPerPass, _passLength);
+        }
+
         _pieceLength = SizePieces();
     }
+
+    /// <summary>The sizes this plan chose: its point of the mapping space with every limit made explicit.</summary>
+    public MappingPoint Chosen => new() { StreamedPerPass = _passLength, StreamedPerPiece = _pieceLength };
 
     private bool StationaryResident => _ws ? _weightsResident : _ifmapResident;
 
@@ -201,7 +212,7 @@ internal sealed class StationaryPlan
 
         if (StreamedResident)
         {
-            return pieceLength;
+            return MappingPoint.Limit(_point.StreamedPerPiece, pieceLength);
         }
 
         long rowsPiece = Fitting.Largest(pieceLength, length => WorstPiece(length) <= StreamedHalf);
@@ -219,7 +230,7 @@ internal sealed class StationaryPlan
                 $"layer '{_layerName}': one streamed row of one fold ({(_ws ? Math.Min(_rows, _k) * FeatureMapElementBytes : WorstPiece(1))} bytes) does not fit half the {(_ws ? "ifmap" : "weight")} buffer ({StreamedHalf} bytes); {Smallest().Describe(_context.Buffers)}"));
         }
 
-        return rowsPiece;
+        return MappingPoint.Limit(_point.StreamedPerPiece, rowsPiece);
     }
 
     /// <summary>The smallest buffers for the smallest tile: a fold's stationary block (its im2col block for is), one
@@ -306,6 +317,20 @@ internal sealed class StationaryPlan
         for (long t0 = 0; t0 < _streamed; t0 += length)
         {
             most = Math.Max(most, _g.InputRowsFor(t0, Math.Min(_streamed, t0 + length) - 1));
+        }
+
+        // Pieces start again at each pass: when the pass length is not a multiple of the piece length they straddle
+        // other output rows than the pieces counted from 0, and may need more input rows.
+        if (_passLength < _streamed && _passLength % length != 0)
+        {
+            for (long passStart = 0; passStart < _streamed; passStart += _passLength)
+            {
+                long passEnd = Math.Min(_streamed, passStart + _passLength);
+                for (long t0 = passStart; t0 < passEnd; t0 += length)
+                {
+                    most = Math.Max(most, _g.InputRowsFor(t0, Math.Min(passEnd, t0 + length) - 1));
+                }
+            }
         }
 
         return most * _g.InWidth * channels * FeatureMapElementBytes;
