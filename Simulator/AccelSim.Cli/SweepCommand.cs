@@ -59,13 +59,13 @@ internal static class SweepCommand
 
                 if (parse.GetValue(dryRun))
                 {
-                    return DryRun(parse.GetValue(spec)!, part, jobCount, stdout, log);
+                    return DryRun(Commands.ResolveDefault(parse.GetValue(spec)!), part, jobCount, stdout, log);
                 }
 
                 string folder = parse.GetValue(output) ?? throw new UsageException("sweep needs an output folder: --output DIR (-o DIR)");
                 new OutputPaths().Folder("--output", folder).Check();
                 var options = new SweepRunOptions { Jobs = jobCount, Shard = part, PerLayer = parse.GetValue(perLayer), Plots = !parse.GetValue(noPlots) };
-                SweepOutcome outcome = WithProgress(stderr, log, progress => SweepRunner.Run(parse.GetValue(spec)!, folder, options, progress, log, cancel));
+                SweepOutcome outcome = WithProgress(stderr, log, progress => SweepRunner.Run(Commands.ResolveDefault(parse.GetValue(spec)!), folder, options, progress, log, cancel));
                 Report(outcome, folder, log);
                 if (!parse.GetValue(noTable))
                 {
