@@ -109,7 +109,8 @@ public sealed class MinimumTileTests
         {
             foreach (Dataflow dataflow in AllDataflows)
             {
-                foreach ((string name, ConvLayer layer, int batch) in layers)
+                // The 4x4 array of tiny.yaml takes the large layers in hundreds of thousands of folds: the small ones suffice there.
+                foreach ((string name, ConvLayer layer, int batch) in layers.Where(l => config != "tiny" || l.Layer.InputShape.Height < 100))
                 {
                     yield return new TestCaseData(config, dataflow, layer, batch).SetName($"{config} {dataflow} {name}");
                 }
