@@ -48,7 +48,7 @@ public static class LayerSimulator
     public static LayerTiming RunSchedule(Layer layer, int batch, TileSchedule schedule, AcceleratorConfig config, LayerContext context, MappingPoint point, ITraceSink? trace = null)
     {
         LayerTiming timing = Run(layer, batch, schedule, config, context, trace);
-        return point.IsHeuristic ? timing : timing with { Mapping = $"{timing.Mapping}; mapping point {point}" };
+        return point.IsHeuristic ? timing : timing with { Mapping = $"{timing.Mapping}; mapping point {point}", MappingPoint = point.ToString() };
     }
 
     /// <summary>The layer's context with the buffers as the layer uses them, and its mapping: with a unified buffer not

@@ -126,6 +126,7 @@ public static class NetworkRunner
             Energy = EnergyAccounting.Price(layer, timing.Activity, config, LayerContexts.For(layer, config, settings), energy, timing.TotalCycles, numerics?.ZeroOperandMacs),
             Numerics = numerics,
             Mapping = timing.Mapping,
+            MappingPoint = timing.MappingPoint,
             BankConflictCycles = timing.BankConflictCycles,
             UnifiedSplit = timing.UnifiedSplit,
             Events = timing.Events,

@@ -66,6 +66,7 @@ public sealed class JsonReportWriter : IReportWriter
         json.WriteNumber("bank_conflict_cycles", layer.BankConflictCycles);
         WriteSplit(json, layer.UnifiedSplit);
         json.WriteString("mapping", layer.Mapping);
+        json.WriteString("mapping_point", layer.MappingPoint);
         json.WriteEndObject();
     }
 

@@ -51,3 +51,29 @@ public sealed class MapCommandTests
         CliHarness.AssertBadInput(code, stderr, "mapper.objective 'area' is not one of cycles, energy, edp, dram_bytes");
     }
 }
+
+/// <summary>The JSON report names each layer's mapping point.</summary>
+public sealed class MappingPointReportTests() : WorkFolderFixture("accelsim-mapping-point-")
+{
+    [TestCase("heuristic")]
+    [TestCase("exhaustive")]
+    public void JsonReport_NamesEachLayersMappingPoint(string search)
+    {
+        string json = Path.Combine(Work, "run.json");
+
+        var (code, _, stderr) = CliHarness.Run("run", "-c", CliHarness.Shipped("Configs/tiny.yaml"), "-w", CliHarness.Shipped("Workloads/resnet_block.yaml"),
+            "--no-numerics", "--no-table", "-q", "--json", json, "--set", "pe_array.dataflow=row_stationary", "--set", $"mapper.search={search}");
+
+        Assert.That(code, Is.Zero, stderr);
+        using var document = System.Text.Json.JsonDocument.Parse(File.ReadAllText(json));
+        var layers = document.RootElement.GetProperty("layers").EnumerateArray()
+            .Select(l => (Point: l.GetProperty("mapping_point").GetString()!, Mapping: l.GetProperty("mapping").GetString()!)).ToList();
+
+        // The heuristic run names no point; a searched layer that chose another point also names it in its mapping.
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(layers.Where(l => l.Point != "heuristic"), search == "heuristic" ? Is.Empty : Is.Not.Empty);
+            Assert.That(layers.Where(l => l.Point != "heuristic").All(l => l.Mapping.EndsWith("; mapping point " + l.Point, StringComparison.Ordinal)));
+        }
+    }
+}
