@@ -116,7 +116,7 @@ public static class MappingSearch
     }
 
     /// <summary>A value the objective cannot go below for this schedule, from the schedule alone.</summary>
-    private static double Bound(TileSchedule schedule, AcceleratorConfig config, LayerContext context, MapperObjective objective)
+    internal static double Bound(TileSchedule schedule, AcceleratorConfig config, LayerContext context, MapperObjective objective)
     {
         long dramBytes = LayerSimulator.TrafficBytes(schedule, context);
         return objective switch

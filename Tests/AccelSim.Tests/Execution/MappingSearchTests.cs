@@ -62,6 +62,10 @@ public sealed class MappingSearchTests
             TileSchedule schedule = Mapper.Map(layer, batch, config, context, point);
             LayerTiming timing = LayerSimulator.RunSchedule(layer, batch, schedule, config, context, point);
             Assert.That((schedule.Steps.Sum(s => s.Macs), timing.ComputeCycles + timing.StallCycles), Is.EqualTo((layer.MacsPerItem * batch, timing.TotalCycles)), point.ToString());
+
+            // The pruned search's bounds hold: it may skip a point only when the point cannot win.
+            Assert.That(MappingSearch.Bound(schedule, config, context, MapperObjective.Cycles), Is.LessThanOrEqualTo(timing.TotalCycles), point.ToString());
+            Assert.That(MappingSearch.Bound(schedule, config, context, MapperObjective.DramBytes), Is.LessThanOrEqualTo(timing.DramReadBytes + timing.DramWriteBytes), point.ToString());
         }
     }
 
