@@ -86,15 +86,15 @@ internal static class Commands
         return command;
     }
 
-    internal static void RenderTable(RunResult result, TextWriter stdout)
+    internal static void RenderTable(RunResult result, TextWriter stdout, bool fullEnergy = false)
     {
         if (ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected)
         {
-            ConsoleTableWriter.Render(result, AnsiConsole.Console);
+            ConsoleTableWriter.Render(result, AnsiConsole.Console, fullEnergy);
         }
         else
         {
-            new ConsoleTableWriter().Write(result, stdout);
+            new ConsoleTableWriter { FullEnergy = fullEnergy }.Write(result, stdout);
         }
     }
 
