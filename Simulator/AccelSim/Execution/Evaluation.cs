@@ -56,7 +56,7 @@ public sealed class Evaluation
         int threads = Math.Max(1, Threads);
         Network network = WeightSparsity.Needed(_config) ? WeightSparsity.Measure(_network, _config, threads) : _network;
         RunSettings settings = RunSettings.Native;
-        LayerTiming[] timings = NetworkRunner.Timings(_config, network, settings, threads);
+        LayerTiming[] timings = NetworkRunner.Timings(_config, network, settings, threads, _energy);
         long cycles = timings.Sum(t => t.TotalCycles);
 
         // Weights are read and quantized once for all inputs: they do not depend on the input.
