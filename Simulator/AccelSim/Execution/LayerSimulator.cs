@@ -88,8 +88,8 @@ public static class LayerSimulator
 
     /// <summary>DRAM bytes a schedule moves: its tiles in (unless the input is on chip) and its results out.</summary>
     private static long TrafficBytes(TileSchedule schedule, LayerContext context) =>
-        (context.InputFromChip ? 0 : schedule.IfmapTileBytes.Sum()) + schedule.WeightTileBytes.Sum()
-        + (context.OutputToChip ? 0 : schedule.Steps.Sum(s => s.OutputBytes));
+        checked((context.InputFromChip ? 0 : schedule.IfmapTileBytes.TotalBytes) + schedule.WeightTileBytes.TotalBytes
+        + (context.OutputToChip ? 0 : schedule.Steps.OutputBytes));
 
     private static LayerTiming Run(Layer layer, int batch, TileSchedule schedule, AcceleratorConfig config, LayerContext context, ITraceSink? trace)
     {

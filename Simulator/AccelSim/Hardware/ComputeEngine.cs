@@ -68,7 +68,8 @@ public sealed class ComputeEngine : Component
     private static readonly ImmutableArray<StatKey> StallKeys = [.. StallCauses.All.Select(
         cause => new StatKey($"stall_cycles.{StallCauses.Name(cause)}", StatUnit.Cycles, StallDescription(cause)))];
 
-    private readonly ImmutableArray<ComputeStep> _steps;
+    private readonly IEnumerator<ComputeStep> _steps;
+    private readonly long _stepCount;
     private readonly TileLoader _ifmap;
     private readonly TileLoader? _weights;
     private readonly OutputBuffer _ofmap;
@@ -94,13 +95,15 @@ public sealed class ComputeEngine : Component
     private readonly Counter _registerFileAccesses;
     private readonly Counter[] _stallCycles;
     private readonly ITraceSink? _trace;
-    private int _next;
+    private long _next;
+    private ComputeStep _current;
+    private bool _hasCurrent;
     private bool _busy;
     private StallCause? _blockedBy;
     private Cycle _blockedSince;
 
     public ComputeEngine(
-        Simulation simulation, ComponentId id, ImmutableArray<ComputeStep> steps, TileLoader ifmap, TileLoader? weights,
+        Simulation simulation, ComponentId id, IEnumerable<ComputeStep> steps, TileLoader ifmap, TileLoader? weights,
         OutputBuffer ofmap, BufferSetConfig buffers, ConverterConfig? converters = null, long inputLookAheadElements = 0)
         : base(simulation, id.Path)
     {
@@ -114,7 +117,11 @@ public sealed class ComputeEngine : Component
         _weightRegionWords = _unified ? buffers.Ifmap.CapacityWords : 0;
         _converters = converters;
         _inputLookAheadElements = inputLookAheadElements;
-        _steps = steps;
+        // Steps are pulled one ahead of the one running (its successor decides which tiles it releases), so the
+        // engine's memory does not depend on the number of steps.
+        _stepCount = steps is StepSequence sequence ? sequence.Length : steps.LongCount();
+        _steps = steps.GetEnumerator();
+        PullNext();
         _ifmap = ifmap;
         _weights = weights;
         _ofmap = ofmap;
@@ -144,8 +151,8 @@ public sealed class ComputeEngine : Component
 
     /// <inheritdoc/>
     public override string? PendingWork => FinishedAt is not null ? null
-        : _busy ? $"step {_next} of {_steps.Length} computing"
-        : $"step {_next} of {_steps.Length} waiting for {(_blockedBy is { } cause ? StallCauses.Name(cause) : "a wake-up")}";
+        : _busy ? $"step {_next} of {_stepCount} computing"
+        : $"step {_next} of {_stepCount} waiting for {(_blockedBy is { } cause ? StallCauses.Name(cause) : "a wake-up")}";
 
     /// <summary>The statistic counting the cycles the engine stalled for <paramref name="cause"/>.</summary>
     public static StatKey StallCycles(StallCause cause) => StallKeys[(int)cause];
@@ -172,7 +179,7 @@ public sealed class ComputeEngine : Component
             return;
         }
 
-        if (_next == _steps.Length)
+        if (!_hasCurrent)
         {
             if (_ofmap.IsDrained)
             {
@@ -187,7 +194,7 @@ public sealed class ComputeEngine : Component
             return;
         }
 
-        ComputeStep step = _steps[_next];
+        ComputeStep step = _current;
         StallCause? cause =
             !_ifmap.IsReady(step.IfmapTile) ? (_ifmap.IsQueued(step.IfmapTile) ? StallCause.DramBandwidth : StallCause.Ifmap)
             : step.WeightTile >= 0 && !_weights!.IsReady(step.WeightTile) ? (_weights.IsQueued(step.WeightTile) ? StallCause.DramBandwidth : StallCause.Weights)
@@ -236,23 +243,30 @@ public sealed class ComputeEngine : Component
 
     private void OnStepDone()
     {
-        ComputeStep step = _steps[_next];
+        ComputeStep step = _current;
         _busy = false;
         _stepsDone.Increment();
         _next++;
-        bool last = _next == _steps.Length;
-        if (last || _steps[_next].IfmapTile != step.IfmapTile)
+        PullNext();
+        bool last = !_hasCurrent;
+        if (last || _current.IfmapTile != step.IfmapTile)
         {
             _ifmap.Release(step.IfmapTile);
         }
 
-        if (step.WeightTile >= 0 && (last || _steps[_next].WeightTile != step.WeightTile))
+        if (step.WeightTile >= 0 && (last || _current.WeightTile != step.WeightTile))
         {
             _weights!.Release(step.WeightTile);
         }
 
         _ofmap.Store(step.OutputBytes);
         Advance();
+    }
+
+    private void PullNext()
+    {
+        _hasCurrent = _steps.MoveNext();
+        _current = _hasCurrent ? _steps.Current : default;
     }
 
     private void Block(StallCause cause)

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using AccelSim.Kernel;
 using AccelSim.Statistics;
 using AccelSim.Tracing;
@@ -8,7 +7,8 @@ namespace AccelSim.Hardware;
 /// <summary>Fills one double-buffered SRAM buffer from DRAM with a layer's tiles, in order, one per buffer half.</summary>
 /// <remarks>
 /// Tile i+1 is fetched into the free half while tile i is in use; a half is freed when its consumer releases the tile.
-/// Tile sizes must not exceed a half (the mapper guarantees it).
+/// Tile sizes must not exceed a half (the mapper guarantees it). Tiles are pulled from their sequence as halves free up,
+/// and only the two halves' tiles are tracked, so the loader's memory does not depend on the number of tiles.
 /// </remarks>
 public sealed class TileLoader : Component
 {
@@ -23,9 +23,9 @@ public sealed class TileLoader : Component
     private readonly DramChannel _dram;
     private readonly bool _fromChip;
     private readonly bool _portLimited;
-    private readonly ImmutableArray<long> _tileBytes;
-    private readonly bool[] _ready;
-    private readonly bool[] _queued;
+    private readonly IEnumerator<long> _tiles;
+    private readonly long _tileCount;
+    private readonly Half[] _halves = [Half.Empty, Half.Empty];
     private readonly Counter _fillWords;
     private readonly Counter _fillBytes;
     private int _nextToLoad;
@@ -40,7 +40,7 @@ public sealed class TileLoader : Component
     /// <param name="portLimited">A fill cannot outrun the buffer's write ports: a tile of T words written in address
     /// order into its half puts ceil(T / banks) words in the busiest bank, and those take ceil(· / write ports) cycles.</param>
     public TileLoader(
-        Simulation simulation, ComponentId id, SramConfig sram, DramChannel dram, ImmutableArray<long> tileBytes, bool fromChip = false, bool portLimited = true)
+        Simulation simulation, ComponentId id, SramConfig sram, DramChannel dram, IEnumerable<long> tileBytes, bool fromChip = false, bool portLimited = true)
         : base(simulation, id.Path)
     {
         Id = id;
@@ -48,16 +48,16 @@ public sealed class TileLoader : Component
         _sram = sram;
         _dram = dram;
         _fromChip = fromChip;
-        _tileBytes = tileBytes;
-        _ready = new bool[tileBytes.Length];
-        _queued = new bool[tileBytes.Length];
-        foreach (long bytes in tileBytes)
+        // A schedule's tiles come with their count and largest size; a plain list is counted here.
+        (_tileCount, long largestBytes) = tileBytes is TileSequence sequence
+            ? (sequence.Length, sequence.LargestBytes)
+            : (tileBytes.LongCount(), tileBytes.DefaultIfEmpty().Max());
+        if (largestBytes > sram.HalfCapacityBytes)
         {
-            if (bytes > sram.HalfCapacityBytes)
-            {
-                throw new ArgumentException($"{id}: a tile of {bytes} bytes exceeds half the buffer ({sram.HalfCapacityBytes} bytes)", nameof(tileBytes));
-            }
+            throw new ArgumentException($"{id}: a tile of {largestBytes} bytes exceeds half the buffer ({sram.HalfCapacityBytes} bytes)", nameof(tileBytes));
         }
+
+        _tiles = tileBytes.GetEnumerator();
 
         _fillWords = simulation.Stats.Register(id.Path, WriteWords);
         _fillBytes = simulation.Stats.Register(id.Path, FillBytes);
@@ -69,7 +69,7 @@ public sealed class TileLoader : Component
 
     /// <inheritdoc/>
     public override string? PendingWork =>
-        _nextToLoad < _tileBytes.Length ? $"tile {_nextToLoad} of {_tileBytes.Length} not yet fetched ({_halvesInUse} half(s) held by the consumer)" : null;
+        _nextToLoad < _tileCount ? $"tile {_nextToLoad} of {_tileCount} not yet fetched ({_halvesInUse} half(s) held by the consumer)" : null;
 
     /// <summary>Connects the consumer to be told (directly, from an event) that a tile has arrived.</summary>
     public void OnTileReady(Action handler)
@@ -85,27 +85,30 @@ public sealed class TileLoader : Component
     /// <summary>Starts fetching the first tiles.</summary>
     public void Start() => FetchWhileRoom();
 
-    public bool IsReady(int tile) => _ready[tile];
+    /// <summary>The tile is in its half: fetched and not yet released.</summary>
+    public bool IsReady(int tile) => HalfOf(tile) is { Tile: var held, Ready: true } && held == tile;
 
     /// <summary>The tile's DRAM request waits in the channel's queue behind other transfers.</summary>
-    public bool IsQueued(int tile) => _queued[tile];
+    public bool IsQueued(int tile) => HalfOf(tile) is { Tile: var held, Queued: true } && held == tile;
 
-    /// <summary>Bytes of tile <paramref name="tile"/>.</summary>
-    public long TileBytes(int tile) => _tileBytes[tile];
+    /// <summary>Bytes of tile <paramref name="tile"/>, which must be fetched or being fetched.</summary>
+    public long TileBytes(int tile) => HalfOf(tile) is { Tile: var held } half && held == tile
+        ? half.Bytes
+        : throw new InvalidOperationException($"{Path}: tile {tile} is not in a buffer half, at cycle {Simulation.Now}");
 
     /// <summary>The consumer is done with <paramref name="tile"/>: its half is free for the next tile.</summary>
     public void Release(int tile)
     {
-        if (!_ready[tile])
+        if (!IsReady(tile))
         {
             throw new InvalidOperationException($"{Path}: tile {tile} released before it arrived, at cycle {Simulation.Now}");
         }
 
-        _ready[tile] = false;
+        _halves[tile % Halves] = HalfOf(tile) with { Ready = false };
         _halvesInUse--;
         if (_trace is not null)
         {
-            TraceOccupancy(_trace, -_tileBytes[tile]);
+            TraceOccupancy(_trace, -HalfOf(tile).Bytes);
         }
 
         FetchWhileRoom();
@@ -113,16 +116,19 @@ public sealed class TileLoader : Component
 
     private void FetchWhileRoom()
     {
-        while (_nextToLoad < _tileBytes.Length && _halvesInUse < Halves)
+        // Tiles are used in order, so tile i goes into half i mod 2 once tile i − 2 has been released.
+        while (_halvesInUse < Halves && _tiles.MoveNext())
         {
-            int tile = _nextToLoad++;
-            long bytes = _tileBytes[tile];
+            int tile = checked(_nextToLoad++);
+            long bytes = _tiles.Current;
+            int half = tile % Halves;
+            _halves[half] = new Half(tile, bytes, Ready: false, Queued: false);
             _halvesInUse++;
             if (_fromChip)
             {
                 Simulation.Schedule(0, () =>
                 {
-                    _ready[tile] = true;
+                    _halves[half] = _halves[half] with { Ready = true };
                     _onTileReady?.Invoke();
                 });
                 continue;
@@ -132,13 +138,13 @@ public sealed class TileLoader : Component
             _fillBytes.Add(bytes);
             _fillWords.Add(words);
             long writeCycles = _portLimited ? SramBanks.Cycles(SramBanks.BusiestBankWords(new WordRun(0, words, words), _sram.Banks), _sram.WritePorts) : 0;
-            _queued[tile] = true;
+            _halves[half] = _halves[half] with { Queued = true };
             _issuing = true;
             _dram.Read(bytes, stream: Id, sinkCycles: writeCycles, onStart: () =>
             {
                 // A transfer that waited in the queue may have a consumer charging that wait to DRAM bandwidth: wake it
                 // so the charge moves to this tensor. One that starts at once was never waited for as queued.
-                _queued[tile] = false;
+                _halves[half] = _halves[half] with { Queued = false };
                 if (!_issuing && _onTileReady is { } wake)
                 {
                     wake();
@@ -151,12 +157,14 @@ public sealed class TileLoader : Component
                     TraceOccupancy(_trace, bytes);
                 }
 
-                _ready[tile] = true;
+                _halves[half] = _halves[half] with { Ready = true };
                 _onTileReady?.Invoke();
             });
             _issuing = false;
         }
     }
+
+    private Half HalfOf(int tile) => _halves[tile % Halves];
 
     private void TraceOccupancy(ITraceSink trace, long changeBytes)
     {
@@ -165,4 +173,10 @@ public sealed class TileLoader : Component
     }
 
     private static long DivideRoundingUp(long numerator, long denominator) => (numerator + denominator - 1) / denominator;
+
+    /// <summary>What one buffer half holds: a tile's number (−1 before the first) and bytes, and where its fetch is.</summary>
+    private readonly record struct Half(int Tile, long Bytes, bool Ready, bool Queued)
+    {
+        public static Half Empty => new(-1, 0, Ready: false, Queued: false);
+    }
 }

@@ -1,4 +1,4 @@
-using System.Collections.Immutable;
+using System.Collections;
 
 namespace AccelSim.Hardware;
 
@@ -52,18 +52,217 @@ public readonly record struct ComputeStep
     public required long VectorOps { get; init; }
 }
 
+/// <summary>What a mapping plan emits, in order: a tile to fetch into the ifmap or the weight buffer, or a step to run.</summary>
+public readonly record struct ScheduleEntry
+{
+    private ScheduleEntry(ScheduleEntryKind kind, long tileBytes, ComputeStep step)
+    {
+        Kind = kind;
+        TileBytes = tileBytes;
+        Step = step;
+    }
+
+    public ScheduleEntryKind Kind { get; }
+
+    /// <summary>Bytes of the tile (0 for a step).</summary>
+    public long TileBytes { get; }
+
+    /// <summary>The step (default for a tile).</summary>
+    public ComputeStep Step { get; }
+
+    /// <summary>The next input tile, of <paramref name="bytes"/> bytes.</summary>
+    public static ScheduleEntry IfmapTile(long bytes) => new(ScheduleEntryKind.IfmapTile, bytes, default);
+
+    /// <summary>The next weight tile, of <paramref name="bytes"/> bytes.</summary>
+    public static ScheduleEntry WeightTile(long bytes) => new(ScheduleEntryKind.WeightTile, bytes, default);
+
+    /// <summary>The next engine step.</summary>
+    public static ScheduleEntry Compute(in ComputeStep step) => new(ScheduleEntryKind.Step, 0, step);
+}
+
+/// <summary>The kinds of <see cref="ScheduleEntry"/>.</summary>
+public enum ScheduleEntryKind
+{
+    IfmapTile,
+    WeightTile,
+    Step,
+}
+
 /// <summary>The lowering of one layer onto the accelerator: tiles to fetch, in order, and the steps that consume them.</summary>
-/// <param name="IfmapTileBytes">Bytes of each input tile, in fetch order.</param>
-/// <param name="WeightTileBytes">Bytes of each weight tile, in fetch order.</param>
-/// <param name="Steps">Engine steps in execution order.</param>
-/// <param name="Engine">Which engine runs the steps.</param>
-/// <param name="Description">How the layer was mapped, for logs and reports (folds, loop order, K chunks).</param>
-public sealed record TileSchedule(
-    ImmutableArray<long> IfmapTileBytes,
-    ImmutableArray<long> WeightTileBytes,
-    ImmutableArray<ComputeStep> Steps,
-    EngineKind Engine,
-    string Description);
+/// <remarks>
+/// A schedule is generated, not stored: its plan emits the entries again each time they are enumerated, so a layer of
+/// millions of folds holds no more memory than one of a few (the simulation pulls steps and tiles as it goes). One pass
+/// at construction takes the totals callers need (counts, bytes) and surfaces any mapping error before a simulation
+/// starts. The plan must emit the same entries on every enumeration.
+/// </remarks>
+public sealed class TileSchedule
+{
+    private readonly Func<IEnumerable<ScheduleEntry>> _entries;
+
+    /// <param name="entries">Emits the schedule's entries afresh on each call, tiles and steps in execution order.</param>
+    /// <param name="engine">Which engine runs the steps.</param>
+    /// <param name="description">How the layer was mapped, for logs and reports (folds, loop order, K chunks).</param>
+    /// <exception cref="OverflowException">A total exceeds <see cref="long.MaxValue"/>.</exception>
+    public TileSchedule(Func<IEnumerable<ScheduleEntry>> entries, EngineKind engine, string description)
+    {
+        _entries = entries;
+        Engine = engine;
+        Description = description;
+        var ifmap = new Totals();
+        var weights = new Totals();
+        long steps = 0;
+        long outputBytes = 0;
+        foreach (ScheduleEntry entry in entries())
+        {
+            switch (entry.Kind)
+            {
+                case ScheduleEntryKind.IfmapTile:
+                    ifmap.Add(entry.TileBytes);
+                    break;
+                case ScheduleEntryKind.WeightTile:
+                    weights.Add(entry.TileBytes);
+                    break;
+                default:
+                    steps++;
+                    outputBytes = checked(outputBytes + entry.Step.OutputBytes);
+                    break;
+            }
+        }
+
+        IfmapTileBytes = new TileSequence(() => Tiles(ScheduleEntryKind.IfmapTile), ifmap.Count, ifmap.Bytes, ifmap.Largest);
+        WeightTileBytes = new TileSequence(() => Tiles(ScheduleEntryKind.WeightTile), weights.Count, weights.Bytes, weights.Largest);
+        Steps = new StepSequence(StepsInOrder, steps, outputBytes);
+    }
+
+    /// <summary>A schedule of explicit lists (tests, the empty schedule).</summary>
+    public TileSchedule(IEnumerable<long> ifmapTileBytes, IEnumerable<long> weightTileBytes, IEnumerable<ComputeStep> steps, EngineKind engine, string description)
+        : this(
+            () => ifmapTileBytes.Select(ScheduleEntry.IfmapTile)
+                .Concat(weightTileBytes.Select(ScheduleEntry.WeightTile))
+                .Concat(steps.Select(step => ScheduleEntry.Compute(step))),
+            engine,
+            description)
+    {
+    }
+
+    private TileSchedule(TileSchedule schedule, string description)
+    {
+        _entries = schedule._entries;
+        Engine = schedule.Engine;
+        Description = description;
+        IfmapTileBytes = schedule.IfmapTileBytes;
+        WeightTileBytes = schedule.WeightTileBytes;
+        Steps = schedule.Steps;
+    }
+
+    /// <summary>Bytes of each input tile, in fetch order.</summary>
+    public TileSequence IfmapTileBytes { get; }
+
+    /// <summary>Bytes of each weight tile, in fetch order.</summary>
+    public TileSequence WeightTileBytes { get; }
+
+    /// <summary>Engine steps in execution order.</summary>
+    public StepSequence Steps { get; }
+
+    /// <summary>Which engine runs the steps.</summary>
+    public EngineKind Engine { get; }
+
+    /// <summary>How the layer was mapped, for logs and reports (folds, loop order, K chunks).</summary>
+    public string Description { get; }
+
+    /// <summary>The same schedule with another description (one that states the totals), without another pass.</summary>
+    public TileSchedule WithDescription(string description) => new(this, description);
+
+    private IEnumerable<long> Tiles(ScheduleEntryKind kind)
+    {
+        foreach (ScheduleEntry entry in _entries())
+        {
+            if (entry.Kind == kind)
+            {
+                yield return entry.TileBytes;
+            }
+        }
+    }
+
+    private IEnumerable<ComputeStep> StepsInOrder()
+    {
+        foreach (ScheduleEntry entry in _entries())
+        {
+            if (entry.Kind == ScheduleEntryKind.Step)
+            {
+                yield return entry.Step;
+            }
+        }
+    }
+
+    private sealed class Totals
+    {
+        public long Count { get; private set; }
+
+        public long Bytes { get; private set; }
+
+        public long Largest { get; private set; }
+
+        public void Add(long bytes)
+        {
+            Count++;
+            Bytes = checked(Bytes + bytes);
+            Largest = Math.Max(Largest, bytes);
+        }
+    }
+}
+
+/// <summary>A schedule's tiles of one kind: bytes of each, in fetch order, generated on each enumeration.</summary>
+public sealed class TileSequence : IEnumerable<long>
+{
+    private readonly Func<IEnumerable<long>> _tiles;
+
+    internal TileSequence(Func<IEnumerable<long>> tiles, long length, long totalBytes, long largestBytes)
+    {
+        _tiles = tiles;
+        Length = length;
+        TotalBytes = totalBytes;
+        LargestBytes = largestBytes;
+    }
+
+    /// <summary>The number of tiles.</summary>
+    public long Length { get; }
+
+    /// <summary>Bytes of all the tiles together.</summary>
+    public long TotalBytes { get; }
+
+    /// <summary>Bytes of the largest tile (0 when there is none).</summary>
+    public long LargestBytes { get; }
+
+    /// <inheritdoc/>
+    public IEnumerator<long> GetEnumerator() => _tiles().GetEnumerator();
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+}
+
+/// <summary>A schedule's steps in execution order, generated on each enumeration.</summary>
+public sealed class StepSequence : IEnumerable<ComputeStep>
+{
+    private readonly Func<IEnumerable<ComputeStep>> _steps;
+
+    internal StepSequence(Func<IEnumerable<ComputeStep>> steps, long length, long outputBytes)
+    {
+        _steps = steps;
+        Length = length;
+        OutputBytes = outputBytes;
+    }
+
+    /// <summary>The number of steps.</summary>
+    public long Length { get; }
+
+    /// <summary>Bytes all the steps write to the output buffer (<see cref="ComputeStep.OutputBytes"/> summed).</summary>
+    public long OutputBytes { get; }
+
+    /// <inheritdoc/>
+    public IEnumerator<ComputeStep> GetEnumerator() => _steps().GetEnumerator();
+
+    IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+}
 
 /// <summary>The compute engine a layer runs on.</summary>
 public enum EngineKind

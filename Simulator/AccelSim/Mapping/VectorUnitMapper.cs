@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Globalization;
 using AccelSim.Hardware;
 using AccelSim.Workloads;
@@ -26,21 +25,24 @@ internal static class VectorUnitMapper
 
         int channelsPerStep = (int)Math.Min(shape.Channels, Math.Min(half / planeInBytes, context.Buffers.Ofmap.CapacityBytes / (planeOutputs * FeatureMapElementBytes)));
         long windowOps = shape.WindowElements;
-        var tiles = ImmutableArray.CreateBuilder<long>();
-        var steps = ImmutableArray.CreateBuilder<ComputeStep>();
-        for (int item = 0; item < shape.Batch; item++)
+        IEnumerable<ScheduleEntry> Emit()
         {
-            for (int c0 = 0; c0 < shape.Channels; c0 += channelsPerStep)
+            var tiles = new TileNumbers();
+            for (int item = 0; item < shape.Batch; item++)
             {
-                int channels = Math.Min(channelsPerStep, shape.Channels - c0);
-                long outputs = planeOutputs * channels;
-                tiles.Add(planeInBytes * channels);
-                steps.Add(VectorStep(tiles.Count - 1, outputs * windowOps, outputs, planeInBytes * channels, config));
+                for (int c0 = 0; c0 < shape.Channels; c0 += channelsPerStep)
+                {
+                    int channels = Math.Min(channelsPerStep, shape.Channels - c0);
+                    long outputs = planeOutputs * channels;
+                    yield return tiles.Ifmap(planeInBytes * channels);
+                    yield return ScheduleEntry.Compute(VectorStep(tiles.LastIfmap, outputs * windowOps, outputs, planeInBytes * channels, config));
+                }
             }
         }
 
-        return new TileSchedule(tiles.ToImmutable(), [], steps.ToImmutable(), EngineKind.VectorUnit,
-            string.Create(CultureInfo.InvariantCulture, $"vector unit, {config.VectorUnit.Lanes} lanes: {steps.Count} step(s) of up to {channelsPerStep} channel plane(s)"));
+        var schedule = new TileSchedule(Emit, EngineKind.VectorUnit, string.Empty);
+        return schedule.WithDescription(
+            string.Create(CultureInfo.InvariantCulture, $"vector unit, {config.VectorUnit.Lanes} lanes: {schedule.Steps.Length} step(s) of up to {channelsPerStep} channel plane(s)"));
     }
 
     /// <summary>A channel plane too large for half the buffer is pooled in bands of output rows, each fetching the input
@@ -84,22 +86,25 @@ internal static class VectorUnitMapper
         }
 
         long windowOps = shape.WindowElements;
-        var tiles = ImmutableArray.CreateBuilder<long>();
-        var steps = ImmutableArray.CreateBuilder<ComputeStep>();
-        for (int plane = 0; plane < shape.Planes; plane++)
+        IEnumerable<ScheduleEntry> Emit()
         {
-            for (int first = 0; first < shape.OutHeight; first += rowsPerStep)
+            var tiles = new TileNumbers();
+            for (int plane = 0; plane < shape.Planes; plane++)
             {
-                int rows = Math.Min(rowsPerStep, shape.OutHeight - first);
-                long bytes = InputRows(first, rows) * rowBytes;
-                long outputs = (long)rows * shape.OutWidth;
-                tiles.Add(bytes);
-                steps.Add(VectorStep(tiles.Count - 1, outputs * windowOps, outputs, bytes, config));
+                for (int first = 0; first < shape.OutHeight; first += rowsPerStep)
+                {
+                    int rows = Math.Min(rowsPerStep, shape.OutHeight - first);
+                    long bytes = InputRows(first, rows) * rowBytes;
+                    long outputs = (long)rows * shape.OutWidth;
+                    yield return tiles.Ifmap(bytes);
+                    yield return ScheduleEntry.Compute(VectorStep(tiles.LastIfmap, outputs * windowOps, outputs, bytes, config));
+                }
             }
         }
 
-        return new TileSchedule(tiles.ToImmutable(), [], steps.ToImmutable(), EngineKind.VectorUnit,
-            string.Create(CultureInfo.InvariantCulture, $"vector unit, {config.VectorUnit.Lanes} lanes: {steps.Count} step(s) of up to {rowsPerStep} output row(s) of one channel plane"));
+        var schedule = new TileSchedule(Emit, EngineKind.VectorUnit, string.Empty);
+        return schedule.WithDescription(
+            string.Create(CultureInfo.InvariantCulture, $"vector unit, {config.VectorUnit.Lanes} lanes: {schedule.Steps.Length} step(s) of up to {rowsPerStep} output row(s) of one channel plane"));
     }
 
     /// <summary>An elementwise layer of <paramref name="elements"/> outputs in steps as large as the buffers allow.</summary>
@@ -115,17 +120,20 @@ internal static class VectorUnitMapper
             throw new MappingException("the ifmap and ofmap buffers are too small for even one element");
         }
 
-        var tiles = ImmutableArray.CreateBuilder<long>();
-        var steps = ImmutableArray.CreateBuilder<ComputeStep>();
-        for (long first = 0; first < elements; first += perStep)
+        IEnumerable<ScheduleEntry> Emit()
         {
-            long count = Math.Min(perStep, elements - first);
-            tiles.Add(count * bytesPerElementIn);
-            steps.Add(VectorStep(tiles.Count - 1, count * opsPerElement, count, count * bytesPerElementIn, config));
+            var tiles = new TileNumbers();
+            for (long first = 0; first < elements; first += perStep)
+            {
+                long count = Math.Min(perStep, elements - first);
+                yield return tiles.Ifmap(count * bytesPerElementIn);
+                yield return ScheduleEntry.Compute(VectorStep(tiles.LastIfmap, count * opsPerElement, count, count * bytesPerElementIn, config));
+            }
         }
 
-        return new TileSchedule(tiles.ToImmutable(), [], steps.ToImmutable(), EngineKind.VectorUnit,
-            string.Create(CultureInfo.InvariantCulture, $"vector unit, {config.VectorUnit.Lanes} lanes: {what} in {steps.Count} step(s) of up to {perStep} element(s)"));
+        var schedule = new TileSchedule(Emit, EngineKind.VectorUnit, string.Empty);
+        return schedule.WithDescription(
+            string.Create(CultureInfo.InvariantCulture, $"vector unit, {config.VectorUnit.Lanes} lanes: {what} in {schedule.Steps.Length} step(s) of up to {perStep} element(s)"));
     }
 
     private static ComputeStep VectorStep(int tile, long ops, long outputs, long readBytes, AcceleratorConfig config) => new()

@@ -122,9 +122,9 @@ public static class ScaleSimReports
                 long fillDrain = measured.StallCyclesByCause.GetValueOrDefault(StallCause.FillDrain);
                 stalls = measured.StallCycles - fillDrain;
                 total = measured.ComputeCycles + fillDrain - 1 + stalls;
-                dramIfmap = schedule.IfmapTileBytes.Sum() / DataSizes.FeatureMapElementBytes;
-                dramFilter = schedule.WeightTileBytes.Sum();
-                dramOfmap = schedule.Steps.Sum(s => s.OutputBytes) / DataSizes.FeatureMapElementBytes;
+                dramIfmap = schedule.IfmapTileBytes.TotalBytes / DataSizes.FeatureMapElementBytes;
+                dramFilter = schedule.WeightTileBytes.TotalBytes;
+                dramOfmap = schedule.Steps.OutputBytes / DataSizes.FeatureMapElementBytes;
                 cycles = new AccessCycles(0, total, 0, total, 0, total, 0, total, 0, total, 0, total);
                 ifmapBandwidth = PerCycle(dramIfmap, total);
                 filterBandwidth = PerCycle(dramFilter, total);

@@ -48,8 +48,8 @@ public sealed class MapperTests
             Assert.That(schedule.IfmapTileBytes, Is.EqualTo(new long[] { 2048 }), "512 float32 inputs fit half the buffer exactly");
             Assert.That(schedule.Steps.Sum(s => s.ComputeCycles), Is.EqualTo(518));
             Assert.That(schedule.Steps.Sum(s => s.Macs), Is.EqualTo(512 * 4));
-            Assert.That(schedule.Steps[0].OutputBytes, Is.Zero, "partial sums stay in the array until the last chunk");
-            Assert.That(schedule.Steps[1].OutputBytes, Is.EqualTo(16));
+            Assert.That(schedule.Steps.ElementAt(0).OutputBytes, Is.Zero, "partial sums stay in the array until the last chunk");
+            Assert.That(schedule.Steps.ElementAt(1).OutputBytes, Is.EqualTo(16));
         });
     }
 
@@ -111,8 +111,8 @@ public sealed class MapperTests
         Assert.Multiple(() =>
         {
             Assert.That(schedule.IfmapTileBytes, Has.Length.EqualTo(600));
-            Assert.That(schedule.IfmapTileBytes[0], Is.EqualTo(264));
-            Assert.That(schedule.IfmapTileBytes[151], Is.EqualTo(432));
+            Assert.That(schedule.IfmapTileBytes.ElementAt(0), Is.EqualTo(264));
+            Assert.That(schedule.IfmapTileBytes.ElementAt(151), Is.EqualTo(432));
             Assert.That(schedule.WeightTileBytes, Is.EqualTo(new long[] { 111 }));
             Assert.That(schedule.Steps.Sum(s => s.ComputeCycles), Is.EqualTo(19_800));
             Assert.That(schedule.Description, Does.Contain("x 1 K chunk(s) of up to 3 channel(s), fetched per fold"));

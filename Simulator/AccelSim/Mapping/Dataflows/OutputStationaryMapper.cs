@@ -33,6 +33,6 @@ internal sealed class OutputStationaryMapper : IDataflowMapper
         long rowsOuter = Traffic(plan.Build(columnFoldsOuter: false, layer.FusedRelu, withSteps: false));
         return plan.Build(columnFoldsOuter: rowsOuter >= columnsOuter, layer.FusedRelu);
 
-        static long Traffic(TileSchedule s) => s.IfmapTileBytes.Sum() + s.WeightTileBytes.Sum();
+        static long Traffic(TileSchedule s) => checked(s.IfmapTileBytes.TotalBytes + s.WeightTileBytes.TotalBytes);
     }
 }

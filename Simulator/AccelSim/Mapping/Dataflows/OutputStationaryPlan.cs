@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Globalization;
 using AccelSim.Hardware;
 using AccelSim.Numerics;
@@ -157,7 +156,10 @@ internal sealed record OutputStationaryPlan(
     /// <summary>The schedule in one loop order: groups, then column folds and row-fold bands (either outer), then the row
     /// folds of a band, then the K chunks of a fold.</summary>
     /// <param name="withSteps">False: only the tiles, to cost a loop order (the steps are left empty).</param>
-    public TileSchedule Build(bool columnFoldsOuter, bool fusedRelu, bool withSteps = true)
+    public TileSchedule Build(bool columnFoldsOuter, bool fusedRelu, bool withSteps = true) =>
+        new(() => Emit(columnFoldsOuter, fusedRelu, withSteps), EngineKind.PeArray, Describe(columnFoldsOuter));
+
+    private IEnumerable<ScheduleEntry> Emit(bool columnFoldsOuter, bool fusedRelu, bool withSteps)
     {
         var builder = new ScheduleBuilder(this, columnFoldsOuter, fusedRelu, withSteps);
         long bands = CeilDiv(RowFolds, FoldsPerBand);
@@ -179,13 +181,15 @@ internal sealed record OutputStationaryPlan(
                         for (int chunk = 0; chunk < Chunks; chunk++)
                         {
                             builder.Add(new FoldChunk(this, group, band, colFold, rowFold, chunk));
+                            for (int i = 0; i < builder.Pending.Count; i++)
+                            {
+                                yield return builder.Pending[i];
+                            }
                         }
                     }
                 }
             }
         }
-
-        return builder.ToSchedule(Describe(columnFoldsOuter));
     }
 
     private string Describe(bool columnFoldsOuter)
@@ -270,16 +274,14 @@ internal sealed record OutputStationaryPlan(
         public int FirstFilter { get; }
     }
 
-    /// <summary>Collects the tiles and steps of one loop order; a tile is fetched again whenever the tile a step needs
-    /// differs from the one before it.</summary>
+    /// <summary>Emits the tiles and steps of one loop order, fold chunk by fold chunk; a tile is fetched again whenever the
+    /// tile a step needs differs from the one before it.</summary>
     private sealed class ScheduleBuilder(OutputStationaryPlan plan, bool columnFoldsOuter, bool fusedRelu, bool withSteps)
     {
         private static readonly (long, long, long, long, long) NoTile = (-1, -1, -1, -1, -1);
 
-        private readonly ImmutableArray<long>.Builder _ifmapTiles = ImmutableArray.CreateBuilder<long>();
-        private readonly ImmutableArray<long>.Builder _weightTiles = ImmutableArray.CreateBuilder<long>();
-        private readonly ImmutableArray<ComputeStep>.Builder _steps = ImmutableArray.CreateBuilder<ComputeStep>(
-            withSteps ? (int)Math.Min(int.MaxValue, plan.G.Groups * plan.RowFolds * plan.ColFolds * plan.Chunks) : 0);
+        private readonly TileNumbers _tiles = new();
+        private readonly List<ScheduleEntry> _pending = new(3);
 
         private readonly long _fillDrain = FoldTiming.CyclesPerFold(plan.Config, plan.Context.Run.Detail, plan.G.Reduction) - plan.G.Reduction;
         private (long, long, long, long, long) _lastIfmapKey = NoTile;
@@ -291,8 +293,12 @@ internal sealed record OutputStationaryPlan(
             _lastWeightKey = NoTile;
         }
 
+        /// <summary>The entries of the last fold chunk added: at most an input tile, a weight tile and a step.</summary>
+        public List<ScheduleEntry> Pending => _pending;
+
         public void Add(in FoldChunk fold)
         {
+            _pending.Clear();
             FetchIfmap(fold);
             long tileWeightBytes = FetchWeights(fold);
             if (withSteps)
@@ -300,10 +306,6 @@ internal sealed record OutputStationaryPlan(
                 AddStep(fold, tileWeightBytes);
             }
         }
-
-        public TileSchedule ToSchedule(string description) => new(
-            _ifmapTiles.ToImmutable(), _weightTiles.ToImmutable(), _steps.Count == _steps.Capacity ? _steps.MoveToImmutable() : _steps.ToImmutable(),
-            EngineKind.PeArray, description);
 
         private void FetchIfmap(in FoldChunk fold)
         {
@@ -318,9 +320,9 @@ internal sealed record OutputStationaryPlan(
             long bandEndFold = Math.Min(plan.RowFolds, bandFirstFold + plan.FoldsPerBand);
             long bandFirstPixel = bandFirstFold * plan.ArrayRows;
             long bandLastPixel = Math.Min(plan.G.Pixels, bandEndFold * plan.ArrayRows) - 1;
-            _ifmapTiles.Add(plan.IfmapResident ? plan.ResidentIfmapBytes
+            _pending.Add(_tiles.Ifmap(plan.IfmapResident ? plan.ResidentIfmapBytes
                 : plan.Gathered ? plan.PieceIfmapBytes(fold.FirstPixel, fold.RowsUsed, fold.FirstK, fold.Reduction)
-                : plan.G.InputRowsFor(bandFirstPixel, bandLastPixel) * plan.G.InWidth * fold.Channels * FeatureMapElementBytes);
+                : plan.G.InputRowsFor(bandFirstPixel, bandLastPixel) * plan.G.InWidth * fold.Channels * FeatureMapElementBytes));
             _lastIfmapKey = ifmapKey;
         }
 
@@ -337,7 +339,7 @@ internal sealed record OutputStationaryPlan(
                 : 0;
             if (newWeightTile)
             {
-                _weightTiles.Add(plan.WeightsResident ? GroupWeightBytes(plan.G, plan.Config, plan.Context.Bfp, plan.Mask, fold.Group) : tileWeightBytes);
+                _pending.Add(_tiles.Weight(plan.WeightsResident ? GroupWeightBytes(plan.G, plan.Config, plan.Context.Bfp, plan.Mask, fold.Group) : tileWeightBytes));
                 _lastWeightKey = weightKey;
             }
 
@@ -352,10 +354,10 @@ internal sealed record OutputStationaryPlan(
             long active = plan.Skip ? plan.Mask!.ActiveReduction(fold.FirstFilter, fold.FirstFilter + (int)fold.ColsUsed, fold.FirstK, fold.FirstK + reduction) : reduction;
             long outputs = fold.IsLastChunk ? fold.RowsUsed * fold.ColsUsed : 0;
             long realOperands = plan.G.RealOperands(fold.FirstPixel, fold.FirstPixel + fold.RowsUsed, fold.FirstK, fold.FirstK + reduction) * active / Math.Max(1, reduction);
-            _steps.Add(new ComputeStep
+            _pending.Add(ScheduleEntry.Compute(new ComputeStep
             {
-                IfmapTile = _ifmapTiles.Count - 1,
-                WeightTile = _weightTiles.Count - 1,
+                IfmapTile = _tiles.LastIfmap,
+                WeightTile = _tiles.LastWeight,
                 ComputeCycles = active + (fold.IsLastChunk ? _fillDrain : 0),
                 FillDrainCycles = fold.IsLastChunk ? _fillDrain : 0,
                 Macs = fold.RowsUsed * fold.ColsUsed * active,
@@ -366,7 +368,7 @@ internal sealed record OutputStationaryPlan(
                 InputConversions = realOperands,
                 OutputConversions = outputs,
                 VectorOps = fusedRelu ? outputs : 0,
-            });
+            }));
         }
     }
 }

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Globalization;
 using AccelSim.Hardware;
 using AccelSim.Workloads;
@@ -84,11 +83,27 @@ internal sealed class RowStationaryPlan
     {
         long filterBlocks = CeilDiv(_g.GroupFilters, _filtersPerBlock);
         long chunks = CeilDiv(_g.GroupInChannels, _channelsPerChunk);
-        var ifmapTiles = ImmutableArray.CreateBuilder<long>();
-        var weightTiles = ImmutableArray.CreateBuilder<long>();
-        var steps = ImmutableArray.CreateBuilder<ComputeStep>();
-        long totalPasses = 0;
-        RowStationaryPass? firstPass = null;
+
+        // The description counts the array passes: one pass of the loops tallies them before the schedule is made.
+        var tally = new PassTally();
+        foreach (ScheduleEntry _ in Emit(fusedRelu, tally))
+        {
+        }
+
+        RowStationaryPass first = tally.First!.Value;
+        long totalPasses = tally.Passes;
+        string description = string.Create(CultureInfo.InvariantCulture,
+            $"row-stationary {_arrayRows}x{_arrayCols}: {_g.Groups} group(s) x {_strips} strip(s) of up to {_widestStrip} output row(s) x {filterBlocks} filter block(s) x {_rowPasses} filter-row pass(es) x {chunks} channel chunk(s); " +
+            $"sets of {first.FilterRows}x{first.OutRows} PEs, {first.Replicas(_arrayRows, _arrayCols)} side by side, {first.Channels} channel(s) per PE, {totalPasses} array pass(es), the first {Cycles(first)} cycles; " +
+            $"ifmap {(_ifmapResident ? "resident" : "streamed")}, weights {(_weightsResident ? "resident" : "streamed")}");
+        return new TileSchedule(() => Emit(fusedRelu, tally: null), EngineKind.PeArray, description);
+    }
+
+    private IEnumerable<ScheduleEntry> Emit(bool fusedRelu, PassTally? tally)
+    {
+        long filterBlocks = CeilDiv(_g.GroupFilters, _filtersPerBlock);
+        long chunks = CeilDiv(_g.GroupInChannels, _channelsPerChunk);
+        var tiles = new TileNumbers();
         for (int group = 0; group < _g.Groups; group++)
         {
             (long, long, long, long) lastIfmap = (-1, -1, -1, -1);
@@ -107,11 +122,15 @@ internal sealed class RowStationaryPlan
                             long channels = Math.Min(_channelsPerChunk, _g.GroupInChannels - (chunk * _channelsPerChunk));
                             int q = RowStationaryMapper.ChannelsPerPe(channels, filters * _n, replicas, _g.KernelWidth);
                             RowStationaryPass pass = rows with { Channels = q };
-                            firstPass ??= pass;
+                            if (tally is not null)
+                            {
+                                tally.First ??= pass;
+                            }
+
                             var ifmapKey = _ifmapResident ? (group, -1L, -1L, -1L) : (group, strip, rowPass, chunk);
                             if (ifmapKey != lastIfmap)
                             {
-                                ifmapTiles.Add(_ifmapResident ? _wholeIfmap : _rowsRead[strip, rowPass] * _g.InWidth * channels * _n * FeatureMapElementBytes);
+                                yield return tiles.Ifmap(_ifmapResident ? _wholeIfmap : _rowsRead[strip, rowPass] * _g.InWidth * channels * _n * FeatureMapElementBytes);
                                 lastIfmap = ifmapKey;
                             }
 
@@ -119,27 +138,30 @@ internal sealed class RowStationaryPlan
                             var weightKey = _weightsResident ? (group, -1L, -1L, -1L) : (group, block, rowPass, chunk);
                             if (weightKey != lastWeights)
                             {
-                                weightTiles.Add(_weightsResident ? _wholeWeights : tileWeightBytes);
+                                yield return tiles.Weight(_weightsResident ? _wholeWeights : tileWeightBytes);
                                 lastWeights = weightKey;
                             }
 
                             var work = new ChunkWork(filters, channels, replicas, _rowsRead[strip, rowPass],
                                 IsFirst: rowPass == 0 && chunk == 0, IsLast: rowPass == _rowPasses - 1 && chunk == chunks - 1);
-                            (ComputeStep step, long passes) = Step(pass, work, tileWeightBytes, ifmapTiles.Count - 1, weightTiles.Count - 1, fusedRelu);
-                            totalPasses += passes;
-                            steps.Add(step);
+                            (ComputeStep step, long passes) = Step(pass, work, tileWeightBytes, tiles.LastIfmap, tiles.LastWeight, fusedRelu);
+                            tally?.Add(passes);
+                            yield return ScheduleEntry.Compute(step);
                         }
                     }
                 }
             }
         }
+    }
 
-        RowStationaryPass first = firstPass!.Value;
-        string description = string.Create(CultureInfo.InvariantCulture,
-            $"row-stationary {_arrayRows}x{_arrayCols}: {_g.Groups} group(s) x {_strips} strip(s) of up to {_widestStrip} output row(s) x {filterBlocks} filter block(s) x {_rowPasses} filter-row pass(es) x {chunks} channel chunk(s); " +
-            $"sets of {first.FilterRows}x{first.OutRows} PEs, {first.Replicas(_arrayRows, _arrayCols)} side by side, {first.Channels} channel(s) per PE, {totalPasses} array pass(es), the first {Cycles(first)} cycles; " +
-            $"ifmap {(_ifmapResident ? "resident" : "streamed")}, weights {(_weightsResident ? "resident" : "streamed")}");
-        return new TileSchedule(ifmapTiles.ToImmutable(), weightTiles.ToImmutable(), steps.ToImmutable(), EngineKind.PeArray, description);
+    /// <summary>The array passes of a schedule and its first pass, for its description.</summary>
+    private sealed class PassTally
+    {
+        public RowStationaryPass? First { get; set; }
+
+        public long Passes { get; private set; }
+
+        public void Add(long passes) => Passes += passes;
     }
 
     /// <summary>The work of one step: a block of filters on a chunk of channels, for one strip and row pass.</summary>

@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using System.Globalization;
 using AccelSim.Hardware;
 using AccelSim.Workloads;
@@ -93,13 +92,14 @@ internal sealed class StationaryPlan
 
     /// <summary>The schedule: groups, column folds, passes, K (row) folds, streamed pieces.</summary>
     /// <exception cref="MappingException">The stationary block of one fold does not fit half its buffer.</exception>
-    public TileSchedule Build(bool fusedRelu)
+    public TileSchedule Build(bool fusedRelu) =>
+        new(() => Emit(fusedRelu), EngineKind.PeArray, Describe(CeilDiv(_streamed, _passLength)));
+
+    private IEnumerable<ScheduleEntry> Emit(bool fusedRelu)
     {
-        var ifmapTiles = ImmutableArray.CreateBuilder<long>();
-        var weightTiles = ImmutableArray.CreateBuilder<long>();
-        var steps = ImmutableArray.CreateBuilder<ComputeStep>();
-        var stationaryTiles = _ws ? weightTiles : ifmapTiles;
-        var streamedTiles = _ws ? ifmapTiles : weightTiles;
+        var tiles = new TileNumbers();
+        Func<long, ScheduleEntry> stationaryTile = _ws ? tiles.Weight : tiles.Ifmap;
+        Func<long, ScheduleEntry> streamedTile = _ws ? tiles.Ifmap : tiles.Weight;
         long passes = CeilDiv(_streamed, _passLength);
         for (int group = 0; group < _g.Groups; group++)
         {
@@ -121,7 +121,7 @@ internal sealed class StationaryPlan
                         var stationaryKey = StationaryResident ? (group, -1L, -1L, -1L) : (group, colFold, pass, rowFold);
                         if (stationaryKey != lastStationary)
                         {
-                            stationaryTiles.Add(StationaryTileBytes(s0, s1, k0, k1));
+                            yield return stationaryTile(StationaryTileBytes(s0, s1, k0, k1));
                             lastStationary = stationaryKey;
                         }
 
@@ -131,19 +131,17 @@ internal sealed class StationaryPlan
                             var streamedKey = StreamedResident ? (group, -1L, -1L, -1L) : (group, colFold, rowFold, t0);
                             if (streamedKey != lastStreamed)
                             {
-                                streamedTiles.Add(StreamedResident ? (_ws ? _wholeIfmap : _wholeWeights) : StreamedBytes(t0, t1, k0, k1));
+                                yield return streamedTile(StreamedResident ? (_ws ? _wholeIfmap : _wholeWeights) : StreamedBytes(t0, t1, k0, k1));
                                 lastStreamed = streamedKey;
                             }
 
                             var piece = new Piece(s0, s1, t0, t1, k0, k1, t0 == passStart, t1 == passEnd, rowFold == _rowFolds - 1);
-                            steps.Add(Step(piece, overhead, ifmapTiles.Count - 1, weightTiles.Count - 1, fusedRelu));
+                            yield return ScheduleEntry.Compute(Step(piece, overhead, tiles.LastIfmap, tiles.LastWeight, fusedRelu));
                         }
                     }
                 }
             }
         }
-
-        return new TileSchedule(ifmapTiles.ToImmutable(), weightTiles.ToImmutable(), steps.ToImmutable(), EngineKind.PeArray, Describe(passes));
     }
 
     /// <summary>A streamed piece of one fold: array columns [S0, S1), streamed rows [T0, T1), reduction [K0, K1).</summary>
