@@ -23,7 +23,7 @@ internal static class AcceleratorReader
     private static readonly MapSchema BufferSchema = new("capacity_bytes", "word_bits", "read_ports", "write_ports", "banks");
     private static readonly MapSchema FormatSchema = new("exponent_bits", "mantissa_bits", "format");
     private static readonly MapSchema BiasFormatSchema = new("exponent_bits", "mantissa_bits");
-    private static readonly MapSchema MxSchema = new("rounding", "scale", "accumulation");
+    private static readonly MapSchema MxSchema = new("rounding", "scale", "accumulation", "packing");
     private static readonly MapSchema GroupSchema = new("group");
     private static readonly MapSchema PeArraySchema = new("rows", "cols", "dataflow", "arithmetic", "zero_operands");
     private static readonly MapSchema BuffersSchema =
@@ -79,6 +79,7 @@ internal static class AcceleratorReader
     private static readonly Choices<MxRounding> MxRoundings = Choices.FromEnum<MxRounding>();
     private static readonly Choices<MxScaleRule> MxScaleRules = Choices.FromEnum<MxScaleRule>();
     private static readonly Choices<MxAccumulation> MxAccumulations = Choices.FromEnum<MxAccumulation>();
+    private static readonly Choices<MxPacking> MxPackings = Choices.FromEnum<MxPacking>();
 
     private static readonly Choices<(BlockPartition Weights, BlockPartition Inputs)> Schemes = new(
         ("6-9", (BlockPartition.Tensor, BlockPartition.Tensor)),
@@ -385,7 +386,8 @@ internal static class AcceleratorReader
         MxRounding? rounding = mx.Has("rounding") ? mx.Choice("rounding", MxRoundings) : MxRounding.NearestEven;
         MxScaleRule? scale = mx.Has("scale") ? mx.Choice("scale", MxScaleRules) : MxScaleRule.Spec;
         MxAccumulation? accumulation = mx.Has("accumulation") ? mx.Choice("accumulation", MxAccumulations) : MxAccumulation.Exact;
-        return rounding is { } r && scale is { } s && accumulation is { } a ? new MxOptions(r, s, a) : null;
+        MxPacking? packing = mx.Has("packing") ? mx.Choice("packing", MxPackings) : MxPacking.Contiguous;
+        return rounding is { } r && scale is { } s && accumulation is { } a && packing is { } p ? new MxOptions(r, s, a) { Packing = p } : null;
     }
 
     /// <summary>A shared width may be left out only when each tensor gives it or is in an MX/NVFP4 format.</summary>

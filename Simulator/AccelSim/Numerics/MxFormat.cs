@@ -23,10 +23,26 @@ public enum MxAccumulation
     Fp32,
 }
 
+/// <summary>How MX/NVFP4 weight blocks are laid out in SRAM words (docs/mx-formats.md, "Storage and cost").</summary>
+public enum MxPacking
+{
+    /// <summary>Each block's scale beside its elements, bits packed end to end across words.</summary>
+    Contiguous,
+
+    /// <summary>Elements packed end to end in words of their own, scales in separate words.</summary>
+    Separate,
+
+    /// <summary>Each block (elements and scale) starts a new word; the rest of its last word is padding.</summary>
+    BlockAligned,
+}
+
 /// <summary>The options of the MX and NVFP4 converters and datapath; the defaults follow the OCP v1.0 specification.</summary>
 public sealed record MxOptions(MxRounding Rounding = MxRounding.NearestEven, MxScaleRule ScaleRule = MxScaleRule.Spec,
     MxAccumulation Accumulation = MxAccumulation.Exact)
 {
+    /// <summary>How weight blocks pack into SRAM words (storage only; the values are the same).</summary>
+    public MxPacking Packing { get; init; } = MxPacking.Contiguous;
+
     /// <summary>The specification's choices: round to nearest even, the exact scale rule, an exact accumulator.</summary>
     public static MxOptions Default { get; } = new();
 }
@@ -81,6 +97,21 @@ public sealed record MxFormat
     /// <summary>The BFP format that stores and moves the same bits per block: an 8-bit shared field and element-wide
     /// mantissas, used (with <c>group: BlockSize</c>) wherever storage, traffic and converters are counted.</summary>
     public BfpFormat StorageEquivalent => new(ScaleBits, Element.Bits);
+
+    /// <summary>Width of the element multiplier's operand: the significand with its implicit bit (m + 1) for the FP
+    /// elements, all 8 bits for INT8. Signs are an XOR and exponents an add beside it.</summary>
+    public int SignificandBits => Element.IsInteger ? 8 : Element.MantissaBits + 1;
+
+    /// <summary>Bits of a code's magnitude (E4M3: 448/2^−9 = 229376 needs 18).</summary>
+    public int CodeBits => 64 - (int)ulong.LeadingZeroCount((ulong)Element.MaxCode);
+
+    /// <summary>Width of the exact fixed-point sum of one block product of <paramref name="weights"/> by
+    /// <paramref name="inputs"/>: both codes' magnitudes, ceil(log2) of the segment length, and a sign.</summary>
+    public static int BlockSumBits(MxFormat weights, MxFormat inputs)
+    {
+        int segment = Math.Min(weights.BlockSize, inputs.BlockSize);
+        return weights.CodeBits + inputs.CodeBits + (int)Math.Ceiling(Math.Log2(segment)) + 1;
+    }
 
     /// <summary>The format named <paramref name="name"/> (ordinal, lower case), or null.</summary>
     public static MxFormat? Find(string name) => All.FirstOrDefault(f => string.Equals(f.Name, name, StringComparison.Ordinal));

@@ -54,6 +54,14 @@ public sealed class MxFormatConfigTests
     }
 
     [Test]
+    public void Packing_IsReadFromMx()
+    {
+        string yaml = HardwareYaml.WithLine(22, "  format: mxint8").WithLine(23, "  mx: { packing: block_aligned }");
+
+        Assert.That(ConfigLoader.LoadAccelerator(_files.Write("hw.yaml", yaml)).Bfp.Mx.Packing, Is.EqualTo(MxPacking.BlockAligned));
+    }
+
+    [Test]
     public void BfpOnly_IsUnchanged()
     {
         BfpSettings bfp = ConfigLoader.LoadAccelerator(_files.Write("hw.yaml", HardwareYaml)).Bfp;
