@@ -30,6 +30,7 @@ internal static class Commands
             BenchCommand.Build(stdout, stderr, verbose, quiet),
             DescribeCommand.Build(stdout, stderr, verbose, quiet),
             BfpCostCommand.Build(stdout, stderr, verbose, quiet),
+            FormatsCommand.Build(stdout, stderr, verbose, quiet),
             SweepCommand.Build(stdout, stderr, verbose, quiet),
             CompressCommand.Build(stdout, stderr, verbose, quiet),
             TraceCommand.Build(stdout, stderr, verbose, quiet),

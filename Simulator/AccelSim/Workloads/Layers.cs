@@ -51,6 +51,12 @@ public sealed record LayerBfp(BfpFormatOverride Weights, BfpFormatOverride Input
     /// <summary>Where the layer's <c>bfp:</c> was written (<c>file:line:column</c>), for errors found once the
     /// accelerator is known; null when built in code.</summary>
     public string? Location { get; init; }
+
+    /// <summary>Equal formats are equal wherever they were written: the location is not part of the value.</summary>
+    public bool Equals(LayerBfp? other) => other is not null && Weights == other.Weights && Inputs == other.Inputs;
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Weights, Inputs);
 }
 
 /// <summary>A 2-D convolution, computed as <c>O (M×N) = W (M×K) · I (K×N)</c> per group.</summary>
