@@ -23,7 +23,9 @@ internal static class AcceleratorReader
     private static readonly MapSchema BufferSchema = new("capacity_bytes", "word_bits", "read_ports", "write_ports", "banks");
     private static readonly MapSchema FormatSchema = new("exponent_bits", "mantissa_bits", "format");
     private static readonly MapSchema BiasFormatSchema = new("exponent_bits", "mantissa_bits");
-    private static readonly MapSchema MxSchema = new("rounding", "scale", "accumulation", "packing");
+    private static readonly MapSchema MxSchema = new("rounding", "scale", "accumulation", "packing", "accumulator_bits", "accumulator_lsb");
+    private static readonly IntRule MxAccumulatorBitsRule = new(8, 126);
+    private static readonly IntRule MxAccumulatorLsbRule = new(-300, 300);
     private static readonly MapSchema GroupSchema = new("group");
     private static readonly MapSchema PeArraySchema = new("rows", "cols", "dataflow", "arithmetic", "zero_operands");
     private static readonly MapSchema BuffersSchema =
@@ -387,7 +389,30 @@ internal static class AcceleratorReader
         MxScaleRule? scale = mx.Has("scale") ? mx.Choice("scale", MxScaleRules) : MxScaleRule.Spec;
         MxAccumulation? accumulation = mx.Has("accumulation") ? mx.Choice("accumulation", MxAccumulations) : MxAccumulation.Exact;
         MxPacking? packing = mx.Has("packing") ? mx.Choice("packing", MxPackings) : MxPacking.Contiguous;
-        return rounding is { } r && scale is { } s && accumulation is { } a && packing is { } p ? new MxOptions(r, s, a) { Packing = p } : null;
+        int errorsBefore = mx.Errors.Count;
+        int? bits = null;
+        int? lsb = null;
+        if (accumulation == MxAccumulation.Fixed)
+        {
+            bits = mx.Int32("accumulator_bits", MxAccumulatorBitsRule);
+            lsb = mx.Int32("accumulator_lsb", MxAccumulatorLsbRule);
+        }
+        else
+        {
+            foreach (string key in new[] { "accumulator_bits", "accumulator_lsb" }.Where(mx.Has))
+            {
+                mx.Errors.Add(mx.Entry(key)!.Key, $"bfp.mx.{key} sizes a fixed-point accumulator: it needs bfp.mx.accumulation: fixed");
+            }
+        }
+
+        if (mx.Errors.Count > errorsBefore)
+        {
+            return null;
+        }
+
+        return rounding is { } r && scale is { } s && accumulation is { } a && packing is { } p
+            ? new MxOptions(r, s, a) { Packing = p, AccumulatorBits = bits ?? 32, AccumulatorLsb = lsb ?? -16 }
+            : null;
     }
 
     /// <summary>A shared width may be left out only when each tensor gives it or is in an MX/NVFP4 format.</summary>

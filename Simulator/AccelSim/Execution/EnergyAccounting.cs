@@ -134,7 +134,7 @@ public static class EnergyAccounting
         if (bfp.IsMx)
         {
             // Each MAC adds into its block's exact fixed-point sum; exponent adds and alignment fold into that add.
-            return MxFormat.BlockSumBits(bfp.WeightMx!, bfp.InputMx!);
+            return bfp.Mx.Accumulation == MxAccumulation.Fixed ? bfp.Mx.AccumulatorBits : MxFormat.BlockSumBits(bfp.WeightMx!, bfp.InputMx!);
         }
 
         long reduction = layer switch

@@ -211,6 +211,14 @@ public sealed class NetworkNumerics
         RoundingMode rounding = bfp.Mx.Rounding is MxRounding.NearestEven or MxRounding.NearestAway ? RoundingMode.NearestEven : RoundingMode.TowardZero;
         double inputNsr = ErrorModel.QuantizationNsr(accumulated.InputStepPower, accumulated.InputSignalPower, rounding);
         double weightNsr = ErrorModel.QuantizationNsr(quantized.StepPower, quantized.SignalPower, rounding);
+        double macNsr = 0;
+        if (bfp.Mx.Accumulation != MxAccumulation.Exact)
+        {
+            // Stage 3: what the float32 or fixed-point accumulator loses against an exact one, measured.
+            var exact = MxDatapath.Convolve(g, bfpIn, quantized, bias, inputFormat, bfp.Mx with { Accumulation = MxAccumulation.Exact }, layer.Name, _threads);
+            macNsr = NumericError.Compare(accumulated.Output, exact.Output).Nsr;
+        }
+
         bool[] weightNonZero = Array.ConvertAll(quantized.Codes, c => c != 0);
         int[] inputCodes = accumulated.CapturedInputMantissas ?? throw new InvalidOperationException("input codes were not captured");
         var numerics = new LayerNumerics(
@@ -218,8 +226,8 @@ public sealed class NetworkNumerics
             Figures(NumericError.Compare(local.Output, refOut32)),
             accumulated.InputSaturations,
             accumulated.WeightSaturations,
-            0,
-            inputNsr + weightNsr + carriedNsr)
+            accumulated.AccumulatorSaturations,
+            inputNsr + weightNsr + macNsr + carriedNsr)
         {
             ZeroOperandMacs = ZeroOperands.CountColumns(g, inputCodes, weightNonZero),
         };

@@ -33,7 +33,7 @@ public sealed record FormatCost(
             ? Math.Sqrt((double)s.WeightMx!.SignificandBits * s.InputMx!.SignificandBits)
             : Math.Sqrt((double)s.Weights.MantissaBits * s.Inputs.MantissaBits);
         int accumulator = s.AccumulatorBits ?? (s.IsMx
-            ? MxFormat.BlockSumBits(s.WeightMx!, s.InputMx!)
+            ? (s.Mx.Accumulation == MxAccumulation.Fixed ? s.Mx.AccumulatorBits : MxFormat.BlockSumBits(s.WeightMx!, s.InputMx!))
             : (s.Weights.MantissaBits - 1) + (s.Inputs.MantissaBits - 1) + (int)Math.Ceiling(Math.Log2(Math.Max(1, k))) + 1);
         return new FormatCost(
             g.WeightLength * s.Weights.MantissaBits,

@@ -112,7 +112,7 @@ public static class MxDatapath
             signalPower += t.SignalPower;
         }
 
-        return new BfpLayerOutput(job.Output, saturations, w.Saturations, 0, (long)g.Groups * columns * g.Reduction, stepPower, signalPower)
+        return new BfpLayerOutput(job.Output, saturations, w.Saturations, job.AccumulatorSaturations, (long)g.Groups * columns * g.Reduction, stepPower, signalPower)
         {
             CapturedInputMantissas = job.CapturedCodes,
             CapturedInputExponents = job.CapturedScales,
@@ -182,6 +182,11 @@ public static class MxDatapath
     {
         private readonly float _inputScale = inputFormat.IsNvfp4 ? MxConverter.Nvfp4TensorScale(MxConverter.MaxAbsFinite(input)) : 1f;
         private readonly int _segment = Math.Min(w.Format.BlockSize, inputFormat.BlockSize);
+        private long _accumulatorSaturations;
+
+        /// <summary>Additions the fixed-point accumulator saturated.</summary>
+        public long AccumulatorSaturations => Interlocked.Read(ref _accumulatorSaturations);
+
         private readonly bool _wide = (double)w.Format.Element.MaxCode * inputFormat.Element.MaxCode * Math.Min(w.Format.BlockSize, inputFormat.BlockSize) >= Math.Pow(2, 62);
 
         public float[] Output { get; } = new float[g.OutputLength];
@@ -239,6 +244,8 @@ public static class MxDatapath
             int weightBase = m * w.BlocksPerRow;
             var exact = new ExactSum();
             float fp32 = 0;
+            Int128 fixedSum = 0;
+            bool fixedPoint = options.Accumulation == MxAccumulation.Fixed;
             for (int start = 0; start < k; start += _segment)
             {
                 int end = Math.Min(k, start + _segment);
@@ -274,6 +281,10 @@ public static class MxDatapath
                 {
                     exact.Add(term, exponent);
                 }
+                else if (fixedPoint)
+                {
+                    fixedSum = SaturatingAdd(fixedSum, OntoGrid(term, exponent, options.AccumulatorLsb), options.AccumulatorBits);
+                }
                 else
                 {
                     float blockProduct = Int128.Abs(term) < ((Int128)1 << 53)
@@ -283,7 +294,65 @@ public static class MxDatapath
                 }
             }
 
-            return Finish(ref exact, fp32, options.Accumulation, w.TensorScale, _inputScale, bias.Length == 0 ? 0 : bias[m]);
+            double biasValue = bias.Length == 0 ? 0 : bias[m];
+            if (fixedPoint)
+            {
+                // The bias joins on the same grid, last; then one rounding of sum·2^lsb·s_W·s_I to float32.
+                (long b, int be) = biasValue == 0 ? (0L, 0) : ExactSum.Decompose(biasValue);
+                fixedSum = SaturatingAdd(fixedSum, OntoGrid(b, be, options.AccumulatorLsb), options.AccumulatorBits);
+                (long significand, int scaleExponent) = ExactSum.Decompose((double)w.TensorScale * _inputScale);
+                return ExactSum.RoundToSingle((BigInteger)fixedSum * significand, options.AccumulatorLsb + scaleExponent);
+            }
+
+            return Finish(ref exact, fp32, options.Accumulation, w.TensorScale, _inputScale, biasValue);
+        }
+
+        /// <summary>value·2^exponent as a count of 2^lsb steps, rounded to nearest even (saturated far beyond any accumulator).</summary>
+        private static Int128 OntoGrid(Int128 value, int exponent, int lsb)
+        {
+            if (value == 0)
+            {
+                return 0;
+            }
+
+            int shift = exponent - lsb;
+            if (shift >= 0)
+            {
+                // Beyond 2^126 the value saturates any accumulator this option allows (126 bits at most).
+                return shift > 125 || Int128.Abs(value) > (Int128.MaxValue >> shift) ? (value > 0 ? Int128.MaxValue : -Int128.MaxValue) : value << shift;
+            }
+
+            if (-shift > 126)
+            {
+                return 0; // below half a step: rounds to 0
+            }
+
+            Int128 magnitude = Int128.Abs(value);
+            Int128 quotient = magnitude >> -shift;
+            Int128 remainder = magnitude - (quotient << -shift);
+            Int128 half = Int128.One << (-shift - 1);
+            if (remainder > half || (remainder == half && (quotient & 1) == 1))
+            {
+                quotient += 1;
+            }
+
+            return value > 0 ? quotient : -quotient;
+        }
+
+        private Int128 SaturatingAdd(Int128 sum, Int128 addend, int bits)
+        {
+            Int128 max = (Int128.One << (bits - 1)) - 1;
+            Int128 min = -max - 1;
+            // Both operands lie within ±2^126 (the accumulator within its bits, the addend clamped by OntoGrid), so the sum cannot overflow Int128.
+            Int128 clamped = addend > Int128.MaxValue / 2 ? Int128.MaxValue / 2 : addend < -(Int128.MaxValue / 2) ? -(Int128.MaxValue / 2) : addend;
+            Int128 next = sum + clamped;
+            if (next > max || next < min)
+            {
+                Interlocked.Increment(ref _accumulatorSaturations);
+                return next > max ? max : min;
+            }
+
+            return next;
         }
     }
 }

@@ -21,6 +21,12 @@ public enum MxAccumulation
     /// <summary>Each block product exact, rounded once to float32 and added to a float32 accumulator (round to nearest
     /// even) in increasing K order; the per-tensor scales and then the bias applied in float32 at the end.</summary>
     Fp32,
+
+    /// <summary>Each block product exact, rounded to nearest even onto a fixed-point grid of step
+    /// 2^<see cref="MxOptions.AccumulatorLsb"/> and added to a two's complement accumulator of
+    /// <see cref="MxOptions.AccumulatorBits"/> bits that saturates (and counts it) in increasing K order; the bias joins
+    /// the same way, last; the per-tensor scales then multiply the sum, rounded once to float32.</summary>
+    Fixed,
 }
 
 /// <summary>How MX/NVFP4 weight blocks are laid out in SRAM words (docs/mx-formats.md, "Storage and cost").</summary>
@@ -42,6 +48,12 @@ public sealed record MxOptions(MxRounding Rounding = MxRounding.NearestEven, MxS
 {
     /// <summary>How weight blocks pack into SRAM words (storage only; the values are the same).</summary>
     public MxPacking Packing { get; init; } = MxPacking.Contiguous;
+
+    /// <summary>Width of the <see cref="MxAccumulation.Fixed"/> accumulator, sign included (8 … 126).</summary>
+    public int AccumulatorBits { get; init; } = 32;
+
+    /// <summary>log2 of the <see cref="MxAccumulation.Fixed"/> accumulator's last bit (−300 … 300).</summary>
+    public int AccumulatorLsb { get; init; } = -16;
 
     /// <summary>The specification's choices: round to nearest even, the exact scale rule, an exact accumulator.</summary>
     public static MxOptions Default { get; } = new();

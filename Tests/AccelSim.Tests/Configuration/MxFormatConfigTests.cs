@@ -83,6 +83,10 @@ public sealed class MxFormatConfigTests
             "23:3: bfp.accumulator_bits sizes the BFP accumulator; with MX/NVFP4 formats choose bfp.mx.accumulation (exact or fp32) instead");
         yield return Case("Bad MX rounding", HardwareYaml.WithLine(22, "  format: mxint8").WithLine(23, "  mx: { rounding: stochastic }"),
             "23:19: bfp.mx.rounding 'stochastic' is not one of nearest_even, nearest_away, toward_zero, toward_positive, toward_negative");
+        yield return Case("Fixed-point accumulator without its width", HardwareYaml.WithLine(22, "  format: mxint8").WithLine(23, "  mx: { accumulation: fixed, accumulator_lsb: -8 }"),
+            "23:3: bfp.mx.accumulator_bits is required: an integer from 8 to 126");
+        yield return Case("Accumulator width without a fixed-point accumulator", HardwareYaml.WithLine(22, "  format: mxint8").WithLine(23, "  mx: { accumulator_bits: 24 }"),
+            "23:9: bfp.mx.accumulator_bits sizes a fixed-point accumulator: it needs bfp.mx.accumulation: fixed");
         yield return Case("BFP widths still needed for BFP tensors", HardwareYaml.WithLine(22, "  format: bfp").WithLine(23, "#"),
             "21:1: bfp.exponent_bits is required: an integer from 2 to 8 (it may be left out only when bfp.weights and bfp.inputs both give exponent_bits)",
             "21:1: bfp.mantissa_bits is required: an integer from 2 to 24 (it may be left out only when bfp.weights and bfp.inputs both give mantissa_bits)");

@@ -1,3 +1,4 @@
+using System.Numerics;
 using AccelSim.Numerics;
 using AccelSim.Workloads;
 
@@ -19,7 +20,7 @@ public sealed class MxDatapathTests
         int index = 0;
         foreach ((MxFormat w, MxFormat i) in pairs)
         {
-            foreach (MxAccumulation accumulation in new[] { MxAccumulation.Exact, MxAccumulation.Fp32 })
+            foreach (MxAccumulation accumulation in new[] { MxAccumulation.Exact, MxAccumulation.Fp32, MxAccumulation.Fixed })
             {
                 int groups = random.Next(1, 3);
                 int kernel = random.Next(1, 4);
@@ -28,8 +29,10 @@ public sealed class MxDatapathTests
                     OutChannels: groups * random.Next(1, 4), KernelHeight: kernel, KernelWidth: kernel, StrideHeight: 1,
                     StrideWidth: random.Next(1, 3), PadTop: random.Next(0, 2), PadLeft: random.Next(0, 2), PadBottom: random.Next(0, 2),
                     PadRight: random.Next(0, 2), DilationHeight: 1, DilationWidth: 1, Groups: groups);
-                MxRounding rounding = index % 3 == 2 ? MxRounding.NearestAway : MxRounding.NearestEven;
-                yield return new TestCaseData(g, w, i, new MxOptions(rounding, MxScaleRule.Spec, accumulation), 100 + index)
+                MxRounding rounding = index % 2 == 1 ? MxRounding.NearestAway : MxRounding.NearestEven;
+                // The fixed-point accumulator: 20 bits with a last bit of 2^-4, so small products round and large sums saturate.
+                var options = new MxOptions(rounding, MxScaleRule.Spec, accumulation) { AccumulatorBits = 20, AccumulatorLsb = -4 };
+                yield return new TestCaseData(g, w, i, options, 100 + index)
                     .SetName($"{w.Name} x {i.Name}, {accumulation}, {rounding}, K = {g.Reduction}");
                 index++;
             }
@@ -68,6 +71,19 @@ public sealed class MxDatapathTests
         float fp32 = MxDatapath.Convolve(g, input, w, [1f], MxFormat.MxInt8, new MxOptions(Accumulation: MxAccumulation.Fp32), "fc", 1).Output[0];
         Assert.That(exact, Is.EqualTo(16777218f));
         Assert.That(fp32, Is.EqualTo(16777216f));
+    }
+
+    [TestCase(8, -2, 31.75f, 1, TestName = "Fixed point: 32 is 128 steps of 1/4, beyond 127: saturates to 31.75")]
+    [TestCase(8, 6, 0f, 0, TestName = "Fixed point: 32 is half a step of 64, a tie: rounds to even 0")]
+    [TestCase(8, 5, 32f, 0, TestName = "Fixed point: 32 is one step of 32: exact")]
+    public void FixedPointAccumulator_RoundsOntoItsGridAndSaturates(int bits, int lsb, float expected, long saturations)
+    {
+        // MXINT8, K = 32, weights and inputs all 1: X = 0, codes 64, one block product 32·64·64·2^−12 = 32.
+        var g = ConvShape.FullyConnected(1, 32, 1);
+        var options = new MxOptions(Accumulation: MxAccumulation.Fixed) { AccumulatorBits = bits, AccumulatorLsb = lsb };
+        MxWeights w = MxDatapath.QuantizeWeights(g, [.. Enumerable.Repeat(1f, 32)], MxFormat.MxInt8, options, "fc");
+        BfpLayerOutput output = MxDatapath.Convolve(g, [.. Enumerable.Repeat(1f, 32)], w, [], MxFormat.MxInt8, options, "fc", 1);
+        Assert.That((output.Output[0], output.AccumulatorSaturations), Is.EqualTo((expected, saturations)));
     }
 
     [Test]
@@ -120,7 +136,7 @@ public sealed class MxDatapathTests
                         {
                             int m = (group * g.GroupFilters) + f;
                             long outIndex = ((((long)item * g.OutChannels) + m) * g.OutHeight * g.OutWidth) + (oh * g.OutWidth) + ow;
-                            output[outIndex] = OneOutput(w[m], x, bias[m], segment, o.Accumulation, weightScale, inputScale);
+                            output[outIndex] = OneOutput(w[m], x, bias[m], segment, o, weightScale, inputScale);
                         }
                     }
                 }
@@ -130,9 +146,27 @@ public sealed class MxDatapathTests
         return output;
     }
 
-    private static float OneOutput(double[] w, double[] x, double bias, int segment, MxAccumulation accumulation, float weightScale, float inputScale)
+    private static float OneOutput(double[] w, double[] x, double bias, int segment, MxOptions o, float weightScale, float inputScale)
     {
-        if (accumulation == MxAccumulation.Exact)
+        if (o.Accumulation == MxAccumulation.Fixed)
+        {
+            // Each block product exactly (in units of 2^-2200), rounded to nearest even onto the grid of 2^lsb, added
+            // with saturation; the bias the same way; then sum·2^lsb·s_W·s_I rounded once.
+            BigInteger max = (BigInteger.One << (o.AccumulatorBits - 1)) - 1;
+            BigInteger sum = 0;
+            int gridShift = 2200 + o.AccumulatorLsb;
+            for (int start = 0; start < w.Length; start += segment)
+            {
+                BigInteger block = Enumerable.Range(start, Math.Min(segment, w.Length - start))
+                    .Aggregate(BigInteger.Zero, (total, i) => total + (MxReference.Scaled(w[i], 1100) * MxReference.Scaled(x[i], 1100)));
+                sum = BigInteger.Clamp(sum + NearestEven(block, gridShift), -max - 1, max);
+            }
+
+            sum = BigInteger.Clamp(sum + NearestEven(MxReference.Scaled(bias, 2200), gridShift), -max - 1, max);
+            return MxReference.ToFloat(sum * MxReference.Scaled(weightScale, 1100) * MxReference.Scaled(inputScale, 1100), 2200 - o.AccumulatorLsb);
+        }
+
+        if (o.Accumulation == MxAccumulation.Exact)
         {
             // Each operand times its tensor scale is exact in double (at most 7 + 24 significant bits).
             return MxReference.ExactDot(w.Select((v, i) => (v * weightScale, x[i] * inputScale)), bias);
@@ -146,6 +180,25 @@ public sealed class MxDatapathTests
         }
 
         float alpha = MxReference.ExactDot([(weightScale, inputScale)], 0);
+        return Epilogue(acc, alpha, bias);
+    }
+
+    /// <summary>value / 2^shift rounded to the nearest integer, ties to even, by integer division.</summary>
+    private static BigInteger NearestEven(BigInteger value, int shift)
+    {
+        BigInteger divisor = BigInteger.One << shift;
+        BigInteger quotient = BigInteger.DivRem(BigInteger.Abs(value), divisor, out BigInteger remainder);
+        int compared = (remainder * 2).CompareTo(divisor);
+        if (compared > 0 || (compared == 0 && !quotient.IsEven))
+        {
+            quotient += 1;
+        }
+
+        return value.Sign < 0 ? -quotient : quotient;
+    }
+
+    private static float Epilogue(float acc, float alpha, double bias)
+    {
         float y = MxReference.ExactDot([(acc, alpha)], 0);
         return MxReference.ExactDot([(y, 1.0)], bias);
     }
