@@ -19,8 +19,10 @@ public sealed class MxWeights
         SignalPower = signalPower;
     }
 
+    /// <summary>The layer the weights belong to.</summary>
     public ConvShape Geometry { get; }
 
+    /// <summary>The weights' format.</summary>
     public MxFormat Format { get; }
 
     /// <summary>Element codes, row-major [OutChannels, K].</summary>

@@ -9,8 +9,13 @@ public enum MxRounding
     /// <summary>To the nearest, ties away from zero: the reference library's default ("nearest").</summary>
     NearestAway,
 
+    /// <summary>Truncate toward zero.</summary>
     TowardZero,
+
+    /// <summary>Toward +∞.</summary>
     TowardPositive,
+
+    /// <summary>Toward −∞.</summary>
     TowardNegative,
 }
 

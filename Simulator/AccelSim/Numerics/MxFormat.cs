@@ -72,18 +72,25 @@ public sealed record MxFormat
         IsNvfp4 = isNvfp4;
     }
 
+    /// <summary>MXINT8: INT8 elements, blocks of 32, E8M0 scale.</summary>
     public static MxFormat MxInt8 { get; } = new("mxint8", MxElementFormat.Int8, 32, false);
 
+    /// <summary>MXFP8 with E4M3 elements.</summary>
     public static MxFormat MxFp8E4M3 { get; } = new("mxfp8_e4m3", MxElementFormat.E4M3, 32, false);
 
+    /// <summary>MXFP8 with E5M2 elements.</summary>
     public static MxFormat MxFp8E5M2 { get; } = new("mxfp8_e5m2", MxElementFormat.E5M2, 32, false);
 
+    /// <summary>MXFP6 with E3M2 elements.</summary>
     public static MxFormat MxFp6E3M2 { get; } = new("mxfp6_e3m2", MxElementFormat.E3M2, 32, false);
 
+    /// <summary>MXFP6 with E2M3 elements.</summary>
     public static MxFormat MxFp6E2M3 { get; } = new("mxfp6_e2m3", MxElementFormat.E2M3, 32, false);
 
+    /// <summary>MXFP4: E2M1 elements.</summary>
     public static MxFormat MxFp4E2M1 { get; } = new("mxfp4_e2m1", MxElementFormat.E2M1, 32, false);
 
+    /// <summary>NVFP4: E2M1 elements in blocks of 16, an E4M3 block scale and a float32 tensor scale.</summary>
     public static MxFormat Nvfp4 { get; } = new("nvfp4", MxElementFormat.E2M1, 16, true);
 
     /// <summary>Every format, in the order documented.</summary>
@@ -92,6 +99,7 @@ public sealed record MxFormat
     /// <summary>The configuration name, e.g. <c>mxfp8_e4m3</c>.</summary>
     public string Name { get; }
 
+    /// <summary>The element data type.</summary>
     public MxElementFormat Element { get; }
 
     /// <summary>Elements sharing one scale, along K (the last block of a row may be shorter).</summary>
