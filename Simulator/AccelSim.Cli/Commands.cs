@@ -49,7 +49,7 @@ internal static class Commands
         {
             using var log = (Serilog.Core.Logger)Program.CreateLogger(parse.GetValue(verbose), parse.GetValue(quiet), stderr);
             int failed = 0;
-            foreach (string file in parse.GetValue(files)!)
+            foreach (string file in parse.GetValue(files)!.Select(path => ResolveDefault(path)))
             {
                 try
                 {
@@ -86,15 +86,15 @@ internal static class Commands
         return command;
     }
 
-    internal static void RenderTable(RunResult result, TextWriter stdout)
+    internal static void RenderTable(RunResult result, TextWriter stdout, bool fullEnergy = false)
     {
         if (ReferenceEquals(stdout, Console.Out) && !Console.IsOutputRedirected)
         {
-            ConsoleTableWriter.Render(result, AnsiConsole.Console);
+            ConsoleTableWriter.Render(result, AnsiConsole.Console, fullEnergy);
         }
         else
         {
-            new ConsoleTableWriter().Write(result, stdout);
+            new ConsoleTableWriter { FullEnergy = fullEnergy }.Write(result, stdout);
         }
     }
 
@@ -159,11 +159,13 @@ internal static class Commands
         };
     }
 
-    /// <summary>A default path is looked up from the working folder upwards, then from the executable's folder upwards,
-    /// so the shipped defaults are found from any folder of a checkout and by a built executable run from elsewhere.</summary>
-    internal static string ResolveDefault(string path, string defaultPath)
+    /// <summary>A default path, or a missing relative path under one of the shipped folders (<c>Configs/</c>,
+    /// <c>Workloads/</c>), is looked up from the working folder upwards, then from the executable's folder upwards, so the
+    /// shipped files are found from any folder of a checkout, by a built executable run from elsewhere and by the
+    /// installed tool (which carries them beside itself). A path that exists where it is written is taken as it is.</summary>
+    internal static string ResolveDefault(string path, string? defaultPath = null)
     {
-        if (path != defaultPath || File.Exists(path))
+        if (File.Exists(path) || !(path == defaultPath || IsUnderShippedFolder(path)))
         {
             return path;
         }
@@ -172,7 +174,7 @@ internal static class Commands
         {
             for (var dir = new DirectoryInfo(start); dir is not null; dir = dir.Parent)
             {
-                string candidate = Path.Combine(dir.FullName, defaultPath);
+                string candidate = Path.Combine(dir.FullName, path);
                 if (File.Exists(candidate))
                 {
                     return Path.GetRelativePath(Directory.GetCurrentDirectory(), candidate);
@@ -181,6 +183,13 @@ internal static class Commands
         }
 
         return path;
+    }
+
+    private static bool IsUnderShippedFolder(string path)
+    {
+        string normalized = path.Replace('\\', '/');
+        return !Path.IsPathRooted(path) && !normalized.Split('/').Contains("..")
+            && (normalized.StartsWith("Configs/", StringComparison.Ordinal) || normalized.StartsWith("Workloads/", StringComparison.Ordinal));
     }
 
     private static string KindName(ConfigKind kind) => kind switch

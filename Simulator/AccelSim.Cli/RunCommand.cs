@@ -34,7 +34,7 @@ internal static class RunCommand
         command.SetAction(parse =>
         {
             using var log = (Serilog.Core.Logger)Program.CreateLogger(parse.GetValue(verbose), parse.GetValue(quiet), stderr);
-            return Commands.Guard(stderr, log, () => Execute(options.Read(parse), parse, trace, stdout, log));
+            return Commands.Guard(stderr, log, () => Execute(options.Read(parse, parse.GetValue(verbose)), parse, trace, stdout, log));
         });
         return command;
     }
@@ -44,7 +44,7 @@ internal static class RunCommand
     {
         trace.AddOutputs(parse, new OutputPaths()
             .Input("--config", request.ConfigPath).Input("--workload", request.WorkloadPath).Input("--input", request.InputPath)
-            .File("--json", request.JsonPath).File("--csv", request.CsvPath)
+            .File("--json", request.JsonPath).File("--csv", request.CsvPath).Folder("--report", request.ReportDirectory)
             .Folder("--dump-tensors", request.DumpDirectory).Folder("--scalesim-reports", request.ScaleSimReportsDirectory)).Check();
         (LoadedAccelerator accelerator, ScaleSimSettings? scaleSim) = LoadAccelerator(request.ConfigPath, request.Overrides);
         // Chosen before the workload is read: a compatibility run SCALE-Sim cannot model is refused first.
@@ -83,6 +83,12 @@ internal static class RunCommand
             result.TotalCycles, events, started.Elapsed.TotalSeconds);
 
         Write(request, result, compatibilityRun, stdout, log);
+        if (request.ReportDirectory is { } reportDirectory)
+        {
+            RunReport.Write(reportDirectory, result, accelerator.Hardware, request.WorkloadPath, parse);
+            log.Information("Wrote the report to {Path}", Path.Combine(reportDirectory, HtmlReport.PageName));
+        }
+
         return ExitCodes.Success;
     }
 
@@ -128,7 +134,7 @@ internal static class RunCommand
 
         if (request.PrintTable)
         {
-            Commands.RenderTable(result, stdout);
+            Commands.RenderTable(result, stdout, request.FullEnergy);
         }
     }
 
@@ -164,6 +170,12 @@ internal static class RunCommand
 
         /// <summary><c>--force</c>: run even when predicted to exceed the memory limit.</summary>
         public bool Force { get; init; }
+
+        /// <summary><c>--energy-breakdown</c> or <c>--verbose</c>: the table of energy by action after the compact line.</summary>
+        public bool FullEnergy { get; init; }
+
+        /// <summary><c>--report</c>: the folder of the HTML report; null for none.</summary>
+        public string? ReportDirectory { get; init; }
     }
 
     /// <summary>The command's options (the trace options are <see cref="TraceRunOptions"/>'s), in help order.</summary>
@@ -232,8 +244,18 @@ internal static class RunCommand
 
         private readonly Option<bool> _force = new("--force") { Description = "Run even when the estimate exceeds the memory limit." };
 
+        private readonly Option<string?> _report = new("--report")
+        {
+            Description = "Also write an HTML report to this folder: index.html and its figures (PNG and SVG), opening with no network.",
+        };
+
+        private readonly Option<bool> _energyBreakdown = new("--energy-breakdown")
+        {
+            Description = "Print the energy of every component and action after the table (also with --verbose); otherwise one line by component.",
+        };
+
         public IEnumerable<Option> All =>
-            [_config, _workload, _json, _csv, _noNumerics, _threads, _set, _noTable, _dump, _input, _detail, _scaleSimCompat, _scaleSimReports, _maxMemory, _force];
+            [_config, _workload, _json, _csv, _noNumerics, _threads, _set, _noTable, _dump, _input, _detail, _scaleSimCompat, _scaleSimReports, _maxMemory, _force, _energyBreakdown, _report];
 
         /// <summary>A byte count: digits, optionally followed by KiB, MiB, GiB or TiB (also K, M, G, T, KB, MB, GB, TB as binary units).</summary>
         /// <exception cref="UsageException">Not such a count, or not positive.</exception>
@@ -266,7 +288,7 @@ internal static class RunCommand
 
         /// <summary>The request on the command line, checked in the order its problems are reported.</summary>
         /// <exception cref="UsageException">--threads below 1, or --detail neither fold nor pe.</exception>
-        public RunRequest Read(ParseResult parse)
+        public RunRequest Read(ParseResult parse, bool verbose)
         {
             int threads = parse.GetValue(_threads);
             if (threads < 1)
@@ -291,6 +313,8 @@ internal static class RunCommand
             {
                 MaxMemory = parse.GetValue(_maxMemory) is { } maxMemory ? ParseBytes(maxMemory) : null,
                 Force = parse.GetValue(_force),
+                FullEnergy = verbose || parse.GetValue(_energyBreakdown),
+                ReportDirectory = parse.GetValue(_report),
             };
         }
     }

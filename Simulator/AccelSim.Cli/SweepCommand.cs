@@ -30,11 +30,15 @@ internal static class SweepCommand
         var perLayer = new Option<bool>("--per-layer") { Description = "Also write layers.csv: one row per layer of every point." };
         var noPlots = new Option<bool>("--no-plots") { Description = "Do not render the PNG and SVG plots." };
         var noTable = new Option<bool>("--no-table") { Description = "Do not print the Pareto front to stdout." };
+        var reports = new Option<string?>("--reports")
+        {
+            Description = "Also write an HTML report (as run --report) for every point ('all') or for the listed points, e.g. 0,5,12 (the 'point' column of results.csv), into reports/point-N/.",
+        };
         var dryRun = new Option<bool>("--dry-run") { Description = "Validate every point and check the constraints without running; exit 2 if a point is invalid." };
 
         var command = new Command("sweep", "Run a design-space sweep: every point of the spec in parallel, resumable, shardable; results.csv, Pareto front and plots.")
         {
-            spec, output, jobs, shard, perLayer, noPlots, noTable, dryRun,
+            spec, output, jobs, shard, perLayer, noPlots, noTable, reports, dryRun,
             MergeCommand(stdout, stderr, verbose, quiet, noPlots, noTable),
         };
         // On a worker thread, so that Ctrl+C (or SIGTERM) reaches the handler as a cancellation while the sweep runs:
@@ -59,13 +63,17 @@ internal static class SweepCommand
 
                 if (parse.GetValue(dryRun))
                 {
-                    return DryRun(parse.GetValue(spec)!, part, jobCount, stdout, log);
+                    return DryRun(Commands.ResolveDefault(parse.GetValue(spec)!), part, jobCount, stdout, log);
                 }
 
                 string folder = parse.GetValue(output) ?? throw new UsageException("sweep needs an output folder: --output DIR (-o DIR)");
                 new OutputPaths().Folder("--output", folder).Check();
-                var options = new SweepRunOptions { Jobs = jobCount, Shard = part, PerLayer = parse.GetValue(perLayer), Plots = !parse.GetValue(noPlots) };
-                SweepOutcome outcome = WithProgress(stderr, log, progress => SweepRunner.Run(parse.GetValue(spec)!, folder, options, progress, log, cancel));
+                var options = new SweepRunOptions
+                {
+                    Jobs = jobCount, Shard = part, PerLayer = parse.GetValue(perLayer), Plots = !parse.GetValue(noPlots),
+                    ReportPoints = ReportPoints(parse.GetValue(reports)), Command = RunReport.CommandLine(parse),
+                };
+                SweepOutcome outcome = WithProgress(stderr, log, progress => SweepRunner.Run(Commands.ResolveDefault(parse.GetValue(spec)!), folder, options, progress, log, cancel));
                 Report(outcome, folder, log);
                 if (!parse.GetValue(noTable))
                 {
@@ -76,6 +84,34 @@ internal static class SweepCommand
             });
         }, cancel));
         return command;
+    }
+
+    /// <summary>The points <c>--reports</c> names: null for <c>all</c>, empty when not given.</summary>
+    /// <exception cref="UsageException">Neither <c>all</c> nor a comma-separated list of point numbers.</exception>
+    private static System.Collections.Immutable.ImmutableSortedSet<int>? ReportPoints(string? text)
+    {
+        if (text is null)
+        {
+            return [];
+        }
+
+        if (text.Trim() == "all")
+        {
+            return null;
+        }
+
+        var points = new SortedSet<int>();
+        foreach (string part in text.Split(','))
+        {
+            if (!int.TryParse(part.Trim(), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out int point))
+            {
+                throw new UsageException($"--reports must be 'all' or point numbers separated by commas, e.g. 0,5,12, was '{text}'");
+            }
+
+            points.Add(point);
+        }
+
+        return [.. points];
     }
 
     private static Command MergeCommand(TextWriter stdout, TextWriter stderr, Option<bool> verbose, Option<bool> quiet, Option<bool> noPlots, Option<bool> noTable)

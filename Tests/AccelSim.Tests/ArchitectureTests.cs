@@ -30,7 +30,7 @@ public sealed class ArchitectureTests
         ("ScaleSim", ["Execution", "Mapping", "Hardware", "Workloads", "Reports", "Energy", "Configuration", "Kernel", "Statistics", "Files"]),
         ("Configuration", ["Hardware", "Workloads", "Energy", "Numerics", "Onnx", "Files"]),
         ("Execution", ["Mapping", "Hardware", "Energy", "Numerics", "Workloads", "Reports", "Kernel", "Statistics", "Tensors", "Tracing"]),
-        ("Reports", ["Energy", "Numerics", "Statistics", "Workloads"]),
+        ("Reports", ["Energy", "Numerics", "Statistics", "Workloads", "Plotting"]),
         ("Energy", ["Hardware", "Statistics"]),
         ("Mapping", ["Hardware", "Workloads", "Numerics"]),
         ("Hardware", ["Kernel", "Statistics", "Tracing", "Numerics", "Workloads"]),

@@ -162,6 +162,12 @@ internal static partial class WorkloadReader
             built = null;
         }
 
+        // The node an imported layer came from travels with it to the reports.
+        if (built is not null && layer.Has("onnx_node") && layer.Text("onnx_node") is { } onnxNode)
+        {
+            built = built with { OnnxNode = onnxNode };
+        }
+
         context.Record(name, built?.OutputShape);
         return built;
     }

@@ -116,7 +116,7 @@ internal static partial class WorkloadReader
 
         if (context.Model is { } model && name is not null)
         {
-            if (model.Parameters.TryGetValue(name, out LayerParameters? parameters))
+            if (model.ParametersOf(name) is { } parameters)
             {
                 return new LoadedWeights(parameters.Weights, parameters.Bias, parameters.Origin);
             }

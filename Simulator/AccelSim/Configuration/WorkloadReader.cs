@@ -45,18 +45,18 @@ internal static partial class WorkloadReader
 
     private static readonly ImmutableDictionary<LayerKind, MapSchema> KeysByKind = new Dictionary<LayerKind, MapSchema>
     {
-        [LayerKind.Convolution] = LayerKeys("name", "type", "input", "filters", "kernel", "stride", "padding", "dilation", "groups", "bias", "relu", "weights", "bfp"),
-        [LayerKind.FullyConnected] = LayerKeys("name", "type", "input", "outputs", "bias", "relu", "weights", "bfp"),
-        [LayerKind.MaxPool] = LayerKeys("name", "type", "input", "kernel", "stride", "padding", "global"),
-        [LayerKind.AveragePool] = LayerKeys("name", "type", "input", "kernel", "stride", "padding", "global"),
-        [LayerKind.Add] = LayerKeys("name", "type", "inputs", "relu"),
-        [LayerKind.Relu] = LayerKeys("name", "type", "input"),
-        [LayerKind.Concat] = LayerKeys("name", "type", "inputs"),
+        [LayerKind.Convolution] = LayerKeys("name", "onnx_node", "type", "input", "filters", "kernel", "stride", "padding", "dilation", "groups", "bias", "relu", "weights", "bfp"),
+        [LayerKind.FullyConnected] = LayerKeys("name", "onnx_node", "type", "input", "outputs", "bias", "relu", "weights", "bfp"),
+        [LayerKind.MaxPool] = LayerKeys("name", "onnx_node", "type", "input", "kernel", "stride", "padding", "global"),
+        [LayerKind.AveragePool] = LayerKeys("name", "onnx_node", "type", "input", "kernel", "stride", "padding", "global"),
+        [LayerKind.Add] = LayerKeys("name", "onnx_node", "type", "inputs", "relu"),
+        [LayerKind.Relu] = LayerKeys("name", "onnx_node", "type", "input"),
+        [LayerKind.Concat] = LayerKeys("name", "onnx_node", "type", "inputs"),
     }.ToImmutableDictionary();
 
     /// <summary>Every key any layer may have; used when the type is unknown, and by overrides.</summary>
     private static readonly MapSchema AnyLayerSchema = LayerKeys(
-        "name", "type", "input", "inputs", "filters", "outputs", "kernel", "stride", "padding", "dilation", "groups", "global", "bias", "relu", "weights", "bfp");
+        "name", "onnx_node", "type", "input", "inputs", "filters", "outputs", "kernel", "stride", "padding", "dilation", "groups", "global", "bias", "relu", "weights", "bfp");
 
     /// <summary>Every key of a workload file; overrides resolve against it.</summary>
     public static readonly MapSchema Schema = new(

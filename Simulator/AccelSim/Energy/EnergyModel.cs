@@ -22,6 +22,10 @@ public sealed record EnergyBreakdown(ImmutableArray<EnergyLine> Lines)
     /// <summary>Energy per component, ordinal order.</summary>
     public ImmutableSortedDictionary<string, double> ByComponent =>
         Lines.GroupBy(l => l.Component).ToImmutableSortedDictionary(g => g.Key, g => g.Sum(l => l.EnergyPicoJoules), StringComparer.Ordinal);
+
+    /// <summary>Energy per action, keyed <c>component.action</c>, ordinal order.</summary>
+    public ImmutableSortedDictionary<string, double> ByAction =>
+        Lines.GroupBy(l => $"{l.Component}.{l.Action}").ToImmutableSortedDictionary(g => g.Key, g => g.Sum(l => l.EnergyPicoJoules), StringComparer.Ordinal);
 }
 
 /// <summary>A price request: <paramref name="Count"/> actions of a component, each of <paramref name="Bits"/> bits where the entry scales.</summary>

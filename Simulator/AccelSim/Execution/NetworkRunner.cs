@@ -113,6 +113,7 @@ public static class NetworkRunner
         return new LayerResult
         {
             Name = layer.Name,
+            OnnxNode = layer.OnnxNode,
             Type = TypeName(layer.Kind),
             Macs = macs,
             TotalCycles = timing.TotalCycles,

@@ -10,8 +10,13 @@ namespace AccelSim.Onnx;
 public sealed record LayerParameters(ImmutableArray<float> Weights, ImmutableArray<float>? Bias, string Origin);
 
 /// <summary>One layer of an imported graph: its workload-file fields and the ONNX nodes it came from.</summary>
-/// <param name="Fields">Key and YAML value, in the order they are written (name and type first).</param>
-public sealed record ImportedLayer(string Name, string Type, ImmutableArray<(string Key, string Value)> Fields, string Nodes);
+/// <param name="Name">The readable name (<see cref="LayerNaming"/>).</param>
+/// <param name="Fields">Key and YAML value, in the order they are written (name, onnx_node and type first).</param>
+public sealed record ImportedLayer(string Name, string Type, ImmutableArray<(string Key, string Value)> Fields, string Nodes)
+{
+    /// <summary>The name of the ONNX node the layer starts with (its output's name when the node has none).</summary>
+    public string OnnxNode { get; init; } = "";
+}
 
 /// <summary>An ONNX graph lowered to AccelSim layers, with every conv/fc layer's parameters (batch norm folded in).</summary>
 public sealed class ImportedModel
@@ -29,6 +34,16 @@ public sealed class ImportedModel
     /// <summary>Parameters by layer name.</summary>
     public required ImmutableDictionary<string, LayerParameters> Parameters { get; init; }
 
+    /// <summary>Each layer's readable name by the name it had before readable names: its ONNX node's name, made a valid
+    /// layer name. Workload files written then still find their weights through it.</summary>
+    public ImmutableDictionary<string, string> FormerNames { get; init; } = ImmutableDictionary<string, string>.Empty;
+
+    /// <summary>The parameters of the layer named <paramref name="name"/>, readable or former; null when it has none.</summary>
+    public LayerParameters? ParametersOf(string name) =>
+        Parameters.TryGetValue(name, out LayerParameters? byName) ? byName
+        : FormerNames.TryGetValue(name, out string? readable) && Parameters.TryGetValue(readable, out LayerParameters? byFormer) ? byFormer
+        : null;
+
     /// <summary>Writes the workload file: the layers with shapes from the model; weights named by <paramref name="weightsSource"/>
     /// (a YAML flow mapping such as <c>{ onnx: { file: model.onnx } }</c>).</summary>
     public string ToYaml(string weightsSource, string inputsSource = "{ synthetic: { seed: 7 } }")
@@ -37,7 +52,8 @@ public sealed class ImportedModel
         text.Append("# ").AppendLine(Description);
         text.AppendLine("# Written by `accelsim import onnx`. Batch normalisation is folded into the convolution before it; a ReLU");
         text.AppendLine("# right after a conv, fc or add (and read by nothing else) is fused into it; Flatten, Reshape to [batch, features],");
-        text.AppendLine("# Dropout and Identity are no-ops. The comment on each layer names the ONNX nodes it came from.");
+        text.AppendLine("# Dropout and Identity are no-ops. Layer names are derived from the graph's shape (stem, stages of residual blocks,");
+        text.AppendLine("# head); onnx_node is the ONNX node a layer starts with, and the comment on it names every node it came from.");
         text.AppendLine("version: 1");
         text.Append("name: ").AppendLine(Name);
         text.AppendLine(string.Create(CultureInfo.InvariantCulture,

@@ -92,6 +92,10 @@ public static partial class OnnxImporter
     [GeneratedRegex("^[A-Za-z_][A-Za-z0-9_./-]*$")]
     private static partial Regex PlainScalar();
 
+    /// <summary>Any text as a single-quoted YAML scalar; control characters (which it cannot hold) become <c>_</c>.</summary>
+    private static string Quoted(string text) =>
+        $"'{new string([.. text.Select(c => char.IsControl(c) ? '_' : c)]).Replace("'", "''", StringComparison.Ordinal)}'";
+
     /// <summary>A layer name as a YAML scalar: quoted when YAML would read it as a number, a boolean or null.</summary>
     private static string Scalar(string name) =>
         PlainScalar().IsMatch(name) && name.ToUpperInvariant() is not ("TRUE" or "FALSE" or "NULL" or "YES" or "NO" or "ON" or "OFF" or "Y" or "N")
@@ -111,7 +115,7 @@ public static partial class OnnxImporter
 
         /// <summary>Activation tensors: the layer (or <c>input</c>) computing them and their per-item shape.</summary>
         private readonly Dictionary<string, (string Layer, TensorShape Shape)> _values = new(StringComparer.Ordinal);
-        private readonly List<ImportedLayer> _layers = [];
+        private readonly List<Pending> _layers = [];
         private readonly Dictionary<string, LayerParameters> _parameters = new(StringComparer.Ordinal);
         private readonly HashSet<string> _names = new(StringComparer.Ordinal) { Network.InputName };
         private int _batch = 1;
@@ -170,6 +174,9 @@ public static partial class OnnxImporter
                     $"the graph output '{output}' comes from layer '{result.Layer}', but layer '{_layers[^1].Name}' runs after it; AccelSim's network output is its last layer");
             }
 
+            // Readable names replace the node names only now, when the whole graph is known.
+            ImmutableArray<string> readable = LayerNaming.Derive([.. _layers.Select(l => new NamedLayer(l.Name, l.Type, l.Inputs))]);
+            var renamed = _layers.Select((l, i) => (l.Name, New: readable[i])).ToDictionary(p => p.Name, p => p.New, StringComparer.Ordinal);
             string opsets = string.Join(", ", _model.OpsetImport.Select(o => $"{(o.Domain.Length == 0 ? "ai.onnx" : o.Domain)} {o.Version}"));
             string producer = _model.ProducerName.Length > 0 ? $"{_model.ProducerName} {_model.ProducerVersion}".Trim() : "unknown";
             string graphName = _graph.Name.Length > 0 ? _graph.Name : Path.GetFileNameWithoutExtension(_fileName);
@@ -179,8 +186,9 @@ public static partial class OnnxImporter
                 Description = $"Imported from {_fileName} (producer {producer}, opset {opsets}); {_layers.Count} layers.",
                 Batch = _batch,
                 InputShape = inputShape,
-                Layers = [.. _layers],
-                Parameters = _parameters.ToImmutableDictionary(StringComparer.Ordinal),
+                Layers = [.. _layers.Select(l => l.Build(renamed))],
+                Parameters = _parameters.ToImmutableDictionary(p => renamed[p.Key], p => p.Value, StringComparer.Ordinal),
+                FormerNames = renamed.ToImmutableDictionary(StringComparer.Ordinal),
             };
         }
 
@@ -462,7 +470,7 @@ public static partial class OnnxImporter
             var nodes = new List<string> { Describe(node) };
             string output = node.Output[0];
             bool relu = FuseRelu(ref output, nodes);
-            Emit(node, "add", a.Shape, [("inputs", $"[{Scalar(a.Layer)}, {Scalar(b.Layer)}]"), ("relu", relu ? "true" : "false")], null, output, string.Join(", ", nodes));
+            Emit(node, "add", a.Shape, [("relu", relu ? "true" : "false")], null, output, string.Join(", ", nodes), [a.Layer, b.Layer]);
         }
 
         private void Pool(NodeProto node)
@@ -532,8 +540,7 @@ public static partial class OnnxImporter
                 throw Unsupported(node, $"its inputs differ in height x width ({first} and {bad.Shape})");
             }
 
-            Emit(node, "concat", first with { Channels = parts.Sum(p => p.Shape.Channels) },
-                [("inputs", $"[{string.Join(", ", parts.Select(p => Scalar(p.Layer)))}]")], null, node.Output[0]);
+            Emit(node, "concat", first with { Channels = parts.Sum(p => p.Shape.Channels) }, [], null, node.Output[0], null, [.. parts.Select(p => p.Layer)]);
         }
 
         private void Flatten(NodeProto node)
@@ -585,21 +592,44 @@ public static partial class OnnxImporter
         private NodeProto? SoleConsumer(string tensor) =>
             !_graphOutputs.Contains(tensor) && _consumers.TryGetValue(tensor, out var list) && list.Count == 1 ? list[0] : null;
 
-        /// <summary>Adds a layer; its input is written only when it is not the layer just before.</summary>
-        private string Emit(NodeProto node, string type, TensorShape output, List<(string, string)> fields, string? input, string outputTensor, string? nodes = null)
+        /// <summary>Adds a layer that reads <paramref name="input"/>, or the layers <paramref name="joined"/> (add, concat).</summary>
+        private string Emit(
+            NodeProto node, string type, TensorShape output, List<(string, string)> fields, string? input, string outputTensor, string? nodes = null,
+            ImmutableArray<string>? joined = null)
         {
             string name = UniqueName(node);
-            var all = new List<(string, string)> { ("name", Scalar(name)), ("type", type) };
             string previous = _layers.Count > 0 ? _layers[^1].Name : Network.InputName;
-            if (input is not null && input != previous)
-            {
-                all.Add(("input", Scalar(input)));
-            }
-
-            all.AddRange(fields);
-            _layers.Add(new ImportedLayer(name, type, [.. all], nodes ?? Describe(node)));
+            string nodeName = node.Name.Length > 0 ? node.Name : node.Output[0];
+            _layers.Add(new Pending(name, type, joined ?? [input ?? previous], joined is not null, previous, nodeName, fields, nodes ?? Describe(node)));
             _values[outputTensor] = (name, output);
             return name;
+        }
+
+        /// <summary>A lowered layer under its node name, until the whole graph gives it its readable one.</summary>
+        /// <param name="Joins">True for add and concat, which name their inputs in a list.</param>
+        /// <param name="Previous">The layer before it (or the network input): a single input equal to it is not written.</param>
+        private sealed record Pending(
+            string Name, string Type, ImmutableArray<string> Inputs, bool Joins, string Previous, string NodeName, List<(string, string)> Fields, string Nodes)
+        {
+            /// <summary>The layer as written: name, ONNX node, type, input(s) (all under their readable names), then the rest.</summary>
+            public ImportedLayer Build(Dictionary<string, string> renamed)
+            {
+                string Renamed(string layer) => renamed.TryGetValue(layer, out string? name) ? name : layer;
+                string readable = Renamed(Name);
+                string node = LayerName(NodeName) == NodeName ? Scalar(NodeName) : Quoted(NodeName);
+                var all = new List<(string, string)> { ("name", Scalar(readable)), ("onnx_node", node), ("type", Type) };
+                if (Joins)
+                {
+                    all.Add(("inputs", $"[{string.Join(", ", Inputs.Select(i => Scalar(Renamed(i))))}]"));
+                }
+                else if (Inputs[0] != Previous)
+                {
+                    all.Add(("input", Scalar(Renamed(Inputs[0]))));
+                }
+
+                all.AddRange(Fields);
+                return new ImportedLayer(readable, Type, [.. all], Nodes) { OnnxNode = NodeName };
+            }
         }
 
         private string UniqueName(NodeProto node)

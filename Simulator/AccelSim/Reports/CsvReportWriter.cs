@@ -22,6 +22,19 @@ public sealed class CsvReportWriter : IReportWriter
             header.AddRange(["bank_conflict_cycles", "unified_ifmap_bytes", "unified_weights_bytes", "unified_ofmap_bytes"]);
         }
 
+        bool onnx = result.ReportsOnnxNodes;
+        if (onnx)
+        {
+            header.Add("onnx_node");
+        }
+
+        // Energy by component, then by component.action: one column for each the run priced anywhere, last so that the
+        // columns before keep their places.
+        var components = result.EnergyPicoJoulesByComponent;
+        var actions = result.EnergyPicoJoulesByAction;
+        header.AddRange(components.Keys.Select(c => $"energy_{c}_pj"));
+        header.AddRange(actions.Keys.Select(a => $"energy_{a}_pj"));
+
         output.Write(string.Join(',', header));
         output.Write('\n');
 
@@ -44,6 +57,16 @@ public sealed class CsvReportWriter : IReportWriter
                     Format(layer.UnifiedSplit?.OfmapBytes)]);
             }
 
+            if (onnx)
+            {
+                cells.Add(Quote(layer.OnnxNode ?? ""));
+            }
+
+            var layerComponents = layer.Energy.ByComponent;
+            var layerActions = layer.Energy.ByAction;
+            cells.AddRange(components.Keys.Select(c => Format(layerComponents.GetValueOrDefault(c))));
+            cells.AddRange(actions.Keys.Select(a => Format(layerActions.GetValueOrDefault(a))));
+
             output.Write(string.Join(',', cells));
             output.Write('\n');
         }
@@ -60,6 +83,14 @@ public sealed class CsvReportWriter : IReportWriter
         {
             totals.AddRange([Format(result.BankConflictCycles), "", "", ""]);
         }
+
+        if (onnx)
+        {
+            totals.Add("");
+        }
+
+        totals.AddRange(components.Values.Select(v => Format(v)));
+        totals.AddRange(actions.Values.Select(v => Format(v)));
 
         output.Write(string.Join(',', totals));
         output.Write('\n');

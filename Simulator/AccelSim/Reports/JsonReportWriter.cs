@@ -45,13 +45,7 @@ public sealed class JsonReportWriter : IReportWriter
         json.WriteString("type", layer.Type);
         WriteCounts(json, layer.Macs, layer.TotalCycles, layer.ComputeCycles, layer.StallCycles,
             layer.StallCyclesByCause, layer.OverallUtilization, layer.DramReadBytes, layer.DramWriteBytes, layer.EnergyPicoJoules);
-        json.WriteStartObject("energy_pj_by_component");
-        foreach ((string component, double picoJoules) in layer.Energy.ByComponent)
-        {
-            json.WriteNumber(component, picoJoules);
-        }
-
-        json.WriteEndObject();
+        WriteEnergyParts(json, "energy_pj_by_component", layer.Energy.ByComponent);
         json.WriteStartObject("energy_pj_by_action");
         foreach (var line in layer.Energy.Lines)
         {
@@ -66,6 +60,15 @@ public sealed class JsonReportWriter : IReportWriter
         json.WriteNumber("bank_conflict_cycles", layer.BankConflictCycles);
         WriteSplit(json, layer.UnifiedSplit);
         json.WriteString("mapping", layer.Mapping);
+        if (layer.OnnxNode is { } onnxNode)
+        {
+            json.WriteString("onnx_node", onnxNode);
+        }
+        else
+        {
+            json.WriteNull("onnx_node");
+        }
+
         json.WriteEndObject();
     }
 
@@ -115,6 +118,20 @@ public sealed class JsonReportWriter : IReportWriter
         json.WriteNumber("dram_row_misses", result.DramRowMisses);
         json.WriteNumber("bank_conflict_cycles", result.BankConflictCycles);
         WriteNullable(json, "zero_operand_macs", result.ZeroOperandMacs);
+        WriteEnergyParts(json, "energy_pj_by_component", result.EnergyPicoJoulesByComponent);
+        WriteEnergyParts(json, "energy_pj_by_action", result.EnergyPicoJoulesByAction);
+        json.WriteEndObject();
+    }
+
+    /// <summary>An object of picojoules by key (component, or <c>component.action</c>), in the dictionary's ordinal order.</summary>
+    private static void WriteEnergyParts(Utf8JsonWriter json, string name, IReadOnlyDictionary<string, double> parts)
+    {
+        json.WriteStartObject(name);
+        foreach ((string key, double picoJoules) in parts)
+        {
+            json.WriteNumber(key, picoJoules);
+        }
+
         json.WriteEndObject();
     }
 

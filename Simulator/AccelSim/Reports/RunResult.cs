@@ -35,6 +35,9 @@ public sealed record LayerResult
 {
     public required string Name { get; init; }
 
+    /// <summary>The ONNX node an imported layer starts with; null for layers not imported from ONNX.</summary>
+    public string? OnnxNode { get; init; }
+
     /// <summary>Layer type as written in workloads (conv, fc, max_pool, avg_pool, add, relu, concat).</summary>
     public required string Type { get; init; }
 
@@ -145,10 +148,20 @@ public sealed record RunResult
 
     public long BankConflictCycles => Layers.Sum(l => l.BankConflictCycles);
 
+    /// <summary>True when a layer was imported from ONNX: the table and the CSV then carry each layer's ONNX node.</summary>
+    public bool ReportsOnnxNodes => Layers.Any(l => l.OnnxNode is not null);
+
     /// <summary>True when the run's buffers are banked or unified: the reports then carry bank conflicts and splits.</summary>
     public bool ReportsBuffers { get; init; }
 
     public double EnergyPicoJoules => Layers.Sum(l => l.EnergyPicoJoules);
+
+    /// <summary>Energy per component over all layers, pJ, ordinal order: each the sum, in layer order, of the layers' parts.
+    /// Together they make <see cref="EnergyPicoJoules"/> (the same lines summed in another order).</summary>
+    public ImmutableSortedDictionary<string, double> EnergyPicoJoulesByComponent => SumOverLayers(l => l.Energy.ByComponent);
+
+    /// <summary>Energy per action over all layers, pJ, keyed <c>component.action</c>, ordinal order.</summary>
+    public ImmutableSortedDictionary<string, double> EnergyPicoJoulesByAction => SumOverLayers(l => l.Energy.ByAction);
 
     public double OverallUtilization => TotalCycles == 0 ? 0 : (double)TotalMacs / ((double)PeCount * TotalCycles);
 
@@ -177,6 +190,20 @@ public sealed record RunResult
 
     /// <summary>Watts: pJ over <paramref name="cycles"/> at the clock, (cycles / MHz) µs; 0 for no cycles.</summary>
     private double Watts(double picoJoules, long cycles) => cycles == 0 ? 0 : picoJoules * 1e-12 / (cycles / (ClockMegahertz * 1e6));
+
+    private ImmutableSortedDictionary<string, double> SumOverLayers(Func<LayerResult, ImmutableSortedDictionary<string, double>> parts)
+    {
+        var sums = new SortedDictionary<string, double>(StringComparer.Ordinal);
+        foreach (LayerResult layer in Layers)
+        {
+            foreach ((string key, double picoJoules) in parts(layer))
+            {
+                sums[key] = sums.GetValueOrDefault(key) + picoJoules;
+            }
+        }
+
+        return sums.ToImmutableSortedDictionary(StringComparer.Ordinal);
+    }
 
     /// <summary>The network output's accumulated error (the last layer's), or null without numerics.</summary>
     public ErrorFigures? OutputError => Layers.IsEmpty ? null : Layers[^1].Numerics?.Accumulated;

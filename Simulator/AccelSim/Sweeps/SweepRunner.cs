@@ -23,6 +23,12 @@ public sealed record SweepRunOptions
     /// <summary>Render the plots when the sweep (or shard) is complete.</summary>
     public required bool Plots { get; init; }
 
+    /// <summary>The points, by index, that get an HTML report in <c>reports/point-N/</c>; null: every point; empty: none.</summary>
+    public ImmutableSortedSet<int>? ReportPoints { get; init; } = [];
+
+    /// <summary>The command that ran the sweep, shown in each report.</summary>
+    public string Command { get; init; } = "accelsim sweep";
+
     /// <summary>How often the CSV files are rewritten while points finish.</summary>
     public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(10);
 }
@@ -67,6 +73,7 @@ public static class SweepRunner
     public const string ResultsName = "results.csv";
     public const string LayersName = "layers.csv";
     public const string PlotsFolder = "plots";
+    public const string ReportsFolder = "reports";
     private const string LockName = ".lock";
 
     /// <summary>Runs the points of the spec's shard that the folder does not hold yet.</summary>
@@ -85,6 +92,14 @@ public static class SweepRunner
         SweepSession session = SweepSession.Open(spec, specText);
         ImmutableArray<SweepPoint> points = SweepPlan.Expand(spec);
         var shardPoints = points.Where(options.Shard.Contains).ToList();
+        if (options.ReportPoints?.FirstOrDefault(i => i < 0 || i >= points.Length, -1) is { } missing and not -1)
+        {
+            throw new SweepOutputException($"--reports: the sweep has no point {missing}; its points are 0 to {points.Length - 1} (the 'point' column of {ResultsName})");
+        }
+
+        string? ReportFolder(SweepPoint point) => options.ReportPoints is null || options.ReportPoints.Contains(point.Index)
+            ? Path.Combine(outputFolder, ReportsFolder, $"point-{point.Index}")
+            : null;
 
         using FileStream folderLock = LockFolder(outputFolder);
         string journalPath = Path.Combine(outputFolder, SweepJournal.FileName);
@@ -95,7 +110,8 @@ public static class SweepRunner
 
         var records = new ConcurrentDictionary<int, PointRecord>(contents.Records);
         var pending = shardPoints.Where(p => !records.TryGetValue(p.Index, out PointRecord? r)
-            || (options.PerLayer && r.Status == PointStatus.Ok && r.Layers is null)).ToList();
+            || (options.PerLayer && r.Status == PointStatus.Ok && r.Layers is null)
+            || (r.Status == PointStatus.Ok && ReportFolder(p) is { } report && !File.Exists(Path.Combine(report, HtmlReport.PageName)))).ToList();
         int resumed = shardPoints.Count - pending.Count;
         log.Information("Sweep {Name}: {Points} points{Shard}, {Pending} to run, {Resumed} already done; {Jobs} jobs",
             spec.Name, shardPoints.Count, options.Shard.Count > 1 ? $" in shard {options.Shard}" : "", pending.Count, resumed, options.Jobs);
@@ -119,7 +135,7 @@ public static class SweepRunner
                 var source = Partitioner.Create(pending, EnumerablePartitionerOptions.NoBuffering);
                 Parallel.ForEach(source, parallel, point =>
                 {
-                    PointRecord record = session.Evaluate(point, options.PerLayer);
+                    PointRecord record = session.Evaluate(point, options.PerLayer, ReportFolder(point), options.Command);
                     lock (gate)
                     {
                         journal.Append(record);

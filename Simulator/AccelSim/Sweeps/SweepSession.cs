@@ -90,12 +90,12 @@ public sealed class SweepSession
     /// <param name="point">A point of this session's spec.</param>
     /// <param name="perLayer">Also keep one row per layer.</param>
     /// <remarks>Never throws for a problem of the point: whatever goes wrong is recorded, so the other points go on.</remarks>
-    public PointRecord Evaluate(SweepPoint point, bool perLayer)
+    public PointRecord Evaluate(SweepPoint point, bool perLayer, string? reportFolder = null, string command = "accelsim sweep")
     {
         ArgumentNullException.ThrowIfNull(point);
         try
         {
-            return EvaluateOrThrow(point, perLayer);
+            return EvaluateOrThrow(point, perLayer, reportFolder, command);
         }
         catch (Exception e) when (e is not OutOfMemoryException)
         {
@@ -125,7 +125,7 @@ public sealed class SweepSession
     private PointRecord NotRun(SweepPoint point, PointStatus status, string message) =>
         new(point.Index, point.Id, status, message, [.. Spec.Metrics.Select(_ => "")], null);
 
-    private PointRecord EvaluateOrThrow(SweepPoint point, bool perLayer)
+    private PointRecord EvaluateOrThrow(SweepPoint point, bool perLayer, string? reportFolder, string command)
     {
         (PointRecord? notRun, LoadedAccelerator? config, Network? network) = Prepare(point);
         if (notRun is not null)
@@ -138,8 +138,26 @@ public sealed class SweepSession
             ? NetworkRunner.Run(config!.Hardware, config.Energy, network!, new RunOptions(Numerics: true, Threads: 1))
             : TimingRunner.Run(config!.Hardware, config.Energy, network!);
 
+        if (reportFolder is not null)
+        {
+            WriteReport(reportFolder, point, result, config.Hardware, command);
+        }
+
         ImmutableArray<string> metrics = [.. _metrics.Select(m => m.Read(result, config.Hardware))];
         return new PointRecord(point.Index, point.Id, PointStatus.Ok, "", metrics, perLayer ? SweepTables.LayerRows(result, Spec.Numerics) : null);
+    }
+
+    /// <summary>The point's HTML report: the sweep's command and the point's values as its command, the page written last.</summary>
+    private void WriteReport(string folder, SweepPoint point, RunResult result, Hardware.AcceleratorConfig config, string command)
+    {
+        string values = string.Join(", ", point.Values.Select((v, i) => $"{Spec.Axes[i].Key}={v.Display}"));
+        string described = $"{command} (point {point.Index}, {point.Id}: {values})";
+        ReportContext context = ReportContexts.For(config, Spec.Workloads[point.WorkloadIndex].Path, described);
+        Directory.CreateDirectory(folder);
+        foreach (ReportFile file in HtmlReport.Render(result, context))
+        {
+            AtomicFile.WriteBytes(Path.Combine(folder, file.Name), file.Bytes.AsSpan());
+        }
     }
 
     /// <summary>The point's validated files, or the record of why it does not run (invalid, or skipped by a constraint).</summary>

@@ -19,6 +19,9 @@ public abstract record Layer
 {
     public required string Name { get; init; }
 
+    /// <summary>The ONNX node an imported layer starts with, for reports beside its readable name; null otherwise.</summary>
+    public string? OnnxNode { get; init; }
+
     /// <summary>Names of the layers whose outputs feed this one; <c>input</c> names the network input.</summary>
     public required ImmutableArray<string> Inputs { get; init; }
 

@@ -131,7 +131,7 @@ public sealed class SweepSpecReaderTests
         yield return Case("a key the config does not have", 8, "      pe_array.row: [2, 4]",
             "8:7: unknown key 'pe_array.row': no key 'row' under pe_array; allowed: rows, cols, dataflow, arithmetic, zero_operands");
         yield return Case("a list without an item", 12, "      layers.filters: [4, 8, 16]",
-            "12:7: unknown key 'layers.filters': layers is a list: write layers.<name or index>.<key> with a key of name, type, input, inputs, filters, outputs, kernel, stride, padding, dilation, groups, global, bias, relu, weights, bfp");
+            "12:7: unknown key 'layers.filters': layers is a list: write layers.<name or index>.<key> with a key of name, onnx_node, type, input, inputs, filters, outputs, kernel, stride, padding, dilation, groups, global, bias, relu, weights, bfp");
         yield return Case("a key varied twice", 9, "      pe_array.rows: [8, 16]",
             "9:7: 'pe_array.rows' is already varied at line 8; a key may be varied by one axis only");
         yield return Case("zip lists of different lengths", 12, "      layers.c1.filters: [4, 8]",

@@ -263,7 +263,7 @@ public sealed class WorkloadLoaderTests
             "7:13: layers.0.name 'conv 1' must consist of letters, digits and _ . / - only");
         yield return Case("Key of another layer type",
             WorkloadYaml.WithLine(7, "  - { name: conv1, type: conv, filters: 8, kernel: 3, outputs: 10 }"),
-            "7:55: unknown key 'outputs' in layers.conv1 (a conv layer); allowed: name, type, input, filters, kernel, stride, padding, dilation, groups, bias, relu, weights, bfp");
+            "7:55: unknown key 'outputs' in layers.conv1 (a conv layer); allowed: name, onnx_node, type, input, filters, kernel, stride, padding, dilation, groups, bias, relu, weights, bfp");
         yield return Case("Inputs on a conv layer",
             WorkloadYaml.WithLine(8, "  - { name: conv2, type: conv, filters: 8, kernel: 3, inputs: [conv1, conv1] }"),
             "8:55: layers.conv2.inputs is only for add and concat layers; a conv layer reads one input: use input: <layer name>");

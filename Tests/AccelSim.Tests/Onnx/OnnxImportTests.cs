@@ -118,12 +118,15 @@ public sealed class OnnxImportTests
 
         using (Assert.EnterMultipleScope())
         {
-            // BatchNormalization and both Relus are absorbed; Flatten is a no-op: 8 layers for 11 nodes.
-            Assert.That(imported.Layers.Select(l => $"{l.Name}:{l.Type}"),
-                Is.EqualTo(new[] { "conv1:conv", "pool:max_pool", "proj:conv", "cat:concat", "avg:avg_pool", "twice:add", "fc:fc" }));
-            Assert.That(imported.Parameters.Keys.Order(), Is.EqualTo(new[] { "conv1", "fc", "proj" }));
-            Assert.That(imported.Parameters["proj"].Bias, Is.Null);
-            Assert.That(imported.Layers.Single(l => l.Name == "proj").Fields, Does.Contain(("input", "conv1")));
+            // BatchNormalization and both Relus are absorbed; Flatten is a no-op: 7 layers for 11 nodes. The add sums one
+            // tensor with itself, so it ends no residual block: every layer is named {kind}{n} (docs/numerics.md#layer-names).
+            Assert.That(imported.Layers.Select(l => $"{l.Name}:{l.OnnxNode}:{l.Type}"),
+                Is.EqualTo(new[] { "conv1:conv1:conv", "pool1:pool:max_pool", "conv2:proj:conv", "concat1:cat:concat", "pool2:avg:avg_pool", "add1:twice:add", "fc1:fc:fc" }));
+            Assert.That(imported.Parameters.Keys.Order(), Is.EqualTo(new[] { "conv1", "conv2", "fc1" }));
+            Assert.That(imported.Parameters["conv2"].Bias, Is.Null);
+            Assert.That(imported.Layers.Single(l => l.Name == "conv2").Fields, Does.Contain(("input", "conv1")));
+            Assert.That(imported.Layers.Single(l => l.Name == "concat1").Fields, Does.Contain(("inputs", "[pool1, conv2]")));
+            Assert.That(imported.ParametersOf("proj"), Is.SameAs(imported.Parameters["conv2"]), "a former (node) name still finds the weights");
         }
     }
 
@@ -246,8 +249,9 @@ public sealed class OnnxImportTests
 
         using (Assert.EnterMultipleScope())
         {
-            Assert.That(network.Layers.Take(3).Select(l => l.Name), Is.EqualTo(new[] { "7", "true", "proj_0" }));
-            Assert.That(network.Layers[2].Inputs, Is.EqualTo(new[] { "7" }));
+            Assert.That(network.Layers.Take(3).Select(l => l.OnnxNode), Is.EqualTo(new[] { "7", "true", "proj:0" }));
+            Assert.That(network.Layers.Take(3).Select(l => l.Name), Is.EqualTo(new[] { "conv1", "pool1", "conv2" }));
+            Assert.That(network.Layers[2].Inputs, Is.EqualTo(new[] { "conv1" }));
         }
     }
 
@@ -302,6 +306,6 @@ public sealed class OnnxImportTests
 
         var error = Assert.Throws<ConfigException>(() => ConfigLoader.LoadWorkload(yaml));
 
-        Assert.That(error!.Message, Does.Contain("layer 'proj' needs 24 weights for its shape, the model's proj (Conv) has 12"));
+        Assert.That(error!.Message, Does.Contain("layer 'conv2' needs 24 weights for its shape, the model's proj (Conv) has 12"));
     }
 }

@@ -46,6 +46,36 @@ public sealed class PretrainedResNet18Tests
     }
 
     [Test]
+    public void ShippedWorkload_HasTheNamesTheImportDerives_WithTheOnnxNodeOfEachLayer()
+    {
+        var imported = AccelSim.Onnx.OnnxImporter.Import(Model("ResNet18.onnx"));
+        Network network = ConfigLoader.LoadWorkload(Path.Combine(RepoPaths.Workloads, "resnet18.yaml"));
+
+        // Stage 1 has two identity blocks; stages 2 and 3 two blocks each, the first with a projection; this variant's
+        // stage 4 has three. Every block is conv1, conv2 (after the downsample when there is one), add.
+        var expected = new List<string> { "conv1", "pool1" };
+        foreach ((int stage, int blocks) in new[] { (1, 2), (2, 2), (3, 2), (4, 3) })
+        {
+            for (int b = 0; b < blocks; b++)
+            {
+                string prefix = $"layer{stage}.{b}.";
+                expected.AddRange(stage > 1 && b == 0 ? [prefix + "downsample"] : []);
+                expected.AddRange([prefix + "conv1", prefix + "conv2", prefix + "add"]);
+            }
+        }
+
+        expected.Add("pool2");
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(imported.Layers.Select(l => l.Name), Is.EqualTo(expected));
+            Assert.That(network.Layers.Select(l => l.Name), Is.EqualTo(expected));
+            Assert.That(network.Layers.Select(l => l.OnnxNode), Is.EqualTo(imported.Layers.Select(l => l.OnnxNode)));
+            Assert.That(network.Layers[0].OnnxNode, Is.EqualTo("Convolution249"));
+            Assert.That(network.Layers[4].OnnxNode, Is.EqualTo("Plus267"));
+        }
+    }
+
+    [Test]
     public void SyntheticImage_IsPreparedAsThePackagesPreprocessingModelDoes()
     {
         Network network = ConfigLoader.LoadWorkload(Path.Combine(RepoPaths.Workloads, "resnet18.yaml"));

@@ -16,6 +16,39 @@ public sealed class SweepCommandTests
     public void DeleteFolder() => _folder.Dispose();
 
     [Test]
+    public void Reports_ForChosenPoints_AreWrittenPerPoint_AndWrittenOnResumeWhenMissing()
+    {
+        string output = _folder.Output("reports");
+        string spec = _folder.Spec(SweepFolder.SmallSpec);
+
+        var (code, _, stderr) = Run("sweep", spec, "-o", output, "--no-plots", "--no-table", "--reports", "1,6");
+        string[] written = [.. Directory.GetDirectories(Path.Combine(output, SweepRunner.ReportsFolder)).Select(Path.GetFileName).Order(StringComparer.Ordinal)!];
+        string page = File.ReadAllText(Path.Combine(output, SweepRunner.ReportsFolder, "point-6", "index.html"));
+        // The small spec: 4 row counts × 2 buffer sizes, rows outer: point 6 is rows 16 (6 / 2 = 3rd from 0) with 4096 B buffers (6 % 2 = 0).
+        var (again, _, againErr) = Run("sweep", spec, "-o", output, "--no-plots", "--no-table", "--reports", "all");
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(code, Is.Zero, stderr);
+            Assert.That(written, Is.EqualTo(new[] { "point-1", "point-6" }));
+            Assert.That(page, Does.Contain("(point 6, ").And.Contain("pe_array.rows=16, buffers.ifmap.capacity_bytes=4096"));
+            Assert.That(again, Is.Zero, againErr);
+            // Resumed with all: the six points without a report run again to write theirs; the two with one do not.
+            Assert.That(againErr, Does.Contain("8 points, 6 to run, 2 already done"));
+            Assert.That(Directory.GetDirectories(Path.Combine(output, SweepRunner.ReportsFolder)), Has.Length.EqualTo(8));
+        }
+    }
+
+    [TestCase("1,x", "--reports must be 'all' or point numbers separated by commas, e.g. 0,5,12, was '1,x'")]
+    [TestCase("8", "--reports: the sweep has no point 8; its points are 0 to 7")]
+    public void Reports_NotPointsOfTheSweep_IsBadInput(string value, string message)
+    {
+        var (code, _, stderr) = Run("sweep", _folder.Spec(SweepFolder.SmallSpec), "-o", _folder.Output("bad-reports"), "--reports", value);
+
+        AssertBadInput(code, stderr, message);
+    }
+
+    [Test]
     public void Sweep_WritesResults_AndPrintsTheParetoFront()
     {
         string output = _folder.Output("cli");
