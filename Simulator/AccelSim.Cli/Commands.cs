@@ -29,6 +29,7 @@ internal static class Commands
             ValidateCommand(stdout, stderr, verbose, quiet),
             BenchCommand.Build(stdout, stderr, verbose, quiet),
             DescribeCommand.Build(stdout, stderr, verbose, quiet),
+            MapCommand.Build(stdout, stderr, verbose, quiet),
             BfpCostCommand.Build(stdout, stderr, verbose, quiet),
             FormatsCommand.Build(stdout, stderr, verbose, quiet),
             SweepCommand.Build(stdout, stderr, verbose, quiet),

@@ -63,7 +63,7 @@ internal static class RunCommand
             throw new UsageException("--dump-tensors needs the numerics; drop --no-numerics");
         }
 
-        CheckBudget(RunEstimate.Of(accelerator.Hardware, network, request.Threads), numerics, request, log);
+        MemoryBudget.Check(RunEstimate.Of(accelerator.Hardware, network), numerics, request.MaxMemory, request.Force, log);
         using TraceSession? traceSession = trace.Open(parse, accelerator.Hardware, network);
 
         log.Information("Running {Workload} ({Layers} layers, {Macs:N0} MACs) on {Config}{Mode}",
@@ -90,25 +90,6 @@ internal static class RunCommand
         }
 
         return ExitCodes.Success;
-    }
-
-    /// <summary>Refuses a run predicted to need more memory than <c>--max-memory</c> (by default three quarters of what
-    /// the machine makes available) unless <c>--force</c>d; logs the estimate at --verbose.</summary>
-    /// <exception cref="UsageException">The run would exceed the limit.</exception>
-    private static void CheckBudget(RunEstimate estimate, bool numerics, RunRequest request, ILogger log)
-    {
-        log.Debug("{Estimate}", estimate.Describe(numerics));
-        long limit = request.MaxMemory ?? (long)(GC.GetGCMemoryInfo().TotalAvailableMemoryBytes * 0.75);
-        if (request.Force || estimate.PeakBytes(numerics) <= limit)
-        {
-            return;
-        }
-
-        string lower = numerics ? ", lower the batch, or drop the numerics with --no-numerics" : ", or use a larger array or smaller layers";
-        throw new UsageException(
-            $"the run is predicted to need {RunEstimate.Format(estimate.PeakBytes(numerics))}, more than the limit of {RunEstimate.Format(limit)} " +
-            $"({(request.MaxMemory is null ? "3/4 of the available memory; set another with --max-memory" : "--max-memory")}); {estimate.Describe(numerics)}. " +
-            $"To run it anyway give --force{lower}");
     }
 
     /// <summary>The outputs the request asks for: JSON, SCALE-Sim's reports, CSV, then the table on stdout.</summary>
@@ -237,12 +218,8 @@ internal static class RunCommand
             Description = "Write SCALE-Sim's COMPUTE_REPORT.csv, BANDWIDTH_REPORT.csv and DETAILED_ACCESS_REPORT.csv to this folder (implies --scalesim-compat).",
         };
 
-        private readonly Option<string?> _maxMemory = new("--max-memory")
-        {
-            Description = "Refuse a run predicted to need more memory than this (bytes, or with KiB, MiB, GiB, TiB); default: 3/4 of the available memory.",
-        };
-
-        private readonly Option<bool> _force = new("--force") { Description = "Run even when the estimate exceeds the memory limit." };
+        private readonly Option<string?> _maxMemory = MemoryBudget.MaxMemoryOption();
+        private readonly Option<bool> _force = MemoryBudget.ForceOption();
 
         private readonly Option<string?> _report = new("--report")
         {
@@ -256,35 +233,6 @@ internal static class RunCommand
 
         public IEnumerable<Option> All =>
             [_config, _workload, _json, _csv, _noNumerics, _threads, _set, _noTable, _dump, _input, _detail, _scaleSimCompat, _scaleSimReports, _maxMemory, _force, _energyBreakdown, _report];
-
-        /// <summary>A byte count: digits, optionally followed by KiB, MiB, GiB or TiB (also K, M, G, T, KB, MB, GB, TB as binary units).</summary>
-        /// <exception cref="UsageException">Not such a count, or not positive.</exception>
-        private static long ParseBytes(string text)
-        {
-            string trimmed = text.Trim();
-            int digits = 0;
-            while (digits < trimmed.Length && char.IsAsciiDigit(trimmed[digits]))
-            {
-                digits++;
-            }
-
-            int shift = trimmed[digits..].Trim().ToUpperInvariant() switch
-            {
-                "" or "B" => 0,
-                "K" or "KB" or "KIB" => 10,
-                "M" or "MB" or "MIB" => 20,
-                "G" or "GB" or "GIB" => 30,
-                "T" or "TB" or "TIB" => 40,
-                _ => -1,
-            };
-            if (digits == 0 || shift < 0 || !long.TryParse(trimmed[..digits], System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out long value)
-                || value < 1 || value > (long.MaxValue >> shift))
-            {
-                throw new UsageException($"--max-memory must be a positive byte count such as 8000000000 or 16GiB, was '{text}'");
-            }
-
-            return value << shift;
-        }
 
         /// <summary>The request on the command line, checked in the order its problems are reported.</summary>
         /// <exception cref="UsageException">--threads below 1, or --detail neither fold nor pe.</exception>
@@ -311,7 +259,7 @@ internal static class RunCommand
                 parse.GetValue(_noNumerics), parse.GetValue(_input), parse.GetValue(_dump), parse.GetValue(_json), parse.GetValue(_csv),
                 PrintTable: !parse.GetValue(_noTable))
             {
-                MaxMemory = parse.GetValue(_maxMemory) is { } maxMemory ? ParseBytes(maxMemory) : null,
+                MaxMemory = MemoryBudget.Read(parse, _maxMemory),
                 Force = parse.GetValue(_force),
                 FullEnergy = verbose || parse.GetValue(_energyBreakdown),
                 ReportDirectory = parse.GetValue(_report),

@@ -35,10 +35,12 @@ internal static class SweepCommand
             Description = "Also write an HTML report (as run --report) for every point ('all') or for the listed points, e.g. 0,5,12 (the 'point' column of results.csv), into reports/point-N/.",
         };
         var dryRun = new Option<bool>("--dry-run") { Description = "Validate every point and check the constraints without running; exit 2 if a point is invalid." };
+        var maxMemory = MemoryBudget.MaxMemoryOption();
+        var force = MemoryBudget.ForceOption();
 
         var command = new Command("sweep", "Run a design-space sweep: every point of the spec in parallel, resumable, shardable; results.csv, Pareto front and plots.")
         {
-            spec, output, jobs, shard, perLayer, noPlots, noTable, reports, dryRun,
+            spec, output, jobs, shard, perLayer, noPlots, noTable, reports, dryRun, maxMemory, force,
             MergeCommand(stdout, stderr, verbose, quiet, noPlots, noTable),
         };
         // On a worker thread, so that Ctrl+C (or SIGTERM) reaches the handler as a cancellation while the sweep runs:
@@ -68,12 +70,21 @@ internal static class SweepCommand
 
                 string folder = parse.GetValue(output) ?? throw new UsageException("sweep needs an output folder: --output DIR (-o DIR)");
                 new OutputPaths().Folder("--output", folder).Check();
+                long? limit = MemoryBudget.Read(parse, maxMemory);
                 var options = new SweepRunOptions
                 {
                     Jobs = jobCount, Shard = part, PerLayer = parse.GetValue(perLayer), Plots = !parse.GetValue(noPlots),
                     ReportPoints = ReportPoints(parse.GetValue(reports)), Command = RunReport.CommandLine(parse),
                 };
-                SweepOutcome outcome = WithProgress(stderr, log, progress => SweepRunner.Run(Commands.ResolveDefault(parse.GetValue(spec)!), folder, options, progress, log, cancel));
+                string specPath = Commands.ResolveDefault(parse.GetValue(spec)!);
+                if (SweepRunner.Estimate(specPath, part, jobCount) is { } estimate)
+                {
+                    int atOnce = Math.Min(jobCount, estimate.Runnable);
+                    MemoryBudget.Check(estimate.Largest, estimate.Numerics, limit, parse.GetValue(force), log, atOnce,
+                        $"the sweep ({atOnce} point(s) at once, the largest {estimate.PointId})", ", or run fewer points at once with --jobs");
+                }
+
+                SweepOutcome outcome = WithProgress(stderr, log, progress => SweepRunner.Run(specPath, folder, options, progress, log, cancel));
                 Report(outcome, folder, log);
                 if (!parse.GetValue(noTable))
                 {

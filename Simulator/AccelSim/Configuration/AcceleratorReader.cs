@@ -40,6 +40,10 @@ internal static class AcceleratorReader
     private static readonly IntRule BurstBytesRule = new(1, 1L << 20);
     private static readonly IntRule BankTimingRule = new(0, 100_000);
     private static readonly MapSchema VectorUnitSchema = new("lanes");
+    private static readonly MapSchema MapperSchema = new("search", "objective", "budget");
+    private static readonly Choices<MapperSearch> MapperSearches = Choices.FromEnum<MapperSearch>();
+    private static readonly Choices<MapperObjective> MapperObjectives = Choices.FromEnum<MapperObjective>();
+    private static readonly IntRule BudgetRule = new(1, 1_000_000);
     private static readonly MapSchema ConverterSchema = new("input_lanes", "output_lanes", "latency_cycles");
     private static readonly IntRule ConverterLatencyRule = new(0, 1_000_000);
     private static readonly MapSchema BfpSchema = new(
@@ -71,6 +75,7 @@ internal static class AcceleratorReader
         "weight_storage",
         "on_chip_activations",
         new KeySpec("converters", ConverterSchema),
+        new KeySpec("mapper", MapperSchema),
         "energy_table");
 
     private static readonly Choices<Dataflow> Dataflows = Choices.FromEnum<Dataflow>();
@@ -146,11 +151,12 @@ internal static class AcceleratorReader
             return null;
         }
 
+        MapperConfig? mapper = root.Mapping("mapper", MapperSchema, required: false) is { } m ? ReadMapper(m) : MapperConfig.Heuristic;
         WeightStorage? storage = root.Has("weight_storage") ? root.Choice("weight_storage", WeightStorages) : WeightStorage.Dense;
         EnergyTable? energy = root.Text("energy_table") is { } tablePath ? loadEnergyTable(tablePath, root.Entry("energy_table")!.Value) : null;
 
         if (errors.Count > errorsBefore || name is null || clockMegahertz is null || maxCycles is null || peArray is null
-            || buffers is null || dram is null || vectorUnit is null || bfp is null || energy is null || storage is null || onChip is null)
+            || buffers is null || dram is null || vectorUnit is null || bfp is null || energy is null || storage is null || onChip is null || mapper is null)
         {
             return null;
         }
@@ -168,8 +174,19 @@ internal static class AcceleratorReader
             WeightStorage = storage.Value,
             Converters = converters,
             OnChipActivations = onChip.Value,
+            Mapper = mapper,
         };
         return new LoadedAccelerator(hardware, energy);
+    }
+
+    /// <summary>The <c>mapper</c> section: every key optional (search heuristic, objective cycles, no budget).</summary>
+    private static MapperConfig? ReadMapper(MapReader m)
+    {
+        MapperSearch? search = m.Has("search") ? m.Choice("search", MapperSearches) : MapperSearch.Heuristic;
+        MapperObjective? objective = m.Has("objective") ? m.Choice("objective", MapperObjectives) : MapperObjective.Cycles;
+        int? budget = m.Has("budget") ? m.Int32("budget", BudgetRule) : null;
+        bool budgetValid = !m.Has("budget") || budget is not null;
+        return search is { } s && objective is { } o && budgetValid ? new MapperConfig(s, o, budget) : null;
     }
 
     private static PeArrayConfig? ReadPeArray(MapReader pe)

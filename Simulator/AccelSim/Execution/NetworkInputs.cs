@@ -31,6 +31,37 @@ public static class NetworkInputs
         }
     }
 
+    /// <summary>Checks the input's file, if it has one, as <see cref="Tensor"/> would read it: an .npy file by its header,
+    /// a PNG file by decoding it; synthetic inputs have none.</summary>
+    /// <exception cref="NpyFormatException">The file cannot be read, or does not fit the network's input.</exception>
+    public static void CheckFile(Network network)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        TensorShape shape = network.InputShape;
+        switch (network.Inputs)
+        {
+            case NpyInputs npy:
+                NpyHeader header = NpyFile.ReadHeader(npy.Path);
+                long needed = shape.Elements * network.Batch;
+                if (header.Elements != needed)
+                {
+                    throw new NpyFormatException(
+                        $"{npy.Path}: shape ({string.Join(", ", header.Shape)}) holds {header.Elements} values; the network input ({network.Batch}x{shape}) needs {needed}");
+                }
+
+                break;
+            case ImageInputs { Image: PngImage png }:
+                (_, int height, int width) = ImageFile.Read(png.Path, shape.Channels);
+                if ((height, width) != (shape.Height, shape.Width))
+                {
+                    throw new NpyFormatException(
+                        $"{png.Path}: the image is {width}x{height} (width x height); the network takes {shape.Width}x{shape.Height}: resize or crop it first");
+                }
+
+                break;
+        }
+    }
+
     /// <summary>Every batch item gets the image (a synthetic one draws on for each item), as float 0..255, channels
     /// reordered, then the mean subtracted (in float, as the preprocessing graph of such networks does).</summary>
     private static float[] Image(ImageInputs source, TensorShape shape, int batch)

@@ -86,6 +86,33 @@ public sealed class NetworkNumerics
         return (results.MoveToImmutable(), Agreement(bfp[outputName], reference[outputName], batch));
     }
 
+    /// <summary>Checks, before a run starts, the files its numerics will read: the input's (.npy or PNG) and every
+    /// layer's .npy weights and biases, by their headers and sizes, with the messages reading them would give.</summary>
+    /// <exception cref="NpyFormatException">A file cannot be read, is not of its format, or holds the wrong count.</exception>
+    public static void CheckFiles(Network network)
+    {
+        ArgumentNullException.ThrowIfNull(network);
+        NetworkInputs.CheckFile(network);
+        foreach (Layer layer in network.Layers)
+        {
+            (ConvShape? g, WeightSource? source) = layer switch
+            {
+                ConvLayer conv => (conv.ShapeFor(network.Batch), conv.Weights),
+                FullyConnectedLayer fc => (fc.ShapeFor(network.Batch), (WeightSource?)fc.Weights),
+                _ => (null, null),
+            };
+            if (g is not null && source is NpyWeights npy)
+            {
+                long fanIn = (long)(g.InChannels / g.Groups) * g.KernelHeight * g.KernelWidth;
+                CheckCount(npy.WeightsPath, g.OutChannels * fanIn, $"layer '{layer.Name}' weights ({g.OutChannels}x{fanIn})");
+                if (npy.BiasPath is { } biasPath)
+                {
+                    CheckCount(biasPath, g.OutChannels, $"layer '{layer.Name}' bias ({g.OutChannels})");
+                }
+            }
+        }
+    }
+
     /// <summary>A conv or FC layer's weights [M, K] and bias [M] (empty without bias), from their source.</summary>
     public static (float[] Weights, float[] Bias) LoadWeights(Layer layer, ConvShape g, WeightSource source, bool hasBias)
     {
@@ -371,6 +398,16 @@ public sealed class NetworkNumerics
     }
 
     /// <summary>Reads a .npy tensor that must hold exactly <paramref name="elements"/> values (in C order).</summary>
+    private static void CheckCount(string path, long elements, string what)
+    {
+        NpyHeader header = NpyFile.ReadHeader(path);
+        if (header.Elements != elements)
+        {
+            throw new NpyFormatException(
+                $"{path}: shape ({string.Join(", ", header.Shape)}) holds {header.Elements} values; {what} needs {elements}");
+        }
+    }
+
     private static float[] Load(string path, long elements, string what)
     {
         NpyArray array = NpyFile.Read(path);

@@ -1,6 +1,5 @@
 using System.Collections.Immutable;
 using System.Globalization;
-using System.Runtime.CompilerServices;
 using AccelSim.Hardware;
 using AccelSim.Workloads;
 using static AccelSim.Mapping.DataSizes;
@@ -9,14 +8,13 @@ namespace AccelSim.Execution;
 
 /// <summary>One layer's share of a <see cref="RunEstimate"/>.</summary>
 /// <param name="Macs">Multiply-accumulates over the batch.</param>
-/// <param name="Steps">An upper bound of the steps its schedule holds.</param>
-/// <param name="ScheduleBytes">Memory of its schedule (steps and tiles, with the builders' growth).</param>
+/// <param name="Steps">An upper bound of the steps its schedule generates (the simulated work is proportional to it).</param>
 /// <param name="NumericsBytes">Memory its numerics need while it runs: its input and output for the batch, its weights
 /// and its im2col operand, at <see cref="RunEstimate.NumericsBytesPerElement"/> bytes per element.</param>
-public sealed record LayerEstimate(string Name, long Macs, long Steps, long ScheduleBytes, long NumericsBytes);
+public sealed record LayerEstimate(string Name, long Macs, long Steps, long NumericsBytes);
 
 /// <summary>What a run will cost before it starts: work (MACs, schedule steps, which the simulated time is proportional
-/// to) and peak memory, with and without numerics, from the layer shapes and the config alone (no mapping).</summary>
+/// to) and peak memory, with and without numerics, from the layer shapes, the config and the weights already loaded.</summary>
 /// <remarks>
 /// <para>Steps, per conv or FC layer as the GEMM M (output pixels × batch) × N (filters of a group) × K (reduction of a
 /// group) on an R×C array:</para>
@@ -37,16 +35,17 @@ public sealed record LayerEstimate(string Name, long Macs, long Steps, long Sche
 /// output row of each plane; elementwise layers (add, relu, concat) take as many elements per step as half the ifmap
 /// buffer holds of two inputs and the ofmap buffer of outputs.</item>
 /// </list>
-/// <para>Memory: a schedule holds its steps (<see cref="Unsafe.SizeOf{T}"/> of <see cref="ComputeStep"/>) and up to two
-/// tiles per step (8 bytes each); building it doubles that (a growing builder, then the immutable copy). Timing-only peak:
-/// the largest schedule times the layers in flight (the worker threads), plus a fixed 128 MiB for the runtime (measured:
-/// 47 MB resident for the tiny workload, 52 MB for VGG-16 timing only). With numerics, add the largest layer's numerics:
-/// <see cref="NumericsBytesPerElement"/> bytes per element of its input and output activations × batch, its weights and
-/// its im2col operand (M × K). Not modelled: what loading the workload already took (an imported ONNX model's parse).</para>
+/// <para>Memory: schedules are generated as the simulation reads them, so timing takes the same memory however many
+/// steps a layer has: a fixed 128 MiB for the runtime and the simulation (measured: 45 MB resident for the tiny
+/// workload, 50 MB for VGG-16 and 65 MB for a 3×2048×2048 conv of 52 million events on the tiny config, all timing
+/// only). Weights read from a model (ONNX) add <see cref="LoadBytesPerWeightByte"/> times their float32 bytes: what
+/// parsing the model, folding its batch normalisation and keeping the weights took at its peak. With numerics, add the
+/// largest layer's numerics: <see cref="NumericsBytesPerElement"/> bytes per element of its input and output
+/// activations × batch, its weights and its im2col operand (M × K).</para>
 /// </remarks>
-public sealed record RunEstimate(ImmutableArray<LayerEstimate> Layers, long Macs, long Steps, long TimingPeakBytes, long NumericsPeakBytes)
+public sealed record RunEstimate(ImmutableArray<LayerEstimate> Layers, long Macs, long Steps, long LoadedBytes, long TimingPeakBytes, long NumericsPeakBytes)
 {
-    /// <summary>The runtime's own memory, counted once.</summary>
+    /// <summary>The runtime's own memory and the simulation's, counted once.</summary>
     public const long BaseBytes = 128L << 20;
 
     /// <summary>Bytes the numerics hold per element of a layer's activations, weights and im2col operand: 64, above the
@@ -55,22 +54,31 @@ public sealed record RunEstimate(ImmutableArray<LayerEstimate> Layers, long Macs
     /// and error statistics.</summary>
     public const long NumericsBytesPerElement = 64;
 
+    /// <summary>Peak memory per byte of weights loaded from a model: 6, above the 5.6 measured for the trained ResNet-18
+    /// read directly from its 60.7 MiB ONNX file (60.6 MiB of float32 weights and biases kept; 382.6 MiB peak resident
+    /// timing only, 43.7 MiB of it the runtime as for the tiny workload): the file's bytes, the parsed tensors and the
+    /// folded weights are alive at once.</summary>
+    public const long LoadBytesPerWeightByte = 6;
+
     /// <summary>Peak memory of the run, with or without its numerics.</summary>
     public long PeakBytes(bool numerics) => numerics ? NumericsPeakBytes : TimingPeakBytes;
 
-    /// <summary>The layer with the most memory (the top offender).</summary>
-    public LayerEstimate Largest(bool numerics) =>
-        Layers.MaxBy(l => l.ScheduleBytes + (numerics ? l.NumericsBytes : 0))!;
+    /// <summary>Peak memory of <paramref name="runs"/> such runs at once in one process (a sweep's jobs): the runtime
+    /// once, the rest per run.</summary>
+    public long PeakBytes(bool numerics, int runs) => Saturating(BaseBytes, Multiply(PeakBytes(numerics) - BaseBytes, Math.Max(1, runs)));
 
-    /// <summary>The estimate of <paramref name="network"/> on <paramref name="config"/> with <paramref name="threads"/> workers.</summary>
-    public static RunEstimate Of(AcceleratorConfig config, Network network, int threads = 1)
+    /// <summary>The layer that costs most: the most numerics memory with numerics, else the most steps.</summary>
+    public LayerEstimate Largest(bool numerics) =>
+        Layers.MaxBy(l => numerics ? l.NumericsBytes : l.Steps)!;
+
+    /// <summary>The estimate of <paramref name="network"/> on <paramref name="config"/>.</summary>
+    public static RunEstimate Of(AcceleratorConfig config, Network network)
     {
         var layers = network.Layers.Select(layer => OfLayer(layer, network.Batch, config)).ToImmutableArray();
-        long inFlight = Math.Max(1, Math.Min(threads, layers.Length));
-        long largestSchedule = layers.Max(l => l.ScheduleBytes);
-        long timing = Saturating(BaseBytes, Multiply(largestSchedule, inFlight));
+        long loaded = LoadedWeightBytes(network);
+        long timing = Saturating(BaseBytes, Multiply(loaded, LoadBytesPerWeightByte));
         long numerics = Saturating(timing, layers.Max(l => l.NumericsBytes));
-        return new RunEstimate(layers, layers.Aggregate(0L, (s, l) => Saturating(s, l.Macs)), layers.Aggregate(0L, (s, l) => Saturating(s, l.Steps)), timing, numerics);
+        return new RunEstimate(layers, layers.Aggregate(0L, (s, l) => Saturating(s, l.Macs)), layers.Aggregate(0L, (s, l) => Saturating(s, l.Steps)), loaded, timing, numerics);
     }
 
     /// <summary>Bytes as B, KiB, MiB, GiB or TiB with two decimals.</summary>
@@ -92,10 +100,26 @@ public sealed record RunEstimate(ImmutableArray<LayerEstimate> Layers, long Macs
     public string Describe(bool numerics)
     {
         LayerEstimate top = Largest(numerics);
+        string loaded = LoadedBytes > 0 ? $", {Format(LoadedBytes)} of weights loaded from a model" : string.Empty;
         return string.Create(CultureInfo.InvariantCulture,
             $"estimate: {Macs:N0} MACs, at most {Steps:N0} schedule steps, peak memory {Format(PeakBytes(numerics))} {(numerics ? "with numerics" : "timing only")} " +
-            $"({Format(PeakBytes(!numerics))} {(numerics ? "timing only" : "with numerics")}); largest layer '{top.Name}': {top.Macs:N0} MACs, " +
-            $"{top.Steps:N0} steps, schedule {Format(top.ScheduleBytes)}, numerics {Format(top.NumericsBytes)}");
+            $"({Format(PeakBytes(!numerics))} {(numerics ? "timing only" : "with numerics")}){loaded}; largest layer '{top.Name}': {top.Macs:N0} MACs, " +
+            $"{top.Steps:N0} steps, numerics {Format(top.NumericsBytes)}");
+    }
+
+    /// <summary>Bytes of the float32 weights, biases and mean image a workload read from a model file.</summary>
+    private static long LoadedWeightBytes(Network network)
+    {
+        static long Of(WeightSource weights) =>
+            weights is LoadedWeights loaded ? (loaded.Weights.Length + (loaded.Bias?.Length ?? 0)) * (long)sizeof(float) : 0;
+
+        long mean = network.Inputs is ImageInputs image ? image.Mean.Length * (long)sizeof(float) : 0;
+        return network.Layers.Aggregate(mean, (sum, layer) => Saturating(sum, layer switch
+        {
+            ConvLayer conv => Of(conv.Weights),
+            FullyConnectedLayer fc => Of(fc.Weights),
+            _ => 0,
+        }));
     }
 
     private static LayerEstimate OfLayer(Layer layer, int batch, AcceleratorConfig config)
@@ -107,8 +131,6 @@ public sealed record RunEstimate(ImmutableArray<LayerEstimate> Layers, long Macs
             PoolLayer pool => PoolSteps(pool.ShapeFor(batch), config),
             _ => ElementwiseSteps(Multiply(layer.OutputShape.Elements, batch), config),
         };
-        long stepBytes = Unsafe.SizeOf<ComputeStep>() + (2 * sizeof(long));
-        long schedule = Multiply(Multiply(steps, stepBytes), 2);
         long weights = layer switch
         {
             ConvLayer conv => (long)conv.OutputChannels * conv.ReductionLength,
@@ -122,7 +144,7 @@ public sealed record RunEstimate(ImmutableArray<LayerEstimate> Layers, long Macs
         };
         long activations = Multiply(layer.InputShape.Elements + layer.OutputShape.Elements, batch);
         long numerics = Multiply(Saturating(Saturating(activations, weights), im2col), NumericsBytesPerElement);
-        return new LayerEstimate(layer.Name, Multiply(layer.MacsPerItem, batch), steps, schedule, numerics);
+        return new LayerEstimate(layer.Name, Multiply(layer.MacsPerItem, batch), steps, numerics);
     }
 
     /// <summary>The step bound of one GEMM layer (see the remarks).</summary>

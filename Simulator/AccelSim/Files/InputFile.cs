@@ -53,6 +53,19 @@ public sealed record InputLimit(string Kind, long MaxBytes)
 /// </summary>
 public static partial class InputFile
 {
+    /// <summary>Relative paths are resolved against the current folder (AT_FDCWD).</summary>
+    private const int AtCurrentDirectory = -100;
+
+    /// <summary>The file type and mode are asked for (STATX_TYPE); <c>stx_mask</c>, at byte 0, says they were filled in.</summary>
+    private const uint StatxType = 0x1;
+
+    /// <summary>Size of <c>struct statx</c>.</summary>
+    private const int StatxBytes = 256;
+
+    /// <summary>Offset of <c>stx_mode</c>: after stx_mask, stx_blksize (4 bytes each), stx_attributes (8), stx_nlink,
+    /// stx_uid and stx_gid (4 each).</summary>
+    private const int StatxModeOffset = 28;
+
     /// <summary>Throws unless <paramref name="path"/> is a regular file within <paramref name="limit"/>.</summary>
     /// <exception cref="InputFileException">It is missing, not a regular file, or too large.</exception>
     public static void Check(string path, InputLimit limit)
@@ -114,33 +127,39 @@ public static partial class InputFile
         return File.OpenRead(path);
     }
 
-    /// <summary>What the path is when it exists and is not a regular file ("a character device"); null otherwise.</summary>
+    /// <summary>What the path is when it exists and is not a regular file ("a character device"); null otherwise, and
+    /// where the file type cannot be asked for.</summary>
+    /// <remarks>
+    /// .NET's public file APIs do not expose the file type (<see cref="FileSystemInfo.Attributes"/> and
+    /// <see cref="File.GetUnixFileMode(string)"/> leave devices, pipes and sockets out), and opening a pipe to ask
+    /// <see cref="FileStream.CanSeek"/> would block. So Linux is asked with libc's <c>statx</c> (glibc 2.28 and later,
+    /// musl 1.2.5 and later): unlike <c>struct stat</c>, whose layout differs between x64 and arm64, <c>struct statx</c>
+    /// has one documented layout on every architecture (statx(2)), with the file type in <c>stx_mode</c>, a 16-bit field
+    /// at byte 28. Elsewhere, or where libc or the kernel lacks <c>statx</c>, the type is not checked: the size limit
+    /// and the folder check still hold.
+    /// </remarks>
     private static string? NotRegular(string path)
     {
-        if (OperatingSystem.IsWindows())
+        if (!OperatingSystem.IsLinux())
         {
             return null;
         }
 
-        // The runtime's own stat (the one FileInfo uses) reports the file type that FileInfo does not expose. Its
-        // result starts with two ints, flags then mode; the buffer is larger than the whole record.
-        var status = new byte[512];
-        int mode;
+        var status = new byte[StatxBytes];
         try
         {
-            if (Stat(path, status) != 0)
+            // Follows symbolic links (no AT_SYMLINK_NOFOLLOW): a link to a regular file is read like the file.
+            if (Statx(AtCurrentDirectory, path, 0, StatxType, status) != 0 || (BitConverter.ToUInt32(status, 0) & StatxType) == 0)
             {
                 return null;
             }
-
-            mode = BitConverter.ToInt32(status, sizeof(int));
         }
         catch (Exception e) when (e is DllNotFoundException or EntryPointNotFoundException)
         {
             return null;
         }
 
-        return (mode & 0xF000) switch
+        return (BitConverter.ToUInt16(status, StatxModeOffset) & 0xF000) switch
         {
             0x8000 or 0x4000 => null,
             0x1000 => "a named pipe (FIFO)",
@@ -151,7 +170,7 @@ public static partial class InputFile
         };
     }
 
-    [LibraryImport("libSystem.Native", EntryPoint = "SystemNative_Stat", StringMarshalling = StringMarshalling.Utf8)]
+    [LibraryImport("libc", EntryPoint = "statx", StringMarshalling = StringMarshalling.Utf8)]
     [DefaultDllImportSearchPaths(DllImportSearchPath.SafeDirectories)]
-    private static partial int Stat(string path, [Out] byte[] status);
+    private static partial int Statx(int directory, string path, int flags, uint mask, [Out] byte[] status);
 }

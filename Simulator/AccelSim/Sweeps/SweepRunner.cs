@@ -197,6 +197,32 @@ public static class SweepRunner
         return (spec, points.Count, [.. found.OrderBy(r => r.Index)]);
     }
 
+    /// <summary>The run estimate of the shard's point that would need the most memory, so that a sweep predicted to
+    /// exceed the machine can be refused before it starts; null when no point would run.</summary>
+    /// <returns>The estimate, its point's id, whether the sweep runs numerics, and how many points would run.</returns>
+    /// <exception cref="Configuration.ConfigException">The spec or a file it names is missing or invalid.</exception>
+    public static SweepEstimate? Estimate(string specPath, Shard shard, int jobs)
+    {
+        ArgumentNullException.ThrowIfNull(specPath);
+        ArgumentOutOfRangeException.ThrowIfLessThan(jobs, 1);
+        string specText = SweepSpecReader.ReadText(specPath);
+        SweepSpec spec = SweepSpecReader.Parse(specText, specPath, SweepMetric.Names);
+        SweepSession session = SweepSession.Open(spec, specText);
+        var points = SweepPlan.Expand(spec).Where(shard.Contains).ToList();
+        var found = new ConcurrentBag<(SweepPoint Point, Execution.RunEstimate Estimate)>();
+        Parallel.ForEach(points, new ParallelOptions { MaxDegreeOfParallelism = jobs }, point =>
+        {
+            if (session.Estimate(point) is { } estimate)
+            {
+                found.Add((point, estimate));
+            }
+        });
+
+        // The first point of the largest peak, whatever order the workers finished in.
+        var largest = found.OrderByDescending(f => f.Estimate.PeakBytes(spec.Numerics)).ThenBy(f => f.Point.Index).FirstOrDefault();
+        return found.IsEmpty ? null : new SweepEstimate(largest.Estimate, largest.Point.Id, spec.Numerics, found.Count);
+    }
+
     /// <summary>Rewrites <c>results.csv</c> (and <c>layers.csv</c> when per-layer rows are kept) atomically.</summary>
     internal static void WriteTables(string folder, SweepSpec spec, ImmutableArray<SweepPoint> points, IReadOnlyDictionary<int, PointRecord> records, bool perLayer)
     {
@@ -286,3 +312,8 @@ public static class SweepRunner
         }
     }
 }
+
+/// <summary>What <see cref="SweepRunner.Estimate"/> found: the largest point's estimate and how many points would run.</summary>
+/// <param name="Numerics">The sweep runs the numerics.</param>
+/// <param name="Runnable">Points that would run (not invalid or skipped).</param>
+public sealed record SweepEstimate(Execution.RunEstimate Largest, string PointId, bool Numerics, int Runnable);

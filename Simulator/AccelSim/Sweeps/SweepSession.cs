@@ -120,6 +120,20 @@ public sealed class SweepSession
         }
     }
 
+    /// <summary>The run estimate of a point that would run; null when it would not (invalid, skipped, or failing).</summary>
+    public RunEstimate? Estimate(SweepPoint point)
+    {
+        ArgumentNullException.ThrowIfNull(point);
+        try
+        {
+            return Prepare(point) is { Record: null, Config: { } config, Network: { } network } ? RunEstimate.Of(config.Hardware, network) : null;
+        }
+        catch (Exception e) when (e is not OutOfMemoryException)
+        {
+            return null;
+        }
+    }
+
     private PointRecord Failed(SweepPoint point, string message) => NotRun(point, PointStatus.Failed, message);
 
     private PointRecord NotRun(SweepPoint point, PointStatus status, string message) =>

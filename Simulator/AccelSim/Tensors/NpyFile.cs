@@ -28,6 +28,9 @@ public sealed class NpyFormatException : Exception
 /// <summary>An array read from a <c>.npy</c> file: its shape, its values as float32, and the dtype it was stored in.</summary>
 public sealed record NpyArray(int[] Shape, float[] Values, string Dtype);
 
+/// <summary>What an .npy file's header says: its dtype and shape, its element count and where its data starts.</summary>
+public sealed record NpyHeader(string Dtype, int[] Shape, long Elements, int DataStart);
+
 /// <summary>NumPy's <c>.npy</c> format (versions 1.0, 2.0 and 3.0 headers): C-order arrays of little-endian float32,
 /// float64, int8, int16 or int32 are read; float32, int16 and int32 arrays are written (version 1.0 headers).</summary>
 public static partial class NpyFile
@@ -59,6 +62,51 @@ public static partial class NpyFile
             throw new NpyFormatException($"{path}: cannot be read: {e.Message}");
         }
 
+        NpyHeader header = ParseHeader(bytes, bytes.Length, path);
+        int count = checked((int)header.Elements);
+        var values = new float[count];
+        ReadOnlySpan<byte> data = bytes.AsSpan(header.DataStart);
+        string dtype = header.Dtype;
+        for (int i = 0; i < count; i++)
+        {
+            values[i] = dtype switch
+            {
+                "<f4" => BinaryPrimitives.ReadSingleLittleEndian(data[(i * 4)..]),
+                "<f8" => (float)BinaryPrimitives.ReadDoubleLittleEndian(data[(i * 8)..]),
+                "|i1" => (sbyte)data[i],
+                "<i2" => BinaryPrimitives.ReadInt16LittleEndian(data[(i * 2)..]),
+                _ => BinaryPrimitives.ReadInt32LittleEndian(data[(i * 4)..]),
+            };
+        }
+
+        return new NpyArray(header.Shape, values, dtype);
+    }
+
+    /// <summary>Checks a file as <see cref="Read"/> does, reading only its header: so that a run can refuse a bad
+    /// file before it starts rather than when it comes to read it.</summary>
+    /// <exception cref="NpyFormatException">The file cannot be read, or is not an .npy file this reader takes.</exception>
+    public static NpyHeader ReadHeader(string path)
+    {
+        byte[] prefix;
+        long length;
+        try
+        {
+            using FileStream stream = InputFile.OpenRead(path, InputLimit.Npy);
+            length = stream.Length;
+            prefix = new byte[(int)Math.Min(length, 12 + MaxHeaderBytes)];
+            stream.ReadExactly(prefix);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new NpyFormatException($"{path}: cannot be read: {e.Message}");
+        }
+
+        return ParseHeader(prefix, length, path);
+    }
+
+    /// <summary>The header of a file of <paramref name="fileLength"/> bytes, from its first bytes.</summary>
+    private static NpyHeader ParseHeader(byte[] bytes, long fileLength, string path)
+    {
         if (bytes.Length < 10 || !bytes.AsSpan(0, 6).SequenceEqual(Magic))
         {
             throw new NpyFormatException($"{path}: not a NumPy .npy file (it does not start with \\x93NUMPY)");
@@ -79,7 +127,7 @@ public static partial class NpyFile
         int headerLength = (int)declaredLength;
         if (headerStart + headerLength > bytes.Length)
         {
-            throw new NpyFormatException($"{path}: the header declares {headerLength} bytes, longer than the {bytes.Length - headerStart} bytes left in the file");
+            throw new NpyFormatException($"{path}: the header declares {headerLength} bytes, longer than the {fileLength - headerStart} bytes left in the file");
         }
 
         string header = (major == 3 ? Encoding.UTF8 : Encoding.Latin1).GetString(bytes, headerStart, headerLength);
@@ -107,28 +155,12 @@ public static partial class NpyFile
         // Exact, so that no shape can overflow into a count that matches the data.
         BigInteger needed = shape.Aggregate(BigInteger.One, (a, d) => a * d) * elementBytes;
         int dataStart = headerStart + headerLength;
-        if (bytes.Length - dataStart != needed)
+        if (fileLength - dataStart != needed)
         {
-            throw new NpyFormatException($"{path}: shape ({shapeText}) of {dtype} needs {needed} bytes of data, the file has {bytes.Length - dataStart}");
+            throw new NpyFormatException($"{path}: shape ({shapeText}) of {dtype} needs {needed} bytes of data, the file has {fileLength - dataStart}");
         }
 
-        int count = (int)(needed / elementBytes);
-
-        var values = new float[count];
-        ReadOnlySpan<byte> data = bytes.AsSpan(dataStart);
-        for (int i = 0; i < count; i++)
-        {
-            values[i] = dtype switch
-            {
-                "<f4" => BinaryPrimitives.ReadSingleLittleEndian(data[(i * 4)..]),
-                "<f8" => (float)BinaryPrimitives.ReadDoubleLittleEndian(data[(i * 8)..]),
-                "|i1" => (sbyte)data[i],
-                "<i2" => BinaryPrimitives.ReadInt16LittleEndian(data[(i * 2)..]),
-                _ => BinaryPrimitives.ReadInt32LittleEndian(data[(i * 4)..]),
-            };
-        }
-
-        return new NpyArray(shape, values, dtype);
+        return new NpyHeader(dtype, shape, (long)(needed / elementBytes), dataStart);
     }
 
     public static void WriteFloat32(string path, int[] shape, ReadOnlySpan<float> values) =>

@@ -14,6 +14,31 @@ public sealed class NpyFileTests
     public void Delete() => Directory.Delete(_dir, true);
 
     [Test]
+    public void Header_IsReadWithoutTheData_AndRefusesWhatReadRefuses()
+    {
+        // A 2×3 float32 array: 6 elements, data after the 10 bytes of magic, version and length and the header itself
+        // (its length at bytes 8 and 9). Cut 4 bytes short, the header alone shows the data missing, with Read's message.
+        string path = Path.Combine(_dir, "a.npy");
+        NpyFile.WriteFloat32(path, [2, 3], [1f, 2f, 3f, 4f, 5f, 6f]);
+        string cut = Path.Combine(_dir, "cut.npy");
+        byte[] bytes = File.ReadAllBytes(path);
+        File.WriteAllBytes(cut, bytes[..^4]);
+
+        NpyHeader header = NpyFile.ReadHeader(path);
+        string? readMessage = Assert.Throws<NpyFormatException>(() => NpyFile.Read(cut))?.Message;
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(header.Dtype, Is.EqualTo("<f4"));
+            Assert.That(header.Shape, Is.EqualTo(new[] { 2, 3 }));
+            Assert.That(header.Elements, Is.EqualTo(6));
+            Assert.That(header.DataStart, Is.EqualTo(10 + (bytes[8] | (bytes[9] << 8))));
+            Assert.That(() => NpyFile.ReadHeader(cut), Throws.TypeOf<NpyFormatException>().With.Message.EqualTo(readMessage));
+            Assert.That(readMessage, Does.EndWith("needs 24 bytes of data, the file has 20"));
+        });
+    }
+
+    [Test]
     public void WrittenFile_HasNumPysVersion1Layout_AndReadsBack()
     {
         string path = Path.Combine(_dir, "a.npy");

@@ -328,6 +328,35 @@ public sealed class ParserLimitsTests() : WorkFolderFixture("accelsim-limits-")
         return bytes;
     }
 
+    [Test]
+    public void NpyInputOfTheWrongSize_IsRefusedBeforeAnyLayerIsTimed()
+    {
+        // 3 float32 values for the tiny network's 1×2×6×6 = 72 inputs. max_cycles = 10 stops the first layer's timing
+        // (the network takes 708 cycles), so the .npy message shows the file was checked before any layer ran.
+        string path = Path.Combine(Work, "short.npy");
+        NpyFile.WriteFloat32(path, [3], [1f, 2f, 3f]);
+
+        var (code, _, stderr) = Run("run", "-c", Shipped("Configs/tiny.yaml"), "-w", Shipped("Workloads/tiny.yaml"), "-i", path, "--set", "max_cycles=10", "--no-table");
+
+        AssertBadInput(code, stderr, $"{path}: shape (3) holds 3 values; the network input (1x2x6x6) needs 72");
+    }
+
+    [Test]
+    public void NpyWeightsOfTheWrongSize_AreRefusedBeforeAnyLayerIsTimed()
+    {
+        // c1 has 4 filters × 2 channels × 3×3 = 4 × 18 = 72 weights; the file holds 3. As above, max_cycles = 10 would
+        // stop the timing first.
+        string weights = Path.Combine(Work, "w.npy");
+        NpyFile.WriteFloat32(weights, [3], [1f, 2f, 3f]);
+        string workload = Path.Combine(Work, "net.yaml");
+        File.WriteAllText(workload, File.ReadAllText(Shipped("Workloads/tiny.yaml"))
+            .Replace("relu: true }", "relu: true, weights: { npy: { weights: w.npy } } }", StringComparison.Ordinal));
+
+        var (code, _, stderr) = Run("run", "-c", Shipped("Configs/tiny.yaml"), "-w", workload, "--set", "max_cycles=10", "--no-table");
+
+        AssertBadInput(code, stderr, "w.npy: shape (3) holds 3 values; layer 'c1' weights (4x18) needs 72");
+    }
+
     private static bool MakeFifo(string path)
     {
         try

@@ -77,17 +77,52 @@ public sealed class WorkBudgetTests() : WorkFolderFixture("accelsim-budget-")
     }
 
     [Test]
-    public void TimingOnlyHugeInput_OverTheLimit_IsRefusedWithTheEstimate()
+    public void TimingOnlyHugeInput_IsEstimatedAtTheRuntimeAlone()
     {
-        // 4096×4096 pixels × 64 filters on 32×32: 16,777,216 / 32 row folds × 2 column folds = 1,048,576 steps, each
-        // over 100 bytes with its tiles, doubled while built: over 200 MiB with the 128 MiB for the runtime, above a
-        // 256 MiB limit.
+        // 4096×4096 pixels × 64 filters on 32×32: 16,777,216 / 32 row folds × 2 column folds = 1,048,576 steps. Schedules
+        // are generated as the simulation reads them, so timing alone is the runtime's 128 MiB however many steps.
         string path = WriteWorkload("{ channels: 3, height: 4096, width: 4096 }", "{ name: c, type: conv, filters: 64, kernel: 3, padding: 1 }", batch: 1);
+        RunEstimate estimate = RunEstimate.Of(ConfigLoader.LoadAccelerator(Shipped("Configs/default.yaml")), ConfigLoader.LoadWorkload(path));
 
-        var (code, _, stderr) = Run("run", "-w", path, "--no-table", "--no-numerics", "--max-memory", "256MiB");
+        Assert.Multiple(() =>
+        {
+            Assert.That(estimate.Steps, Is.GreaterThanOrEqualTo(1_048_576));
+            Assert.That(estimate.TimingPeakBytes, Is.EqualTo(RunEstimate.BaseBytes));
+        });
+    }
 
-        AssertBadInput(code, stderr, "more than the limit of 256.00 MiB (--max-memory); estimate:");
-        Assert.That(stderr, Does.Contain("timing only"));
+    [Test]
+    public void Sweep_OverTheLimit_IsRefusedWithTheEstimate_BeforeAnyPointRuns()
+    {
+        // Any run needs the runtime's 128 MiB, more than 1 MiB. Two tiny points, two jobs: both at once.
+        string spec = WriteSpec();
+        string output = Path.Combine(Work, "out");
+
+        var (code, _, stderr) = Run("sweep", spec, "-o", output, "-j", "2", "--max-memory", "1MiB", "--no-plots", "--no-table");
+
+        AssertBadInput(code, stderr, "the sweep (2 point(s) at once, the largest ");
+        Assert.Multiple(() =>
+        {
+            Assert.That(stderr, Does.Contain("more than the limit of 1.00 MiB (--max-memory); estimate:").And.Contain("--force"));
+            Assert.That(File.Exists(Path.Combine(output, "results.csv")), Is.False, "no point ran");
+        });
+    }
+
+    [Test]
+    public void Sweep_Forced_RunsDespiteTheLimit()
+    {
+        var (code, _, stderr) = Run("sweep", WriteSpec(), "-o", Path.Combine(Work, "out"), "--max-memory", "1MiB", "--force", "--no-plots", "--no-table");
+
+        Assert.That(code, Is.EqualTo(0), stderr);
+    }
+
+    [Test]
+    public void Bench_OverTheLimit_IsRefusedWithTheEstimate_BeforeAnyScenarioRuns()
+    {
+        var (code, stdout, stderr) = Run("bench", "-s", "vgg16-timing", "-n", "1", "--max-memory", "1MiB");
+
+        AssertBadInput(code, stderr, "bench scenario 'vgg16-timing' is predicted to need 128.00 MiB, more than the limit of 1.00 MiB (--max-memory); estimate:");
+        Assert.That(stdout, Is.Empty);
     }
 
     [Test]
@@ -151,6 +186,24 @@ public sealed class WorkBudgetTests() : WorkFolderFixture("accelsim-budget-")
                 Assert.That(bound, Is.LessThanOrEqualTo(4 * Math.Max(real, 1)), network.Layers[i].Name);
             }
         });
+    }
+
+    /// <summary>A sweep of the tiny workload on the tiny config over two array sizes, timing only.</summary>
+    private string WriteSpec()
+    {
+        string path = Path.Combine(Work, "spec.yaml");
+        File.WriteAllText(path,
+            "version: 1\n" +
+            "name: budget\n" +
+            $"config: {Shipped("Configs/tiny.yaml")}\n" +
+            $"workloads: [{Shipped("Workloads/tiny.yaml")}]\n" +
+            "numerics: false\n" +
+            "axes:\n" +
+            "  - grid:\n" +
+            "      pe_array.rows: [2, 4]\n" +
+            "metrics: [cycles]\n" +
+            "objectives: { cycles: minimize }\n");
+        return path;
     }
 
     private string WriteWorkload(string input, string layer, int batch)
