@@ -103,7 +103,7 @@ public static class CostEstimator
     /// <summary>The arithmetic units of one PE of an MX/NVFP4 array, each with the table entry that prices it and its
     /// width (docs/mx-formats.md, "Area and FPGA").</summary>
     /// <remarks>
-    /// Assumptions, derived rather than cited (no public area table of MX multipliers at 45 nm was found): an FP element
+    /// Assumptions, derived rather than cited (the table cites no MX multiplier area): an FP element
     /// multiplier is an integer multiplier of its significands (√(sW·sI) bits, s = mantissa bits + 1, 8 for INT8) plus
     /// an adder of its exponents (the wider exponent plus a carry bit); INT8 elements have no exponent. The block sum is
     /// an integer add at the block-sum (or configured fixed) width. Once per block each PE scales its block sum: an
