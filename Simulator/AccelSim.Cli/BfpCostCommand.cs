@@ -47,7 +47,8 @@ internal static class BfpCostCommand
                 Network network = ConfigLoader.LoadWorkload(Commands.ResolveDefault(parse.GetValue(workload)!, Commands.DefaultWorkload));
                 if (parse.GetValue(formats) is { } list)
                 {
-                    FormatCostTable.Write(network, accelerator.Bfp, FormatCostTable.Parse(list), stdout, parse.GetValue(csv));
+                    var loaded = ConfigLoader.LoadAcceleratorWithEnergy(Commands.ResolveDefault(parse.GetValue(config)!, Commands.DefaultConfig));
+                    FormatCostTable.Write(network, accelerator.Bfp, FormatCostTable.Parse(list), stdout, parse.GetValue(csv), loaded);
                     return ExitCodes.Success;
                 }
 

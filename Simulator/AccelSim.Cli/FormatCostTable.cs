@@ -1,4 +1,7 @@
 using System.Globalization;
+using AccelSim.Configuration;
+using AccelSim.Hardware;
+using AccelSim.Execution;
 using AccelSim.Files;
 using AccelSim.Numerics;
 using AccelSim.Workloads;
@@ -34,7 +37,9 @@ internal static class FormatCostTable
         return result.Count > 0 ? result : throw new UsageException("--formats needs at least one format, e.g. bfp,mxfp8_e4m3");
     }
 
-    public static void Write(Network network, BfpSettings config, IReadOnlyList<(string Name, MxFormat? Format)> formats, TextWriter stdout, string? csvPath)
+    /// <param name="hardware">The accelerator and its energy table, for each format's PE area and FPGA resources; null: none shown.</param>
+    public static void Write(
+        Network network, BfpSettings config, IReadOnlyList<(string Name, MxFormat? Format)> formats, TextWriter stdout, string? csvPath, LoadedAccelerator? hardware = null)
     {
         var settings = formats.Select(f => (f.Name, Settings: config.WithFormats(f.Format, f.Format))).ToList();
         var rows = new List<(string Layer, string Format, ConvShape Shape, FormatCost Cost)>();
@@ -84,6 +89,14 @@ internal static class FormatCostTable
         }
 
         console.Write(table);
+        if (hardware is not null)
+        {
+            foreach (var s in settings)
+            {
+                stdout.WriteLine(PeCost(Label(s.Name, s.Settings), hardware with { Hardware = hardware.Hardware with { Bfp = s.Settings } }));
+            }
+        }
+
         if (csvPath is not null)
         {
             AtomicFile.Write(csvPath, w =>
@@ -97,6 +110,22 @@ internal static class FormatCostTable
                 }
             });
         }
+    }
+
+    /// <summary>One PE's arithmetic under a format: its parts' areas from the energy table, and its FPGA resources.</summary>
+    private static string PeCost(string label, LoadedAccelerator a)
+    {
+        if (CostEstimator.Area(a.Hardware, a.Energy) is not { } area)
+        {
+            return $"{label}: the energy table '{a.Energy.Name}' gives no areas.";
+        }
+
+        var parts = area.Lines.Where(l => l.Component == ComponentId.PeArray.Path).ToList();
+        string fpga = CostEstimator.Fpga(a.Hardware, a.Energy) is { } f
+            ? string.Create(CultureInfo.InvariantCulture, $"; FPGA per PE {f.Dsp / a.Hardware.PeArray.PeCount} DSP, {f.Lut / a.Hardware.PeArray.PeCount} LUT")
+            : "; no FPGA estimate";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{label}: PE arithmetic {parts.Sum(l => l.SquareMicrometresEach):F1} µm² ({string.Join(", ", parts.Select(l => $"{l.Part} {l.SquareMicrometresEach:F1}"))}; table '{area.Table}'){fpga}");
     }
 
     private static string Label(string name, BfpSettings s) =>

@@ -17,6 +17,10 @@ public sealed class FormatCostCliTests
             Assert.That(code, Is.Zero, stderr);
             // tiny: c1 is 4 filters × K = 2·3·3 = 18 (one partial block of 18 per filter): MXFP8 (4·18·8 + 4·8)/72 = 8.444 bits a weight.
             Assert.That(stdout, Does.Contain("c1").And.Contain("mxfp8_e4m3").And.Contain("8.444").And.Contain("bfp(5, 8)"));
+            // Default config, exact accumulation: E4M3 PE = 282·(4/8)² + 137·(5 + 42 + 9)/32 = 70.5 + 239.75 = 310.25 µm²
+            // (CostEstimatorTests derives each part); FPGA: one DSP and 5 + 42 + 9 = 56 LUT of adders.
+            Assert.That(stdout, Does.Contain("mxfp8_e4m3: PE arithmetic 310.2 µm² (multiplier 70.5, exponent_adder 21.4, accumulator 179.8, scale_adder 38.5;")
+                .And.Contain("FPGA per PE 1 DSP, 56 LUT"));
             string[] lines = File.ReadAllLines(csv);
             Assert.That(lines, Has.Length.EqualTo(1 + (2 * 3)), "header, then 2 conv/FC layers × 3 formats");
             Assert.That(lines[2], Does.StartWith("c1,mxfp8_e4m3,8.444444444444445,576,32,"));

@@ -2,6 +2,7 @@ using AccelSim.Configuration;
 using AccelSim.Energy;
 using AccelSim.Execution;
 using AccelSim.Hardware;
+using AccelSim.Numerics;
 using AccelSim.Tests.Support;
 
 namespace AccelSim.Tests.Execution;
@@ -78,6 +79,74 @@ public sealed class CostEstimatorTests
             Assert.That((half.MultiplierKind, half.Dsp, half.Lut, half.FlipFlops, half.BlockRams, half.ClockMegahertz),
                 Is.EqualTo(("float16", 2048L, 52_224L, 97_280L, 285L, 219.0)));
         }
+    }
+
+    [Test]
+    public void MxFp8Area_PricesSignificandMultiplierExponentAndBlockScaleLogic()
+    {
+        var area = Area(Load("mxfp8"))!;
+        var each = area.Lines.Where(l => l.Component == "pe_array").ToDictionary(l => l.Part, l => l.SquareMicrometresEach);
+
+        // Per PE, E4M3 × E4M3 with float32 accumulation, from the cited 45 nm areas (8b multiply 282 µm², 32b add 137 µm²,
+        // float32 add 4184 µm²):
+        //   multiplier of the 4-bit significands: 282 × (4/8)²  = 70.5
+        //   exponent adder, 4 bits + carry:       137 × 5/32    = 21.40625
+        //   block sum, 18 + 18 + log2 32 + sign:  137 × 42/32   = 179.8125
+        //   E8M0 + E8M0 scale add, 9 bits:        137 × 9/32    = 38.53125
+        //   float32 add of each block product:    4184
+        //   total 4494.25 µm², × 1024 PEs = 4.602112 mm² (against 0.429056 mm² for the default bfp(5, 8)).
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(each.Keys, Is.EquivalentTo(new[] { "multiplier", "exponent_adder", "accumulator", "scale_adder", "block_fp32_adder" }));
+            Assert.That(each["multiplier"], Is.EqualTo(70.5).Within(1e-9));
+            Assert.That(each["exponent_adder"], Is.EqualTo(21.40625).Within(1e-9));
+            Assert.That(each["accumulator"], Is.EqualTo(179.8125).Within(1e-9));
+            Assert.That(each["scale_adder"], Is.EqualTo(38.53125).Within(1e-9));
+            Assert.That(each["block_fp32_adder"], Is.EqualTo(4184).Within(1e-9));
+            Assert.That(area.ByComponent["pe_array"], Is.EqualTo(4.602112).Within(1e-9));
+        }
+    }
+
+    [Test]
+    public void Nvfp4AndMxInt8Area_PriceTheirOwnUnits()
+    {
+        var mx = Load("mxfp8");
+        AreaEstimate ForFormat(MxFormat format, MxAccumulation accumulation) => CostEstimator.Area(
+            mx.Hardware with { Bfp = mx.Hardware.Bfp with { WeightMx = format, InputMx = format, Mx = mx.Hardware.Bfp.Mx with { Accumulation = accumulation } } },
+            mx.Energy)!;
+        static Dictionary<string, double> Each(AreaEstimate a) =>
+            a.Lines.Where(l => l.Component == "pe_array").ToDictionary(l => l.Part, l => l.SquareMicrometresEach);
+
+        var nvfp4 = Each(ForFormat(MxFormat.Nvfp4, MxAccumulation.Fp32));
+        var int8 = Each(ForFormat(MxFormat.MxInt8, MxAccumulation.Exact));
+        using (Assert.EnterMultipleScope())
+        {
+            // NVFP4: E2M1 significands of 2 bits: 282 × (2/8)² = 17.625; exponents 2 bits + carry: 137 × 3/32 = 12.84375;
+            // block sum of 16, codes of 4 bits (6 / 2^−1 = 12): 4 + 4 + 4 + 1 = 13 bits, 137 × 13/32 = 55.65625; the
+            // E4M3 × E4M3 scale multiply, 4-bit significands: 282 × (4/8)² = 70.5, and its 4-bit exponents + carry:
+            // 137 × 5/32 = 21.40625.
+            Assert.That(nvfp4["multiplier"], Is.EqualTo(17.625).Within(1e-9));
+            Assert.That(nvfp4["exponent_adder"], Is.EqualTo(12.84375).Within(1e-9));
+            Assert.That(nvfp4["accumulator"], Is.EqualTo(55.65625).Within(1e-9));
+            Assert.That(nvfp4["scale_multiplier"], Is.EqualTo(70.5).Within(1e-9));
+            Assert.That(nvfp4["scale_adder"], Is.EqualTo(21.40625).Within(1e-9));
+
+            // MXINT8, exact: an 8 × 8 multiply (282), no exponent adder, a block sum of 7 + 7 + 5 + 1 = 20 bits
+            // (137 × 20/32 = 85.625), the 9-bit scale add, and no float32 add.
+            Assert.That(int8.Keys, Is.EquivalentTo(new[] { "multiplier", "accumulator", "scale_adder" }));
+            Assert.That(int8["multiplier"], Is.EqualTo(282).Within(1e-9));
+            Assert.That(int8["accumulator"], Is.EqualTo(85.625).Within(1e-9));
+        }
+    }
+
+    [Test]
+    public void MxFp8Fpga_AddsTheExponentAndScaleAddersInFabric()
+    {
+        var fpga = Fpga(Load("mxfp8"))!;
+
+        // Per PE one DSP for the 4 × 4 significand multiply, and carry-chain adders of 42 (block sum) + 5 (exponent) +
+        // 9 (scale) = 56 bits, 1 LUT and 1 FF each: 1024 DSP, 57,344 LUT, 57,344 FF (285 BRAM as for the default).
+        Assert.That((fpga.MultiplierKind, fpga.Dsp, fpga.Lut, fpga.FlipFlops, fpga.BlockRams), Is.EqualTo(("fixed16", 1024L, 57_344L, 57_344L, 285L)));
     }
 
     [Test]
