@@ -3,6 +3,8 @@ using System.Diagnostics;
 using System.Globalization;
 using AccelSim.Configuration;
 using AccelSim.Execution;
+using AccelSim.Hardware;
+using AccelSim.Mapping;
 using AccelSim.Numerics;
 using AccelSim.Reports;
 using AccelSim.Sweeps;
@@ -17,10 +19,15 @@ namespace AccelSim.Cli;
 internal static class BenchCommand
 {
     /// <summary>A named scenario: config, workload, whether numerics run; or a sweep spec, run whole into a temporary folder.</summary>
-    internal sealed record Scenario(string Name, string Config, string Workload, bool Numerics, string What, string? Sweep = null);
+    /// <param name="Search">When set: the scenario times the mapping search of every conv/FC layer (one thread, each layer
+    /// in its run's context) and reports mappings simulated per second.</param>
+    internal sealed record Scenario(string Name, string Config, string Workload, bool Numerics, string What, string? Sweep = null, MapperSearch? Search = null);
 
     /// <summary>The sweep benchmark: 1,000 timing-only points of ResNet-50.</summary>
     public const string SweepSpec = "Configs/sweeps/resnet50_1000.yaml";
+
+    /// <summary>The same 1,000 points with the pruned mapping search in every layer of every point.</summary>
+    public const string SearchSweepSpec = "Configs/sweeps/resnet50_1000_search.yaml";
 
     internal static readonly Scenario[] Scenarios =
     [
@@ -33,7 +40,10 @@ internal static class BenchCommand
         new("alexnet-timing", Commands.DefaultConfig, "Workloads/alexnet.yaml", false, "AlexNet, timing and energy only"),
         new("googlenet-timing", Commands.DefaultConfig, "Workloads/googlenet.yaml", false, "GoogLeNet, timing and energy only"),
         new("resnet50-timing", Commands.DefaultConfig, "Workloads/resnet50.yaml", false, "ResNet-50, timing and energy only"),
+        new("resnet50-search", Commands.DefaultConfig, "Workloads/resnet50.yaml", false,
+            "ResNet-50: the pruned mapping search (objective cycles) of every conv/FC layer, one thread", Search: MapperSearch.Pruned),
         new("sweep", "", "", false, $"{SweepSpec}: 1,000 timing-only points of ResNet-50, one job per thread", SweepSpec),
+        new("sweep-search", "", "", false, $"{SearchSweepSpec}: the same points with the pruned mapping search, one job per thread", SearchSweepSpec),
     ];
 
     /// <summary>A datapath shape timed against a float32 GEMM of the same shape, in the same process.</summary>
@@ -112,6 +122,25 @@ internal static class BenchCommand
 
                     var config = ConfigLoader.LoadAcceleratorWithEnergy(Commands.ResolveDefault(scenario.Config, scenario.Config));
                     var network = ConfigLoader.LoadWorkload(Commands.ResolveDefault(scenario.Workload, scenario.Workload));
+                    if (scenario.Search is { } search)
+                    {
+                        var searchSeconds = new List<double>();
+                        long simulated = 0;
+                        for (int i = 0; i < runs; i++)
+                        {
+                            var clock = Stopwatch.StartNew();
+                            simulated = SearchEveryLayer(config, network, new MapperConfig(search, MapperObjective.Cycles, null));
+                            searchSeconds.Add(clock.Elapsed.TotalSeconds);
+                            log.Information("{Scenario} run {Run}: {Seconds:F3} s", scenario.Name, i + 1, searchSeconds[^1]);
+                        }
+
+                        searchSeconds.Sort();
+                        double searchMedian = Median(searchSeconds);
+                        table.AddRow(scenario.Name, F(searchMedian), F(searchSeconds[0]), F(searchSeconds[^1]), $"{simulated.ToString("N0", CultureInfo.InvariantCulture)} mappings",
+                            $"{(simulated / searchMedian).ToString("N0", CultureInfo.InvariantCulture)} mappings", Markup.Escape(scenario.What));
+                        continue;
+                    }
+
                     var seconds = new List<double>();
                     long events = 0;
                     for (int i = 0; i < runs; i++)
@@ -272,6 +301,23 @@ internal static class BenchCommand
     }
 
     /// <summary>Runs a whole sweep into a fresh temporary folder (no plots) and returns the wall time and the number of points.</summary>
+    /// <summary>Searches the mapping of every conv/FC layer of <paramref name="network"/>; returns the mappings simulated.</summary>
+    private static long SearchEveryLayer(LoadedAccelerator config, Network network, MapperConfig mapper)
+    {
+        long simulated = 0;
+        for (int i = 0; i < network.Layers.Length; i++)
+        {
+            Layer layer = network.Layers[i];
+            if (Mapper.RunsOnTheArray(layer))
+            {
+                LayerContext context = LayerContexts.For(network, i, config.Hardware, RunSettings.Native);
+                simulated += MappingSearch.Search(layer, network.Batch, config.Hardware, context, config.Energy, mapper).Ranked.Length;
+            }
+        }
+
+        return simulated;
+    }
+
     private static (double Seconds, int Points) RunSweep(string spec, int jobs)
     {
         string folder = Path.Combine(Path.GetTempPath(), $"accelsim-bench-{Guid.NewGuid():N}");

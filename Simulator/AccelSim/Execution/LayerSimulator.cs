@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using AccelSim.Energy;
 using AccelSim.Hardware;
 using AccelSim.Kernel;
 using AccelSim.Mapping;
@@ -27,12 +28,27 @@ public static class LayerSimulator
 
     /// <param name="context">What the run decided for the layer; null: <see cref="LayerContext.Of"/> the config.</param>
     /// <param name="trace">Where the components report what they do (in layer cycles), or null.</param>
-    public static LayerTiming Run(Layer layer, int batch, AcceleratorConfig config, LayerContext? context = null, ITraceSink? trace = null)
+    /// <param name="energy">The energy table, for a mapping search under the energy or EDP objective.</param>
+    public static LayerTiming Run(Layer layer, int batch, AcceleratorConfig config, LayerContext? context = null, ITraceSink? trace = null, EnergyTable? energy = null)
     {
         (LayerContext chosen, TileSchedule schedule, LayerTiming? simulated) = Choose(layer, batch, config, context ?? LayerContext.Of(config));
+        if (config.Mapper.Search != MapperSearch.Heuristic && Mapper.RunsOnTheArray(layer))
+        {
+            // The split (for a unified buffer) is chosen with the heuristic mapping, then the search maps within it.
+            MappingSearchResult found = MappingSearch.Search(layer, batch, config, chosen, energy, config.Mapper);
+            return trace is null ? found.Best.Timing : RunSchedule(layer, batch, found.Best.Schedule, config, chosen, found.Best.Point, trace);
+        }
 
         // A split chosen by simulating it has its timing already; a trace needs the run again.
         return trace is null && simulated is not null ? simulated : Run(layer, batch, schedule, config, chosen, trace);
+    }
+
+    /// <summary>The event-driven timing of one schedule of the layer, the mapping point that built it named in the
+    /// timing's mapping description (unless it is the heuristic).</summary>
+    public static LayerTiming RunSchedule(Layer layer, int batch, TileSchedule schedule, AcceleratorConfig config, LayerContext context, MappingPoint point, ITraceSink? trace = null)
+    {
+        LayerTiming timing = Run(layer, batch, schedule, config, context, trace);
+        return point.IsHeuristic ? timing : timing with { Mapping = $"{timing.Mapping}; mapping point {point}", MappingPoint = point.ToString() };
     }
 
     /// <summary>The layer's context with the buffers as the layer uses them, and its mapping: with a unified buffer not
@@ -87,7 +103,7 @@ public static class LayerSimulator
     }
 
     /// <summary>DRAM bytes a schedule moves: its tiles in (unless the input is on chip) and its results out.</summary>
-    private static long TrafficBytes(TileSchedule schedule, LayerContext context) =>
+    internal static long TrafficBytes(TileSchedule schedule, LayerContext context) =>
         checked((context.InputFromChip ? 0 : schedule.IfmapTileBytes.TotalBytes) + schedule.WeightTileBytes.TotalBytes
         + (context.OutputToChip ? 0 : schedule.Steps.OutputBytes));
 

@@ -28,6 +28,9 @@ public sealed record LayerTiming
     /// <summary>How the layer was mapped (folds, tiles, loop order).</summary>
     public required string Mapping { get; init; }
 
+    /// <summary>The point of the mapping space the layer ran (<c>heuristic</c>, or its limits as <c>key=value</c> pairs).</summary>
+    public string MappingPoint { get; init; } = "heuristic";
+
     public required long Events { get; init; }
 
     /// <summary>Part of the SRAM-bandwidth stall due to bank conflicts.</summary>

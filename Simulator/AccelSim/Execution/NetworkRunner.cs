@@ -55,7 +55,7 @@ public static class NetworkRunner
         {
             // A trace needs network time (layer i starts where layer i-1 ended) and is written in layer order, so the
             // timing runs one layer after another; timing alone is fast (VGG-16 in milliseconds).
-            TraceLayers(network, config, settings, trace, timings);
+            TraceLayers(network, config, energy, settings, trace, timings);
         }
         else
         {
@@ -63,7 +63,7 @@ public static class NetworkRunner
             {
                 try
                 {
-                    timings[i] = LayerSimulator.Run(network.Layers[i], network.Batch, config, LayerContexts.For(network, i, config, settings));
+                    timings[i] = LayerSimulator.Run(network.Layers[i], network.Batch, config, LayerContexts.For(network, i, config, settings), energy: energy);
                 }
                 catch (Exception e)
                 {
@@ -100,13 +100,13 @@ public static class NetworkRunner
         return ResultOf(config, energy, network, results.MoveToImmutable(), agreement);
     }
 
-    private static void TraceLayers(Network network, AcceleratorConfig config, RunSettings settings, TraceSession trace, LayerTiming[] timings)
+    private static void TraceLayers(Network network, AcceleratorConfig config, EnergyTable energy, RunSettings settings, TraceSession trace, LayerTiming[] timings)
     {
         for (int i = 0; i < network.Layers.Length; i++)
         {
             Layer layer = network.Layers[i];
             LayerRecorder recorder = trace.BeginLayer(layer.Name);
-            timings[i] = LayerSimulator.Run(layer, network.Batch, config, LayerContexts.For(network, i, config, settings), recorder.IsKept ? recorder : null);
+            timings[i] = LayerSimulator.Run(layer, network.Batch, config, LayerContexts.For(network, i, config, settings), recorder.IsKept ? recorder : null, energy);
             trace.EndLayer(recorder, timings[i].TotalCycles);
         }
     }
@@ -133,6 +133,7 @@ public static class NetworkRunner
             Energy = EnergyAccounting.Price(layer, timing.Activity, config, LayerContexts.For(layer, config, settings), energy, timing.TotalCycles, numerics?.ZeroOperandMacs),
             Numerics = numerics,
             Mapping = timing.Mapping,
+            MappingPoint = timing.MappingPoint,
             BankConflictCycles = timing.BankConflictCycles,
             UnifiedSplit = timing.UnifiedSplit,
             Events = timing.Events,

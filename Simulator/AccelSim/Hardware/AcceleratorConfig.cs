@@ -157,6 +157,47 @@ public sealed record ConverterConfig(int InputLanes, int OutputLanes, int Latenc
 /// <summary>The vector unit running pooling, ReLU and residual additions in float32.</summary>
 public sealed record VectorUnitConfig(int Lanes);
 
+/// <summary>How the mapping of a conv or FC layer is chosen from its dataflow's mapping space.</summary>
+public enum MapperSearch
+{
+    /// <summary>The dataflow's own choice (each tile as large as fits): one mapping, no search.</summary>
+    Heuristic,
+
+    /// <summary>Every point of the space is simulated; the best under the objective wins.</summary>
+    Exhaustive,
+
+    /// <summary>Branch and bound: points in the order of a lower bound of the objective computed from their schedules
+    /// alone, simulated until the next bound cannot beat the best found; the same optimum as exhaustive, fewer simulations.</summary>
+    Pruned,
+}
+
+/// <summary>What the mapping search minimises.</summary>
+public enum MapperObjective
+{
+    /// <summary>The layer's cycles.</summary>
+    Cycles,
+
+    /// <summary>The layer's energy under the config's energy table.</summary>
+    Energy,
+
+    /// <summary>Energy × cycles.</summary>
+    Edp,
+
+    /// <summary>Bytes read from and written to DRAM.</summary>
+    DramBytes,
+}
+
+/// <summary>The <c>mapper</c> section: how each conv and FC layer's mapping is chosen.</summary>
+/// <param name="Search">Heuristic, exhaustive or pruned.</param>
+/// <param name="Objective">What the search minimises; ties go to fewer cycles, then fewer DRAM bytes, then less energy,
+/// then the point enumerated first (the heuristic is first).</param>
+/// <param name="Budget">Most points simulated per layer (the heuristic always counts as the first); null: no limit.</param>
+public sealed record MapperConfig(MapperSearch Search, MapperObjective Objective, int? Budget)
+{
+    /// <summary>No search: every layer takes its dataflow's heuristic mapping.</summary>
+    public static MapperConfig Heuristic { get; } = new(MapperSearch.Heuristic, MapperObjective.Cycles, null);
+}
+
 /// <summary>A validated accelerator description, as its file gives it. Every quantity is in canonical units (cycles,
 /// bytes). What a run decides (per layer or for the whole run) is a <see cref="LayerContext"/> beside it; the energy table
 /// that prices it is kept beside it too.</summary>
@@ -188,4 +229,7 @@ public sealed record AcceleratorConfig
 
     /// <summary>A run still going after this many cycles in one layer stops with an error (runaway guard).</summary>
     public required long MaxCycles { get; init; }
+
+    /// <summary>How each conv and FC layer's mapping is chosen (the <c>mapper</c> section; default: the heuristic).</summary>
+    public MapperConfig Mapper { get; init; } = MapperConfig.Heuristic;
 }

@@ -31,12 +31,38 @@ public static class Mapper
     /// conventions, timing detail); null: <see cref="LayerContext.Of"/> the config.</param>
     /// <exception cref="MappingException">The layer cannot be placed on this hardware.</exception>
     public static TileSchedule Map(Layer layer, int batch, AcceleratorConfig config, LayerContext? context = null) =>
-        MapLayer(layer, batch, config, context ?? LayerContext.Of(config));
+        Map(layer, batch, config, context ?? LayerContext.Of(config), MappingPoint.Heuristic);
+
+    /// <summary>The schedule of one point of the layer's mapping space (<see cref="Space"/>); vector-unit layers have one
+    /// mapping and ignore the point.</summary>
+    /// <exception cref="MappingException">The layer cannot be placed on this hardware.</exception>
+    public static TileSchedule Map(Layer layer, int batch, AcceleratorConfig config, LayerContext context, MappingPoint point) => layer switch
+    {
+        ConvLayer or FullyConnectedLayer => MapperOf(config, layer.Name).Map(GemmOf(layer, batch, context), config, context, point),
+        _ => MapLayer(layer, batch, config, context),
+    };
+
+    /// <summary>The points of the layer's mapping space under the configured dataflow, <see cref="MappingPoint.Heuristic"/>
+    /// first; a vector-unit layer has only that one.</summary>
+    /// <exception cref="MappingException">The layer cannot be placed on this hardware.</exception>
+    public static IReadOnlyList<MappingPoint> Space(Layer layer, int batch, AcceleratorConfig config, LayerContext context) => layer switch
+    {
+        ConvLayer or FullyConnectedLayer => [.. MapperOf(config, layer.Name).Space(GemmOf(layer, batch, context), config, context)],
+        _ => [MappingPoint.Heuristic],
+    };
+
+    /// <summary>True for the layers the PE array runs (conv and FC): the layers whose mapping is searched.</summary>
+    public static bool RunsOnTheArray(Layer layer) => layer is ConvLayer or FullyConnectedLayer;
+
+    private static GemmLayer GemmOf(Layer layer, int batch, LayerContext context) => layer switch
+    {
+        ConvLayer conv => new GemmLayer(layer.Name, ShapeOf(conv, batch, context.Run.Counting.PaddingAsData), conv.FusedRelu, conv.NonZeroWeights),
+        FullyConnectedLayer fc => new GemmLayer(layer.Name, fc.ShapeFor(batch), fc.FusedRelu, fc.NonZeroWeights),
+        _ => throw new ArgumentOutOfRangeException(nameof(layer), layer.Kind, "not a PE-array layer"),
+    };
 
     private static TileSchedule MapLayer(Layer layer, int batch, AcceleratorConfig config, LayerContext context) => layer switch
     {
-        ConvLayer conv => MapGemm(new GemmLayer(layer.Name, ShapeOf(conv, batch, context.Run.Counting.PaddingAsData), conv.FusedRelu, conv.NonZeroWeights), config, context),
-        FullyConnectedLayer fc => MapGemm(new GemmLayer(layer.Name, fc.ShapeFor(batch), fc.FusedRelu, fc.NonZeroWeights), config, context),
         PoolLayer pool => VectorUnitMapper.MapPool(pool, batch, config, context),
         AddLayer add => VectorUnitMapper.MapElementwise(add.OutputShape.Elements * batch, inputs: 2, opsPerElement: add.FusedRelu ? 2 : 1, config, context, "residual add"),
         ReluLayer relu => VectorUnitMapper.MapElementwise(relu.OutputShape.Elements * batch, inputs: 1, opsPerElement: 1, config, context, "relu"),
@@ -51,9 +77,9 @@ public static class Mapper
     private static ConvShape ShapeOf(ConvLayer c, int batch, bool paddingAsData) =>
         paddingAsData ? c.ShapeFor(batch).WithPaddingInInput() : c.ShapeFor(batch);
 
-    private static TileSchedule MapGemm(GemmLayer layer, AcceleratorConfig config, LayerContext context) =>
+    private static IDataflowMapper MapperOf(AcceleratorConfig config, string layerName) =>
         Dataflows.TryGetValue(config.PeArray.Dataflow, out IDataflowMapper? mapper)
-            ? mapper.Map(layer, config, context)
+            ? mapper
             : throw new MappingException(
-                $"layer '{layer.Name}': dataflow {config.PeArray.Dataflow} is not modelled; supported: output_stationary, weight_stationary, input_stationary, row_stationary");
+                $"layer '{layerName}': dataflow {config.PeArray.Dataflow} is not modelled; supported: output_stationary, weight_stationary, input_stationary, row_stationary");
 }

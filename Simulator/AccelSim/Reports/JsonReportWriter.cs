@@ -60,6 +60,7 @@ public sealed class JsonReportWriter : IReportWriter
         json.WriteNumber("bank_conflict_cycles", layer.BankConflictCycles);
         WriteSplit(json, layer.UnifiedSplit);
         json.WriteString("mapping", layer.Mapping);
+        json.WriteString("mapping_point", layer.MappingPoint);
         if (layer.OnnxNode is { } onnxNode)
         {
             json.WriteString("onnx_node", onnxNode);

@@ -79,6 +79,10 @@ public sealed record LayerResult
 
     public required string Mapping { get; init; }
 
+    /// <summary>The point of the layer's mapping space it ran: <c>heuristic</c>, or the limits a mapping search chose as
+    /// <c>key=value</c> pairs.</summary>
+    public string MappingPoint { get; init; } = "heuristic";
+
     /// <summary>Part of the SRAM-bandwidth stall due to bank conflicts.</summary>
     public long BankConflictCycles { get; init; }
 

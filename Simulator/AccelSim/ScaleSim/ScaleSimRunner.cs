@@ -50,7 +50,9 @@ public sealed class ScaleSimRunner
             throw new MappingException("SCALE-Sim has no row-stationary dataflow (it models os, ws and is): drop --scalesim-compat or choose another pe_array.dataflow");
         }
 
-        return new ScaleSimRunner(hardware, energy, settings is null ? null : MemoryOf(settings, hardware));
+        // SCALE-Sim has one fixed mapping per dataflow: its compatibility mode keeps the heuristic whatever mapper says.
+        AcceleratorConfig fixedMapping = hardware with { Mapper = MapperConfig.Heuristic };
+        return new ScaleSimRunner(fixedMapping, energy, settings is null ? null : MemoryOf(settings, fixedMapping));
     }
 
     /// <summary>Runs <paramref name="network"/> as SCALE-Sim counts it; <paramref name="options"/>' counting conventions

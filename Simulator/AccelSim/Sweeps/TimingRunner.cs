@@ -32,7 +32,7 @@ internal static class TimingRunner
             var shape = (ShapeOf(layer), context.InputFromChip, context.OutputToChip);
             if (!timings.TryGetValue(shape, out LayerTiming? timing))
             {
-                timing = LayerSimulator.Run(layer, network.Batch, config, context);
+                timing = LayerSimulator.Run(layer, network.Batch, config, context, energy: energy);
                 timings.Add(shape, timing);
             }
 

@@ -192,8 +192,11 @@ public sealed class ScaleSimCliTests() : WorkFolderFixture("accelsim-scalesim-")
         var (code, _, stderr) = Run("run", "--config", config, "--workload", topology, "--no-table", "-q");
 
         Assert.That(code, Is.EqualTo(2));
+        // The smallest buffers: ifmap 2 x 4,096 B; weights 2 x one weight (8-bit mantissa + 5-bit row exponent = 2 B);
+        // ofmap one 1024x1 fold's results x 4 B = 4,096.
         Assert.That(stderr.Trim(), Is.EqualTo(
-            "error: layer 'g': even one reduction step of one fold is too large: its input (4096 bytes) does not fit half the ifmap buffer (2048 bytes); enlarge the buffer"));
+            "error: layer 'g': even one reduction step of one fold is too large: its input (4096 bytes) does not fit half the ifmap buffer (2048 bytes); " +
+            "the smallest buffers that hold the smallest tile: ifmap 8192, weights 4, ofmap 4096 bytes (this layer has 4096, 4096, 4096)"));
     }
 
     /// <summary>M, K, N of a one-layer topology, derived from its numbers as SCALE-Sim does (output size

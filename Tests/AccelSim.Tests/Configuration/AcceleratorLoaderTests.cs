@@ -239,7 +239,7 @@ public sealed class AcceleratorLoaderTests
             "4:1: pe_array.cols is required: an integer from 1 to 4096",
             "6:3: unknown key 'colz' in pe_array; allowed: rows, cols, dataflow, arithmetic, zero_operands");
         yield return Case("Unknown top-level key", HardwareYaml + "\ncolour: red",
-            "25:1: unknown key 'colour' at the top level; allowed: version, name, clock_mhz, max_cycles, pe_array, buffers, dram, vector_unit, bfp, weight_storage, on_chip_activations, converters, energy_table");
+            "25:1: unknown key 'colour' at the top level; allowed: version, name, clock_mhz, max_cycles, pe_array, buffers, dram, vector_unit, bfp, weight_storage, on_chip_activations, converters, mapper, energy_table");
         yield return Case("Unknown buffer", HardwareYaml.WithLineAfter(15, "  scratch: { capacity_bytes: 64, word_bits: 8, read_ports: 1, write_ports: 1 }"),
             "16:3: unknown key 'scratch' in buffers; allowed: ifmap, weights, ofmap, unified");
         yield return Case("Duplicate key rows", HardwareYaml.WithLineAfter(5, "  rows: 16"),

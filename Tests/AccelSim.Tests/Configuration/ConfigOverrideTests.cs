@@ -10,7 +10,7 @@ namespace AccelSim.Tests.Configuration;
 public sealed class ConfigOverrideTests
 {
     private const string BfpKeys =
-        "exponent_bits, mantissa_bits, weights, inputs, bias, scheme, weight_partition, input_partition, rounding, accumulator_bits, seed";
+        "exponent_bits, mantissa_bits, weights, inputs, bias, scheme, weight_partition, input_partition, rounding, accumulator_bits, seed, format, mx";
 
     private ConfigFiles _files = null!;
 
@@ -131,9 +131,9 @@ public sealed class ConfigOverrideTests
         yield return Case("Misspelt key", ["bfp.mantisa_bits=6"],
             $"21:1: override 'bfp.mantisa_bits': no such key; allowed under bfp: {BfpKeys}");
         yield return Case("Misspelt top-level key", ["clock_mz=5"],
-            "1:1: override 'clock_mz': no such key; allowed at the top level: version, name, clock_mhz, max_cycles, pe_array, buffers, dram, vector_unit, bfp, weight_storage, on_chip_activations, converters, energy_table");
+            "1:1: override 'clock_mz': no such key; allowed at the top level: version, name, clock_mhz, max_cycles, pe_array, buffers, dram, vector_unit, bfp, weight_storage, on_chip_activations, converters, mapper, energy_table");
         yield return Case("Misspelt section", ["pe_aray.rows=5"],
-            "1:1: override 'pe_aray.rows': no such key; allowed at the top level: version, name, clock_mhz, max_cycles, pe_array, buffers, dram, vector_unit, bfp, weight_storage, on_chip_activations, converters, energy_table");
+            "1:1: override 'pe_aray.rows': no such key; allowed at the top level: version, name, clock_mhz, max_cycles, pe_array, buffers, dram, vector_unit, bfp, weight_storage, on_chip_activations, converters, mapper, energy_table");
         yield return Case("Key under a value", ["pe_array.rows.max=3"],
             "5:3: override 'pe_array.rows.max': pe_array.rows takes a value, not keys; set pe_array.rows=... instead");
         yield return Case("Overridden value out of range", ["bfp.mantissa_bits=1"],

@@ -163,8 +163,12 @@ public sealed class MapperTests
 
         var error = Assert.Throws<MappingException>(() => Mapper.Map(GemmAsConv(64, 16, 4), 1, config));
 
+        // The smallest buffers: ifmap 2 x 64 inputs x 4 B = 512 (the whole input, 64x16x4 B, is larger); weights 2 x one
+        // reduction step of 4 filters = 2 x ceil((4 x 8 mantissa + 4 row exponents x 5) / 8) = 2 x 7 = 14; ofmap one fold's
+        // 64x4 results x 4 B = 1024.
         Assert.That(error!.Message, Is.EqualTo(
-            "layer 'c1': even one reduction step of one fold is too large: its input (256 bytes) does not fit half the ifmap buffer (128 bytes); enlarge the buffer"));
+            "layer 'c1': even one reduction step of one fold is too large: its input (256 bytes) does not fit half the ifmap buffer (128 bytes); " +
+            "the smallest buffers that hold the smallest tile: ifmap 512, weights 14, ofmap 1024 bytes (this layer has 256, 4096, 4096)"));
     }
 
     [Test]
@@ -177,7 +181,11 @@ public sealed class MapperTests
 
         var error = Assert.Throws<MappingException>(() => Mapper.Map(TestNetworks.TinyConv(), 1, config));
 
-        Assert.That(error!.Message, Is.EqualTo("layer 'c1': the results of one fold (64 bytes) do not fit the ofmap buffer (32 bytes)"));
+        // The smallest buffers: ifmap 2 x 4 pixels' inputs x 4 B = 32 (the whole input is 2x6x6x4 = 288 B); weights 2 x one
+        // reduction step of 4 filters = 2 x ceil((4 x 8 + 4 x 5) / 8) = 14; ofmap one 4x4 fold's results x 4 B = 64.
+        Assert.That(error!.Message, Is.EqualTo(
+            "layer 'c1': the results of one fold (64 bytes) do not fit the ofmap buffer (32 bytes); " +
+            "the smallest buffers that hold the smallest tile: ifmap 32, weights 14, ofmap 64 bytes (this layer has 4096, 4096, 32)"));
     }
 }
 

@@ -17,6 +17,13 @@ internal interface IDataflowMapper
 
     /// <param name="context">What the run decided for the layer: the buffers as it uses them, its BFP formats, the
     /// counting conventions and timing detail (read these from the context, never from the config).</param>
+    /// <param name="point">The point of the mapping space to build (<see cref="MappingPoint.Heuristic"/>: the
+    /// dataflow's own choices).</param>
     /// <exception cref="MappingException">The layer cannot be placed on this hardware with this dataflow.</exception>
-    TileSchedule Map(GemmLayer layer, AcceleratorConfig config, LayerContext context);
+    TileSchedule Map(GemmLayer layer, AcceleratorConfig config, LayerContext context, MappingPoint point);
+
+    /// <summary>The points of this dataflow's mapping space for the layer, <see cref="MappingPoint.Heuristic"/> first;
+    /// each one maps (the heuristic's tiles fit, and every point only shrinks them).</summary>
+    /// <exception cref="MappingException">The layer cannot be placed on this hardware with this dataflow.</exception>
+    IEnumerable<MappingPoint> Space(GemmLayer layer, AcceleratorConfig config, LayerContext context);
 }

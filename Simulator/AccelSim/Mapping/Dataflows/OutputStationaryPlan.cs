@@ -33,8 +33,9 @@ internal sealed record OutputStationaryPlan(
 
     private long WeightHalf => Context.Buffers.Weights.HalfCapacityBytes;
 
+    /// <param name="point">Limits on the chunk and band sizes (<see cref="MappingPoint.Heuristic"/>: none).</param>
     /// <exception cref="MappingException">Not even one reduction step of one fold fits half its buffers.</exception>
-    public static OutputStationaryPlan Create(GemmLayer layer, AcceleratorConfig config, LayerContext context)
+    public static OutputStationaryPlan Create(GemmLayer layer, AcceleratorConfig config, LayerContext context, MappingPoint point)
     {
         ConvShape g = layer.Shape;
         WeightMask? mask = layer.NonZeroWeights;
@@ -54,23 +55,24 @@ internal sealed record OutputStationaryPlan(
         // ChannelsFit() is monotone in the channel count: find the largest chunk that fits (0 when none does).
         long maxRowsPerFold = ifmapResident ? 0 : plan.MaxInputRows(1);
         int channelsPerChunk = (int)Fitting.Largest(g.GroupInChannels, c => plan.ChannelsFit((int)c, maxRowsPerFold));
-        return channelsPerChunk == 0 ? plan.InPiecesOfChannels(layer.Name) : plan.InChunksOfChannels(channelsPerChunk);
+        return channelsPerChunk == 0 ? plan.InPiecesOfChannels(layer.Name, point)
+            : plan.InChunksOfChannels((int)MappingPoint.Limit(point.ChannelsPerChunk, channelsPerChunk), point);
     }
 
     /// <summary>K in chunks of whole channels whose input rows and weights fit half their buffers; with one chunk the
     /// row folds form bands that share their input rows.</summary>
-    private OutputStationaryPlan InChunksOfChannels(int channelsPerChunk)
+    private OutputStationaryPlan InChunksOfChannels(int channelsPerChunk, MappingPoint point)
     {
         long rowBytesAllChannels = (long)G.InWidth * G.GroupInChannels * FeatureMapElementBytes;
         int chunks = (int)CeilDiv(G.GroupInChannels, channelsPerChunk);
         long foldsPerBand = IfmapResident || chunks > 1 ? 1
-            : Math.Max(1, Fitting.Largest(RowFolds, b => MaxInputRows(b) * rowBytesAllChannels <= IfmapHalf));
+            : MappingPoint.Limit(point.FoldsPerBand, Math.Max(1, Fitting.Largest(RowFolds, b => MaxInputRows(b) * rowBytesAllChannels <= IfmapHalf)));
         return this with { ChannelsPerChunk = channelsPerChunk, Chunks = chunks, FoldsPerBand = foldsPerBand, TapsPerPiece = KernelArea };
     }
 
     /// <summary>Not one channel fits: the folds gather their im2col blocks, of several whole channels when one channel's
     /// block fits, or of pieces of one channel.</summary>
-    private OutputStationaryPlan InPiecesOfChannels(string layerName)
+    private OutputStationaryPlan InPiecesOfChannels(string layerName, MappingPoint point)
     {
         long kernelArea = KernelArea;
 
@@ -84,8 +86,8 @@ internal sealed record OutputStationaryPlan(
         if (tapsPerPiece == kernelArea)
         {
             // A whole channel's block fits: gather as many channels together as fit, for fewer and larger steps.
-            int gathered = (int)Fitting.Largest(G.GroupInChannels,
-                c => BlockIfmapBytes(c * kernelArea) <= IfmapHalf && BlockWeightBytes(c * kernelArea) <= WeightHalf);
+            int gathered = (int)MappingPoint.Limit(point.ChannelsPerChunk, Fitting.Largest(G.GroupInChannels,
+                c => BlockIfmapBytes(c * kernelArea) <= IfmapHalf && BlockWeightBytes(c * kernelArea) <= WeightHalf));
             return this with
             {
                 ChannelsPerChunk = gathered, Chunks = (int)CeilDiv(G.GroupInChannels, gathered), Gathered = true, TapsPerPiece = kernelArea,
@@ -113,7 +115,20 @@ internal sealed record OutputStationaryPlan(
         }
 
         return new MappingException(string.Create(CultureInfo.InvariantCulture,
-            $"layer '{layerName}': even one reduction step of one fold is too large: {string.Join(" and ", parts)}; enlarge the buffer"));
+            $"layer '{layerName}': even one reduction step of one fold is too large: {string.Join(" and ", parts)}; {Smallest(G, Config, Context).Describe(Context.Buffers)}"));
+    }
+
+    /// <summary>The smallest buffers for the smallest tile: one reduction step of one fold (its input column and its
+    /// weights' row, in halves of their buffers; a tensor smaller than that is held whole) and one fold's results.</summary>
+    public static SmallestTile Smallest(ConvShape g, AcceleratorConfig config, LayerContext context)
+    {
+        int rows = config.PeArray.Rows;
+        int cols = config.PeArray.Cols;
+        long wholeIfmap = (long)g.GroupInChannels * g.InHeight * g.InWidth * g.Batch * FeatureMapElementBytes;
+        long wholeWeights = BitsToBytes(WeightTileBits(g.GroupFilters, g.Reduction, config, context.Bfp));
+        long stepIfmap = Math.Min(rows, g.Pixels) * FeatureMapElementBytes;
+        long stepWeights = BitsToBytes(WeightTileBits(Math.Min(cols, g.GroupFilters), 1, config, context.Bfp));
+        return new SmallestTile(2 * Math.Min(wholeIfmap, stepIfmap), 2 * Math.Min(wholeWeights, stepWeights), (long)rows * cols * FeatureMapElementBytes);
     }
 
     /// <summary>Bytes of a fold's im2col block of <paramref name="taps"/> reduction indices (0 when the input is resident).</summary>

@@ -28,10 +28,22 @@ internal sealed class RowStationaryMapper : IDataflowMapper
 
     public Dataflow Dataflow => Dataflow.RowStationary;
 
-    public TileSchedule Map(GemmLayer layer, AcceleratorConfig config, LayerContext context)
+    public TileSchedule Map(GemmLayer layer, AcceleratorConfig config, LayerContext context, MappingPoint point)
     {
         layer.RefuseZeroSkipping(config, "row_stationary");
-        return new RowStationaryPlan(layer, config, context).Build(layer.FusedRelu);
+        return new RowStationaryPlan(layer, config, context, point).Build(layer.FusedRelu);
+    }
+
+    /// <summary>Batch items per tile (all, or half), strip rows, filters per block and channels per chunk: the
+    /// heuristic's sizes and up to two halvings of each.</summary>
+    public IEnumerable<MappingPoint> Space(GemmLayer layer, AcceleratorConfig config, LayerContext context)
+    {
+        MappingPoint chosen = new RowStationaryPlan(layer, config, context, MappingPoint.Heuristic).Chosen;
+        return from items in MappingPoint.Below(chosen.ItemsPerBlock!.Value, 1)
+               from strip in MappingPoint.Below(chosen.StripRows!.Value, 2)
+               from filters in MappingPoint.Below(chosen.FiltersPerBlock!.Value, 2)
+               from channels in MappingPoint.Below(chosen.ChannelsPerChunk!.Value, 2)
+               select new MappingPoint { ItemsPerBlock = items, StripRows = strip, FiltersPerBlock = filters, ChannelsPerChunk = channels };
     }
 
     /// <summary>q: the most channels of a chunk a PE convolves in one pass (their psums add up in its register file, not

@@ -13,12 +13,17 @@ internal sealed class RowStationaryPlan
     private readonly AcceleratorConfig _config;
     private readonly LayerContext _context;
     private readonly string _layerName;
+    private readonly MappingPoint _point;
     private readonly int _arrayRows;
     private readonly int _arrayCols;
     private readonly int _r;
     private readonly int _e;
     private readonly int _f;
     private readonly long _n;
+
+    /// <summary>Batch items per tile: all of them unless one output row of one filter and one channel's input rows for
+    /// it, for all items, do not fit half their buffers.</summary>
+    private readonly long _itemsPerBlock;
     private readonly int _rowPasses;
     private readonly long _ifmapHalf;
     private readonly long _weightHalf;
@@ -45,8 +50,10 @@ internal sealed class RowStationaryPlan
 
     /// <exception cref="MappingException">One filter's output rows of a strip, or one channel's input rows or filter
     /// rows, do not fit half their buffer.</exception>
-    public RowStationaryPlan(GemmLayer layer, AcceleratorConfig config, LayerContext context)
+    /// <param name="point">Limits on the sizes the plan chooses (<see cref="MappingPoint.Heuristic"/>: none).</param>
+    public RowStationaryPlan(GemmLayer layer, AcceleratorConfig config, LayerContext context, MappingPoint point)
     {
+        _point = point;
         ConvShape g = layer.Shape;
         _g = g;
         _config = config;
@@ -65,11 +72,12 @@ internal sealed class RowStationaryPlan
         _psumHalf = context.Buffers.Ofmap.CapacityBytes / 2;
         _wholeIfmap = (long)g.GroupInChannels * g.InHeight * g.InWidth * _n * FeatureMapElementBytes;
         _ifmapResident = _wholeIfmap <= _ifmapHalf;
-
-        _widestStrip = WidestStrip();
-        _strips = (int)CeilDiv(_e, _widestStrip);
         _wholeWeights = WeightBytes(g.GroupFilters, g.GroupInChannels, _r);
         _weightsResident = _wholeWeights <= _weightHalf;
+
+        _itemsPerBlock = ItemsPerBlock();
+        _widestStrip = WidestStrip();
+        _strips = (int)CeilDiv(_e, _widestStrip);
         (_rowsRead, _mostRows) = CountRowsRead();
 
         int stream = Pass(0, 0).StreamLength;
@@ -77,7 +85,13 @@ internal sealed class RowStationaryPlan
         (_filtersPerBlock, _channelsPerChunk) = SizeBlocksAndChunks();
     }
 
-    /// <summary>The schedule: groups, strips, filter blocks, filter-row passes, channel chunks.</summary>
+    /// <summary>The sizes this plan chose: its point of the mapping space with every limit made explicit.</summary>
+    public MappingPoint Chosen => new()
+    {
+        ItemsPerBlock = _itemsPerBlock, StripRows = _widestStrip, FiltersPerBlock = _filtersPerBlock, ChannelsPerChunk = _channelsPerChunk,
+    };
+
+    /// <summary>The schedule: groups, batch blocks, strips, filter blocks, filter-row passes, channel chunks.</summary>
     /// <exception cref="MappingException">The PE-level model would simulate too many PE-cycles for one pass.</exception>
     public TileSchedule Build(bool fusedRelu)
     {
@@ -92,8 +106,10 @@ internal sealed class RowStationaryPlan
 
         RowStationaryPass first = tally.First!.Value;
         long totalPasses = tally.Passes;
+        long batchBlocks = CeilDiv(_n, _itemsPerBlock);
+        string batchSplit = batchBlocks == 1 ? string.Empty : string.Create(CultureInfo.InvariantCulture, $"{batchBlocks} batch block(s) of up to {_itemsPerBlock} item(s) x ");
         string description = string.Create(CultureInfo.InvariantCulture,
-            $"row-stationary {_arrayRows}x{_arrayCols}: {_g.Groups} group(s) x {_strips} strip(s) of up to {_widestStrip} output row(s) x {filterBlocks} filter block(s) x {_rowPasses} filter-row pass(es) x {chunks} channel chunk(s); " +
+            $"row-stationary {_arrayRows}x{_arrayCols}: {_g.Groups} group(s) x {batchSplit}{_strips} strip(s) of up to {_widestStrip} output row(s) x {filterBlocks} filter block(s) x {_rowPasses} filter-row pass(es) x {chunks} channel chunk(s); " +
             $"sets of {first.FilterRows}x{first.OutRows} PEs, {first.Replicas(_arrayRows, _arrayCols)} side by side, {first.Channels} channel(s) per PE, {totalPasses} array pass(es), the first {Cycles(first)} cycles; " +
             $"ifmap {(_ifmapResident ? "resident" : "streamed")}, weights {(_weightsResident ? "resident" : "streamed")}");
         return new TileSchedule(() => Emit(fusedRelu, tally: null), EngineKind.PeArray, description);
@@ -103,50 +119,55 @@ internal sealed class RowStationaryPlan
     {
         long filterBlocks = CeilDiv(_g.GroupFilters, _filtersPerBlock);
         long chunks = CeilDiv(_g.GroupInChannels, _channelsPerChunk);
+        long batchBlocks = CeilDiv(_n, _itemsPerBlock);
         var tiles = new TileNumbers();
         for (int group = 0; group < _g.Groups; group++)
         {
-            (long, long, long, long) lastIfmap = (-1, -1, -1, -1);
+            (long, long, long, long, long) lastIfmap = (-1, -1, -1, -1, -1);
             (long, long, long, long) lastWeights = (-1, -1, -1, -1);
-            for (int strip = 0; strip < _strips; strip++)
+            for (long batchBlock = 0; batchBlock < batchBlocks; batchBlock++)
             {
-                for (long block = 0; block < filterBlocks; block++)
+                long items = Math.Min(_itemsPerBlock, _n - (batchBlock * _itemsPerBlock));
+                for (int strip = 0; strip < _strips; strip++)
                 {
-                    long filters = Math.Min(_filtersPerBlock, _g.GroupFilters - (block * _filtersPerBlock));
-                    for (int rowPass = 0; rowPass < _rowPasses; rowPass++)
+                    for (long block = 0; block < filterBlocks; block++)
                     {
-                        RowStationaryPass rows = Pass(rowPass, strip);
-                        long replicas = rows.Replicas(_arrayRows, _arrayCols);
-                        for (long chunk = 0; chunk < chunks; chunk++)
+                        long filters = Math.Min(_filtersPerBlock, _g.GroupFilters - (block * _filtersPerBlock));
+                        for (int rowPass = 0; rowPass < _rowPasses; rowPass++)
                         {
-                            long channels = Math.Min(_channelsPerChunk, _g.GroupInChannels - (chunk * _channelsPerChunk));
-                            int q = RowStationaryMapper.ChannelsPerPe(channels, filters * _n, replicas, _g.KernelWidth);
-                            RowStationaryPass pass = rows with { Channels = q };
-                            if (tally is not null)
+                            RowStationaryPass rows = Pass(rowPass, strip);
+                            long replicas = rows.Replicas(_arrayRows, _arrayCols);
+                            for (long chunk = 0; chunk < chunks; chunk++)
                             {
-                                tally.First ??= pass;
-                            }
+                                long channels = Math.Min(_channelsPerChunk, _g.GroupInChannels - (chunk * _channelsPerChunk));
+                                int q = RowStationaryMapper.ChannelsPerPe(channels, filters * items, replicas, _g.KernelWidth);
+                                RowStationaryPass pass = rows with { Channels = q };
+                                if (tally is not null)
+                                {
+                                    tally.First ??= pass;
+                                }
 
-                            var ifmapKey = _ifmapResident ? (group, -1L, -1L, -1L) : (group, strip, rowPass, chunk);
-                            if (ifmapKey != lastIfmap)
-                            {
-                                yield return tiles.Ifmap(_ifmapResident ? _wholeIfmap : _rowsRead[strip, rowPass] * _g.InWidth * channels * _n * FeatureMapElementBytes);
-                                lastIfmap = ifmapKey;
-                            }
+                                var ifmapKey = _ifmapResident ? (group, -1L, -1L, -1L, -1L) : (group, batchBlock, strip, rowPass, chunk);
+                                if (ifmapKey != lastIfmap)
+                                {
+                                    yield return tiles.Ifmap(_ifmapResident ? _wholeIfmap : _rowsRead[strip, rowPass] * _g.InWidth * channels * items * FeatureMapElementBytes);
+                                    lastIfmap = ifmapKey;
+                                }
 
-                            long tileWeightBytes = WeightBytes(filters, channels, pass.FilterRows);
-                            var weightKey = _weightsResident ? (group, -1L, -1L, -1L) : (group, block, rowPass, chunk);
-                            if (weightKey != lastWeights)
-                            {
-                                yield return tiles.Weight(_weightsResident ? _wholeWeights : tileWeightBytes);
-                                lastWeights = weightKey;
-                            }
+                                long tileWeightBytes = WeightBytes(filters, channels, pass.FilterRows);
+                                var weightKey = _weightsResident ? (group, -1L, -1L, -1L) : (group, block, rowPass, chunk);
+                                if (weightKey != lastWeights)
+                                {
+                                    yield return tiles.Weight(_weightsResident ? _wholeWeights : tileWeightBytes);
+                                    lastWeights = weightKey;
+                                }
 
-                            var work = new ChunkWork(filters, channels, replicas, _rowsRead[strip, rowPass],
-                                IsFirst: rowPass == 0 && chunk == 0, IsLast: rowPass == _rowPasses - 1 && chunk == chunks - 1);
-                            (ComputeStep step, long passes) = Step(pass, work, tileWeightBytes, tiles.LastIfmap, tiles.LastWeight, fusedRelu);
-                            tally?.Add(passes);
-                            yield return ScheduleEntry.Compute(step);
+                                var work = new ChunkWork(filters, channels, items, replicas, _rowsRead[strip, rowPass],
+                                    IsFirst: rowPass == 0 && chunk == 0, IsLast: rowPass == _rowPasses - 1 && chunk == chunks - 1);
+                                (ComputeStep step, long passes) = Step(pass, work, tileWeightBytes, tiles.LastIfmap, tiles.LastWeight, fusedRelu);
+                                tally?.Add(passes);
+                                yield return ScheduleEntry.Compute(step);
+                            }
                         }
                     }
                 }
@@ -165,27 +186,28 @@ internal sealed class RowStationaryPlan
     }
 
     /// <summary>The work of one step: a block of filters on a chunk of channels, for one strip and row pass.</summary>
+    /// <param name="Items">Batch items of the step's batch block.</param>
     /// <param name="Replicas">Units per array pass.</param>
     /// <param name="RowsRead">Distinct input rows the step's sets read.</param>
     /// <param name="IsFirst">The first row pass and chunk: each output's first contribution is written, not added.</param>
     /// <param name="IsLast">The last row pass and chunk: the outputs are final.</param>
-    private readonly record struct ChunkWork(long Filters, long Channels, long Replicas, long RowsRead, bool IsFirst, bool IsLast);
+    private readonly record struct ChunkWork(long Filters, long Channels, long Items, long Replicas, long RowsRead, bool IsFirst, bool IsLast);
 
     /// <summary>All the array passes of one step, and how many there are.</summary>
     private (ComputeStep Step, long Passes) Step(RowStationaryPass pass, in ChunkWork work, long tileWeightBytes, int ifmapTile, int weightTile, bool fusedRelu)
     {
         long filters = work.Filters;
-        long runs = _n * (work.Channels / pass.Channels);
+        long runs = work.Items * (work.Channels / pass.Channels);
         long units = filters * runs;
         long passes = CeilDiv(units, work.Replicas);
         long cycles = Cycles(pass);
         long pes = (long)pass.FilterRows * pass.OutRows;
         long ifmapElements = RowStationaryMapper.MulticastReads(filters, runs, work.Replicas) * pass.Channels * work.RowsRead * _realColumns;
-        long outputs = work.IsLast ? filters * _n * pass.OutRows * _f : 0;
+        long outputs = work.IsLast ? filters * work.Items * pass.OutRows * _f : 0;
 
         // Each unit's output rows join their outputs in the output buffer; all but an output's first contribution read
         // the stored partial sum and write the new one.
-        long firstContributions = work.IsFirst ? filters * _n : 0;
+        long firstContributions = work.IsFirst ? filters * work.Items : 0;
         long psumBytes = (units - firstContributions) * pass.OutRows * _f * FeatureMapElementBytes;
         var step = new ComputeStep
         {
@@ -197,7 +219,7 @@ internal sealed class RowStationaryPlan
             IfmapReadBytes = ifmapElements * FeatureMapElementBytes,
 
             // Each unit reads its filter rows once: the block's rows once per batch item.
-            WeightReadBytes = tileWeightBytes * _n,
+            WeightReadBytes = tileWeightBytes * work.Items,
             OutputBytes = outputs * FeatureMapElementBytes,
             PartialSumBytes = psumBytes,
             InputConversions = ifmapElements,
@@ -208,10 +230,44 @@ internal sealed class RowStationaryPlan
         return (step, passes);
     }
 
-    /// <summary>A strip is at most C_arr output rows, fewer when one channel's input rows for it (all batch items, the
-    /// span of the first filter-row pass) would not fit half the ifmap buffer.</summary>
-    private int WidestStrip() => _ifmapResident ? Math.Min(_e, _arrayCols)
-        : (int)Math.Max(1, Fitting.Largest(Math.Min(_e, _arrayCols), rows => StripInputRows(rows) * _g.InWidth * _n * FeatureMapElementBytes <= _ifmapHalf));
+    /// <summary>All the batch items, or as many as one output row of one filter (its psums, in half the output buffer)
+    /// and one channel's input rows for it (in half the ifmap buffer) allow; the smallest tile is one item.</summary>
+    /// <exception cref="MappingException">Even one item of the smallest tile does not fit.</exception>
+    private long ItemsPerBlock()
+    {
+        long items = Fitting.Largest(_n, ItemsFit);
+        if (items < 1 || WeightBytes(1, 1, Math.Min(_arrayRows, _r)) > _weightHalf)
+        {
+            throw NothingFits();
+        }
+
+        return MappingPoint.Limit(_point.ItemsPerBlock, items);
+    }
+
+    private bool ItemsFit(long items) =>
+        (_ifmapResident || StripInputRows(1) * _g.InWidth * items * FeatureMapElementBytes <= _ifmapHalf)
+        && (long)_f * items * FeatureMapElementBytes <= _psumHalf;
+
+    /// <summary>The smallest tile (one output row of one batch item, one filter, one channel, the first filter-row pass)
+    /// does not fit: the refusal names the smallest buffers that hold it.</summary>
+    private MappingException NothingFits()
+    {
+        long ifmapBytes = Math.Min(_wholeIfmap, StripInputRows(1) * _g.InWidth * FeatureMapElementBytes);
+        long weightBytes = Math.Min(_wholeWeights, WeightBytes(1, 1, Math.Min(_arrayRows, _r)));
+        long psumBytes = (long)_f * FeatureMapElementBytes;
+        return SmallestTile.Refusal(_layerName, "row_stationary", "one output row of one batch item, one filter and one channel",
+            new SmallestTile(2 * ifmapBytes, 2 * weightBytes, 2 * psumBytes), _context.Buffers);
+    }
+
+    /// <summary>A strip is at most C_arr output rows, fewer when one channel's input rows for it (the block's batch
+    /// items, the span of the first filter-row pass) would not fit half the ifmap buffer, or one filter's outputs of it
+    /// half the output buffer.</summary>
+    private int WidestStrip()
+    {
+        long widest = _ifmapResident ? Math.Min(_e, _arrayCols)
+            : Fitting.Largest(Math.Min(_e, _arrayCols), rows => StripInputRows(rows) * _g.InWidth * _itemsPerBlock * FeatureMapElementBytes <= _ifmapHalf);
+        return (int)MappingPoint.Limit(_point.StripRows, Math.Max(1, Fitting.Largest(widest, rows => rows * _f * _itemsPerBlock * FeatureMapElementBytes <= _psumHalf)));
+    }
 
     private long StripInputRows(long rows) =>
         Math.Min(_g.InHeight, ((rows - 1) * _g.StrideHeight) + ((long)(Math.Min(_arrayRows, _r) - 1) * _g.DilationHeight) + 1);
@@ -260,31 +316,25 @@ internal sealed class RowStationaryPlan
     /// buffer) and channels per chunk (their input rows fit half the ifmap buffer, their filter rows the weight buffer).</summary>
     private (long FiltersPerBlock, long ChannelsPerChunk) SizeBlocksAndChunks()
     {
-        long stripOutputBytes = (long)_widestStrip * _f * _n * FeatureMapElementBytes;
+        long stripOutputBytes = (long)_widestStrip * _f * _itemsPerBlock * FeatureMapElementBytes;
         long filtersPerBlock = Math.Min(_g.GroupFilters, _psumHalf / stripOutputBytes);
-        if (filtersPerBlock < 1)
-        {
-            throw new MappingException(string.Create(CultureInfo.InvariantCulture,
-                $"layer '{_layerName}': one filter's output rows of a {_widestStrip}-row strip ({stripOutputBytes} bytes) do not fit half the ofmap buffer ({_psumHalf} bytes); enlarge the buffer"));
-        }
-
         int firstPassRows = Math.Min(_arrayRows, _r);
         if (!_weightsResident)
         {
             filtersPerBlock = Fitting.Largest(filtersPerBlock, m => WeightBytes(m, 1, firstPassRows) <= _weightHalf);
         }
 
+        filtersPerBlock = filtersPerBlock < 1 ? filtersPerBlock : MappingPoint.Limit(_point.FiltersPerBlock, filtersPerBlock);
+
         long channelsPerChunk = Fitting.Largest(_g.GroupInChannels, c =>
-            (_ifmapResident || _mostRows * _g.InWidth * c * _n * FeatureMapElementBytes <= _ifmapHalf)
+            (_ifmapResident || _mostRows * _g.InWidth * c * _itemsPerBlock * FeatureMapElementBytes <= _ifmapHalf)
             && (_weightsResident || WeightBytes(filtersPerBlock, c, firstPassRows) <= _weightHalf));
         if (filtersPerBlock < 1 || channelsPerChunk < 1)
         {
-            throw new MappingException(string.Create(CultureInfo.InvariantCulture,
-                $"layer '{_layerName}': the input rows of one channel of one strip ({_mostRows * _g.InWidth * _n * FeatureMapElementBytes} of {_ifmapHalf} bytes) " +
-                $"or one filter's rows of one channel ({WeightBytes(1, 1, firstPassRows)} of {_weightHalf} bytes) do not fit half a buffer; enlarge the buffers"));
+            throw NothingFits();
         }
 
-        return (filtersPerBlock, channelsPerChunk);
+        return (filtersPerBlock, MappingPoint.Limit(_point.ChannelsPerChunk, channelsPerChunk));
     }
 
     private long Cycles(RowStationaryPass pass)

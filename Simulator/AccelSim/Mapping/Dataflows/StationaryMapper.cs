@@ -23,10 +23,19 @@ internal abstract class StationaryMapper(bool weightsStationary) : IDataflowMapp
 {
     public abstract Dataflow Dataflow { get; }
 
-    public TileSchedule Map(GemmLayer layer, AcceleratorConfig config, LayerContext context)
+    public TileSchedule Map(GemmLayer layer, AcceleratorConfig config, LayerContext context, MappingPoint point)
     {
         layer.RefuseZeroSkipping(config, weightsStationary ? "weight_stationary" : "input_stationary");
-        return new StationaryPlan(layer, config, context, weightsStationary).Build(layer.FusedRelu);
+        return new StationaryPlan(layer, config, context, weightsStationary, point).Build(layer.FusedRelu);
+    }
+
+    /// <summary>The pass length and the piece length: the heuristic's and up to three halvings of each.</summary>
+    public IEnumerable<MappingPoint> Space(GemmLayer layer, AcceleratorConfig config, LayerContext context)
+    {
+        MappingPoint chosen = new StationaryPlan(layer, config, context, weightsStationary, MappingPoint.Heuristic).Chosen;
+        return from pass in MappingPoint.Below(chosen.StreamedPerPass!.Value, 3)
+               from piece in MappingPoint.Below(chosen.StreamedPerPiece!.Value, 3)
+               select new MappingPoint { StreamedPerPass = pass, StreamedPerPiece = piece };
     }
 }
 

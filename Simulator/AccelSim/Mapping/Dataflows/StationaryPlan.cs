@@ -16,6 +16,7 @@ internal sealed class StationaryPlan
     private readonly AcceleratorConfig _config;
     private readonly LayerContext _context;
     private readonly string _layerName;
+    private readonly MappingPoint _point;
     private readonly bool _ws;
     private readonly bool _paddingAsData;
     private readonly bool _psumsPerFold;
@@ -46,8 +47,10 @@ internal sealed class StationaryPlan
 
     /// <exception cref="MappingException">One row of results does not fit the output buffer, or one streamed row of one
     /// fold does not fit half its buffer.</exception>
-    public StationaryPlan(GemmLayer layer, AcceleratorConfig config, LayerContext context, bool weightsStationary)
+    /// <param name="point">Limits on the pass and piece lengths (<see cref="MappingPoint.Heuristic"/>: none).</param>
+    public StationaryPlan(GemmLayer layer, AcceleratorConfig config, LayerContext context, bool weightsStationary, MappingPoint point)
     {
+        _point = point;
         ConvShape g = layer.Shape;
         _g = g;
         _config = config;
@@ -79,8 +82,16 @@ internal sealed class StationaryPlan
         // Natively, the partial sums of one pass (its streamed range × the used columns) wait in half the output buffer.
         _passLength = _psumsPerFold || _rowFolds == 1 ? _streamed
             : Math.Min(_streamed, (_ofmapCapacity / 2) / ((long)_cols * FeatureMapElementBytes));
+        if (_passLength >= 1)
+        {
+            _passLength = MappingPoint.Limit(point.StreamedPerPass, _passLength);
+        }
+
         _pieceLength = SizePieces();
     }
+
+    /// <summary>The sizes this plan chose: its point of the mapping space with every limit made explicit.</summary>
+    public MappingPoint Chosen => new() { StreamedPerPass = _passLength, StreamedPerPiece = _pieceLength };
 
     private bool StationaryResident => _ws ? _weightsResident : _ifmapResident;
 
@@ -196,12 +207,12 @@ internal sealed class StationaryPlan
         if (pieceLength < 1)
         {
             throw new MappingException(string.Create(CultureInfo.InvariantCulture,
-                $"layer '{_layerName}': one row of results ({_cols * FeatureMapElementBytes} bytes) does not fit the ofmap buffer ({_ofmapCapacity} bytes)"));
+                $"layer '{_layerName}': one row of results ({_cols * FeatureMapElementBytes} bytes) does not fit {(_passLength < 1 ? "half " : string.Empty)}the ofmap buffer ({(_passLength < 1 ? _ofmapCapacity / 2 : _ofmapCapacity)} bytes); {Smallest().Describe(_context.Buffers)}"));
         }
 
         if (StreamedResident)
         {
-            return pieceLength;
+            return MappingPoint.Limit(_point.StreamedPerPiece, pieceLength);
         }
 
         long rowsPiece = Fitting.Largest(pieceLength, length => WorstPiece(length) <= StreamedHalf);
@@ -216,10 +227,24 @@ internal sealed class StationaryPlan
         if (rowsPiece < 1)
         {
             throw new MappingException(string.Create(CultureInfo.InvariantCulture,
-                $"layer '{_layerName}': one streamed row of one fold ({(_ws ? Math.Min(_rows, _k) * FeatureMapElementBytes : WorstPiece(1))} bytes) does not fit half the {(_ws ? "ifmap" : "weight")} buffer ({StreamedHalf} bytes); enlarge the buffer"));
+                $"layer '{_layerName}': one streamed row of one fold ({(_ws ? Math.Min(_rows, _k) * FeatureMapElementBytes : WorstPiece(1))} bytes) does not fit half the {(_ws ? "ifmap" : "weight")} buffer ({StreamedHalf} bytes); {Smallest().Describe(_context.Buffers)}"));
         }
 
-        return rowsPiece;
+        return MappingPoint.Limit(_point.StreamedPerPiece, rowsPiece);
+    }
+
+    /// <summary>The smallest buffers for the smallest tile: a fold's stationary block (its im2col block for is), one
+    /// streamed row of it (an im2col row for ws), one row of results (in half the output buffer while partial sums
+    /// wait there across K folds); a tensor smaller than its tile is held whole instead.</summary>
+    private SmallestTile Smallest()
+    {
+        long depth = Math.Min(_rows, _k);
+        long width = Math.Min(_cols, _spatial);
+        long ifmapTile = _ws ? depth * FeatureMapElementBytes : width * depth * FeatureMapElementBytes;
+        long weightTile = _ws ? WeightBytes(width, depth) : WeightBytes(1, depth);
+        long resultRow = (long)_cols * FeatureMapElementBytes;
+        return new SmallestTile(
+            2 * Math.Min(_wholeIfmap, ifmapTile), 2 * Math.Min(_wholeWeights, weightTile), _psumsPerFold || _rowFolds == 1 ? resultRow : 2 * resultRow);
     }
 
     /// <summary>Bytes of the stationary block of one fold (the whole tensor when resident).</summary>
@@ -242,7 +267,7 @@ internal sealed class StationaryPlan
         if (stationaryBytes > StationaryHalf)
         {
             throw new MappingException(string.Create(CultureInfo.InvariantCulture,
-                $"layer '{_layerName}': the stationary {(_ws ? "weights" : "input rows")} of one fold ({stationaryBytes} bytes) do not fit half the {(_ws ? "weight" : "ifmap")} buffer ({StationaryHalf} bytes); enlarge the buffer"));
+                $"layer '{_layerName}': the stationary {(_ws ? "weights" : "input rows")} of one fold ({stationaryBytes} bytes) do not fit half the {(_ws ? "weight" : "ifmap")} buffer ({StationaryHalf} bytes); {Smallest().Describe(_context.Buffers)}"));
         }
 
         return stationaryBytes;
@@ -292,6 +317,20 @@ internal sealed class StationaryPlan
         for (long t0 = 0; t0 < _streamed; t0 += length)
         {
             most = Math.Max(most, _g.InputRowsFor(t0, Math.Min(_streamed, t0 + length) - 1));
+        }
+
+        // Pieces start again at each pass: when the pass length is not a multiple of the piece length they straddle
+        // other output rows than the pieces counted from 0, and may need more input rows.
+        if (_passLength < _streamed && _passLength % length != 0)
+        {
+            for (long passStart = 0; passStart < _streamed; passStart += _passLength)
+            {
+                long passEnd = Math.Min(_streamed, passStart + _passLength);
+                for (long t0 = passStart; t0 < passEnd; t0 += length)
+                {
+                    most = Math.Max(most, _g.InputRowsFor(t0, Math.Min(passEnd, t0 + length) - 1));
+                }
+            }
         }
 
         return most * _g.InWidth * channels * FeatureMapElementBytes;
