@@ -227,7 +227,7 @@ internal sealed class ScaleSimDemand
     /// <summary>The IFMAP prefetch order as SCALE-Sim builds it: every fold's block listed once (os: the IFMAP block of
     /// each row fold, T × R; ws: the same, M × R; is: each column fold's K × C block), read anti-diagonally (os, ws) or
     /// row by row (is).</summary>
-    public PrefetchOrder IfmapPrefetch() => Dataflow switch
+    public IPrefetchOrder IfmapPrefetch() => Dataflow switch
     {
         // row fr·K + k, column c → (m = fr·R + c, k)
         Dataflow.OutputStationary => Build(RowFolds * _k, _r, diagonal: true, new Element(_operands, _k, _r, _m, ElementKind.IfmapColumnIsM)),
@@ -239,7 +239,7 @@ internal sealed class ScaleSimDemand
 
     /// <summary>The filter prefetch order: os each column fold's K × C block, anti-diagonally; ws the same, row by row;
     /// is each row fold's N × R block (transposed filter), anti-diagonally.</summary>
-    public PrefetchOrder FilterPrefetch() => Dataflow switch
+    public IPrefetchOrder FilterPrefetch() => Dataflow switch
     {
         // row fc·K + k, column c → (k, n = fc·C + c)
         Dataflow.OutputStationary or Dataflow.WeightStationary => Build(ColFolds * _k, _c, diagonal: Dataflow == Dataflow.OutputStationary,
@@ -248,45 +248,9 @@ internal sealed class ScaleSimDemand
         _ => Build(RowFolds * _n, _r, diagonal: true, new Element(_operands, _n, _r, _k, ElementKind.FilterColumnIsK)),
     };
 
-    private static PrefetchOrder Build(int rows, int cols, bool diagonal, Element at)
-    {
-        long total = (long)rows * cols;
-        var valid = new int[total];
-        int count = 0;
-        if (diagonal)
-        {
-            // Anti-diagonals d = row + col in increasing order, each from its bottom row up.
-            for (int d = 0; d < rows + cols - 1; d++)
-            {
-                for (int row = Math.Min(d, rows - 1); row >= Math.Max(0, d - cols + 1); row--)
-                {
-                    int a = at.At(row, d - row);
-                    if (a >= 0)
-                    {
-                        valid[count++] = a;
-                    }
-                }
-            }
-        }
-        else
-        {
-            for (int row = 0; row < rows; row++)
-            {
-                for (int col = 0; col < cols; col++)
-                {
-                    int a = at.At(row, col);
-                    if (a >= 0)
-                    {
-                        valid[count++] = a;
-                    }
-                }
-            }
-        }
+    private static GeneratedPrefetchOrder Build(int rows, int cols, bool diagonal, Element at) => new(rows, cols, diagonal, at);
 
-        return new PrefetchOrder(valid, count, total);
-    }
-
-    private enum ElementKind
+    internal enum ElementKind
     {
         IfmapColumnIsM,
         IfmapColumnIsK,
@@ -296,7 +260,7 @@ internal sealed class ScaleSimDemand
 
     // Element (row, col) of a prefetch matrix made of folds stacked vertically: fold = row / inner, r = row mod inner,
     // x = fold · foldWidth + col, empty when x is past the operand's extent.
-    private readonly struct Element(ScaleSimOperands operands, int inner, int foldWidth, int limit, ElementKind kind)
+    internal readonly struct Element(ScaleSimOperands operands, int inner, int foldWidth, int limit, ElementKind kind)
     {
         public int At(int row, int col)
         {
@@ -319,7 +283,153 @@ internal sealed class ScaleSimDemand
     }
 }
 
-/// <summary>A read buffer's prefetch order: the first <paramref name="Count"/> of <paramref name="Addresses"/> in order
-/// (empty slots left out) and the length of the order with them (SCALE-Sim cuts the whole order, empty slots included,
+/// <summary>A read buffer's prefetch order: its addresses in order (empty slots left out), read front to back as often
+/// as needed, and the length of the order with the empty slots (SCALE-Sim cuts the whole order, empty slots included,
 /// into DRAM lines).</summary>
-internal sealed record PrefetchOrder(int[] Addresses, int Count, long TotalSlots);
+internal interface IPrefetchOrder
+{
+    /// <summary>How many addresses the order has (empty slots left out).</summary>
+    long Count { get; }
+
+    /// <summary>The length of the order, empty slots included.</summary>
+    long TotalSlots { get; }
+
+    /// <summary>A reader at the start of the order.</summary>
+    IPrefetchReader Open();
+}
+
+/// <summary>Reads a prefetch order front to back, one address at a time.</summary>
+internal interface IPrefetchReader
+{
+    /// <summary>The next address; false past the end of the order.</summary>
+    bool TryNext(out int address);
+}
+
+/// <summary>A prefetch order given as a list: the first <paramref name="Count"/> of <paramref name="Addresses"/> and the
+/// length of the order with its empty slots.</summary>
+internal sealed record PrefetchOrder(int[] Addresses, int Count, long TotalSlots) : IPrefetchOrder
+{
+    long IPrefetchOrder.Count => Count;
+
+    public IPrefetchReader Open() => new Reader(this);
+
+    private sealed class Reader(PrefetchOrder order) : IPrefetchReader
+    {
+        private int _next;
+
+        public bool TryNext(out int address)
+        {
+            if (_next < order.Count)
+            {
+                address = order.Addresses[_next++];
+                return true;
+            }
+
+            address = -1;
+            return false;
+        }
+    }
+}
+
+/// <summary>A prefetch order generated as it is read, so that it takes no memory however many folds the layer has: the
+/// elements of a rows × cols matrix of folds, by anti-diagonals (d = row + col increasing, each from its bottom row
+/// up) or row by row, empty elements left out.</summary>
+internal sealed class GeneratedPrefetchOrder : IPrefetchOrder
+{
+    private readonly int _rows;
+    private readonly int _cols;
+    private readonly bool _diagonal;
+    private readonly ScaleSimDemand.Element _at;
+
+    public GeneratedPrefetchOrder(int rows, int cols, bool diagonal, ScaleSimDemand.Element at)
+    {
+        (_rows, _cols, _diagonal, _at) = (rows, cols, diagonal, at);
+        TotalSlots = (long)rows * cols;
+
+        // One pass to count the addresses: the read buffer's set count depends on it before anything is read.
+        long count = 0;
+        IPrefetchReader reader = Open();
+        while (reader.TryNext(out _))
+        {
+            count++;
+        }
+
+        Count = count;
+    }
+
+    public long Count { get; }
+
+    public long TotalSlots { get; }
+
+    public IPrefetchReader Open() => new Reader(this);
+
+    private sealed class Reader(GeneratedPrefetchOrder order) : IPrefetchReader
+    {
+        // Diagonal: _major = d, _minor = row (walking down from min(d, rows − 1)); else _major = row, _minor = col.
+        private int _major;
+        private int _minor = order._diagonal ? 0 : -1;
+        private bool _started;
+        private bool _done;
+
+        public bool TryNext(out int address)
+        {
+            while (!_done && Advance())
+            {
+                int a = order._diagonal ? order._at.At(_minor, _major - _minor) : order._at.At(_major, _minor);
+                if (a >= 0)
+                {
+                    address = a;
+                    return true;
+                }
+            }
+
+            _done = true;
+            address = -1;
+            return false;
+        }
+
+        // Moves to the next element of the matrix; false past the last one.
+        private bool Advance()
+        {
+            int rows = order._rows;
+            int cols = order._cols;
+            if (rows == 0 || cols == 0)
+            {
+                return false;
+            }
+
+            if (!order._diagonal)
+            {
+                if (++_minor < cols)
+                {
+                    return _major < rows;
+                }
+
+                _minor = 0;
+                return ++_major < rows;
+            }
+
+            if (!_started)
+            {
+                _started = true;
+                _major = 0;
+                _minor = 0;
+                return true;
+            }
+
+            if (_minor - 1 >= Math.Max(0, _major - cols + 1))
+            {
+                _minor--;
+                return true;
+            }
+
+            if (++_major >= rows + cols - 1)
+            {
+                return false;
+            }
+
+            _minor = Math.Min(_major, rows - 1);
+            return true;
+        }
+    }
+}

@@ -51,8 +51,9 @@ public sealed record ScaleSimMemoryResult(
 /// Line i is requested at cycle i + stalls so far. The IFMAP and filter buffers answer at request + 1 on a hit, the
 /// write buffer at the request cycle unless it is full; the line's stall is max(IFMAP answer − request − 1, filter
 /// answer − request − 1, OFMAP answer − request). SRAM start/stop cycles are the answer cycles of the first and last lines
-/// with a request. Nothing is materialised beyond one demand line per operand and, in USER mode, each read buffer's
-/// prefetch order and its address → sets index.
+/// with a request. Nothing is materialised beyond one demand line per operand, a count per operand address and, in USER
+/// mode, each read buffer's index of its prefetch order up to a limit, beyond it only the buffer's window (the order is
+/// then generated again as the window moves on), so memory stops growing with the number of folds.
 /// </remarks>
 public static class ScaleSimMemorySystem
 {
@@ -60,7 +61,13 @@ public static class ScaleSimMemorySystem
     /// <param name="shape">The layer as SCALE-Sim sees it (<see cref="ScaleSimShapes"/>).</param>
     /// <exception cref="ArgumentException">SCALE-Sim has no model of <paramref name="shape"/> (batch above 1, groups,
     /// dilation, or top/left padding).</exception>
-    public static ScaleSimMemoryResult Run(Dataflow dataflow, int rows, int cols, ConvShape shape, ScaleSimMemoryConfig memory)
+    public static ScaleSimMemoryResult Run(Dataflow dataflow, int rows, int cols, ConvShape shape, ScaleSimMemoryConfig memory) =>
+        Run(dataflow, rows, cols, shape, memory, ScaleSimUserReadBuffer.DefaultIndexLimitAddresses);
+
+    /// <summary>Runs one layer, indexing the USER-mode prefetch orders of at most <paramref name="indexLimitAddresses"/>
+    /// addresses and streaming longer ones (<see cref="ScaleSimUserReadBuffer"/>); the result does not depend on it.</summary>
+    internal static ScaleSimMemoryResult Run(
+        Dataflow dataflow, int rows, int cols, ConvShape shape, ScaleSimMemoryConfig memory, long indexLimitAddresses)
     {
         ArgumentNullException.ThrowIfNull(shape);
         ArgumentNullException.ThrowIfNull(memory);
@@ -72,8 +79,8 @@ public static class ScaleSimMemorySystem
         ScaleSimWriteBuffer ofmap;
         if (memory.BandwidthWords is int bandwidth)
         {
-            ifmap = new ScaleSimUserReadBuffer(memory.IfmapWords, bandwidth, demand.IfmapPrefetch(), operands.IfmapAddresses);
-            filter = new ScaleSimUserReadBuffer(memory.FilterWords, bandwidth, demand.FilterPrefetch(), operands.FilterAddresses);
+            ifmap = new ScaleSimUserReadBuffer(memory.IfmapWords, bandwidth, demand.IfmapPrefetch(), operands.IfmapAddresses, indexLimitAddresses);
+            filter = new ScaleSimUserReadBuffer(memory.FilterWords, bandwidth, demand.FilterPrefetch(), operands.FilterAddresses, indexLimitAddresses);
             ofmap = new ScaleSimWriteBuffer(memory.OfmapWords, bandwidth);
         }
         else

@@ -46,19 +46,16 @@ internal sealed class ScaleSimUserReadBuffer : IScaleSimReadBuffer
     private readonly long _prefetchWords;
     private readonly long _fetchLines;
     private readonly int _sets;
-    private readonly int _activeSets;
-    private readonly int _prefetchSets;
-
-    // For address a, the distinct sets holding it are _setIds[_firstSet[a] .. _firstSet[a + 1]), ascending.
-    private readonly int[] _firstSet;
-    private readonly int[] _setIds;
+    private readonly IWindow _window;
 
     private bool _filled;
-    private int _windowStart;
-    private int _windowEnd;
     private long _lastFetchCycle;
 
-    public ScaleSimUserReadBuffer(long capacityWords, int bandwidthWords, PrefetchOrder order, int addressCount)
+    /// <param name="indexLimitAddresses">Orders of at most this many addresses are indexed (address → sets, fast to
+    /// look up, memory growing with the order); longer ones are streamed (read again as the window moves on, memory
+    /// bounded by the window). Both give the same results.</param>
+    public ScaleSimUserReadBuffer(long capacityWords, int bandwidthWords, IPrefetchOrder order, int addressCount,
+        long indexLimitAddresses = DefaultIndexLimitAddresses)
     {
         ArgumentNullException.ThrowIfNull(order);
         _bandwidth = bandwidthWords;
@@ -66,29 +63,22 @@ internal sealed class ScaleSimUserReadBuffer : IScaleSimReadBuffer
         _prefetchWords = capacityWords - _activeWords;
         _fetchLines = (order.TotalSlots + bandwidthWords - 1) / bandwidthWords;
         long perSet = (capacityWords + 99) / 100;
-        int[] addresses = order.Addresses;
-        int count = order.Count;
 
         // The last set may be empty (SCALE-Sim keeps it): floor(valid / per set) + 1 sets.
-        _sets = checked((int)((count / perSet) + 1));
+        _sets = checked((int)((order.Count / perSet) + 1));
         int maxActive = (int)((_activeWords + perSet - 1) / perSet);
         int maxPrefetch = (int)((_prefetchWords + perSet - 1) / perSet);
-        _activeSets = Math.Min(_sets, maxActive);
-        _prefetchSets = Math.Min(_sets - _activeSets, maxPrefetch);
-
-        // Counting pass, then fill: each address's distinct set ids, in order.
-        _firstSet = new int[addressCount + 1];
-        FirstReadsInSets(addresses, count, perSet, addressCount, (a, _) => _firstSet[a + 1]++);
-        for (int a = 0; a < addressCount; a++)
-        {
-            _firstSet[a + 1] += _firstSet[a];
-        }
-
-        _setIds = new int[_firstSet[addressCount]];
-        var next = new int[addressCount];
-        Array.Copy(_firstSet, next, addressCount);
-        FirstReadsInSets(addresses, count, perSet, addressCount, (a, set) => _setIds[next[a]++] = set);
+        int activeSets = Math.Min(_sets, maxActive);
+        int prefetchSets = Math.Min(_sets - activeSets, maxPrefetch);
+        var shape = new WindowShape(_sets, activeSets, prefetchSets, perSet, order.Count);
+        _window = order.Count <= indexLimitAddresses
+            ? new IndexedWindow(shape, order, addressCount)
+            : new StreamedWindow(shape, order, addressCount);
     }
+
+    /// <summary>The longest prefetch order indexed rather than streamed: 8 M addresses, an index of at most 64 MB
+    /// (the order and its set ids, 4 bytes each) per read buffer.</summary>
+    public const long DefaultIndexLimitAddresses = 8L << 20;
 
     public long DramReads { get; private set; }
 
@@ -138,15 +128,12 @@ internal sealed class ScaleSimUserReadBuffer : IScaleSimReadBuffer
         // Requests are timed so that the last response arrives the cycle before the first demand.
         DramStartCycle = startCycle - lines;
         _lastFetchCycle = startCycle - 1;
-        _windowStart = 0;
-        _windowEnd = _activeSets;
         _filled = true;
     }
 
     private void Prefetch()
     {
-        _windowStart = (_windowStart + _prefetchSets) % _sets;
-        _windowEnd = (_windowStart + _activeSets) % _sets;
+        _window.MoveOn();
         long lines = (_prefetchWords + _bandwidth - 1) / _bandwidth;
         DramReads += lines * _bandwidth;
 
@@ -154,60 +141,205 @@ internal sealed class ScaleSimUserReadBuffer : IScaleSimReadBuffer
         _lastFetchCycle += lines + PortLatencyCycles;
     }
 
-    private bool InWindow(int address)
+    private bool InWindow(int address) => _window.Contains(address);
+
+    // The sets of the order: Sets of PerSet addresses (the last one shorter, maybe empty); the window holds ActiveSets
+    // of them, circularly, and moves on by PrefetchSets.
+    private readonly record struct WindowShape(int Sets, int ActiveSets, int PrefetchSets, long PerSet, long Count);
+
+    // Which addresses the window's sets hold; it starts at set 0.
+    private interface IWindow
     {
-        int from = _firstSet[address];
-        int to = _firstSet[address + 1];
-        if (from == to)
-        {
-            return false;
-        }
+        bool Contains(int address);
 
-        if (_windowStart < _windowEnd)
-        {
-            int i = LowerBound(_setIds, from, to, _windowStart);
-            return i < to && _setIds[i] < _windowEnd;
-        }
-
-        // The window wraps: sets ≥ start or < end.
-        return _setIds[to - 1] >= _windowStart || _setIds[from] < _windowEnd;
+        void MoveOn();
     }
 
-    /// <summary>Calls <paramref name="visit"/>(address, set) for each of the first <paramref name="count"/> reads that is
-    /// its address's first read in its set of <paramref name="perSet"/> reads, in read order (so each address's sets
-    /// ascend).</summary>
-    private static void FirstReadsInSets(int[] addresses, int count, long perSet, int addressCount, Action<int, int> visit)
+    // Each address's distinct sets, indexed once: a look-up is a binary search; memory grows with the order.
+    private sealed class IndexedWindow : IWindow
     {
-        var lastSet = new int[addressCount];
-        Array.Fill(lastSet, -1);
-        for (int i = 0; i < count; i++)
+        private readonly WindowShape _shape;
+
+        // For address a, the distinct sets holding it are _setIds[_firstSet[a] .. _firstSet[a + 1]), ascending.
+        private readonly int[] _firstSet;
+        private readonly int[] _setIds;
+        private int _windowStart;
+        private int _windowEnd;
+
+        public IndexedWindow(WindowShape shape, IPrefetchOrder order, int addressCount)
         {
-            int set = (int)(i / perSet);
-            int a = addresses[i];
-            if (lastSet[a] != set)
+            _shape = shape;
+            int count = checked((int)shape.Count);
+            int[] addresses = order is PrefetchOrder list ? list.Addresses : ReadAll(order, count);
+
+            // Counting pass, then fill: each address's distinct set ids, in order.
+            _firstSet = new int[addressCount + 1];
+            FirstReadsInSets(addresses, count, shape.PerSet, addressCount, (a, _) => _firstSet[a + 1]++);
+            for (int a = 0; a < addressCount; a++)
             {
-                lastSet[a] = set;
-                visit(a, set);
+                _firstSet[a + 1] += _firstSet[a];
             }
+
+            _setIds = new int[_firstSet[addressCount]];
+            var next = new int[addressCount];
+            Array.Copy(_firstSet, next, addressCount);
+            FirstReadsInSets(addresses, count, shape.PerSet, addressCount, (a, set) => _setIds[next[a]++] = set);
+            _windowEnd = shape.ActiveSets;
+        }
+
+        public void MoveOn()
+        {
+            _windowStart = (_windowStart + _shape.PrefetchSets) % _shape.Sets;
+            _windowEnd = (_windowStart + _shape.ActiveSets) % _shape.Sets;
+        }
+
+        public bool Contains(int address)
+        {
+            int from = _firstSet[address];
+            int to = _firstSet[address + 1];
+            if (from == to)
+            {
+                return false;
+            }
+
+            if (_windowStart < _windowEnd)
+            {
+                int i = LowerBound(_setIds, from, to, _windowStart);
+                return i < to && _setIds[i] < _windowEnd;
+            }
+
+            // The window wraps: sets ≥ start or < end.
+            return _setIds[to - 1] >= _windowStart || _setIds[from] < _windowEnd;
+        }
+
+        private static int[] ReadAll(IPrefetchOrder order, int count)
+        {
+            var addresses = new int[count];
+            IPrefetchReader reader = order.Open();
+            for (int i = 0; i < count; i++)
+            {
+                if (!reader.TryNext(out addresses[i]))
+                {
+                    throw new InvalidOperationException("the prefetch order is shorter than it said");
+                }
+            }
+
+            return addresses;
+        }
+
+        /// <summary>Calls <paramref name="visit"/>(address, set) for each of the first <paramref name="count"/> reads that
+        /// is its address's first read in its set of <paramref name="perSet"/> reads, in read order (so each address's
+        /// sets ascend).</summary>
+        private static void FirstReadsInSets(int[] addresses, int count, long perSet, int addressCount, Action<int, int> visit)
+        {
+            var lastSet = new int[addressCount];
+            Array.Fill(lastSet, -1);
+            for (int i = 0; i < count; i++)
+            {
+                int set = (int)(i / perSet);
+                int a = addresses[i];
+                if (lastSet[a] != set)
+                {
+                    lastSet[a] = set;
+                    visit(a, set);
+                }
+            }
+        }
+
+        private static int LowerBound(int[] values, int from, int to, int key)
+        {
+            while (from < to)
+            {
+                int mid = (from + to) >>> 1;
+                if (values[mid] < key)
+                {
+                    from = mid + 1;
+                }
+                else
+                {
+                    to = mid;
+                }
+            }
+
+            return from;
         }
     }
 
-    private static int LowerBound(int[] values, int from, int to, int key)
+    // The window's sets only, read from the order as the window moves on (wrapping round to its start): memory is a
+    // count per address and the window, whatever the length of the order; moving on costs reading the sets that come in.
+    private sealed class StreamedWindow : IWindow
     {
-        while (from < to)
+        private readonly WindowShape _shape;
+        private readonly IPrefetchOrder _order;
+
+        // How many times each address occurs in the window's sets (> 0: in the window).
+        private readonly int[] _inWindow;
+
+        // The window's sets, oldest first, as a ring of ActiveSets slots of PerSet addresses; _setLength[slot] of each used.
+        private readonly int[] _windowAddresses;
+        private readonly int[] _setLength;
+        private int _oldestSlot;
+
+        // The set read next (the one after the window's last), from _reader.
+        private int _nextSet;
+        private IPrefetchReader _reader;
+
+        public StreamedWindow(WindowShape shape, IPrefetchOrder order, int addressCount)
         {
-            int mid = (from + to) >>> 1;
-            if (values[mid] < key)
+            _shape = shape;
+            _order = order;
+            _inWindow = new int[addressCount];
+            _windowAddresses = new int[checked((int)Math.Min(shape.ActiveSets * shape.PerSet, shape.Count))];
+            _setLength = new int[shape.ActiveSets];
+            _reader = order.Open();
+            for (int slot = 0; slot < shape.ActiveSets; slot++)
             {
-                from = mid + 1;
-            }
-            else
-            {
-                to = mid;
+                Load(slot);
             }
         }
 
-        return from;
+        public bool Contains(int address) => _inWindow[address] > 0;
+
+        public void MoveOn()
+        {
+            // The oldest sets leave, the next ones in the order come in.
+            for (int i = 0; i < _shape.PrefetchSets; i++)
+            {
+                int slot = _oldestSlot;
+                foreach (int a in _windowAddresses.AsSpan(checked((int)(slot * _shape.PerSet)), _setLength[slot]))
+                {
+                    _inWindow[a]--;
+                }
+
+                Load(slot);
+                _oldestSlot = (slot + 1) % _shape.ActiveSets;
+            }
+        }
+
+        // Reads set _nextSet into ring slot <paramref name="slot"/>; after the last set the order starts again.
+        private void Load(int slot)
+        {
+            long setStart = _nextSet * _shape.PerSet;
+            int length = (int)Math.Min(_shape.PerSet, _shape.Count - setStart);
+            Span<int> into = _windowAddresses.AsSpan(checked((int)(slot * _shape.PerSet)), length);
+            for (int i = 0; i < length; i++)
+            {
+                if (!_reader.TryNext(out int a))
+                {
+                    throw new InvalidOperationException("the prefetch order is shorter than it said");
+                }
+
+                into[i] = a;
+                _inWindow[a]++;
+            }
+
+            _setLength[slot] = length;
+            if (++_nextSet == _shape.Sets)
+            {
+                _nextSet = 0;
+                _reader = _order.Open();
+            }
+        }
     }
 }
 
