@@ -26,10 +26,16 @@ internal static class BfpCostCommand
         var workload = new Option<string>("--workload", "-w") { Description = "Workload (YAML).", DefaultValueFactory = _ => Commands.DefaultWorkload };
         var config = new Option<string>("--config", "-c") { Description = "Accelerator config giving E and L (YAML).", DefaultValueFactory = _ => Commands.DefaultConfig };
         var csv = new Option<string?>("--csv") { Description = "Also write the table as CSV to this file." };
-        var command = new Command("bfp-cost",
-            "Per conv/FC layer and partition scheme (6-9, 6-10, 6-11, 6-12): block formattings, exponent storage bits, mantissa storage bits.")
+        var formats = new Option<string?>("--formats")
         {
-            workload, config, csv,
+            Description = "Instead, a format cost table over these formats, comma-separated: bfp (the config's BFP settings) and MX/NVFP4 names, "
+                + "e.g. bfp,mxfp8_e4m3,mxfp4_e2m1,nvfp4.",
+        };
+        var command = new Command("bfp-cost",
+            "Per conv/FC layer and partition scheme (6-9, 6-10, 6-11, 6-12): block formattings, exponent storage bits, mantissa storage bits; "
+            + "with --formats, per layer and number format: storage bits, scale overhead, converter work.")
+        {
+            workload, config, csv, formats,
         };
         command.SetAction(parse =>
         {
@@ -39,6 +45,12 @@ internal static class BfpCostCommand
                 new OutputPaths().Input("--config", parse.GetValue(config)).Input("--workload", parse.GetValue(workload)).File("--csv", parse.GetValue(csv)).Check();
                 var accelerator = ConfigLoader.LoadAccelerator(Commands.ResolveDefault(parse.GetValue(config)!, Commands.DefaultConfig));
                 Network network = ConfigLoader.LoadWorkload(Commands.ResolveDefault(parse.GetValue(workload)!, Commands.DefaultWorkload));
+                if (parse.GetValue(formats) is { } list)
+                {
+                    FormatCostTable.Write(network, accelerator.Bfp, FormatCostTable.Parse(list), stdout, parse.GetValue(csv));
+                    return ExitCodes.Success;
+                }
+
                 var rows = new List<(string Layer, BfpCost[] Costs)>();
                 foreach (Layer layer in network.Layers)
                 {

@@ -31,6 +31,7 @@ internal static class Commands
             DescribeCommand.Build(stdout, stderr, verbose, quiet),
             MapCommand.Build(stdout, stderr, verbose, quiet),
             BfpCostCommand.Build(stdout, stderr, verbose, quiet),
+            FormatsCommand.Build(stdout, stderr, verbose, quiet),
             SweepCommand.Build(stdout, stderr, verbose, quiet),
             CompressCommand.Build(stdout, stderr, verbose, quiet),
             TraceCommand.Build(stdout, stderr, verbose, quiet),

@@ -156,6 +156,11 @@ public static class WorkloadWriter
         static string? Format(BfpFormatOverride f)
         {
             var parts = new List<string>();
+            if (f.Format is { } format)
+            {
+                parts.Add($"format: {format}");
+            }
+
             if (f.ExponentBits is { } e)
             {
                 parts.Add(Invariant($"exponent_bits: {e}"));

@@ -21,7 +21,11 @@ internal static class AcceleratorReader
         new BfpFormat(5, 8), new BfpFormat(5, 8), BlockPartition.Row, BlockPartition.Tensor, RoundingMode.NearestEven, null, 1);
 
     private static readonly MapSchema BufferSchema = new("capacity_bytes", "word_bits", "read_ports", "write_ports", "banks");
-    private static readonly MapSchema FormatSchema = new("exponent_bits", "mantissa_bits");
+    private static readonly MapSchema FormatSchema = new("exponent_bits", "mantissa_bits", "format");
+    private static readonly MapSchema BiasFormatSchema = new("exponent_bits", "mantissa_bits");
+    private static readonly MapSchema MxSchema = new("rounding", "scale", "accumulation", "packing", "accumulator_bits", "accumulator_lsb");
+    private static readonly IntRule MxAccumulatorBitsRule = new(8, 126);
+    private static readonly IntRule MxAccumulatorLsbRule = new(-300, 300);
     private static readonly MapSchema GroupSchema = new("group");
     private static readonly MapSchema PeArraySchema = new("rows", "cols", "dataflow", "arithmetic", "zero_operands");
     private static readonly MapSchema BuffersSchema =
@@ -47,13 +51,15 @@ internal static class AcceleratorReader
         "mantissa_bits",
         new KeySpec("weights", FormatSchema),
         new KeySpec("inputs", FormatSchema),
-        new KeySpec("bias", FormatSchema),
+        new KeySpec("bias", BiasFormatSchema),
         "scheme",
         new KeySpec("weight_partition", GroupSchema),
         new KeySpec("input_partition", GroupSchema),
         "rounding",
         "accumulator_bits",
-        "seed");
+        "seed",
+        "format",
+        new KeySpec("mx", MxSchema));
 
     /// <summary>Every key of a hardware file; overrides resolve against it.</summary>
     public static readonly MapSchema Schema = new(
@@ -77,6 +83,10 @@ internal static class AcceleratorReader
     private static readonly Choices<ZeroOperandPolicy> ZeroOperandPolicies = Choices.FromEnum<ZeroOperandPolicy>();
     private static readonly Choices<WeightStorage> WeightStorages = Choices.FromEnum<WeightStorage>();
     private static readonly Choices<RoundingMode> Roundings = Choices.FromEnum<RoundingMode>();
+    private static readonly Choices<MxRounding> MxRoundings = Choices.FromEnum<MxRounding>();
+    private static readonly Choices<MxScaleRule> MxScaleRules = Choices.FromEnum<MxScaleRule>();
+    private static readonly Choices<MxAccumulation> MxAccumulations = Choices.FromEnum<MxAccumulation>();
+    private static readonly Choices<MxPacking> MxPackings = Choices.FromEnum<MxPacking>();
 
     private static readonly Choices<(BlockPartition Weights, BlockPartition Inputs)> Schemes = new(
         ("6-9", (BlockPartition.Tensor, BlockPartition.Tensor)),
@@ -318,30 +328,55 @@ internal static class AcceleratorReader
         int? mantissaBits = bfp.Int32("mantissa_bits", MantissaBitsRule, required: false);
         MapReader? weights = bfp.Mapping("weights", FormatSchema, required: false);
         MapReader? inputs = bfp.Mapping("inputs", FormatSchema, required: false);
-        MapReader? bias = bfp.Mapping("bias", FormatSchema, required: false);
+        MapReader? bias = bfp.Mapping("bias", BiasFormatSchema, required: false);
         int? biasExponent = bias?.Int32("exponent_bits", ExponentBitsRule);
         int? biasMantissa = bias?.Int32("mantissa_bits", MantissaBitsRule);
         int? weightExponent = weights?.Int32("exponent_bits", ExponentBitsRule, required: false) ?? exponentBits;
         int? weightMantissa = weights?.Int32("mantissa_bits", MantissaBitsRule, required: false) ?? mantissaBits;
         int? inputExponent = inputs?.Int32("exponent_bits", ExponentBitsRule, required: false) ?? exponentBits;
         int? inputMantissa = inputs?.Int32("mantissa_bits", MantissaBitsRule, required: false) ?? mantissaBits;
-        RequireShared(bfp, weights, inputs, "exponent_bits", ExponentBitsRule);
-        RequireShared(bfp, weights, inputs, "mantissa_bits", MantissaBitsRule);
+        int errorsBeforeFormats = bfp.Errors.Count;
+        NumberFormatChoice? shared = bfp.Has("format") ? bfp.Choice("format", NumberFormatChoice.All) : null;
+        NumberFormatChoice? weightFormat = weights?.Has("format") == true ? weights.Choice("format", NumberFormatChoice.All) : shared;
+        NumberFormatChoice? inputFormat = inputs?.Has("format") == true ? inputs.Choice("format", NumberFormatChoice.All) : shared;
+        MxFormat? weightMx = weightFormat?.Mx;
+        MxFormat? inputMx = inputFormat?.Mx;
+        // An unknown format name is reported alone, not also as missing widths or a mix.
+        bool formatsKnown = bfp.Errors.Count == errorsBeforeFormats;
+        bool weightsExempt = weightMx is not null || !formatsKnown;
+        bool inputsExempt = inputMx is not null || !formatsKnown;
+        RequireShared(bfp, weights, inputs, "exponent_bits", ExponentBitsRule, weightsExempt, inputsExempt);
+        RequireShared(bfp, weights, inputs, "mantissa_bits", MantissaBitsRule, weightsExempt, inputsExempt);
+        if ((weightMx is null) != (inputMx is null) && formatsKnown)
+        {
+            DocNode at = (weights?.Has("format") == true ? weights.Entry("format") : inputs?.Has("format") == true ? inputs.Entry("format") : bfp.Entry("format"))!.Value;
+            bfp.Errors.Add(at, $"bfp: weights are {weightFormat?.Name ?? "bfp"} and inputs {inputFormat?.Name ?? "bfp"}; both must be MX/NVFP4 formats " +
+                $"({string.Join(", ", MxFormat.All.Select(f => f.Name))}) or both bfp, because the two datapaths do not mix");
+        }
 
         (BlockPartition Weights, BlockPartition Inputs)? partitions = ReadPartitions(bfp);
         RoundingMode? rounding = bfp.Has("rounding") ? bfp.Choice("rounding", Roundings) : RoundingMode.NearestEven;
         int? accumulatorBits = bfp.Int32("accumulator_bits", AccumulatorBitsRule, required: false);
-        ulong? seed = bfp.Has("seed") ? bfp.Unsigned("seed") : 1UL;
+        if (accumulatorBits is not null && weightMx is not null && inputMx is not null)
+        {
+            bfp.Errors.Add(bfp.Entry("accumulator_bits")!.Key,
+                "bfp.accumulator_bits sizes the BFP accumulator; with MX/NVFP4 formats choose bfp.mx.accumulation (exact or fp32) instead");
+        }
 
-        if (bfp.Errors.Count > errorsBefore || weightExponent is null || weightMantissa is null || inputExponent is null
-            || inputMantissa is null || partitions is null || rounding is null || seed is null)
+        ulong? seed = bfp.Has("seed") ? bfp.Unsigned("seed") : 1UL;
+        MxOptions? mx = ReadMxOptions(bfp);
+
+        if (bfp.Errors.Count > errorsBefore || (weightMx is null && (weightExponent is null || weightMantissa is null))
+            || (inputMx is null && (inputExponent is null || inputMantissa is null)) || partitions is null || rounding is null || seed is null || mx is null)
         {
             return null;
         }
 
-        return new BfpSettings(
-            Weights: new BfpFormat(weightExponent.Value, weightMantissa.Value),
-            Inputs: new BfpFormat(inputExponent.Value, inputMantissa.Value),
+        // An MX tensor may leave the BFP widths out; its storage equivalent stands in for them until a layer turns it to bfp.
+        BfpFormat Declared(int? e, int? l, MxFormat? format) => e is { } exponent && l is { } mantissa ? new BfpFormat(exponent, mantissa) : format!.StorageEquivalent;
+        var settings = new BfpSettings(
+            Weights: Declared(weightExponent, weightMantissa, weightMx),
+            Inputs: Declared(inputExponent, inputMantissa, inputMx),
             WeightPartition: partitions.Value.Weights,
             InputPartition: partitions.Value.Inputs,
             Rounding: rounding.Value,
@@ -349,13 +384,58 @@ internal static class AcceleratorReader
             StochasticSeed: seed.Value)
         {
             Bias = biasExponent is { } e && biasMantissa is { } l ? new BfpFormat(e, l) : null,
+            Mx = mx,
         };
+        return weightMx is null && inputMx is null ? settings : settings.WithFormats(weightMx, inputMx);
     }
 
-    /// <summary>A shared width may be left out only when both per-tensor mappings give it.</summary>
-    private static void RequireShared(MapReader bfp, MapReader? weights, MapReader? inputs, string key, IntRule rule)
+    /// <summary>The <c>bfp.mx</c> options (all optional; the defaults follow the OCP specification).</summary>
+    private static MxOptions? ReadMxOptions(MapReader bfp)
     {
-        if (!bfp.Has(key) && !(weights?.Has(key) == true && inputs?.Has(key) == true))
+        if (!bfp.Has("mx"))
+        {
+            return MxOptions.Default;
+        }
+
+        if (bfp.Mapping("mx", MxSchema) is not { } mx)
+        {
+            return null;
+        }
+
+        MxRounding? rounding = mx.Has("rounding") ? mx.Choice("rounding", MxRoundings) : MxRounding.NearestEven;
+        MxScaleRule? scale = mx.Has("scale") ? mx.Choice("scale", MxScaleRules) : MxScaleRule.Spec;
+        MxAccumulation? accumulation = mx.Has("accumulation") ? mx.Choice("accumulation", MxAccumulations) : MxAccumulation.Exact;
+        MxPacking? packing = mx.Has("packing") ? mx.Choice("packing", MxPackings) : MxPacking.Contiguous;
+        int errorsBefore = mx.Errors.Count;
+        int? bits = null;
+        int? lsb = null;
+        if (accumulation == MxAccumulation.Fixed)
+        {
+            bits = mx.Int32("accumulator_bits", MxAccumulatorBitsRule);
+            lsb = mx.Int32("accumulator_lsb", MxAccumulatorLsbRule);
+        }
+        else
+        {
+            foreach (string key in new[] { "accumulator_bits", "accumulator_lsb" }.Where(mx.Has))
+            {
+                mx.Errors.Add(mx.Entry(key)!.Key, $"bfp.mx.{key} sizes a fixed-point accumulator: it needs bfp.mx.accumulation: fixed");
+            }
+        }
+
+        if (mx.Errors.Count > errorsBefore)
+        {
+            return null;
+        }
+
+        return rounding is { } r && scale is { } s && accumulation is { } a && packing is { } p
+            ? new MxOptions(r, s, a) { Packing = p, AccumulatorBits = bits ?? 32, AccumulatorLsb = lsb ?? -16 }
+            : null;
+    }
+
+    /// <summary>A shared width may be left out only when each tensor gives it or is in an MX/NVFP4 format.</summary>
+    private static void RequireShared(MapReader bfp, MapReader? weights, MapReader? inputs, string key, IntRule rule, bool weightsMx, bool inputsMx)
+    {
+        if (!bfp.Has(key) && !((weightsMx || weights?.Has(key) == true) && (inputsMx || inputs?.Has(key) == true)))
         {
             bfp.Missing(key, $"{rule.Describe()} (it may be left out only when bfp.weights and bfp.inputs both give {key})");
         }

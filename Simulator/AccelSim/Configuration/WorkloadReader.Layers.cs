@@ -25,21 +25,30 @@ internal static partial class WorkloadReader
         int errorsBefore = bfp.Errors.Count;
         int? exponent = bfp.Has("exponent_bits") ? bfp.Int32("exponent_bits", ExponentBitsRule) : null;
         int? mantissa = bfp.Has("mantissa_bits") ? bfp.Int32("mantissa_bits", MantissaBitsRule) : null;
+        string? format = bfp.Has("format") ? NumberFormatName(bfp) : null;
         BfpFormatOverride Tensor(string key)
         {
             if (!bfp.Has(key) || bfp.Mapping(key, FormatSchema) is not { } tensor)
             {
-                return new BfpFormatOverride(exponent, mantissa);
+                return new BfpFormatOverride(exponent, mantissa) { Format = format };
             }
 
             int? e = tensor.Has("exponent_bits") ? tensor.Int32("exponent_bits", ExponentBitsRule) : exponent;
             int? l = tensor.Has("mantissa_bits") ? tensor.Int32("mantissa_bits", MantissaBitsRule) : mantissa;
-            return new BfpFormatOverride(e, l);
+            string? f = tensor.Has("format") ? NumberFormatName(tensor) : format;
+            return new BfpFormatOverride(e, l) { Format = f };
         }
 
-        var result = new LayerBfp(Tensor("weights"), Tensor("inputs"));
+        DocNode anchor = layer.Entry("bfp")!.Key;
+        var result = new LayerBfp(Tensor("weights"), Tensor("inputs"))
+        {
+            Location = string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{bfp.Errors.File}:{anchor.Line}:{anchor.Column}"),
+        };
         return (bfp.Errors.Count == errorsBefore, result);
     }
+
+    /// <summary>The <c>format</c> of a layer's bfp mapping or of one of its tensors: <c>bfp</c> or an MX/NVFP4 name.</summary>
+    private static string? NumberFormatName(MapReader map) => map.Choice("format", NumberFormatChoice.All)?.Name;
 
     private static ImmutableArray<Layer>? ReadLayers(MapReader root, LayerContext context)
     {

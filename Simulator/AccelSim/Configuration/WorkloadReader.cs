@@ -28,9 +28,9 @@ internal static partial class WorkloadReader
     private static readonly MapSchema InputSourceSchema = new(
         new KeySpec("synthetic", SyntheticSchema), new KeySpec("npy"), new KeySpec("image", ImageSchema), new KeySpec("channel_order"), new KeySpec("mean", MeanSchema));
     private static readonly Choices<bool> ChannelOrders = new(("rgb", false), ("bgr", true));
-    private static readonly MapSchema FormatSchema = new("exponent_bits", "mantissa_bits");
+    private static readonly MapSchema FormatSchema = new("exponent_bits", "mantissa_bits", "format");
     private static readonly MapSchema LayerBfpSchema = new(
-        new KeySpec("exponent_bits"), new KeySpec("mantissa_bits"), new KeySpec("weights", FormatSchema), new KeySpec("inputs", FormatSchema));
+        new KeySpec("exponent_bits"), new KeySpec("mantissa_bits"), new KeySpec("format"), new KeySpec("weights", FormatSchema), new KeySpec("inputs", FormatSchema));
     private static readonly IntRule ExponentBitsRule = new(2, 8);
     private static readonly IntRule MantissaBitsRule = new(2, 24);
 

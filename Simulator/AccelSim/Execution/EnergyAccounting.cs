@@ -78,8 +78,11 @@ public static class EnergyAccounting
         OperandWidth.Float16 => 16,
         OperandWidth.Float32 => 32,
 
-        // A mantissa product costs a multiplier of Lw × Li bits; its sum an accumulator-wide add.
-        OperandWidth.MantissaProduct => Math.Sqrt((double)bfp.Weights.MantissaBits * bfp.Inputs.MantissaBits),
+        // A mantissa product costs a multiplier of Lw × Li bits; its sum an accumulator-wide add. An MX/NVFP4 element
+        // product multiplies significands (docs/mx-formats.md, "Cost").
+        OperandWidth.MantissaProduct => bfp.IsMx
+            ? Math.Sqrt((double)bfp.WeightMx!.SignificandBits * bfp.InputMx!.SignificandBits)
+            : Math.Sqrt((double)bfp.Weights.MantissaBits * bfp.Inputs.MantissaBits),
         OperandWidth.Accumulator => AccumulatorBits(layer, bfp),
         OperandWidth.ArrayOperand => config.PeArray.Arithmetic switch
         {
@@ -126,6 +129,12 @@ public static class EnergyAccounting
         if (bfp.AccumulatorBits is { } bits)
         {
             return bits;
+        }
+
+        if (bfp.IsMx)
+        {
+            // Each MAC adds into its block's exact fixed-point sum; exponent adds and alignment fold into that add.
+            return bfp.Mx.Accumulation == MxAccumulation.Fixed ? bfp.Mx.AccumulatorBits : MxFormat.BlockSumBits(bfp.WeightMx!, bfp.InputMx!);
         }
 
         long reduction = layer switch

@@ -55,7 +55,27 @@ public static class LayerContexts
             return config.Bfp;
         }
 
-        return config.Bfp with { Weights = Apply(config.Bfp.Weights, own.Weights), Inputs = Apply(config.Bfp.Inputs, own.Inputs) };
+        // The layer's widths change the declared BFP formats; its format names (bfp or MX/NVFP4) then choose per tensor.
+        BfpSettings s = config.Bfp;
+        var declared = s.Declared ?? (s.Weights, s.Inputs, s.WeightPartition, s.InputPartition);
+        MxFormat? weightMx = own.Weights.Format is { } w ? MxFormat.Find(w) : s.WeightMx;
+        MxFormat? inputMx = own.Inputs.Format is { } i ? MxFormat.Find(i) : s.InputMx;
+        if ((weightMx is null) != (inputMx is null))
+        {
+            throw new Mapping.MappingException(
+                $"{own.Location ?? "workload"}: layer '{layer.Name}': weights are {weightMx?.Name ?? "bfp"} and inputs {inputMx?.Name ?? "bfp"} " +
+                "(the layer's bfp formats over the accelerator's); give both tensors MX/NVFP4 formats or both bfp, because the two datapaths do not mix");
+        }
+
+        BfpSettings widths = s with
+        {
+            Weights = Apply(declared.Weights, own.Weights),
+            Inputs = Apply(declared.Inputs, own.Inputs),
+            WeightPartition = declared.WeightPartition,
+            InputPartition = declared.InputPartition,
+            Declared = null,
+        };
+        return widths.WithFormats(weightMx, inputMx);
 
         static BfpFormat Apply(BfpFormat format, BfpFormatOverride change) =>
             new(change.ExponentBits ?? format.ExponentBits, change.MantissaBits ?? format.MantissaBits);

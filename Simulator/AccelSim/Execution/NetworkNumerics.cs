@@ -157,6 +157,11 @@ public sealed class NetworkNumerics
         }
 
         BfpSettings bfp = LayerContexts.BfpOf(layer, _config);
+        if (bfp.IsMx)
+        {
+            return MxGemm(layer, g, weights, bias, relu, bfpIn, refIn, carriedNsr, bfp);
+        }
+
         var clock = System.Diagnostics.Stopwatch.StartNew();
         QuantizedWeights quantized = BfpDatapath.QuantizeWeights(g, weights, bfp, layer.Name);
         double quantizeSeconds = clock.Elapsed.TotalSeconds;
@@ -206,6 +211,65 @@ public sealed class NetworkNumerics
             int[] inputShape = tensor ? [g.Batch, g.InChannels, g.InHeight, g.InWidth] : [g.Groups, g.Batch * g.PixelsPerItem, g.Reduction];
             Dump(layer, "input_mantissas", w => NpyFile.WriteInt32(w, inputShape, accumulated.CapturedInputMantissas));
             Dump(layer, "input_exponents", w => NpyFile.WriteInt32(w, tensor ? [1] : inputShape, accumulated.CapturedInputExponents));
+        }
+
+        float[] bfpOut = accumulated.Output;
+        if (relu)
+        {
+            Activations.Relu(bfpOut);
+            Activations.Relu(refOut);
+        }
+
+        return (bfpOut, refOut, numerics);
+    }
+
+    /// <summary>A layer in MX/NVFP4 formats (docs/mx-formats.md): the same measurements as a BFP layer, through
+    /// <see cref="MxDatapath"/>; the four-stage model takes each element's local grid step in place of Δ.</summary>
+    private (float[], double[], LayerNumerics) MxGemm(
+        Layer layer, ConvShape g, float[] weights, float[] bias, bool relu, float[] bfpIn, double[] refIn, double carriedNsr, BfpSettings bfp)
+    {
+        MxFormat weightFormat = bfp.WeightMx!;
+        MxFormat inputFormat = bfp.InputMx!;
+        MxWeights quantized = MxDatapath.QuantizeWeights(g, weights, weightFormat, bfp.Mx, layer.Name);
+        BfpLayerOutput accumulated = MxDatapath.Convolve(g, bfpIn, quantized, bias, inputFormat, bfp.Mx, layer.Name, _threads, captureInput: true);
+        double[] refOut = ReferenceDatapath.Convolve(g, refIn, weights, bias, _threads);
+        float[] refOut32 = ToSingle(refOut);
+        BfpLayerOutput local = MxDatapath.Convolve(g, ToSingle(refIn), quantized, bias, inputFormat, bfp.Mx, layer.Name, _threads);
+        RoundingMode rounding = bfp.Mx.Rounding is MxRounding.NearestEven or MxRounding.NearestAway ? RoundingMode.NearestEven : RoundingMode.TowardZero;
+        double inputNsr = ErrorModel.QuantizationNsr(accumulated.InputStepPower, accumulated.InputSignalPower, rounding);
+        double weightNsr = ErrorModel.QuantizationNsr(quantized.StepPower, quantized.SignalPower, rounding);
+        double macNsr = 0;
+        if (bfp.Mx.Accumulation != MxAccumulation.Exact)
+        {
+            // Stage 3: what the float32 or fixed-point accumulator loses against an exact one, measured.
+            var exact = MxDatapath.Convolve(g, bfpIn, quantized, bias, inputFormat, bfp.Mx with { Accumulation = MxAccumulation.Exact }, layer.Name, _threads);
+            macNsr = NumericError.Compare(accumulated.Output, exact.Output).Nsr;
+        }
+
+        bool[] weightNonZero = Array.ConvertAll(quantized.Codes, c => c != 0);
+        int[] inputCodes = accumulated.CapturedInputMantissas ?? throw new InvalidOperationException("input codes were not captured");
+        var numerics = new LayerNumerics(
+            Figures(NumericError.Compare(accumulated.Output, refOut32)),
+            Figures(NumericError.Compare(local.Output, refOut32)),
+            accumulated.InputSaturations,
+            accumulated.WeightSaturations,
+            accumulated.AccumulatorSaturations,
+            inputNsr + weightNsr + macNsr + carriedNsr)
+        {
+            ZeroOperandMacs = ZeroOperands.CountColumns(g, inputCodes, weightNonZero),
+        };
+        _log.Debug("Numerics of {Layer} in {Weights} x {Inputs}", layer.Name, weightFormat.Name, inputFormat.Name);
+
+        if (DumpDirectory is not null)
+        {
+            int[] outputShape = [g.Batch, g.OutChannels, g.OutHeight, g.OutWidth];
+            int[] inputShape = [g.Groups, g.Batch * g.PixelsPerItem, g.Reduction];
+            Dump(layer, "bfp_output", w => NpyFile.WriteFloat32(w, outputShape, accumulated.Output));
+            Dump(layer, "reference_output", w => NpyFile.WriteFloat32(w, outputShape, refOut32));
+            Dump(layer, "weight_mantissas", w => NpyFile.WriteInt32(w, [g.OutChannels, g.Reduction], Array.ConvertAll(quantized.Codes, c => (int)Math.Clamp(c, int.MinValue, int.MaxValue))));
+            Dump(layer, "weight_exponents", w => NpyFile.WriteInt32(w, [g.OutChannels, quantized.BlocksPerRow], Array.ConvertAll(quantized.Blocks, b => b.ScaleCode)));
+            Dump(layer, "input_mantissas", w => NpyFile.WriteInt32(w, inputShape, inputCodes));
+            Dump(layer, "input_exponents", w => NpyFile.WriteInt32(w, inputShape, accumulated.CapturedInputExponents));
         }
 
         float[] bfpOut = accumulated.Output;

@@ -39,6 +39,11 @@ public static class DataSizes
     {
         BfpSettings formats = bfp ?? config.Bfp;
         long elements = filters * reductionLength;
+        if (config.PeArray.Arithmetic == Arithmetic.Bfp && formats.WeightMx is { } mx && config.WeightStorage == WeightStorage.Dense)
+        {
+            return MxWeightTileBits(filters, reductionLength, mx, formats.Mx.Packing, (config.Buffers.Unified ?? config.Buffers.Weights).WordBits);
+        }
+
         (long valueBits, long exponentBits) = config.PeArray.Arithmetic switch
         {
             Arithmetic.Bfp => (formats.Weights.MantissaBits,
@@ -54,6 +59,33 @@ public static class DataSizes
             WeightStorage.Csr => (nonZero * (valueBits + BitsFor(reductionLength))) + ((filters + 1) * BitsFor(elements + 1)),
             _ => throw new ArgumentOutOfRangeException(nameof(config)),
         };
+    }
+
+    /// <summary>Bits of a dense MX/NVFP4 weight tile as its packing lays it out in words of <paramref name="wordBits"/>.</summary>
+    /// <remarks>Contiguous: n·bits + blocks·8 (MXFP8: 8.25 bits per element). Separate: the elements and the scales
+    /// each rounded up to whole words. Block-aligned: every block rounded up to whole words (a 264-bit MXFP8 block takes
+    /// two 256-bit words).</remarks>
+    public static long MxWeightTileBits(long filters, long reductionLength, MxFormat format, MxPacking packing, int wordBits)
+    {
+        long blocksPerRow = CeilDiv(reductionLength, format.BlockSize);
+        long blocks = filters * blocksPerRow;
+        long elementBits = filters * reductionLength * format.Element.Bits;
+        long scaleBits = blocks * format.ScaleBits;
+        return packing switch
+        {
+            MxPacking.Contiguous => elementBits + scaleBits,
+            MxPacking.Separate => (CeilDiv(elementBits, wordBits) + CeilDiv(scaleBits, wordBits)) * wordBits,
+            _ => filters * BlockAlignedRowBits(reductionLength, format, wordBits),
+        };
+    }
+
+    private static long BlockAlignedRowBits(long reductionLength, MxFormat format, int wordBits)
+    {
+        long full = reductionLength / format.BlockSize;
+        long last = reductionLength % format.BlockSize;
+        long fullBlockWords = CeilDiv(format.BlockBits, wordBits);
+        long lastBlockWords = last == 0 ? 0 : CeilDiv((last * format.Element.Bits) + format.ScaleBits, wordBits);
+        return ((full * fullBlockWords) + lastBlockWords) * wordBits;
     }
 
     /// <summary>ceil(log2 n): bits of an index into n values (0 for one value).</summary>

@@ -12,15 +12,7 @@ public sealed record BfpCost(long BlockFormattings, long ExponentBits, long Mant
     /// <summary>Costs of one layer under a weight and an input partition.</summary>
     public static BfpCost Of(ConvShape g, BfpFormat weights, BfpFormat inputs, BlockPartition weightPartition, BlockPartition inputPartition)
     {
-        long k = g.Reduction;
-        long m = g.OutChannels;
-        long weightBlocks = weightPartition.Kind switch
-        {
-            PartitionKind.Tensor => 1,
-            PartitionKind.Row => m,
-            PartitionKind.Column => k * g.Groups,
-            _ => m * Blocks(k, weightPartition.GroupSize),
-        };
+        long weightBlocks = WeightBlocks(g, weightPartition);
         InputFormatting input = InputFormattingOf(g, inputPartition);
         long inputBlocks = input.Blocks;
         long inputElements = input.Elements;
@@ -29,7 +21,20 @@ public sealed record BfpCost(long BlockFormattings, long ExponentBits, long Mant
             (weightBlocks * weights.ExponentBits) + (inputBlocks * inputs.ExponentBits),
             (g.WeightLength * weights.MantissaBits) + (inputElements * inputs.MantissaBits));
 
-        static long Blocks(long length, int size) => (length + size - 1) / size;
+    }
+
+    /// <summary>Blocks of the weights [M, K] under a partition (one shared exponent or scale each).</summary>
+    public static long WeightBlocks(ConvShape g, BlockPartition partition)
+    {
+        long k = g.Reduction;
+        long m = g.OutChannels;
+        return partition.Kind switch
+        {
+            PartitionKind.Tensor => 1,
+            PartitionKind.Row => m,
+            PartitionKind.Column => k * g.Groups,
+            _ => m * ((k + partition.GroupSize - 1) / partition.GroupSize),
+        };
     }
 
     /// <summary>What formatting the layer's input takes at run time (weights are formatted once, offline): its blocks,

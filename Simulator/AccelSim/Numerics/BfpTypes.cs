@@ -67,4 +67,49 @@ public sealed record BfpSettings(
     /// one block (stored as the accelerator would store it), then quantized into the accumulator as docs/numerics.md says.
     /// Null (the default, and the spec's datapath): the float32 bias goes straight into the accumulator.</summary>
     public BfpFormat? Bias { get; init; }
+
+    /// <summary>The weights' MX or NVFP4 format (docs/mx-formats.md); null when they are BFP. When set,
+    /// <see cref="Weights"/> and <see cref="WeightPartition"/> hold its storage equivalent (an 8-bit shared field,
+    /// element-wide mantissas, <c>group</c> of the block size), which is what storage, traffic and converters count.</summary>
+    public MxFormat? WeightMx { get; init; }
+
+    /// <summary>The inputs' MX or NVFP4 format; null when they are BFP (see <see cref="WeightMx"/>).</summary>
+    public MxFormat? InputMx { get; init; }
+
+    /// <summary>Rounding, scale rule and accumulation of the MX/NVFP4 datapath.</summary>
+    public MxOptions Mx { get; init; } = MxOptions.Default;
+
+    /// <summary>The BFP formats and partitions as declared, before an MX format's storage equivalent replaced them; null
+    /// when nothing was replaced.</summary>
+    public (BfpFormat Weights, BfpFormat Inputs, BlockPartition WeightPartition, BlockPartition InputPartition)? Declared { get; init; }
+
+    /// <summary>Whether the layer runs the MX/NVFP4 datapath (both tensors in those formats).</summary>
+    public bool IsMx => WeightMx is not null && InputMx is not null;
+
+    /// <summary>These settings with the given tensor formats (null: BFP as declared). An MX tensor's
+    /// <see cref="Weights"/>/<see cref="Inputs"/> and partition become its storage equivalent; a BFP tensor gets back
+    /// the declared ones.</summary>
+    public BfpSettings WithFormats(MxFormat? weights, MxFormat? inputs)
+    {
+        var declared = Declared ?? (Weights, Inputs, WeightPartition, InputPartition);
+        if (weights is null && inputs is null)
+        {
+            return this with
+            {
+                Weights = declared.Weights, Inputs = declared.Inputs, WeightPartition = declared.WeightPartition, InputPartition = declared.InputPartition,
+                WeightMx = null, InputMx = null, Declared = null,
+            };
+        }
+
+        return this with
+        {
+            WeightMx = weights,
+            InputMx = inputs,
+            Declared = declared,
+            Weights = weights?.StorageEquivalent ?? declared.Weights,
+            Inputs = inputs?.StorageEquivalent ?? declared.Inputs,
+            WeightPartition = weights is null ? declared.WeightPartition : BlockPartition.Group(weights.BlockSize),
+            InputPartition = inputs is null ? declared.InputPartition : BlockPartition.Group(inputs.BlockSize),
+        };
+    }
 }

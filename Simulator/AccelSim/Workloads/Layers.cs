@@ -41,10 +41,26 @@ public abstract record Layer
 }
 
 /// <summary>A per-layer change of a BFP format; null fields keep the accelerator's value.</summary>
-public sealed record BfpFormatOverride(int? ExponentBits, int? MantissaBits);
+public sealed record BfpFormatOverride(int? ExponentBits, int? MantissaBits)
+{
+    /// <summary>The tensor's number format by name: <c>bfp</c>, or an MX/NVFP4 format (docs/mx-formats.md); null keeps
+    /// the accelerator's.</summary>
+    public string? Format { get; init; }
+}
 
 /// <summary>A layer's own BFP formats for its weights and its input feature map (quantized networks carry them per layer).</summary>
-public sealed record LayerBfp(BfpFormatOverride Weights, BfpFormatOverride Inputs);
+public sealed record LayerBfp(BfpFormatOverride Weights, BfpFormatOverride Inputs)
+{
+    /// <summary>Where the layer's <c>bfp:</c> was written (<c>file:line:column</c>), for errors found once the
+    /// accelerator is known; null when built in code.</summary>
+    public string? Location { get; init; }
+
+    /// <summary>Equal formats are equal wherever they were written: the location is not part of the value.</summary>
+    public bool Equals(LayerBfp? other) => other is not null && Weights == other.Weights && Inputs == other.Inputs;
+
+    /// <inheritdoc/>
+    public override int GetHashCode() => HashCode.Combine(Weights, Inputs);
+}
 
 /// <summary>A 2-D convolution, computed as <c>O (M×N) = W (M×K) · I (K×N)</c> per group.</summary>
 public sealed record ConvLayer : Layer

@@ -10,7 +10,7 @@ namespace AccelSim.Tests.Configuration;
 public sealed class ConfigOverrideTests
 {
     private const string BfpKeys =
-        "exponent_bits, mantissa_bits, weights, inputs, bias, scheme, weight_partition, input_partition, rounding, accumulator_bits, seed";
+        "exponent_bits, mantissa_bits, weights, inputs, bias, scheme, weight_partition, input_partition, rounding, accumulator_bits, seed, format, mx";
 
     private ConfigFiles _files = null!;
 
