@@ -40,14 +40,14 @@ public static class LayerSimulator
         }
 
         // A split chosen by simulating it has its timing already; a trace needs the run again.
-        return trace is null && simulated is not null ? simulated : Run(layer, batch, schedule, config, chosen, trace);
+        return trace is null && simulated is not null ? simulated : Run(layer, batch, schedule, config, chosen, Labelled(trace, MappingPoint.Heuristic));
     }
 
     /// <summary>The event-driven timing of one schedule of the layer, the mapping point that built it named in the
     /// timing's mapping description (unless it is the heuristic).</summary>
     public static LayerTiming RunSchedule(Layer layer, int batch, TileSchedule schedule, AcceleratorConfig config, LayerContext context, MappingPoint point, ITraceSink? trace = null)
     {
-        LayerTiming timing = Run(layer, batch, schedule, config, context, trace);
+        LayerTiming timing = Run(layer, batch, schedule, config, context, Labelled(trace, point));
         return point.IsHeuristic ? timing : timing with { Mapping = $"{timing.Mapping}; mapping point {point}", MappingPoint = point.ToString() };
     }
 
@@ -106,6 +106,30 @@ public static class LayerSimulator
     internal static long TrafficBytes(TileSchedule schedule, LayerContext context) =>
         checked((context.InputFromChip ? 0 : schedule.IfmapTileBytes.TotalBytes) + schedule.WeightTileBytes.TotalBytes
         + (context.OutputToChip ? 0 : schedule.Steps.OutputBytes));
+
+    /// <summary>The trace with every PE-array step labelled by the mapping point that built the schedule, beside the
+    /// loop coordinates the step carries.</summary>
+    private static MappingPointTrace? Labelled(ITraceSink? trace, MappingPoint point) => trace is null ? null : new MappingPointTrace(trace, point.ToString());
+
+    /// <summary>Passes everything on, naming the mapping point on each slice that carries loop coordinates.</summary>
+    private sealed class MappingPointTrace(ITraceSink inner, string point) : ITraceSink
+    {
+        public void Slice(in TraceSlice slice)
+        {
+            if (slice.Loop is null)
+            {
+                inner.Slice(slice);
+            }
+            else
+            {
+                inner.Slice(slice with { MappingPoint = point });
+            }
+        }
+
+        public void Counter(in TraceCounter counter) => inner.Counter(counter);
+
+        public void Access(in TraceAccess access) => inner.Access(access);
+    }
 
     private static LayerTiming Run(Layer layer, int batch, TileSchedule schedule, AcceleratorConfig config, LayerContext context, ITraceSink? trace)
     {

@@ -362,7 +362,8 @@ public sealed class ComputeEngine : Component
         bool array = step.Macs > 0;
         string name = step.WeightTile >= 0 ? $"ifmap {step.IfmapTile} weights {step.WeightTile}" : $"ifmap {step.IfmapTile}";
         long busy = step.ComputeCycles - step.FillDrainCycles;
-        trace.Slice(new TraceSlice(Path, name, TraceCategory.Compute, now, busy, array ? step.Macs : step.VectorOps, array ? "macs" : "vector_ops"));
+        trace.Slice(new TraceSlice(Path, name, TraceCategory.Compute, now, busy, array ? step.Macs : step.VectorOps, array ? "macs" : "vector_ops",
+            step.Loop.IsEmpty ? null : step.Loop.ToString()));
         trace.Slice(new TraceSlice(Path, StallCauses.Name(StallCause.FillDrain), TraceCategory.Stall, now + busy, step.FillDrainCycles));
         trace.Slice(new TraceSlice(
             Path, StallCauses.Name(StallCause.SramBandwidth), TraceCategory.Stall, now + step.ComputeCycles, sramExcess));

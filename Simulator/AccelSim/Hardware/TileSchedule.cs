@@ -50,6 +50,9 @@ public readonly record struct ComputeStep
 
     /// <summary>float32 operations on the vector unit (pooling, ReLU, residual adds; fused ReLU included).</summary>
     public required long VectorOps { get; init; }
+
+    /// <summary>Where the step sits in its mapping's loop nest, for traces; empty where the mapper names no loops.</summary>
+    public LoopCoordinates Loop { get; init; }
 }
 
 /// <summary>What a mapping plan emits, in order: a tile to fetch into the ifmap or the weight buffer, or a step to run.</summary>

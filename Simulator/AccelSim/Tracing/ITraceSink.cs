@@ -50,8 +50,11 @@ public static class TraceCategory
 /// <param name="DurationCycles">Length; ≥ 1 (empty intervals are not emitted).</param>
 /// <param name="Amount">An optional quantity shown with the slice (MACs, bytes, elements); 0 when none.</param>
 /// <param name="AmountUnit">The unit of <paramref name="Amount"/> (<c>macs</c>, <c>bytes</c>, <c>elements</c>), or null.</param>
+/// <param name="Loop">A PE-array step's coordinates in its mapping's loop nest (<c>group=0 strip=1 …</c>), or null.</param>
+/// <param name="MappingPoint">The mapping point the step's layer runs (<c>heuristic</c>, or its limits), or null.</param>
 public readonly record struct TraceSlice(
-    string Track, string Name, string Category, long StartCycle, long DurationCycles, long Amount = 0, string? AmountUnit = null)
+    string Track, string Name, string Category, long StartCycle, long DurationCycles, long Amount = 0, string? AmountUnit = null,
+    string? Loop = null, string? MappingPoint = null)
 {
     public long EndCycle => StartCycle + DurationCycles;
 

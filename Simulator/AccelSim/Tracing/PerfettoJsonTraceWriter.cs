@@ -8,7 +8,8 @@ namespace AccelSim.Tracing;
 /// Timestamps are cycles: the viewers read <c>ts</c> and <c>dur</c> as microseconds, so "1 µs" on screen is one cycle
 /// (<c>otherData.time_unit</c> says so, and <c>otherData.clock_mhz</c> converts). Events stream to disk through
 /// <see cref="Utf8JsonWriter"/> as each layer ends. Slices are complete events (<c>"ph":"X"</c>), counters
-/// <c>"ph":"C"</c> with one <c>value</c> argument; track names come as <c>thread_name</c> metadata the first time a
+/// <c>"ph":"C"</c> with one <c>value</c> argument; a PE-array step's arguments add the layer's
+/// <c>mapping_point</c> and the step's <c>loop</c> coordinates; track names come as <c>thread_name</c> metadata the first time a
 /// track is used. A size-cap notice is a global instant event, also recorded in <c>otherData.truncated</c>.
 /// </remarks>
 public sealed class PerfettoJsonTraceWriter : TraceFileWriter
@@ -133,10 +134,25 @@ public sealed class PerfettoJsonTraceWriter : TraceFileWriter
         _json.WriteNumber("dur", slice.DurationCycles);
         _json.WriteNumber("pid", ProcessId);
         _json.WriteNumber("tid", tid);
-        if (slice.AmountUnit is { } unit)
+        if (slice.AmountUnit is not null || slice.Loop is not null || slice.MappingPoint is not null)
         {
+            // The amount stays the first argument: readers take the first number as the slice's amount.
             _json.WriteStartObject("args");
-            _json.WriteNumber(unit, slice.Amount);
+            if (slice.AmountUnit is { } unit)
+            {
+                _json.WriteNumber(unit, slice.Amount);
+            }
+
+            if (slice.MappingPoint is { } point)
+            {
+                _json.WriteString("mapping_point", point);
+            }
+
+            if (slice.Loop is { } loop)
+            {
+                _json.WriteString("loop", loop);
+            }
+
             _json.WriteEndObject();
         }
 

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using AccelSim.Hardware;
 using AccelSim.Numerics;
@@ -295,6 +296,13 @@ internal sealed record OutputStationaryPlan(
     {
         private static readonly (long, long, long, long, long) NoTile = (-1, -1, -1, -1, -1);
 
+        /// <summary>The loops of each order, outermost first, as traces name a step's coordinates: row folds are folds of
+        /// output pixels (the array's rows), a band the row folds that share one input tile, a chunk the reduction's part
+        /// the step streams.</summary>
+        private static readonly ImmutableArray<string> ColumnFoldsOuterLoops = ["group", "column_fold", "pixel_band", "row_fold", "channel_chunk"];
+
+        private static readonly ImmutableArray<string> PixelBandsOuterLoops = ["group", "pixel_band", "column_fold", "row_fold", "channel_chunk"];
+
         private readonly TileNumbers _tiles = new();
         private readonly List<ScheduleEntry> _pending = new(3);
 
@@ -383,6 +391,9 @@ internal sealed record OutputStationaryPlan(
                 InputConversions = realOperands,
                 OutputConversions = outputs,
                 VectorOps = fusedRelu ? outputs : 0,
+                Loop = columnFoldsOuter
+                    ? new LoopCoordinates(ColumnFoldsOuterLoops, fold.Group, fold.ColFold, fold.Band, fold.RowFold, fold.Chunk)
+                    : new LoopCoordinates(PixelBandsOuterLoops, fold.Group, fold.Band, fold.ColFold, fold.RowFold, fold.Chunk),
             }));
         }
     }

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using AccelSim.Hardware;
 using AccelSim.Workloads;
@@ -115,6 +116,9 @@ internal sealed class RowStationaryPlan
         return new TileSchedule(() => Emit(fusedRelu, tally: null), EngineKind.PeArray, description);
     }
 
+    /// <summary>The loops of <see cref="Emit"/>, outermost first, as traces name a step's coordinates.</summary>
+    private static readonly ImmutableArray<string> LoopNames = ["group", "batch_block", "strip", "filter_block", "filter_row_pass", "channel_chunk"];
+
     private IEnumerable<ScheduleEntry> Emit(bool fusedRelu, PassTally? tally)
     {
         long filterBlocks = CeilDiv(_g.GroupFilters, _filtersPerBlock);
@@ -166,7 +170,7 @@ internal sealed class RowStationaryPlan
                                     IsFirst: rowPass == 0 && chunk == 0, IsLast: rowPass == _rowPasses - 1 && chunk == chunks - 1);
                                 (ComputeStep step, long passes) = Step(pass, work, tileWeightBytes, tiles.LastIfmap, tiles.LastWeight, fusedRelu);
                                 tally?.Add(passes);
-                                yield return ScheduleEntry.Compute(step);
+                                yield return ScheduleEntry.Compute(step with { Loop = new LoopCoordinates(LoopNames, group, batchBlock, strip, block, rowPass, chunk) });
                             }
                         }
                     }

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using System.Globalization;
 using AccelSim.Hardware;
 using AccelSim.Workloads;
@@ -106,6 +107,10 @@ internal sealed class StationaryPlan
     public TileSchedule Build(bool fusedRelu) =>
         new(() => Emit(fusedRelu), EngineKind.PeArray, Describe(CeilDiv(_streamed, _passLength)));
 
+    /// <summary>The loops of <see cref="Emit"/>, outermost first, as traces name a step's coordinates (the reduction
+    /// folds are the K folds; a piece is a run of streamed rows within a pass).</summary>
+    private static readonly ImmutableArray<string> LoopNames = ["group", "column_fold", "pass", "k_fold", "piece"];
+
     private IEnumerable<ScheduleEntry> Emit(bool fusedRelu)
     {
         var tiles = new TileNumbers();
@@ -147,7 +152,10 @@ internal sealed class StationaryPlan
                             }
 
                             var piece = new Piece(s0, s1, t0, t1, k0, k1, t0 == passStart, t1 == passEnd, rowFold == _rowFolds - 1);
-                            yield return ScheduleEntry.Compute(Step(piece, overhead, tiles.LastIfmap, tiles.LastWeight, fusedRelu));
+                            yield return ScheduleEntry.Compute(Step(piece, overhead, tiles.LastIfmap, tiles.LastWeight, fusedRelu) with
+                            {
+                                Loop = new LoopCoordinates(LoopNames, group, colFold, pass, rowFold, (t0 - passStart) / _pieceLength),
+                            });
                         }
                     }
                 }
