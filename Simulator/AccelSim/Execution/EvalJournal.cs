@@ -72,7 +72,7 @@ public sealed class EvalJournal : IDisposable
             var journal = new EvalJournal(stream);
             if (validLength == 0)
             {
-                journal.WriteLine(Json(w =>
+                journal.WriteLine(JsonLine.Of(w =>
                 {
                     w.WriteString("kind", Kind);
                     w.WriteNumber("format", Format);
@@ -93,7 +93,7 @@ public sealed class EvalJournal : IDisposable
     public void Append(EvalOutcome outcome)
     {
         ArgumentNullException.ThrowIfNull(outcome);
-        WriteLine(Json(w =>
+        WriteLine(JsonLine.Of(w =>
         {
             w.WriteNumber("index", outcome.Index);
             w.WriteString("name", outcome.Name);
@@ -183,18 +183,5 @@ public sealed class EvalJournal : IDisposable
         {
             return null;
         }
-    }
-
-    private static string Json(Action<Utf8JsonWriter> write)
-    {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            write(writer);
-            writer.WriteEndObject();
-        }
-
-        return Encoding.UTF8.GetString(buffer.ToArray());
     }
 }

@@ -3,6 +3,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using AccelSim.Configuration;
+using AccelSim.Execution;
 
 namespace AccelSim.Sweeps;
 
@@ -145,7 +146,7 @@ public sealed class SweepJournal : IDisposable
         return LayerSeeds.Fnv1a64(json).ToString("x16", CultureInfo.InvariantCulture) == line[..16] ? json : null;
     }
 
-    private static string HeaderJson(JournalHeader header) => Json(w =>
+    private static string HeaderJson(JournalHeader header) => JsonLine.Of(w =>
     {
         w.WriteString("kind", Kind);
         w.WriteNumber("format", Format);
@@ -176,7 +177,7 @@ public sealed class SweepJournal : IDisposable
         }
     }
 
-    private static string RecordJson(PointRecord record) => Json(w =>
+    private static string RecordJson(PointRecord record) => JsonLine.Of(w =>
     {
         w.WriteNumber("point", record.Index);
         w.WriteString("id", record.Id);
@@ -239,19 +240,5 @@ public sealed class SweepJournal : IDisposable
         }
 
         static ImmutableArray<string> Strings(JsonElement array) => [.. array.EnumerateArray().Select(e => e.GetString()!)];
-    }
-
-    /// <summary>Compact JSON of one object; System.Text.Json escapes every non-ASCII character, so a line is pure ASCII.</summary>
-    private static string Json(Action<Utf8JsonWriter> write)
-    {
-        using var buffer = new MemoryStream();
-        using (var writer = new Utf8JsonWriter(buffer))
-        {
-            writer.WriteStartObject();
-            write(writer);
-            writer.WriteEndObject();
-        }
-
-        return Encoding.UTF8.GetString(buffer.ToArray());
     }
 }
