@@ -199,13 +199,7 @@ public sealed class NetworkNumerics
             macNsr = NumericError.Compare(accumulated.Output, exact.Output).Nsr;
         }
 
-        var numerics = new LayerNumerics(
-            Figures(NumericError.Compare(accumulated.Output, refOut32)),
-            Figures(NumericError.Compare(local.Output, refOut32)),
-            accumulated.InputSaturations,
-            accumulated.WeightSaturations,
-            accumulated.AccumulatorSaturations,
-            inputNsr + weightNsr + macNsr + carriedNsr)
+        LayerNumerics numerics = Measured(accumulated, local, refOut32, inputNsr + weightNsr + macNsr + carriedNsr) with
         {
             ZeroOperandMacs = CountZeroOperands(g, bfp, quantized, accumulated),
         };
@@ -234,6 +228,16 @@ public sealed class NetworkNumerics
         return (bfpOut, refOut, numerics);
     }
 
+    /// <summary>A layer's error figures: the carried (accumulated) and local outputs against the reference, the
+    /// datapath's saturations and the four-stage model's predicted NSR.</summary>
+    private static LayerNumerics Measured(BfpLayerOutput accumulated, BfpLayerOutput local, float[] reference, double predictedNsr) => new(
+        Figures(NumericError.Compare(accumulated.Output, reference)),
+        Figures(NumericError.Compare(local.Output, reference)),
+        accumulated.InputSaturations,
+        accumulated.WeightSaturations,
+        accumulated.AccumulatorSaturations,
+        predictedNsr);
+
     /// <summary>A layer in MX/NVFP4 formats (docs/mx-formats.md): the same measurements as a BFP layer, through
     /// <see cref="MxDatapath"/>; the four-stage model takes each element's local grid step in place of Δ.</summary>
     private (float[], double[], LayerNumerics) MxGemm(
@@ -259,13 +263,7 @@ public sealed class NetworkNumerics
 
         bool[] weightNonZero = Array.ConvertAll(quantized.Codes, c => c != 0);
         int[] inputCodes = accumulated.CapturedInputMantissas ?? throw new InvalidOperationException("input codes were not captured");
-        var numerics = new LayerNumerics(
-            Figures(NumericError.Compare(accumulated.Output, refOut32)),
-            Figures(NumericError.Compare(local.Output, refOut32)),
-            accumulated.InputSaturations,
-            accumulated.WeightSaturations,
-            accumulated.AccumulatorSaturations,
-            inputNsr + weightNsr + macNsr + carriedNsr)
+        LayerNumerics numerics = Measured(accumulated, local, refOut32, inputNsr + weightNsr + macNsr + carriedNsr) with
         {
             ZeroOperandMacs = ZeroOperands.CountColumns(g, inputCodes, weightNonZero),
         };
