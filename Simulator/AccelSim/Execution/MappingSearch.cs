@@ -1,6 +1,8 @@
+using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using AccelSim.Energy;
 using AccelSim.Hardware;
+using AccelSim.Kernel;
 using AccelSim.Mapping;
 using AccelSim.Workloads;
 
@@ -68,7 +70,7 @@ public static class MappingSearch
             TileSchedule schedule = Mapper.Map(layer, batch, config, context, point);
             if (seen.Add(schedule.Description))
             {
-                points.Add((points.Count, point, schedule, Bound(schedule, config, context, mapper.Objective)));
+                points.Add((points.Count, point, schedule, mapper.Search == MapperSearch.Pruned ? Bound(layer, schedule, config, context, energy, mapper.Objective) : 0));
             }
         }
 
@@ -97,13 +99,28 @@ public static class MappingSearch
         return new MappingSearchResult(best!, [.. evaluated], points.Count);
     }
 
-    /// <summary>The candidate of one point: its schedule simulated and priced.</summary>
+    /// <summary>The candidate of one point: its schedule simulated and priced, or what an earlier evaluation of the same
+    /// point of the same layer shape, batch, hardware and context measured (<see cref="Evaluations"/>).</summary>
     public static MappingCandidate Evaluate(
         Layer layer, int batch, AcceleratorConfig config, LayerContext context, EnergyTable? energy, MapperObjective objective, int index, MappingPoint point, TileSchedule schedule)
     {
-        LayerTiming timing = LayerSimulator.RunSchedule(layer, batch, schedule, config, context, point);
-        double picoJoules = energy is null ? 0
-            : EnergyAccounting.Price(layer, timing.Activity, config, context, energy, timing.TotalCycles, zeroOperandMacs: null).TotalPicoJoules;
+        var key = new EvaluationKey(LayerShapes.TimingKey(layer), batch, config with { Mapper = MapperConfig.Heuristic }, context, energy, point);
+        if (!Evaluations.TryGetValue(key, out (LayerTiming Timing, double PicoJoules) measured))
+        {
+            LayerTiming simulated = LayerSimulator.RunSchedule(layer, batch, schedule, config, context, point);
+            double priced = energy is null ? 0
+                : EnergyAccounting.Price(layer, simulated.Activity, config, context, energy, simulated.TotalCycles, zeroOperandMacs: null).TotalPicoJoules;
+            measured = (simulated, priced);
+            if (Evaluations.Count >= MaxCachedEvaluations)
+            {
+                // A bounded memo: values depend only on their keys, so dropping them changes speed, never results.
+                Evaluations.Clear();
+            }
+
+            Evaluations.TryAdd(key, measured);
+        }
+
+        (LayerTiming timing, double picoJoules) = measured;
         double value = objective switch
         {
             MapperObjective.Cycles => timing.TotalCycles,
@@ -115,16 +132,96 @@ public static class MappingSearch
         return new MappingCandidate(index, point, schedule, timing, picoJoules, value);
     }
 
+    /// <summary>Forgets every memoised evaluation (benchmarks time the search from scratch).</summary>
+    public static void ClearCache() => Evaluations.Clear();
+
+    /// <summary>Most evaluations kept: a sweep of a thousand ResNet-50 points would otherwise keep every timing.</summary>
+    private const int MaxCachedEvaluations = 4_096;
+
+    /// <summary>Evaluations already made in this process. A layer's timing depends only on its shape (not its name,
+    /// inputs or weight values; sparse weights' masks stay in the key), its batch, the hardware (the mapper section
+    /// aside), its context and the mapping point, and its energy on the table too: repeated blocks of a network,
+    /// several objectives over one layer and sweep points that share a layer's hardware evaluate each point once.</summary>
+    private static readonly ConcurrentDictionary<EvaluationKey, (LayerTiming Timing, double PicoJoules)> Evaluations = new();
+
+    private readonly record struct EvaluationKey(Layer Shape, int Batch, AcceleratorConfig Hardware, LayerContext Context, EnergyTable? Energy, MappingPoint Point);
+
     /// <summary>A value the objective cannot go below for this schedule, from the schedule alone.</summary>
-    internal static double Bound(TileSchedule schedule, AcceleratorConfig config, LayerContext context, MapperObjective objective)
+    /// <remarks>
+    /// <para>Cycles: the larger of (a) the DRAM bytes over the channel's bandwidth (every byte crosses the one channel)
+    /// and (b) the first step's tiles arriving (their beats one after the other on the channel, then its latency), every
+    /// step's compute cycles one after another, then the last step's results written (beats and latency). Every stall
+    /// and every other transfer only adds to these.</para>
+    /// <para>Energy: the schedule fixes the engine's actions (MACs, operand reads, register-file accesses, conversions,
+    /// output-buffer writes and drains) and the DRAM bytes requested (bursts only add); tile fills into the buffers and
+    /// the BFP formatting are left out, and leakage is charged for the cycle bound. Every price is non-negative, so the
+    /// sum is a lower bound. EDP: the product of the two bounds.</para>
+    /// </remarks>
+    internal static double Bound(Layer layer, TileSchedule schedule, AcceleratorConfig config, LayerContext context, EnergyTable? energy, MapperObjective objective)
     {
         long dramBytes = LayerSimulator.TrafficBytes(schedule, context);
-        return objective switch
+        if (objective == MapperObjective.DramBytes)
         {
-            // Every compute cycle is part of the layer, and every byte crosses the one DRAM channel at its bandwidth.
-            MapperObjective.Cycles => Math.Max(schedule.Steps.Sum(s => s.ComputeCycles), Math.Floor(dramBytes / config.Dram.BandwidthBytesPerCycle)),
-            MapperObjective.DramBytes => dramBytes,
-            _ => 0,
-        };
+            return dramBytes;
+        }
+
+        BufferSetConfig buffers = context.Buffers;
+        long computeCycles = 0, macs = 0, ifmapWords = 0, weightWords = 0, registerFile = 0, inputConversions = 0, outputConversions = 0;
+        long ofmapWrites = 0, ofmapReads = 0;
+        ComputeStep first = default, last = default;
+        bool any = false;
+        foreach (ComputeStep step in schedule.Steps)
+        {
+            first = any ? first : step;
+            last = step;
+            any = true;
+            computeCycles += step.ComputeCycles;
+            macs += step.Macs;
+            ifmapWords += buffers.Ifmap.Words(step.IfmapReadBytes);
+            weightWords += buffers.Weights.Words(step.WeightReadBytes);
+            registerFile += step.RegisterFileAccesses;
+            inputConversions += step.InputConversions;
+            outputConversions += step.OutputConversions;
+            long psumWords = buffers.Ofmap.Words(step.PartialSumBytes);
+            long resultWords = buffers.Ofmap.Words(step.OutputBytes);
+            ofmapWrites += psumWords + resultWords;
+            ofmapReads += psumWords + (context.OutputToChip ? 0 : resultWords);
+        }
+
+        DramConfig dram = config.Dram;
+        long latency = dram.LatencyCycles + (dram.Banks?.CasCycles ?? 0);
+        long Beats(long bytes) => DramChannel.TransferCycles(bytes, dram.BandwidthBytesPerCycle);
+        long firstBytes = !any ? 0
+            : (context.InputFromChip ? 0 : schedule.IfmapTileBytes.ElementAt(first.IfmapTile)) + (first.WeightTile >= 0 ? schedule.WeightTileBytes.ElementAt(first.WeightTile) : 0);
+        long lastBytes = !any || context.OutputToChip ? 0 : last.OutputBytes;
+        long prologue = firstBytes > 0 ? Beats(firstBytes) + latency : 0;
+        long epilogue = lastBytes > 0 ? Beats(lastBytes) + latency : 0;
+        double cycles = Math.Max(prologue + computeCycles + epilogue, Math.Floor(dramBytes / dram.BandwidthBytesPerCycle));
+        if (objective == MapperObjective.Cycles)
+        {
+            return cycles;
+        }
+
+        if (energy is null)
+        {
+            return 0;
+        }
+
+        long readBytes = (context.InputFromChip ? 0 : schedule.IfmapTileBytes.TotalBytes) + schedule.WeightTileBytes.TotalBytes;
+        ActivityCounts activity = ActivityCounts.Of(new Dictionary<ActionCounter, long>
+        {
+            [new(ComputeEngine.Macs)] = macs,
+            [new(ComputeEngine.IfmapReadWords, ComponentId.Ifmap)] = ifmapWords,
+            [new(ComputeEngine.WeightReadWords)] = weightWords,
+            [new(ComputeEngine.RegisterFileAccesses)] = registerFile,
+            [new(ComputeEngine.InputConversions)] = inputConversions,
+            [new(ComputeEngine.OutputConversions)] = outputConversions,
+            [new(OutputBuffer.WriteWords, ComponentId.Ofmap)] = ofmapWrites,
+            [new(OutputBuffer.ReadWords, ComponentId.Ofmap)] = ofmapReads,
+            [new(DramChannel.ReadBytes, ComponentId.Dram)] = readBytes,
+            [new(DramChannel.WriteBytes, ComponentId.Dram)] = context.OutputToChip ? 0 : schedule.Steps.OutputBytes,
+        });
+        double picoJoules = EnergyAccounting.Price(layer, activity, config, context, energy, (long)cycles, zeroOperandMacs: null).TotalPicoJoules;
+        return objective == MapperObjective.Energy ? picoJoules : picoJoules * cycles;
     }
 }
