@@ -64,14 +64,9 @@ public static class MappingSearch
         }
 
         var points = new List<(int Index, MappingPoint Point, TileSchedule Schedule, double Bound)>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (MappingPoint point in Mapper.Space(layer, batch, config, context))
+        foreach ((MappingPoint point, TileSchedule schedule) in SpaceOf(layer, batch, config, context))
         {
-            TileSchedule schedule = Mapper.Map(layer, batch, config, context, point);
-            if (seen.Add(schedule.Description))
-            {
-                points.Add((points.Count, point, schedule, mapper.Search == MapperSearch.Pruned ? Bound(layer, schedule, config, context, energy, mapper.Objective) : 0));
-            }
+            points.Add((points.Count, point, schedule, mapper.Search == MapperSearch.Pruned ? Bound(layer, schedule, config, context, energy, mapper.Objective) : 0));
         }
 
         IEnumerable<(int Index, MappingPoint Point, TileSchedule Schedule, double Bound)> order = mapper.Search == MapperSearch.Pruned
@@ -132,8 +127,49 @@ public static class MappingSearch
         return new MappingCandidate(index, point, schedule, timing, picoJoules, value);
     }
 
+    /// <summary>The layer's mapping space with each point's schedule, points that build the same schedule counted once
+    /// (the first keeps its place); memoised like <see cref="Evaluations"/>, since building a schedule walks all its
+    /// steps. A schedule names its layer only in the refusals its construction raises, so one built for a layer of the
+    /// same shape serves.</summary>
+    private static ImmutableArray<(MappingPoint Point, TileSchedule Schedule)> SpaceOf(Layer layer, int batch, AcceleratorConfig config, LayerContext context)
+    {
+        var key = new SpaceKey(LayerShapes.TimingKey(layer), batch, config with { Mapper = MapperConfig.Heuristic }, context);
+        if (Spaces.TryGetValue(key, out var known))
+        {
+            return known;
+        }
+
+        var mapped = ImmutableArray.CreateBuilder<(MappingPoint, TileSchedule)>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (MappingPoint point in Mapper.Space(layer, batch, config, context))
+        {
+            TileSchedule schedule = Mapper.Map(layer, batch, config, context, point);
+            if (seen.Add(schedule.Description))
+            {
+                mapped.Add((point, schedule));
+            }
+        }
+
+        if (Spaces.Count >= MaxCachedSpaces)
+        {
+            Spaces.Clear();
+        }
+
+        return Spaces.GetOrAdd(key, mapped.ToImmutable());
+    }
+
+    private const int MaxCachedSpaces = 2_048;
+
+    private static readonly ConcurrentDictionary<SpaceKey, ImmutableArray<(MappingPoint Point, TileSchedule Schedule)>> Spaces = new();
+
+    private readonly record struct SpaceKey(Layer Shape, int Batch, AcceleratorConfig Hardware, LayerContext Context);
+
     /// <summary>Forgets every memoised evaluation (benchmarks time the search from scratch).</summary>
-    public static void ClearCache() => Evaluations.Clear();
+    public static void ClearCache()
+    {
+        Evaluations.Clear();
+        Spaces.Clear();
+    }
 
     /// <summary>Most evaluations kept: a sweep of a thousand ResNet-50 points would otherwise keep every timing.</summary>
     private const int MaxCachedEvaluations = 4_096;
@@ -166,37 +202,17 @@ public static class MappingSearch
         }
 
         BufferSetConfig buffers = context.Buffers;
-        long computeCycles = 0, macs = 0, ifmapWords = 0, weightWords = 0, registerFile = 0, inputConversions = 0, outputConversions = 0;
-        long ofmapWrites = 0, ofmapReads = 0;
-        ComputeStep first = default, last = default;
-        bool any = false;
-        foreach (ComputeStep step in schedule.Steps)
-        {
-            first = any ? first : step;
-            last = step;
-            any = true;
-            computeCycles += step.ComputeCycles;
-            macs += step.Macs;
-            ifmapWords += buffers.Ifmap.Words(step.IfmapReadBytes);
-            weightWords += buffers.Weights.Words(step.WeightReadBytes);
-            registerFile += step.RegisterFileAccesses;
-            inputConversions += step.InputConversions;
-            outputConversions += step.OutputConversions;
-            long psumWords = buffers.Ofmap.Words(step.PartialSumBytes);
-            long resultWords = buffers.Ofmap.Words(step.OutputBytes);
-            ofmapWrites += psumWords + resultWords;
-            ofmapReads += psumWords + (context.OutputToChip ? 0 : resultWords);
-        }
-
+        StepTotals sums = schedule.StepSums;
         DramConfig dram = config.Dram;
         long latency = dram.LatencyCycles + (dram.Banks?.CasCycles ?? 0);
         long Beats(long bytes) => DramChannel.TransferCycles(bytes, dram.BandwidthBytesPerCycle);
-        long firstBytes = !any ? 0
-            : (context.InputFromChip ? 0 : schedule.IfmapTileBytes.ElementAt(first.IfmapTile)) + (first.WeightTile >= 0 ? schedule.WeightTileBytes.ElementAt(first.WeightTile) : 0);
-        long lastBytes = !any || context.OutputToChip ? 0 : last.OutputBytes;
+        // Input tile 0 and weight tile 0 are the first fetched; the first step waits for them when they are its tiles.
+        long firstBytes = sums.First is not { } first ? 0
+            : (context.InputFromChip || first.IfmapTile != 0 ? 0 : sums.FirstIfmapTileBytes) + (first.WeightTile == 0 ? sums.FirstWeightTileBytes : 0);
+        long lastBytes = sums.Last is not { } last || context.OutputToChip ? 0 : last.OutputBytes;
         long prologue = firstBytes > 0 ? Beats(firstBytes) + latency : 0;
         long epilogue = lastBytes > 0 ? Beats(lastBytes) + latency : 0;
-        double cycles = Math.Max(prologue + computeCycles + epilogue, Math.Floor(dramBytes / dram.BandwidthBytesPerCycle));
+        double cycles = Math.Max(prologue + sums.ComputeCycles + epilogue, Math.Floor(dramBytes / dram.BandwidthBytesPerCycle));
         if (objective == MapperObjective.Cycles)
         {
             return cycles;
@@ -210,14 +226,15 @@ public static class MappingSearch
         long readBytes = (context.InputFromChip ? 0 : schedule.IfmapTileBytes.TotalBytes) + schedule.WeightTileBytes.TotalBytes;
         ActivityCounts activity = ActivityCounts.Of(new Dictionary<ActionCounter, long>
         {
-            [new(ComputeEngine.Macs)] = macs,
-            [new(ComputeEngine.IfmapReadWords, ComponentId.Ifmap)] = ifmapWords,
-            [new(ComputeEngine.WeightReadWords)] = weightWords,
-            [new(ComputeEngine.RegisterFileAccesses)] = registerFile,
-            [new(ComputeEngine.InputConversions)] = inputConversions,
-            [new(ComputeEngine.OutputConversions)] = outputConversions,
-            [new(OutputBuffer.WriteWords, ComponentId.Ofmap)] = ofmapWrites,
-            [new(OutputBuffer.ReadWords, ComponentId.Ofmap)] = ofmapReads,
+            // Words summed before rounding up: never more than the engine's per-step rounding counts.
+            [new(ComputeEngine.Macs)] = sums.Macs,
+            [new(ComputeEngine.IfmapReadWords, ComponentId.Ifmap)] = buffers.Ifmap.Words(sums.IfmapReadBytes),
+            [new(ComputeEngine.WeightReadWords)] = buffers.Weights.Words(sums.WeightReadBytes),
+            [new(ComputeEngine.RegisterFileAccesses)] = sums.RegisterFileAccesses,
+            [new(ComputeEngine.InputConversions)] = sums.InputConversions,
+            [new(ComputeEngine.OutputConversions)] = sums.OutputConversions,
+            [new(OutputBuffer.WriteWords, ComponentId.Ofmap)] = buffers.Ofmap.Words(sums.PartialSumBytes) + buffers.Ofmap.Words(schedule.Steps.OutputBytes),
+            [new(OutputBuffer.ReadWords, ComponentId.Ofmap)] = buffers.Ofmap.Words(sums.PartialSumBytes) + (context.OutputToChip ? 0 : buffers.Ofmap.Words(schedule.Steps.OutputBytes)),
             [new(DramChannel.ReadBytes, ComponentId.Dram)] = readBytes,
             [new(DramChannel.WriteBytes, ComponentId.Dram)] = context.OutputToChip ? 0 : schedule.Steps.OutputBytes,
         });
