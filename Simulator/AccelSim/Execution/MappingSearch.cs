@@ -46,11 +46,12 @@ public sealed record MappingSearchResult(MappingCandidate Best, ImmutableArray<M
 /// first keeps its place). Every candidate is measured by the event-driven model itself, so the search's figures are the
 /// run's figures.</para>
 /// <para>Exhaustive simulates every point. Pruned computes, from each schedule alone, a lower bound of the objective
-/// (cycles: the larger of the compute cycles and the DRAM bytes over the channel's bandwidth; DRAM bytes: the tiles and
-/// outputs the schedule moves; energy and EDP: none, so every point is simulated), simulates the heuristic, then the
+/// (<see cref="Bound"/>: cycles, DRAM bytes, energy and EDP each have one), simulates the heuristic, then the
 /// other points in the order of their bounds, and stops at the first bound above the best value found: no point left
 /// can win, so it finds exhaustive's optimum. A budget stops either after that many simulations. Deterministic: the
 /// order of evaluation depends only on the inputs.</para>
+/// <para>Mapped spaces and evaluations are memoised in the process (bounded; keyed by what they depend on), so a layer
+/// shape met again costs no mapping and no simulation.</para>
 /// </remarks>
 public static class MappingSearch
 {
