@@ -47,16 +47,16 @@ internal static partial class WorkloadReader
     {
         [LayerKind.Convolution] = LayerKeys("name", "onnx_node", "type", "input", "filters", "kernel", "stride", "padding", "dilation", "groups", "bias", "relu", "weights", "bfp"),
         [LayerKind.FullyConnected] = LayerKeys("name", "onnx_node", "type", "input", "outputs", "bias", "relu", "weights", "bfp"),
-        [LayerKind.MaxPool] = LayerKeys("name", "onnx_node", "type", "input", "kernel", "stride", "padding", "global"),
-        [LayerKind.AveragePool] = LayerKeys("name", "onnx_node", "type", "input", "kernel", "stride", "padding", "global"),
-        [LayerKind.Add] = LayerKeys("name", "onnx_node", "type", "inputs", "relu"),
-        [LayerKind.Relu] = LayerKeys("name", "onnx_node", "type", "input"),
+        [LayerKind.MaxPool] = LayerKeys("name", "onnx_node", "type", "input", "kernel", "stride", "padding", "global", "fuse"),
+        [LayerKind.AveragePool] = LayerKeys("name", "onnx_node", "type", "input", "kernel", "stride", "padding", "global", "fuse"),
+        [LayerKind.Add] = LayerKeys("name", "onnx_node", "type", "inputs", "relu", "fuse"),
+        [LayerKind.Relu] = LayerKeys("name", "onnx_node", "type", "input", "fuse"),
         [LayerKind.Concat] = LayerKeys("name", "onnx_node", "type", "inputs"),
     }.ToImmutableDictionary();
 
     /// <summary>Every key any layer may have; used when the type is unknown, and by overrides.</summary>
     private static readonly MapSchema AnyLayerSchema = LayerKeys(
-        "name", "onnx_node", "type", "input", "inputs", "filters", "outputs", "kernel", "stride", "padding", "dilation", "groups", "global", "bias", "relu", "weights", "bfp");
+        "name", "onnx_node", "type", "input", "inputs", "filters", "outputs", "kernel", "stride", "padding", "dilation", "groups", "global", "bias", "relu", "weights", "bfp", "fuse");
 
     /// <summary>Every key of a workload file; overrides resolve against it.</summary>
     public static readonly MapSchema Schema = new(

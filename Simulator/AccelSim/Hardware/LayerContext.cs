@@ -24,6 +24,16 @@ public sealed record LayerContext
     /// <summary>This layer's output stays on chip for the next layer.</summary>
     public bool OutputToChip { get; init; }
 
+    /// <summary>Layers fused into this layer's output path, or null: the run rewrites the layer's steps for them, and
+    /// their line buffer takes <see cref="FusedOutput.LineBufferBytes"/> of the output buffer.</summary>
+    public FusedOutput? Fusion { get; init; }
+
+    /// <summary>The producer whose output path runs this layer (fused): the layer has no steps of its own.</summary>
+    public string? FusedInto { get; init; }
+
+    /// <summary>Why this layer, asked to fuse, runs on its own; null otherwise.</summary>
+    public string? NotFused { get; init; }
+
     /// <summary>The context of a layer nothing was decided for: the config's buffers and BFP settings, inputs and outputs in
     /// DRAM, under <paramref name="run"/> (null: <see cref="RunSettings.Native"/>).</summary>
     public static LayerContext Of(AcceleratorConfig config, RunSettings? run = null)
@@ -31,4 +41,20 @@ public sealed record LayerContext
         ArgumentNullException.ThrowIfNull(config);
         return new LayerContext { Run = run ?? RunSettings.Native, Buffers = config.Buffers, Bfp = config.Bfp };
     }
+}
+
+/// <summary>What the vector unit does on a layer's output path for the layers fused into it.</summary>
+/// <param name="Layers">The fused layers' names, in network order, comma-separated.</param>
+/// <param name="LineBufferBytes">Output-buffer bytes the fused layers hold the layer's results in until every window
+/// that reads them is done (unavailable to results waiting to drain).</param>
+public sealed record FusedOutput(string Layers, long LineBufferBytes)
+{
+    /// <summary>Elements the last fused layer makes (whole batch): what drains instead of the layer's own results.</summary>
+    public long OutputElements { get; init; }
+
+    /// <summary>Vector-unit operations of the fused layers (whole batch).</summary>
+    public long VectorOps { get; init; }
+
+    /// <summary>Elements the vector unit reads from the line buffer (whole batch).</summary>
+    public long ReadElements { get; init; }
 }

@@ -51,6 +51,17 @@ public readonly record struct ComputeStep
     /// <summary>float32 operations on the vector unit (pooling, ReLU, residual adds; fused ReLU included).</summary>
     public required long VectorOps { get; init; }
 
+    /// <summary>Vector-unit operations of layers fused into this one's output path (also in <see cref="VectorOps"/>): they
+    /// run at the vector unit's lanes per cycle beside the step, and hold it back when slower.</summary>
+    public long FusedVectorOps { get; init; }
+
+    /// <summary>Bytes of the step's own results written into the output buffer's line buffer, where fused layers read
+    /// them (<see cref="OutputBytes"/> is then what the fused layers make, the part that drains).</summary>
+    public long LineBufferBytes { get; init; }
+
+    /// <summary>Bytes the vector unit reads from the line buffer for the fused layers.</summary>
+    public long FusedReadBytes { get; init; }
+
     /// <summary>Where the step sits in its mapping's loop nest, for traces; empty where the mapper names no loops.</summary>
     public LoopCoordinates Loop { get; init; }
 }
@@ -172,6 +183,15 @@ public sealed class TileSchedule
 
     /// <summary>How the layer was mapped, for logs and reports (folds, loop order, K chunks).</summary>
     public string Description { get; }
+
+    /// <summary>The schedule with its entries passed through <paramref name="rewrite"/> (on every enumeration), and
+    /// <paramref name="description"/>; one pass takes the new totals.</summary>
+    public TileSchedule Rewritten(Func<IEnumerable<ScheduleEntry>, IEnumerable<ScheduleEntry>> rewrite, string description)
+    {
+        ArgumentNullException.ThrowIfNull(rewrite);
+        Func<IEnumerable<ScheduleEntry>> entries = _entries;
+        return new TileSchedule(() => rewrite(entries()), Engine, description);
+    }
 
     /// <summary>The same schedule with another description (one that states the totals), without another pass.</summary>
     public TileSchedule WithDescription(string description) => new(this, description);
