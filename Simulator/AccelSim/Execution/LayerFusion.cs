@@ -29,9 +29,9 @@ public sealed record FusionDecision(string? FusedInto, string? NotFused, FusedOu
 /// producing layer's results pass the output path;</item>
 /// <item>the producer runs on the PE array (a conv or FC), or is itself fused into one (conv → ReLU → pool);</item>
 /// <item>at most one pool per output path;</item>
-/// <item>the buffers are separate (a unified buffer's split is chosen per layer) and the mapping is the heuristic
-/// (a mapping search would choose the producer's tiles after the line buffer is sized);</item>
-/// <item>the line buffer fits half the output buffer (the other half holds results waiting to drain).</item>
+/// <item>the buffers are separate (a unified buffer's split is chosen per layer);</item>
+/// <item>the line buffer of the heuristic mapping fits half the output buffer (the other half holds results waiting to
+/// drain). A mapping search then considers only the mappings whose own line buffer fits.</item>
 /// </list>
 /// <para>The line buffer. Every dataflow emits each output channel's pixels in raster order (batch, row, column): output
 /// stationary, weight and input stationary walk the GEMM's pixel index (batch-major) in increasing folds within each block
@@ -119,7 +119,8 @@ public static class LayerFusion
         ArgumentNullException.ThrowIfNull(schedule);
         ArgumentNullException.ThrowIfNull(output);
         long total = schedule.Steps.OutputBytes;
-        return schedule.Rewritten(Rewrite, $"{schedule.Description}; output path: {output.Layers} fused (vector unit, line buffer of {output.LineBufferBytes} bytes)");
+        TileSchedule fused = schedule.Rewritten(Rewrite, schedule.Description);
+        return fused.WithDescription($"{schedule.Description}; output path: {output.Layers} fused (vector unit, line buffer of {LineBufferBytes(fused, output)} bytes)");
 
         IEnumerable<ScheduleEntry> Rewrite(IEnumerable<ScheduleEntry> entries)
         {
@@ -146,6 +147,25 @@ public static class LayerFusion
                 });
             }
         }
+    }
+
+    /// <summary>The line buffer a fused schedule (<see cref="Apply"/>) reserves in the output buffer: the halo and its
+    /// largest step of results.</summary>
+    public static long LineBufferBytes(TileSchedule fused, FusedOutput output)
+    {
+        ArgumentNullException.ThrowIfNull(fused);
+        ArgumentNullException.ThrowIfNull(output);
+        return output.HaloBytes + fused.Steps.LargestLineBufferBytes;
+    }
+
+    /// <summary>Whether <paramref name="schedule"/> (not yet fused) leaves room for the line buffer of
+    /// <paramref name="output"/>: halo and its largest step within half the output buffer.</summary>
+    public static bool Fits(TileSchedule schedule, FusedOutput output, SramConfig ofmap)
+    {
+        ArgumentNullException.ThrowIfNull(schedule);
+        ArgumentNullException.ThrowIfNull(output);
+        ArgumentNullException.ThrowIfNull(ofmap);
+        return (output.HaloBytes + schedule.Steps.LargestOutputBytes) * 2 <= ofmap.CapacityBytes;
     }
 
     /// <summary>The part of <paramref name="amount"/> due once results <paramref name="from"/> to <paramref name="to"/> of
@@ -198,18 +218,17 @@ public static class LayerFusion
             return (-1, "fusion is modelled with separate ifmap/weights/ofmap buffers only (each layer splits a unified buffer its own way)");
         }
 
-        if (config.Mapper.Search != MapperSearch.Heuristic)
-        {
-            return (-1, $"mapper.search: {config.Mapper.Search.ToString().ToLowerInvariant()} chooses the producer's tiles after the line buffer is sized; fusion needs the heuristic mapping");
-        }
-
         _ = run;
         return (host, null);
     }
 
     /// <summary>The line buffer of <paramref name="chain"/> on <paramref name="host"/>'s output path (see the remarks);
     /// null when the host cannot be mapped.</summary>
-    private static long? LineBufferBytes(Network network, int host, List<int> chain, AcceleratorConfig config, RunSettings run)
+    private static long? LineBufferBytes(Network network, int host, List<int> chain, AcceleratorConfig config, RunSettings run) =>
+        Halo(network, chain, config) + LargestStep(network, host, config, run);
+
+    /// <summary>The largest step of results of the host's heuristic mapping; null when it cannot be mapped.</summary>
+    private static long? LargestStep(Network network, int host, AcceleratorConfig config, RunSettings run)
     {
         TileSchedule schedule;
         try
@@ -221,12 +240,16 @@ public static class LayerFusion
             return null;
         }
 
-        long largestStep = schedule.Steps.Max(s => s.OutputBytes);
+        return schedule.Steps.LargestOutputBytes;
+    }
+
+    /// <summary>The halo rows the chain's pool keeps, every channel, for the items in flight.</summary>
+    private static long Halo(Network network, List<int> chain, AcceleratorConfig config)
+    {
         long itemsInFlight = config.PeArray.Dataflow == Dataflow.RowStationary ? network.Batch : 1;
-        long halo = chain.Select(j => network.Layers[j]).OfType<PoolLayer>()
+        return checked(chain.Select(j => network.Layers[j]).OfType<PoolLayer>()
             .Select(p => (long)(p.KernelHeight - 1) * p.InputShape.Width * p.InputShape.Channels * FeatureMapElementBytes * itemsInFlight)
-            .Sum();
-        return checked(halo + largestStep);
+            .Sum());
     }
 
     /// <summary>What the fused layers of <paramref name="chain"/> do on the host's output path, over the whole batch.</summary>
@@ -249,6 +272,7 @@ public static class LayerFusion
             string.Join(", ", chain.Select(j => $"{network.Layers[j].Name} ({Kinds(network.Layers[j])})")),
             LineBufferBytes(network, host, chain, config, run) ?? 0)
         {
+            HaloBytes = Halo(network, chain, config),
             OutputElements = last.OutputShape.Elements * batch,
             VectorOps = ops,
             ReadElements = reads,

@@ -44,17 +44,18 @@ public static class LayerSimulator
         }
 
         (LayerContext chosen, TileSchedule schedule, LayerTiming? simulated) = Choose(layer, batch, config, context);
-        if (chosen.Fusion is { } fused)
-        {
-            // Fusion needs separate buffers and the heuristic mapping (LayerFusion), so nothing was simulated yet.
-            return Run(layer, batch, LayerFusion.Apply(schedule, fused), config, chosen, Labelled(trace, MappingPoint.Heuristic));
-        }
 
         if (config.Mapper.Search != MapperSearch.Heuristic && Mapper.RunsOnTheArray(layer))
         {
             // The split (for a unified buffer) is chosen with the heuristic mapping, then the search maps within it.
             MappingSearchResult found = MappingSearch.Search(layer, batch, config, chosen, energy, config.Mapper);
             return trace is null ? found.Best.Timing : RunSchedule(layer, batch, found.Best.Schedule, config, chosen, found.Best.Point, trace);
+        }
+
+        if (chosen.Fusion is { } fused)
+        {
+            // Fusion needs separate buffers (LayerFusion), so no split was simulated yet.
+            return Run(layer, batch, LayerFusion.Apply(schedule, fused), config, chosen, Labelled(trace, MappingPoint.Heuristic));
         }
 
         // A split chosen by simulating it has its timing already; a trace needs the run again.
@@ -199,7 +200,7 @@ public static class LayerSimulator
         // In a unified buffer the ofmap part follows the ifmap and weight parts.
         long ofmapBaseWord = buffers.Unified is null ? 0 : buffers.Ifmap.CapacityWords + buffers.Weights.CapacityWords;
         var ofmap = new OutputBuffer(simulation, ComponentId.Ofmap, buffers.Ofmap, dram, keepOnChip: context.OutputToChip, portLimited, ofmapBaseWord,
-            reservedBytes: context.Fusion?.LineBufferBytes ?? 0);
+            reservedBytes: context.Fusion is { } fused ? LayerFusion.LineBufferBytes(schedule, fused) : 0);
         ComponentId enginePath = schedule.Engine == EngineKind.PeArray ? ComponentId.PeArray : ComponentId.VectorUnit;
         // Converters sit between the buffers and the PE array only; float32 arrays convert nothing, float16 ones only inputs.
         ConverterConfig? converters = schedule.Engine != EngineKind.PeArray || config.PeArray.Arithmetic == Arithmetic.Float32 ? null

@@ -46,9 +46,13 @@ public sealed record LayerContext
 /// <summary>What the vector unit does on a layer's output path for the layers fused into it.</summary>
 /// <param name="Layers">The fused layers' names, in network order, comma-separated.</param>
 /// <param name="LineBufferBytes">Output-buffer bytes the fused layers hold the layer's results in until every window
-/// that reads them is done (unavailable to results waiting to drain).</param>
+/// that reads them is done (unavailable to results waiting to drain), for the heuristic mapping: <see cref="HaloBytes"/>
+/// plus its largest step of results. A schedule's own line buffer is the halo plus its own largest step.</param>
 public sealed record FusedOutput(string Layers, long LineBufferBytes)
 {
+    /// <summary>The rows above the one being made that fused pools keep for windows still open, every channel.</summary>
+    public long HaloBytes { get; init; }
+
     /// <summary>Elements the last fused layer makes (whole batch): what drains instead of the layer's own results.</summary>
     public long OutputElements { get; init; }
 

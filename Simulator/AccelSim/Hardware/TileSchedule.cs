@@ -126,6 +126,8 @@ public sealed class TileSchedule
         var weights = new Totals();
         long steps = 0;
         long outputBytes = 0;
+        long largestOutput = 0;
+        long largestLine = 0;
         foreach (ScheduleEntry entry in entries())
         {
             switch (entry.Kind)
@@ -139,13 +141,15 @@ public sealed class TileSchedule
                 default:
                     steps++;
                     outputBytes = checked(outputBytes + entry.Step.OutputBytes);
+                    largestOutput = Math.Max(largestOutput, entry.Step.OutputBytes);
+                    largestLine = Math.Max(largestLine, entry.Step.LineBufferBytes);
                     break;
             }
         }
 
         IfmapTileBytes = new TileSequence(() => Tiles(ScheduleEntryKind.IfmapTile), ifmap.Count, ifmap.Bytes, ifmap.Largest);
         WeightTileBytes = new TileSequence(() => Tiles(ScheduleEntryKind.WeightTile), weights.Count, weights.Bytes, weights.Largest);
-        Steps = new StepSequence(StepsInOrder, steps, outputBytes);
+        Steps = new StepSequence(StepsInOrder, steps, outputBytes) { LargestOutputBytes = largestOutput, LargestLineBufferBytes = largestLine };
     }
 
     /// <summary>A schedule of explicit lists (tests, the empty schedule).</summary>
@@ -280,6 +284,12 @@ public sealed class StepSequence : IEnumerable<ComputeStep>
 
     /// <summary>Bytes all the steps write to the output buffer (<see cref="ComputeStep.OutputBytes"/> summed).</summary>
     public long OutputBytes { get; }
+
+    /// <summary>The most <see cref="ComputeStep.OutputBytes"/> of one step.</summary>
+    public long LargestOutputBytes { get; init; }
+
+    /// <summary>The most <see cref="ComputeStep.LineBufferBytes"/> of one step (0 where nothing is fused).</summary>
+    public long LargestLineBufferBytes { get; init; }
 
     /// <inheritdoc/>
     public IEnumerator<ComputeStep> GetEnumerator() => _steps().GetEnumerator();

@@ -224,4 +224,22 @@ public sealed class LayerFusionTests
         var chain = network with { Layers = [network.Layers[0], network.Layers[1], network.Layers[2] with { Fuse = null }] };
         Assert.That(LayerFusion.Plan(chain, Fusing(TestHardware.Tiny()), RunSettings.Native).Select(d => d.FusedInto), Is.EqualTo(new string?[] { null, "c", "c" }));
     }
+
+    [Test]
+    public void MappingSearch_KeepsTheFusion_AndIsNeverWorseThanTheHeuristic()
+    {
+        var heuristic = Fusing(TestHardware.Tiny());
+        var searched = heuristic with { Mapper = new MapperConfig(MapperSearch.Pruned, MapperObjective.Cycles, null) };
+        RunResult h = Run(heuristic, Tiny());
+        RunResult s = Run(searched, Tiny());
+
+        using (Assert.EnterMultipleScope())
+        {
+            // The search tries only mappings whose line buffer fits; the heuristic's does, so p1 stays fused and c1
+            // still drains only the pooled 144 B.
+            Assert.That(s.Layers[1].FusedInto, Is.EqualTo("c1"));
+            Assert.That(s.Layers[0].DramWriteBytes, Is.EqualTo(144L));
+            Assert.That(s.Layers[0].TotalCycles, Is.LessThanOrEqualTo(h.Layers[0].TotalCycles));
+        }
+    }
 }
