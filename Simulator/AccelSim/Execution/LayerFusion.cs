@@ -2,7 +2,6 @@ using System.Collections.Immutable;
 using AccelSim.Hardware;
 using AccelSim.Mapping;
 using AccelSim.Workloads;
-using static AccelSim.Mapping.DataSizes;
 
 namespace AccelSim.Execution;
 
@@ -38,7 +37,8 @@ public sealed record FusionDecision(string? FusedInto, string? NotFused, FusedOu
 /// of filters, and row stationary walks strips of output rows in order within each batch block. So a pool window is
 /// complete once the producer has emitted its bottom row, and what must wait on chip is, for every channel, the
 /// KernelHeight − 1 rows above the row being made (the halo) plus what one step delivers at once: line buffer =
-/// (KernelHeight − 1) · width · channels · 4 bytes · items in flight + the producer's largest step of results. Items in
+/// (KernelHeight − 1) · width · channels · items in flight elements, in the producer's storage format, + the producer's
+/// largest step of results. Items in
 /// flight: 1 for the systolic dataflows (their pixel index is batch-major), the whole batch for row stationary (its batch
 /// blocks hold several items at once). A ReLU has no halo.</para>
 /// </remarks>
@@ -113,7 +113,7 @@ public static class LayerFusion
 
     /// <summary>The producer's schedule with the fused layers on its output path: each step's results go into the line
     /// buffer, the fused layers' operations and reads run beside the step, and what drains is the fused layers' output,
-    /// shared out over the steps in proportion to the results they make (exactly, in whole elements).</summary>
+    /// shared out over the steps in proportion to the results they make (exactly, in whole bytes).</summary>
     public static TileSchedule Apply(TileSchedule schedule, FusedOutput output)
     {
         ArgumentNullException.ThrowIfNull(schedule);
@@ -139,9 +139,9 @@ public static class LayerFusion
                 long ops = Share(output.VectorOps, before, done, total);
                 yield return ScheduleEntry.Compute(step with
                 {
-                    OutputBytes = Share(output.OutputElements, before, done, total) * FeatureMapElementBytes,
+                    OutputBytes = Share(output.OutputBytes, before, done, total),
                     LineBufferBytes = step.OutputBytes,
-                    FusedReadBytes = Share(output.ReadElements, before, done, total) * FeatureMapElementBytes,
+                    FusedReadBytes = Share(output.ReadBytes, before, done, total),
                     FusedVectorOps = ops,
                     VectorOps = step.VectorOps + ops,
                 });
@@ -225,7 +225,7 @@ public static class LayerFusion
     /// <summary>The line buffer of <paramref name="chain"/> on <paramref name="host"/>'s output path (see the remarks);
     /// null when the host cannot be mapped.</summary>
     private static long? LineBufferBytes(Network network, int host, List<int> chain, AcceleratorConfig config, RunSettings run) =>
-        Halo(network, chain, config) + LargestStep(network, host, config, run);
+        Halo(network, host, chain, config) + LargestStep(network, host, config, run);
 
     /// <summary>The largest step of results of the host's heuristic mapping; null when it cannot be mapped.</summary>
     private static long? LargestStep(Network network, int host, AcceleratorConfig config, RunSettings run)
@@ -244,13 +244,18 @@ public static class LayerFusion
     }
 
     /// <summary>The halo rows the chain's pool keeps, every channel, for the items in flight.</summary>
-    private static long Halo(Network network, List<int> chain, AcceleratorConfig config)
+    private static long Halo(Network network, int host, List<int> chain, AcceleratorConfig config)
     {
         long itemsInFlight = config.PeArray.Dataflow == Dataflow.RowStationary ? network.Batch : 1;
-        return checked(chain.Select(j => network.Layers[j]).OfType<PoolLayer>()
-            .Select(p => (long)(p.KernelHeight - 1) * p.InputShape.Width * p.InputShape.Channels * FeatureMapElementBytes * itemsInFlight)
+        long elements = checked(chain.Select(j => network.Layers[j]).OfType<PoolLayer>()
+            .Select(p => (long)(p.KernelHeight - 1) * p.InputShape.Width * p.InputShape.Channels * itemsInFlight)
             .Sum());
+        return StoredAs(network.Layers[host], config).Bytes(elements);
     }
+
+    /// <summary>How the layer stores its output (the line buffer holds the host's results so).</summary>
+    private static FeatureMapFormat StoredAs(Layer layer, AcceleratorConfig config) =>
+        LayerContexts.OutputFormat(layer, LayerContexts.BfpOf(layer, config), config);
 
     /// <summary>What the fused layers of <paramref name="chain"/> do on the host's output path, over the whole batch.</summary>
     private static FusedOutput OutputOf(Network network, int host, List<int> chain, AcceleratorConfig config, RunSettings run)
@@ -268,14 +273,15 @@ public static class LayerFusion
         }
 
         Layer last = network.Layers[chain[^1]];
+        FeatureMapFormat lineFormat = StoredAs(network.Layers[host], config);
         return new FusedOutput(
             string.Join(", ", chain.Select(j => $"{network.Layers[j].Name} ({Kinds(network.Layers[j])})")),
             LineBufferBytes(network, host, chain, config, run) ?? 0)
         {
-            HaloBytes = Halo(network, chain, config),
-            OutputElements = last.OutputShape.Elements * batch,
+            HaloBytes = Halo(network, host, chain, config),
+            OutputBytes = StoredAs(last, config).Bytes(last.OutputShape.Elements * batch),
             VectorOps = ops,
-            ReadElements = reads,
+            ReadBytes = lineFormat.Bytes(reads),
         };
     }
 

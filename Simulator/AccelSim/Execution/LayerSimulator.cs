@@ -26,12 +26,12 @@ public static class LayerSimulator
         return simulation.Stats.Counters;
     }
 
-    /// <param name="context">What the run decided for the layer; null: <see cref="LayerContext.Of"/> the config.</param>
+    /// <param name="context">What the run decided for the layer; null: <see cref="LayerContexts.For(Layer, AcceleratorConfig, RunSettings)"/>.</param>
     /// <param name="trace">Where the components report what they do (in layer cycles), or null.</param>
     /// <param name="energy">The energy table, for a mapping search under the energy or EDP objective.</param>
     public static LayerTiming Run(Layer layer, int batch, AcceleratorConfig config, LayerContext? context = null, ITraceSink? trace = null, EnergyTable? energy = null)
     {
-        LayerTiming timing = RunUnmarked(layer, batch, config, context ?? LayerContext.Of(config), trace, energy);
+        LayerTiming timing = RunUnmarked(layer, batch, config, context ?? LayerContexts.For(layer, config, RunSettings.Native), trace, energy);
         return context is null ? timing : timing with { FusedInto = context.FusedInto, NotFused = context.NotFused, FusedLayers = context.Fusion?.Layers };
     }
 

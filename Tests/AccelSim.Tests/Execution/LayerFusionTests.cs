@@ -242,4 +242,14 @@ public sealed class LayerFusionTests
             Assert.That(s.Layers[0].TotalCycles, Is.LessThanOrEqualTo(h.Layers[0].TotalCycles));
         }
     }
+
+    [Test]
+    public void StoredInFloat16_WhatDrainsIsThePooledMapInFloat16()
+    {
+        var config = Fusing(TestHardware.Tiny()) with { ActivationStorage = ActivationStorage.Float16 };
+        RunResult fused = Run(config, Tiny());
+
+        // p1's 4x3x3 output at 2 bytes an element: 72 B is all c1 writes.
+        Assert.That(fused.Layers[0].DramWriteBytes, Is.EqualTo(72L));
+    }
 }
