@@ -145,6 +145,18 @@ public static class MappingSearch
         foreach (MappingPoint point in Mapper.Space(layer, batch, config, context))
         {
             TileSchedule schedule = Mapper.Map(layer, batch, config, context, point);
+            if (context.Fusion is { } fused)
+            {
+                // With layers fused into its output path, a mapping whose line buffer does not fit is not a candidate;
+                // the heuristic's does (LayerFusion).
+                if (!LayerFusion.Fits(schedule, fused, context.Buffers.Ofmap))
+                {
+                    continue;
+                }
+
+                schedule = LayerFusion.Apply(schedule, fused);
+            }
+
             if (seen.Add(schedule.Description))
             {
                 mapped.Add((point, schedule));

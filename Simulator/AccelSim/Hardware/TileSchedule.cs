@@ -51,6 +51,17 @@ public readonly record struct ComputeStep
     /// <summary>float32 operations on the vector unit (pooling, ReLU, residual adds; fused ReLU included).</summary>
     public required long VectorOps { get; init; }
 
+    /// <summary>Vector-unit operations of layers fused into this one's output path (also in <see cref="VectorOps"/>): they
+    /// run at the vector unit's lanes per cycle beside the step, and hold it back when slower.</summary>
+    public long FusedVectorOps { get; init; }
+
+    /// <summary>Bytes of the step's own results written into the output buffer's line buffer, where fused layers read
+    /// them (<see cref="OutputBytes"/> is then what the fused layers make, the part that drains).</summary>
+    public long LineBufferBytes { get; init; }
+
+    /// <summary>Bytes the vector unit reads from the line buffer for the fused layers.</summary>
+    public long FusedReadBytes { get; init; }
+
     /// <summary>Where the step sits in its mapping's loop nest, for traces; empty where the mapper names no loops.</summary>
     public LoopCoordinates Loop { get; init; }
 }
@@ -119,6 +130,8 @@ public sealed class TileSchedule
         long firstIfmap = 0, firstWeight = 0;
         ComputeStep? first = null;
         ComputeStep last = default;
+        long largestOutput = 0;
+        long largestLine = 0;
         foreach (ScheduleEntry entry in entries())
         {
             switch (entry.Kind)
@@ -134,6 +147,8 @@ public sealed class TileSchedule
                 default:
                     steps++;
                     outputBytes = checked(outputBytes + entry.Step.OutputBytes);
+                    largestOutput = Math.Max(largestOutput, entry.Step.OutputBytes);
+                    largestLine = Math.Max(largestLine, entry.Step.LineBufferBytes);
                     ComputeStep step = entry.Step;
                     computeCycles = checked(computeCycles + step.ComputeCycles);
                     macs = checked(macs + step.Macs);
@@ -167,7 +182,7 @@ public sealed class TileSchedule
 
         IfmapTileBytes = new TileSequence(() => Tiles(ScheduleEntryKind.IfmapTile), ifmap.Count, ifmap.Bytes, ifmap.Largest);
         WeightTileBytes = new TileSequence(() => Tiles(ScheduleEntryKind.WeightTile), weights.Count, weights.Bytes, weights.Largest);
-        Steps = new StepSequence(StepsInOrder, steps, outputBytes);
+        Steps = new StepSequence(StepsInOrder, steps, outputBytes) { LargestOutputBytes = largestOutput, LargestLineBufferBytes = largestLine };
     }
 
     /// <summary>A schedule of explicit lists (tests, the empty schedule).</summary>
@@ -210,6 +225,15 @@ public sealed class TileSchedule
 
     /// <summary>How the layer was mapped, for logs and reports (folds, loop order, K chunks).</summary>
     public string Description { get; }
+
+    /// <summary>The schedule with its entries passed through <paramref name="rewrite"/> (on every enumeration), and
+    /// <paramref name="description"/>; one pass takes the new totals.</summary>
+    public TileSchedule Rewritten(Func<IEnumerable<ScheduleEntry>, IEnumerable<ScheduleEntry>> rewrite, string description)
+    {
+        ArgumentNullException.ThrowIfNull(rewrite);
+        Func<IEnumerable<ScheduleEntry>> entries = _entries;
+        return new TileSchedule(() => rewrite(entries()), Engine, description);
+    }
 
     /// <summary>The same schedule with another description (one that states the totals), without another pass.</summary>
     public TileSchedule WithDescription(string description) => new(this, description);
@@ -331,6 +355,12 @@ public sealed class StepSequence : IEnumerable<ComputeStep>
 
     /// <summary>Bytes all the steps write to the output buffer (<see cref="ComputeStep.OutputBytes"/> summed).</summary>
     public long OutputBytes { get; }
+
+    /// <summary>The most <see cref="ComputeStep.OutputBytes"/> of one step.</summary>
+    public long LargestOutputBytes { get; init; }
+
+    /// <summary>The most <see cref="ComputeStep.LineBufferBytes"/> of one step (0 where nothing is fused).</summary>
+    public long LargestLineBufferBytes { get; init; }
 
     /// <inheritdoc/>
     public IEnumerator<ComputeStep> GetEnumerator() => _steps().GetEnumerator();

@@ -20,13 +20,14 @@ internal static class TimingRunner
         // Sparse weight storage and skipping make timing depend on the weights: measure them (masks differ per layer,
         // so the cache below then keys on them too).
         network = WeightSparsity.Measure(network, config, threads: 1);
-        var timings = new Dictionary<(Layer, bool, bool), LayerTiming>();
+        var timings = new Dictionary<(Layer, bool, bool, string?, string?, FusedOutput?), LayerTiming>();
+        var fusion = LayerContexts.FusionAsked(network, config) ? LayerFusion.Plan(network, config, RunSettings.Native) : default;
         var results = ImmutableArray.CreateBuilder<LayerResult>(network.Layers.Length);
         for (int i = 0; i < network.Layers.Length; i++)
         {
             Layer layer = network.Layers[i];
-            LayerContext context = LayerContexts.For(network, i, config, RunSettings.Native);
-            var shape = (ShapeOf(layer), context.InputFromChip, context.OutputToChip);
+            LayerContext context = LayerContexts.For(network, i, config, RunSettings.Native, fusion);
+            var shape = (ShapeOf(layer), context.InputFromChip, context.OutputToChip, context.FusedInto, context.NotFused, context.Fusion);
             if (!timings.TryGetValue(shape, out LayerTiming? timing))
             {
                 timing = LayerSimulator.Run(layer, network.Batch, config, context, energy: energy);
