@@ -195,7 +195,34 @@ public static class LayerSimulator
             throw new CycleLimitException(layer.Name, e);
         }
 
-        return Collect(layer, schedule, context, simulation, engine, enginePath, formatting);
+        return Collect(layer, schedule, context, simulation, engine, enginePath, formatting, MxBlockWorkOf(layer, batch, config, context.Bfp));
+    }
+
+    /// <summary>An MX/NVFP4 array's block products and output values for a conv or FC layer (closed form); null for
+    /// any other layer or arithmetic.</summary>
+    /// <param name="bfp">The layer's effective BFP settings.</param>
+    public static (long BlockProducts, long Outputs)? MxBlockWorkOf(Layer layer, int batch, AcceleratorConfig config, BfpSettings bfp)
+    {
+        if (config.PeArray.Arithmetic != Arithmetic.Bfp || !bfp.IsMx)
+        {
+            return null;
+        }
+
+        ConvShape? g = layer switch
+        {
+            ConvLayer c => c.ShapeFor(batch),
+            FullyConnectedLayer f => f.ShapeFor(batch),
+            _ => null,
+        };
+        if (g is null)
+        {
+            return null;
+        }
+
+        // Block sizes are 16 or 32: the smaller divides the larger, so the segments are the smaller blocks.
+        int segment = Math.Min(bfp.WeightMx!.BlockSize, bfp.InputMx!.BlockSize);
+        long segments = (g.Reduction + segment - 1) / segment;
+        return (g.OutputLength * segments, g.OutputLength);
     }
 
     /// <summary>The run-time formatting of a BFP array's conv or FC input; null where nothing is formatted into blocks.</summary>
@@ -240,7 +267,7 @@ public static class LayerSimulator
 
     private static LayerTiming Collect(
         Layer layer, TileSchedule schedule, LayerContext context, Simulation simulation, ComputeEngine engine, ComponentId enginePath,
-        InputFormatting? formatting)
+        InputFormatting? formatting, (long BlockProducts, long Outputs)? mxWork)
     {
         Cycle finished = engine.FinishedAt ?? throw new InvalidOperationException($"layer '{layer.Name}': the engine never finished");
         var stats = simulation.Stats.Snapshot();
@@ -253,7 +280,7 @@ public static class LayerSimulator
             StallCyclesByCause = stalls,
             DramReadBytes = stats[ComponentId.Dram.Path, DramChannel.ReadBytes],
             DramWriteBytes = stats[ComponentId.Dram.Path, DramChannel.WriteBytes],
-            Activity = ActivityOf(stats, enginePath, formatting),
+            Activity = ActivityOf(stats, enginePath, formatting, mxWork),
             Mapping = context.Buffers.SplitDescription is { } split ? $"{schedule.Description}; {split}" : schedule.Description,
             BankConflictCycles = stats[enginePathText, ComputeEngine.BankConflictCycles],
             UnifiedSplit = context.Buffers.Unified is null ? null
@@ -272,12 +299,21 @@ public static class LayerSimulator
     }
 
     /// <summary>What the layer's components counted, with the input-block formatting a BFP array's conv or FC input
-    /// needs (counted in closed form from the layer's shape) under the BFP converter.</summary>
-    private static ActivityCounts ActivityOf(StatsSnapshot stats, ComponentId enginePath, InputFormatting? formatting)
+    /// needs under the BFP converter and an MX/NVFP4 array's block products and outputs under the PE array (both
+    /// counted in closed form from the layer's shape).</summary>
+    private static ActivityCounts ActivityOf(StatsSnapshot stats, ComponentId enginePath, InputFormatting? formatting, (long BlockProducts, long Outputs)? mxWork)
     {
         ActivityCounts counted = ActivityCounts.Read(stats, enginePath);
-        return formatting is null ? counted : counted
-            .With(new(ComputeEngine.InputBlocks, ComponentId.BfpConverter), formatting.Blocks)
-            .With(new(ComputeEngine.ExponentComparisons, ComponentId.BfpConverter), formatting.ExponentComparisons);
+        if (formatting is not null)
+        {
+            counted = counted
+                .With(new(ComputeEngine.InputBlocks, ComponentId.BfpConverter), formatting.Blocks)
+                .With(new(ComputeEngine.ExponentComparisons, ComponentId.BfpConverter), formatting.ExponentComparisons);
+        }
+
+        return mxWork is { } mx ? counted
+            .With(new(ComputeEngine.MxBlockProducts, ComponentId.PeArray), mx.BlockProducts)
+            .With(new(ComputeEngine.MxOutputs, ComponentId.PeArray), mx.Outputs)
+            : counted;
     }
 }
