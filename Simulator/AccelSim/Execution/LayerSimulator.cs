@@ -35,12 +35,40 @@ public static class LayerSimulator
         if (config.Mapper.Search != MapperSearch.Heuristic && Mapper.RunsOnTheArray(layer))
         {
             // The split (for a unified buffer) is chosen with the heuristic mapping, then the search maps within it.
+            // A layer of the same shape searched before (a repeated block, another sweep point of the same hardware)
+            // has its winner's timing already: the search is deterministic.
+            var key = (LayerShapes.TimingKey(layer), batch, config, chosen, energy);
+            if (trace is null && SearchedTimings.TryGetValue(key, out LayerTiming? searched))
+            {
+                return searched;
+            }
+
             MappingSearchResult found = MappingSearch.Search(layer, batch, config, chosen, energy, config.Mapper);
+            if (SearchedTimings.Count >= MaxSearchedTimings)
+            {
+                SearchedTimings.Clear();
+            }
+
+            SearchedTimings.TryAdd(key, found.Best.Timing);
             return trace is null ? found.Best.Timing : RunSchedule(layer, batch, found.Best.Schedule, config, chosen, found.Best.Point, trace);
         }
 
         // A split chosen by simulating it has its timing already; a trace needs the run again.
         return trace is null && simulated is not null ? simulated : Run(layer, batch, schedule, config, chosen, Labelled(trace, MappingPoint.Heuristic));
+    }
+
+    /// <summary>Most searched layers whose winning timing is kept (a bounded memo: dropping entries changes speed only).</summary>
+    private const int MaxSearchedTimings = 2_048;
+
+    /// <summary>The winning timing of each layer shape, batch, config (mapper section included), context and energy table
+    /// searched in this process.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(Layer, int, AcceleratorConfig, LayerContext, EnergyTable?), LayerTiming> SearchedTimings = new();
+
+    /// <summary>Forgets the memoised searches and evaluations (benchmarks time the search from scratch).</summary>
+    public static void ClearSearchCache()
+    {
+        SearchedTimings.Clear();
+        MappingSearch.ClearCache();
     }
 
     /// <summary>The event-driven timing of one schedule of the layer, the mapping point that built it named in the
