@@ -37,6 +37,17 @@ public static class LayerContexts
             context = context with { Input = input, InputPreconverted = Preconverted(input, producerBfp, context.Bfp) };
         }
 
+        if (layer.Inputs.Length > 1)
+        {
+            // An add or a concat reads each map as its own producer stored it (the network input as the accelerator stores it).
+            context = context with
+            {
+                Inputs = [.. layer.Inputs.Select(name => network.Layers.FirstOrDefault(l => l.Name == name) is { } made
+                    ? new InputMap(OutputFormat(made, BfpOf(made, config), config), made.OutputShape.Channels)
+                    : new InputMap(FeatureMapFormat.Of(config.ActivationStorage, config.Bfp, network.InputShape.Channels, config.PeArray.Arithmetic), network.InputShape.Channels))],
+            };
+        }
+
         if (!config.OnChipActivations)
         {
             return context;

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using AccelSim.Numerics;
 using AccelSim.Workloads;
 
@@ -27,6 +28,37 @@ public sealed record LayerContext
 
     /// <summary>How the layer's input feature map is stored (its producer's output format; float32 unless decided).</summary>
     public FeatureMapFormat Input { get; init; } = FeatureMapFormat.Float32;
+
+    /// <summary>Each map the layer reads, in its producer's format (empty: one map, stored as <see cref="Input"/>): a
+    /// residual add or a concat whose inputs are stored differently reads each at its own size.</summary>
+    public ImmutableArray<InputMap> Inputs { get; init; } = [];
+
+    /// <summary>Bytes of the inputs read for <paramref name="outputs"/> outputs of a layer reading
+    /// <paramref name="inputsPerOutput"/> input elements per output (an add: 2; a concat: 1).</summary>
+    /// <remarks>Maps of one format are sized as one piece (as a single map is). Otherwise the
+    /// <c>outputs × inputsPerOutput</c> elements are shared among the maps in proportion to their channels (an add's two
+    /// maps: half each; a concat's: its channels' share, the last map taking what the others' rounding down left), and
+    /// each share is sized in its own format.</remarks>
+    public long InputBytes(long outputs, int inputsPerOutput)
+    {
+        long elements = outputs * inputsPerOutput;
+        if (Inputs.Length < 2 || Inputs.All(i => i.Format == Inputs[0].Format))
+        {
+            return Input.Bytes(elements);
+        }
+
+        long channels = Inputs.Sum(i => i.Channels);
+        long bytes = 0;
+        long given = 0;
+        for (int i = 0; i < Inputs.Length; i++)
+        {
+            long share = i == Inputs.Length - 1 ? elements - given : (long)((Int128)elements * Inputs[i].Channels / channels);
+            given += share;
+            bytes += Inputs[i].Format.Bytes(share);
+        }
+
+        return bytes;
+    }
 
     /// <summary>How the layer stores its output feature map.</summary>
     public FeatureMapFormat Output { get; init; } = FeatureMapFormat.Float32;
@@ -62,6 +94,9 @@ public sealed record LayerContext
         return new LayerContext { Run = run ?? RunSettings.Native, Buffers = config.Buffers, Bfp = config.Bfp, Input = stored, Output = stored };
     }
 }
+
+/// <summary>One map a layer reads: its producer's storage format and its channels.</summary>
+public sealed record InputMap(FeatureMapFormat Format, int Channels);
 
 /// <summary>What the vector unit does on a layer's output path for the layers fused into it.</summary>
 /// <param name="Layers">The fused layers' names, in network order, comma-separated.</param>

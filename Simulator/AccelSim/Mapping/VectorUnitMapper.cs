@@ -116,7 +116,7 @@ internal static class VectorUnitMapper
     {
         // Bounded by the bits of half the buffer (no element takes less than a bit), so the step size does not depend on the layer's size.
         long perStep = Fitting.Largest(context.Buffers.Ifmap.HalfCapacityBytes * 8,
-            n => context.Input.Bytes(n * inputs) <= context.Buffers.Ifmap.HalfCapacityBytes && context.Output.Bytes(n) <= context.Buffers.Ofmap.CapacityBytes);
+            n => context.InputBytes(n, inputs) <= context.Buffers.Ifmap.HalfCapacityBytes && context.Output.Bytes(n) <= context.Buffers.Ofmap.CapacityBytes);
         if (perStep < 1)
         {
             throw new MappingException("the ifmap and ofmap buffers are too small for even one element");
@@ -128,7 +128,7 @@ internal static class VectorUnitMapper
             for (long first = 0; first < elements; first += perStep)
             {
                 long count = Math.Min(perStep, elements - first);
-                long bytes = context.Input.Bytes(count * inputs);
+                long bytes = context.InputBytes(count, inputs);
                 yield return tiles.Ifmap(bytes);
                 yield return ScheduleEntry.Compute(VectorStep(tiles.LastIfmap, count * opsPerElement, count, bytes, config, context));
             }

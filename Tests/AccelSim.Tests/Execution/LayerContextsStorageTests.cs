@@ -1,5 +1,6 @@
 using AccelSim.Execution;
 using AccelSim.Hardware;
+using AccelSim.Mapping;
 using AccelSim.Tests.Support;
 using AccelSim.Workloads;
 
@@ -61,5 +62,41 @@ public sealed class LayerContextsStorageTests
             Assert.That(LayerContexts.For(network, 1, TestHardware.Tiny(), RunSettings.Native).Input.Bytes(36), Is.EqualTo(144));
             Assert.That(LayerContexts.For(network, 1, TestHardware.Tiny(), RunSettings.Native).Output.Bytes(36), Is.EqualTo(40));
         });
+    }
+
+    [Test]
+    public void AnAddOfAFloat32AndAFloat16Map_ReadsEachInItsOwnFormat()
+    {
+        // input 4×16×16 → a (1×1 conv, 4 filters, stored float32) → b (1×1 conv on a, stored float16) → add(a, b), stored
+        // float32, on the tiny config (half the ifmap buffer 2,048 bytes, ofmap 4,096). A step of n outputs reads n
+        // elements of each map: 4n + 2n = 6n bytes ≤ 2,048, so n = 341 (6 × 342 = 2,052 does not fit; 4 × 341 outputs fit
+        // the ofmap buffer). 1,024 outputs: steps of 341, 341, 341 and 1 read 3 × 2,046 + 6 = 6,144 bytes, the 4,096 of a
+        // and the 2,048 of b. Sized by the first map's format they would be 8 × 1,024 = 8,192.
+        ConvLayer a = TestNetworks.SquareConv(4, 16, 4, 1) with { Name = "a" };
+        ConvLayer b = a with { Name = "b", Inputs = ["a"], ActivationStorage = ActivationStorage.Float16 };
+        var add = new AddLayer { Name = "sum", Inputs = ["a", "b"], InputShape = a.OutputShape, OutputShape = a.OutputShape, FusedRelu = false };
+        Network network = TestNetworks.Tiny() with { InputShape = a.InputShape, Layers = [a, b, add] };
+        AcceleratorConfig config = TestHardware.Tiny();
+
+        TileSchedule schedule = Mapper.Map(add, 1, config, LayerContexts.For(network, 2, config, RunSettings.Native));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(schedule.Steps.Length, Is.EqualTo(4));
+            Assert.That(schedule.IfmapTileBytes.TotalBytes, Is.EqualTo(6144));
+        });
+    }
+
+    [Test]
+    public void AConcatOfDifferentlyStoredMaps_SharesItsStepsByChannels()
+    {
+        // concat(a: 2 channels float32, b: 6 channels int8 with a 32-bit scale a piece). 100 outputs: a's share is
+        // 100 × 2 / 8 = 25 elements (100 bytes), b's the other 75 (75 + 4 = 79 bytes): 179 bytes.
+        var context = LayerContext.Of(TestHardware.Tiny()) with
+        {
+            Inputs = [new InputMap(FeatureMapFormat.Float32, 2), new InputMap(FeatureMapFormat.Of(ActivationStorage.Int8, TestHardware.Tiny().Bfp, 6, TestHardware.Tiny().PeArray.Arithmetic), 6)],
+        };
+
+        Assert.That(context.InputBytes(100, 1), Is.EqualTo(179));
     }
 }
