@@ -35,6 +35,9 @@ public sealed record LayerEstimate(string Name, long Macs, long Steps, long Nume
 /// output row of each plane; elementwise layers (add, relu, concat) take as many elements per step as half the ifmap
 /// buffer holds of two inputs and the ofmap buffer of outputs.</item>
 /// </list>
+/// <para>Feature maps are sized as the mappers size them: each layer's input in its producer's storage format
+/// (<see cref="LayerContexts"/>; an add's or a concat's maps each in their own), its output in its own; partial sums in
+/// the output buffer as float32.</para>
 /// <para>Memory: schedules are generated as the simulation reads them, so timing takes the same memory however many
 /// steps a layer has: a fixed 128 MiB for the runtime and the simulation (measured: 45 MB resident for the tiny
 /// workload, 50 MB for VGG-16 and 65 MB for a 3×2048×2048 conv of 52 million events on the tiny config, all timing
@@ -74,7 +77,7 @@ public sealed record RunEstimate(ImmutableArray<LayerEstimate> Layers, long Macs
     /// <summary>The estimate of <paramref name="network"/> on <paramref name="config"/>.</summary>
     public static RunEstimate Of(AcceleratorConfig config, Network network)
     {
-        var layers = network.Layers.Select(layer => OfLayer(layer, network.Batch, config)).ToImmutableArray();
+        var layers = network.Layers.Select((layer, i) => OfLayer(layer, network.Batch, config, Stored(network, i, config))).ToImmutableArray();
         long loaded = LoadedWeightBytes(network);
         long timing = Saturating(BaseBytes, Multiply(loaded, LoadBytesPerWeightByte));
         long numerics = Saturating(timing, layers.Max(l => l.NumericsBytes));
@@ -122,14 +125,28 @@ public sealed record RunEstimate(ImmutableArray<LayerEstimate> Layers, long Macs
         }));
     }
 
-    private static LayerEstimate OfLayer(Layer layer, int batch, AcceleratorConfig config)
+    /// <summary>The layer's context as the run builds it (each map in its producer's storage format), nothing fused; the
+    /// config's storage when a layer's format is refused (the run reports that, not the estimate).</summary>
+    private static LayerContext Stored(Network network, int index, AcceleratorConfig config)
+    {
+        try
+        {
+            return LayerContexts.For(network, index, config, RunSettings.Native, fusion: default);
+        }
+        catch (Mapping.MappingException)
+        {
+            return LayerContext.Of(config);
+        }
+    }
+
+    private static LayerEstimate OfLayer(Layer layer, int batch, AcceleratorConfig config, LayerContext context)
     {
         long steps = layer switch
         {
-            ConvLayer conv => GemmSteps(conv.ShapeFor(batch), config),
-            FullyConnectedLayer fc => GemmSteps(fc.ShapeFor(batch), config),
-            PoolLayer pool => PoolSteps(pool.ShapeFor(batch), config),
-            _ => ElementwiseSteps(Multiply(layer.OutputShape.Elements, batch), config),
+            ConvLayer conv => GemmSteps(conv.ShapeFor(batch), config, context),
+            FullyConnectedLayer fc => GemmSteps(fc.ShapeFor(batch), config, context),
+            PoolLayer pool => PoolSteps(pool.ShapeFor(batch), context),
+            _ => ElementwiseSteps(Multiply(layer.OutputShape.Elements, batch), context),
         };
         long weights = layer switch
         {
@@ -148,9 +165,10 @@ public sealed record RunEstimate(ImmutableArray<LayerEstimate> Layers, long Macs
     }
 
     /// <summary>The step bound of one GEMM layer (see the remarks).</summary>
-    private static long GemmSteps(ConvShape g, AcceleratorConfig config)
+    private static long GemmSteps(ConvShape g, AcceleratorConfig config, LayerContext context)
     {
-        var buffers = LayerContext.Of(config).Buffers;
+        var buffers = context.Buffers;
+        FeatureMapFormat input = context.Input;
         long rows = config.PeArray.Rows;
         long cols = config.PeArray.Cols;
         long m = g.Pixels;
@@ -158,7 +176,7 @@ public sealed record RunEstimate(ImmutableArray<LayerEstimate> Layers, long Macs
         long k = g.Reduction;
         long ifmapHalf = buffers.Ifmap.HalfCapacityBytes;
         long weightHalf = buffers.Weights.HalfCapacityBytes;
-        long wholeIfmap = Multiply((long)g.GroupInChannels * g.InHeight * g.InWidth, g.Batch * (long)FeatureMapElementBytes);
+        long wholeIfmap = input.Bytes(Multiply((long)g.GroupInChannels * g.InHeight * g.InWidth, g.Batch));
         long wholeWeights = BitsToBytes(WeightTileBits(n, k, config));
         bool ifmapResident = wholeIfmap <= ifmapHalf;
         bool weightsResident = wholeWeights <= weightHalf;
@@ -167,7 +185,7 @@ public sealed record RunEstimate(ImmutableArray<LayerEstimate> Layers, long Macs
             case Dataflow.OutputStationary:
             {
                 long folds = Multiply(CeilDiv(m, rows), CeilDiv(n, cols));
-                return Multiply(Multiply(g.Groups, folds), OutputStationaryChunks(g, config, ifmapResident, weightsResident, ifmapHalf, weightHalf));
+                return Multiply(Multiply(g.Groups, folds), OutputStationaryChunks(g, config, input, ifmapResident, weightsResident, ifmapHalf, weightHalf));
             }
 
             case Dataflow.WeightStationary or Dataflow.InputStationary:
@@ -176,13 +194,16 @@ public sealed record RunEstimate(ImmutableArray<LayerEstimate> Layers, long Macs
                 long spatial = ws ? n : m;
                 long streamed = ws ? m : n;
                 bool streamedResident = ws ? ifmapResident : weightsResident;
-                long piece = Math.Max(1, buffers.Ofmap.CapacityBytes / (cols * FeatureMapElementBytes));
+                long piece = Math.Max(1, buffers.Ofmap.CapacityBytes / (cols * PartialSumBytes));
                 if (!streamedResident)
                 {
-                    piece = Math.Min(piece, Math.Max(1, (ws ? ifmapHalf : weightHalf) / (Math.Min(rows, k) * FeatureMapElementBytes)));
+                    // Streamed weights are taken at 4 bytes each (no weight format is wider), so the bound holds.
+                    long block = Math.Min(rows, k);
+                    long fitting = ws ? Mapping.Fitting.Largest(piece, length => input.Bytes(length * block) <= ifmapHalf) : weightHalf / (block * 4);
+                    piece = Math.Min(piece, Math.Max(1, fitting));
                 }
 
-                long perFold = Saturating(CeilDiv(streamed, piece), CeilDiv(streamed, Math.Max(1, buffers.Ofmap.CapacityBytes / 2 / (cols * FeatureMapElementBytes))));
+                long perFold = Saturating(CeilDiv(streamed, piece), CeilDiv(streamed, Math.Max(1, buffers.Ofmap.CapacityBytes / 2 / (cols * PartialSumBytes))));
                 return Multiply(Multiply(g.Groups, Multiply(CeilDiv(spatial, cols), CeilDiv(k, rows))), perFold);
             }
 
@@ -193,31 +214,27 @@ public sealed record RunEstimate(ImmutableArray<LayerEstimate> Layers, long Macs
 
     /// <summary>Pooling: blocks of whole channel planes per step while a plane fits half the ifmap buffer (and its outputs
     /// the ofmap buffer), else one step per output row of each plane at most.</summary>
-    private static long PoolSteps(PoolShape shape, AcceleratorConfig config)
+    private static long PoolSteps(PoolShape shape, LayerContext context)
     {
-        var buffers = LayerContext.Of(config).Buffers;
-        long planeIn = shape.PlaneInputElements * FeatureMapElementBytes;
-        long planeOut = shape.PlaneOutputs * FeatureMapElementBytes;
-        if (planeIn > buffers.Ifmap.HalfCapacityBytes || planeOut > buffers.Ofmap.CapacityBytes)
-        {
-            return Multiply(shape.Planes, shape.OutHeight);
-        }
-
-        long channelsPerStep = Math.Min(shape.Channels, Math.Min(buffers.Ifmap.HalfCapacityBytes / planeIn, buffers.Ofmap.CapacityBytes / planeOut));
-        return Multiply(shape.Batch, CeilDiv(shape.Channels, channelsPerStep));
+        var buffers = context.Buffers;
+        long channelsPerStep = Mapping.Fitting.Largest(shape.Channels, c =>
+            context.Input.Bytes(shape.PlaneInputElements * c) <= buffers.Ifmap.HalfCapacityBytes
+            && context.Output.Bytes(shape.PlaneOutputs * c) <= buffers.Ofmap.CapacityBytes);
+        return channelsPerStep < 1 ? Multiply(shape.Planes, shape.OutHeight) : Multiply(shape.Batch, CeilDiv(shape.Channels, channelsPerStep));
     }
 
-    /// <summary>Elementwise layers: as many elements per step as half the ifmap buffer holds of two inputs (an add's; the
-    /// others read one) and the ofmap buffer holds of outputs.</summary>
-    private static long ElementwiseSteps(long elements, AcceleratorConfig config)
+    /// <summary>Elementwise layers: as many elements per step as half the ifmap buffer holds of two inputs (an add's,
+    /// each in its producer's format; the others read one) and the ofmap buffer holds of outputs.</summary>
+    private static long ElementwiseSteps(long elements, LayerContext context)
     {
-        var buffers = LayerContext.Of(config).Buffers;
-        long perStep = Math.Max(1, Math.Min(buffers.Ifmap.HalfCapacityBytes / (2L * FeatureMapElementBytes), buffers.Ofmap.CapacityBytes / FeatureMapElementBytes));
-        return CeilDiv(elements, perStep);
+        var buffers = context.Buffers;
+        long perStep = Mapping.Fitting.Largest(buffers.Ifmap.HalfCapacityBytes * 8,
+            n => context.InputBytes(n, 2) <= buffers.Ifmap.HalfCapacityBytes && context.Output.Bytes(n) <= buffers.Ofmap.CapacityBytes);
+        return CeilDiv(elements, Math.Max(1, perStep));
     }
 
     /// <summary>An upper bound of output-stationary K chunks per fold (see the remarks).</summary>
-    private static long OutputStationaryChunks(ConvShape g, AcceleratorConfig config, bool ifmapResident, bool weightsResident, long ifmapHalf, long weightHalf)
+    private static long OutputStationaryChunks(ConvShape g, AcceleratorConfig config, FeatureMapFormat input, bool ifmapResident, bool weightsResident, long ifmapHalf, long weightHalf)
     {
         long rows = config.PeArray.Rows;
         long cols = config.PeArray.Cols;
@@ -227,7 +244,7 @@ public sealed record RunEstimate(ImmutableArray<LayerEstimate> Layers, long Macs
         long inputRows = Math.Min((long)g.InHeight + g.PadTop + g.PadBottom, ((outputRowsSpanned - 1) * g.StrideHeight) + dilatedKernel);
         long filters = Math.Min(cols, g.GroupFilters);
         bool ChannelsFit(long channels) =>
-            (ifmapResident || inputRows * g.InWidth * channels * FeatureMapElementBytes <= ifmapHalf)
+            (ifmapResident || input.Bytes(inputRows * g.InWidth * channels) <= ifmapHalf)
             && (weightsResident || BitsToBytes(WeightTileBits(filters, channels * area, config)) <= weightHalf);
         long channelsPerChunk = Mapping.Fitting.Largest(g.GroupInChannels, ChannelsFit);
         if (channelsPerChunk >= 1)
@@ -237,7 +254,7 @@ public sealed record RunEstimate(ImmutableArray<LayerEstimate> Layers, long Macs
 
         long pixels = Math.Min(rows, g.Pixels);
         long taps = Mapping.Fitting.Largest(area, t =>
-            (ifmapResident || pixels * t * FeatureMapElementBytes <= ifmapHalf)
+            (ifmapResident || input.Bytes(pixels * t) <= ifmapHalf)
             && (weightsResident || BitsToBytes(WeightTileBits(filters, t, config)) <= weightHalf));
         return Multiply(g.GroupInChannels, CeilDiv(area, Math.Max(1, taps)));
     }

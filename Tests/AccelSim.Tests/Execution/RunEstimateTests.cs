@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using AccelSim.Execution;
+using AccelSim.Hardware;
 using AccelSim.Tests.Support;
 using AccelSim.Workloads;
 
@@ -55,6 +56,44 @@ public sealed class RunEstimateTests
             Assert.That(perRun, Is.GreaterThan(0));
             Assert.That(estimate.PeakBytes(numerics: true, runs: 3), Is.EqualTo(RunEstimate.BaseBytes + (3 * perRun)));
             Assert.That(estimate.PeakBytes(numerics: false, runs: 3), Is.EqualTo(RunEstimate.BaseBytes));
+        });
+    }
+
+    [Test]
+    public void PoolSteps_FollowTheStorageFormatOfTheMapItReads()
+    {
+        // c1: 1×1 conv of 8 filters on 2×16×16 → 8×16×16; p1: 2×2/2 max pool → 8×8×8, on the tiny config (float32
+        // storage; ifmap buffer 4,096 bytes, half 2,048; ofmap 4,096). A pool step takes whole channel planes: one input
+        // plane is 16×16 = 256 elements, one output plane 8×8 = 64 elements stored float32 (256 bytes; 16 fit the ofmap).
+        //   c1 stores float32: 1,024 bytes a plane, 2 planes fit half the ifmap buffer: ceil(8 / 2) = 4 steps.
+        //   c1 stores float16: 512 bytes a plane, 4 planes fit: ceil(8 / 4) = 2 steps.
+        ConvLayer conv = TestNetworks.SquareConv(2, 16, 8, 1);
+        PoolLayer pool = TestNetworks.TinyPool() with { InputShape = new TensorShape(8, 16, 16), OutputShape = new TensorShape(8, 8, 8) };
+        Network Of(ActivationStorage? stored) => Network(conv with { ActivationStorage = stored }) with { Layers = [conv with { ActivationStorage = stored }, pool] };
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(RunEstimate.Of(TestHardware.Tiny(), Of(null)).Layers[1].Steps, Is.EqualTo(4));
+            Assert.That(RunEstimate.Of(TestHardware.Tiny(), Of(ActivationStorage.Float16)).Layers[1].Steps, Is.EqualTo(2));
+        });
+    }
+
+    [Test]
+    public void ConvChunks_FollowTheStorageFormatOfItsInput()
+    {
+        // A 3×3 conv (pad 1) of 4 filters on 16×32×32 on the tiny 4×4 output-stationary array: a fold's 4 pixels span
+        // min(32, ceil(4/32) + 1) = 2 output rows, so (2 − 1)·1 + 3 = 4 input rows of 32 pixels a channel: 128 elements.
+        // The input (16·32·32 elements) is not resident in half the ifmap buffer (2,048 bytes) in either format; the
+        // weights of 4 filters × 16 channels × 9 at bfp(5, 8) row blocks (4·144·8 + 4·5 = 4,628 bits = 579 bytes) are.
+        //   float32: 512 bytes a channel, 4 channels fit: ceil(16 / 4) = 4 chunks.
+        //   float16: 256 bytes a channel, 8 channels fit: ceil(16 / 8) = 2 chunks.
+        // Folds: ceil(32·32 / 4) × ceil(4 / 4) = 256; steps 256 × 4 = 1,024 and 256 × 2 = 512.
+        Network network = Network(TestNetworks.SquareConv(16, 32, 4, 3, pad: 1));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(RunEstimate.Of(TestHardware.Tiny(), network).Steps, Is.EqualTo(1024));
+            Assert.That(RunEstimate.Of(TestHardware.Tiny() with { ActivationStorage = ActivationStorage.Float16 }, network).Steps, Is.EqualTo(512));
         });
     }
 
