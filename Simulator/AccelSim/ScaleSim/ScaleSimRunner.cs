@@ -52,7 +52,13 @@ public sealed class ScaleSimRunner
 
         // SCALE-Sim has one fixed mapping per dataflow: its compatibility mode keeps the heuristic whatever mapper says,
         // and its own element size (float32 words of 4 bytes) whatever activation_storage says.
-        AcceleratorConfig fixedMapping = hardware with { Mapper = MapperConfig.Heuristic, ActivationStorage = ActivationStorage.Float32 };
+        // Its layers are separate passes: nothing fuses on an output path.
+        AcceleratorConfig fixedMapping = hardware with
+        {
+            Mapper = MapperConfig.Heuristic,
+            ActivationStorage = ActivationStorage.Float32,
+            VectorUnit = hardware.VectorUnit with { Fuse = FusedKinds.None },
+        };
         return new ScaleSimRunner(fixedMapping, energy, settings is null ? null : MemoryOf(settings, fixedMapping));
     }
 
@@ -63,6 +69,9 @@ public sealed class ScaleSimRunner
         ArgumentNullException.ThrowIfNull(options);
         ILogger log = logger ?? Serilog.Core.Logger.None;
         RunSettings settings = options.Settings with { Counting = Conventions };
+        // A workload's per-layer storage formats and fusion are dropped as the config's are: SCALE-Sim stores float32
+        // words and runs every layer on its own.
+        network = network with { Layers = [.. network.Layers.Select(l => l with { ActivationStorage = null, Fuse = null })] };
         RunResult result = NetworkRunner.Run(_hardware, _energy, network, options with { Settings = settings }, log);
         if (_memory is null)
         {
