@@ -130,7 +130,7 @@ internal static class FormatsCommand
         var console = AnsiConsole.Create(new AnsiConsoleSettings { Out = new AnsiConsoleOutput(stdout), Ansi = AnsiSupport.No, ColorSystem = ColorSystemSupport.NoColors });
         console.Profile.Width = 160;
         var table = new Table().Border(TableBorder.Rounded).Title(string.Create(CultureInfo.InvariantCulture,
-            $"Formats: local SQNR ≥ {targetDb} dB, cheapest by {(measure == FormatCostMeasure.Storage ? "storage" : "energy")}"));
+            $"Formats: local SQNR ≥ {targetDb:0.##} dB, cheapest by {(measure == FormatCostMeasure.Storage ? "storage" : "energy")}"));
         table.AddColumn("layer");
         table.AddColumn("format");
         table.AddColumn(new TableColumn("local SQNR dB").RightAligned());
