@@ -207,6 +207,14 @@ internal static class AcceleratorReader
         WeightStorage? storage = root.Has("weight_storage") ? root.Choice("weight_storage", WeightStorages) : WeightStorage.Dense;
         ActivationStorage? activations = root.Has("activation_storage") ? root.Choice("activation_storage", ActivationStorages)
             : peArray is null ? null : AcceleratorConfig.DefaultActivationStorage(peArray.Arithmetic);
+        if (activations == ActivationStorage.Bfp && peArray is { Arithmetic: not Arithmetic.Bfp })
+        {
+            // BFP storage is the layer's BFP input format: a float array has none.
+            errors.Add(root.Entry("activation_storage")!.Value,
+                "activation_storage: bfp stores the layer's BFP input format and needs pe_array.arithmetic: bfp; a float array stores float32, float16, bfloat16 or int8");
+            activations = null;
+        }
+
         EnergyTable? energy = root.Text("energy_table") is { } tablePath ? loadEnergyTable(tablePath, root.Entry("energy_table")!.Value) : null;
 
         if (errors.Count > errorsBefore || name is null || clockMegahertz is null || maxCycles is null || peArray is null

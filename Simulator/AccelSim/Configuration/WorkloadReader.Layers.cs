@@ -222,14 +222,14 @@ internal static partial class WorkloadReader
             return;
         }
 
-        if (loaded.Weights.Length != weights)
+        if (loaded.WeightCount != weights)
         {
-            layer.Errors.Add(layer.Anchor, $"{label} needs {weights} weights for its shape, the model's {loaded.Origin} has {loaded.Weights.Length}");
+            layer.Errors.Add(layer.Anchor, $"{label} needs {weights} weights for its shape, the model's {loaded.Origin} has {loaded.WeightCount}");
         }
-        else if (hasBias != loaded.Bias.HasValue || (loaded.Bias is { } bias && bias.Length != outputs))
+        else if (hasBias != loaded.BiasLength.HasValue || (loaded.BiasLength is { } bias && bias != outputs))
         {
             layer.Errors.Add(layer.Anchor,
-                $"{label} has bias: {(hasBias ? "true" : "false")}, the model's {loaded.Origin} {(loaded.Bias.HasValue ? $"has a bias of {loaded.Bias.Value.Length}" : "has none")}");
+                $"{label} has bias: {(hasBias ? "true" : "false")}, the model's {loaded.Origin} {(loaded.BiasLength is { } length ? $"has a bias of {length}" : "has none")}");
         }
     }
 

@@ -81,7 +81,8 @@ internal static partial class WorkloadReader
 
     /// <summary>Reads the document; returns null when any error was reported.</summary>
     /// <param name="preloaded">A model already imported from the file that <c>weights: { onnx: … }</c> names, so it is not read twice.</param>
-    public static Network? Read(DocNode document, ConfigErrors errors, string baseDirectory = "", ImportedModel? preloaded = null)
+    /// <param name="weightsWhenUsed">Read a model's shapes now and its weights when first used (timing-only runs never use them).</param>
+    public static Network? Read(DocNode document, ConfigErrors errors, string baseDirectory = "", ImportedModel? preloaded = null, bool weightsWhenUsed = false)
     {
         if (MapReader.Root(document, Schema, errors) is not { } root)
         {
@@ -102,7 +103,7 @@ internal static partial class WorkloadReader
             inputSource = null;
         }
 
-        (ulong? weightSeed, ImportedModel? model) = ReadWorkloadWeights(root, baseDirectory, preloaded);
+        (ulong? weightSeed, ImportedModel? model) = ReadWorkloadWeights(root, baseDirectory, preloaded, weightsWhenUsed);
         var context = new LayerContext(errors, inputShape, weightSeed, root.Has("weights")) { BaseDirectory = baseDirectory, Model = model };
         ImmutableArray<Layer>? layers = ReadLayers(root, context);
 

@@ -100,8 +100,18 @@ public static class LayerContexts
     }
 
     /// <summary>How <paramref name="layer"/> stores its output: its own <c>activation_storage</c>, else the accelerator's.</summary>
-    public static FeatureMapFormat OutputFormat(Layer layer, BfpSettings bfp, AcceleratorConfig config) =>
-        FeatureMapFormat.Of(layer.ActivationStorage ?? config.ActivationStorage, bfp, layer.OutputShape.Channels, config.PeArray.Arithmetic);
+    /// <exception cref="Mapping.MappingException">The layer asks for BFP storage on a float array.</exception>
+    public static FeatureMapFormat OutputFormat(Layer layer, BfpSettings bfp, AcceleratorConfig config)
+    {
+        ActivationStorage storage = layer.ActivationStorage ?? config.ActivationStorage;
+        if (storage == ActivationStorage.Bfp && config.PeArray.Arithmetic != Arithmetic.Bfp)
+        {
+            throw new Mapping.MappingException(
+                $"layer '{layer.Name}': activation_storage: bfp stores the layer's BFP input format and needs pe_array.arithmetic: bfp; a float array stores float32, float16, bfloat16 or int8");
+        }
+
+        return FeatureMapFormat.Of(storage, bfp, layer.OutputShape.Channels, config.PeArray.Arithmetic);
+    }
 
     /// <summary>A map stored as array operands is read without conversion when the reader's operand format is the one it
     /// was stored in (a BFP reader with other input widths converts it again).</summary>

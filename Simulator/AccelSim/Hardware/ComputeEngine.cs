@@ -59,6 +59,14 @@ public sealed class ComputeEngine : Component
     public static readonly StatKey ExponentComparisons = new("exponent_comparisons", StatUnit.Events, "Exponent comparisons that found the input blocks' shared exponents");
 
     /// <summary>PE register-file reads and writes (row stationary).</summary>
+    /// <summary>Block products of an MX or NVFP4 array: per output value, one per segment of the reduction that one weight
+    /// block and one input block share (ceil(K / the smaller block size)); counted in closed form from the layer's shape.
+    /// Each is scaled once and, with float32 accumulation, added once into the float32 accumulator.</summary>
+    public static readonly StatKey MxBlockProducts = new("mx_block_products", StatUnit.Events, "MX/NVFP4 block products: per output value, one per reduction segment of one weight block and one input block");
+
+    /// <summary>Output values of an MX or NVFP4 array; NVFP4's float32 per-tensor scales multiply each once.</summary>
+    public static readonly StatKey MxOutputs = new("mx_outputs", StatUnit.Elements, "Output values of an MX/NVFP4 array, each multiplied once by NVFP4's float32 per-tensor scales");
+
     public static readonly StatKey RegisterFileAccesses = new("register_file_accesses", StatUnit.Events, "Reads and writes of the PEs' register files (row stationary: filter rows, ifmap rows, psums)");
 
     /// <summary>The part of the SRAM-bandwidth stall due to bank conflicts.</summary>

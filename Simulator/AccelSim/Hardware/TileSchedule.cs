@@ -126,6 +126,10 @@ public sealed class TileSchedule
         var weights = new Totals();
         long steps = 0;
         long outputBytes = 0;
+        long computeCycles = 0, macs = 0, ifmapReads = 0, weightReads = 0, partialSums = 0, registerFile = 0, inputConversions = 0, outputConversions = 0;
+        long firstIfmap = 0, firstWeight = 0;
+        ComputeStep? first = null;
+        ComputeStep last = default;
         long largestOutput = 0;
         long largestLine = 0;
         foreach (ScheduleEntry entry in entries())
@@ -133,9 +137,11 @@ public sealed class TileSchedule
             switch (entry.Kind)
             {
                 case ScheduleEntryKind.IfmapTile:
+                    firstIfmap = ifmap.Count == 0 ? entry.TileBytes : firstIfmap;
                     ifmap.Add(entry.TileBytes);
                     break;
                 case ScheduleEntryKind.WeightTile:
+                    firstWeight = weights.Count == 0 ? entry.TileBytes : firstWeight;
                     weights.Add(entry.TileBytes);
                     break;
                 default:
@@ -143,9 +149,36 @@ public sealed class TileSchedule
                     outputBytes = checked(outputBytes + entry.Step.OutputBytes);
                     largestOutput = Math.Max(largestOutput, entry.Step.OutputBytes);
                     largestLine = Math.Max(largestLine, entry.Step.LineBufferBytes);
+                    ComputeStep step = entry.Step;
+                    computeCycles = checked(computeCycles + step.ComputeCycles);
+                    macs = checked(macs + step.Macs);
+                    ifmapReads = checked(ifmapReads + step.IfmapReadBytes);
+                    weightReads = checked(weightReads + step.WeightReadBytes);
+                    partialSums = checked(partialSums + step.PartialSumBytes);
+                    registerFile = checked(registerFile + step.RegisterFileAccesses);
+                    inputConversions = checked(inputConversions + step.InputConversions);
+                    outputConversions = checked(outputConversions + step.OutputConversions);
+                    first ??= step;
+                    last = step;
                     break;
             }
         }
+
+        StepSums = new StepTotals
+        {
+            ComputeCycles = computeCycles,
+            Macs = macs,
+            IfmapReadBytes = ifmapReads,
+            WeightReadBytes = weightReads,
+            PartialSumBytes = partialSums,
+            RegisterFileAccesses = registerFile,
+            InputConversions = inputConversions,
+            OutputConversions = outputConversions,
+            First = first,
+            Last = first is null ? null : last,
+            FirstIfmapTileBytes = firstIfmap,
+            FirstWeightTileBytes = firstWeight,
+        };
 
         IfmapTileBytes = new TileSequence(() => Tiles(ScheduleEntryKind.IfmapTile), ifmap.Count, ifmap.Bytes, ifmap.Largest);
         WeightTileBytes = new TileSequence(() => Tiles(ScheduleEntryKind.WeightTile), weights.Count, weights.Bytes, weights.Largest);
@@ -171,6 +204,7 @@ public sealed class TileSchedule
         IfmapTileBytes = schedule.IfmapTileBytes;
         WeightTileBytes = schedule.WeightTileBytes;
         Steps = schedule.Steps;
+        StepSums = schedule.StepSums;
     }
 
     /// <summary>Bytes of each input tile, in fetch order.</summary>
@@ -181,6 +215,10 @@ public sealed class TileSchedule
 
     /// <summary>Engine steps in execution order.</summary>
     public StepSequence Steps { get; }
+
+    /// <summary>Sums over the steps and the first and last of them, taken in the pass that builds the schedule, so a
+    /// bound of the mapping's cost needs no other pass.</summary>
+    public StepTotals StepSums { get; }
 
     /// <summary>Which engine runs the steps.</summary>
     public EngineKind Engine { get; }
@@ -265,6 +303,39 @@ public sealed class TileSequence : IEnumerable<long>
     public IEnumerator<long> GetEnumerator() => _tiles().GetEnumerator();
 
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+}
+
+/// <summary>Sums over a schedule's steps (<see cref="TileSchedule.StepSums"/>), with its first and last step and the
+/// bytes of its first input and weight tiles.</summary>
+public readonly record struct StepTotals
+{
+    public long ComputeCycles { get; init; }
+
+    public long Macs { get; init; }
+
+    public long IfmapReadBytes { get; init; }
+
+    public long WeightReadBytes { get; init; }
+
+    public long PartialSumBytes { get; init; }
+
+    public long RegisterFileAccesses { get; init; }
+
+    public long InputConversions { get; init; }
+
+    public long OutputConversions { get; init; }
+
+    /// <summary>The first step; null for a schedule without steps.</summary>
+    public ComputeStep? First { get; init; }
+
+    /// <summary>The last step; null for a schedule without steps.</summary>
+    public ComputeStep? Last { get; init; }
+
+    /// <summary>Bytes of input tile 0 (0 when there is none).</summary>
+    public long FirstIfmapTileBytes { get; init; }
+
+    /// <summary>Bytes of weight tile 0 (0 when there is none).</summary>
+    public long FirstWeightTileBytes { get; init; }
 }
 
 /// <summary>A schedule's steps in execution order, generated on each enumeration.</summary>

@@ -15,9 +15,6 @@ namespace AccelSim.Sweeps;
 /// </summary>
 internal static class TimingRunner
 {
-    /// <summary>Stands in for every layer's weights in the cache key: timing does not depend on their values.</summary>
-    private static readonly SyntheticWeights AnyWeights = new(0);
-
     public static RunResult Run(AcceleratorConfig config, EnergyTable energy, Network network)
     {
         // Sparse weight storage and skipping make timing depend on the weights: measure them (masks differ per layer,
@@ -43,15 +40,6 @@ internal static class TimingRunner
         return NetworkRunner.ResultOf(config, energy, network, results.MoveToImmutable(), null);
     }
 
-    /// <summary>The layer without what timing ignores; record equality then compares shapes and parameters only.</summary>
-    internal static Layer ShapeOf(Layer layer)
-    {
-        Layer anonymous = layer with { Name = "", Inputs = [] };
-        return anonymous switch
-        {
-            ConvLayer conv => conv with { Weights = AnyWeights },
-            FullyConnectedLayer fc => fc with { Weights = AnyWeights },
-            _ => anonymous,
-        };
-    }
+    /// <summary>The layer without what timing ignores (<see cref="LayerShapes.TimingKey"/>).</summary>
+    internal static Layer ShapeOf(Layer layer) => LayerShapes.TimingKey(layer);
 }

@@ -299,6 +299,8 @@ public sealed class AcceleratorLoaderTests
             "3:12: clock_mhz must be a number greater than 0, was 0");
         yield return Case("Bad enum: activation_storage", HardwareYaml + "\nactivation_storage: fp8",
             "25:21: activation_storage 'fp8' is not one of float32, float16, bfloat16, int8, bfp");
+        yield return Case("BFP storage on a float array", HardwareYaml.WithLineAfter(7, "  arithmetic: float16") + "\nactivation_storage: bfp",
+            "26:21: activation_storage: bfp stores the layer's BFP input format and needs pe_array.arithmetic: bfp; a float array stores float32, float16, bfloat16 or int8");
         yield return Case("Bad enum: dataflow", HardwareYaml.WithLine(7, "  dataflow: diagonal"),
             "7:13: pe_array.dataflow 'diagonal' is not one of output_stationary, weight_stationary, input_stationary, row_stationary");
         yield return Case("Missing required: name", HardwareYaml.WithLine(2, "# (no name)"),
