@@ -55,6 +55,14 @@ internal static class BenchCommand
         new("datapath-fc6", ConvShape.FullyConnected(1, 25088, 4096), "VGG-16 fc6: 25,088→4,096, batch 1 (103 M MACs)"),
     ];
 
+    /// <summary>A network's numerics alone (no timing simulation), timed whole beside the sum of its per-layer datapath times.</summary>
+    internal sealed record NumericsScenario(string Name, string Config, string Workload, string What);
+
+    internal static readonly NumericsScenario[] NumericsScenarios =
+    [
+        new("numerics-vgg16", Commands.DefaultConfig, "Workloads/vgg16.yaml", "VGG-16 numerics: BFP pass, local-error pass and double reference of every layer"),
+    ];
+
     /// <summary>A truncated SVD timed on its own: a He-normal matrix of a layer's shape, to the given rank.</summary>
     internal sealed record SvdScenario(string Name, int Rows, int Columns, int Rank, string What);
 
@@ -179,6 +187,12 @@ internal static class BenchCommand
                     console.Write(DatapathTable(datapath, runs, parse.GetValue(threads), log));
                 }
 
+                var numerics = NumericsScenarios.Where(d => selected.Length == 0 || selected.Contains(d.Name)).ToList();
+                if (numerics.Count > 0)
+                {
+                    console.Write(NumericsTable(numerics, runs, parse.GetValue(threads), log));
+                }
+
                 var evals = EvalScenarios.Where(d => selected.Length == 0 || selected.Contains(d.Name)).ToList();
                 if (evals.Count > 0)
                 {
@@ -222,7 +236,8 @@ internal static class BenchCommand
     }
 
     private static IEnumerable<string> AllNames =>
-        Scenarios.Select(s => s.Name).Concat(DatapathScenarios.Select(d => d.Name)).Concat(SvdScenarios.Select(d => d.Name)).Concat(EvalScenarios.Select(d => d.Name));
+        Scenarios.Select(s => s.Name).Concat(DatapathScenarios.Select(d => d.Name)).Concat(SvdScenarios.Select(d => d.Name)).Concat(EvalScenarios.Select(d => d.Name))
+            .Concat(NumericsScenarios.Select(d => d.Name));
 
     /// <summary>Times an evaluation (loading excluded, the timing of one inference included) and, as its anchor in the
     /// same run, one <c>run</c> with numerics of the same network (batch 1), which an evaluation repeats per image.</summary>
@@ -258,6 +273,43 @@ internal static class BenchCommand
             double median = Median(evalSeconds);
             table.AddRow(scenario.Name, F(median), F(evalSeconds[0]), F(evalSeconds[^1]),
                 (scenario.Images / median).ToString("F2", CultureInfo.InvariantCulture), F(Median(runSeconds)), Markup.Escape(scenario.What));
+        }
+
+        return table;
+    }
+
+    /// <summary>Times a network's numerics whole and, from the same runs, the sum of its per-layer datapath times; the
+    /// difference is the time outside the kernels (conversions between passes, statistics, allocation).</summary>
+    private static Table NumericsTable(List<NumericsScenario> scenarios, int runs, int threads, Serilog.ILogger log)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title($"Whole-network numerics against the sum of their kernels, {runs} run(s), {threads} thread(s)");
+        foreach (string heading in new[] { "scenario", "whole median s", "min s", "max s", "kernels median s", "whole / kernels", "what" })
+        {
+            table.AddColumn(heading);
+        }
+
+        foreach (NumericsScenario scenario in scenarios)
+        {
+            var config = ConfigLoader.LoadAcceleratorWithEnergy(Commands.ResolveDefault(scenario.Config, scenario.Config));
+            var network = ConfigLoader.LoadWorkload(Commands.ResolveDefault(scenario.Workload, scenario.Workload));
+            var wholeSeconds = new List<double>();
+            var kernelSeconds = new List<double>();
+            for (int i = 0; i < runs; i++)
+            {
+                var numerics = new NetworkNumerics(network, config.Hardware, threads);
+                var clock = Stopwatch.StartNew();
+                numerics.Run();
+                wholeSeconds.Add(clock.Elapsed.TotalSeconds);
+                kernelSeconds.Add(numerics.KernelSeconds);
+                log.Information("{Scenario} run {Run}: whole {Whole:F3} s, kernels {Kernels:F3} s", scenario.Name, i + 1, wholeSeconds[^1], kernelSeconds[^1]);
+            }
+
+            wholeSeconds.Sort();
+            kernelSeconds.Sort();
+            double whole = Median(wholeSeconds);
+            double kernels = Median(kernelSeconds);
+            table.AddRow(scenario.Name, F(whole), F(wholeSeconds[0]), F(wholeSeconds[^1]), F(kernels),
+                (whole / kernels).ToString("F2", CultureInfo.InvariantCulture), Markup.Escape(scenario.What));
         }
 
         return table;
