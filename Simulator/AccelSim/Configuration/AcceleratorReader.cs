@@ -3,6 +3,7 @@ using AccelSim.Configuration.Yaml;
 using AccelSim.Energy;
 using AccelSim.Hardware;
 using AccelSim.Numerics;
+using AccelSim.Workloads;
 
 namespace AccelSim.Configuration;
 
@@ -74,6 +75,7 @@ internal static class AcceleratorReader
         new KeySpec("bfp", BfpSchema),
         "weight_storage",
         "on_chip_activations",
+        "activation_storage",
         new KeySpec("converters", ConverterSchema),
         new KeySpec("mapper", MapperSchema),
         "energy_table");
@@ -82,6 +84,7 @@ internal static class AcceleratorReader
     private static readonly Choices<Arithmetic> Arithmetics = Choices.FromEnum<Arithmetic>();
     private static readonly Choices<ZeroOperandPolicy> ZeroOperandPolicies = Choices.FromEnum<ZeroOperandPolicy>();
     private static readonly Choices<WeightStorage> WeightStorages = Choices.FromEnum<WeightStorage>();
+    private static readonly Choices<ActivationStorage> ActivationStorages = Choices.FromEnum<ActivationStorage>();
     private static readonly Choices<RoundingMode> Roundings = Choices.FromEnum<RoundingMode>();
     private static readonly Choices<MxRounding> MxRoundings = Choices.FromEnum<MxRounding>();
     private static readonly Choices<MxScaleRule> MxScaleRules = Choices.FromEnum<MxScaleRule>();
@@ -153,10 +156,12 @@ internal static class AcceleratorReader
 
         MapperConfig? mapper = root.Mapping("mapper", MapperSchema, required: false) is { } m ? ReadMapper(m) : MapperConfig.Heuristic;
         WeightStorage? storage = root.Has("weight_storage") ? root.Choice("weight_storage", WeightStorages) : WeightStorage.Dense;
+        ActivationStorage? activations = root.Has("activation_storage") ? root.Choice("activation_storage", ActivationStorages)
+            : peArray is null ? null : AcceleratorConfig.DefaultActivationStorage(peArray.Arithmetic);
         EnergyTable? energy = root.Text("energy_table") is { } tablePath ? loadEnergyTable(tablePath, root.Entry("energy_table")!.Value) : null;
 
         if (errors.Count > errorsBefore || name is null || clockMegahertz is null || maxCycles is null || peArray is null
-            || buffers is null || dram is null || vectorUnit is null || bfp is null || energy is null || storage is null || onChip is null || mapper is null)
+            || buffers is null || dram is null || vectorUnit is null || bfp is null || energy is null || storage is null || activations is null || onChip is null || mapper is null)
         {
             return null;
         }
@@ -172,6 +177,7 @@ internal static class AcceleratorReader
             VectorUnit = vectorUnit,
             Bfp = bfp,
             WeightStorage = storage.Value,
+            ActivationStorage = activations.Value,
             Converters = converters,
             OnChipActivations = onChip.Value,
             Mapper = mapper,

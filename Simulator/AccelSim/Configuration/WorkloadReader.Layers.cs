@@ -168,6 +168,13 @@ internal static partial class WorkloadReader
             built = built with { OnnxNode = onnxNode };
         }
 
+        // The layer's own storage of its output, over the accelerator's activation_storage.
+        if (layer.Has("activation_storage"))
+        {
+            ActivationStorage? storage = layer.Choice("activation_storage", ActivationStorages);
+            built = storage is null ? null : built is null ? null : built with { ActivationStorage = storage };
+        }
+
         context.Record(name, built?.OutputShape);
         return built;
     }

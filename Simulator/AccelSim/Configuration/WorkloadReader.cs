@@ -34,6 +34,8 @@ internal static partial class WorkloadReader
     private static readonly IntRule ExponentBitsRule = new(2, 8);
     private static readonly IntRule MantissaBitsRule = new(2, 24);
 
+    private static readonly Choices<ActivationStorage> ActivationStorages = Choices.FromEnum<ActivationStorage>();
+
     private static readonly Choices<LayerKind> Kinds = new(
         ("conv", LayerKind.Convolution),
         ("fc", LayerKind.FullyConnected),
@@ -45,18 +47,18 @@ internal static partial class WorkloadReader
 
     private static readonly ImmutableDictionary<LayerKind, MapSchema> KeysByKind = new Dictionary<LayerKind, MapSchema>
     {
-        [LayerKind.Convolution] = LayerKeys("name", "onnx_node", "type", "input", "filters", "kernel", "stride", "padding", "dilation", "groups", "bias", "relu", "weights", "bfp"),
-        [LayerKind.FullyConnected] = LayerKeys("name", "onnx_node", "type", "input", "outputs", "bias", "relu", "weights", "bfp"),
-        [LayerKind.MaxPool] = LayerKeys("name", "onnx_node", "type", "input", "kernel", "stride", "padding", "global"),
-        [LayerKind.AveragePool] = LayerKeys("name", "onnx_node", "type", "input", "kernel", "stride", "padding", "global"),
-        [LayerKind.Add] = LayerKeys("name", "onnx_node", "type", "inputs", "relu"),
-        [LayerKind.Relu] = LayerKeys("name", "onnx_node", "type", "input"),
-        [LayerKind.Concat] = LayerKeys("name", "onnx_node", "type", "inputs"),
+        [LayerKind.Convolution] = LayerKeys("name", "onnx_node", "type", "input", "filters", "kernel", "stride", "padding", "dilation", "groups", "bias", "relu", "weights", "bfp", "activation_storage"),
+        [LayerKind.FullyConnected] = LayerKeys("name", "onnx_node", "type", "input", "outputs", "bias", "relu", "weights", "bfp", "activation_storage"),
+        [LayerKind.MaxPool] = LayerKeys("name", "onnx_node", "type", "input", "kernel", "stride", "padding", "global", "activation_storage"),
+        [LayerKind.AveragePool] = LayerKeys("name", "onnx_node", "type", "input", "kernel", "stride", "padding", "global", "activation_storage"),
+        [LayerKind.Add] = LayerKeys("name", "onnx_node", "type", "inputs", "relu", "activation_storage"),
+        [LayerKind.Relu] = LayerKeys("name", "onnx_node", "type", "input", "activation_storage"),
+        [LayerKind.Concat] = LayerKeys("name", "onnx_node", "type", "inputs", "activation_storage"),
     }.ToImmutableDictionary();
 
     /// <summary>Every key any layer may have; used when the type is unknown, and by overrides.</summary>
     private static readonly MapSchema AnyLayerSchema = LayerKeys(
-        "name", "onnx_node", "type", "input", "inputs", "filters", "outputs", "kernel", "stride", "padding", "dilation", "groups", "global", "bias", "relu", "weights", "bfp");
+        "name", "onnx_node", "type", "input", "inputs", "filters", "outputs", "kernel", "stride", "padding", "dilation", "groups", "global", "bias", "relu", "weights", "bfp", "activation_storage");
 
     /// <summary>Every key of a workload file; overrides resolve against it.</summary>
     public static readonly MapSchema Schema = new(

@@ -13,7 +13,16 @@ public static class LayerContexts
     /// its input arrives, or its output stays, on chip.</summary>
     public static LayerContext For(Network network, int index, AcceleratorConfig config, RunSettings run)
     {
-        LayerContext context = For(network.Layers[index], config, run);
+        Layer layer = network.Layers[index];
+        LayerContext context = For(layer, config, run);
+        Layer? producer = network.Layers.FirstOrDefault(l => l.Name == layer.Inputs[0]);
+        if (producer is not null)
+        {
+            BfpSettings producerBfp = BfpOf(producer, config);
+            FeatureMapFormat input = OutputFormat(producer, producerBfp, config);
+            context = context with { Input = input, InputPreconverted = Preconverted(input, producerBfp, context.Bfp) };
+        }
+
         return config.OnChipActivations
             ? context with { InputFromChip = index > 0 && StaysOnChip(network, index - 1, config), OutputToChip = StaysOnChip(network, index, config) }
             : context;
@@ -33,13 +42,35 @@ public static class LayerContexts
         Layer next = network.Layers[index + 1];
         bool onlyNext = next.Inputs is [var only] && only == layer.Name
             && !network.Layers.Where((l, j) => j != index + 1 && l.Inputs.Contains(layer.Name)).Any();
-        long bytes = layer.OutputShape.Elements * network.Batch * Mapping.DataSizes.FeatureMapElementBytes;
+        long bytes = OutputFormat(layer, BfpOf(layer, config), config).Bytes(layer.OutputShape.Elements * network.Batch);
         return onlyNext && bytes <= config.Buffers.Ofmap.CapacityBytes && bytes <= config.Buffers.Ifmap.HalfCapacityBytes;
     }
 
     /// <summary>The context of <paramref name="layer"/> on its own (input and output in DRAM): its BFP formats.</summary>
-    public static LayerContext For(Layer layer, AcceleratorConfig config, RunSettings run) =>
-        LayerContext.Of(config, run) with { Bfp = BfpOf(layer, config) };
+    /// <remarks>Its input is taken as stored in the accelerator's <c>activation_storage</c> (the network input's format;
+    /// <see cref="For(Network, int, AcceleratorConfig, RunSettings)"/> gives a layer its producer's).</remarks>
+    public static LayerContext For(Layer layer, AcceleratorConfig config, RunSettings run)
+    {
+        BfpSettings bfp = BfpOf(layer, config);
+        FeatureMapFormat input = FeatureMapFormat.Of(config.ActivationStorage, config.Bfp, layer.InputShape.Channels, config.PeArray.Arithmetic);
+        return LayerContext.Of(config, run) with
+        {
+            Bfp = bfp,
+            Input = input,
+            InputPreconverted = Preconverted(input, config.Bfp, bfp),
+            Output = OutputFormat(layer, bfp, config),
+        };
+    }
+
+    /// <summary>How <paramref name="layer"/> stores its output: its own <c>activation_storage</c>, else the accelerator's.</summary>
+    public static FeatureMapFormat OutputFormat(Layer layer, BfpSettings bfp, AcceleratorConfig config) =>
+        FeatureMapFormat.Of(layer.ActivationStorage ?? config.ActivationStorage, bfp, layer.OutputShape.Channels, config.PeArray.Arithmetic);
+
+    /// <summary>A map stored as array operands is read without conversion when the reader's operand format is the one it
+    /// was stored in (a BFP reader with other input widths converts it again).</summary>
+    private static bool Preconverted(FeatureMapFormat input, BfpSettings stored, BfpSettings reader) =>
+        input.IsArrayOperand && (input.Storage != ActivationStorage.Bfp
+            || (reader.InputMx is null && reader.Inputs == stored.Inputs && reader.InputPartition == stored.InputPartition));
 
     /// <summary>The layer's effective BFP settings: the config's, with the layer's own formats where it gives them.</summary>
     public static BfpSettings BfpOf(Layer layer, AcceleratorConfig config)

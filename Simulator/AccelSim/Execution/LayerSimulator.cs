@@ -26,12 +26,12 @@ public static class LayerSimulator
         return simulation.Stats.Counters;
     }
 
-    /// <param name="context">What the run decided for the layer; null: <see cref="LayerContext.Of"/> the config.</param>
+    /// <param name="context">What the run decided for the layer; null: <see cref="LayerContexts.For(Layer, AcceleratorConfig, RunSettings)"/>.</param>
     /// <param name="trace">Where the components report what they do (in layer cycles), or null.</param>
     /// <param name="energy">The energy table, for a mapping search under the energy or EDP objective.</param>
     public static LayerTiming Run(Layer layer, int batch, AcceleratorConfig config, LayerContext? context = null, ITraceSink? trace = null, EnergyTable? energy = null)
     {
-        (LayerContext chosen, TileSchedule schedule, LayerTiming? simulated) = Choose(layer, batch, config, context ?? LayerContext.Of(config));
+        (LayerContext chosen, TileSchedule schedule, LayerTiming? simulated) = Choose(layer, batch, config, context ?? LayerContexts.For(layer, config, RunSettings.Native));
         if (config.Mapper.Search != MapperSearch.Heuristic && Mapper.RunsOnTheArray(layer))
         {
             // The split (for a unified buffer) is chosen with the heuristic mapping, then the search maps within it.

@@ -54,7 +54,9 @@ public sealed class NetworkNumerics
         var reference = new Dictionary<string, double[]>(StringComparer.Ordinal);
         float[] input = Input ?? NetworkInputs.Tensor(_network);
 
-        bfp[Network.InputName] = input;
+        // What the accelerator reads is what it stored: the network input in the config's storage format, each layer's
+        // output in its own (the double reference stays exact).
+        bfp[Network.InputName] = StoredActivations.Round(input, _config.ActivationStorage, _config.Bfp, _network.InputShape);
         reference[Network.InputName] = Array.ConvertAll(input, v => (double)v);
         var predicted = new Dictionary<string, double>(StringComparer.Ordinal) { [Network.InputName] = 0 };
 
@@ -79,7 +81,7 @@ public sealed class NetworkNumerics
                 Dump(layer, "reference_output", w => NpyFile.WriteFloat32(w, shape, ToSingle(refOut)));
             }
 
-            bfp[layer.Name] = bfpOut;
+            bfp[layer.Name] = StoredActivations.Round(bfpOut, layer.ActivationStorage ?? _config.ActivationStorage, LayerContexts.BfpOf(layer, _config), layer.OutputShape);
             reference[layer.Name] = refOut;
             foreach (string name in layer.Inputs.Append(layer.Name))
             {

@@ -1,4 +1,5 @@
 using AccelSim.Numerics;
+using AccelSim.Workloads;
 
 namespace AccelSim.Hardware;
 
@@ -226,6 +227,16 @@ public sealed record AcceleratorConfig
 
     /// <summary>How weights are stored (DRAM and weight buffer); sparse formats need the weights' values to size tiles.</summary>
     public WeightStorage WeightStorage { get; init; } = WeightStorage.Dense;
+
+    /// <summary>How feature maps are stored in SRAM and DRAM (<c>activation_storage</c>; a layer may give its own).
+    /// A config file without the key gets <see cref="DefaultActivationStorage"/> of its arithmetic.</summary>
+    public ActivationStorage ActivationStorage { get; init; } = ActivationStorage.Float32;
+
+    /// <summary>The storage an arithmetic implies: a BFP array converts its outputs back to half precision, as the seed's
+    /// accelerator does (its 5-bit exponent matches float16's); a float16 array stores what it computes on; a float32
+    /// array keeps float32.</summary>
+    public static ActivationStorage DefaultActivationStorage(Arithmetic arithmetic) =>
+        arithmetic == Arithmetic.Float32 ? ActivationStorage.Float32 : ActivationStorage.Float16;
 
     /// <summary>A run still going after this many cycles in one layer stops with an error (runaway guard).</summary>
     public required long MaxCycles { get; init; }

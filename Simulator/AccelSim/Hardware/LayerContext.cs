@@ -1,4 +1,5 @@
 using AccelSim.Numerics;
+using AccelSim.Workloads;
 
 namespace AccelSim.Hardware;
 
@@ -24,11 +25,30 @@ public sealed record LayerContext
     /// <summary>This layer's output stays on chip for the next layer.</summary>
     public bool OutputToChip { get; init; }
 
-    /// <summary>The context of a layer nothing was decided for: the config's buffers and BFP settings, inputs and outputs in
-    /// DRAM, under <paramref name="run"/> (null: <see cref="RunSettings.Native"/>).</summary>
+    /// <summary>How the layer's input feature map is stored (its producer's output format; float32 unless decided).</summary>
+    public FeatureMapFormat Input { get; init; } = FeatureMapFormat.Float32;
+
+    /// <summary>How the layer stores its output feature map.</summary>
+    public FeatureMapFormat Output { get; init; } = FeatureMapFormat.Float32;
+
+    /// <summary>The input arrives as the array's operands (converted by its producer): the layer converts none of it.</summary>
+    public bool InputPreconverted { get; init; }
+
+    /// <summary>The layer converts its outputs into the next layer's operand format (BFP or float16) on their way out, so
+    /// that conversion is counted here, once, and not where they are read.</summary>
+    /// <summary>Elements a step converts into operand format: the input it reads (unless its producer converted it) and
+    /// the finished outputs it writes (when it stores them as the next layer's operands).</summary>
+    public long Conversions(long inputsRead, long outputsWritten) => (InputPreconverted ? 0 : inputsRead) + (ConvertsOutput ? outputsWritten : 0);
+
+    public bool ConvertsOutput => Output.IsArrayOperand || Output.Storage == ActivationStorage.Bfp;
+
+    /// <summary>The context of a layer nothing was decided for: the config's buffers, BFP settings and activation storage,
+    /// inputs and outputs in DRAM, under <paramref name="run"/> (null: <see cref="RunSettings.Native"/>).</summary>
     public static LayerContext Of(AcceleratorConfig config, RunSettings? run = null)
     {
         ArgumentNullException.ThrowIfNull(config);
-        return new LayerContext { Run = run ?? RunSettings.Native, Buffers = config.Buffers, Bfp = config.Bfp };
+        // The config's storage for input and output; a BFP map's per-pixel blocks are sized by the layer (LayerContexts).
+        FeatureMapFormat stored = FeatureMapFormat.Of(config.ActivationStorage, config.Bfp, channels: 1, config.PeArray.Arithmetic);
+        return new LayerContext { Run = run ?? RunSettings.Native, Buffers = config.Buffers, Bfp = config.Bfp, Input = stored, Output = stored };
     }
 }

@@ -5,15 +5,19 @@ namespace AccelSim.Mapping;
 
 /// <summary>Storage sizes of the data the accelerator moves.</summary>
 /// <remarks>
-/// Feature maps are float32 in DRAM and in the input/output buffers (docs/numerics.md: outputs leave the array as float32 and the
-/// next layer converts its input when reading it). Weights are stored in BFP, converted offline: a block of n elements
+/// Feature maps are stored as each layer's <see cref="FeatureMapFormat"/> says (its <c>LayerContext</c>'s input and
+/// output, docs/memory.md); partial sums wait in the output buffer as float32. Weights are stored in BFP, converted offline: a block of n elements
 /// costs n·L + E bits, so the shared exponents are real storage and real traffic. A float16 or float32 array stores
 /// its weights in its own format: 16 or 32 bits each.
 /// </remarks>
 public static class DataSizes
 {
-    /// <summary>Bytes of one float32 feature-map element.</summary>
+    /// <summary>Bytes of one float32 feature-map element: SCALE-Sim's element size in its compatibility reports.</summary>
     public const int FeatureMapElementBytes = 4;
+
+    /// <summary>Bytes of one partial sum waiting in the output buffer (float32, whatever the stored format: results are
+    /// converted to it once, when their last partial sum has been added).</summary>
+    public const int PartialSumBytes = 4;
 
     /// <summary>Bits of a dense weight tile in the array's weight format.</summary>
     /// <param name="bfp">The layer's effective BFP settings; null: the config's.</param>

@@ -15,15 +15,16 @@ internal static class VectorUnitMapper
     {
         // Channels are independent: a step pools a block of whole channel planes of one batch item.
         PoolShape shape = pool.ShapeFor(batch);
-        long planeInBytes = shape.PlaneInputElements * FeatureMapElementBytes;
+        long planeInputs = shape.PlaneInputElements;
         long planeOutputs = shape.PlaneOutputs;
         long half = context.Buffers.Ifmap.HalfCapacityBytes;
-        if (planeInBytes > half || planeOutputs * FeatureMapElementBytes > context.Buffers.Ofmap.CapacityBytes)
+        int channelsPerStep = (int)Fitting.Largest(shape.Channels,
+            c => context.Input.Bytes(planeInputs * c) <= half && context.Output.Bytes(planeOutputs * c) <= context.Buffers.Ofmap.CapacityBytes);
+        if (channelsPerStep < 1)
         {
             return MapPoolByRows(pool.Name, shape, config, context);
         }
 
-        int channelsPerStep = (int)Math.Min(shape.Channels, Math.Min(half / planeInBytes, context.Buffers.Ofmap.CapacityBytes / (planeOutputs * FeatureMapElementBytes)));
         long windowOps = shape.WindowElements;
         IEnumerable<ScheduleEntry> Emit()
         {
@@ -34,8 +35,9 @@ internal static class VectorUnitMapper
                 {
                     int channels = Math.Min(channelsPerStep, shape.Channels - c0);
                     long outputs = planeOutputs * channels;
-                    yield return tiles.Ifmap(planeInBytes * channels);
-                    yield return ScheduleEntry.Compute(VectorStep(tiles.LastIfmap, outputs * windowOps, outputs, planeInBytes * channels, config));
+                    long bytes = context.Input.Bytes(planeInputs * channels);
+                    yield return tiles.Ifmap(bytes);
+                    yield return ScheduleEntry.Compute(VectorStep(tiles.LastIfmap, outputs * windowOps, outputs, bytes, config, context));
                 }
             }
         }
@@ -50,8 +52,7 @@ internal static class VectorUnitMapper
     private static TileSchedule MapPoolByRows(string layerName, PoolShape shape, AcceleratorConfig config, LayerContext context)
     {
         long half = context.Buffers.Ifmap.HalfCapacityBytes;
-        long rowBytes = (long)shape.InWidth * FeatureMapElementBytes;
-        long outRowBytes = (long)shape.OutWidth * FeatureMapElementBytes;
+        long RowBytes(long rows) => context.Input.Bytes(rows * shape.InWidth);
         long InputRows(int first, int count)
         {
             long top = Math.Max(0, ((long)first * shape.StrideHeight) - shape.PadTop);
@@ -73,8 +74,8 @@ internal static class VectorUnitMapper
 
         int rowsPerStep = 0;
         while (rowsPerStep < shape.OutHeight
-            && MostInputRows(rowsPerStep + 1) * rowBytes <= half
-            && (rowsPerStep + 1) * outRowBytes <= context.Buffers.Ofmap.CapacityBytes)
+            && RowBytes(MostInputRows(rowsPerStep + 1)) <= half
+            && context.Output.Bytes((long)(rowsPerStep + 1) * shape.OutWidth) <= context.Buffers.Ofmap.CapacityBytes)
         {
             rowsPerStep++;
         }
@@ -82,7 +83,7 @@ internal static class VectorUnitMapper
         if (rowsPerStep == 0)
         {
             throw new MappingException(string.Create(CultureInfo.InvariantCulture,
-                $"layer '{layerName}': the input rows of one output row ({MostInputRows(1) * rowBytes} bytes) do not fit half the ifmap buffer ({half} bytes); enlarge the buffer"));
+                $"layer '{layerName}': the input rows of one output row ({RowBytes(MostInputRows(1))} bytes) do not fit half the ifmap buffer ({half} bytes); enlarge the buffer"));
         }
 
         long windowOps = shape.WindowElements;
@@ -94,10 +95,10 @@ internal static class VectorUnitMapper
                 for (int first = 0; first < shape.OutHeight; first += rowsPerStep)
                 {
                     int rows = Math.Min(rowsPerStep, shape.OutHeight - first);
-                    long bytes = InputRows(first, rows) * rowBytes;
+                    long bytes = RowBytes(InputRows(first, rows));
                     long outputs = (long)rows * shape.OutWidth;
                     yield return tiles.Ifmap(bytes);
-                    yield return ScheduleEntry.Compute(VectorStep(tiles.LastIfmap, outputs * windowOps, outputs, bytes, config));
+                    yield return ScheduleEntry.Compute(VectorStep(tiles.LastIfmap, outputs * windowOps, outputs, bytes, config, context));
                 }
             }
         }
@@ -113,8 +114,9 @@ internal static class VectorUnitMapper
     /// <exception cref="MappingException">Not even one element fits the buffers.</exception>
     public static TileSchedule MapElementwise(long elements, int inputs, int opsPerElement, AcceleratorConfig config, LayerContext context, string what)
     {
-        long bytesPerElementIn = (long)inputs * FeatureMapElementBytes;
-        long perStep = Math.Min(context.Buffers.Ifmap.HalfCapacityBytes / bytesPerElementIn, context.Buffers.Ofmap.CapacityBytes / FeatureMapElementBytes);
+        // Bounded by the bits of half the buffer (no element takes less than a bit), so the step size does not depend on the layer's size.
+        long perStep = Fitting.Largest(context.Buffers.Ifmap.HalfCapacityBytes * 8,
+            n => context.Input.Bytes(n * inputs) <= context.Buffers.Ifmap.HalfCapacityBytes && context.Output.Bytes(n) <= context.Buffers.Ofmap.CapacityBytes);
         if (perStep < 1)
         {
             throw new MappingException("the ifmap and ofmap buffers are too small for even one element");
@@ -126,8 +128,9 @@ internal static class VectorUnitMapper
             for (long first = 0; first < elements; first += perStep)
             {
                 long count = Math.Min(perStep, elements - first);
-                yield return tiles.Ifmap(count * bytesPerElementIn);
-                yield return ScheduleEntry.Compute(VectorStep(tiles.LastIfmap, count * opsPerElement, count, count * bytesPerElementIn, config));
+                long bytes = context.Input.Bytes(count * inputs);
+                yield return tiles.Ifmap(bytes);
+                yield return ScheduleEntry.Compute(VectorStep(tiles.LastIfmap, count * opsPerElement, count, bytes, config, context));
             }
         }
 
@@ -136,7 +139,9 @@ internal static class VectorUnitMapper
             string.Create(CultureInfo.InvariantCulture, $"vector unit, {config.VectorUnit.Lanes} lanes: {what} in {schedule.Steps.Length} step(s) of up to {perStep} element(s)"));
     }
 
-    private static ComputeStep VectorStep(int tile, long ops, long outputs, long readBytes, AcceleratorConfig config) => new()
+    /// <remarks>The vector unit computes in float32: reading a stored format widens it and writing rounds it, within its
+    /// lanes' operation; only a BFP output is formatted by the converter (its blocks' exponents).</remarks>
+    private static ComputeStep VectorStep(int tile, long ops, long outputs, long readBytes, AcceleratorConfig config, LayerContext context) => new()
     {
         IfmapTile = tile,
         WeightTile = -1,
@@ -145,8 +150,8 @@ internal static class VectorUnitMapper
         Macs = 0,
         IfmapReadBytes = readBytes,
         WeightReadBytes = 0,
-        OutputBytes = outputs * FeatureMapElementBytes,
-        InputConversions = 0,
+        OutputBytes = context.Output.Bytes(outputs),
+        InputConversions = context.Conversions(0, outputs),
         OutputConversions = 0,
         VectorOps = ops,
     };

@@ -1,6 +1,7 @@
 using System.Globalization;
 using AccelSim.Configuration;
 using AccelSim.Hardware;
+using AccelSim.Workloads;
 
 namespace AccelSim.ScaleSim;
 
@@ -138,6 +139,9 @@ public static class ScaleSimConfigReader
                 buffers.Weights with { CapacityBytes = presets.FilterKb * 1024L * OperandBytes },
                 buffers.Ofmap with { CapacityBytes = presets.OfmapKb * 1024L * OperandBytes }),
             Dram = user ? new DramConfig(3.0 * bandwidth * OperandBytes, LatencyCycles: 1) : new DramConfig(CalcModeBandwidthBytesPerCycle, LatencyCycles: 0),
+
+            // SCALE-Sim's operands are words of OperandBytes: its feature maps are float32 whatever the baseline stores.
+            ActivationStorage = ActivationStorage.Float32,
         };
     }
 

@@ -50,8 +50,9 @@ public sealed class ScaleSimRunner
             throw new MappingException("SCALE-Sim has no row-stationary dataflow (it models os, ws and is): drop --scalesim-compat or choose another pe_array.dataflow");
         }
 
-        // SCALE-Sim has one fixed mapping per dataflow: its compatibility mode keeps the heuristic whatever mapper says.
-        AcceleratorConfig fixedMapping = hardware with { Mapper = MapperConfig.Heuristic };
+        // SCALE-Sim has one fixed mapping per dataflow: its compatibility mode keeps the heuristic whatever mapper says,
+        // and its own element size (float32 words of 4 bytes) whatever activation_storage says.
+        AcceleratorConfig fixedMapping = hardware with { Mapper = MapperConfig.Heuristic, ActivationStorage = ActivationStorage.Float32 };
         return new ScaleSimRunner(fixedMapping, energy, settings is null ? null : MemoryOf(settings, fixedMapping));
     }
 

@@ -25,6 +25,9 @@ public abstract record Layer
     /// <summary>Names of the layers whose outputs feed this one; <c>input</c> names the network input.</summary>
     public required ImmutableArray<string> Inputs { get; init; }
 
+    /// <summary>How this layer's output is stored in SRAM and DRAM; null: the accelerator's <c>activation_storage</c>.</summary>
+    public ActivationStorage? ActivationStorage { get; init; }
+
     /// <summary>Shape of the (first) input, per batch item.</summary>
     public required TensorShape InputShape { get; init; }
 

@@ -1,6 +1,7 @@
 using AccelSim.Configuration;
 using AccelSim.Energy;
 using AccelSim.Hardware;
+using AccelSim.Workloads;
 using AccelSim.Numerics;
 using static AccelSim.Tests.Configuration.SampleYaml;
 
@@ -71,6 +72,20 @@ public sealed class AcceleratorLoaderTests
             Assert.That(energy.Name, Is.EqualTo("horowitz_45nm"));
             Assert.That(energy.Entries, Has.Count.EqualTo(13));
         }
+    }
+
+    [TestCase("", "bfp", ActivationStorage.Float16)]
+    [TestCase("", "float16", ActivationStorage.Float16)]
+    [TestCase("", "float32", ActivationStorage.Float32)]
+    [TestCase("activation_storage: int8", "bfp", ActivationStorage.Int8)]
+    [TestCase("activation_storage: bfloat16", "float32", ActivationStorage.Bfloat16)]
+    public void ActivationStorage_DefaultsPerArithmetic_UnlessGiven(string line, string arithmetic, ActivationStorage expected)
+    {
+        // bfp: the seed stores outputs back in half precision; float16 stores its operands; float32 keeps float32.
+        string yaml = HardwareYaml.WithLineAfter(7, "  arithmetic: " + arithmetic) + "\n" + line;
+        AcceleratorConfig config = ConfigLoader.LoadAccelerator(_files.Write("storage.yaml", yaml));
+
+        Assert.That(config.ActivationStorage, Is.EqualTo(expected));
     }
 
     [Test]
@@ -239,7 +254,7 @@ public sealed class AcceleratorLoaderTests
             "4:1: pe_array.cols is required: an integer from 1 to 4096",
             "6:3: unknown key 'colz' in pe_array; allowed: rows, cols, dataflow, arithmetic, zero_operands");
         yield return Case("Unknown top-level key", HardwareYaml + "\ncolour: red",
-            "25:1: unknown key 'colour' at the top level; allowed: version, name, clock_mhz, max_cycles, pe_array, buffers, dram, vector_unit, bfp, weight_storage, on_chip_activations, converters, mapper, energy_table");
+            "25:1: unknown key 'colour' at the top level; allowed: version, name, clock_mhz, max_cycles, pe_array, buffers, dram, vector_unit, bfp, weight_storage, on_chip_activations, activation_storage, converters, mapper, energy_table");
         yield return Case("Unknown buffer", HardwareYaml.WithLineAfter(15, "  scratch: { capacity_bytes: 64, word_bits: 8, read_ports: 1, write_ports: 1 }"),
             "16:3: unknown key 'scratch' in buffers; allowed: ifmap, weights, ofmap, unified");
         yield return Case("Duplicate key rows", HardwareYaml.WithLineAfter(5, "  rows: 16"),
@@ -258,6 +273,8 @@ public sealed class AcceleratorLoaderTests
             "19:14: vector_unit must be a mapping with keys lanes, was 16");
         yield return Case("Out of range: clock 0", HardwareYaml.WithLine(3, "clock_mhz: 0"),
             "3:12: clock_mhz must be a number greater than 0, was 0");
+        yield return Case("Bad enum: activation_storage", HardwareYaml + "\nactivation_storage: fp8",
+            "25:21: activation_storage 'fp8' is not one of float32, float16, bfloat16, int8, bfp");
         yield return Case("Bad enum: dataflow", HardwareYaml.WithLine(7, "  dataflow: diagonal"),
             "7:13: pe_array.dataflow 'diagonal' is not one of output_stationary, weight_stationary, input_stationary, row_stationary");
         yield return Case("Missing required: name", HardwareYaml.WithLine(2, "# (no name)"),

@@ -18,6 +18,18 @@ public sealed class WorkloadLoaderTests
     private Network Load(string yaml) => ConfigLoader.LoadWorkload(_files.Write("net.yaml", yaml));
 
     [Test]
+    public void LayerActivationStorage_IsTheLayersOwn_OthersKeepTheAccelerators()
+    {
+        Network network = Load(WorkloadYaml.WithLine(9, "  - { name: pool1, type: max_pool, kernel: 2, activation_storage: int8 }"));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(network.Layers[2].ActivationStorage, Is.EqualTo(ActivationStorage.Int8));
+            Assert.That(network.Layers[0].ActivationStorage, Is.Null);
+        });
+    }
+
+    [Test]
     public void Vgg16_HasThePublishedMacsAndParameters()
     {
         Network network = ConfigLoader.LoadWorkload(Path.Combine(RepoPaths.Workloads, "vgg16.yaml"));
@@ -263,7 +275,10 @@ public sealed class WorkloadLoaderTests
             "7:13: layers.0.name 'conv 1' must consist of letters, digits and _ . / - only");
         yield return Case("Key of another layer type",
             WorkloadYaml.WithLine(7, "  - { name: conv1, type: conv, filters: 8, kernel: 3, outputs: 10 }"),
-            "7:55: unknown key 'outputs' in layers.conv1 (a conv layer); allowed: name, onnx_node, type, input, filters, kernel, stride, padding, dilation, groups, bias, relu, weights, bfp");
+            "7:55: unknown key 'outputs' in layers.conv1 (a conv layer); allowed: name, onnx_node, type, input, filters, kernel, stride, padding, dilation, groups, bias, relu, weights, bfp, activation_storage");
+        yield return Case("Bad activation_storage on a layer",
+            WorkloadYaml.WithLine(9, "  - { name: pool1, type: max_pool, kernel: 2, activation_storage: half }"),
+            "9:67: layers.pool1.activation_storage 'half' is not one of float32, float16, bfloat16, int8, bfp");
         yield return Case("Inputs on a conv layer",
             WorkloadYaml.WithLine(8, "  - { name: conv2, type: conv, filters: 8, kernel: 3, inputs: [conv1, conv1] }"),
             "8:55: layers.conv2.inputs is only for add and concat layers; a conv layer reads one input: use input: <layer name>");

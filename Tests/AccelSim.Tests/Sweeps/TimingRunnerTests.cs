@@ -44,9 +44,9 @@ public sealed class TimingRunnerTests
     [Test]
     public void LayerThatCannotBeMapped_FailsWithTheSameMessage()
     {
-        // A 128-byte ifmap buffer: one reduction step of a 32-row fold (128 B) does not fit its 64-byte half.
+        // A 128-byte ifmap buffer: one reduction step of a 32-row fold (32 float32 maps' elements, 128 B) does not fit its 64-byte half.
         LoadedAccelerator accelerator = ConfigLoader.LoadAcceleratorWithEnergy(Path.Combine(RepoPaths.Configs, "default.yaml"),
-            [ConfigOverride.Parse("buffers.ifmap.capacity_bytes=128")]);
+            [ConfigOverride.Parse("buffers.ifmap.capacity_bytes=128"), ConfigOverride.Parse("activation_storage=float32")]);
         Network network = ConfigLoader.LoadWorkload(Path.Combine(RepoPaths.Workloads, "resnet18_synthetic.yaml"));
 
         Exception reference = Assert.Catch(() => NetworkRunner.Run(accelerator.Hardware, accelerator.Energy, network, new RunOptions(Numerics: false, Threads: 1)))!;

@@ -20,7 +20,7 @@ internal sealed class OutputStationaryMapper : IDataflowMapper
 
     public TileSchedule Map(GemmLayer layer, AcceleratorConfig config, LayerContext context, MappingPoint point)
     {
-        long foldOutputBytes = (long)config.PeArray.Rows * config.PeArray.Cols * FeatureMapElementBytes;
+        long foldOutputBytes = (long)config.PeArray.Rows * config.PeArray.Cols * PartialSumBytes;
         if (foldOutputBytes > context.Buffers.Ofmap.CapacityBytes)
         {
             throw new MappingException(string.Create(CultureInfo.InvariantCulture,

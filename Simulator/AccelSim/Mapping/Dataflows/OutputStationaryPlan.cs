@@ -45,7 +45,7 @@ internal sealed record OutputStationaryPlan(
         long rowFolds = CeilDiv(g.Pixels, rows);
         long colFolds = CeilDiv(g.GroupFilters, cols);
 
-        long wholeIfmap = (long)g.GroupInChannels * g.InHeight * g.InWidth * g.Batch * FeatureMapElementBytes;
+        long wholeIfmap = context.Input.Bytes((long)g.GroupInChannels * g.InHeight * g.InWidth * g.Batch);
         // Stored size of the largest group's weights (sparse storage shrinks it by the measured non-zeros).
         long wholeWeights = Enumerable.Range(0, g.Groups).Max(group => GroupWeightBytes(g, config, context.Bfp, mask, group));
         bool ifmapResident = wholeIfmap <= context.Buffers.Ifmap.HalfCapacityBytes;
@@ -64,7 +64,7 @@ internal sealed record OutputStationaryPlan(
     /// row folds form bands that share their input rows.</summary>
     private OutputStationaryPlan InChunksOfChannels(int channelsPerChunk, MappingPoint point)
     {
-        long rowBytesAllChannels = (long)G.InWidth * G.GroupInChannels * FeatureMapElementBytes;
+        long rowBytesAllChannels = Context.Input.Bytes((long)G.InWidth * G.GroupInChannels);
         int chunks = (int)CeilDiv(G.GroupInChannels, channelsPerChunk);
         long foldsPerBand = IfmapResident || chunks > 1 ? 1
             : MappingPoint.Limit(point.FoldsPerBand, Math.Max(1, Fitting.Largest(RowFolds, b => MaxInputRows(b) * rowBytesAllChannels <= IfmapHalf)));
@@ -125,15 +125,15 @@ internal sealed record OutputStationaryPlan(
     {
         int rows = config.PeArray.Rows;
         int cols = config.PeArray.Cols;
-        long wholeIfmap = (long)g.GroupInChannels * g.InHeight * g.InWidth * g.Batch * FeatureMapElementBytes;
+        long wholeIfmap = context.Input.Bytes((long)g.GroupInChannels * g.InHeight * g.InWidth * g.Batch);
         long wholeWeights = BitsToBytes(WeightTileBits(g.GroupFilters, g.Reduction, config, context.Bfp));
-        long stepIfmap = Math.Min(rows, g.Pixels) * FeatureMapElementBytes;
+        long stepIfmap = context.Input.Bytes(Math.Min(rows, g.Pixels));
         long stepWeights = BitsToBytes(WeightTileBits(Math.Min(cols, g.GroupFilters), 1, config, context.Bfp));
-        return new SmallestTile(2 * Math.Min(wholeIfmap, stepIfmap), 2 * Math.Min(wholeWeights, stepWeights), (long)rows * cols * FeatureMapElementBytes);
+        return new SmallestTile(2 * Math.Min(wholeIfmap, stepIfmap), 2 * Math.Min(wholeWeights, stepWeights), (long)rows * cols * PartialSumBytes);
     }
 
     /// <summary>Bytes of a fold's im2col block of <paramref name="taps"/> reduction indices (0 when the input is resident).</summary>
-    private long BlockIfmapBytes(long taps) => IfmapResident ? 0 : Math.Min(ArrayRows, G.Pixels) * taps * FeatureMapElementBytes;
+    private long BlockIfmapBytes(long taps) => IfmapResident ? 0 : Context.Input.Bytes(Math.Min(ArrayRows, G.Pixels) * taps);
 
     /// <summary>Bytes of a column fold's weights for <paramref name="taps"/> reduction indices (0 when the weights are resident).</summary>
     private long BlockWeightBytes(long taps) => WeightsResident ? 0 : BitsToBytes(WeightTileBits(Math.Min(ArrayCols, G.GroupFilters), taps, Config, Context.Bfp));
@@ -142,7 +142,7 @@ internal sealed record OutputStationaryPlan(
     /// half their buffers (a resident tensor always fits).</summary>
     private bool ChannelsFit(int channels, long maxRowsPerFold)
     {
-        bool ifmapFits = IfmapResident || maxRowsPerFold * G.InWidth * channels * FeatureMapElementBytes <= IfmapHalf;
+        bool ifmapFits = IfmapResident || Context.Input.Bytes(maxRowsPerFold * G.InWidth * channels) <= IfmapHalf;
         long weightBits = WeightTileBits(Math.Min(ArrayCols, G.GroupFilters), channels * KernelArea, Config, Context.Bfp);
         bool weightsFit = WeightsResident || BitsToBytes(weightBits) <= WeightHalf;
         return ifmapFits && weightsFit;
@@ -227,11 +227,11 @@ internal sealed record OutputStationaryPlan(
         long channels = ((firstK + reduction - 1) / area) - (firstK / area) + 1;
         long firstKernelRow = channels > 1 ? 0 : (firstK % area) / G.KernelWidth;
         long lastKernelRow = channels > 1 ? G.KernelHeight - 1 : ((firstK + reduction - 1) % area) / G.KernelWidth;
-        long rowBytes = G.InputRowsFor(firstPixel, firstPixel + pixels - 1, firstKernelRow, lastKernelRow) * G.InWidth * channels * FeatureMapElementBytes;
+        long rowBytes = Context.Input.Bytes(G.InputRowsFor(firstPixel, firstPixel + pixels - 1, firstKernelRow, lastKernelRow) * G.InWidth * channels);
 
         // SCALE-Sim fetches the overhang of its last window like data; natively padding zeros are made, not fetched.
         long blockElements = Context.Run.Counting.PaddingAsData ? pixels * reduction : G.RealOperands(firstPixel, firstPixel + pixels, firstK, firstK + reduction);
-        return Math.Min(rowBytes, blockElements * FeatureMapElementBytes);
+        return Math.Min(rowBytes, Context.Input.Bytes(blockElements));
     }
 
     /// <summary>One K chunk of one fold: where it sits in the loops, and the part of the GEMM it computes.</summary>
@@ -345,7 +345,7 @@ internal sealed record OutputStationaryPlan(
             long bandLastPixel = Math.Min(plan.G.Pixels, bandEndFold * plan.ArrayRows) - 1;
             _pending.Add(_tiles.Ifmap(plan.IfmapResident ? plan.ResidentIfmapBytes
                 : plan.Gathered ? plan.PieceIfmapBytes(fold.FirstPixel, fold.RowsUsed, fold.FirstK, fold.Reduction)
-                : plan.G.InputRowsFor(bandFirstPixel, bandLastPixel) * plan.G.InWidth * fold.Channels * FeatureMapElementBytes));
+                : plan.Context.Input.Bytes(plan.G.InputRowsFor(bandFirstPixel, bandLastPixel) * plan.G.InWidth * fold.Channels)));
             _lastIfmapKey = ifmapKey;
         }
 
@@ -385,10 +385,10 @@ internal sealed record OutputStationaryPlan(
                 FillDrainCycles = fold.IsLastChunk ? _fillDrain : 0,
                 Macs = fold.RowsUsed * fold.ColsUsed * active,
                 SkippedMacs = fold.RowsUsed * fold.ColsUsed * (reduction - active),
-                IfmapReadBytes = realOperands * FeatureMapElementBytes,
+                IfmapReadBytes = plan.Context.Input.Bytes(realOperands),
                 WeightReadBytes = tileWeightBytes,
-                OutputBytes = outputs * FeatureMapElementBytes,
-                InputConversions = realOperands,
+                OutputBytes = plan.Context.Output.Bytes(outputs),
+                InputConversions = plan.Context.Conversions(realOperands, outputs),
                 OutputConversions = outputs,
                 VectorOps = fusedRelu ? outputs : 0,
                 Loop = columnFoldsOuter

@@ -71,7 +71,7 @@ internal sealed class RowStationaryPlan
         _ifmapHalf = context.Buffers.Ifmap.HalfCapacityBytes;
         _weightHalf = context.Buffers.Weights.HalfCapacityBytes;
         _psumHalf = context.Buffers.Ofmap.CapacityBytes / 2;
-        _wholeIfmap = (long)g.GroupInChannels * g.InHeight * g.InWidth * _n * FeatureMapElementBytes;
+        _wholeIfmap = context.Input.Bytes((long)g.GroupInChannels * g.InHeight * g.InWidth * _n);
         _ifmapResident = _wholeIfmap <= _ifmapHalf;
         _wholeWeights = WeightBytes(g.GroupFilters, g.GroupInChannels, _r);
         _weightsResident = _wholeWeights <= _weightHalf;
@@ -154,7 +154,7 @@ internal sealed class RowStationaryPlan
                                 var ifmapKey = _ifmapResident ? (group, -1L, -1L, -1L, -1L) : (group, batchBlock, strip, rowPass, chunk);
                                 if (ifmapKey != lastIfmap)
                                 {
-                                    yield return tiles.Ifmap(_ifmapResident ? _wholeIfmap : _rowsRead[strip, rowPass] * _g.InWidth * channels * items * FeatureMapElementBytes);
+                                    yield return tiles.Ifmap(_ifmapResident ? _wholeIfmap : _context.Input.Bytes(_rowsRead[strip, rowPass] * _g.InWidth * channels * items));
                                     lastIfmap = ifmapKey;
                                 }
 
@@ -212,7 +212,7 @@ internal sealed class RowStationaryPlan
         // Each unit's output rows join their outputs in the output buffer; all but an output's first contribution read
         // the stored partial sum and write the new one.
         long firstContributions = work.IsFirst ? filters * work.Items : 0;
-        long psumBytes = (units - firstContributions) * pass.OutRows * _f * FeatureMapElementBytes;
+        long psumBytes = (units - firstContributions) * pass.OutRows * _f * PartialSumBytes;
         var step = new ComputeStep
         {
             IfmapTile = ifmapTile,
@@ -220,13 +220,13 @@ internal sealed class RowStationaryPlan
             ComputeCycles = passes * cycles,
             FillDrainCycles = passes * (cycles - pass.MacsPerPe),
             Macs = units * pes * pass.MacsPerPe,
-            IfmapReadBytes = ifmapElements * FeatureMapElementBytes,
+            IfmapReadBytes = _context.Input.Bytes(ifmapElements),
 
             // Each unit reads its filter rows once: the block's rows once per batch item.
             WeightReadBytes = tileWeightBytes * work.Items,
-            OutputBytes = outputs * FeatureMapElementBytes,
+            OutputBytes = _context.Output.Bytes(outputs),
             PartialSumBytes = psumBytes,
-            InputConversions = ifmapElements,
+            InputConversions = _context.Conversions(ifmapElements, outputs),
             OutputConversions = outputs,
             VectorOps = fusedRelu ? outputs : 0,
             RegisterFileAccesses = units * pes * pass.RegisterFileAccessesPerPe,
@@ -249,16 +249,16 @@ internal sealed class RowStationaryPlan
     }
 
     private bool ItemsFit(long items) =>
-        (_ifmapResident || StripInputRows(1) * _g.InWidth * items * FeatureMapElementBytes <= _ifmapHalf)
-        && (long)_f * items * FeatureMapElementBytes <= _psumHalf;
+        (_ifmapResident || _context.Input.Bytes(StripInputRows(1) * _g.InWidth * items) <= _ifmapHalf)
+        && (long)_f * items * PartialSumBytes <= _psumHalf;
 
     /// <summary>The smallest tile (one output row of one batch item, one filter, one channel, the first filter-row pass)
     /// does not fit: the refusal names the smallest buffers that hold it.</summary>
     private MappingException NothingFits()
     {
-        long ifmapBytes = Math.Min(_wholeIfmap, StripInputRows(1) * _g.InWidth * FeatureMapElementBytes);
+        long ifmapBytes = Math.Min(_wholeIfmap, _context.Input.Bytes(StripInputRows(1) * _g.InWidth));
         long weightBytes = Math.Min(_wholeWeights, WeightBytes(1, 1, Math.Min(_arrayRows, _r)));
-        long psumBytes = (long)_f * FeatureMapElementBytes;
+        long psumBytes = (long)_f * PartialSumBytes;
         return SmallestTile.Refusal(_layerName, "row_stationary", "one output row of one batch item, one filter and one channel",
             new SmallestTile(2 * ifmapBytes, 2 * weightBytes, 2 * psumBytes), _context.Buffers);
     }
@@ -269,8 +269,8 @@ internal sealed class RowStationaryPlan
     private int WidestStrip()
     {
         long widest = _ifmapResident ? Math.Min(_e, _arrayCols)
-            : Fitting.Largest(Math.Min(_e, _arrayCols), rows => StripInputRows(rows) * _g.InWidth * _itemsPerBlock * FeatureMapElementBytes <= _ifmapHalf);
-        return (int)MappingPoint.Limit(_point.StripRows, Math.Max(1, Fitting.Largest(widest, rows => rows * _f * _itemsPerBlock * FeatureMapElementBytes <= _psumHalf)));
+            : Fitting.Largest(Math.Min(_e, _arrayCols), rows => _context.Input.Bytes(StripInputRows(rows) * _g.InWidth * _itemsPerBlock) <= _ifmapHalf);
+        return (int)MappingPoint.Limit(_point.StripRows, Math.Max(1, Fitting.Largest(widest, rows => rows * _f * _itemsPerBlock * PartialSumBytes <= _psumHalf)));
     }
 
     private long StripInputRows(long rows) =>
@@ -320,7 +320,7 @@ internal sealed class RowStationaryPlan
     /// buffer) and channels per chunk (their input rows fit half the ifmap buffer, their filter rows the weight buffer).</summary>
     private (long FiltersPerBlock, long ChannelsPerChunk) SizeBlocksAndChunks()
     {
-        long stripOutputBytes = (long)_widestStrip * _f * _itemsPerBlock * FeatureMapElementBytes;
+        long stripOutputBytes = (long)_widestStrip * _f * _itemsPerBlock * PartialSumBytes;
         long filtersPerBlock = Math.Min(_g.GroupFilters, _psumHalf / stripOutputBytes);
         int firstPassRows = Math.Min(_arrayRows, _r);
         if (!_weightsResident)
@@ -331,7 +331,7 @@ internal sealed class RowStationaryPlan
         filtersPerBlock = filtersPerBlock < 1 ? filtersPerBlock : MappingPoint.Limit(_point.FiltersPerBlock, filtersPerBlock);
 
         long channelsPerChunk = Fitting.Largest(_g.GroupInChannels, c =>
-            (_ifmapResident || _mostRows * _g.InWidth * c * _itemsPerBlock * FeatureMapElementBytes <= _ifmapHalf)
+            (_ifmapResident || _context.Input.Bytes(_mostRows * _g.InWidth * c * _itemsPerBlock) <= _ifmapHalf)
             && (_weightsResident || WeightBytes(filtersPerBlock, c, firstPassRows) <= _weightHalf));
         if (filtersPerBlock < 1 || channelsPerChunk < 1)
         {

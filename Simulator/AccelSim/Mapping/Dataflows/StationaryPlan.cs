@@ -75,14 +75,14 @@ internal sealed class StationaryPlan
         _ofmapCapacity = context.Buffers.Ofmap.CapacityBytes;
         _weightDensity = layer.WeightDensity;
 
-        _wholeIfmap = (long)g.GroupInChannels * g.InHeight * g.InWidth * g.Batch * FeatureMapElementBytes;
+        _wholeIfmap = context.Input.Bytes((long)g.GroupInChannels * g.InHeight * g.InWidth * g.Batch);
         _wholeWeights = WeightBytes(n, _k);
         _ifmapResident = _wholeIfmap <= _ifmapHalf;
         _weightsResident = _wholeWeights <= _weightHalf;
 
         // Natively, the partial sums of one pass (its streamed range × the used columns) wait in half the output buffer.
         _passLength = _psumsPerFold || _rowFolds == 1 ? _streamed
-            : Math.Min(_streamed, (_ofmapCapacity / 2) / ((long)_cols * FeatureMapElementBytes));
+            : Math.Min(_streamed, (_ofmapCapacity / 2) / ((long)_cols * PartialSumBytes));
         if (_passLength >= 1)
         {
             _passLength = MappingPoint.Limit(point.StreamedPerPass, _passLength);
@@ -188,10 +188,10 @@ internal sealed class StationaryPlan
             ComputeCycles = length + fillDrain,
             FillDrainCycles = fillDrain,
             Macs = length * usedCols * (p.K1 - p.K0),
-            IfmapReadBytes = ifmapElements * FeatureMapElementBytes,
+            IfmapReadBytes = _context.Input.Bytes(ifmapElements),
             WeightReadBytes = weightBytes,
-            OutputBytes = writes ? outputs * FeatureMapElementBytes : 0,
-            InputConversions = ifmapElements,
+            OutputBytes = writes ? _context.Output.Bytes(outputs) : 0,
+            InputConversions = _context.Conversions(ifmapElements, writes ? outputs : 0),
             OutputConversions = writes ? outputs : 0,
             VectorOps = fusedRelu && p.LastK ? outputs : 0,
         };
@@ -211,11 +211,11 @@ internal sealed class StationaryPlan
     /// buffer. ws streams the fold's im2col blocks instead when not even one pixel's input rows fit.</summary>
     private long SizePieces()
     {
-        long pieceLength = Math.Min(_passLength, _ofmapCapacity / ((long)_cols * FeatureMapElementBytes));
+        long pieceLength = Math.Min(_passLength, _ofmapCapacity / ((long)_cols * PartialSumBytes));
         if (pieceLength < 1)
         {
             throw new MappingException(string.Create(CultureInfo.InvariantCulture,
-                $"layer '{_layerName}': one row of results ({_cols * FeatureMapElementBytes} bytes) does not fit {(_passLength < 1 ? "half " : string.Empty)}the ofmap buffer ({(_passLength < 1 ? _ofmapCapacity / 2 : _ofmapCapacity)} bytes); {Smallest().Describe(_context.Buffers)}"));
+                $"layer '{_layerName}': one row of results ({_cols * PartialSumBytes} bytes) does not fit {(_passLength < 1 ? "half " : string.Empty)}the ofmap buffer ({(_passLength < 1 ? _ofmapCapacity / 2 : _ofmapCapacity)} bytes); {Smallest().Describe(_context.Buffers)}"));
         }
 
         if (StreamedResident)
@@ -229,13 +229,13 @@ internal sealed class StationaryPlan
             // With input rows too wide for half the ifmap buffer, ws streams just the fold's im2col block instead (its
             // pixels' windows of the K-slice; natively without padding zeros), as SCALE-Sim always does.
             _streamBlocks = true;
-            rowsPiece = Fitting.Largest(pieceLength, length => length * Math.Min(_rows, _k) * FeatureMapElementBytes <= StreamedHalf);
+            rowsPiece = Fitting.Largest(pieceLength, length => _context.Input.Bytes(length * Math.Min(_rows, _k)) <= StreamedHalf);
         }
 
         if (rowsPiece < 1)
         {
             throw new MappingException(string.Create(CultureInfo.InvariantCulture,
-                $"layer '{_layerName}': one streamed row of one fold ({(_ws ? Math.Min(_rows, _k) * FeatureMapElementBytes : WorstPiece(1))} bytes) does not fit half the {(_ws ? "ifmap" : "weight")} buffer ({StreamedHalf} bytes); {Smallest().Describe(_context.Buffers)}"));
+                $"layer '{_layerName}': one streamed row of one fold ({(_ws ? _context.Input.Bytes(Math.Min(_rows, _k)) : WorstPiece(1))} bytes) does not fit half the {(_ws ? "ifmap" : "weight")} buffer ({StreamedHalf} bytes); {Smallest().Describe(_context.Buffers)}"));
         }
 
         return MappingPoint.Limit(_point.StreamedPerPiece, rowsPiece);
@@ -248,9 +248,9 @@ internal sealed class StationaryPlan
     {
         long depth = Math.Min(_rows, _k);
         long width = Math.Min(_cols, _spatial);
-        long ifmapTile = _ws ? depth * FeatureMapElementBytes : width * depth * FeatureMapElementBytes;
+        long ifmapTile = _context.Input.Bytes(_ws ? depth : width * depth);
         long weightTile = _ws ? WeightBytes(width, depth) : WeightBytes(1, depth);
-        long resultRow = (long)_cols * FeatureMapElementBytes;
+        long resultRow = (long)_cols * PartialSumBytes;
         return new SmallestTile(
             2 * Math.Min(_wholeIfmap, ifmapTile), 2 * Math.Min(_wholeWeights, weightTile), _psumsPerFold || _rowFolds == 1 ? resultRow : 2 * resultRow);
     }
@@ -269,7 +269,7 @@ internal sealed class StationaryPlan
         {
             // The input rows are too many: gather just the fold's block of the im2col operand (R×C at most; padding
             // zeros are not fetched natively), as SCALE-Sim always does.
-            stationaryBytes = (_paddingAsData ? (s1 - s0) * (k1 - k0) : _g.RealOperands(s0, s1, k0, k1)) * FeatureMapElementBytes;
+            stationaryBytes = _context.Input.Bytes(_paddingAsData ? (s1 - s0) * (k1 - k0) : _g.RealOperands(s0, s1, k0, k1));
         }
 
         if (stationaryBytes > StationaryHalf)
@@ -283,7 +283,7 @@ internal sealed class StationaryPlan
 
     private long StreamedBytes(long t0, long t1, long k0, long k1) =>
         !_ws ? WeightBytes(t1 - t0, k1 - k0)
-        : _streamBlocks ? (_paddingAsData ? (t1 - t0) * (k1 - k0) : _g.RealOperands(t0, t1, k0, k1)) * FeatureMapElementBytes
+        : _streamBlocks ? _context.Input.Bytes(_paddingAsData ? (t1 - t0) * (k1 - k0) : _g.RealOperands(t0, t1, k0, k1))
         : IfmapBytes(t0, t1, k0, k1);
 
     /// <summary>Sparse storage sizes a tile by the layer's measured density (tiles here cut K into array-row passes).</summary>
@@ -291,7 +291,7 @@ internal sealed class StationaryPlan
 
     /// <summary>Input rows of the channels that reduction indices [k0, k1) touch, for output pixels [p0, p1).</summary>
     private long IfmapBytes(long p0, long p1, long k0, long k1) =>
-        _g.InputRowsFor(p0, p1 - 1) * _g.InWidth * (((k1 - 1) / _area) - (k0 / _area) + 1) * FeatureMapElementBytes;
+        _context.Input.Bytes(_g.InputRowsFor(p0, p1 - 1) * _g.InWidth * (((k1 - 1) / _area) - (k0 / _area) + 1));
 
     private long Overhead(long length)
     {
@@ -341,6 +341,6 @@ internal sealed class StationaryPlan
             }
         }
 
-        return most * _g.InWidth * channels * FeatureMapElementBytes;
+        return _context.Input.Bytes(most * _g.InWidth * channels);
     }
 }
