@@ -184,7 +184,14 @@ public static class BfpDatapath
             job.StartPacking();
         }
 
-        Parallel.For(0, g.Groups * tilesPerGroup, parallel,
+        if (job.GathersBytes)
+        {
+            // Under `tensor` the columns are gathered from the converted map: no per-thread buffers to make.
+            Parallel.For(0, g.Groups * tilesPerGroup, parallel, tile => job.GatherTile(tile / tilesPerGroup, (tile % tilesPerGroup) * ColumnsPerTile));
+        }
+        else
+        {
+            Parallel.For(0, g.Groups * tilesPerGroup, parallel,
             () => new TileBuffers(g.Reduction),
             (tile, _, buffers) =>
             {
@@ -192,6 +199,8 @@ public static class BfpDatapath
                 return buffers;
             },
             buffers => job.Absorb(buffers));
+        }
+
         if (packed)
         {
             // Columns were converted and packed above; the GEMM runs over blocks of filters × columns, so a layer with
@@ -325,6 +334,26 @@ public static class BfpDatapath
             }
         }
 
+        /// <summary>Whether tiles gather offset bytes from the converted map (<c>tensor</c> inputs, packed kernels).</summary>
+        public bool GathersBytes => _tensorBytes is not null;
+
+        /// <summary>Gathers one tile's columns of offset bytes from the converted map into the panel.</summary>
+        public void GatherTile(int group, int firstColumn)
+        {
+            int k = g.Reduction;
+            int pixels = g.PixelsPerItem;
+            int width = g.OutWidth;
+            int count = Math.Min(ColumnsPerTile, (g.Batch * pixels) - firstColumn);
+            for (int c = 0; c < count; c++)
+            {
+                int n = firstColumn + c;
+                long column = ((long)group * g.Batch * pixels) + n;
+                Span<byte> target = _panel.AsSpan((int)(column * _padded), _padded);
+                g.Im2Col<byte>(_tensorBytes, n / pixels, group, (n % pixels) / width, n % width, target, IntegerGemm.InputOffset);
+                target[k..].Fill(IntegerGemm.InputOffset);
+            }
+        }
+
         /// <summary>Outputs of up to <see cref="FiltersPerBlock"/> filters × <see cref="ColumnsPerBlock"/> packed columns of a group.</summary>
         public void RunPackedBlock(int group, int firstFilter, int firstColumn, IntegerKernel kernel)
         {
@@ -450,20 +479,6 @@ public static class BfpDatapath
         {
             int k = g.Reduction;
             int count = Math.Min(ColumnsPerTile, (g.Batch * g.PixelsPerItem) - firstColumn);
-            if (_tensorBytes is not null)
-            {
-                for (int c = 0; c < count; c++)
-                {
-                    int n = firstColumn + c;
-                    long column = ((long)group * g.Batch * g.PixelsPerItem) + n;
-                    Span<byte> target = _panel.AsSpan((int)(column * _padded), _padded);
-                    g.Im2Col<byte>(_tensorBytes, n / g.PixelsPerItem, group, (n % g.PixelsPerItem) / g.OutWidth, n % g.OutWidth, target, IntegerGemm.InputOffset);
-                    target[k..].Fill(IntegerGemm.InputOffset);
-                }
-
-                return;
-            }
-
             double stepPower = 0;
             double signalPower = 0;
             for (int c = 0; c < count; c++)
