@@ -51,7 +51,7 @@ internal static class RunCommand
         ScaleSimRunner? compatibility = request.ScaleSimCompatible ? ScaleSimRunner.For(accelerator.Hardware, accelerator.Energy, scaleSim) : null;
 
         bool topology = request.WorkloadPath.EndsWith(".csv", StringComparison.OrdinalIgnoreCase);
-        Network network = topology ? ScaleSimTopologyReader.Read(request.WorkloadPath) : Commands.WithInput(ConfigLoader.LoadWorkload(request.WorkloadPath), request.InputPath);
+        Network network = topology ? ScaleSimTopologyReader.Read(request.WorkloadPath) : Commands.WithInput(ConfigLoader.LoadWorkload(request.WorkloadPath, weightsWhenUsed: request.NoNumerics), request.InputPath);
         bool numerics = !request.NoNumerics && !topology;
         if (topology && !request.NoNumerics)
         {

@@ -40,7 +40,11 @@ internal static class AcceleratorReader
     private static readonly IntRule RowBytesRule = new(8, 1L << 30);
     private static readonly IntRule BurstBytesRule = new(1, 1L << 20);
     private static readonly IntRule BankTimingRule = new(0, 100_000);
-    private static readonly MapSchema VectorUnitSchema = new("lanes");
+    private static readonly MapSchema VectorUnitSchema = new("lanes", "fuse");
+
+    private static readonly Choices<FusedKinds> FuseChoices = new(
+        ("relu", FusedKinds.Relu), ("max_pool", FusedKinds.MaxPool), ("avg_pool", FusedKinds.AveragePool), ("add", FusedKinds.Add),
+        ("all", FusedKinds.All), ("none", FusedKinds.None));
     private static readonly MapSchema MapperSchema = new("search", "objective", "budget");
     private static readonly Choices<MapperSearch> MapperSearches = Choices.FromEnum<MapperSearch>();
     private static readonly Choices<MapperObjective> MapperObjectives = Choices.FromEnum<MapperObjective>();
@@ -113,6 +117,50 @@ internal static class AcceleratorReader
     private static readonly IntRule GroupRule = new(1, 65536);
     private static readonly IntRule AccumulatorBitsRule = new(8, 64);
 
+    /// <summary><c>vector_unit.fuse</c>: a list of layer kinds, or one scalar naming a kind, several separated by commas
+    /// (so <c>--set vector_unit.fuse=relu,max_pool</c> works), <c>all</c> or <c>none</c>; absent: none.</summary>
+    private static FusedKinds? ReadFuse(MapReader unit)
+    {
+        const string Description = "a list of layer kinds to fuse into their producer's output path (relu, max_pool, avg_pool, add), or all, or none";
+        if (!unit.Has("fuse"))
+        {
+            return FusedKinds.None;
+        }
+
+        DocNode node = unit.Entry("fuse")!.Value;
+        var names = new List<(string Name, DocNode At)>();
+        if (node is DocSequence list)
+        {
+            names.AddRange(list.Items.Select(item => (item is DocScalar scalar ? scalar.Value : "", item)));
+        }
+        else if (node is DocScalar scalar)
+        {
+            names.AddRange(scalar.Value.Split(',').Select(name => (name.Trim(), node)));
+        }
+        else
+        {
+            unit.Errors.Add(node, $"{unit.Full("fuse")} must be {Description}, was {Scalars.Describe(node)}");
+            return null;
+        }
+
+        FusedKinds fuse = FusedKinds.None;
+        bool ok = true;
+        foreach ((string name, DocNode at) in names)
+        {
+            if (FuseChoices.TryGet(name, out FusedKinds kind))
+            {
+                fuse |= kind;
+            }
+            else
+            {
+                unit.Errors.Add(at, $"{unit.Full("fuse")}: '{name}' is not a layer kind that can be fused; allowed: {FuseChoices.List}");
+                ok = false;
+            }
+        }
+
+        return ok ? fuse : null;
+    }
+
     /// <summary>Reads the document; returns null when any error was reported.</summary>
     /// <param name="document">The parsed file, overrides already applied.</param>
     /// <param name="errors">Where this file's problems go.</param>
@@ -133,7 +181,8 @@ internal static class AcceleratorReader
         BufferSetConfig? buffers = root.Mapping("buffers", BuffersSchema) is { } b ? ReadBuffers(b) : null;
         DramConfig? dram = root.Mapping("dram", DramSchema) is { } d ? ReadDram(d, clockMegahertz) : null;
         VectorUnitConfig? vectorUnit = root.Mapping("vector_unit", VectorUnitSchema) is { } v && v.Int32("lanes", LanesRule) is { } lanes
-            ? new VectorUnitConfig(lanes)
+            && ReadFuse(v) is { } fuse
+            ? new VectorUnitConfig(lanes) { Fuse = fuse }
             : null;
         // A float array has no BFP datapath: its bfp section may be left out (and is ignored when given, so one file can
         // be swept over arithmetic with --set).
@@ -158,6 +207,14 @@ internal static class AcceleratorReader
         WeightStorage? storage = root.Has("weight_storage") ? root.Choice("weight_storage", WeightStorages) : WeightStorage.Dense;
         ActivationStorage? activations = root.Has("activation_storage") ? root.Choice("activation_storage", ActivationStorages)
             : peArray is null ? null : AcceleratorConfig.DefaultActivationStorage(peArray.Arithmetic);
+        if (activations == ActivationStorage.Bfp && peArray is { Arithmetic: not Arithmetic.Bfp })
+        {
+            // BFP storage is the layer's BFP input format: a float array has none.
+            errors.Add(root.Entry("activation_storage")!.Value,
+                "activation_storage: bfp stores the layer's BFP input format and needs pe_array.arithmetic: bfp; a float array stores float32, float16, bfloat16 or int8");
+            activations = null;
+        }
+
         EnergyTable? energy = root.Text("energy_table") is { } tablePath ? loadEnergyTable(tablePath, root.Entry("energy_table")!.Value) : null;
 
         if (errors.Count > errorsBefore || name is null || clockMegahertz is null || maxCycles is null || peArray is null

@@ -48,8 +48,11 @@ public static class ConfigLoader
     /// <summary>Loads a workload: its layers with resolved inputs and inferred shapes.</summary>
     /// <param name="path">The workload YAML file.</param>
     /// <param name="overrides">Changes applied to the parsed file before validation, in order; a later one wins.</param>
+    /// <param name="weightsWhenUsed">Read the weights of an ONNX model that the workload names when they are first used
+    /// (a timing-only run never uses them, and skips reading them); its shapes and parameter sizes are checked now all the
+    /// same.</param>
     /// <exception cref="ConfigException">The file or an override is missing, malformed or invalid.</exception>
-    public static Network LoadWorkload(string path, IReadOnlyList<ConfigOverride>? overrides = null) =>
+    public static Network LoadWorkload(string path, IReadOnlyList<ConfigOverride>? overrides = null, bool weightsWhenUsed = false) =>
         Guard(path, errors =>
         {
             Network? network = null;
@@ -61,7 +64,7 @@ public static class ConfigLoader
             if (Parse(path, errors) is { } document)
             {
                 OverrideApplier.Apply(document, WorkloadReader.Schema, overrides ?? [], errors);
-                network = WorkloadReader.Read(document, errors, Path.GetDirectoryName(path) ?? "");
+                network = WorkloadReader.Read(document, errors, Path.GetDirectoryName(path) ?? "", weightsWhenUsed: weightsWhenUsed);
             }
 
             return (network, new List<ConfigError>());

@@ -162,6 +162,12 @@ internal static partial class WorkloadReader
             built = null;
         }
 
+        // Its own choice of fusion into its producer's output path, over the accelerator's vector_unit.fuse.
+        if (built is not null && layer.Has("fuse") && layer.Boolean("fuse") is { } fuse)
+        {
+            built = built with { Fuse = fuse };
+        }
+
         // The node an imported layer came from travels with it to the reports.
         if (built is not null && layer.Has("onnx_node") && layer.Text("onnx_node") is { } onnxNode)
         {
@@ -216,14 +222,14 @@ internal static partial class WorkloadReader
             return;
         }
 
-        if (loaded.Weights.Length != weights)
+        if (loaded.WeightCount != weights)
         {
-            layer.Errors.Add(layer.Anchor, $"{label} needs {weights} weights for its shape, the model's {loaded.Origin} has {loaded.Weights.Length}");
+            layer.Errors.Add(layer.Anchor, $"{label} needs {weights} weights for its shape, the model's {loaded.Origin} has {loaded.WeightCount}");
         }
-        else if (hasBias != loaded.Bias.HasValue || (loaded.Bias is { } bias && bias.Length != outputs))
+        else if (hasBias != loaded.BiasLength.HasValue || (loaded.BiasLength is { } bias && bias != outputs))
         {
             layer.Errors.Add(layer.Anchor,
-                $"{label} has bias: {(hasBias ? "true" : "false")}, the model's {loaded.Origin} {(loaded.Bias.HasValue ? $"has a bias of {loaded.Bias.Value.Length}" : "has none")}");
+                $"{label} has bias: {(hasBias ? "true" : "false")}, the model's {loaded.Origin} {(loaded.BiasLength is { } length ? $"has a bias of {length}" : "has none")}");
         }
     }
 
@@ -262,6 +268,7 @@ internal static partial class WorkloadReader
         ("inputs", not null) => $"{path}.inputs is only for add and concat layers; a {kindName} layer reads one input: use input: <layer name>",
         ("input", LayerKind.Add) => $"{path}.input: an add layer reads two inputs: use inputs: [<layer name>, <layer name>]",
         ("input", LayerKind.Concat) => $"{path}.input: a concat layer reads two or more inputs: use inputs: [<layer name>, <layer name>, ...]",
+        ("fuse", not null) => $"{path}.fuse is only for relu, max_pool, avg_pool and add layers (fused into the output path of the layer that makes their input); a {kindName} layer is never fused",
         _ => null,
     };
 

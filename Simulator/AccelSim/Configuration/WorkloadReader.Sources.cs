@@ -8,7 +8,7 @@ namespace AccelSim.Configuration;
 internal static partial class WorkloadReader
 {
     /// <summary>Reads the workload's <c>weights: { synthetic: { seed: N } }</c> or <c>weights: { onnx: { file | package } }</c>.</summary>
-    private static (ulong? Seed, ImportedModel? Model) ReadWorkloadWeights(MapReader root, string baseDirectory, ImportedModel? preloaded)
+    private static (ulong? Seed, ImportedModel? Model) ReadWorkloadWeights(MapReader root, string baseDirectory, ImportedModel? preloaded, bool whenUsed)
     {
         if (!root.Has("weights") || root.Mapping("weights", SourceSchema, required: false) is not { } source)
         {
@@ -33,7 +33,7 @@ internal static partial class WorkloadReader
 
         try
         {
-            return (null, preloaded ?? OnnxImporter.Import(path));
+            return (null, preloaded ?? (whenUsed ? OnnxImporter.ImportShapes(path) : OnnxImporter.Import(path)));
         }
         catch (OnnxFormatException e)
         {
@@ -118,7 +118,19 @@ internal static partial class WorkloadReader
         {
             if (model.ParametersOf(name) is { } parameters)
             {
-                return new LoadedWeights(parameters.Weights, parameters.Bias, parameters.Origin);
+                // A model read for its shapes only reads its weights here, after the checks: a problem then is still bad input.
+                var at = new ConfigError(layer.Errors.File, layer.Anchor.Line, layer.Anchor.Column, label);
+                return new LoadedWeights(parameters.WeightCount, parameters.BiasLength, parameters.Origin, () =>
+                {
+                    try
+                    {
+                        return (parameters.Weights, parameters.Bias);
+                    }
+                    catch (OnnxFormatException e)
+                    {
+                        throw new ConfigException(at with { Message = $"{label} weights: {e.Message}" });
+                    }
+                });
             }
 
             layer.Errors.Add(layer.Anchor,

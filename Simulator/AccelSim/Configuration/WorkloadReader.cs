@@ -49,16 +49,16 @@ internal static partial class WorkloadReader
     {
         [LayerKind.Convolution] = LayerKeys("name", "onnx_node", "type", "input", "filters", "kernel", "stride", "padding", "dilation", "groups", "bias", "relu", "weights", "bfp", "activation_storage"),
         [LayerKind.FullyConnected] = LayerKeys("name", "onnx_node", "type", "input", "outputs", "bias", "relu", "weights", "bfp", "activation_storage"),
-        [LayerKind.MaxPool] = LayerKeys("name", "onnx_node", "type", "input", "kernel", "stride", "padding", "global", "activation_storage"),
-        [LayerKind.AveragePool] = LayerKeys("name", "onnx_node", "type", "input", "kernel", "stride", "padding", "global", "activation_storage"),
-        [LayerKind.Add] = LayerKeys("name", "onnx_node", "type", "inputs", "relu", "activation_storage"),
-        [LayerKind.Relu] = LayerKeys("name", "onnx_node", "type", "input", "activation_storage"),
+        [LayerKind.MaxPool] = LayerKeys("name", "onnx_node", "type", "input", "kernel", "stride", "padding", "global", "activation_storage", "fuse"),
+        [LayerKind.AveragePool] = LayerKeys("name", "onnx_node", "type", "input", "kernel", "stride", "padding", "global", "activation_storage", "fuse"),
+        [LayerKind.Add] = LayerKeys("name", "onnx_node", "type", "inputs", "relu", "activation_storage", "fuse"),
+        [LayerKind.Relu] = LayerKeys("name", "onnx_node", "type", "input", "activation_storage", "fuse"),
         [LayerKind.Concat] = LayerKeys("name", "onnx_node", "type", "inputs", "activation_storage"),
     }.ToImmutableDictionary();
 
     /// <summary>Every key any layer may have; used when the type is unknown, and by overrides.</summary>
     private static readonly MapSchema AnyLayerSchema = LayerKeys(
-        "name", "onnx_node", "type", "input", "inputs", "filters", "outputs", "kernel", "stride", "padding", "dilation", "groups", "global", "bias", "relu", "weights", "bfp", "activation_storage");
+        "name", "onnx_node", "type", "input", "inputs", "filters", "outputs", "kernel", "stride", "padding", "dilation", "groups", "global", "bias", "relu", "weights", "bfp", "activation_storage", "fuse");
 
     /// <summary>Every key of a workload file; overrides resolve against it.</summary>
     public static readonly MapSchema Schema = new(
@@ -81,7 +81,8 @@ internal static partial class WorkloadReader
 
     /// <summary>Reads the document; returns null when any error was reported.</summary>
     /// <param name="preloaded">A model already imported from the file that <c>weights: { onnx: … }</c> names, so it is not read twice.</param>
-    public static Network? Read(DocNode document, ConfigErrors errors, string baseDirectory = "", ImportedModel? preloaded = null)
+    /// <param name="weightsWhenUsed">Read a model's shapes now and its weights when first used (timing-only runs never use them).</param>
+    public static Network? Read(DocNode document, ConfigErrors errors, string baseDirectory = "", ImportedModel? preloaded = null, bool weightsWhenUsed = false)
     {
         if (MapReader.Root(document, Schema, errors) is not { } root)
         {
@@ -102,7 +103,7 @@ internal static partial class WorkloadReader
             inputSource = null;
         }
 
-        (ulong? weightSeed, ImportedModel? model) = ReadWorkloadWeights(root, baseDirectory, preloaded);
+        (ulong? weightSeed, ImportedModel? model) = ReadWorkloadWeights(root, baseDirectory, preloaded, weightsWhenUsed);
         var context = new LayerContext(errors, inputShape, weightSeed, root.Has("weights")) { BaseDirectory = baseDirectory, Model = model };
         ImmutableArray<Layer>? layers = ReadLayers(root, context);
 

@@ -101,6 +101,9 @@ public enum OperandWidth
     /// <summary>A BFP input exponent.</summary>
     InputExponent,
 
+    /// <summary>The significand of NVFP4's FP8 E4M3 block scale: 3 mantissa bits and the implicit one.</summary>
+    ScaleSignificand,
+
     /// <summary>A word of the buffer the action's component names, priced at the capacity of one bank; the line is
     /// the configured buffer's.</summary>
     SramWord,
@@ -130,4 +133,10 @@ public enum ActionConditions
 
     /// <summary>The array spends arithmetic on MACs with a zero operand (it neither gates nor skips them).</summary>
     UngatedZeroOperands = 32,
+
+    /// <summary>The layer's weights or inputs are NVFP4: E4M3 block scales and float32 per-tensor scales.</summary>
+    Nvfp4Scales = 64,
+
+    /// <summary>The layer is MX/NVFP4 with float32 accumulation: each block product is added in float32.</summary>
+    MxFloatAccumulation = 128,
 }

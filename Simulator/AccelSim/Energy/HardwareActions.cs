@@ -69,6 +69,29 @@ public static class HardwareActions
         Counter = new(ComputeEngine.OutputConversions), Width = OperandWidth.Float32, When = ActionConditions.BfpArithmetic,
     };
 
+    /// <summary>NVFP4: the two FP8 E4M3 block scales of a block product multiplied, a 4 × 4-bit significand product (the
+    /// area estimate's <c>scale_multiplier</c>). Its exponent add, and MX's E8M0 scale add, are a few-bit add folded into
+    /// the accumulate; applying the scale product to the block sum is not priced apart either (assumptions,
+    /// docs/mx-formats.md).</summary>
+    public static readonly ActionKey BlockScaleMultiply = new(ComponentId.PeArray, "nvfp4_block_scale_multiply", EnergyEntryNames.IntegerMultiply)
+    {
+        Counter = new(ComputeEngine.MxBlockProducts, ComponentId.PeArray), Width = OperandWidth.ScaleSignificand, When = ActionConditions.BfpArithmetic | ActionConditions.Nvfp4Scales,
+    };
+
+    /// <summary>NVFP4: an output value multiplied by the product of the weights' and inputs' float32 per-tensor scales
+    /// (that product is made once per layer and not priced).</summary>
+    public static readonly ActionKey TensorScaleMultiply = new(ComponentId.PeArray, "nvfp4_tensor_scale_multiply", EnergyEntryNames.FloatMultiply)
+    {
+        Counter = new(ComputeEngine.MxOutputs, ComponentId.PeArray), Width = OperandWidth.Float32, When = ActionConditions.BfpArithmetic | ActionConditions.Nvfp4Scales,
+    };
+
+    /// <summary>MX/NVFP4 with float32 accumulation: a block product, rounded to float32, added to the float32
+    /// accumulator (the adds inside a block are the MACs' accumulates).</summary>
+    public static readonly ActionKey Fp32BlockAccumulate = new(ComponentId.PeArray, "mx_fp32_block_accumulate", EnergyEntryNames.FloatAdd)
+    {
+        Counter = new(ComputeEngine.MxBlockProducts, ComponentId.PeArray), Width = OperandWidth.Float32, When = ActionConditions.BfpArithmetic | ActionConditions.MxFloatAccumulation,
+    };
+
     /// <summary>A float32 element rounded to float16 on its way into a float16 array: an exponent rebias and a rounding
     /// add, priced as an integer add.</summary>
     public static readonly ActionKey Fp16InputConvert = new(ComponentId.Fp16Converter, "input_convert", EnergyEntryNames.IntegerAdd)
@@ -127,6 +150,7 @@ public static class HardwareActions
         RegisterFileAccess, RegisterWrite,
         IntegerArray.MultiplyZeroOperand, HalfArray.MultiplyZeroOperand, FloatArray.MultiplyZeroOperand,
         IntegerArray.AccumulateZeroOperand, HalfArray.AccumulateZeroOperand, FloatArray.AccumulateZeroOperand,
+        BlockScaleMultiply, TensorScaleMultiply, Fp32BlockAccumulate,
         BfpInputConvert, ExponentCompare, ExponentWrite, BfpOutputConvert, Fp16InputConvert,
         VectorOp,
         IfmapReadWord, IfmapWriteWord, WeightReadWord, WeightWriteWord, OfmapReadWord, OfmapWriteWord,

@@ -25,7 +25,7 @@ public static class EnergyAccounting
         Layer layer, ActivityCounts activity, AcceleratorConfig config, long totalCycles, long? zeroOperandMacs, BfpSettings? layerBfp = null)
     {
         BfpSettings bfp = layerBfp ?? config.Bfp;
-        ActionConditions facts = Facts(config);
+        ActionConditions facts = Facts(config, bfp);
         var actions = new List<PricedAction>();
         foreach (ActionKey key in HardwareActions.Counted.Where(k => (k.When & facts) == k.When))
         {
@@ -37,8 +37,9 @@ public static class EnergyAccounting
         return actions;
     }
 
-    /// <summary>What <paramref name="config"/> is, in the terms actions are conditioned on.</summary>
-    private static ActionConditions Facts(AcceleratorConfig config)
+    /// <summary>What <paramref name="config"/> and the layer's formats <paramref name="bfp"/> are, in the terms actions
+    /// are conditioned on.</summary>
+    private static ActionConditions Facts(AcceleratorConfig config, BfpSettings bfp)
     {
         var pe = config.PeArray;
         ActionConditions arithmetic = pe.Arithmetic switch
@@ -52,7 +53,9 @@ public static class EnergyAccounting
 
         // A gated array spends no arithmetic energy on zero-operand MACs, and a skipping one does not perform them.
         ActionConditions zeros = pe.ZeroOperands == ZeroOperandPolicy.None ? ActionConditions.UngatedZeroOperands : ActionConditions.Always;
-        return arithmetic | dataflow | zeros;
+        ActionConditions nvfp4 = bfp.IsMx && (bfp.WeightMx!.IsNvfp4 || bfp.InputMx!.IsNvfp4) ? ActionConditions.Nvfp4Scales : ActionConditions.Always;
+        ActionConditions fp32 = bfp.IsMx && bfp.Mx.Accumulation == MxAccumulation.Fp32 ? ActionConditions.MxFloatAccumulation : ActionConditions.Always;
+        return arithmetic | dataflow | zeros | nvfp4 | fp32;
     }
 
     /// <summary>How often <paramref name="key"/> happened: its counter's value, times the actions per count, and for a
@@ -84,6 +87,7 @@ public static class EnergyAccounting
             ? Math.Sqrt((double)bfp.WeightMx!.SignificandBits * bfp.InputMx!.SignificandBits)
             : Math.Sqrt((double)bfp.Weights.MantissaBits * bfp.Inputs.MantissaBits),
         OperandWidth.Accumulator => AccumulatorBits(layer, bfp),
+        OperandWidth.ScaleSignificand => MxFormat.Nvfp4ScaleSignificandBits,
         OperandWidth.ArrayOperand => config.PeArray.Arithmetic switch
         {
             Arithmetic.Bfp => (bfp.Weights.MantissaBits + bfp.Inputs.MantissaBits) / 2.0,

@@ -1,3 +1,4 @@
+using System.Collections.Immutable;
 using AccelSim.Hardware;
 using AccelSim.Numerics;
 using AccelSim.Workloads;
@@ -9,12 +10,25 @@ namespace AccelSim.Execution;
 /// by <see cref="LayerSimulator"/>.</summary>
 public static class LayerContexts
 {
-    /// <summary>The context of layer <paramref name="index"/> of <paramref name="network"/>: its BFP formats, and whether
-    /// its input arrives, or its output stays, on chip.</summary>
-    public static LayerContext For(Network network, int index, AcceleratorConfig config, RunSettings run)
+    /// <summary>The context of layer <paramref name="index"/> of <paramref name="network"/>: its BFP formats, whether its
+    /// input arrives, or its output stays, on chip, and its fusion (<see cref="LayerFusion.Plan"/>, taken here).</summary>
+    public static LayerContext For(Network network, int index, AcceleratorConfig config, RunSettings run) =>
+        For(network, index, config, run, FusionAsked(network, config) ? LayerFusion.Plan(network, config, run) : default);
+
+    /// <summary>The context of layer <paramref name="index"/> of <paramref name="network"/> under a fusion plan taken once
+    /// for the network (default: nothing fused).</summary>
+    public static LayerContext For(Network network, int index, AcceleratorConfig config, RunSettings run, ImmutableArray<FusionDecision> fusion)
     {
+        ArgumentNullException.ThrowIfNull(network);
+        FusionDecision Decision(int i) => fusion.IsDefault ? FusionDecision.None : fusion[i];
+        FusionDecision decision = Decision(index);
         Layer layer = network.Layers[index];
-        LayerContext context = For(layer, config, run);
+        LayerContext context = For(layer, config, run) with
+        {
+            FusedInto = decision.FusedInto,
+            NotFused = decision.NotFused,
+            Fusion = decision.Output,
+        };
         Layer? producer = network.Layers.FirstOrDefault(l => l.Name == layer.Inputs[0]);
         if (producer is not null)
         {
@@ -23,10 +37,33 @@ public static class LayerContexts
             context = context with { Input = input, InputPreconverted = Preconverted(input, producerBfp, context.Bfp) };
         }
 
-        return config.OnChipActivations
-            ? context with { InputFromChip = index > 0 && StaysOnChip(network, index - 1, config), OutputToChip = StaysOnChip(network, index, config) }
-            : context;
+        if (!config.OnChipActivations)
+        {
+            return context;
+        }
+
+        // A producer's output is its last fused layer's; it stays on chip when that one would, with the line buffer beside it.
+        bool OutputStays(int producer)
+        {
+            int last = producer;
+            while (last + 1 < network.Layers.Length && Decision(last + 1).FusedInto == network.Layers[producer].Name)
+            {
+                last++;
+            }
+
+            Layer made = network.Layers[last];
+            long bytes = OutputFormat(made, BfpOf(made, config), config).Bytes(made.OutputShape.Elements * network.Batch);
+            return StaysOnChip(network, last, config)
+                && (Decision(producer).Output is not { } output || bytes + output.LineBufferBytes <= config.Buffers.Ofmap.CapacityBytes);
+        }
+
+        int HostOf(int i) => Decision(i).FusedInto is { } host ? network.Layers.IndexOf(network.Layers.First(l => l.Name == host)) : i;
+        return context with { InputFromChip = index > 0 && OutputStays(HostOf(index - 1)), OutputToChip = decision.FusedInto is null && OutputStays(index) };
     }
+
+    /// <summary>Whether the config or any layer asks for fusion (only then is a plan worth taking).</summary>
+    public static bool FusionAsked(Network network, AcceleratorConfig config) =>
+        config.VectorUnit.Fuse != FusedKinds.None || network.Layers.Any(l => l.Fuse == true);
 
     /// <summary>A layer's output stays on chip when only the next layer reads it, that layer reads nothing else, and it
     /// fits both the output buffer (where it is made) and half the input buffer (where the next layer reads it). The
@@ -63,8 +100,18 @@ public static class LayerContexts
     }
 
     /// <summary>How <paramref name="layer"/> stores its output: its own <c>activation_storage</c>, else the accelerator's.</summary>
-    public static FeatureMapFormat OutputFormat(Layer layer, BfpSettings bfp, AcceleratorConfig config) =>
-        FeatureMapFormat.Of(layer.ActivationStorage ?? config.ActivationStorage, bfp, layer.OutputShape.Channels, config.PeArray.Arithmetic);
+    /// <exception cref="Mapping.MappingException">The layer asks for BFP storage on a float array.</exception>
+    public static FeatureMapFormat OutputFormat(Layer layer, BfpSettings bfp, AcceleratorConfig config)
+    {
+        ActivationStorage storage = layer.ActivationStorage ?? config.ActivationStorage;
+        if (storage == ActivationStorage.Bfp && config.PeArray.Arithmetic != Arithmetic.Bfp)
+        {
+            throw new Mapping.MappingException(
+                $"layer '{layer.Name}': activation_storage: bfp stores the layer's BFP input format and needs pe_array.arithmetic: bfp; a float array stores float32, float16, bfloat16 or int8");
+        }
+
+        return FeatureMapFormat.Of(storage, bfp, layer.OutputShape.Channels, config.PeArray.Arithmetic);
+    }
 
     /// <summary>A map stored as array operands is read without conversion when the reader's operand format is the one it
     /// was stored in (a BFP reader with other input widths converts it again).</summary>

@@ -31,16 +31,63 @@ public static class LayerSimulator
     /// <param name="energy">The energy table, for a mapping search under the energy or EDP objective.</param>
     public static LayerTiming Run(Layer layer, int batch, AcceleratorConfig config, LayerContext? context = null, ITraceSink? trace = null, EnergyTable? energy = null)
     {
-        (LayerContext chosen, TileSchedule schedule, LayerTiming? simulated) = Choose(layer, batch, config, context ?? LayerContexts.For(layer, config, RunSettings.Native));
+        LayerTiming timing = RunUnmarked(layer, batch, config, context ?? LayerContexts.For(layer, config, RunSettings.Native), trace, energy);
+        return context is null ? timing : timing with { FusedInto = context.FusedInto, NotFused = context.NotFused, FusedLayers = context.Fusion?.Layers };
+    }
+
+    private static LayerTiming RunUnmarked(Layer layer, int batch, AcceleratorConfig config, LayerContext context, ITraceSink? trace, EnergyTable? energy)
+    {
+        if (context.FusedInto is { } host)
+        {
+            // Its work is on the producer's output path: no steps, no traffic, no cycles of its own.
+            return Run(layer, batch, new TileSchedule([], [], [], EngineKind.VectorUnit, $"fused into '{host}''s output path"), config, context, trace);
+        }
+
+        (LayerContext chosen, TileSchedule schedule, LayerTiming? simulated) = Choose(layer, batch, config, context);
+
         if (config.Mapper.Search != MapperSearch.Heuristic && Mapper.RunsOnTheArray(layer))
         {
             // The split (for a unified buffer) is chosen with the heuristic mapping, then the search maps within it.
+            // A layer of the same shape searched before (a repeated block, another sweep point of the same hardware)
+            // has its winner's timing already: the search is deterministic.
+            var key = (LayerShapes.TimingKey(layer), batch, config, chosen, energy);
+            if (trace is null && SearchedTimings.TryGetValue(key, out LayerTiming? searched))
+            {
+                return searched;
+            }
+
             MappingSearchResult found = MappingSearch.Search(layer, batch, config, chosen, energy, config.Mapper);
+            if (SearchedTimings.Count >= MaxSearchedTimings)
+            {
+                SearchedTimings.Clear();
+            }
+
+            SearchedTimings.TryAdd(key, found.Best.Timing);
             return trace is null ? found.Best.Timing : RunSchedule(layer, batch, found.Best.Schedule, config, chosen, found.Best.Point, trace);
+        }
+
+        if (chosen.Fusion is { } fused)
+        {
+            // Fusion needs separate buffers (LayerFusion), so no split was simulated yet.
+            return Run(layer, batch, LayerFusion.Apply(schedule, fused), config, chosen, Labelled(trace, MappingPoint.Heuristic));
         }
 
         // A split chosen by simulating it has its timing already; a trace needs the run again.
         return trace is null && simulated is not null ? simulated : Run(layer, batch, schedule, config, chosen, Labelled(trace, MappingPoint.Heuristic));
+    }
+
+    /// <summary>Most searched layers whose winning timing is kept (a bounded memo: dropping entries changes speed only).</summary>
+    private const int MaxSearchedTimings = 2_048;
+
+    /// <summary>The winning timing of each layer shape, batch, config (mapper section included), context and energy table
+    /// searched in this process.</summary>
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(Layer, int, AcceleratorConfig, LayerContext, EnergyTable?), LayerTiming> SearchedTimings = new();
+
+    /// <summary>Forgets the memoised searches and evaluations (benchmarks time the search from scratch).</summary>
+    public static void ClearSearchCache()
+    {
+        SearchedTimings.Clear();
+        MappingSearch.ClearCache();
     }
 
     /// <summary>The event-driven timing of one schedule of the layer, the mapping point that built it named in the
@@ -148,7 +195,34 @@ public static class LayerSimulator
             throw new CycleLimitException(layer.Name, e);
         }
 
-        return Collect(layer, schedule, context, simulation, engine, enginePath, formatting);
+        return Collect(layer, schedule, context, simulation, engine, enginePath, formatting, MxBlockWorkOf(layer, batch, config, context.Bfp));
+    }
+
+    /// <summary>An MX/NVFP4 array's block products and output values for a conv or FC layer (closed form); null for
+    /// any other layer or arithmetic.</summary>
+    /// <param name="bfp">The layer's effective BFP settings.</param>
+    public static (long BlockProducts, long Outputs)? MxBlockWorkOf(Layer layer, int batch, AcceleratorConfig config, BfpSettings bfp)
+    {
+        if (config.PeArray.Arithmetic != Arithmetic.Bfp || !bfp.IsMx)
+        {
+            return null;
+        }
+
+        ConvShape? g = layer switch
+        {
+            ConvLayer c => c.ShapeFor(batch),
+            FullyConnectedLayer f => f.ShapeFor(batch),
+            _ => null,
+        };
+        if (g is null)
+        {
+            return null;
+        }
+
+        // Block sizes are 16 or 32: the smaller divides the larger, so the segments are the smaller blocks.
+        int segment = Math.Min(bfp.WeightMx!.BlockSize, bfp.InputMx!.BlockSize);
+        long segments = (g.Reduction + segment - 1) / segment;
+        return (g.OutputLength * segments, g.OutputLength);
     }
 
     /// <summary>The run-time formatting of a BFP array's conv or FC input; null where nothing is formatted into blocks.</summary>
@@ -180,19 +254,20 @@ public static class LayerSimulator
         var weights = new TileLoader(simulation, ComponentId.Weights, buffers.Weights, dram, schedule.WeightTileBytes, portLimited: portLimited);
         // In a unified buffer the ofmap part follows the ifmap and weight parts.
         long ofmapBaseWord = buffers.Unified is null ? 0 : buffers.Ifmap.CapacityWords + buffers.Weights.CapacityWords;
-        var ofmap = new OutputBuffer(simulation, ComponentId.Ofmap, buffers.Ofmap, dram, keepOnChip: context.OutputToChip, portLimited, ofmapBaseWord);
+        var ofmap = new OutputBuffer(simulation, ComponentId.Ofmap, buffers.Ofmap, dram, keepOnChip: context.OutputToChip, portLimited, ofmapBaseWord,
+            reservedBytes: context.Fusion is { } fused ? LayerFusion.LineBufferBytes(schedule, fused) : 0);
         ComponentId enginePath = schedule.Engine == EngineKind.PeArray ? ComponentId.PeArray : ComponentId.VectorUnit;
         // Converters sit between the buffers and the PE array only; float32 arrays convert nothing, float16 ones only inputs.
         ConverterConfig? converters = schedule.Engine != EngineKind.PeArray || config.PeArray.Arithmetic == Arithmetic.Float32 ? null
             : config.PeArray.Arithmetic == Arithmetic.Float16 && config.Converters is { } c ? c with { OutputLanes = int.MaxValue }
             : config.Converters;
-        var engine = new ComputeEngine(simulation, enginePath, schedule.Steps, ifmap, weights, ofmap, buffers, converters, inputLookAheadElements);
+        var engine = new ComputeEngine(simulation, enginePath, schedule.Steps, ifmap, weights, ofmap, buffers, converters, inputLookAheadElements, config.VectorUnit.Lanes);
         return (engine, ifmap, weights, enginePath);
     }
 
     private static LayerTiming Collect(
         Layer layer, TileSchedule schedule, LayerContext context, Simulation simulation, ComputeEngine engine, ComponentId enginePath,
-        InputFormatting? formatting)
+        InputFormatting? formatting, (long BlockProducts, long Outputs)? mxWork)
     {
         Cycle finished = engine.FinishedAt ?? throw new InvalidOperationException($"layer '{layer.Name}': the engine never finished");
         var stats = simulation.Stats.Snapshot();
@@ -205,7 +280,7 @@ public static class LayerSimulator
             StallCyclesByCause = stalls,
             DramReadBytes = stats[ComponentId.Dram.Path, DramChannel.ReadBytes],
             DramWriteBytes = stats[ComponentId.Dram.Path, DramChannel.WriteBytes],
-            Activity = ActivityOf(stats, enginePath, formatting),
+            Activity = ActivityOf(stats, enginePath, formatting, mxWork),
             Mapping = context.Buffers.SplitDescription is { } split ? $"{schedule.Description}; {split}" : schedule.Description,
             BankConflictCycles = stats[enginePathText, ComputeEngine.BankConflictCycles],
             UnifiedSplit = context.Buffers.Unified is null ? null
@@ -224,12 +299,21 @@ public static class LayerSimulator
     }
 
     /// <summary>What the layer's components counted, with the input-block formatting a BFP array's conv or FC input
-    /// needs (counted in closed form from the layer's shape) under the BFP converter.</summary>
-    private static ActivityCounts ActivityOf(StatsSnapshot stats, ComponentId enginePath, InputFormatting? formatting)
+    /// needs under the BFP converter and an MX/NVFP4 array's block products and outputs under the PE array (both
+    /// counted in closed form from the layer's shape).</summary>
+    private static ActivityCounts ActivityOf(StatsSnapshot stats, ComponentId enginePath, InputFormatting? formatting, (long BlockProducts, long Outputs)? mxWork)
     {
         ActivityCounts counted = ActivityCounts.Read(stats, enginePath);
-        return formatting is null ? counted : counted
-            .With(new(ComputeEngine.InputBlocks, ComponentId.BfpConverter), formatting.Blocks)
-            .With(new(ComputeEngine.ExponentComparisons, ComponentId.BfpConverter), formatting.ExponentComparisons);
+        if (formatting is not null)
+        {
+            counted = counted
+                .With(new(ComputeEngine.InputBlocks, ComponentId.BfpConverter), formatting.Blocks)
+                .With(new(ComputeEngine.ExponentComparisons, ComponentId.BfpConverter), formatting.ExponentComparisons);
+        }
+
+        return mxWork is { } mx ? counted
+            .With(new(ComputeEngine.MxBlockProducts, ComponentId.PeArray), mx.BlockProducts)
+            .With(new(ComputeEngine.MxOutputs, ComponentId.PeArray), mx.Outputs)
+            : counted;
     }
 }

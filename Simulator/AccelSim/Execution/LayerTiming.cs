@@ -36,6 +36,15 @@ public sealed record LayerTiming
     /// <summary>Part of the SRAM-bandwidth stall due to bank conflicts.</summary>
     public long BankConflictCycles { get; init; }
 
+    /// <summary>The producer whose output path ran this layer (fused); null when it ran on its own.</summary>
+    public string? FusedInto { get; init; }
+
+    /// <summary>Why this layer, asked to fuse, was not; null otherwise.</summary>
+    public string? NotFused { get; init; }
+
+    /// <summary>The layers fused into this one's output path (names and kinds); null when none.</summary>
+    public string? FusedLayers { get; init; }
+
     /// <summary>How the layer split a unified buffer; null with separate buffers.</summary>
     public BufferSplit? UnifiedSplit { get; init; }
 

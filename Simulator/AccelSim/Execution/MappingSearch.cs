@@ -1,6 +1,8 @@
+using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using AccelSim.Energy;
 using AccelSim.Hardware;
+using AccelSim.Kernel;
 using AccelSim.Mapping;
 using AccelSim.Workloads;
 
@@ -44,11 +46,12 @@ public sealed record MappingSearchResult(MappingCandidate Best, ImmutableArray<M
 /// first keeps its place). Every candidate is measured by the event-driven model itself, so the search's figures are the
 /// run's figures.</para>
 /// <para>Exhaustive simulates every point. Pruned computes, from each schedule alone, a lower bound of the objective
-/// (cycles: the larger of the compute cycles and the DRAM bytes over the channel's bandwidth; DRAM bytes: the tiles and
-/// outputs the schedule moves; energy and EDP: none, so every point is simulated), simulates the heuristic, then the
+/// (<see cref="Bound"/>: cycles, DRAM bytes, energy and EDP each have one), simulates the heuristic, then the
 /// other points in the order of their bounds, and stops at the first bound above the best value found: no point left
 /// can win, so it finds exhaustive's optimum. A budget stops either after that many simulations. Deterministic: the
 /// order of evaluation depends only on the inputs.</para>
+/// <para>Mapped spaces and evaluations are memoised in the process (bounded; keyed by what they depend on), so a layer
+/// shape met again costs no mapping and no simulation.</para>
 /// </remarks>
 public static class MappingSearch
 {
@@ -62,14 +65,9 @@ public static class MappingSearch
         }
 
         var points = new List<(int Index, MappingPoint Point, TileSchedule Schedule, double Bound)>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (MappingPoint point in Mapper.Space(layer, batch, config, context))
+        foreach ((MappingPoint point, TileSchedule schedule) in SpaceOf(layer, batch, config, context))
         {
-            TileSchedule schedule = Mapper.Map(layer, batch, config, context, point);
-            if (seen.Add(schedule.Description))
-            {
-                points.Add((points.Count, point, schedule, Bound(schedule, config, context, mapper.Objective)));
-            }
+            points.Add((points.Count, point, schedule, mapper.Search == MapperSearch.Pruned ? Bound(layer, schedule, config, context, energy, mapper.Objective) : 0));
         }
 
         IEnumerable<(int Index, MappingPoint Point, TileSchedule Schedule, double Bound)> order = mapper.Search == MapperSearch.Pruned
@@ -97,13 +95,28 @@ public static class MappingSearch
         return new MappingSearchResult(best!, [.. evaluated], points.Count);
     }
 
-    /// <summary>The candidate of one point: its schedule simulated and priced.</summary>
+    /// <summary>The candidate of one point: its schedule simulated and priced, or what an earlier evaluation of the same
+    /// point of the same layer shape, batch, hardware and context measured (<see cref="Evaluations"/>).</summary>
     public static MappingCandidate Evaluate(
         Layer layer, int batch, AcceleratorConfig config, LayerContext context, EnergyTable? energy, MapperObjective objective, int index, MappingPoint point, TileSchedule schedule)
     {
-        LayerTiming timing = LayerSimulator.RunSchedule(layer, batch, schedule, config, context, point);
-        double picoJoules = energy is null ? 0
-            : EnergyAccounting.Price(layer, timing.Activity, config, context, energy, timing.TotalCycles, zeroOperandMacs: null).TotalPicoJoules;
+        var key = new EvaluationKey(LayerShapes.TimingKey(layer), batch, config with { Mapper = MapperConfig.Heuristic }, context, energy, point);
+        if (!Evaluations.TryGetValue(key, out (LayerTiming Timing, double PicoJoules) measured))
+        {
+            LayerTiming simulated = LayerSimulator.RunSchedule(layer, batch, schedule, config, context, point);
+            double priced = energy is null ? 0
+                : EnergyAccounting.Price(layer, simulated.Activity, config, context, energy, simulated.TotalCycles, zeroOperandMacs: null).TotalPicoJoules;
+            measured = (simulated, priced);
+            if (Evaluations.Count >= MaxCachedEvaluations)
+            {
+                // A bounded memo: values depend only on their keys, so dropping them changes speed, never results.
+                Evaluations.Clear();
+            }
+
+            Evaluations.TryAdd(key, measured);
+        }
+
+        (LayerTiming timing, double picoJoules) = measured;
         double value = objective switch
         {
             MapperObjective.Cycles => timing.TotalCycles,
@@ -115,16 +128,130 @@ public static class MappingSearch
         return new MappingCandidate(index, point, schedule, timing, picoJoules, value);
     }
 
+    /// <summary>The layer's mapping space with each point's schedule, points that build the same schedule counted once
+    /// (the first keeps its place); memoised like <see cref="Evaluations"/>, since building a schedule walks all its
+    /// steps. A schedule names its layer only in the refusals its construction raises, so one built for a layer of the
+    /// same shape serves.</summary>
+    private static ImmutableArray<(MappingPoint Point, TileSchedule Schedule)> SpaceOf(Layer layer, int batch, AcceleratorConfig config, LayerContext context)
+    {
+        var key = new SpaceKey(LayerShapes.TimingKey(layer), batch, config with { Mapper = MapperConfig.Heuristic }, context);
+        if (Spaces.TryGetValue(key, out var known))
+        {
+            return known;
+        }
+
+        var mapped = ImmutableArray.CreateBuilder<(MappingPoint, TileSchedule)>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        foreach (MappingPoint point in Mapper.Space(layer, batch, config, context))
+        {
+            TileSchedule schedule = Mapper.Map(layer, batch, config, context, point);
+            if (context.Fusion is { } fused)
+            {
+                // With layers fused into its output path, a mapping whose line buffer does not fit is not a candidate;
+                // the heuristic's does (LayerFusion).
+                if (!LayerFusion.Fits(schedule, fused, context.Buffers.Ofmap))
+                {
+                    continue;
+                }
+
+                schedule = LayerFusion.Apply(schedule, fused);
+            }
+
+            if (seen.Add(schedule.Description))
+            {
+                mapped.Add((point, schedule));
+            }
+        }
+
+        if (Spaces.Count >= MaxCachedSpaces)
+        {
+            Spaces.Clear();
+        }
+
+        return Spaces.GetOrAdd(key, mapped.ToImmutable());
+    }
+
+    private const int MaxCachedSpaces = 2_048;
+
+    private static readonly ConcurrentDictionary<SpaceKey, ImmutableArray<(MappingPoint Point, TileSchedule Schedule)>> Spaces = new();
+
+    private readonly record struct SpaceKey(Layer Shape, int Batch, AcceleratorConfig Hardware, LayerContext Context);
+
+    /// <summary>Forgets every memoised evaluation (benchmarks time the search from scratch).</summary>
+    public static void ClearCache()
+    {
+        Evaluations.Clear();
+        Spaces.Clear();
+    }
+
+    /// <summary>Most evaluations kept: a sweep of a thousand ResNet-50 points would otherwise keep every timing.</summary>
+    private const int MaxCachedEvaluations = 4_096;
+
+    /// <summary>Evaluations already made in this process. A layer's timing depends only on its shape (not its name,
+    /// inputs or weight values; sparse weights' masks stay in the key), its batch, the hardware (the mapper section
+    /// aside), its context and the mapping point, and its energy on the table too: repeated blocks of a network,
+    /// several objectives over one layer and sweep points that share a layer's hardware evaluate each point once.</summary>
+    private static readonly ConcurrentDictionary<EvaluationKey, (LayerTiming Timing, double PicoJoules)> Evaluations = new();
+
+    private readonly record struct EvaluationKey(Layer Shape, int Batch, AcceleratorConfig Hardware, LayerContext Context, EnergyTable? Energy, MappingPoint Point);
+
     /// <summary>A value the objective cannot go below for this schedule, from the schedule alone.</summary>
-    internal static double Bound(TileSchedule schedule, AcceleratorConfig config, LayerContext context, MapperObjective objective)
+    /// <remarks>
+    /// <para>Cycles: the larger of (a) the DRAM bytes over the channel's bandwidth (every byte crosses the one channel)
+    /// and (b) the first step's tiles arriving (their beats one after the other on the channel, then its latency), every
+    /// step's compute cycles one after another, then the last step's results written (beats and latency). Every stall
+    /// and every other transfer only adds to these.</para>
+    /// <para>Energy: the schedule fixes the engine's actions (MACs, operand reads, register-file accesses, conversions,
+    /// output-buffer writes and drains) and the DRAM bytes requested (bursts only add); tile fills into the buffers and
+    /// the BFP formatting are left out, and leakage is charged for the cycle bound. Every price is non-negative, so the
+    /// sum is a lower bound. EDP: the product of the two bounds.</para>
+    /// </remarks>
+    internal static double Bound(Layer layer, TileSchedule schedule, AcceleratorConfig config, LayerContext context, EnergyTable? energy, MapperObjective objective)
     {
         long dramBytes = LayerSimulator.TrafficBytes(schedule, context);
-        return objective switch
+        if (objective == MapperObjective.DramBytes)
         {
-            // Every compute cycle is part of the layer, and every byte crosses the one DRAM channel at its bandwidth.
-            MapperObjective.Cycles => Math.Max(schedule.Steps.Sum(s => s.ComputeCycles), Math.Floor(dramBytes / config.Dram.BandwidthBytesPerCycle)),
-            MapperObjective.DramBytes => dramBytes,
-            _ => 0,
-        };
+            return dramBytes;
+        }
+
+        BufferSetConfig buffers = context.Buffers;
+        StepTotals sums = schedule.StepSums;
+        DramConfig dram = config.Dram;
+        long latency = dram.LatencyCycles + (dram.Banks?.CasCycles ?? 0);
+        long Beats(long bytes) => DramChannel.TransferCycles(bytes, dram.BandwidthBytesPerCycle);
+        // Input tile 0 and weight tile 0 are the first fetched; the first step waits for them when they are its tiles.
+        long firstBytes = sums.First is not { } first ? 0
+            : (context.InputFromChip || first.IfmapTile != 0 ? 0 : sums.FirstIfmapTileBytes) + (first.WeightTile == 0 ? sums.FirstWeightTileBytes : 0);
+        long lastBytes = sums.Last is not { } last || context.OutputToChip ? 0 : last.OutputBytes;
+        long prologue = firstBytes > 0 ? Beats(firstBytes) + latency : 0;
+        long epilogue = lastBytes > 0 ? Beats(lastBytes) + latency : 0;
+        double cycles = Math.Max(prologue + sums.ComputeCycles + epilogue, Math.Floor(dramBytes / dram.BandwidthBytesPerCycle));
+        if (objective == MapperObjective.Cycles)
+        {
+            return cycles;
+        }
+
+        if (energy is null)
+        {
+            return 0;
+        }
+
+        long readBytes = (context.InputFromChip ? 0 : schedule.IfmapTileBytes.TotalBytes) + schedule.WeightTileBytes.TotalBytes;
+        ActivityCounts activity = ActivityCounts.Of(new Dictionary<ActionCounter, long>
+        {
+            // Words summed before rounding up: never more than the engine's per-step rounding counts.
+            [new(ComputeEngine.Macs)] = sums.Macs,
+            [new(ComputeEngine.IfmapReadWords, ComponentId.Ifmap)] = buffers.Ifmap.Words(sums.IfmapReadBytes),
+            [new(ComputeEngine.WeightReadWords)] = buffers.Weights.Words(sums.WeightReadBytes),
+            [new(ComputeEngine.RegisterFileAccesses)] = sums.RegisterFileAccesses,
+            [new(ComputeEngine.InputConversions)] = sums.InputConversions,
+            [new(ComputeEngine.OutputConversions)] = sums.OutputConversions,
+            [new(OutputBuffer.WriteWords, ComponentId.Ofmap)] = buffers.Ofmap.Words(sums.PartialSumBytes) + buffers.Ofmap.Words(schedule.Steps.OutputBytes),
+            [new(OutputBuffer.ReadWords, ComponentId.Ofmap)] = buffers.Ofmap.Words(sums.PartialSumBytes) + (context.OutputToChip ? 0 : buffers.Ofmap.Words(schedule.Steps.OutputBytes)),
+            [new(DramChannel.ReadBytes, ComponentId.Dram)] = readBytes,
+            [new(DramChannel.WriteBytes, ComponentId.Dram)] = context.OutputToChip ? 0 : schedule.Steps.OutputBytes,
+        });
+        double picoJoules = EnergyAccounting.Price(layer, activity, config, context, energy, (long)cycles, zeroOperandMacs: null).TotalPicoJoules;
+        return objective == MapperObjective.Energy ? picoJoules : picoJoules * cycles;
     }
 }

@@ -89,11 +89,12 @@ public static class NetworkRunner
         ArgumentNullException.ThrowIfNull(network);
         var timings = new LayerTiming[network.Layers.Length];
         var failures = new Exception?[network.Layers.Length];
+        var fusion = LayerContexts.FusionAsked(network, config) ? LayerFusion.Plan(network, config, settings) : default;
         Parallel.For(0, network.Layers.Length, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, threads) }, i =>
         {
             try
             {
-                timings[i] = LayerSimulator.Run(network.Layers[i], network.Batch, config, LayerContexts.For(network, i, config, settings), energy: energy);
+                timings[i] = LayerSimulator.Run(network.Layers[i], network.Batch, config, LayerContexts.For(network, i, config, settings, fusion), energy: energy);
             }
             catch (Exception e)
             {
@@ -112,11 +113,12 @@ public static class NetworkRunner
 
     private static void TraceLayers(Network network, AcceleratorConfig config, EnergyTable energy, RunSettings settings, TraceSession trace, LayerTiming[] timings)
     {
+        var fusion = LayerContexts.FusionAsked(network, config) ? LayerFusion.Plan(network, config, settings) : default;
         for (int i = 0; i < network.Layers.Length; i++)
         {
             Layer layer = network.Layers[i];
             LayerRecorder recorder = trace.BeginLayer(layer.Name);
-            timings[i] = LayerSimulator.Run(layer, network.Batch, config, LayerContexts.For(network, i, config, settings), recorder.IsKept ? recorder : null, energy);
+            timings[i] = LayerSimulator.Run(layer, network.Batch, config, LayerContexts.For(network, i, config, settings, fusion), recorder.IsKept ? recorder : null, energy);
             trace.EndLayer(recorder, timings[i].TotalCycles);
         }
     }
@@ -146,6 +148,9 @@ public static class NetworkRunner
             MappingPoint = timing.MappingPoint,
             BankConflictCycles = timing.BankConflictCycles,
             UnifiedSplit = timing.UnifiedSplit,
+            FusedInto = timing.FusedInto,
+            NotFused = timing.NotFused,
+            FusedLayers = timing.FusedLayers,
             Events = timing.Events,
         };
     }

@@ -156,7 +156,25 @@ public sealed record DramBankConfig(int Banks, long RowBytes, long BurstBytes, l
 public sealed record ConverterConfig(int InputLanes, int OutputLanes, int LatencyCycles);
 
 /// <summary>The vector unit running pooling, ReLU and residual additions in float32.</summary>
-public sealed record VectorUnitConfig(int Lanes);
+/// <param name="Lanes">float32 operations per cycle.</param>
+public sealed record VectorUnitConfig(int Lanes)
+{
+    /// <summary>The layer kinds the vector unit runs on the producing layer's output path (<c>vector_unit.fuse</c>)
+    /// when the rules of fusion allow it, instead of as layers of their own.</summary>
+    public FusedKinds Fuse { get; init; } = FusedKinds.None;
+}
+
+/// <summary>Layer kinds the vector unit may fuse into the output path of the layer that produces their input.</summary>
+[Flags]
+public enum FusedKinds
+{
+    None = 0,
+    Relu = 1,
+    MaxPool = 2,
+    AveragePool = 4,
+    Add = 8,
+    All = Relu | MaxPool | AveragePool | Add,
+}
 
 /// <summary>How the mapping of a conv or FC layer is chosen from its dataflow's mapping space.</summary>
 public enum MapperSearch

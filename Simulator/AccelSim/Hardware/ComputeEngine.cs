@@ -59,6 +59,14 @@ public sealed class ComputeEngine : Component
     public static readonly StatKey ExponentComparisons = new("exponent_comparisons", StatUnit.Events, "Exponent comparisons that found the input blocks' shared exponents");
 
     /// <summary>PE register-file reads and writes (row stationary).</summary>
+    /// <summary>Block products of an MX or NVFP4 array: per output value, one per segment of the reduction that one weight
+    /// block and one input block share (ceil(K / the smaller block size)); counted in closed form from the layer's shape.
+    /// Each is scaled once and, with float32 accumulation, added once into the float32 accumulator.</summary>
+    public static readonly StatKey MxBlockProducts = new("mx_block_products", StatUnit.Events, "MX/NVFP4 block products: per output value, one per reduction segment of one weight block and one input block");
+
+    /// <summary>Output values of an MX or NVFP4 array; NVFP4's float32 per-tensor scales multiply each once.</summary>
+    public static readonly StatKey MxOutputs = new("mx_outputs", StatUnit.Elements, "Output values of an MX/NVFP4 array, each multiplied once by NVFP4's float32 per-tensor scales");
+
     public static readonly StatKey RegisterFileAccesses = new("register_file_accesses", StatUnit.Events, "Reads and writes of the PEs' register files (row stationary: filter rows, ifmap rows, psums)");
 
     /// <summary>The part of the SRAM-bandwidth stall due to bank conflicts.</summary>
@@ -81,6 +89,7 @@ public sealed class ComputeEngine : Component
     private readonly Counter _bankConflictCycles;
     private readonly ConverterConfig? _converters;
     private readonly long _inputLookAheadElements;
+    private readonly int _vectorLanes;
     private readonly Action _onStepDone;
     private readonly Action _advance;
     private readonly Counter _computeCycles;
@@ -104,9 +113,10 @@ public sealed class ComputeEngine : Component
 
     public ComputeEngine(
         Simulation simulation, ComponentId id, IEnumerable<ComputeStep> steps, TileLoader ifmap, TileLoader? weights,
-        OutputBuffer ofmap, BufferSetConfig buffers, ConverterConfig? converters = null, long inputLookAheadElements = 0)
+        OutputBuffer ofmap, BufferSetConfig buffers, ConverterConfig? converters = null, long inputLookAheadElements = 0, int vectorLanes = 1)
         : base(simulation, id.Path)
     {
+        _vectorLanes = Math.Max(1, vectorLanes);
         string path = id.Path;
         _ifmapSram = buffers.Ifmap;
         _weightSram = buffers.Weights;
@@ -169,6 +179,7 @@ public sealed class ComputeEngine : Component
         StallCause.Converter => "Cycles a step ran longer because the BFP converters (lanes, pipeline latency) could not keep up",
         StallCause.DramBandwidth => "Cycles waiting for a tile whose DRAM request was queued behind other transfers",
         StallCause.FillDrain => "Cycles the systolic array spent filling with operands and draining results",
+        StallCause.VectorUnit => "Cycles a step ran longer because the vector unit on the output path (fused ReLU or pooling) took its results slower than the array made them",
         _ => throw new ArgumentOutOfRangeException(nameof(cause)),
     };
 
@@ -211,11 +222,14 @@ public sealed class ComputeEngine : Component
         long weightWords = DivideRoundingUp(step.WeightReadBytes * 8, _weightSram.WordBits);
         (long portCycles, long conflictFreeCycles) = PortCycles(step, ifmapWords, weightWords);
         long converterCycles = ConverterCycles(step);
-        long durationCycles = Math.Max(step.ComputeCycles, Math.Max(portCycles, converterCycles));
+        // Fused layers run beside the step on the output path at the vector unit's lanes per cycle.
+        long vectorCycles = DivideRoundingUp(step.FusedVectorOps, _vectorLanes);
+        long durationCycles = Math.Max(Math.Max(step.ComputeCycles, vectorCycles), Math.Max(portCycles, converterCycles));
 
-        // The excess over the compute time goes to the read ports first, then to the converters.
+        // The excess over the compute time goes to the read ports first, then to the converters, then to the vector unit.
         long sramExcess = Math.Max(0, portCycles - step.ComputeCycles);
-        long converterExcess = durationCycles - step.ComputeCycles - sramExcess;
+        long converterExcess = Math.Max(0, Math.Max(portCycles, converterCycles) - step.ComputeCycles - sramExcess);
+        long vectorExcess = durationCycles - step.ComputeCycles - sramExcess - converterExcess;
         _bankConflictCycles.Add(Math.Max(0, portCycles - Math.Max(step.ComputeCycles, conflictFreeCycles)));
 
         // Fill and drain are part of the step's time but no MAC wave completes in them: a stall of their own.
@@ -223,6 +237,7 @@ public sealed class ComputeEngine : Component
         _stallCycles[(int)StallCause.FillDrain].Add(step.FillDrainCycles);
         _stallCycles[(int)StallCause.SramBandwidth].Add(sramExcess);
         _stallCycles[(int)StallCause.Converter].Add(converterExcess);
+        _stallCycles[(int)StallCause.VectorUnit].Add(vectorExcess);
         _macs.Add(step.Macs);
         _skippedMacs.Add(step.SkippedMacs);
         _ifmapReadWords.Add(ifmapWords);
@@ -235,7 +250,7 @@ public sealed class ComputeEngine : Component
         _busy = true;
         if (_trace is not null)
         {
-            TraceStep(_trace, step, durationCycles, sramExcess, ifmapWords, weightWords);
+            TraceStep(_trace, step, durationCycles, sramExcess, converterExcess, ifmapWords, weightWords);
         }
 
         Simulation.Schedule(durationCycles, _onStepDone);
@@ -259,6 +274,7 @@ public sealed class ComputeEngine : Component
             _weights!.Release(step.WeightTile);
         }
 
+        _ofmap.PassThrough(step.LineBufferBytes, step.FusedReadBytes);
         _ofmap.Store(step.OutputBytes);
         Advance();
     }
@@ -319,10 +335,11 @@ public sealed class ComputeEngine : Component
 
         // Results go into the output buffer's ring in address order: a contiguous run spreads evenly over its banks.
         // Partial sums added into the buffer are read at its read ports and written back at its write ports.
-        long outputWords = _ofmapSram.Words(step.OutputBytes);
+        // A fused layer's line buffer is written by the array and read by the vector unit at the same ports.
+        long outputWords = _ofmapSram.Words(step.OutputBytes) + _ofmapSram.Words(step.LineBufferBytes);
         long psumWords = _ofmapSram.Words(step.PartialSumBytes);
         long writeCycles = SramBanks.ConflictFreeCycles(outputWords + psumWords, _ofmapSram.Banks, _ofmapSram.WritePorts);
-        long psumReadCycles = SramBanks.ConflictFreeCycles(psumWords, _ofmapSram.Banks, _ofmapSram.ReadPorts);
+        long psumReadCycles = SramBanks.ConflictFreeCycles(psumWords + _ofmapSram.Words(step.FusedReadBytes), _ofmapSram.Banks, _ofmapSram.ReadPorts);
         long ofmapCycles = Math.Max(writeCycles, psumReadCycles);
         return (Math.Max(readCycles, ofmapCycles), Math.Max(conflictFree, ofmapCycles));
     }
@@ -356,7 +373,7 @@ public sealed class ComputeEngine : Component
     /// <summary>The step as a trace sees it: compute, then fill and drain, then any SRAM-bandwidth and converter excess on
     /// the engine's track (so the slices add up to the compute and stall counters), the conversions it makes, and the
     /// buffer words it reads.</summary>
-    private void TraceStep(ITraceSink trace, in ComputeStep step, long durationCycles, long sramExcess, long ifmapWords, long weightWords)
+    private void TraceStep(ITraceSink trace, in ComputeStep step, long durationCycles, long sramExcess, long converterExcess, long ifmapWords, long weightWords)
     {
         long now = Simulation.Now.Value;
         bool array = step.Macs > 0;
@@ -368,7 +385,10 @@ public sealed class ComputeEngine : Component
         trace.Slice(new TraceSlice(
             Path, StallCauses.Name(StallCause.SramBandwidth), TraceCategory.Stall, now + step.ComputeCycles, sramExcess));
         trace.Slice(new TraceSlice(
-            Path, StallCauses.Name(StallCause.Converter), TraceCategory.Stall, now + step.ComputeCycles + sramExcess, durationCycles - step.ComputeCycles - sramExcess));
+            Path, StallCauses.Name(StallCause.Converter), TraceCategory.Stall, now + step.ComputeCycles + sramExcess, converterExcess));
+        trace.Slice(new TraceSlice(
+            Path, StallCauses.Name(StallCause.VectorUnit), TraceCategory.Stall, now + step.ComputeCycles + sramExcess + converterExcess,
+            durationCycles - step.ComputeCycles - sramExcess - converterExcess));
         long conversions = step.InputConversions + step.OutputConversions;
         if (conversions > 0)
         {

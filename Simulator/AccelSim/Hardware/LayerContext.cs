@@ -42,6 +42,16 @@ public sealed record LayerContext
 
     public bool ConvertsOutput => Output.IsArrayOperand || Output.Storage == ActivationStorage.Bfp;
 
+    /// <summary>Layers fused into this layer's output path, or null: the run rewrites the layer's steps for them, and
+    /// their line buffer takes <see cref="FusedOutput.LineBufferBytes"/> of the output buffer.</summary>
+    public FusedOutput? Fusion { get; init; }
+
+    /// <summary>The producer whose output path runs this layer (fused): the layer has no steps of its own.</summary>
+    public string? FusedInto { get; init; }
+
+    /// <summary>Why this layer, asked to fuse, runs on its own; null otherwise.</summary>
+    public string? NotFused { get; init; }
+
     /// <summary>The context of a layer nothing was decided for: the config's buffers, BFP settings and activation storage,
     /// inputs and outputs in DRAM, under <paramref name="run"/> (null: <see cref="RunSettings.Native"/>).</summary>
     public static LayerContext Of(AcceleratorConfig config, RunSettings? run = null)
@@ -51,4 +61,25 @@ public sealed record LayerContext
         FeatureMapFormat stored = FeatureMapFormat.Of(config.ActivationStorage, config.Bfp, channels: 1, config.PeArray.Arithmetic);
         return new LayerContext { Run = run ?? RunSettings.Native, Buffers = config.Buffers, Bfp = config.Bfp, Input = stored, Output = stored };
     }
+}
+
+/// <summary>What the vector unit does on a layer's output path for the layers fused into it.</summary>
+/// <param name="Layers">The fused layers' names, in network order, comma-separated.</param>
+/// <param name="LineBufferBytes">Output-buffer bytes the fused layers hold the layer's results in until every window
+/// that reads them is done (unavailable to results waiting to drain), for the heuristic mapping: <see cref="HaloBytes"/>
+/// plus its largest step of results. A schedule's own line buffer is the halo plus its own largest step.</param>
+public sealed record FusedOutput(string Layers, long LineBufferBytes)
+{
+    /// <summary>The rows above the one being made that fused pools keep for windows still open, every channel.</summary>
+    public long HaloBytes { get; init; }
+
+    /// <summary>Bytes the last fused layer makes (whole batch, in its storage format): what drains instead of the
+    /// layer's own results.</summary>
+    public long OutputBytes { get; init; }
+
+    /// <summary>Vector-unit operations of the fused layers (whole batch).</summary>
+    public long VectorOps { get; init; }
+
+    /// <summary>Bytes the vector unit reads from the line buffer (whole batch, in the layer's storage format).</summary>
+    public long ReadBytes { get; init; }
 }

@@ -27,16 +27,20 @@ public sealed class OutputBuffer : Component
     private long _writePointerWords;
     private long _psumPointerWords;
     private readonly long _baseWord;
+    private readonly long _reservedBytes;
 
     /// <param name="keepOnChip">The results stay in the buffer for the next layer (which reads them as its input): no
     /// DRAM write. The run only asks this of a layer whose whole output fits.</param>
     /// <param name="portLimited">A drain cannot outrun the buffer's read ports: its words, contiguous in the ring, spread
     /// over the banks, ceil(words / banks) of them in the busiest bank at the read ports' rate.</param>
     /// <param name="baseWord">Word address of the buffer's first word (its part of a unified buffer), for traces.</param>
+    /// <param name="reservedBytes">Bytes held by a fused layer's line buffer: not available to results.</param>
     public OutputBuffer(
-        Simulation simulation, ComponentId id, SramConfig sram, DramChannel dram, bool keepOnChip = false, bool portLimited = true, long baseWord = 0)
+        Simulation simulation, ComponentId id, SramConfig sram, DramChannel dram, bool keepOnChip = false, bool portLimited = true, long baseWord = 0,
+        long reservedBytes = 0)
         : base(simulation, id.Path)
     {
+        _reservedBytes = reservedBytes;
         _id = id;
         _baseWord = baseWord;
         _portLimited = portLimited;
@@ -65,7 +69,15 @@ public sealed class OutputBuffer : Component
     }
 
     /// <summary>Whether <paramref name="bytes"/> of results fit now.</summary>
-    public bool HasRoom(long bytes) => _occupiedBytes + bytes <= _sram.CapacityBytes;
+    public bool HasRoom(long bytes) => _occupiedBytes + bytes <= _sram.CapacityBytes - _reservedBytes;
+
+    /// <summary>Results passing through the line buffer of fused layers: <paramref name="writtenBytes"/> written into it
+    /// by the array, <paramref name="readBytes"/> read out of it by the vector unit. They never drain to DRAM.</summary>
+    public void PassThrough(long writtenBytes, long readBytes)
+    {
+        _writeWords.Add(_sram.Words(writtenBytes));
+        _readWords.Add(_sram.Words(readBytes));
+    }
 
     /// <summary>Adds <paramref name="bytes"/> of partial sums into sums the buffer holds: each word read and written back.
     /// The sums sit in the half of the buffer the mapper keeps for them; they leave through <see cref="Store"/>.</summary>

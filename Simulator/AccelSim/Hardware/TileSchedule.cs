@@ -51,6 +51,17 @@ public readonly record struct ComputeStep
     /// <summary>float32 operations on the vector unit (pooling, ReLU, residual adds; fused ReLU included).</summary>
     public required long VectorOps { get; init; }
 
+    /// <summary>Vector-unit operations of layers fused into this one's output path (also in <see cref="VectorOps"/>): they
+    /// run at the vector unit's lanes per cycle beside the step, and hold it back when slower.</summary>
+    public long FusedVectorOps { get; init; }
+
+    /// <summary>Bytes of the step's own results written into the output buffer's line buffer, where fused layers read
+    /// them (<see cref="OutputBytes"/> is then what the fused layers make, the part that drains).</summary>
+    public long LineBufferBytes { get; init; }
+
+    /// <summary>Bytes the vector unit reads from the line buffer for the fused layers.</summary>
+    public long FusedReadBytes { get; init; }
+
     /// <summary>Where the step sits in its mapping's loop nest, for traces; empty where the mapper names no loops.</summary>
     public LoopCoordinates Loop { get; init; }
 }
@@ -115,26 +126,63 @@ public sealed class TileSchedule
         var weights = new Totals();
         long steps = 0;
         long outputBytes = 0;
+        long computeCycles = 0, macs = 0, ifmapReads = 0, weightReads = 0, partialSums = 0, registerFile = 0, inputConversions = 0, outputConversions = 0;
+        long firstIfmap = 0, firstWeight = 0;
+        ComputeStep? first = null;
+        ComputeStep last = default;
+        long largestOutput = 0;
+        long largestLine = 0;
         foreach (ScheduleEntry entry in entries())
         {
             switch (entry.Kind)
             {
                 case ScheduleEntryKind.IfmapTile:
+                    firstIfmap = ifmap.Count == 0 ? entry.TileBytes : firstIfmap;
                     ifmap.Add(entry.TileBytes);
                     break;
                 case ScheduleEntryKind.WeightTile:
+                    firstWeight = weights.Count == 0 ? entry.TileBytes : firstWeight;
                     weights.Add(entry.TileBytes);
                     break;
                 default:
                     steps++;
                     outputBytes = checked(outputBytes + entry.Step.OutputBytes);
+                    largestOutput = Math.Max(largestOutput, entry.Step.OutputBytes);
+                    largestLine = Math.Max(largestLine, entry.Step.LineBufferBytes);
+                    ComputeStep step = entry.Step;
+                    computeCycles = checked(computeCycles + step.ComputeCycles);
+                    macs = checked(macs + step.Macs);
+                    ifmapReads = checked(ifmapReads + step.IfmapReadBytes);
+                    weightReads = checked(weightReads + step.WeightReadBytes);
+                    partialSums = checked(partialSums + step.PartialSumBytes);
+                    registerFile = checked(registerFile + step.RegisterFileAccesses);
+                    inputConversions = checked(inputConversions + step.InputConversions);
+                    outputConversions = checked(outputConversions + step.OutputConversions);
+                    first ??= step;
+                    last = step;
                     break;
             }
         }
 
+        StepSums = new StepTotals
+        {
+            ComputeCycles = computeCycles,
+            Macs = macs,
+            IfmapReadBytes = ifmapReads,
+            WeightReadBytes = weightReads,
+            PartialSumBytes = partialSums,
+            RegisterFileAccesses = registerFile,
+            InputConversions = inputConversions,
+            OutputConversions = outputConversions,
+            First = first,
+            Last = first is null ? null : last,
+            FirstIfmapTileBytes = firstIfmap,
+            FirstWeightTileBytes = firstWeight,
+        };
+
         IfmapTileBytes = new TileSequence(() => Tiles(ScheduleEntryKind.IfmapTile), ifmap.Count, ifmap.Bytes, ifmap.Largest);
         WeightTileBytes = new TileSequence(() => Tiles(ScheduleEntryKind.WeightTile), weights.Count, weights.Bytes, weights.Largest);
-        Steps = new StepSequence(StepsInOrder, steps, outputBytes);
+        Steps = new StepSequence(StepsInOrder, steps, outputBytes) { LargestOutputBytes = largestOutput, LargestLineBufferBytes = largestLine };
     }
 
     /// <summary>A schedule of explicit lists (tests, the empty schedule).</summary>
@@ -156,6 +204,7 @@ public sealed class TileSchedule
         IfmapTileBytes = schedule.IfmapTileBytes;
         WeightTileBytes = schedule.WeightTileBytes;
         Steps = schedule.Steps;
+        StepSums = schedule.StepSums;
     }
 
     /// <summary>Bytes of each input tile, in fetch order.</summary>
@@ -167,11 +216,24 @@ public sealed class TileSchedule
     /// <summary>Engine steps in execution order.</summary>
     public StepSequence Steps { get; }
 
+    /// <summary>Sums over the steps and the first and last of them, taken in the pass that builds the schedule, so a
+    /// bound of the mapping's cost needs no other pass.</summary>
+    public StepTotals StepSums { get; }
+
     /// <summary>Which engine runs the steps.</summary>
     public EngineKind Engine { get; }
 
     /// <summary>How the layer was mapped, for logs and reports (folds, loop order, K chunks).</summary>
     public string Description { get; }
+
+    /// <summary>The schedule with its entries passed through <paramref name="rewrite"/> (on every enumeration), and
+    /// <paramref name="description"/>; one pass takes the new totals.</summary>
+    public TileSchedule Rewritten(Func<IEnumerable<ScheduleEntry>, IEnumerable<ScheduleEntry>> rewrite, string description)
+    {
+        ArgumentNullException.ThrowIfNull(rewrite);
+        Func<IEnumerable<ScheduleEntry>> entries = _entries;
+        return new TileSchedule(() => rewrite(entries()), Engine, description);
+    }
 
     /// <summary>The same schedule with another description (one that states the totals), without another pass.</summary>
     public TileSchedule WithDescription(string description) => new(this, description);
@@ -243,6 +305,39 @@ public sealed class TileSequence : IEnumerable<long>
     IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 }
 
+/// <summary>Sums over a schedule's steps (<see cref="TileSchedule.StepSums"/>), with its first and last step and the
+/// bytes of its first input and weight tiles.</summary>
+public readonly record struct StepTotals
+{
+    public long ComputeCycles { get; init; }
+
+    public long Macs { get; init; }
+
+    public long IfmapReadBytes { get; init; }
+
+    public long WeightReadBytes { get; init; }
+
+    public long PartialSumBytes { get; init; }
+
+    public long RegisterFileAccesses { get; init; }
+
+    public long InputConversions { get; init; }
+
+    public long OutputConversions { get; init; }
+
+    /// <summary>The first step; null for a schedule without steps.</summary>
+    public ComputeStep? First { get; init; }
+
+    /// <summary>The last step; null for a schedule without steps.</summary>
+    public ComputeStep? Last { get; init; }
+
+    /// <summary>Bytes of input tile 0 (0 when there is none).</summary>
+    public long FirstIfmapTileBytes { get; init; }
+
+    /// <summary>Bytes of weight tile 0 (0 when there is none).</summary>
+    public long FirstWeightTileBytes { get; init; }
+}
+
 /// <summary>A schedule's steps in execution order, generated on each enumeration.</summary>
 public sealed class StepSequence : IEnumerable<ComputeStep>
 {
@@ -260,6 +355,12 @@ public sealed class StepSequence : IEnumerable<ComputeStep>
 
     /// <summary>Bytes all the steps write to the output buffer (<see cref="ComputeStep.OutputBytes"/> summed).</summary>
     public long OutputBytes { get; }
+
+    /// <summary>The most <see cref="ComputeStep.OutputBytes"/> of one step.</summary>
+    public long LargestOutputBytes { get; init; }
+
+    /// <summary>The most <see cref="ComputeStep.LineBufferBytes"/> of one step (0 where nothing is fused).</summary>
+    public long LargestLineBufferBytes { get; init; }
 
     /// <inheritdoc/>
     public IEnumerator<ComputeStep> GetEnumerator() => _steps().GetEnumerator();

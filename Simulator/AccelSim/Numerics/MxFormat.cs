@@ -122,6 +122,9 @@ public sealed record MxFormat
     /// elements, all 8 bits for INT8. Signs are an XOR and exponents an add beside it.</summary>
     public int SignificandBits => Element.IsInteger ? 8 : Element.MantissaBits + 1;
 
+    /// <summary>Significand width of NVFP4's FP8 E4M3 block scale: 3 mantissa bits and the implicit one.</summary>
+    public const int Nvfp4ScaleSignificandBits = 4;
+
     /// <summary>Bits of a code's magnitude (E4M3: 448/2^−9 = 229376 needs 18).</summary>
     public int CodeBits => 64 - (int)ulong.LeadingZeroCount((ulong)Element.MaxCode);
 

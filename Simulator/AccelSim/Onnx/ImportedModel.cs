@@ -6,8 +6,50 @@ using AccelSim.Workloads;
 namespace AccelSim.Onnx;
 
 /// <summary>A conv or fc layer's parameters as AccelSim lays them out: weights [M, C/groups, R, S] or [outputs, inputs],
-/// bias [M] (null when the layer has none).</summary>
-public sealed record LayerParameters(ImmutableArray<float> Weights, ImmutableArray<float>? Bias, string Origin);
+/// bias [M] (null when the layer has none). Their sizes are known at once; the values may be read on first use (a
+/// timing-only run never reads them).</summary>
+public sealed class LayerParameters
+{
+    private readonly Lazy<(ImmutableArray<float> Weights, ImmutableArray<float>? Bias)> _values;
+
+    /// <summary>Parameters already read.</summary>
+    public LayerParameters(ImmutableArray<float> weights, ImmutableArray<float>? bias, string origin)
+    {
+        WeightCount = weights.Length;
+        BiasLength = bias?.Length;
+        Origin = origin;
+        _values = new(() => (weights, bias));
+    }
+
+    /// <summary>Parameters of the given sizes, read by <paramref name="load"/> when first asked for.</summary>
+    /// <exception cref="OnnxFormatException">(when read) the values do not have the sizes given here.</exception>
+    public LayerParameters(long weightCount, int? biasLength, string origin, Func<LayerParameters> load)
+    {
+        ArgumentNullException.ThrowIfNull(load);
+        WeightCount = weightCount;
+        BiasLength = biasLength;
+        Origin = origin;
+        _values = new(() =>
+        {
+            LayerParameters read = load();
+            return read.WeightCount == weightCount && read.BiasLength == biasLength
+                ? (read.Weights, read.Bias)
+                : throw new OnnxFormatException($"{origin}: the model read again has {read.WeightCount} weights and a bias of {read.BiasLength?.ToString(CultureInfo.InvariantCulture) ?? "none"}, its shapes said {weightCount} and {biasLength?.ToString(CultureInfo.InvariantCulture) ?? "none"}");
+        });
+    }
+
+    public long WeightCount { get; }
+
+    /// <summary>The bias length, null when the layer has none.</summary>
+    public int? BiasLength { get; }
+
+    /// <summary>Where they came from (the model file and nodes), for messages.</summary>
+    public string Origin { get; }
+
+    public ImmutableArray<float> Weights => _values.Value.Weights;
+
+    public ImmutableArray<float>? Bias => _values.Value.Bias;
+}
 
 /// <summary>One layer of an imported graph: its workload-file fields and the ONNX nodes it came from.</summary>
 /// <param name="Name">The readable name (<see cref="LayerNaming"/>).</param>

@@ -28,6 +28,45 @@ public static partial class OnnxImporter
     /// <exception cref="OnnxFormatException">The file is not an ONNX model, or holds something not supported.</exception>
     public static ImportedModel Import(string path) => Import(Read(path), Path.GetFileName(path));
 
+    /// <summary>Reads and lowers the model at <paramref name="path"/> without the values of its float tensors: layers and
+    /// parameter sizes at once, the parameters read (the whole model, as <see cref="Import(string)"/> does) when one of
+    /// them is first asked for. A timing-only run needs the shapes alone, which read in milliseconds where parsing and
+    /// folding every weight takes about a second.</summary>
+    /// <exception cref="OnnxFormatException">The file is not an ONNX model, or holds something not supported.</exception>
+    public static ImportedModel ImportShapes(string path)
+    {
+        ModelProto model;
+        try
+        {
+            using FileStream stream = InputFile.OpenRead(path, InputLimit.Onnx);
+            model = ModelProto.Parser.ParseFrom(OnnxShapes.WithoutFloatValues(stream));
+        }
+        catch (InvalidProtocolBufferException e)
+        {
+            throw new OnnxFormatException($"{path}: not an ONNX model (protobuf: {e.Message})");
+        }
+        catch (OnnxFormatException e)
+        {
+            throw new OnnxFormatException($"{path}: {e.Message}");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new OnnxFormatException($"{path}: cannot read the file: {e.Message}");
+        }
+
+        CheckGraph(model, path);
+        string fileName = Path.GetFileName(path);
+        var full = new Lazy<ImportedModel>(() => Import(path));
+        try
+        {
+            return new Lowering(model, fileName, full).Run();
+        }
+        catch (OnnxFormatException e)
+        {
+            throw new OnnxFormatException($"{fileName}: {e.Message}");
+        }
+    }
+
     /// <summary>The values of one float initializer (or Constant) of the model at <paramref name="path"/>, in C order.</summary>
     /// <exception cref="OnnxFormatException">The file is not an ONNX model or has no such float tensor.</exception>
     public static float[] ReadInitializer(string path, string name)
@@ -61,12 +100,16 @@ public static partial class OnnxImporter
             throw new OnnxFormatException($"{path}: cannot read the file: {e.Message}");
         }
 
+        CheckGraph(model, path);
+        return model;
+    }
+
+    private static void CheckGraph(ModelProto model, string path)
+    {
         if (model.Graph is null || model.Graph.Node.Count == 0)
         {
             throw new OnnxFormatException($"{path}: not an ONNX model (no graph, or a graph without nodes)");
         }
-
-        return model;
     }
 
     /// <summary>Lowers a parsed model; <paramref name="fileName"/> is used in the description and messages.</summary>
@@ -116,12 +159,16 @@ public static partial class OnnxImporter
         /// <summary>Activation tensors: the layer (or <c>input</c>) computing them and their per-item shape.</summary>
         private readonly Dictionary<string, (string Layer, TensorShape Shape)> _values = new(StringComparer.Ordinal);
         private readonly List<Pending> _layers = [];
-        private readonly Dictionary<string, LayerParameters> _parameters = new(StringComparer.Ordinal);
+        private readonly Dictionary<string, (long Weights, int? Bias, double[]? WeightValues, double[]? BiasValues, string Origin)> _parameters = new(StringComparer.Ordinal);
+
+        /// <summary>The whole model, read when a parameter is first asked for; null when the values are read now.</summary>
+        private readonly Lazy<ImportedModel>? _full;
         private readonly HashSet<string> _names = new(StringComparer.Ordinal) { Network.InputName };
         private int _batch = 1;
 
-        public Lowering(ModelProto model, string fileName)
+        public Lowering(ModelProto model, string fileName, Lazy<ImportedModel>? full = null)
         {
+            _full = full;
             _model = model;
             _graph = model.Graph;
             _fileName = fileName;
@@ -187,7 +234,7 @@ public static partial class OnnxImporter
                 Batch = _batch,
                 InputShape = inputShape,
                 Layers = [.. _layers.Select(l => l.Build(renamed))],
-                Parameters = _parameters.ToImmutableDictionary(p => renamed[p.Key], p => p.Value, StringComparer.Ordinal),
+                Parameters = _parameters.ToImmutableDictionary(p => renamed[p.Key], p => Parameters(renamed[p.Key], p.Value), StringComparer.Ordinal),
                 FormerNames = renamed.ToImmutableDictionary(StringComparer.Ordinal),
             };
         }
@@ -300,16 +347,16 @@ public static partial class OnnxImporter
             int oh = Extent(node, x.Shape.Height, pads.Top, pads.Bottom, kh, sh, dh);
             int ow = Extent(node, x.Shape.Width, pads.Left, pads.Right, kw, sw, dw);
 
-            double[] weights = [.. OnnxTensors.Floats(w, $"node {Describe(node)} weights '{w.Name}'").Select(v => (double)v)];
-            double[]? bias = node.Input.Count > 2 && node.Input[2].Length > 0
-                ? [.. OnnxTensors.Floats(Initializer(node, 2, "bias"), $"node {Describe(node)} bias '{node.Input[2]}'").Select(v => (double)v)]
-                : null;
-            CheckLength(node, bias, filters, "bias");
+            double[]? weights = Doubles(w, $"node {Describe(node)} weights '{w.Name}'");
+            TensorProto? biasTensor = node.Input.Count > 2 && node.Input[2].Length > 0 ? Initializer(node, 2, "bias") : null;
+            double[]? bias = biasTensor is null ? null : Doubles(biasTensor, $"node {Describe(node)} bias '{node.Input[2]}'");
+            int? biasLength = biasTensor is null ? null : CheckLength(node, biasTensor, filters, "bias");
             var nodes = new List<string> { Describe(node) };
             string output = node.Output[0];
             if (SoleConsumer(output) is { OpType: "BatchNormalization" } bn && bn.Input[0] == output)
             {
                 Fold(bn, filters, weights, ref bias);
+                biasLength = filters;
                 _absorbed.Add(bn);
                 nodes.Add($"{Describe(bn)} (folded)");
                 output = bn.Output[0];
@@ -333,23 +380,30 @@ public static partial class OnnxImporter
                 fields.Add(("groups", Num(groups)));
             }
 
-            fields.Add(("bias", bias is null ? "false" : "true"));
+            fields.Add(("bias", biasLength is null ? "false" : "true"));
             fields.Add(("relu", relu ? "true" : "false"));
             string name = Emit(node, "conv", new TensorShape(filters, oh, ow), fields, x.Layer, output, string.Join(", ", nodes));
-            _parameters[name] = Parameters(weights, bias, string.Join(", ", nodes));
+            _parameters[name] = (OnnxTensors.Count(w), biasLength, weights, bias, string.Join(", ", nodes));
         }
 
-        /// <summary>Folds a BatchNormalization into the weights and bias before it, in double.</summary>
-        private void Fold(NodeProto bn, int channels, double[] weights, ref double[]? bias)
+        /// <summary>Folds a BatchNormalization into the weights and bias before it, in double (reading shapes only: checks
+        /// its parameters' sizes).</summary>
+        private void Fold(NodeProto bn, int channels, double[]? weights, ref double[]? bias)
         {
-            double[] Read(int i, string what)
+            double[]? Read(int i, string what)
             {
-                double[] values = [.. OnnxTensors.Floats(Initializer(bn, i, what), $"node {Describe(bn)} {what}").Select(v => (double)v)];
-                CheckLength(bn, values, channels, what);
+                TensorProto t = Initializer(bn, i, what);
+                double[]? values = Doubles(t, $"node {Describe(bn)} {what}");
+                CheckLength(bn, t, channels, what);
                 return values;
             }
 
-            double[] gamma = Read(1, "scale"), beta = Read(2, "B"), mean = Read(3, "mean"), variance = Read(4, "var");
+            double[]? gamma = Read(1, "scale"), beta = Read(2, "B"), mean = Read(3, "mean"), variance = Read(4, "var");
+            if (weights is null || gamma is null || beta is null || mean is null || variance is null)
+            {
+                return;
+            }
+
             double epsilon = Attribute(bn, "epsilon") is { } e ? e.F : 1e-5;
             int perFilter = weights.Length / channels;
             bias ??= new double[channels];
@@ -385,18 +439,20 @@ public static partial class OnnxImporter
             int k = (int)(transB ? dims[1] : dims[0]);
             double alpha = Attribute(node, "alpha") is { } a ? a.F : 1.0;
             double beta = Attribute(node, "beta") is { } be ? be.F : 1.0;
-            float[] raw = OnnxTensors.Floats(b, $"node {Describe(node)} B '{b.Name}'");
+            float[]? raw = FloatsOrNull(b, $"node {Describe(node)} B '{b.Name}'");
             double[]? bias = null;
+            int? biasLength = null;
             if (node.Input.Count > 2 && node.Input[2].Length > 0)
             {
                 TensorProto c = Initializer(node, 2, "C (bias)");
-                float[] cv = OnnxTensors.Floats(c, $"node {Describe(node)} C '{c.Name}'");
-                bias = cv.Length == outputs ? [.. cv.Select(v => beta * v)]
-                    : cv.Length == 1 ? [.. Enumerable.Repeat(beta * cv[0], outputs)]
-                    : throw Unsupported(node, $"C '{c.Name}' has {cv.Length} values; {outputs} (one per output) or 1 are modelled");
+                float[]? cv = FloatsOrNull(c, $"node {Describe(node)} C '{c.Name}'");
+                long count = OnnxTensors.Count(c);
+                biasLength = count == outputs || count == 1 ? outputs
+                    : throw Unsupported(node, $"C '{c.Name}' has {count} values; {outputs} (one per output) or 1 are modelled");
+                bias = cv is null ? null : cv.Length == outputs ? [.. cv.Select(v => beta * v)] : [.. Enumerable.Repeat(beta * cv[0], outputs)];
             }
 
-            FullyConnected(node, x, raw, transB, k, outputs, alpha, bias, [Describe(node)], node.Output[0]);
+            FullyConnected(node, x, raw, transB, k, outputs, alpha, (biasLength, bias), [Describe(node)], node.Output[0]);
         }
 
         private void MatMul(NodeProto node)
@@ -412,45 +468,47 @@ public static partial class OnnxImporter
             var nodes = new List<string> { Describe(node) };
             string output = node.Output[0];
             double[]? bias = null;
+            int? biasLength = null;
             if (SoleConsumer(output) is { OpType: "Add" } add && add.Input.Count == 2)
             {
                 string other = add.Input[0] == output ? add.Input[1] : add.Input[0];
                 if (_constants.TryGetValue(other, out TensorProto? c))
                 {
-                    float[] cv = OnnxTensors.Floats(c, $"node {Describe(add)} bias '{other}'");
-                    CheckLength(add, cv, (int)dims[1], "bias");
-                    bias = [.. cv.Select(v => (double)v)];
+                    bias = Doubles(c, $"node {Describe(add)} bias '{other}'");
+                    biasLength = CheckLength(add, c, (int)dims[1], "bias");
                     _absorbed.Add(add);
                     nodes.Add($"{Describe(add)} (bias)");
                     output = add.Output[0];
                 }
             }
 
-            FullyConnected(node, x, OnnxTensors.Floats(b, $"node {Describe(node)} B '{b.Name}'"), transposed: false, (int)dims[0], (int)dims[1], 1.0, bias, nodes, output);
+            FullyConnected(node, x, FloatsOrNull(b, $"node {Describe(node)} B '{b.Name}'"), transposed: false, (int)dims[0], (int)dims[1], 1.0, (biasLength, bias), nodes, output);
         }
 
-        /// <summary>An fc layer from a weight matrix stored [outputs, k] (<paramref name="transposed"/>) or [k, outputs].</summary>
+        /// <summary>An fc layer from a weight matrix stored [outputs, k] (<paramref name="transposed"/>) or [k, outputs]
+        /// (null when reading shapes only).</summary>
         private void FullyConnected(
-            NodeProto node, (string Layer, TensorShape Shape) x, float[] raw, bool transposed, int k, int outputs, double alpha, double[]? bias, List<string> nodes, string output)
+            NodeProto node, (string Layer, TensorShape Shape) x, float[]? raw, bool transposed, int k, int outputs, double alpha,
+            (int? Length, double[]? Values) bias, List<string> nodes, string output)
         {
             if (k != x.Shape.Elements)
             {
                 throw Unsupported(node, $"the weights take {k} features, the input '{node.Input[0]}' has {x.Shape.Elements} ({x.Shape})");
             }
 
-            var weights = new double[(long)outputs * k];
-            for (int o = 0; o < outputs; o++)
+            double[]? weights = raw is null ? null : new double[(long)outputs * k];
+            for (int o = 0; weights is not null && o < outputs; o++)
             {
                 for (int i = 0; i < k; i++)
                 {
-                    weights[((long)o * k) + i] = alpha * raw[transposed ? ((long)o * k) + i : ((long)i * outputs) + o];
+                    weights[((long)o * k) + i] = alpha * raw![transposed ? ((long)o * k) + i : ((long)i * outputs) + o];
                 }
             }
 
             bool relu = FuseRelu(ref output, nodes);
             string name = Emit(node, "fc", new TensorShape(outputs, 1, 1),
-                [("outputs", Num(outputs)), ("bias", bias is null ? "false" : "true"), ("relu", relu ? "true" : "false")], x.Layer, output, string.Join(", ", nodes));
-            _parameters[name] = Parameters(weights, bias, string.Join(", ", nodes));
+                [("outputs", Num(outputs)), ("bias", bias.Length is null ? "false" : "true"), ("relu", relu ? "true" : "false")], x.Layer, output, string.Join(", ", nodes));
+            _parameters[name] = ((long)outputs * k, bias.Length, weights, bias.Values, string.Join(", ", nodes));
         }
 
         private void Add(NodeProto node)
@@ -670,15 +728,37 @@ public static partial class OnnxImporter
                 ? t
                 : throw Unsupported(node, $"its {what} (input {index}) must be an initializer or a Constant, so that AccelSim can read the values");
 
-        private static LayerParameters Parameters(double[] weights, double[]? bias, string origin) => new(
-            [.. weights.Select(v => (float)v)], bias is null ? null : [.. bias.Select(v => (float)v)], origin);
-
-        private static void CheckLength<T>(NodeProto node, T[]? values, int expected, string what)
+        /// <summary>A layer's parameters, rounded to float; reading shapes only, their sizes with the values read from the
+        /// whole model when first asked for.</summary>
+        private LayerParameters Parameters(string name, (long Weights, int? Bias, double[]? WeightValues, double[]? BiasValues, string Origin) p)
         {
-            if (values is not null && values.Length != expected)
+            if (_full is { } full)
             {
-                throw Unsupported(node, $"its {what} has {values.Length} values; {expected} (one per channel) are needed");
+                return new LayerParameters(p.Weights, p.Bias, p.Origin, () => full.Value.Parameters[name]);
             }
+
+            return new LayerParameters([.. p.WeightValues!.Select(v => (float)v)], p.BiasValues is null ? null : [.. p.BiasValues.Select(v => (float)v)], p.Origin);
+        }
+
+        /// <summary>A float tensor's values; null when reading shapes only (its element type and storage checked).</summary>
+        private float[]? FloatsOrNull(TensorProto t, string what)
+        {
+            if (_full is null)
+            {
+                return OnnxTensors.Floats(t, what);
+            }
+
+            OnnxTensors.CheckFloat(t, what);
+            return null;
+        }
+
+        private double[]? Doubles(TensorProto t, string what) => FloatsOrNull(t, what) is { } values ? [.. values.Select(v => (double)v)] : null;
+
+        /// <summary>The tensor's element count, which must be <paramref name="expected"/>.</summary>
+        private static int CheckLength(NodeProto node, TensorProto values, int expected, string what)
+        {
+            long count = OnnxTensors.Count(values);
+            return count == expected ? expected : throw Unsupported(node, $"its {what} has {count} values; {expected} (one per channel) are needed");
         }
 
         private readonly record struct Padding(int Top, int Left, int Bottom, int Right);

@@ -17,23 +17,13 @@ internal static class OnnxTensors
     /// <summary>A float32 (or float64, narrowed) tensor's values in C order.</summary>
     public static float[] Floats(TensorProto t, string what)
     {
-        CheckInline(t, what);
+        CheckFloat(t, what);
         long count = Count(t);
-        float[] values;
-        if (t.DataType == Float)
-        {
-            values = t.RawData.Length > 0 ? FromRaw(t.RawData.Span, 4, count, what, b => BinaryPrimitives.ReadSingleLittleEndian(b)) : [.. t.FloatData];
-        }
-        else if (t.DataType == Double)
-        {
-            values = t.RawData.Length > 0
+        float[] values = t.DataType == Float
+            ? t.RawData.Length > 0 ? FromRaw(t.RawData.Span, 4, count, what, b => BinaryPrimitives.ReadSingleLittleEndian(b)) : [.. t.FloatData]
+            : t.RawData.Length > 0
                 ? FromRaw(t.RawData.Span, 8, count, what, b => (float)BinaryPrimitives.ReadDoubleLittleEndian(b))
                 : [.. t.DoubleData.Select(v => (float)v)];
-        }
-        else
-        {
-            throw new OnnxFormatException($"{what} has element type {t.DataType}; only float (1) and double (11) weights are read");
-        }
 
         if (values.Length != count)
         {
@@ -42,6 +32,19 @@ internal static class OnnxTensors
 
         return values;
     }
+
+    /// <summary>Checks that the tensor is float32 or float64 and stored inside the model.</summary>
+    public static void CheckFloat(TensorProto t, string what)
+    {
+        CheckInline(t, what);
+        if (t.DataType is not (Float or Double))
+        {
+            throw new OnnxFormatException($"{what} has element type {t.DataType}; only float (1) and double (11) weights are read");
+        }
+    }
+
+    /// <summary>Whether an ONNX element type code is float32 or float64.</summary>
+    public static bool IsFloat(int dataType) => dataType is Float or Double;
 
     /// <summary>An int64 tensor's values (shapes for Reshape).</summary>
     public static long[] Longs(TensorProto t, string what)

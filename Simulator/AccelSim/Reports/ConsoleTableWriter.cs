@@ -32,7 +32,8 @@ public sealed class ConsoleTableWriter : IReportWriter
 
         foreach (LayerResult layer in result.Layers)
         {
-            table.AddRow(Cells(onnx, Markup.Escape(layer.Name), layer.OnnxNode ?? "", layer.Type, layer.Macs, layer.TotalCycles, layer.ComputeCycles, layer.StallCycles,
+            // A fused layer is marked in its type: its row has no cycles, traffic or energy of its own.
+            table.AddRow(Cells(onnx, Markup.Escape(layer.Name), layer.OnnxNode ?? "", layer.FusedInto is null ? layer.Type : $"{layer.Type} ⇡", layer.Macs, layer.TotalCycles, layer.ComputeCycles, layer.StallCycles,
                 layer.OverallUtilization, layer.DramReadBytes, layer.DramWriteBytes, layer.EnergyPicoJoules, numerics ? layer.Numerics?.Accumulated.SqnrDb : null,
                 layer.Numerics is { } n ? Db(n.PredictedSqnrDb) + (n.ExceedsPrediction ? " !" : "") : "-"));
         }
@@ -46,6 +47,20 @@ public sealed class ConsoleTableWriter : IReportWriter
         if (result.Layers.Any(l => l.Numerics?.ExceedsPrediction == true))
         {
             console.MarkupLine(Markup.Escape("! measured error more than 2x the four-stage model's prediction."));
+        }
+
+        if (result.ReportsFusion)
+        {
+            var fused = result.Layers.Where(l => l.FusedInto is not null).Select(l => $"{l.Name} into {l.FusedInto}").ToList();
+            if (fused.Count > 0)
+            {
+                console.MarkupLine(Markup.Escape($"⇡ fused into the producer's output path (its cycles, vector-unit work and SRAM accesses are in the producer's row): {string.Join(", ", fused)}."));
+            }
+
+            foreach (LayerResult layer in result.Layers.Where(l => l.NotFused is not null))
+            {
+                console.MarkupLine(Markup.Escape($"Not fused: {layer.Name}: {layer.NotFused}."));
+            }
         }
 
         var stalls = string.Join(", ", result.StallCyclesByCause.Select(p => $"{ReportFields.StallKey(p.Key)} {Number(p.Value)}"));

@@ -28,6 +28,12 @@ public sealed class CsvReportWriter : IReportWriter
             header.Add("onnx_node");
         }
 
+        bool fusion = result.ReportsFusion;
+        if (fusion)
+        {
+            header.Add("fusion");
+        }
+
         // Energy by component, then by component.action: one column for each the run priced anywhere, last so that the
         // columns before keep their places.
         var components = result.EnergyPicoJoulesByComponent;
@@ -62,6 +68,11 @@ public sealed class CsvReportWriter : IReportWriter
                 cells.Add(Quote(layer.OnnxNode ?? ""));
             }
 
+            if (fusion)
+            {
+                cells.Add(Quote(layer.FusionNote ?? ""));
+            }
+
             var layerComponents = layer.Energy.ByComponent;
             var layerActions = layer.Energy.ByAction;
             cells.AddRange(components.Keys.Select(c => Format(layerComponents.GetValueOrDefault(c))));
@@ -85,6 +96,11 @@ public sealed class CsvReportWriter : IReportWriter
         }
 
         if (onnx)
+        {
+            totals.Add("");
+        }
+
+        if (fusion)
         {
             totals.Add("");
         }

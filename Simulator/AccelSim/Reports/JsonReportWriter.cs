@@ -70,6 +70,22 @@ public sealed class JsonReportWriter : IReportWriter
             json.WriteNull("onnx_node");
         }
 
+        // Added fields, written only where fusion was asked for, so that earlier readers see the same document.
+        if (layer.FusedInto is { } host)
+        {
+            json.WriteString("fused_into", host);
+        }
+
+        if (layer.NotFused is { } reason)
+        {
+            json.WriteString("not_fused", reason);
+        }
+
+        if (layer.FusedLayers is { } fused)
+        {
+            json.WriteString("fused_layers", fused);
+        }
+
         json.WriteEndObject();
     }
 

@@ -23,6 +23,7 @@ internal static partial class ReportFigures
         [StallCause.Converter] = Colors.Orchid,
         [StallCause.DramBandwidth] = Colors.Navy,
         [StallCause.FillDrain] = Colors.DarkSeaGreen,
+        [StallCause.VectorUnit] = Colors.Olive,
     }.ToImmutableDictionary();
 
     private static readonly Color ComputeColour = Colors.SeaGreen;

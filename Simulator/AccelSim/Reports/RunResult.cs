@@ -89,6 +89,22 @@ public sealed record LayerResult
     /// <summary>How the layer split a unified buffer; null with separate buffers.</summary>
     public BufferSplit? UnifiedSplit { get; init; }
 
+    /// <summary>The producer whose output path ran this layer (fused: no cycles, traffic or energy of its own, all in
+    /// the producer's row); null when it ran on its own.</summary>
+    public string? FusedInto { get; init; }
+
+    /// <summary>Why this layer, asked to fuse, was not; null otherwise.</summary>
+    public string? NotFused { get; init; }
+
+    /// <summary>The layers fused into this layer's output path (names and kinds); null when none.</summary>
+    public string? FusedLayers { get; init; }
+
+    /// <summary>The layer's fusion in words: <c>fused into X</c>, <c>not fused: why</c>, <c>output path: layers</c>, or null.</summary>
+    public string? FusionNote => FusedInto is { } host ? $"fused into {host}"
+        : NotFused is { } reason ? $"not fused: {reason}"
+        : FusedLayers is { } layers ? $"output path: {layers}"
+        : null;
+
     public required long Events { get; init; }
 }
 
@@ -154,6 +170,9 @@ public sealed record RunResult
 
     /// <summary>True when a layer was imported from ONNX: the table and the CSV then carry each layer's ONNX node.</summary>
     public bool ReportsOnnxNodes => Layers.Any(l => l.OnnxNode is not null);
+
+    /// <summary>True when the run fused a layer or was asked to: the reports then say so per layer.</summary>
+    public bool ReportsFusion => Layers.Any(l => l.FusionNote is not null);
 
     /// <summary>True when the run's buffers are banked or unified: the reports then carry bank conflicts and splits.</summary>
     public bool ReportsBuffers { get; init; }

@@ -30,6 +30,10 @@ public enum StallCause
     /// <summary>The systolic array filling with operands before a fold's first result and draining after its last
     /// (R − 1 and C − 1 cycles per pass for output stationary): the array holds work but completes no new MAC wave.</summary>
     FillDrain,
+
+    /// <summary>The vector unit on the output path (a fused ReLU or pool) takes the array's results slower than the array
+    /// makes them: its lanes set the output path's throughput.</summary>
+    VectorUnit,
 }
 
 /// <summary>The stable names of the stall causes: the stat-path segment, the report field and the trace slice name
@@ -50,6 +54,7 @@ public static class StallCauses
         StallCause.Converter => "converter",
         StallCause.DramBandwidth => "dram_bandwidth",
         StallCause.FillDrain => "fill_drain",
+        StallCause.VectorUnit => "vector_unit",
         _ => throw new ArgumentOutOfRangeException(nameof(cause), cause, "unknown stall cause"),
     };
 }

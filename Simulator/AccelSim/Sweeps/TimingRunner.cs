@@ -15,21 +15,19 @@ namespace AccelSim.Sweeps;
 /// </summary>
 internal static class TimingRunner
 {
-    /// <summary>Stands in for every layer's weights in the cache key: timing does not depend on their values.</summary>
-    private static readonly SyntheticWeights AnyWeights = new(0);
-
     public static RunResult Run(AcceleratorConfig config, EnergyTable energy, Network network)
     {
         // Sparse weight storage and skipping make timing depend on the weights: measure them (masks differ per layer,
         // so the cache below then keys on them too).
         network = WeightSparsity.Measure(network, config, threads: 1);
-        var timings = new Dictionary<(Layer, bool, bool), LayerTiming>();
+        var timings = new Dictionary<(Layer, bool, bool, string?, string?, FusedOutput?), LayerTiming>();
+        var fusion = LayerContexts.FusionAsked(network, config) ? LayerFusion.Plan(network, config, RunSettings.Native) : default;
         var results = ImmutableArray.CreateBuilder<LayerResult>(network.Layers.Length);
         for (int i = 0; i < network.Layers.Length; i++)
         {
             Layer layer = network.Layers[i];
-            LayerContext context = LayerContexts.For(network, i, config, RunSettings.Native);
-            var shape = (ShapeOf(layer), context.InputFromChip, context.OutputToChip);
+            LayerContext context = LayerContexts.For(network, i, config, RunSettings.Native, fusion);
+            var shape = (ShapeOf(layer), context.InputFromChip, context.OutputToChip, context.FusedInto, context.NotFused, context.Fusion);
             if (!timings.TryGetValue(shape, out LayerTiming? timing))
             {
                 timing = LayerSimulator.Run(layer, network.Batch, config, context, energy: energy);
@@ -42,15 +40,6 @@ internal static class TimingRunner
         return NetworkRunner.ResultOf(config, energy, network, results.MoveToImmutable(), null);
     }
 
-    /// <summary>The layer without what timing ignores; record equality then compares shapes and parameters only.</summary>
-    internal static Layer ShapeOf(Layer layer)
-    {
-        Layer anonymous = layer with { Name = "", Inputs = [] };
-        return anonymous switch
-        {
-            ConvLayer conv => conv with { Weights = AnyWeights },
-            FullyConnectedLayer fc => fc with { Weights = AnyWeights },
-            _ => anonymous,
-        };
-    }
+    /// <summary>The layer without what timing ignores (<see cref="LayerShapes.TimingKey"/>).</summary>
+    internal static Layer ShapeOf(Layer layer) => LayerShapes.TimingKey(layer);
 }

@@ -43,6 +43,7 @@ public static class TracePlot
             ["stall: converter"] = Colors.Orchid,
             ["stall: dram_bandwidth"] = Colors.Navy,
             ["stall: fill_drain"] = Colors.DarkSeaGreen,
+            ["stall: vector_unit"] = Colors.Olive,
             [TraceCategory.DramRead] = Colors.SteelBlue,
             [TraceCategory.DramWrite] = Colors.DarkOrange,
             [TraceCategory.Conversion] = Colors.MediumPurple,

@@ -36,6 +36,10 @@ public abstract record Layer
 
     public abstract LayerKind Kind { get; }
 
+    /// <summary>The layer's own choice of fusion into its producer's output path (workload <c>fuse:</c>, ReLU, pooling and
+    /// add layers): true asks for it, false refuses it; null follows the accelerator's <c>vector_unit.fuse</c>.</summary>
+    public bool? Fuse { get; init; }
+
     /// <summary>Multiply-accumulates per batch item (0 for layers that run on the vector unit).</summary>
     public virtual long MacsPerItem => 0;
 

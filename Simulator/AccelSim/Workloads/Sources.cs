@@ -1,3 +1,5 @@
+using System.Collections.Immutable;
+
 namespace AccelSim.Workloads;
 
 /// <summary>Where a layer's weights and bias come from. New sources (NumPy files, ONNX initializers) derive from this.</summary>
@@ -20,10 +22,42 @@ public sealed record NpyWeights(string WeightsPath, string? BiasPath) : WeightSo
 /// <summary>The network input from a NumPy <c>.npy</c> file shaped [batch, C, H, W] (or [C, H, W] for batch 1).</summary>
 public sealed record NpyInputs(string Path) : InputSource;
 
-/// <summary>Weights (and bias, when the layer has one) already read, laid out as for <see cref="NpyWeights"/>: an ONNX
-/// model's initializers, batch normalisation folded in.</summary>
-/// <param name="Origin">Where they came from (the model file and nodes), for messages.</param>
-public sealed record LoadedWeights(System.Collections.Immutable.ImmutableArray<float> Weights, System.Collections.Immutable.ImmutableArray<float>? Bias, string Origin) : WeightSource;
+/// <summary>Weights (and bias, when the layer has one) read from a model, laid out as for <see cref="NpyWeights"/>: an
+/// ONNX model's initializers, batch normalisation folded in. The sizes are known when the workload is read; the values
+/// may be read when first asked for (a timing-only run never asks).</summary>
+public sealed record LoadedWeights : WeightSource
+{
+    private readonly Lazy<(ImmutableArray<float> Weights, ImmutableArray<float>? Bias)> _values;
+
+    /// <summary>Weights already read.</summary>
+    /// <param name="origin">Where they came from (the model file and nodes), for messages.</param>
+    public LoadedWeights(ImmutableArray<float> weights, ImmutableArray<float>? bias, string origin)
+        : this(weights.Length, bias?.Length, origin, () => (weights, bias))
+    {
+    }
+
+    /// <summary>Weights of the given sizes that <paramref name="load"/> reads when first asked for (once, whatever the
+    /// thread count).</summary>
+    public LoadedWeights(long weightCount, int? biasLength, string origin, Func<(ImmutableArray<float> Weights, ImmutableArray<float>? Bias)> load)
+    {
+        WeightCount = weightCount;
+        BiasLength = biasLength;
+        Origin = origin;
+        _values = new(load, LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    public long WeightCount { get; }
+
+    /// <summary>The bias length; null when the layer has no bias.</summary>
+    public int? BiasLength { get; }
+
+    /// <summary>Where they came from (the model file and nodes), for messages.</summary>
+    public string Origin { get; }
+
+    public ImmutableArray<float> Weights => _values.Value.Weights;
+
+    public ImmutableArray<float>? Bias => _values.Value.Bias;
+}
 
 /// <summary>Where an image comes from: values 0..255 per channel, RGB.</summary>
 public abstract record ImageSource;

@@ -232,6 +232,26 @@ public sealed class AcceleratorLoaderTests
         Assert.That((bfp.Rounding, bfp.AccumulatorBits, bfp.StochasticSeed), Is.EqualTo((RoundingMode.Stochastic, (int?)24, ulong.MaxValue)));
     }
 
+    [TestCase("  fuse: [max_pool, avg_pool]", FusedKinds.MaxPool | FusedKinds.AveragePool)]
+    [TestCase("  fuse: relu, max_pool", FusedKinds.Relu | FusedKinds.MaxPool)]
+    [TestCase("  fuse: all", FusedKinds.All)]
+    [TestCase("  fuse: none", FusedKinds.None)]
+    [TestCase("  # (no fuse)", FusedKinds.None)]
+    public void Fuse_IsAListOrCommaSeparatedKinds(string line, FusedKinds expected)
+    {
+        string yaml = HardwareYaml.WithLineAfter(20, line);
+
+        Assert.That(ConfigLoader.LoadAccelerator(_files.Write("hw.yaml", yaml)).VectorUnit.Fuse, Is.EqualTo(expected));
+    }
+
+    [Test]
+    public void Fuse_CanBeSet()
+    {
+        var overrides = new[] { ConfigOverride.Parse("vector_unit.fuse=max_pool,relu") };
+
+        Assert.That(ConfigLoader.LoadAccelerator(_files.Write("hw.yaml", HardwareYaml), overrides).VectorUnit.Fuse, Is.EqualTo(FusedKinds.MaxPool | FusedKinds.Relu));
+    }
+
     [Test]
     public void NullAccumulatorBits_MeansExact()
     {
@@ -270,11 +290,17 @@ public sealed class AcceleratorLoaderTests
         yield return Case("Wrong type: list for an integer", HardwareYaml.WithLine(5, "  rows: [32]"),
             "5:9: pe_array.rows must be an integer from 1 to 4096, was a list");
         yield return Case("Wrong type: scalar for a mapping", HardwareYaml.WithLine(19, "vector_unit: 16").WithLine(20, "# (no lanes)"),
-            "19:14: vector_unit must be a mapping with keys lanes, was 16");
+            "19:14: vector_unit must be a mapping with keys lanes, fuse, was 16");
+        yield return Case("Fuse: a kind that is never fused", HardwareYaml.WithLineAfter(20, "  fuse: [relu, pool]"),
+            "21:16: vector_unit.fuse: 'pool' is not a layer kind that can be fused; allowed: relu, max_pool, avg_pool, add, all, none");
+        yield return Case("Fuse: a mapping", HardwareYaml.WithLineAfter(20, "  fuse: { relu: true }"),
+            "21:9: vector_unit.fuse must be a list of layer kinds to fuse into their producer's output path (relu, max_pool, avg_pool, add), or all, or none, was a mapping");
         yield return Case("Out of range: clock 0", HardwareYaml.WithLine(3, "clock_mhz: 0"),
             "3:12: clock_mhz must be a number greater than 0, was 0");
         yield return Case("Bad enum: activation_storage", HardwareYaml + "\nactivation_storage: fp8",
             "25:21: activation_storage 'fp8' is not one of float32, float16, bfloat16, int8, bfp");
+        yield return Case("BFP storage on a float array", HardwareYaml.WithLineAfter(7, "  arithmetic: float16") + "\nactivation_storage: bfp",
+            "26:21: activation_storage: bfp stores the layer's BFP input format and needs pe_array.arithmetic: bfp; a float array stores float32, float16, bfloat16 or int8");
         yield return Case("Bad enum: dataflow", HardwareYaml.WithLine(7, "  dataflow: diagonal"),
             "7:13: pe_array.dataflow 'diagonal' is not one of output_stationary, weight_stationary, input_stationary, row_stationary");
         yield return Case("Missing required: name", HardwareYaml.WithLine(2, "# (no name)"),

@@ -177,7 +177,7 @@ public sealed class ConfigOverrideTests
     {
         static TestCaseData Case(string name, string[] overrides, params string[] errors) => new TestCaseData(overrides, errors).SetName(name);
 
-        const string LayerKeys = "name, onnx_node, type, input, inputs, filters, outputs, kernel, stride, padding, dilation, groups, global, bias, relu, weights, bfp, activation_storage";
+        const string LayerKeys = "name, onnx_node, type, input, inputs, filters, outputs, kernel, stride, padding, dilation, groups, global, bias, relu, weights, bfp, activation_storage, fuse";
         yield return Case("Unknown layer name", ["layers.conv9.kernel=5"],
             "6:1: override 'layers.conv9.kernel': layers has no item 'conv9'; select one by 0-based index (0 to 3) or by name: conv1, conv2, pool1, fc1");
         yield return Case("Layer index out of range", ["layers.4.kernel=5"],

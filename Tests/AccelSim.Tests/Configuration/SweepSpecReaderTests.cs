@@ -133,7 +133,7 @@ public sealed class SweepSpecReaderTests
         yield return Case("a key the config does not have", 8, "      pe_array.row: [2, 4]",
             "8:7: unknown key 'pe_array.row': no key 'row' under pe_array; allowed: rows, cols, dataflow, arithmetic, zero_operands");
         yield return Case("a list without an item", 12, "      layers.filters: [4, 8, 16]",
-            "12:7: unknown key 'layers.filters': layers is a list: write layers.<name or index>.<key> with a key of name, onnx_node, type, input, inputs, filters, outputs, kernel, stride, padding, dilation, groups, global, bias, relu, weights, bfp, activation_storage");
+            "12:7: unknown key 'layers.filters': layers is a list: write layers.<name or index>.<key> with a key of name, onnx_node, type, input, inputs, filters, outputs, kernel, stride, padding, dilation, groups, global, bias, relu, weights, bfp, activation_storage, fuse");
         yield return Case("a key varied twice", 9, "      pe_array.rows: [8, 16]",
             "9:7: 'pe_array.rows' is already varied at line 8; a key may be varied by one axis only");
         yield return Case("zip lists of different lengths", 12, "      layers.c1.filters: [4, 8]",
@@ -143,7 +143,7 @@ public sealed class SweepSpecReaderTests
         yield return Case("a numerics metric without numerics", 13, "metrics: [cycles, energy_pj, sqnr_db]",
             "13:30: metric 'sqnr_db' needs the BFP datapath; set numerics: true or remove it");
         yield return Case("an unknown metric", 13, "metrics: [cycles, energy_pj, speed]",
-            "13:30: unknown metric 'speed'; allowed: macs, cycles, compute_cycles, stall_cycles, stall_ifmap_cycles, stall_weights_cycles, stall_output_drain_cycles, stall_sram_bandwidth_cycles, stall_converter_cycles, stall_dram_bandwidth_cycles, stall_fill_drain_cycles, utilization, dram_read_bytes, dram_write_bytes, dram_bytes, energy_pj, latency_us, pe_count, total_sram_bytes, sqnr_db, nsr, top1_agreement, top5_overlap");
+            "13:30: unknown metric 'speed'; allowed: macs, cycles, compute_cycles, stall_cycles, stall_ifmap_cycles, stall_weights_cycles, stall_output_drain_cycles, stall_sram_bandwidth_cycles, stall_converter_cycles, stall_dram_bandwidth_cycles, stall_fill_drain_cycles, stall_vector_unit_cycles, utilization, dram_read_bytes, dram_write_bytes, dram_bytes, energy_pj, latency_us, pe_count, total_sram_bytes, sqnr_db, nsr, top1_agreement, top5_overlap");
         yield return Case("a bad goal and an objective not kept", 14, "objectives: { cycles: minimise, utilization: maximize }",
             "14:23: objectives.cycles 'minimise' is not one of minimize, maximize",
             "14:33: objective 'utilization' is not among the metrics kept (cycles, energy_pj); add it to metrics");

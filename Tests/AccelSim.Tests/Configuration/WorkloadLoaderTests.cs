@@ -282,6 +282,12 @@ public sealed class WorkloadLoaderTests
         yield return Case("Inputs on a conv layer",
             WorkloadYaml.WithLine(8, "  - { name: conv2, type: conv, filters: 8, kernel: 3, inputs: [conv1, conv1] }"),
             "8:55: layers.conv2.inputs is only for add and concat layers; a conv layer reads one input: use input: <layer name>");
+        yield return Case("Fuse on a conv layer",
+            WorkloadYaml.WithLine(8, "  - { name: conv2, type: conv, filters: 8, kernel: 3, fuse: true }"),
+            "8:55: layers.conv2.fuse is only for relu, max_pool, avg_pool and add layers (fused into the output path of the layer that makes their input); a conv layer is never fused");
+        yield return Case("Fuse not a boolean",
+            WorkloadYaml.WithLine(9, "  - { name: pool1, type: max_pool, kernel: 2, fuse: yes }"),
+            "9:53: layers.pool1.fuse must be true or false, was 'yes'");
         yield return Case("Input on an add layer",
             WorkloadYaml.WithLineAfter(9, "  - { name: sum, type: add, input: pool1 }"),
             "10:5: layers.sum.inputs is required: a list of exactly 2 earlier layer names (or input)",

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using AccelSim.Energy;
 using AccelSim.Execution;
 using AccelSim.Hardware;
+using AccelSim.Numerics;
 using AccelSim.Tests.Support;
 using AccelSim.Workloads;
 
@@ -230,10 +231,13 @@ public sealed class EnergyAccountingTests
     [Test]
     public void EveryCounterAnActionPrices_IsInTheActivityOfALayer_AndNothingElse()
     {
-        // A BFP conv formats its input into blocks at run time, so the closed-form counters are there too.
+        // A BFP conv formats its input into blocks at run time, so the closed-form counters are there too; an MX (here
+        // NVFP4) conv adds its block products and output values.
         LayerTiming timing = LayerSimulator.Run(TestNetworks.TinyConv(), 1, TestHardware.Tiny());
+        AcceleratorConfig mx = TestHardware.Tiny() with { Bfp = TestHardware.Tiny().Bfp with { WeightMx = MxFormat.Nvfp4, InputMx = MxFormat.Nvfp4 } };
+        LayerTiming mxTiming = LayerSimulator.Run(TestNetworks.TinyConv(), 1, mx);
 
-        Assert.That(timing.Activity.Counters, Is.EquivalentTo(HardwareActions.Counters));
+        Assert.That(timing.Activity.Counters.Union(mxTiming.Activity.Counters), Is.EquivalentTo(HardwareActions.Counters));
     }
 
     [Test]
@@ -248,10 +252,16 @@ public sealed class EnergyAccountingTests
                 {
                     var tiny = Config(zeros, arithmetic);
                     var config = tiny with { PeArray = tiny.PeArray with { Dataflow = dataflow } };
-                    var counted = EnergyAccounting.Actions(TestNetworks.TinyFc(), ActivityCounts.None, config, Cycles, ZeroMacs)
-                        .Select(a => a.Key).Where(k => !k.IsLeakage).ToList();
-                    Assert.That(counted, Is.EqualTo(HardwareActions.Counted.Intersect(counted)), $"{arithmetic} {dataflow} {zeros}: declared order");
-                    priced.UnionWith(counted);
+
+                    // The config's own formats, and NVFP4 with float32 accumulation (its scale and block-add actions).
+                    var nvfp4 = config.Bfp with { WeightMx = MxFormat.Nvfp4, InputMx = MxFormat.Nvfp4, Mx = config.Bfp.Mx with { Accumulation = MxAccumulation.Fp32 } };
+                    foreach (BfpSettings? formats in new[] { null, nvfp4 })
+                    {
+                        var counted = EnergyAccounting.Actions(TestNetworks.TinyFc(), ActivityCounts.None, config, Cycles, ZeroMacs, formats)
+                            .Select(a => a.Key).Where(k => !k.IsLeakage).ToList();
+                        Assert.That(counted, Is.EqualTo(HardwareActions.Counted.Intersect(counted)), $"{arithmetic} {dataflow} {zeros}: declared order");
+                        priced.UnionWith(counted);
+                    }
                 }
             }
         }

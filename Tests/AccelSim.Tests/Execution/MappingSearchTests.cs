@@ -64,8 +64,16 @@ public sealed class MappingSearchTests
             Assert.That((schedule.Steps.Sum(s => s.Macs), timing.ComputeCycles + timing.StallCycles), Is.EqualTo((layer.MacsPerItem * batch, timing.TotalCycles)), point.ToString());
 
             // The pruned search's bounds hold: it may skip a point only when the point cannot win.
-            Assert.That(MappingSearch.Bound(schedule, config, context, MapperObjective.Cycles), Is.LessThanOrEqualTo(timing.TotalCycles), point.ToString());
-            Assert.That(MappingSearch.Bound(schedule, config, context, MapperObjective.DramBytes), Is.LessThanOrEqualTo(timing.DramReadBytes + timing.DramWriteBytes), point.ToString());
+            EnergyTable energy = TestHardware.UnitEnergyTable();
+            double picoJoules = EnergyAccounting.Price(layer, timing.Activity, config, context, energy, timing.TotalCycles, zeroOperandMacs: null).TotalPicoJoules;
+            double Bound(MapperObjective objective) => MappingSearch.Bound(layer, schedule, config, context, energy, objective);
+            Assert.That(Bound(MapperObjective.Cycles), Is.LessThanOrEqualTo(timing.TotalCycles), point.ToString());
+            Assert.That(Bound(MapperObjective.DramBytes), Is.LessThanOrEqualTo(timing.DramReadBytes + timing.DramWriteBytes), point.ToString());
+            Assert.That(Bound(MapperObjective.Energy), Is.LessThanOrEqualTo(picoJoules * (1 + 1e-12)), point.ToString());
+            Assert.That(Bound(MapperObjective.Edp), Is.LessThanOrEqualTo(picoJoules * timing.TotalCycles * (1 + 1e-12)), point.ToString());
+
+            // The energy bound prices something: the MACs at least (the unit table prices every action).
+            Assert.That(Bound(MapperObjective.Energy), Is.GreaterThan(0), point.ToString());
         }
     }
 
@@ -74,7 +82,7 @@ public sealed class MappingSearchTests
     {
         LayerContext context = LayerContext.Of(config);
         EnergyTable energy = TestHardware.UnitEnergyTable();
-        foreach (MapperObjective objective in new[] { MapperObjective.Cycles, MapperObjective.DramBytes })
+        foreach (MapperObjective objective in new[] { MapperObjective.Cycles, MapperObjective.DramBytes, MapperObjective.Energy, MapperObjective.Edp })
         {
             MappingSearchResult exhaustive = MappingSearch.Search(layer, batch, config, context, energy, new MapperConfig(MapperSearch.Exhaustive, objective, null));
             MappingSearchResult pruned = MappingSearch.Search(layer, batch, config, context, energy, new MapperConfig(MapperSearch.Pruned, objective, null));
@@ -85,6 +93,35 @@ public sealed class MappingSearchTests
                 Assert.That(pruned.Best.Point, Is.EqualTo(exhaustive.Best.Point), objective.ToString());
                 Assert.That(pruned.Best.Objective, Is.LessThanOrEqualTo(heuristic.Objective));
                 Assert.That(exhaustive.Ranked, Has.Length.EqualTo(exhaustive.SpacePoints));
+            }
+        }
+    }
+
+    [Test]
+    public void Memoised_Evaluations_AreWhatTheEventModelReports_ForAnotherLayerOfTheSameShape()
+    {
+        // Two layers equal but for their names: the second's search reuses the first's evaluations, and each of them is
+        // what simulating the point afresh reports (cycles, stalls by cause, DRAM traffic, activity).
+        AcceleratorConfig config = TestHardware.TinyWith(4, 4, 2048, 4, 10);
+        ConvLayer first = TestNetworks.SquareConv(channels: 4, size: 10, filters: 6, kernel: 5, pad: 2);
+        ConvLayer second = first with { Name = first.Name + "_again" };
+        LayerContext context = LayerContext.Of(config);
+        EnergyTable energy = TestHardware.UnitEnergyTable();
+        var mapper = new MapperConfig(MapperSearch.Exhaustive, MapperObjective.Energy, null);
+
+        MappingSearchResult before = MappingSearch.Search(first, 1, config, context, energy, mapper);
+        MappingSearchResult after = MappingSearch.Search(second, 1, config, context, energy, mapper);
+
+        Assert.That(after.Ranked.Select(c => (c.Index, c.Timing.TotalCycles, c.EnergyPicoJoules)), Is.EqualTo(before.Ranked.Select(c => (c.Index, c.Timing.TotalCycles, c.EnergyPicoJoules))));
+        foreach (MappingCandidate candidate in after.Ranked)
+        {
+            LayerTiming fresh = LayerSimulator.RunSchedule(second, 1, Mapper.Map(second, 1, config, context, candidate.Point), config, context, candidate.Point);
+            using (Assert.EnterMultipleScope())
+            {
+                Assert.That(candidate.Timing.TotalCycles, Is.EqualTo(fresh.TotalCycles), candidate.Point.ToString());
+                Assert.That(candidate.Timing.StallCyclesByCause, Is.EqualTo(fresh.StallCyclesByCause), candidate.Point.ToString());
+                Assert.That((candidate.Timing.DramReadBytes, candidate.Timing.DramWriteBytes), Is.EqualTo((fresh.DramReadBytes, fresh.DramWriteBytes)), candidate.Point.ToString());
+                Assert.That(candidate.Timing.Activity, Is.EqualTo(fresh.Activity), candidate.Point.ToString());
             }
         }
     }

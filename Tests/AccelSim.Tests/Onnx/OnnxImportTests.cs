@@ -308,4 +308,58 @@ public sealed class OnnxImportTests
 
         Assert.That(error!.Message, Does.Contain("layer 'conv2' needs 24 weights for its shape, the model's proj (Conv) has 12"));
     }
+
+    [Test]
+    public void ShapesOnlyImport_GivesTheSameLayersAndSizes_AndTheSameValuesWhenAsked()
+    {
+        string path = Save(Model());
+        ImportedModel full = OnnxImporter.Import(path);
+        ImportedModel shapes = OnnxImporter.ImportShapes(path);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(shapes.ToYaml("{ onnx: { file: small.onnx } }"), Is.EqualTo(full.ToYaml("{ onnx: { file: small.onnx } }")));
+            Assert.That(shapes.Parameters.Keys.Order(), Is.EqualTo(full.Parameters.Keys.Order()));
+            foreach ((string name, LayerParameters p) in full.Parameters)
+            {
+                LayerParameters s = shapes.Parameters[name];
+                // conv1: 4 filters x 2 channels x 3x3 = 72 weights, bias 4 (its own, folded with bn1); conv2: 3 x 4 x 1x1 = 12,
+                // no bias; fc1: 5 x 63 = 315 weights, bias 5: the sizes come from the dims alone.
+                Assert.That((s.WeightCount, s.BiasLength), Is.EqualTo((p.WeightCount, p.BiasLength)), name);
+                Assert.That(s.Weights, Is.EqualTo(p.Weights), name);
+                Assert.That(s.Bias is { } b ? b.ToArray() : null, Is.EqualTo(p.Bias is { } fb ? fb.ToArray() : null), name);
+            }
+
+            Assert.That(full.Parameters.Select(p => (p.Key, p.Value.WeightCount, p.Value.BiasLength)).Order(),
+                Is.EqualTo(new (string, long, int?)[] { ("conv1", 72, 4), ("conv2", 12, null), ("fc1", 315, 5) }));
+        }
+    }
+
+    [Test]
+    public void TimingOnlyRun_DoesNotReadTheWeights_ARunWithNumericsReportsTheirProblemAsBadInput()
+    {
+        // fc's weights 'wf' claim [5, 63] = 315 values but hold 314: only reading them finds out.
+        ModelProto model = Model();
+        TensorProto wf = model.Graph.Initializer.Single(t => t.Name == "wf");
+        wf.FloatData.RemoveAt(wf.FloatData.Count - 1);
+        string path = Save(model);
+        string yaml = Path.Combine(_dir, "small.yaml");
+        File.WriteAllText(yaml, OnnxImporter.ImportShapes(path).ToYaml("{ onnx: { file: small.onnx } }"));
+        string config = Path.Combine(RepoPaths.Root, "Configs", "tiny.yaml");
+
+        var (timingCode, _, timingErr) = CliHarness.Run("run", "-c", config, "-w", yaml, "--no-numerics", "--no-table");
+        Network deferred = ConfigLoader.LoadWorkload(yaml, weightsWhenUsed: true);
+        var weights = (LoadedWeights)((FullyConnectedLayer)deferred.Layers[^1]).Weights;
+        var error = Assert.Throws<ConfigException>(() => _ = weights.Weights);
+        var (numericsCode, _, numericsErr) = CliHarness.Run("run", "-c", config, "-w", yaml, "--no-table");
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(timingCode, Is.EqualTo(0), timingErr);
+            Assert.That(weights.WeightCount, Is.EqualTo(315));
+            Assert.That(error!.Message, Does.Contain("holds 314 values but its dims (5, 63) need 315"));
+            Assert.That(numericsCode, Is.EqualTo(2), numericsErr);
+            Assert.That(numericsErr, Does.Contain("holds 314 values but its dims (5, 63) need 315"));
+        }
+    }
 }

@@ -51,5 +51,5 @@ public sealed class StatKeyTests
     [Test]
     public void StallCauses_HaveTheirStableNames_InReportColumnOrder() =>
         Assert.That(StallCauses.All.Select(StallCauses.Name),
-            Is.EqualTo(new[] { "ifmap", "weights", "output_drain", "sram_bandwidth", "converter", "dram_bandwidth", "fill_drain" }));
+            Is.EqualTo(new[] { "ifmap", "weights", "output_drain", "sram_bandwidth", "converter", "dram_bandwidth", "fill_drain", "vector_unit" }));
 }

@@ -1,0 +1,45 @@
+#!/bin/sh
+# Whole-process wall time (start to exit) of a timing-only ResNet-18 run, for callers that start accelsim thousands of
+# times from scripts. Each command given runs N times, the commands taking turns so that they share the machine's load;
+# prints the median, min and max wall seconds of each, and the load average before and after.
+#
+#   bench/startup.sh N [COMMAND]...
+#
+# Without commands: the built executable, the same program through `dotnet accelsim.dll` and, when it exists, the
+# ReadyToRun build `dotnet publish Simulator/AccelSim.Cli -c Release -r linux-x64 --self-contained false -o out/accelsim-r2r`.
+# A command is a program path; the arguments of the run are appended to it.
+set -eu
+runs=${1:-21}
+[ "$#" -gt 0 ] && shift
+cd "$(dirname "$0")/.."
+built=Simulator/AccelSim.Cli/bin/Release/net10.0
+if [ "$#" -eq 0 ]; then
+  set -- "$built/accelsim" "dotnet $built/accelsim.dll"
+  [ -x out/accelsim-r2r/accelsim ] && set -- "$@" out/accelsim-r2r/accelsim
+fi
+arguments="run --no-numerics --no-table --workload Workloads/resnet18.yaml"
+results=$(mktemp)
+trap 'rm -f "$results"' EXIT
+echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
+i=0
+while [ "$i" -lt "$runs" ]; do
+  n=0
+  for command in "$@"; do
+    start=$(date +%s%N)
+    # shellcheck disable=SC2086 # a command may be several words (dotnet accelsim.dll)
+    $command $arguments >/dev/null 2>&1 || { echo "failed: $command $arguments" >&2; exit 1; }
+    end=$(date +%s%N)
+    echo "$n $(( end - start ))" >>"$results"
+    n=$((n + 1))
+  done
+  i=$((i + 1))
+done
+echo "load average after: $(cut -d' ' -f1-3 /proc/loadavg)"
+n=0
+for command in "$@"; do
+  grep "^$n " "$results" | cut -d' ' -f2 | sort -n | awk -v name="$command" -v runs="$runs" '
+    { t[NR] = $1 / 1e9 }
+    END { m = (NR % 2) ? t[(NR + 1) / 2] : (t[NR / 2] + t[NR / 2 + 1]) / 2
+          printf "%-60s median %.3f s  min %.3f s  max %.3f s  (%d runs)\n", name, m, t[1], t[NR], runs }'
+  n=$((n + 1))
+done
