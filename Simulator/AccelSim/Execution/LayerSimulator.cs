@@ -250,12 +250,13 @@ public static class LayerSimulator
         var buffers = context.Buffers;
         var dram = new DramChannel(simulation, ComponentId.Dram, config.Dram);
         bool portLimited = !context.Run.Counting.TransfersIgnoreSramPorts;
-        var ifmap = new TileLoader(simulation, ComponentId.Ifmap, buffers.Ifmap, dram, schedule.IfmapTileBytes, fromChip: context.InputFromChip, portLimited);
+        var ifmap = new TileLoader(simulation, ComponentId.Ifmap, buffers.Ifmap, dram, schedule.IfmapTileBytes, fromChip: context.InputFromChip, portLimited,
+            dramRatio: context.InputDramRatio);
         var weights = new TileLoader(simulation, ComponentId.Weights, buffers.Weights, dram, schedule.WeightTileBytes, portLimited: portLimited);
         // In a unified buffer the ofmap part follows the ifmap and weight parts.
         long ofmapBaseWord = buffers.Unified is null ? 0 : buffers.Ifmap.CapacityWords + buffers.Weights.CapacityWords;
         var ofmap = new OutputBuffer(simulation, ComponentId.Ofmap, buffers.Ofmap, dram, keepOnChip: context.OutputToChip, portLimited, ofmapBaseWord,
-            reservedBytes: context.Fusion is { } fused ? LayerFusion.LineBufferBytes(schedule, fused) : 0);
+            reservedBytes: context.Fusion is { } fused ? LayerFusion.LineBufferBytes(schedule, fused) : 0, dramRatio: context.OutputDramRatio);
         ComponentId enginePath = schedule.Engine == EngineKind.PeArray ? ComponentId.PeArray : ComponentId.VectorUnit;
         // Converters sit between the buffers and the PE array only; float32 arrays convert nothing, float16 ones only inputs.
         ConverterConfig? converters = schedule.Engine != EngineKind.PeArray || config.PeArray.Arithmetic == Arithmetic.Float32 ? null

@@ -29,6 +29,9 @@ public sealed class OutputBuffer : Component
     private readonly long _baseWord;
     private readonly long _reservedBytes;
 
+    // DRAM bytes over buffer bytes of the results drained (zero compression; the buffer holds them decompressed).
+    private readonly double _dramRatio;
+
     /// <param name="keepOnChip">The results stay in the buffer for the next layer (which reads them as its input): no
     /// DRAM write. The run only asks this of a layer whose whole output fits.</param>
     /// <param name="portLimited">A drain cannot outrun the buffer's read ports: its words, contiguous in the ring, spread
@@ -37,9 +40,10 @@ public sealed class OutputBuffer : Component
     /// <param name="reservedBytes">Bytes held by a fused layer's line buffer: not available to results.</param>
     public OutputBuffer(
         Simulation simulation, ComponentId id, SramConfig sram, DramChannel dram, bool keepOnChip = false, bool portLimited = true, long baseWord = 0,
-        long reservedBytes = 0)
+        long reservedBytes = 0, double dramRatio = 1)
         : base(simulation, id.Path)
     {
+        _dramRatio = dramRatio;
         _reservedBytes = reservedBytes;
         _id = id;
         _baseWord = baseWord;
@@ -127,7 +131,7 @@ public sealed class OutputBuffer : Component
         }
 
         long readCycles = _portLimited ? SramBanks.ConflictFreeCycles(words, _sram.Banks, _sram.ReadPorts) : 0;
-        _dram.Write(bytes, stream: _id, sourceCycles: readCycles, onComplete: () =>
+        _dram.Write(LayerContext.DramBytes(bytes, _dramRatio), stream: _id, sourceCycles: readCycles, onComplete: () =>
         {
             _occupiedBytes -= bytes;
             _pendingWrites--;

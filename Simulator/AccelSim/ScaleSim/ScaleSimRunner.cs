@@ -52,7 +52,7 @@ public sealed class ScaleSimRunner
 
         // SCALE-Sim has one fixed mapping per dataflow: its compatibility mode keeps the heuristic whatever mapper says,
         // and its own element size (float32 words of 4 bytes) whatever activation_storage says.
-        AcceleratorConfig fixedMapping = hardware with { Mapper = MapperConfig.Heuristic, ActivationStorage = ActivationStorage.Float32 };
+        AcceleratorConfig fixedMapping = hardware with { Mapper = MapperConfig.Heuristic, ActivationStorage = ActivationStorage.Float32, ActivationCompression = ActivationCompression.None };
         return new ScaleSimRunner(fixedMapping, energy, settings is null ? null : MemoryOf(settings, fixedMapping));
     }
 
