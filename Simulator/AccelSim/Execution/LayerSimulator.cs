@@ -32,7 +32,36 @@ public static class LayerSimulator
     public static LayerTiming Run(Layer layer, int batch, AcceleratorConfig config, LayerContext? context = null, ITraceSink? trace = null, EnergyTable? energy = null)
     {
         LayerTiming timing = RunUnmarked(layer, batch, config, context ?? LayerContexts.For(layer, config, RunSettings.Native), trace, energy);
-        return context is null ? timing : timing with { FusedInto = context.FusedInto, NotFused = context.NotFused, FusedLayers = context.Fusion?.Layers };
+        return context is null ? timing : timing with
+        {
+            FusedInto = context.FusedInto,
+            NotFused = context.NotFused,
+            FusedLayers = context.Fusion?.Layers,
+            Compression = CompressionOf(timing, context),
+        };
+    }
+
+    /// <summary>The layer's zero compression: its output's, and the DRAM bytes its compressed traffic saved (buffer bytes
+    /// the codecs handled less the DRAM bytes that moved); null when nothing the layer moves is compressed.</summary>
+    private static FeatureMapCompressionResult? CompressionOf(LayerTiming timing, LayerContext context)
+    {
+        if (context.OutputCompression == ActivationCompression.None && context.InputDramRatio == 1)
+        {
+            return null;
+        }
+
+        long Stat(ComponentId component, StatKey key) => timing.Stats.TryGet(key.PathUnder(component.Path), out StatValue? v) ? v.Value : 0;
+        long decompressed = Stat(ComponentId.Ifmap, TileLoader.DecompressedBytes);
+        long compressed = Stat(ComponentId.Ofmap, OutputBuffer.CompressedBytes);
+        long saved = (decompressed == 0 ? 0 : decompressed - Stat(ComponentId.Ifmap, TileLoader.FillBytes))
+            + (compressed == 0 ? 0 : compressed - timing.DramWriteBytes);
+        string format = context.OutputCompression switch
+        {
+            ActivationCompression.RunLength => "run_length",
+            ActivationCompression.Bitmap => "bitmap",
+            _ => "none",
+        };
+        return new FeatureMapCompressionResult(format, context.OutputDensity, context.OutputDramRatio, saved);
     }
 
     private static LayerTiming RunUnmarked(Layer layer, int batch, AcceleratorConfig config, LayerContext context, ITraceSink? trace, EnergyTable? energy)

@@ -13,6 +13,9 @@ public sealed class OutputBuffer : Component
     /// <summary>Words read out of the buffer (drains to DRAM, and partial sums read to add to).</summary>
     public static readonly StatKey ReadWords = new("read_words", StatUnit.Words, "Words read out of the buffer to drain it to DRAM, and partial sums read to add to (row stationary)");
 
+    /// <summary>Buffer bytes the compressor read on their way to DRAM (registered only for a compressed map).</summary>
+    public static readonly StatKey CompressedBytes = new("compressed_bytes", StatUnit.Bytes, "Bytes of results the zero compressor packed on their way to DRAM");
+
     private readonly ComponentId _id;
     private readonly SramConfig _sram;
     private readonly DramChannel _dram;
@@ -31,6 +34,7 @@ public sealed class OutputBuffer : Component
 
     // DRAM bytes over buffer bytes of the results drained (zero compression; the buffer holds them decompressed).
     private readonly double _dramRatio;
+    private readonly Counter? _compressedBytes;
 
     /// <param name="keepOnChip">The results stay in the buffer for the next layer (which reads them as its input): no
     /// DRAM write. The run only asks this of a layer whose whole output fits.</param>
@@ -53,6 +57,7 @@ public sealed class OutputBuffer : Component
         _keepOnChip = keepOnChip;
         _writeWords = simulation.Stats.Register(id.Path, WriteWords);
         _readWords = simulation.Stats.Register(id.Path, ReadWords);
+        _compressedBytes = dramRatio == 1 || keepOnChip ? null : simulation.Stats.Register(id.Path, CompressedBytes);
         _trace = simulation.Trace;
     }
 
@@ -124,6 +129,7 @@ public sealed class OutputBuffer : Component
         }
 
         _readWords.Add(words);
+        _compressedBytes?.Add(bytes);
         _pendingWrites++;
         if (_trace is not null)
         {

@@ -18,6 +18,9 @@ public sealed class TileLoader : Component
     /// <summary>Bytes DRAM fills fetched into the buffer.</summary>
     public static readonly StatKey FillBytes = new("fill_bytes", StatUnit.Bytes, "Bytes fetched from DRAM into the buffer");
 
+    /// <summary>Buffer bytes the decompressor made of compressed DRAM fills (registered only for a compressed map).</summary>
+    public static readonly StatKey DecompressedBytes = new("decompressed_bytes", StatUnit.Bytes, "Bytes the zero decompressor wrote into the buffer from compressed DRAM fills");
+
     private const int Halves = 2;
     private readonly SramConfig _sram;
     private readonly DramChannel _dram;
@@ -31,6 +34,7 @@ public sealed class TileLoader : Component
 
     // DRAM bytes over buffer bytes of a tile (zero compression; the buffer holds the tile decompressed).
     private readonly double _dramRatio;
+    private readonly Counter? _decompressedBytes;
     private int _nextToLoad;
     private bool _issuing;
     private int _halvesInUse;
@@ -64,6 +68,7 @@ public sealed class TileLoader : Component
         _tiles = tileBytes.GetEnumerator();
 
         _dramRatio = dramRatio;
+        _decompressedBytes = dramRatio == 1 || fromChip ? null : simulation.Stats.Register(id.Path, DecompressedBytes);
         _fillWords = simulation.Stats.Register(id.Path, WriteWords);
         _fillBytes = simulation.Stats.Register(id.Path, FillBytes);
         _trace = simulation.Trace;
@@ -142,6 +147,7 @@ public sealed class TileLoader : Component
             long words = _sram.Words(bytes);
             long dramBytes = LayerContext.DramBytes(bytes, _dramRatio);
             _fillBytes.Add(dramBytes);
+            _decompressedBytes?.Add(bytes);
             _fillWords.Add(words);
             long writeCycles = _portLimited ? SramBanks.Cycles(SramBanks.BusiestBankWords(new WordRun(0, words, words), _sram.Banks), _sram.WritePorts) : 0;
             _halves[half] = _halves[half] with { Queued = true };
