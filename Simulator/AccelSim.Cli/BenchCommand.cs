@@ -55,6 +55,14 @@ internal static class BenchCommand
         new("datapath-fc6", ConvShape.FullyConnected(1, 25088, 4096), "VGG-16 fc6: 25,088→4,096, batch 1 (103 M MACs)"),
     ];
 
+    /// <summary>A network's numerics alone (no timing simulation), timed whole beside the sum of its per-layer datapath times.</summary>
+    internal sealed record NumericsScenario(string Name, string Config, string Workload, string What);
+
+    internal static readonly NumericsScenario[] NumericsScenarios =
+    [
+        new("numerics-vgg16", Commands.DefaultConfig, "Workloads/vgg16.yaml", "VGG-16 numerics: BFP pass, local-error pass and double reference of every layer"),
+    ];
+
     /// <summary>A truncated SVD timed on its own: a He-normal matrix of a layer's shape, to the given rank.</summary>
     internal sealed record SvdScenario(string Name, int Rows, int Columns, int Rank, string What);
 
@@ -182,6 +190,12 @@ internal static class BenchCommand
                     console.Write(DatapathTable(datapath, runs, parse.GetValue(threads), log));
                 }
 
+                var numerics = NumericsScenarios.Where(d => selected.Length == 0 || selected.Contains(d.Name)).ToList();
+                if (numerics.Count > 0)
+                {
+                    console.Write(NumericsTable(numerics, runs, parse.GetValue(threads), log));
+                }
+
                 var evals = EvalScenarios.Where(d => selected.Length == 0 || selected.Contains(d.Name)).ToList();
                 if (evals.Count > 0)
                 {
@@ -225,7 +239,8 @@ internal static class BenchCommand
     }
 
     private static IEnumerable<string> AllNames =>
-        Scenarios.Select(s => s.Name).Concat(DatapathScenarios.Select(d => d.Name)).Concat(SvdScenarios.Select(d => d.Name)).Concat(EvalScenarios.Select(d => d.Name));
+        Scenarios.Select(s => s.Name).Concat(DatapathScenarios.Select(d => d.Name)).Concat(SvdScenarios.Select(d => d.Name)).Concat(EvalScenarios.Select(d => d.Name))
+            .Concat(NumericsScenarios.Select(d => d.Name));
 
     /// <summary>Times an evaluation (loading excluded, the timing of one inference included) and, as its anchor in the
     /// same run, one <c>run</c> with numerics of the same network (batch 1), which an evaluation repeats per image.</summary>
@@ -266,6 +281,43 @@ internal static class BenchCommand
         return table;
     }
 
+    /// <summary>Times a network's numerics whole and, from the same runs, the sum of its per-layer datapath times; the
+    /// difference is the time outside the kernels (conversions between passes, statistics, allocation).</summary>
+    private static Table NumericsTable(List<NumericsScenario> scenarios, int runs, int threads, Serilog.ILogger log)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title($"Whole-network numerics against the sum of their kernels, {runs} run(s), {threads} thread(s)");
+        foreach (string heading in new[] { "scenario", "whole median s", "min s", "max s", "kernels median s", "whole / kernels", "what" })
+        {
+            table.AddColumn(heading);
+        }
+
+        foreach (NumericsScenario scenario in scenarios)
+        {
+            var config = ConfigLoader.LoadAcceleratorWithEnergy(Commands.ResolveDefault(scenario.Config, scenario.Config));
+            var network = ConfigLoader.LoadWorkload(Commands.ResolveDefault(scenario.Workload, scenario.Workload));
+            var wholeSeconds = new List<double>();
+            var kernelSeconds = new List<double>();
+            for (int i = 0; i < runs; i++)
+            {
+                var numerics = new NetworkNumerics(network, config.Hardware, threads);
+                var clock = Stopwatch.StartNew();
+                numerics.Run();
+                wholeSeconds.Add(clock.Elapsed.TotalSeconds);
+                kernelSeconds.Add(numerics.KernelSeconds);
+                log.Information("{Scenario} run {Run}: whole {Whole:F3} s, kernels {Kernels:F3} s", scenario.Name, i + 1, wholeSeconds[^1], kernelSeconds[^1]);
+            }
+
+            wholeSeconds.Sort();
+            kernelSeconds.Sort();
+            double whole = Median(wholeSeconds);
+            double kernels = Median(kernelSeconds);
+            table.AddRow(scenario.Name, F(whole), F(wholeSeconds[0]), F(wholeSeconds[^1]), F(kernels),
+                (whole / kernels).ToString("F2", CultureInfo.InvariantCulture), Markup.Escape(scenario.What));
+        }
+
+        return table;
+    }
+
     /// <summary>Times <see cref="AccelSim.Compression.TruncatedSvd.Compute"/>; the matrix is drawn before the clock starts.</summary>
     private static Table SvdTable(List<SvdScenario> scenarios, int runs, Serilog.ILogger log)
     {
@@ -297,12 +349,13 @@ internal static class BenchCommand
         return table;
     }
 
-    /// <summary>Times the BFP datapath (input conversion, im2col and integer GEMM) against im2col plus a float32 GEMM
-    /// of the same shape; weights are converted (BFP) or laid out (float) before the clock starts, as offline work.</summary>
+    /// <summary>Times the BFP datapath (input conversion, im2col and integer GEMM, the fastest kernel this CPU has)
+    /// against im2col plus a float32 GEMM of the same shape, and the earlier int16-pair kernel as a second anchor;
+    /// weights are converted (BFP) or laid out (float) before the clock starts, as offline work.</summary>
     private static Table DatapathTable(List<DatapathScenario> scenarios, int runs, int threads, Serilog.ILogger log)
     {
-        var table = new Table().Border(TableBorder.Rounded).Title($"BFP datapath against float32 GEMM ({FloatGemm.Implementation}), {runs} run(s), {threads} thread(s)");
-        foreach (string heading in new[] { "scenario", "BFP median s", "BFP G MAC/s", "float32 median s", "float32 G MAC/s", "BFP / float32 speed", "what" })
+        var table = new Table().Border(TableBorder.Rounded).Title($"BFP datapath ({IntegerGemm.Best} kernel) against float32 GEMM ({FloatGemm.Implementation}), {runs} run(s), {threads} thread(s)");
+        foreach (string heading in new[] { "scenario", "BFP median s", "BFP G MAC/s", "float32 median s", "float32 G MAC/s", "BFP / float32 speed", $"{IntegerKernel.Pairs16} median s", "what" })
         {
             table.AddColumn(heading);
         }
@@ -322,6 +375,9 @@ internal static class BenchCommand
             var output = new float[(long)g.OutChannels * n];
             var bfpSeconds = new List<double>();
             var floatSeconds = new List<double>();
+            var pairSeconds = new List<double>();
+            // The packed bytes of the weights are made on first use, as offline work: not timed.
+            BfpDatapath.Convolve(g, input, quantized, [], settings, scenario.Name, threads);
             for (int i = 0; i < runs; i++)
             {
                 var clock = Stopwatch.StartNew();
@@ -341,16 +397,21 @@ internal static class BenchCommand
 
                 FloatGemm.Multiply(g.OutChannels, n, k, weights, columns, output, threads);
                 floatSeconds.Add(clock.Elapsed.TotalSeconds);
-                log.Information("{Scenario} run {Run}: BFP {Bfp:F3} s, float32 {Float:F3} s", scenario.Name, i + 1, bfpSeconds[^1], floatSeconds[^1]);
+
+                clock.Restart();
+                BfpDatapath.Convolve(g, input, quantized, [], settings, scenario.Name, threads, kernel: IntegerKernel.Pairs16);
+                pairSeconds.Add(clock.Elapsed.TotalSeconds);
+                log.Information("{Scenario} run {Run}: BFP {Bfp:F3} s, float32 {Float:F3} s, int16 pairs {Pairs:F3} s", scenario.Name, i + 1, bfpSeconds[^1], floatSeconds[^1], pairSeconds[^1]);
             }
 
             bfpSeconds.Sort();
             floatSeconds.Sort();
+            pairSeconds.Sort();
             double macs = (double)g.OutChannels * n * k;
             double bfp = Median(bfpSeconds);
             double fp = Median(floatSeconds);
             table.AddRow(scenario.Name, F(bfp), (macs / bfp / 1e9).ToString("F2", CultureInfo.InvariantCulture), F(fp),
-                (macs / fp / 1e9).ToString("F2", CultureInfo.InvariantCulture), (fp / bfp).ToString("F2", CultureInfo.InvariantCulture), Markup.Escape(scenario.What));
+                (macs / fp / 1e9).ToString("F2", CultureInfo.InvariantCulture), (fp / bfp).ToString("F2", CultureInfo.InvariantCulture), F(Median(pairSeconds)), Markup.Escape(scenario.What));
         }
 
         return table;

@@ -22,7 +22,22 @@ public enum FormatCostMeasure
 public sealed record LayerFormatChoice(string Layer, string Format, double LocalSqnrDb, double Cost, bool MeetsTarget);
 
 /// <summary>A search's outcome: the choice per conv/FC layer and the whole network run with those choices.</summary>
-public sealed record FormatSearchResult(ImmutableArray<LayerFormatChoice> Choices, RunResult Run);
+public sealed record FormatSearchResult(ImmutableArray<LayerFormatChoice> Choices, RunResult Run)
+{
+    /// <summary>For a top-1 agreement target: the per-layer SQNR threshold found and the agreement it gave; null for an
+    /// SQNR target.</summary>
+    public AgreementSearch? Agreement { get; init; }
+}
+
+/// <summary>How a top-1 agreement target was met: the lowest per-layer local SQNR threshold (among those the candidates
+/// measured) whose choices agree with the reference on at least <see cref="TargetTop1"/> of the inputs.</summary>
+/// <param name="TargetTop1">The target, a fraction (0.9 for 90 %).</param>
+/// <param name="ThresholdDb">The per-layer SQNR threshold chosen; negative infinity: every layer's cheapest format.</param>
+/// <param name="Top1Agreement">Top-1 agreement of the chosen formats over the inputs.</param>
+/// <param name="Inputs">The inputs evaluated.</param>
+/// <param name="Evaluations">Thresholds evaluated over the inputs during the search.</param>
+/// <param name="Met">False when even the most accurate choices miss the target (they are the ones returned).</param>
+public sealed record AgreementSearch(double TargetTop1, double ThresholdDb, double Top1Agreement, int Inputs, int Evaluations, bool Met);
 
 /// <summary>Per conv/FC layer, the cheapest number format whose local SQNR meets a target (docs/mx-formats.md, "Format
 /// search"). Each candidate runs the whole network once with every layer in it: a layer's local error takes the reference
@@ -35,6 +50,72 @@ public static class FormatSearch
         AcceleratorConfig config, EnergyTable energy, Network network, IReadOnlyList<string> candidates, double targetSqnrDb,
         FormatCostMeasure measure, RunOptions options, ILogger log)
     {
+        var trials = Trials(config, energy, network, candidates, options, log);
+        (ImmutableArray<LayerFormatChoice> choices, Dictionary<string, string> chosen) = Choose(config, network, trials, targetSqnrDb, measure);
+        log.Information("Format search: running {Network} with the chosen formats", network.Name);
+        RunResult final = NetworkRunner.Run(config, energy, WithFormat(network, l => chosen[l.Name]), options, log);
+        return new FormatSearchResult(choices, final);
+    }
+
+    /// <summary>Per conv/FC layer, the cheapest format meeting the lowest per-layer SQNR threshold whose choices reach a
+    /// top-1 agreement of <paramref name="targetTop1"/> (a fraction) over <paramref name="inputs"/>. The thresholds tried
+    /// are the local SQNRs the candidates measured (the choices change only there), bisected on the assumption that
+    /// agreement grows with the threshold: about log2 of their number evaluations over the inputs.</summary>
+    public static FormatSearchResult RunForAgreement(
+        AcceleratorConfig config, EnergyTable energy, Network network, IReadOnlyList<string> candidates, double targetTop1, EvalInputs inputs,
+        FormatCostMeasure measure, RunOptions options, ILogger log)
+    {
+        ArgumentNullException.ThrowIfNull(inputs);
+        var trials = Trials(config, energy, network, candidates, options, log);
+        double[] thresholds =
+        [
+            double.NegativeInfinity,
+            .. trials.SelectMany(t => t.Run.Layers).Select(l => l.Numerics?.Local?.SqnrDb ?? double.NegativeInfinity)
+                .Where(double.IsFinite).Distinct().Order(),
+        ];
+        var agreement = new Dictionary<int, double>();
+        double AgreementAt(int i)
+        {
+            if (!agreement.TryGetValue(i, out double value))
+            {
+                Dictionary<string, string> chosen = Choose(config, network, trials, thresholds[i], measure).Chosen;
+                log.Information("Format search: top-1 agreement over {Inputs} inputs with a per-layer SQNR threshold of {Threshold:F2} dB", inputs.Items.Length, thresholds[i]);
+                var evaluation = new Evaluation(config, energy, WithFormat(network, l => chosen[l.Name]), log) { Threads = options.Threads };
+                agreement[i] = value = evaluation.Run(inputs).Top1Agreement;
+            }
+
+            return value;
+        }
+
+        // The lowest index whose agreement meets the target, if the highest does.
+        int low = 0, high = thresholds.Length - 1;
+        bool met = AgreementAt(high) >= targetTop1;
+        while (met && low < high)
+        {
+            int middle = low + ((high - low) / 2);
+            if (AgreementAt(middle) >= targetTop1)
+            {
+                high = middle;
+            }
+            else
+            {
+                low = middle + 1;
+            }
+        }
+
+        (ImmutableArray<LayerFormatChoice> choices, Dictionary<string, string> picked) = Choose(config, network, trials, thresholds[high], measure);
+        log.Information("Format search: running {Network} with the chosen formats", network.Name);
+        RunResult final = NetworkRunner.Run(config, energy, WithFormat(network, l => picked[l.Name]), options, log);
+        return new FormatSearchResult(choices, final)
+        {
+            Agreement = new AgreementSearch(targetTop1, thresholds[high], AgreementAt(high), inputs.Items.Length, agreement.Count, met),
+        };
+    }
+
+    /// <summary>The network run once per candidate with every conv/FC layer in it.</summary>
+    private static List<(string Format, RunResult Run)> Trials(
+        AcceleratorConfig config, EnergyTable energy, Network network, IReadOnlyList<string> candidates, RunOptions options, ILogger log)
+    {
         var trials = new List<(string Format, RunResult Run)>();
         foreach (string candidate in candidates)
         {
@@ -42,6 +123,13 @@ public static class FormatSearch
             trials.Add((candidate, NetworkRunner.Run(config, energy, WithFormat(network, _ => candidate), options, log)));
         }
 
+        return trials;
+    }
+
+    /// <summary>Per conv/FC layer, the cheapest trial format whose local SQNR meets <paramref name="targetSqnrDb"/>.</summary>
+    private static (ImmutableArray<LayerFormatChoice> Choices, Dictionary<string, string> Chosen) Choose(
+        AcceleratorConfig config, Network network, List<(string Format, RunResult Run)> trials, double targetSqnrDb, FormatCostMeasure measure)
+    {
         var choices = ImmutableArray.CreateBuilder<LayerFormatChoice>();
         var chosen = new Dictionary<string, string>(StringComparer.Ordinal);
         foreach (Layer layer in network.Layers.Where(l => l is ConvLayer or FullyConnectedLayer))
@@ -57,9 +145,7 @@ public static class FormatSearch
             chosen[layer.Name] = choice.Format;
         }
 
-        log.Information("Format search: running {Network} with the chosen formats", network.Name);
-        RunResult final = NetworkRunner.Run(config, energy, WithFormat(network, l => chosen[l.Name]), options, log);
-        return new FormatSearchResult(choices.ToImmutable(), final);
+        return (choices.ToImmutable(), chosen);
     }
 
     /// <summary>The network with each conv/FC layer's formats (both tensors) set by name.</summary>

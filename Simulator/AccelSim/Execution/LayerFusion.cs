@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using AccelSim.Hardware;
 using AccelSim.Mapping;
 using AccelSim.Workloads;
@@ -64,7 +65,7 @@ public static class LayerFusion
                 continue;
             }
 
-            (int host, string? reason) = Check(network, i, config, run, hostOf, chains);
+            (int host, string? reason) = Check(network, i, config, hostOf, chains);
             if (reason is not null)
             {
                 decisions[i] = new FusionDecision(null, reason, null);
@@ -85,7 +86,8 @@ public static class LayerFusion
                 chain.RemoveAt(chain.Count - 1);
                 hostOf[i] = -1;
                 decisions[i] = new FusionDecision(null, line is { } bytes
-                    ? $"the line buffer it needs on '{layers[host].Name}''s output path ({bytes:N0} bytes: halo rows and one step's results) exceeds half the output buffer ({config.Buffers.Ofmap.CapacityBytes / 2:N0} bytes)"
+                    ? string.Create(CultureInfo.InvariantCulture,
+                        $"the line buffer it needs on '{layers[host].Name}''s output path ({bytes:N0} bytes: halo rows and one step's results) exceeds half the output buffer ({config.Buffers.Ofmap.CapacityBytes / 2:N0} bytes)")
                     : $"'{layers[host].Name}' cannot be mapped", null);
                 continue;
             }
@@ -120,7 +122,8 @@ public static class LayerFusion
         ArgumentNullException.ThrowIfNull(output);
         long total = schedule.Steps.OutputBytes;
         TileSchedule fused = schedule.Rewritten(Rewrite, schedule.Description);
-        return fused.WithDescription($"{schedule.Description}; output path: {output.Layers} fused (vector unit, line buffer of {LineBufferBytes(fused, output)} bytes)");
+        return fused.WithDescription(string.Create(CultureInfo.InvariantCulture,
+            $"{schedule.Description}; output path: {output.Layers} fused (vector unit, line buffer of {LineBufferBytes(fused, output)} bytes)"));
 
         IEnumerable<ScheduleEntry> Rewrite(IEnumerable<ScheduleEntry> entries)
         {
@@ -174,7 +177,7 @@ public static class LayerFusion
         (long)((Int128)amount * to / total) - (long)((Int128)amount * from / total);
 
     private static (int Host, string? Reason) Check(
-        Network network, int index, AcceleratorConfig config, RunSettings run, int[] hostOf, Dictionary<int, List<int>> chains)
+        Network network, int index, AcceleratorConfig config, int[] hostOf, Dictionary<int, List<int>> chains)
     {
         var layers = network.Layers;
         Layer layer = layers[index];
@@ -218,7 +221,6 @@ public static class LayerFusion
             return (-1, "fusion is modelled with separate ifmap/weights/ofmap buffers only (each layer splits a unified buffer its own way)");
         }
 
-        _ = run;
         return (host, null);
     }
 

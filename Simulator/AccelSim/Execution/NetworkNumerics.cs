@@ -38,6 +38,10 @@ public sealed class NetworkNumerics
     /// same network, config and batch).</summary>
     public PreparedWeights? Prepared { get; init; }
 
+    /// <summary>Seconds spent in the per-layer datapaths (BFP or MX passes, local-error pass, double reference) during
+    /// <see cref="Run"/>: what a benchmark sets against the whole run. Never part of a result.</summary>
+    public double KernelSeconds { get; private set; }
+
     /// <summary>The reference (double) output of the last layer after <see cref="Run"/>, [batch, C, H, W] in C order.</summary>
     public double[]? ReferenceOutput { get; private set; }
 
@@ -185,7 +189,10 @@ public sealed class NetworkNumerics
         double[] refOut = ReferenceDatapath.Convolve(g, refIn, weights, bias, _threads);
         double referenceSeconds = clock.Elapsed.TotalSeconds - quantizeSeconds - bfpSeconds;
         float[] refOut32 = ToSingle(refOut);
-        BfpLayerOutput local = BfpDatapath.Convolve(g, ToSingle(refIn), quantized, bias, bfp, layer.Name, _threads);
+        float[] localIn = ToSingle(refIn);
+        double beforeLocal = clock.Elapsed.TotalSeconds;
+        BfpLayerOutput local = BfpDatapath.Convolve(g, localIn, quantized, bias, bfp, layer.Name, _threads);
+        KernelSeconds += bfpSeconds + referenceSeconds + (clock.Elapsed.TotalSeconds - beforeLocal);
         _log.Debug("Numerics of {Layer}: quantize weights {Quantize:F2} s, BFP {Bfp:F2} s, reference {Reference:F2} s, local BFP {Local:F2} s",
             layer.Name, quantizeSeconds, bfpSeconds, referenceSeconds, clock.Elapsed.TotalSeconds - quantizeSeconds - bfpSeconds - referenceSeconds);
 
@@ -247,11 +254,18 @@ public sealed class NetworkNumerics
     {
         MxFormat weightFormat = bfp.WeightMx!;
         MxFormat inputFormat = bfp.InputMx!;
-        MxWeights quantized = MxDatapath.QuantizeWeights(g, weights, weightFormat, bfp.Mx, layer.Name);
+        MxWeights quantized = Prepared is { } cache
+            ? cache.QuantizedMx(layer.Name, () => MxDatapath.QuantizeWeights(g, weights, weightFormat, bfp.Mx, layer.Name))
+            : MxDatapath.QuantizeWeights(g, weights, weightFormat, bfp.Mx, layer.Name);
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         BfpLayerOutput accumulated = MxDatapath.Convolve(g, bfpIn, quantized, bias, inputFormat, bfp.Mx, layer.Name, _threads, captureInput: true);
         double[] refOut = ReferenceDatapath.Convolve(g, refIn, weights, bias, _threads);
+        double kernelSeconds = clock.Elapsed.TotalSeconds;
         float[] refOut32 = ToSingle(refOut);
-        BfpLayerOutput local = MxDatapath.Convolve(g, ToSingle(refIn), quantized, bias, inputFormat, bfp.Mx, layer.Name, _threads);
+        float[] localIn = ToSingle(refIn);
+        clock.Restart();
+        BfpLayerOutput local = MxDatapath.Convolve(g, localIn, quantized, bias, inputFormat, bfp.Mx, layer.Name, _threads);
+        KernelSeconds += kernelSeconds + clock.Elapsed.TotalSeconds;
         RoundingMode rounding = bfp.Mx.Rounding is MxRounding.NearestEven or MxRounding.NearestAway ? RoundingMode.NearestEven : RoundingMode.TowardZero;
         double inputNsr = ErrorModel.QuantizationNsr(accumulated.InputStepPower, accumulated.InputSignalPower, rounding);
         double weightNsr = ErrorModel.QuantizationNsr(quantized.StepPower, quantized.SignalPower, rounding);

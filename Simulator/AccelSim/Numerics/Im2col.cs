@@ -10,7 +10,8 @@ public static class Im2col
     /// K order: input channel slowest, then kernel row, kernel column.</summary>
     /// <param name="input">The NCHW input of <paramref name="g"/>.</param>
     /// <param name="column">At least <see cref="ConvShape.Reduction"/> elements.</param>
-    public static void Im2Col<T>(this ConvShape g, ReadOnlySpan<T> input, int item, int group, int oh, int ow, Span<T> column)
+    /// <param name="padding">What a padding position holds (zero, or the code of zero in an offset encoding).</param>
+    public static void Im2Col<T>(this ConvShape g, ReadOnlySpan<T> input, int item, int group, int oh, int ow, Span<T> column, T padding = default!)
     {
         ArgumentNullException.ThrowIfNull(g);
         int k = 0;
@@ -26,7 +27,7 @@ public static class Im2col
                 for (int s = 0; s < g.KernelWidth; s++)
                 {
                     int iw = (ow * g.StrideWidth) - g.PadLeft + (s * g.DilationWidth);
-                    column[k++] = rowInside && iw >= 0 && iw < g.InWidth ? input[rowStart + iw] : default!;
+                    column[k++] = rowInside && iw >= 0 && iw < g.InWidth ? input[rowStart + iw] : padding;
                 }
             }
         }

@@ -16,7 +16,14 @@ public sealed class QuantizedWeights
         Wide = wide;
         StepExponents = stepExponents;
         Saturations = saturations;
+        _packed = new Lazy<(sbyte[], long[])>(() => IntegerGemm.PackWeights(Narrow!, Geometry.OutChannels, Geometry.Reduction));
     }
+
+    private readonly Lazy<(sbyte[] Bytes, long[] RowSums)> _packed;
+
+    /// <summary>The mantissas as signed bytes, rows padded for <see cref="IntegerGemm"/>, and each row's Σ w: made the
+    /// first time a datapath asks (only for mantissas within ±127), then kept with the weights for every input.</summary>
+    internal (sbyte[] Bytes, long[] RowSums) Packed => _packed.Value;
 
     public ConvShape Geometry { get; }
 

@@ -38,4 +38,29 @@ public sealed class FormatCostCliTests
 
         CliHarness.AssertBadInput(code, stderr, "--formats: 'mxfp7' is not a format; allowed: bfp, mxint8");
     }
+
+    [TestCase(new[] { "--target-sqnr", "25", "--target-top1", "90", "--inputs", "synthetic:2" }, "give one target")]
+    [TestCase(new string[0], "give one target")]
+    [TestCase(new[] { "--target-top1", "90" }, "--target-top1 needs --inputs")]
+    [TestCase(new[] { "--target-top1", "120", "--inputs", "synthetic:2" }, "--target-top1 must be a percentage from 0 to 100, was 120")]
+    [TestCase(new[] { "--target-sqnr", "25", "--inputs", "synthetic:2" }, "--inputs goes with --target-top1")]
+    public void FormatsTargets_AreOneOfSqnrOrTop1WithInputs_ElseExitTwo(string[] options, string message)
+    {
+        var (code, _, stderr) = CliHarness.Run(["formats", "-w", CliHarness.Shipped("Workloads/tiny.yaml"), .. options]);
+
+        Assert.That(code, Is.EqualTo(2), stderr);
+        Assert.That(stderr, Does.Contain(message));
+        CliHarness.AssertNoStackTrace(stderr);
+    }
+
+    [Test]
+    public void FormatsTop1Target_PrintsTheAgreementAndTheThreshold()
+    {
+        var (code, stdout, stderr) = CliHarness.Run("formats", "-w", CliHarness.Shipped("Workloads/tiny.yaml"), "-c", CliHarness.Shipped("Configs/default.yaml"),
+            "--target-top1", "0", "--inputs", "synthetic:2", "--candidates", "mxfp4_e2m1,mxint8");
+
+        Assert.That(code, Is.Zero, stderr);
+        // A 0 % target is met by the cheapest formats everywhere (threshold −∞).
+        Assert.That(stdout, Does.Contain("over 2 inputs (target 0.0 %, met) with a per-layer SQNR threshold of -").And.Contain("mxfp4_e2m1"));
+    }
 }

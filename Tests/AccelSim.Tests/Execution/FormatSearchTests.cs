@@ -82,4 +82,43 @@ public sealed class FormatSearchTests
             new RunOptions(true, 1), Serilog.Core.Logger.None);
         return search.Choices.Single(c => c.Layer == layer).Cost;
     }
+
+    [Test]
+    public void Top1Target_TakesTheLowestThresholdReachingIt_AndItsChoicesReachItWhenEvaluatedAgain()
+    {
+        LoadedAccelerator accelerator = ConfigLoader.LoadAcceleratorWithEnergy(CliHarness.Shipped("Configs/default.yaml"));
+        Network network = ConfigLoader.LoadWorkload(CliHarness.Shipped("Workloads/tiny.yaml"));
+        EvalInputs inputs = EvalInputs.Find("synthetic:4", network, null);
+        FormatSearchResult Search(double top1) => FormatSearch.RunForAgreement(
+            accelerator.Hardware, accelerator.Energy, network, Candidates, top1, inputs, FormatCostMeasure.Storage, new RunOptions(true, 2), Serilog.Core.Logger.None);
+        double Agreement(IEnumerable<LayerFormatChoice> choices)
+        {
+            var chosen = choices.ToDictionary(c => c.Layer, c => c.Format);
+            return new Evaluation(accelerator.Hardware, accelerator.Energy, FormatSearch.WithFormat(network, l => chosen[l.Name])).Run(inputs).Top1Agreement;
+        }
+
+        FormatSearchResult any = Search(0);
+        FormatSearchResult all = Search(1);
+        AgreementSearch found = all.Agreement!;
+
+        using (Assert.EnterMultipleScope())
+        {
+            // 0 %: met by every layer's cheapest format (threshold −∞): MXFP4 for both layers, as AnyTargetMet_… derives.
+            Assert.That(any.Agreement!.ThresholdDb, Is.EqualTo(double.NegativeInfinity));
+            Assert.That(any.Choices.Select(c => c.Format), Is.All.EqualTo("mxfp4_e2m1"));
+
+            // 100 % of 4 inputs: the chosen formats, evaluated again on their own, agree as reported, on every input.
+            Assert.That(found.Met, Is.True, "the most accurate formats agree on all 4 inputs");
+            Assert.That(found.Inputs, Is.EqualTo(4));
+            Assert.That(Agreement(all.Choices), Is.EqualTo(found.Top1Agreement).And.EqualTo(1.0));
+
+            // The lowest such threshold: just below it, the choices (those of the next lower measured SQNR) agree less.
+            if (double.IsFinite(found.ThresholdDb))
+            {
+                var below = FormatSearch.Run(accelerator.Hardware, accelerator.Energy, network, Candidates, found.ThresholdDb - 1e-9,
+                    FormatCostMeasure.Storage, new RunOptions(true, 2), Serilog.Core.Logger.None);
+                Assert.That(Agreement(below.Choices), Is.LessThan(1.0));
+            }
+        }
+    }
 }
