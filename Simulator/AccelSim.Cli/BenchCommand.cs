@@ -110,11 +110,7 @@ internal static class BenchCommand
 
                 var scenarios = Scenarios.Where(s => selected.Length == 0 || selected.Contains(s.Name)).ToList();
                 CheckBudget(scenarios, parse.GetValue(threads), MemoryBudget.Read(parse, maxMemory), parse.GetValue(force), log);
-                var table = new Table().Border(TableBorder.Rounded).Title($"accelsim bench: {runs} run(s) per scenario, {parse.GetValue(threads)} thread(s)");
-                foreach (string heading in new[] { "scenario", "median s", "min s", "max s", "work", "per second (median)", "what" })
-                {
-                    table.AddColumn(heading);
-                }
+                var table = BenchTable($"accelsim bench: {runs} run(s) per scenario, {parse.GetValue(threads)} thread(s)", "scenario", "median s", "min s", "max s", "work", "per second (median)", "what");
 
                 foreach (Scenario scenario in scenarios)
                 {
@@ -242,15 +238,23 @@ internal static class BenchCommand
         Scenarios.Select(s => s.Name).Concat(DatapathScenarios.Select(d => d.Name)).Concat(SvdScenarios.Select(d => d.Name)).Concat(EvalScenarios.Select(d => d.Name))
             .Concat(NumericsScenarios.Select(d => d.Name));
 
+    /// <summary>A bench table with its title and column headings.</summary>
+    private static Table BenchTable(string title, params string[] headings)
+    {
+        var table = new Table().Border(TableBorder.Rounded).Title(title);
+        foreach (string heading in headings)
+        {
+            table.AddColumn(heading);
+        }
+
+        return table;
+    }
+
     /// <summary>Times an evaluation (loading excluded, the timing of one inference included) and, as its anchor in the
     /// same run, one <c>run</c> with numerics of the same network (batch 1), which an evaluation repeats per image.</summary>
     private static Table EvalTable(List<EvalScenario> scenarios, int runs, int threads, Serilog.ILogger log)
     {
-        var table = new Table().Border(TableBorder.Rounded).Title($"Evaluation over many inputs, {runs} run(s), {threads} thread(s)");
-        foreach (string heading in new[] { "scenario", "eval median s", "min s", "max s", "images/s (median)", "one run with numerics, median s", "what" })
-        {
-            table.AddColumn(heading);
-        }
+        var table = BenchTable($"Evaluation over many inputs, {runs} run(s), {threads} thread(s)", "scenario", "eval median s", "min s", "max s", "images/s (median)", "one run with numerics, median s", "what");
 
         foreach (EvalScenario scenario in scenarios)
         {
@@ -285,11 +289,7 @@ internal static class BenchCommand
     /// difference is the time outside the kernels (conversions between passes, statistics, allocation).</summary>
     private static Table NumericsTable(List<NumericsScenario> scenarios, int runs, int threads, Serilog.ILogger log)
     {
-        var table = new Table().Border(TableBorder.Rounded).Title($"Whole-network numerics against the sum of their kernels, {runs} run(s), {threads} thread(s)");
-        foreach (string heading in new[] { "scenario", "whole median s", "min s", "max s", "kernels median s", "whole / kernels", "what" })
-        {
-            table.AddColumn(heading);
-        }
+        var table = BenchTable($"Whole-network numerics against the sum of their kernels, {runs} run(s), {threads} thread(s)", "scenario", "whole median s", "min s", "max s", "kernels median s", "whole / kernels", "what");
 
         foreach (NumericsScenario scenario in scenarios)
         {
@@ -321,11 +321,7 @@ internal static class BenchCommand
     /// <summary>Times <see cref="AccelSim.Compression.TruncatedSvd.Compute"/>; the matrix is drawn before the clock starts.</summary>
     private static Table SvdTable(List<SvdScenario> scenarios, int runs, Serilog.ILogger log)
     {
-        var table = new Table().Border(TableBorder.Rounded).Title($"Truncated SVD, {runs} run(s)");
-        foreach (string heading in new[] { "scenario", "median s", "min s", "max s", "method", "what" })
-        {
-            table.AddColumn(heading);
-        }
+        var table = BenchTable($"Truncated SVD, {runs} run(s)", "scenario", "median s", "min s", "max s", "method", "what");
 
         foreach (SvdScenario scenario in scenarios)
         {
@@ -354,11 +350,7 @@ internal static class BenchCommand
     /// weights are converted (BFP) or laid out (float) before the clock starts, as offline work.</summary>
     private static Table DatapathTable(List<DatapathScenario> scenarios, int runs, int threads, Serilog.ILogger log)
     {
-        var table = new Table().Border(TableBorder.Rounded).Title($"BFP datapath ({IntegerGemm.Best} kernel) against float32 GEMM ({FloatGemm.Implementation}), {runs} run(s), {threads} thread(s)");
-        foreach (string heading in new[] { "scenario", "BFP median s", "BFP G MAC/s", "float32 median s", "float32 G MAC/s", "BFP / float32 speed", $"{IntegerKernel.Pairs16} median s", "what" })
-        {
-            table.AddColumn(heading);
-        }
+        var table = BenchTable($"BFP datapath ({IntegerGemm.Best} kernel) against float32 GEMM ({FloatGemm.Implementation}), {runs} run(s), {threads} thread(s)", "scenario", "BFP median s", "BFP G MAC/s", "float32 median s", "float32 G MAC/s", "BFP / float32 speed", $"{IntegerKernel.Pairs16} median s", "what");
 
         foreach (DatapathScenario scenario in scenarios)
         {
