@@ -80,6 +80,7 @@ internal static class AcceleratorReader
         "weight_storage",
         "on_chip_activations",
         "activation_storage",
+        "activation_compression",
         new KeySpec("converters", ConverterSchema),
         new KeySpec("mapper", MapperSchema),
         "energy_table");
@@ -89,6 +90,7 @@ internal static class AcceleratorReader
     private static readonly Choices<ZeroOperandPolicy> ZeroOperandPolicies = Choices.FromEnum<ZeroOperandPolicy>();
     private static readonly Choices<WeightStorage> WeightStorages = Choices.FromEnum<WeightStorage>();
     private static readonly Choices<ActivationStorage> ActivationStorages = Choices.FromEnum<ActivationStorage>();
+    private static readonly Choices<ActivationCompression> ActivationCompressions = Choices.FromEnum<ActivationCompression>();
     private static readonly Choices<RoundingMode> Roundings = Choices.FromEnum<RoundingMode>();
     private static readonly Choices<MxRounding> MxRoundings = Choices.FromEnum<MxRounding>();
     private static readonly Choices<MxScaleRule> MxScaleRules = Choices.FromEnum<MxScaleRule>();
@@ -215,10 +217,11 @@ internal static class AcceleratorReader
             activations = null;
         }
 
+        ActivationCompression? compression = root.Has("activation_compression") ? root.Choice("activation_compression", ActivationCompressions) : ActivationCompression.None;
         EnergyTable? energy = root.Text("energy_table") is { } tablePath ? loadEnergyTable(tablePath, root.Entry("energy_table")!.Value) : null;
 
         if (errors.Count > errorsBefore || name is null || clockMegahertz is null || maxCycles is null || peArray is null
-            || buffers is null || dram is null || vectorUnit is null || bfp is null || energy is null || storage is null || activations is null || onChip is null || mapper is null)
+            || buffers is null || dram is null || vectorUnit is null || bfp is null || energy is null || storage is null || activations is null || compression is null || onChip is null || mapper is null)
         {
             return null;
         }
@@ -235,6 +238,7 @@ internal static class AcceleratorReader
             Bfp = bfp,
             WeightStorage = storage.Value,
             ActivationStorage = activations.Value,
+            ActivationCompression = compression.Value,
             Converters = converters,
             OnChipActivations = onChip.Value,
             Mapper = mapper,

@@ -181,6 +181,19 @@ internal static partial class WorkloadReader
             built = storage is null ? null : built is null ? null : built with { ActivationStorage = storage };
         }
 
+        // The layer's own compression of its output in DRAM, and the density it is sized with without numerics.
+        if (layer.Has("activation_compression"))
+        {
+            ActivationCompression? compression = layer.Choice("activation_compression", ActivationCompressions);
+            built = compression is null ? null : built is null ? null : built with { ActivationCompression = compression };
+        }
+
+        if (layer.Has("density"))
+        {
+            double? density = layer.Number("density", NumberRule.NonNegative, new Limit(0, 1, "the fraction of the layer's output elements that are nonzero"));
+            built = density is null ? null : built is null ? null : built with { Density = density };
+        }
+
         context.Record(name, built?.OutputShape);
         return built;
     }

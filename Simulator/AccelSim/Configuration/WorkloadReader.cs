@@ -35,6 +35,7 @@ internal static partial class WorkloadReader
     private static readonly IntRule MantissaBitsRule = new(2, 24);
 
     private static readonly Choices<ActivationStorage> ActivationStorages = Choices.FromEnum<ActivationStorage>();
+    private static readonly Choices<ActivationCompression> ActivationCompressions = Choices.FromEnum<ActivationCompression>();
 
     private static readonly Choices<LayerKind> Kinds = new(
         ("conv", LayerKind.Convolution),
@@ -47,18 +48,18 @@ internal static partial class WorkloadReader
 
     private static readonly ImmutableDictionary<LayerKind, MapSchema> KeysByKind = new Dictionary<LayerKind, MapSchema>
     {
-        [LayerKind.Convolution] = LayerKeys("name", "onnx_node", "type", "input", "filters", "kernel", "stride", "padding", "dilation", "groups", "bias", "relu", "weights", "bfp", "activation_storage"),
-        [LayerKind.FullyConnected] = LayerKeys("name", "onnx_node", "type", "input", "outputs", "bias", "relu", "weights", "bfp", "activation_storage"),
-        [LayerKind.MaxPool] = LayerKeys("name", "onnx_node", "type", "input", "kernel", "stride", "padding", "global", "activation_storage", "fuse"),
-        [LayerKind.AveragePool] = LayerKeys("name", "onnx_node", "type", "input", "kernel", "stride", "padding", "global", "activation_storage", "fuse"),
-        [LayerKind.Add] = LayerKeys("name", "onnx_node", "type", "inputs", "relu", "activation_storage", "fuse"),
-        [LayerKind.Relu] = LayerKeys("name", "onnx_node", "type", "input", "activation_storage", "fuse"),
-        [LayerKind.Concat] = LayerKeys("name", "onnx_node", "type", "inputs", "activation_storage"),
+        [LayerKind.Convolution] = LayerKeys("name", "onnx_node", "type", "input", "filters", "kernel", "stride", "padding", "dilation", "groups", "bias", "relu", "weights", "bfp", "activation_storage", "activation_compression", "density"),
+        [LayerKind.FullyConnected] = LayerKeys("name", "onnx_node", "type", "input", "outputs", "bias", "relu", "weights", "bfp", "activation_storage", "activation_compression", "density"),
+        [LayerKind.MaxPool] = LayerKeys("name", "onnx_node", "type", "input", "kernel", "stride", "padding", "global", "activation_storage", "activation_compression", "density", "fuse"),
+        [LayerKind.AveragePool] = LayerKeys("name", "onnx_node", "type", "input", "kernel", "stride", "padding", "global", "activation_storage", "activation_compression", "density", "fuse"),
+        [LayerKind.Add] = LayerKeys("name", "onnx_node", "type", "inputs", "relu", "activation_storage", "activation_compression", "density", "fuse"),
+        [LayerKind.Relu] = LayerKeys("name", "onnx_node", "type", "input", "activation_storage", "activation_compression", "density", "fuse"),
+        [LayerKind.Concat] = LayerKeys("name", "onnx_node", "type", "inputs", "activation_storage", "activation_compression", "density"),
     }.ToImmutableDictionary();
 
     /// <summary>Every key any layer may have; used when the type is unknown, and by overrides.</summary>
     private static readonly MapSchema AnyLayerSchema = LayerKeys(
-        "name", "onnx_node", "type", "input", "inputs", "filters", "outputs", "kernel", "stride", "padding", "dilation", "groups", "global", "bias", "relu", "weights", "bfp", "activation_storage", "fuse");
+        "name", "onnx_node", "type", "input", "inputs", "filters", "outputs", "kernel", "stride", "padding", "dilation", "groups", "global", "bias", "relu", "weights", "bfp", "activation_storage", "activation_compression", "density", "fuse");
 
     /// <summary>Every key of a workload file; overrides resolve against it.</summary>
     public static readonly MapSchema Schema = new(

@@ -139,4 +139,8 @@ public enum ActionConditions
 
     /// <summary>The layer is MX/NVFP4 with float32 accumulation: each block product is added in float32.</summary>
     MxFloatAccumulation = 128,
+
+    /// <summary>Feature maps are zero-compressed in DRAM (the config's <c>activation_compression</c>, or the layer's
+    /// codec counted work): the compressor and decompressor exist.</summary>
+    ZeroCompression = 256,
 }

@@ -135,6 +135,21 @@ public static class HardwareActions
         Counter = new(DramChannel.WriteBytes, ComponentId.Dram), PerCount = 8,
     };
 
+    /// <summary>A bit of a feature map the zero decompressor rebuilt on its way from DRAM into the ifmap buffer: priced as
+    /// a one-bit register write (each bit is shifted once through the unpacking register; the zero-run counter and the
+    /// zero detect are a few bits beside a word, an assumption, docs/memory.md).</summary>
+    public static readonly ActionKey DecompressBit = new(ComponentId.Ifmap, "decompress_bit", EnergyEntryNames.RegisterAccess)
+    {
+        Counter = new(TileLoader.DecompressedBytes, ComponentId.Ifmap), PerCount = 8, When = ActionConditions.ZeroCompression,
+    };
+
+    /// <summary>A bit of a feature map the zero compressor packed on its way from the output buffer to DRAM, priced as
+    /// <see cref="DecompressBit"/> is.</summary>
+    public static readonly ActionKey CompressBit = new(ComponentId.Ofmap, "compress_bit", EnergyEntryNames.RegisterAccess)
+    {
+        Counter = new(OutputBuffer.CompressedBytes, ComponentId.Ofmap), PerCount = 8, When = ActionConditions.ZeroCompression,
+    };
+
     /// <summary>One PE's static power for one cycle.</summary>
     public static readonly ActionKey PeLeakage = new(ComponentId.PeArray, "leakage_pe_cycle", EnergyEntryNames.LogicLeakage, ActionBasis.PerCycle);
 
@@ -155,6 +170,7 @@ public static class HardwareActions
         VectorOp,
         IfmapReadWord, IfmapWriteWord, WeightReadWord, WeightWriteWord, OfmapReadWord, OfmapWriteWord,
         DramReadBit, DramWriteBit,
+        DecompressBit, CompressBit,
     ];
 
     /// <summary>The MACs a skipping array left out: the shares of <see cref="OperandShare"/> read them, because numerics

@@ -26,6 +26,12 @@ public static class EnergyAccounting
     {
         BfpSettings bfp = layerBfp ?? config.Bfp;
         ActionConditions facts = Facts(config, bfp);
+        if (config.ActivationCompression != ActivationCompression.None
+            || activity[HardwareActions.DecompressBit.Counter!] > 0 || activity[HardwareActions.CompressBit.Counter!] > 0)
+        {
+            facts |= ActionConditions.ZeroCompression;
+        }
+
         var actions = new List<PricedAction>();
         foreach (ActionKey key in HardwareActions.Counted.Where(k => (k.When & facts) == k.When))
         {

@@ -34,7 +34,23 @@ public static class LayerContexts
         {
             BfpSettings producerBfp = BfpOf(producer, config);
             FeatureMapFormat input = OutputFormat(producer, producerBfp, config);
-            context = context with { Input = input, InputPreconverted = Preconverted(input, producerBfp, context.Bfp) };
+            context = context with
+            {
+                Input = input,
+                InputPreconverted = Preconverted(input, producerBfp, context.Bfp),
+                InputDramRatio = DramRatio(producer, input, config, network.Batch),
+            };
+        }
+
+        ActivationCompression compression = layer.ActivationCompression ?? config.ActivationCompression;
+        if (compression != ActivationCompression.None)
+        {
+            context = context with
+            {
+                OutputCompression = compression,
+                OutputDensity = layer.Density ?? FeatureMapCompression.DefaultDensity,
+                OutputDramRatio = DramRatio(layer, context.Output, config, network.Batch),
+            };
         }
 
         if (layer.Inputs.Length > 1)
@@ -70,6 +86,15 @@ public static class LayerContexts
 
         int HostOf(int i) => Decision(i).FusedInto is { } host ? network.Layers.IndexOf(network.Layers.First(l => l.Name == host)) : i;
         return context with { InputFromChip = index > 0 && OutputStays(HostOf(index - 1)), OutputToChip = decision.FusedInto is null && OutputStays(index) };
+    }
+
+    /// <summary>DRAM bytes over buffer bytes of <paramref name="layer"/>'s output stored as <paramref name="format"/>: its
+    /// compression at its density (the workload's, else <see cref="FeatureMapCompression.DefaultDensity"/>).</summary>
+    public static double DramRatio(Layer layer, FeatureMapFormat format, AcceleratorConfig config, int batch)
+    {
+        ArgumentNullException.ThrowIfNull(layer);
+        ActivationCompression compression = layer.ActivationCompression ?? config.ActivationCompression;
+        return FeatureMapCompression.Ratio(compression, format, layer.OutputShape.Elements * batch, layer.Density ?? FeatureMapCompression.DefaultDensity);
     }
 
     /// <summary>Whether the config or any layer asks for fusion (only then is a plan worth taking).</summary>

@@ -32,7 +32,36 @@ public static class LayerSimulator
     public static LayerTiming Run(Layer layer, int batch, AcceleratorConfig config, LayerContext? context = null, ITraceSink? trace = null, EnergyTable? energy = null)
     {
         LayerTiming timing = RunUnmarked(layer, batch, config, context ?? LayerContexts.For(layer, config, RunSettings.Native), trace, energy);
-        return context is null ? timing : timing with { FusedInto = context.FusedInto, NotFused = context.NotFused, FusedLayers = context.Fusion?.Layers };
+        return context is null ? timing : timing with
+        {
+            FusedInto = context.FusedInto,
+            NotFused = context.NotFused,
+            FusedLayers = context.Fusion?.Layers,
+            Compression = CompressionOf(timing, context),
+        };
+    }
+
+    /// <summary>The layer's zero compression: its output's, and the DRAM bytes its compressed traffic saved (buffer bytes
+    /// the codecs handled less the DRAM bytes that moved); null when nothing the layer moves is compressed.</summary>
+    private static FeatureMapCompressionResult? CompressionOf(LayerTiming timing, LayerContext context)
+    {
+        if (context.OutputCompression == ActivationCompression.None && context.InputDramRatio == 1)
+        {
+            return null;
+        }
+
+        long Stat(ComponentId component, StatKey key) => timing.Stats.TryGet(key.PathUnder(component.Path), out StatValue? v) ? v.Value : 0;
+        long decompressed = Stat(ComponentId.Ifmap, TileLoader.DecompressedBytes);
+        long compressed = Stat(ComponentId.Ofmap, OutputBuffer.CompressedBytes);
+        long saved = (decompressed == 0 ? 0 : decompressed - Stat(ComponentId.Ifmap, TileLoader.FillBytes))
+            + (compressed == 0 ? 0 : compressed - timing.DramWriteBytes);
+        string format = context.OutputCompression switch
+        {
+            ActivationCompression.RunLength => "run_length",
+            ActivationCompression.Bitmap => "bitmap",
+            _ => "none",
+        };
+        return new FeatureMapCompressionResult(format, context.OutputDensity, context.OutputDramRatio, saved);
     }
 
     private static LayerTiming RunUnmarked(Layer layer, int batch, AcceleratorConfig config, LayerContext context, ITraceSink? trace, EnergyTable? energy)
@@ -250,12 +279,13 @@ public static class LayerSimulator
         var buffers = context.Buffers;
         var dram = new DramChannel(simulation, ComponentId.Dram, config.Dram);
         bool portLimited = !context.Run.Counting.TransfersIgnoreSramPorts;
-        var ifmap = new TileLoader(simulation, ComponentId.Ifmap, buffers.Ifmap, dram, schedule.IfmapTileBytes, fromChip: context.InputFromChip, portLimited);
+        var ifmap = new TileLoader(simulation, ComponentId.Ifmap, buffers.Ifmap, dram, schedule.IfmapTileBytes, fromChip: context.InputFromChip, portLimited,
+            dramRatio: context.InputDramRatio);
         var weights = new TileLoader(simulation, ComponentId.Weights, buffers.Weights, dram, schedule.WeightTileBytes, portLimited: portLimited);
         // In a unified buffer the ofmap part follows the ifmap and weight parts.
         long ofmapBaseWord = buffers.Unified is null ? 0 : buffers.Ifmap.CapacityWords + buffers.Weights.CapacityWords;
         var ofmap = new OutputBuffer(simulation, ComponentId.Ofmap, buffers.Ofmap, dram, keepOnChip: context.OutputToChip, portLimited, ofmapBaseWord,
-            reservedBytes: context.Fusion is { } fused ? LayerFusion.LineBufferBytes(schedule, fused) : 0);
+            reservedBytes: context.Fusion is { } fused ? LayerFusion.LineBufferBytes(schedule, fused) : 0, dramRatio: context.OutputDramRatio);
         ComponentId enginePath = schedule.Engine == EngineKind.PeArray ? ComponentId.PeArray : ComponentId.VectorUnit;
         // Converters sit between the buffers and the PE array only; float32 arrays convert nothing, float16 ones only inputs.
         ConverterConfig? converters = schedule.Engine != EngineKind.PeArray || config.PeArray.Arithmetic == Arithmetic.Float32 ? null

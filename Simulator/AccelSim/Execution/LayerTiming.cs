@@ -48,6 +48,9 @@ public sealed record LayerTiming
     /// <summary>How the layer split a unified buffer; null with separate buffers.</summary>
     public BufferSplit? UnifiedSplit { get; init; }
 
+    /// <summary>The zero compression of the layer's output and input traffic; null when neither is compressed.</summary>
+    public FeatureMapCompressionResult? Compression { get; init; }
+
     /// <summary>Every statistic the components registered, with units and descriptions.</summary>
     public required StatsSnapshot Stats { get; init; }
 }

@@ -236,7 +236,7 @@ public static class MappingSearch
             return 0;
         }
 
-        long readBytes = (context.InputFromChip ? 0 : schedule.IfmapTileBytes.TotalBytes) + schedule.WeightTileBytes.TotalBytes;
+        long readBytes = (context.InputFromChip ? 0 : LayerContext.DramBytes(schedule.IfmapTileBytes.TotalBytes, context.InputDramRatio)) + schedule.WeightTileBytes.TotalBytes;
         ActivityCounts activity = ActivityCounts.Of(new Dictionary<ActionCounter, long>
         {
             // Words summed before rounding up: never more than the engine's per-step rounding counts.
@@ -249,7 +249,7 @@ public static class MappingSearch
             [new(OutputBuffer.WriteWords, ComponentId.Ofmap)] = buffers.Ofmap.Words(sums.PartialSumBytes) + buffers.Ofmap.Words(schedule.Steps.OutputBytes),
             [new(OutputBuffer.ReadWords, ComponentId.Ofmap)] = buffers.Ofmap.Words(sums.PartialSumBytes) + (context.OutputToChip ? 0 : buffers.Ofmap.Words(schedule.Steps.OutputBytes)),
             [new(DramChannel.ReadBytes, ComponentId.Dram)] = readBytes,
-            [new(DramChannel.WriteBytes, ComponentId.Dram)] = context.OutputToChip ? 0 : schedule.Steps.OutputBytes,
+            [new(DramChannel.WriteBytes, ComponentId.Dram)] = context.OutputToChip ? 0 : LayerContext.DramBytes(schedule.Steps.OutputBytes, context.OutputDramRatio),
         });
         double picoJoules = EnergyAccounting.Price(layer, activity, config, context, energy, (long)cycles, zeroOperandMacs: null).TotalPicoJoules;
         return objective == MapperObjective.Energy ? picoJoules : picoJoules * cycles;

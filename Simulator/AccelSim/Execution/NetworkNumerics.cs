@@ -72,7 +72,6 @@ public sealed class NetworkNumerics
                 FullyConnectedLayer fc => Gemm(layer, fc.ShapeFor(batch), fc.Weights, fc.HasBias, fc.FusedRelu, bfpIn, refIn, predicted[layer.Inputs[0]]),
                 _ => Vector(layer, bfpIn, refIn, bfp, reference, predicted, batch),
             };
-            results.Add(numerics);
             predicted[layer.Name] = numerics.PredictedNsr;
             if (DumpDirectory is not null && layer is not (ConvLayer or FullyConnectedLayer))
             {
@@ -82,6 +81,7 @@ public sealed class NetworkNumerics
             }
 
             bfp[layer.Name] = StoredActivations.Round(bfpOut, layer.ActivationStorage ?? _config.ActivationStorage, LayerContexts.BfpOf(layer, _config), layer.OutputShape);
+            results.Add(numerics with { OutputDensity = FeatureMapCompression.Density(bfp[layer.Name]) });
             reference[layer.Name] = refOut;
             foreach (string name in layer.Inputs.Append(layer.Name))
             {

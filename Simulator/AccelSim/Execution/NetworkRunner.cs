@@ -47,6 +47,17 @@ public static class NetworkRunner
             }).OfType<string>()));
         }
 
+        // Zero compression sizes each map from its measured density, so the numerics run first when it is asked.
+        ImmutableArray<LayerNumerics>? numerics = null;
+        OutputAgreement? agreement = null;
+        bool compression = config.ActivationCompression != ActivationCompression.None || network.Layers.Any(l => l.ActivationCompression is not null);
+        if (options.Numerics && compression)
+        {
+            (numerics, agreement) = RunNumerics(network, config, threads, log, options);
+            ImmutableArray<LayerNumerics> measured = numerics.Value;
+            network = network with { Layers = [.. network.Layers.Select((l, i) => l with { Density = measured[i].OutputDensity })] };
+        }
+
         LayerTiming[] timings;
         if (options.Trace is { } trace)
         {
@@ -62,13 +73,9 @@ public static class NetworkRunner
 
         log.Debug("Timing done: {Layers} layers, {Events} events", timings.Length, timings.Sum(t => t.Events));
 
-        ImmutableArray<LayerNumerics>? numerics = null;
-        OutputAgreement? agreement = null;
-        if (options.Numerics)
+        if (options.Numerics && numerics is null)
         {
-            (ImmutableArray<LayerNumerics> layers, OutputAgreement outputAgreement) = new NetworkNumerics(network, config, threads, log) { DumpDirectory = options.DumpDirectory }.Run();
-            numerics = layers;
-            agreement = outputAgreement;
+            (numerics, agreement) = RunNumerics(network, config, threads, log, options);
         }
 
         var results = ImmutableArray.CreateBuilder<LayerResult>(network.Layers.Length);
@@ -81,6 +88,9 @@ public static class NetworkRunner
 
         return ResultOf(config, energy, network, results.MoveToImmutable(), agreement);
     }
+
+    private static (ImmutableArray<LayerNumerics>, OutputAgreement) RunNumerics(Network network, AcceleratorConfig config, int threads, ILogger log, RunOptions options) =>
+        new NetworkNumerics(network, config, threads, log) { DumpDirectory = options.DumpDirectory }.Run();
 
     /// <summary>The timing of every layer. Layers are independent timing simulations (each starts with empty buffers),
     /// so they run in parallel; results are stored by index and do not depend on the thread count.</summary>
@@ -152,6 +162,7 @@ public static class NetworkRunner
             NotFused = timing.NotFused,
             FusedLayers = timing.FusedLayers,
             Events = timing.Events,
+            Compression = timing.Compression,
         };
     }
 

@@ -250,6 +250,10 @@ public sealed record AcceleratorConfig
     /// A config file without the key gets <see cref="DefaultActivationStorage"/> of its arithmetic.</summary>
     public ActivationStorage ActivationStorage { get; init; } = ActivationStorage.Float32;
 
+    /// <summary>How feature maps are compressed on their way to and from DRAM (<c>activation_compression</c>; a layer may
+    /// give its own). The buffers hold them decompressed.</summary>
+    public ActivationCompression ActivationCompression { get; init; } = ActivationCompression.None;
+
     /// <summary>The storage an arithmetic implies: a BFP array converts its outputs back to half precision, as the seed's
     /// accelerator does (its 5-bit exponent matches float16's); a float16 array stores what it computes on; a float32
     /// array keeps float32.</summary>

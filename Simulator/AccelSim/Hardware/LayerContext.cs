@@ -63,6 +63,22 @@ public sealed record LayerContext
     /// <summary>How the layer stores its output feature map.</summary>
     public FeatureMapFormat Output { get; init; } = FeatureMapFormat.Float32;
 
+    /// <summary>DRAM bytes of the layer's input over its buffer bytes: the producer's zero compression (1: none). The
+    /// buffers hold the map decompressed, so tiles keep their sizes; only the transfers shrink.</summary>
+    public double InputDramRatio { get; init; } = 1;
+
+    /// <summary>DRAM bytes of the layer's output over its buffer bytes (1: not compressed).</summary>
+    public double OutputDramRatio { get; init; } = 1;
+
+    /// <summary>How the layer's output is compressed in DRAM.</summary>
+    public ActivationCompression OutputCompression { get; init; } = ActivationCompression.None;
+
+    /// <summary>Fraction of the layer's output elements taken as nonzero when sizing its compressed map.</summary>
+    public double OutputDensity { get; init; } = 1;
+
+    /// <summary>DRAM bytes of a transfer of <paramref name="bytes"/> buffer bytes compressed by <paramref name="ratio"/>.</summary>
+    public static long DramBytes(long bytes, double ratio) => ratio == 1 ? bytes : (long)Math.Ceiling(bytes * ratio);
+
     /// <summary>The input arrives as the array's operands (converted by its producer): the layer converts none of it.</summary>
     public bool InputPreconverted { get; init; }
 

@@ -13,6 +13,9 @@ public sealed class OutputBuffer : Component
     /// <summary>Words read out of the buffer (drains to DRAM, and partial sums read to add to).</summary>
     public static readonly StatKey ReadWords = new("read_words", StatUnit.Words, "Words read out of the buffer to drain it to DRAM, and partial sums read to add to (row stationary)");
 
+    /// <summary>Buffer bytes the compressor read on their way to DRAM (registered only for a compressed map).</summary>
+    public static readonly StatKey CompressedBytes = new("compressed_bytes", StatUnit.Bytes, "Bytes of results the zero compressor packed on their way to DRAM");
+
     private readonly ComponentId _id;
     private readonly SramConfig _sram;
     private readonly DramChannel _dram;
@@ -29,6 +32,10 @@ public sealed class OutputBuffer : Component
     private readonly long _baseWord;
     private readonly long _reservedBytes;
 
+    // DRAM bytes over buffer bytes of the results drained (zero compression; the buffer holds them decompressed).
+    private readonly double _dramRatio;
+    private readonly Counter? _compressedBytes;
+
     /// <param name="keepOnChip">The results stay in the buffer for the next layer (which reads them as its input): no
     /// DRAM write. The run only asks this of a layer whose whole output fits.</param>
     /// <param name="portLimited">A drain cannot outrun the buffer's read ports: its words, contiguous in the ring, spread
@@ -37,9 +44,10 @@ public sealed class OutputBuffer : Component
     /// <param name="reservedBytes">Bytes held by a fused layer's line buffer: not available to results.</param>
     public OutputBuffer(
         Simulation simulation, ComponentId id, SramConfig sram, DramChannel dram, bool keepOnChip = false, bool portLimited = true, long baseWord = 0,
-        long reservedBytes = 0)
+        long reservedBytes = 0, double dramRatio = 1)
         : base(simulation, id.Path)
     {
+        _dramRatio = dramRatio;
         _reservedBytes = reservedBytes;
         _id = id;
         _baseWord = baseWord;
@@ -49,6 +57,7 @@ public sealed class OutputBuffer : Component
         _keepOnChip = keepOnChip;
         _writeWords = simulation.Stats.Register(id.Path, WriteWords);
         _readWords = simulation.Stats.Register(id.Path, ReadWords);
+        _compressedBytes = dramRatio == 1 || keepOnChip ? null : simulation.Stats.Register(id.Path, CompressedBytes);
         _trace = simulation.Trace;
     }
 
@@ -120,6 +129,7 @@ public sealed class OutputBuffer : Component
         }
 
         _readWords.Add(words);
+        _compressedBytes?.Add(bytes);
         _pendingWrites++;
         if (_trace is not null)
         {
@@ -127,7 +137,7 @@ public sealed class OutputBuffer : Component
         }
 
         long readCycles = _portLimited ? SramBanks.ConflictFreeCycles(words, _sram.Banks, _sram.ReadPorts) : 0;
-        _dram.Write(bytes, stream: _id, sourceCycles: readCycles, onComplete: () =>
+        _dram.Write(LayerContext.DramBytes(bytes, _dramRatio), stream: _id, sourceCycles: readCycles, onComplete: () =>
         {
             _occupiedBytes -= bytes;
             _pendingWrites--;

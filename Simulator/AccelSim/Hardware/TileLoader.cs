@@ -18,6 +18,9 @@ public sealed class TileLoader : Component
     /// <summary>Bytes DRAM fills fetched into the buffer.</summary>
     public static readonly StatKey FillBytes = new("fill_bytes", StatUnit.Bytes, "Bytes fetched from DRAM into the buffer");
 
+    /// <summary>Buffer bytes the decompressor made of compressed DRAM fills (registered only for a compressed map).</summary>
+    public static readonly StatKey DecompressedBytes = new("decompressed_bytes", StatUnit.Bytes, "Bytes the zero decompressor wrote into the buffer from compressed DRAM fills");
+
     private const int Halves = 2;
     private readonly SramConfig _sram;
     private readonly DramChannel _dram;
@@ -28,6 +31,10 @@ public sealed class TileLoader : Component
     private readonly Half[] _halves = [Half.Empty, Half.Empty];
     private readonly Counter _fillWords;
     private readonly Counter _fillBytes;
+
+    // DRAM bytes over buffer bytes of a tile (zero compression; the buffer holds the tile decompressed).
+    private readonly double _dramRatio;
+    private readonly Counter? _decompressedBytes;
     private int _nextToLoad;
     private bool _issuing;
     private int _halvesInUse;
@@ -40,7 +47,8 @@ public sealed class TileLoader : Component
     /// <param name="portLimited">A fill cannot outrun the buffer's write ports: a tile of T words written in address
     /// order into its half puts ceil(T / banks) words in the busiest bank, and those take ceil(· / write ports) cycles.</param>
     public TileLoader(
-        Simulation simulation, ComponentId id, SramConfig sram, DramChannel dram, IEnumerable<long> tileBytes, bool fromChip = false, bool portLimited = true)
+        Simulation simulation, ComponentId id, SramConfig sram, DramChannel dram, IEnumerable<long> tileBytes, bool fromChip = false, bool portLimited = true,
+        double dramRatio = 1)
         : base(simulation, id.Path)
     {
         Id = id;
@@ -59,6 +67,8 @@ public sealed class TileLoader : Component
 
         _tiles = tileBytes.GetEnumerator();
 
+        _dramRatio = dramRatio;
+        _decompressedBytes = dramRatio == 1 || fromChip ? null : simulation.Stats.Register(id.Path, DecompressedBytes);
         _fillWords = simulation.Stats.Register(id.Path, WriteWords);
         _fillBytes = simulation.Stats.Register(id.Path, FillBytes);
         _trace = simulation.Trace;
@@ -135,12 +145,14 @@ public sealed class TileLoader : Component
             }
 
             long words = _sram.Words(bytes);
-            _fillBytes.Add(bytes);
+            long dramBytes = LayerContext.DramBytes(bytes, _dramRatio);
+            _fillBytes.Add(dramBytes);
+            _decompressedBytes?.Add(bytes);
             _fillWords.Add(words);
             long writeCycles = _portLimited ? SramBanks.Cycles(SramBanks.BusiestBankWords(new WordRun(0, words, words), _sram.Banks), _sram.WritePorts) : 0;
             _halves[half] = _halves[half] with { Queued = true };
             _issuing = true;
-            _dram.Read(bytes, stream: Id, sinkCycles: writeCycles, onStart: () =>
+            _dram.Read(dramBytes, stream: Id, sinkCycles: writeCycles, onStart: () =>
             {
                 // A transfer that waited in the queue may have a consumer charging that wait to DRAM bandwidth: wake it
                 // so the charge moves to this tensor. One that starts at once was never waited for as queued.

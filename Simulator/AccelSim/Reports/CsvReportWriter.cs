@@ -41,6 +41,13 @@ public sealed class CsvReportWriter : IReportWriter
         header.AddRange(components.Keys.Select(c => $"energy_{c}_pj"));
         header.AddRange(actions.Keys.Select(a => $"energy_{a}_pj"));
 
+        // Zero compression appends its columns at the very end (other runs keep the columns they always had).
+        bool compression = result.ReportsCompression;
+        if (compression)
+        {
+            header.AddRange(["compression", "output_density", "compression_ratio", "compression_saved_bytes"]);
+        }
+
         output.Write(string.Join(',', header));
         output.Write('\n');
 
@@ -77,6 +84,11 @@ public sealed class CsvReportWriter : IReportWriter
             var layerActions = layer.Energy.ByAction;
             cells.AddRange(components.Keys.Select(c => Format(layerComponents.GetValueOrDefault(c))));
             cells.AddRange(actions.Keys.Select(a => Format(layerActions.GetValueOrDefault(a))));
+            if (compression)
+            {
+                var c = layer.Compression;
+                cells.AddRange([c?.Format ?? "", Format(c?.OutputDensity), Format(c?.OutputRatio), Format(c?.SavedBytes)]);
+            }
 
             output.Write(string.Join(',', cells));
             output.Write('\n');
@@ -107,6 +119,10 @@ public sealed class CsvReportWriter : IReportWriter
 
         totals.AddRange(components.Values.Select(v => Format(v)));
         totals.AddRange(actions.Values.Select(v => Format(v)));
+        if (compression)
+        {
+            totals.AddRange(["", "", "", Format(result.Layers.Sum(l => l.Compression?.SavedBytes ?? 0))]);
+        }
 
         output.Write(string.Join(',', totals));
         output.Write('\n');

@@ -86,6 +86,15 @@ public sealed class JsonReportWriter : IReportWriter
             json.WriteString("fused_layers", fused);
         }
 
+        // Added fields, written only where feature maps are zero-compressed.
+        if (layer.Compression is { } c)
+        {
+            json.WriteString("compression", c.Format);
+            json.WriteNumber("output_density", c.OutputDensity);
+            json.WriteNumber("compression_ratio", c.OutputRatio);
+            json.WriteNumber("compression_saved_bytes", c.SavedBytes);
+        }
+
         json.WriteEndObject();
     }
 

@@ -25,6 +25,9 @@ public sealed record LayerNumerics(
 
     /// <summary>MACs of this layer (all batch items) with a zero weight or a zero input, as the PEs saw them; 0 for vector layers.</summary>
     public long ZeroOperandMacs { get; init; }
+
+    /// <summary>Fraction of the layer's stored output elements (BFP path, all batch items) that are nonzero.</summary>
+    public double OutputDensity { get; init; } = 1;
 }
 
 /// <summary>Error figures of one comparison. <see cref="SqnrDb"/> is +∞ when the outputs are identical.</summary>
@@ -106,7 +109,17 @@ public sealed record LayerResult
         : null;
 
     public required long Events { get; init; }
+
+    /// <summary>The zero compression of the layer's DRAM traffic; null when neither its input nor its output is compressed.</summary>
+    public FeatureMapCompressionResult? Compression { get; init; }
 }
+
+/// <summary>A layer's zero compression of feature maps in DRAM (docs/memory.md).</summary>
+/// <param name="Format">The compression of the layer's output (<c>none</c>, <c>run_length</c>, <c>bitmap</c>).</param>
+/// <param name="OutputDensity">Fraction of the output's elements taken as nonzero (measured, given or the default).</param>
+/// <param name="OutputRatio">DRAM bytes over buffer bytes of the output (1: not compressed).</param>
+/// <param name="SavedBytes">DRAM bytes the compression saved: the compressed inputs read plus the outputs written.</param>
+public sealed record FeatureMapCompressionResult(string Format, double OutputDensity, double OutputRatio, long SavedBytes);
 
 /// <summary>Agreement of the BFP network's final output with the reference over the run's inputs.</summary>
 /// <param name="Top1Agreement">Fraction of inputs whose arg-max class is the same; range 0..1.</param>
@@ -173,6 +186,9 @@ public sealed record RunResult
 
     /// <summary>True when the run fused a layer or was asked to: the reports then say so per layer.</summary>
     public bool ReportsFusion => Layers.Any(l => l.FusionNote is not null);
+
+    /// <summary>True when some layer's feature maps are zero-compressed: the reports then carry the compression.</summary>
+    public bool ReportsCompression => Layers.Any(l => l.Compression is not null);
 
     /// <summary>True when the run's buffers are banked or unified: the reports then carry bank conflicts and splits.</summary>
     public bool ReportsBuffers { get; init; }

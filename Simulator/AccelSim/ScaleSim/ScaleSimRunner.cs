@@ -52,11 +52,12 @@ public sealed class ScaleSimRunner
 
         // SCALE-Sim has one fixed mapping per dataflow: its compatibility mode keeps the heuristic whatever mapper says,
         // and its own element size (float32 words of 4 bytes) whatever activation_storage says.
-        // Its layers are separate passes: nothing fuses on an output path.
+        // Its layers are separate passes: nothing fuses on an output path, and nothing is compressed.
         AcceleratorConfig fixedMapping = hardware with
         {
             Mapper = MapperConfig.Heuristic,
             ActivationStorage = ActivationStorage.Float32,
+            ActivationCompression = ActivationCompression.None,
             VectorUnit = hardware.VectorUnit with { Fuse = FusedKinds.None },
         };
         return new ScaleSimRunner(fixedMapping, energy, settings is null ? null : MemoryOf(settings, fixedMapping));

@@ -28,6 +28,13 @@ public abstract record Layer
     /// <summary>How this layer's output is stored in SRAM and DRAM; null: the accelerator's <c>activation_storage</c>.</summary>
     public ActivationStorage? ActivationStorage { get; init; }
 
+    /// <summary>How this layer's output is compressed in DRAM; null: the accelerator's <c>activation_compression</c>.</summary>
+    public ActivationCompression? ActivationCompression { get; init; }
+
+    /// <summary>Fraction of this layer's output elements that are nonzero, for sizing its compressed map when numerics
+    /// do not run; null: <c>FeatureMapCompression.DefaultDensity</c>.</summary>
+    public double? Density { get; init; }
+
     /// <summary>Shape of the (first) input, per batch item.</summary>
     public required TensorShape InputShape { get; init; }
 

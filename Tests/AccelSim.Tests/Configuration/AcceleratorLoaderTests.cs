@@ -88,6 +88,16 @@ public sealed class AcceleratorLoaderTests
         Assert.That(config.ActivationStorage, Is.EqualTo(expected));
     }
 
+    [TestCase("", ActivationCompression.None)]
+    [TestCase("activation_compression: run_length", ActivationCompression.RunLength)]
+    [TestCase("activation_compression: bitmap", ActivationCompression.Bitmap)]
+    public void ActivationCompression_DefaultsToNone_UnlessGiven(string line, ActivationCompression expected)
+    {
+        AcceleratorConfig config = ConfigLoader.LoadAccelerator(_files.Write("compression.yaml", HardwareYaml + "\n" + line));
+
+        Assert.That(config.ActivationCompression, Is.EqualTo(expected));
+    }
+
     [Test]
     public void UnifiedBuffer_IsReadWithItsBanks_AndTheNominalSplit()
     {
@@ -274,7 +284,7 @@ public sealed class AcceleratorLoaderTests
             "4:1: pe_array.cols is required: an integer from 1 to 4096",
             "6:3: unknown key 'colz' in pe_array; allowed: rows, cols, dataflow, arithmetic, zero_operands");
         yield return Case("Unknown top-level key", HardwareYaml + "\ncolour: red",
-            "25:1: unknown key 'colour' at the top level; allowed: version, name, clock_mhz, max_cycles, pe_array, buffers, dram, vector_unit, bfp, weight_storage, on_chip_activations, activation_storage, converters, mapper, energy_table");
+            "25:1: unknown key 'colour' at the top level; allowed: version, name, clock_mhz, max_cycles, pe_array, buffers, dram, vector_unit, bfp, weight_storage, on_chip_activations, activation_storage, activation_compression, converters, mapper, energy_table");
         yield return Case("Unknown buffer", HardwareYaml.WithLineAfter(15, "  scratch: { capacity_bytes: 64, word_bits: 8, read_ports: 1, write_ports: 1 }"),
             "16:3: unknown key 'scratch' in buffers; allowed: ifmap, weights, ofmap, unified");
         yield return Case("Duplicate key rows", HardwareYaml.WithLineAfter(5, "  rows: 16"),
@@ -299,6 +309,8 @@ public sealed class AcceleratorLoaderTests
             "3:12: clock_mhz must be a number greater than 0, was 0");
         yield return Case("Bad enum: activation_storage", HardwareYaml + "\nactivation_storage: fp8",
             "25:21: activation_storage 'fp8' is not one of float32, float16, bfloat16, int8, bfp");
+        yield return Case("Bad enum: activation_compression", HardwareYaml + "\nactivation_compression: zip",
+            "25:25: activation_compression 'zip' is not one of none, run_length, bitmap");
         yield return Case("BFP storage on a float array", HardwareYaml.WithLineAfter(7, "  arithmetic: float16") + "\nactivation_storage: bfp",
             "26:21: activation_storage: bfp stores the layer's BFP input format and needs pe_array.arithmetic: bfp; a float array stores float32, float16, bfloat16 or int8");
         yield return Case("Bad enum: dataflow", HardwareYaml.WithLine(7, "  dataflow: diagonal"),

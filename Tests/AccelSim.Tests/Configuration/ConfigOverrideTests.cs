@@ -131,9 +131,9 @@ public sealed class ConfigOverrideTests
         yield return Case("Misspelt key", ["bfp.mantisa_bits=6"],
             $"21:1: override 'bfp.mantisa_bits': no such key; allowed under bfp: {BfpKeys}");
         yield return Case("Misspelt top-level key", ["clock_mz=5"],
-            "1:1: override 'clock_mz': no such key; allowed at the top level: version, name, clock_mhz, max_cycles, pe_array, buffers, dram, vector_unit, bfp, weight_storage, on_chip_activations, activation_storage, converters, mapper, energy_table");
+            "1:1: override 'clock_mz': no such key; allowed at the top level: version, name, clock_mhz, max_cycles, pe_array, buffers, dram, vector_unit, bfp, weight_storage, on_chip_activations, activation_storage, activation_compression, converters, mapper, energy_table");
         yield return Case("Misspelt section", ["pe_aray.rows=5"],
-            "1:1: override 'pe_aray.rows': no such key; allowed at the top level: version, name, clock_mhz, max_cycles, pe_array, buffers, dram, vector_unit, bfp, weight_storage, on_chip_activations, activation_storage, converters, mapper, energy_table");
+            "1:1: override 'pe_aray.rows': no such key; allowed at the top level: version, name, clock_mhz, max_cycles, pe_array, buffers, dram, vector_unit, bfp, weight_storage, on_chip_activations, activation_storage, activation_compression, converters, mapper, energy_table");
         yield return Case("Key under a value", ["pe_array.rows.max=3"],
             "5:3: override 'pe_array.rows.max': pe_array.rows takes a value, not keys; set pe_array.rows=... instead");
         yield return Case("Overridden value out of range", ["bfp.mantissa_bits=1"],
@@ -177,7 +177,7 @@ public sealed class ConfigOverrideTests
     {
         static TestCaseData Case(string name, string[] overrides, params string[] errors) => new TestCaseData(overrides, errors).SetName(name);
 
-        const string LayerKeys = "name, onnx_node, type, input, inputs, filters, outputs, kernel, stride, padding, dilation, groups, global, bias, relu, weights, bfp, activation_storage, fuse";
+        const string LayerKeys = "name, onnx_node, type, input, inputs, filters, outputs, kernel, stride, padding, dilation, groups, global, bias, relu, weights, bfp, activation_storage, activation_compression, density, fuse";
         yield return Case("Unknown layer name", ["layers.conv9.kernel=5"],
             "6:1: override 'layers.conv9.kernel': layers has no item 'conv9'; select one by 0-based index (0 to 3) or by name: conv1, conv2, pool1, fc1");
         yield return Case("Layer index out of range", ["layers.4.kernel=5"],
@@ -189,7 +189,7 @@ public sealed class ConfigOverrideTests
         yield return Case("Unknown layer key", ["layers.conv1.colour=red"],
             $"7:5: override 'layers.conv1.colour': no such key; allowed under layers.conv1: {LayerKeys}");
         yield return Case("Key of another layer type", ["layers.conv1.outputs=3"],
-            "7:5: override 'layers.conv1.outputs=3': unknown key 'outputs' in layers.conv1 (a conv layer); allowed: name, onnx_node, type, input, filters, kernel, stride, padding, dilation, groups, bias, relu, weights, bfp, activation_storage");
+            "7:5: override 'layers.conv1.outputs=3': unknown key 'outputs' in layers.conv1 (a conv layer); allowed: name, onnx_node, type, input, filters, kernel, stride, padding, dilation, groups, bias, relu, weights, bfp, activation_storage, activation_compression, density");
         yield return Case("Undefined input set by override", ["layers.conv2.input=conv9"],
             "8:5: override 'layers.conv2.input=conv9': layer 'conv2' input 'conv9' is not defined earlier; known: input, conv1");
         yield return Case("Non-positive output after an override", ["layers.pool1.kernel=[16, 2]"],

@@ -127,13 +127,13 @@ public sealed class SweepSpecReaderTests
         yield return Case("a range with step and times", 8, "      pe_array.rows: { from: 2, to: 8, step: 2, times: 2 }",
             "8:22: the range of pe_array.rows has both step and times; give one (step adds, times multiplies)");
         yield return Case("a key of neither file", 8, "      colour: [2, 4]",
-            "8:7: unknown key 'colour'; a key starts with a config key (version, name, clock_mhz, max_cycles, pe_array, buffers, dram, vector_unit, bfp, weight_storage, on_chip_activations, activation_storage, converters, mapper, energy_table) or a workload key (version, name, input, batch, inputs, weights, layers)");
+            "8:7: unknown key 'colour'; a key starts with a config key (version, name, clock_mhz, max_cycles, pe_array, buffers, dram, vector_unit, bfp, weight_storage, on_chip_activations, activation_storage, activation_compression, converters, mapper, energy_table) or a workload key (version, name, input, batch, inputs, weights, layers)");
         yield return Case("an ambiguous key", 8, "      name: [a, b]",
             "8:7: key 'name' exists in both the config and the workload format; write config.name or workload.name");
         yield return Case("a key the config does not have", 8, "      pe_array.row: [2, 4]",
             "8:7: unknown key 'pe_array.row': no key 'row' under pe_array; allowed: rows, cols, dataflow, arithmetic, zero_operands");
         yield return Case("a list without an item", 12, "      layers.filters: [4, 8, 16]",
-            "12:7: unknown key 'layers.filters': layers is a list: write layers.<name or index>.<key> with a key of name, onnx_node, type, input, inputs, filters, outputs, kernel, stride, padding, dilation, groups, global, bias, relu, weights, bfp, activation_storage, fuse");
+            "12:7: unknown key 'layers.filters': layers is a list: write layers.<name or index>.<key> with a key of name, onnx_node, type, input, inputs, filters, outputs, kernel, stride, padding, dilation, groups, global, bias, relu, weights, bfp, activation_storage, activation_compression, density, fuse");
         yield return Case("a key varied twice", 9, "      pe_array.rows: [8, 16]",
             "9:7: 'pe_array.rows' is already varied at line 8; a key may be varied by one axis only");
         yield return Case("zip lists of different lengths", 12, "      layers.c1.filters: [4, 8]",

@@ -30,6 +30,20 @@ public sealed class WorkloadLoaderTests
     }
 
     [Test]
+    public void LayerCompressionAndDensity_AreTheLayersOwn()
+    {
+        Network network = Load(WorkloadYaml.WithLine(9, "  - { name: pool1, type: max_pool, kernel: 2, activation_compression: bitmap, density: 0.25 }"));
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(network.Layers[2].ActivationCompression, Is.EqualTo(ActivationCompression.Bitmap));
+            Assert.That(network.Layers[2].Density, Is.EqualTo(0.25));
+            Assert.That(network.Layers[0].ActivationCompression, Is.Null);
+            Assert.That(network.Layers[0].Density, Is.Null);
+        });
+    }
+
+    [Test]
     public void Vgg16_HasThePublishedMacsAndParameters()
     {
         Network network = ConfigLoader.LoadWorkload(Path.Combine(RepoPaths.Workloads, "vgg16.yaml"));
@@ -275,10 +289,13 @@ public sealed class WorkloadLoaderTests
             "7:13: layers.0.name 'conv 1' must consist of letters, digits and _ . / - only");
         yield return Case("Key of another layer type",
             WorkloadYaml.WithLine(7, "  - { name: conv1, type: conv, filters: 8, kernel: 3, outputs: 10 }"),
-            "7:55: unknown key 'outputs' in layers.conv1 (a conv layer); allowed: name, onnx_node, type, input, filters, kernel, stride, padding, dilation, groups, bias, relu, weights, bfp, activation_storage");
+            "7:55: unknown key 'outputs' in layers.conv1 (a conv layer); allowed: name, onnx_node, type, input, filters, kernel, stride, padding, dilation, groups, bias, relu, weights, bfp, activation_storage, activation_compression, density");
         yield return Case("Bad activation_storage on a layer",
             WorkloadYaml.WithLine(9, "  - { name: pool1, type: max_pool, kernel: 2, activation_storage: half }"),
             "9:67: layers.pool1.activation_storage 'half' is not one of float32, float16, bfloat16, int8, bfp");
+        yield return Case("Density above 1",
+            WorkloadYaml.WithLine(9, "  - { name: pool1, type: max_pool, kernel: 2, density: 1.5 }"),
+            "9:56: layers.pool1.density must be from 0 to 1 (the fraction of the layer's output elements that are nonzero), was 1.5");
         yield return Case("Inputs on a conv layer",
             WorkloadYaml.WithLine(8, "  - { name: conv2, type: conv, filters: 8, kernel: 3, inputs: [conv1, conv1] }"),
             "8:55: layers.conv2.inputs is only for add and concat layers; a conv layer reads one input: use input: <layer name>");

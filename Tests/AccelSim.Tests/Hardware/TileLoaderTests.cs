@@ -45,4 +45,27 @@ public sealed class TileLoaderTests
             }
         }
     }
+
+    [Test]
+    public void CompressedTiles_MoveFewerDramBytes_ButFillTheBufferDecompressed()
+    {
+        // Two tiles of 1,000 B at a DRAM ratio of 0.5625 (a float16 bitmap at density 0.5): each moves ceil(562.5) = 563
+        // DRAM bytes, 1,126 in all, while the buffer takes the 2,000 decompressed bytes: ceil(1000·8/128) = 63 words each.
+        var simulation = new Simulation();
+        var dram = new DramChannel(simulation, ComponentId.Dram, new DramConfig(4, 10));
+        var loader = new TileLoader(simulation, ComponentId.Ifmap, new SramConfig("ifmap", 4096, 128, 1, 1), dram, [1000, 1000], dramRatio: 0.5625);
+        loader.OnTileReady(() => { });
+        loader.Start();
+        simulation.Run();
+        loader.Release(0);
+        simulation.Run();
+        var stats = simulation.Stats.Snapshot();
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(stats["ifmap", TileLoader.FillBytes], Is.EqualTo(1126));
+            Assert.That(stats["dram", DramChannel.ReadBytes], Is.EqualTo(1126));
+            Assert.That(stats["ifmap", TileLoader.DecompressedBytes], Is.EqualTo(2000));
+            Assert.That(stats["ifmap", TileLoader.WriteWords], Is.EqualTo(126));
+        }
+    }
 }
