@@ -42,14 +42,23 @@ public static class LayerContexts
             };
         }
 
-        ActivationCompression compression = layer.ActivationCompression ?? config.ActivationCompression;
+        // With layers fused into this one, the map that goes to DRAM is the last fused layer's: its compression, density and format.
+        int last = index;
+        while (decision.Output is not null && last + 1 < network.Layers.Length && Decision(last + 1).FusedInto == layer.Name)
+        {
+            last++;
+        }
+
+        Layer stored = network.Layers[last];
+        ActivationCompression compression = stored.ActivationCompression ?? config.ActivationCompression;
         if (compression != ActivationCompression.None)
         {
+            FeatureMapFormat storedFormat = last == index ? context.Output : OutputFormat(stored, BfpOf(stored, config), config);
             context = context with
             {
                 OutputCompression = compression,
-                OutputDensity = layer.Density ?? FeatureMapCompression.DefaultDensity,
-                OutputDramRatio = DramRatio(layer, context.Output, config, network.Batch),
+                OutputDensity = stored.Density ?? FeatureMapCompression.DefaultDensity,
+                OutputDramRatio = DramRatio(stored, storedFormat, config, network.Batch),
             };
         }
 

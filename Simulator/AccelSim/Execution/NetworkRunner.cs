@@ -86,7 +86,39 @@ public static class NetworkRunner
             results.Add(LayerResultOf(layer, timing, numerics?[i], network.Batch, config, energy, settings));
         }
 
+        if (compression)
+        {
+            WithSavings(results, config, energy, network, settings, threads, numerics);
+        }
+
         return ResultOf(config, energy, network, results.MoveToImmutable(), agreement);
+    }
+
+    /// <summary>Gives each compressed layer the cycles and energy its compression saved: the same network's timing once
+    /// more with compression none everywhere (timing only, priced with the same numerics counts), less this run's.</summary>
+    private static void WithSavings(ImmutableArray<LayerResult>.Builder results, AcceleratorConfig config, EnergyTable energy, Network network,
+        RunSettings settings, int threads, ImmutableArray<LayerNumerics>? numerics)
+    {
+        AcceleratorConfig plainConfig = config with { ActivationCompression = ActivationCompression.None };
+        Network plain = network with { Layers = [.. network.Layers.Select(l => l with { ActivationCompression = null })] };
+        LayerTiming[] timings = Timings(plainConfig, plain, settings, threads, energy);
+        for (int i = 0; i < results.Count; i++)
+        {
+            if (results[i].Compression is not { } c)
+            {
+                continue;
+            }
+
+            LayerResult without = LayerResultOf(plain.Layers[i], timings[i], numerics?[i], network.Batch, plainConfig, energy, settings);
+            results[i] = results[i] with
+            {
+                Compression = c with
+                {
+                    SavedCycles = without.TotalCycles - results[i].TotalCycles,
+                    SavedEnergyPicoJoules = without.EnergyPicoJoules - results[i].EnergyPicoJoules,
+                },
+            };
+        }
     }
 
     private static (ImmutableArray<LayerNumerics>, OutputAgreement) RunNumerics(Network network, AcceleratorConfig config, int threads, ILogger log, RunOptions options) =>

@@ -63,6 +63,13 @@ public sealed class ConsoleTableWriter : IReportWriter
             }
         }
 
+        if (result.ReportsCompression)
+        {
+            console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
+                $"Zero compression saved {Number(result.CompressionSavedBytes)} DRAM bytes, {Number(result.CompressionSavedCycles)} cycles and " +
+                $"{result.CompressionSavedEnergyPicoJoules / 1e6:F1} µJ against the same run with activation_compression: none.")));
+        }
+
         var stalls = string.Join(", ", result.StallCyclesByCause.Select(p => $"{ReportFields.StallKey(p.Key)} {Number(p.Value)}"));
         console.MarkupLine(Markup.Escape($"Stall cycles by cause: {stalls}."));
         console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,

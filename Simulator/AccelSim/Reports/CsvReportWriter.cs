@@ -45,7 +45,7 @@ public sealed class CsvReportWriter : IReportWriter
         bool compression = result.ReportsCompression;
         if (compression)
         {
-            header.AddRange(["compression", "output_density", "compression_ratio", "compression_saved_bytes"]);
+            header.AddRange(["compression", "output_density", "compression_ratio", "compression_saved_bytes", "compression_saved_cycles", "compression_saved_energy_pj"]);
         }
 
         output.Write(string.Join(',', header));
@@ -87,7 +87,8 @@ public sealed class CsvReportWriter : IReportWriter
             if (compression)
             {
                 var c = layer.Compression;
-                cells.AddRange([c?.Format ?? "", Format(c?.OutputDensity), Format(c?.OutputRatio), Format(c?.SavedBytes)]);
+                cells.AddRange([c?.Format ?? "", Format(c?.OutputDensity), Format(c?.OutputRatio), Format(c?.SavedBytes), Format(c?.SavedCycles),
+                    Format(c?.SavedEnergyPicoJoules)]);
             }
 
             output.Write(string.Join(',', cells));
@@ -121,7 +122,7 @@ public sealed class CsvReportWriter : IReportWriter
         totals.AddRange(actions.Values.Select(v => Format(v)));
         if (compression)
         {
-            totals.AddRange(["", "", "", Format(result.Layers.Sum(l => l.Compression?.SavedBytes ?? 0))]);
+            totals.AddRange(["", "", "", Format(result.CompressionSavedBytes), Format(result.CompressionSavedCycles), Format(result.CompressionSavedEnergyPicoJoules)]);
         }
 
         output.Write(string.Join(',', totals));

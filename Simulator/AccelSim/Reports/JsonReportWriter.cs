@@ -93,6 +93,8 @@ public sealed class JsonReportWriter : IReportWriter
             json.WriteNumber("output_density", c.OutputDensity);
             json.WriteNumber("compression_ratio", c.OutputRatio);
             json.WriteNumber("compression_saved_bytes", c.SavedBytes);
+            json.WriteNumber("compression_saved_cycles", c.SavedCycles);
+            json.WriteNumber("compression_saved_energy_pj", c.SavedEnergyPicoJoules);
         }
 
         json.WriteEndObject();

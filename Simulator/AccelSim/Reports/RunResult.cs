@@ -119,7 +119,15 @@ public sealed record LayerResult
 /// <param name="OutputDensity">Fraction of the output's elements taken as nonzero (measured, given or the default).</param>
 /// <param name="OutputRatio">DRAM bytes over buffer bytes of the output (1: not compressed).</param>
 /// <param name="SavedBytes">DRAM bytes the compression saved: the compressed inputs read plus the outputs written.</param>
-public sealed record FeatureMapCompressionResult(string Format, double OutputDensity, double OutputRatio, long SavedBytes);
+public sealed record FeatureMapCompressionResult(string Format, double OutputDensity, double OutputRatio, long SavedBytes)
+{
+    /// <summary>The layer's cycles with no compression less its cycles with it (the same network's timing run once more
+    /// with <c>activation_compression: none</c>); negative where the codecs cost more than the traffic they saved.</summary>
+    public long SavedCycles { get; init; }
+
+    /// <summary>The layer's energy with no compression less its energy with it, from the same comparison run.</summary>
+    public double SavedEnergyPicoJoules { get; init; }
+}
 
 /// <summary>Agreement of the BFP network's final output with the reference over the run's inputs.</summary>
 /// <param name="Top1Agreement">Fraction of inputs whose arg-max class is the same; range 0..1.</param>
@@ -189,6 +197,15 @@ public sealed record RunResult
 
     /// <summary>True when some layer's feature maps are zero-compressed: the reports then carry the compression.</summary>
     public bool ReportsCompression => Layers.Any(l => l.Compression is not null);
+
+    /// <summary>DRAM bytes zero compression saved over every layer.</summary>
+    public long CompressionSavedBytes => Layers.Sum(l => l.Compression?.SavedBytes ?? 0);
+
+    /// <summary>Cycles zero compression saved over every layer (against the same run with compression none).</summary>
+    public long CompressionSavedCycles => Layers.Sum(l => l.Compression?.SavedCycles ?? 0);
+
+    /// <summary>Energy zero compression saved over every layer (against the same run with compression none).</summary>
+    public double CompressionSavedEnergyPicoJoules => Layers.Sum(l => l.Compression?.SavedEnergyPicoJoules ?? 0);
 
     /// <summary>True when the run's buffers are banked or unified: the reports then carry bank conflicts and splits.</summary>
     public bool ReportsBuffers { get; init; }
