@@ -104,6 +104,10 @@ public enum OperandWidth
     /// <summary>The significand of NVFP4's FP8 E4M3 block scale: 3 mantissa bits and the implicit one.</summary>
     ScaleSignificand,
 
+    /// <summary>NVFP4: a block's exact sum times its block-scale product, √(block-sum bits × scale-product bits) (a
+    /// multiplier of those widths).</summary>
+    BlockSumByScale,
+
     /// <summary>A word of the buffer the action's component names, priced at the capacity of one bank; the line is
     /// the configured buffer's.</summary>
     SramWord,

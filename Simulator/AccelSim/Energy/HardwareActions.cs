@@ -71,11 +71,17 @@ public static class HardwareActions
 
     /// <summary>NVFP4: the two FP8 E4M3 block scales of a block product multiplied, a 4 × 4-bit significand product (the
     /// area estimate's <c>scale_multiplier</c>). Its exponent add, and MX's E8M0 scale add, are a few-bit add folded into
-    /// the accumulate; applying the scale product to the block sum is not priced apart either (assumptions,
-    /// docs/mx-formats.md).</summary>
+    /// the accumulate (assumptions, docs/mx-formats.md).</summary>
     public static readonly ActionKey BlockScaleMultiply = new(ComponentId.PeArray, "nvfp4_block_scale_multiply", EnergyEntryNames.IntegerMultiply)
     {
         Counter = new(ComputeEngine.MxBlockProducts, ComponentId.PeArray), Width = OperandWidth.ScaleSignificand, When = ActionConditions.BfpArithmetic | ActionConditions.Nvfp4Scales,
+    };
+
+    /// <summary>NVFP4: a block's exact fixed-point sum multiplied by the block-scale product, before it is accumulated
+    /// (an E8M0 scale is a power of two: MX formats shift instead, folded into the accumulate).</summary>
+    public static readonly ActionKey BlockSumScale = new(ComponentId.PeArray, "nvfp4_block_sum_scale", EnergyEntryNames.IntegerMultiply)
+    {
+        Counter = new(ComputeEngine.MxBlockProducts, ComponentId.PeArray), Width = OperandWidth.BlockSumByScale, When = ActionConditions.BfpArithmetic | ActionConditions.Nvfp4Scales,
     };
 
     /// <summary>NVFP4: an output value multiplied by the product of the weights' and inputs' float32 per-tensor scales
@@ -165,7 +171,7 @@ public static class HardwareActions
         RegisterFileAccess, RegisterWrite,
         IntegerArray.MultiplyZeroOperand, HalfArray.MultiplyZeroOperand, FloatArray.MultiplyZeroOperand,
         IntegerArray.AccumulateZeroOperand, HalfArray.AccumulateZeroOperand, FloatArray.AccumulateZeroOperand,
-        BlockScaleMultiply, TensorScaleMultiply, Fp32BlockAccumulate,
+        BlockScaleMultiply, BlockSumScale, TensorScaleMultiply, Fp32BlockAccumulate,
         BfpInputConvert, ExponentCompare, ExponentWrite, BfpOutputConvert, Fp16InputConvert,
         VectorOp,
         IfmapReadWord, IfmapWriteWord, WeightReadWord, WeightWriteWord, OfmapReadWord, OfmapWriteWord,

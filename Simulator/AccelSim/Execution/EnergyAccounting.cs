@@ -94,6 +94,7 @@ public static class EnergyAccounting
             : Math.Sqrt((double)bfp.Weights.MantissaBits * bfp.Inputs.MantissaBits),
         OperandWidth.Accumulator => AccumulatorBits(layer, bfp),
         OperandWidth.ScaleSignificand => MxFormat.Nvfp4ScaleSignificandBits,
+        OperandWidth.BlockSumByScale => Math.Sqrt((double)MxFormat.BlockSumBits(bfp.WeightMx!, bfp.InputMx!) * ScaleProductBits(bfp)),
         OperandWidth.ArrayOperand => config.PeArray.Arithmetic switch
         {
             Arithmetic.Bfp => (bfp.Weights.MantissaBits + bfp.Inputs.MantissaBits) / 2.0,
@@ -105,6 +106,11 @@ public static class EnergyAccounting
         OperandWidth.InputExponent => bfp.Inputs.ExponentBits,
         _ => throw new ArgumentOutOfRangeException(nameof(width), width, "not an operand width of one value"),
     };
+
+    /// <summary>The significand bits of a block-scale product: an NVFP4 side's E4M3 scale brings 4, an E8M0 side none
+    /// (a power of two).</summary>
+    private static int ScaleProductBits(BfpSettings bfp) =>
+        (bfp.WeightMx!.IsNvfp4 ? MxFormat.Nvfp4ScaleSignificandBits : 0) + (bfp.InputMx!.IsNvfp4 ? MxFormat.Nvfp4ScaleSignificandBits : 0);
 
     /// <summary>A word access of the buffer the key names, on the configured buffer of that tensor.</summary>
     /// <remarks>An access activates one bank: it is priced at the bank's capacity (the table interpolates by capacity,

@@ -42,6 +42,10 @@ public sealed class MxScaleEnergyTests
             Assert.That(conv["mx_fp32_block_accumulate@pe_array"], Is.EqualTo((288L, 32.0)));
             Assert.That(conv["nvfp4_tensor_scale_multiply@pe_array"], Is.EqualTo((144L, 32.0)));
 
+            // Each block's exact sum is multiplied by its scale product: E2M1 codes reach 6 / 0.5 = 12 (4 bits), so a
+            // block sum of 16 products takes 4 + 4 + log2(16) + 1 sign = 13 bits, times the 4 x 4 = 8-bit scale product.
+            Assert.That(conv["nvfp4_block_sum_scale@pe_array"], Is.EqualTo((288L, Math.Sqrt(13.0 * 8))));
+
             // Tiny FC: 3 outputs, K = 4 x 3 x 3 = 36: ceil(36/16) = 3 block products each, 9 in all.
             Assert.That(fc["nvfp4_block_scale_multiply@pe_array"], Is.EqualTo((9L, 4.0)));
             Assert.That(fc["mx_fp32_block_accumulate@pe_array"], Is.EqualTo((9L, 32.0)));
@@ -70,6 +74,10 @@ public sealed class MxScaleEnergyTests
             // MXFP8 weights (32) with NVFP4 inputs (16): segments of 16, 2 per output value, 288; an exact sum adds nothing
             // in float32, but the NVFP4 side's scales are multiplied.
             Assert.That(withMixed["nvfp4_block_scale_multiply@pe_array"], Is.EqualTo((288L, 4.0)));
+
+            // The block sum: E4M3 codes reach 448 / 2^-9 = 229,376 (18 bits), E2M1 12 (4 bits), segments of 16 (4 bits),
+            // a sign: 27 bits, times one E4M3 scale's 4-bit significand (the E8M0 side is a power of two).
+            Assert.That(withMixed["nvfp4_block_sum_scale@pe_array"], Is.EqualTo((288L, Math.Sqrt(27.0 * 4))));
             Assert.That(withMixed.Keys, Has.None.StartsWith("mx_fp32_"));
         }
     }
@@ -79,7 +87,7 @@ public sealed class MxScaleEnergyTests
     public void EveryShippedTable_PricesTheNewActions(string table)
     {
         EnergyTable energy = ConfigLoader.LoadEnergyTable(Path.Combine(RepoPaths.Configs, "energy", table));
-        foreach (ActionKey key in new[] { HardwareActions.BlockScaleMultiply, HardwareActions.TensorScaleMultiply, HardwareActions.Fp32BlockAccumulate })
+        foreach (ActionKey key in new[] { HardwareActions.BlockScaleMultiply, HardwareActions.BlockSumScale, HardwareActions.TensorScaleMultiply, HardwareActions.Fp32BlockAccumulate })
         {
             double pj = EnergyModel.PicoJoulesPerAction(energy, new PricedAction(key, 1, key == HardwareActions.BlockScaleMultiply ? 4 : 32, 0));
             Assert.That(pj, Is.GreaterThan(0), $"{table} prices {key}");
