@@ -55,12 +55,7 @@ internal static class BfpCostCommand
                 var rows = new List<(string Layer, BfpCost[] Costs)>();
                 foreach (Layer layer in network.Layers)
                 {
-                    ConvShape? g = layer switch
-                    {
-                        ConvLayer c => c.ShapeFor(network.Batch),
-                        FullyConnectedLayer f => f.ShapeFor(network.Batch),
-                        _ => null,
-                    };
+                    ConvShape? g = ConvShape.Of(layer, network.Batch);
                     if (g is not null)
                     {
                         rows.Add((layer.Name, Schemes.Select(s => BfpCost.Of(g, accelerator.Bfp.Weights, accelerator.Bfp.Inputs, s.Weights, s.Inputs)).ToArray()));

@@ -45,12 +45,7 @@ internal static class FormatCostTable
         var rows = new List<(string Layer, string Format, ConvShape Shape, FormatCost Cost)>();
         foreach (Layer layer in network.Layers)
         {
-            ConvShape? g = layer switch
-            {
-                ConvLayer c => c.ShapeFor(network.Batch),
-                FullyConnectedLayer f => f.ShapeFor(network.Batch),
-                _ => null,
-            };
+            ConvShape? g = ConvShape.Of(layer, network.Batch);
             if (g is not null)
             {
                 rows.AddRange(settings.Select(s => (layer.Name, Label(s.Name, s.Settings), g, FormatCost.Of(g, s.Settings))));

@@ -178,12 +178,7 @@ public static class FormatSearch
             return result.EnergyPicoJoules;
         }
 
-        ConvShape g = layer switch
-        {
-            ConvLayer c => c.ShapeFor(batch),
-            FullyConnectedLayer f => f.ShapeFor(batch),
-            _ => throw new ArgumentOutOfRangeException(nameof(layer)),
-        };
+        ConvShape g = ConvShape.Of(layer, batch) ?? throw new ArgumentOutOfRangeException(nameof(layer));
         MxFormat? mx = MxFormat.Find(format);
         BfpSettings settings = LayerContexts.BfpOf(layer, config).WithFormats(mx, mx);
         return FormatCost.Of(g, settings).WeightBitsPerElement(g);

@@ -237,12 +237,7 @@ public static class LayerSimulator
             return null;
         }
 
-        ConvShape? g = layer switch
-        {
-            ConvLayer c => c.ShapeFor(batch),
-            FullyConnectedLayer f => f.ShapeFor(batch),
-            _ => null,
-        };
+        ConvShape? g = ConvShape.Of(layer, batch);
         if (g is null)
         {
             return null;
@@ -263,12 +258,7 @@ public static class LayerSimulator
             return null;
         }
 
-        ConvShape? g = layer switch
-        {
-            ConvLayer c => c.ShapeFor(batch),
-            FullyConnectedLayer f => f.ShapeFor(batch),
-            _ => null,
-        };
+        ConvShape? g = ConvShape.Of(layer, batch);
         return g is null ? null : BfpCost.InputFormattingOf(g, bfp.InputPartition);
     }
 

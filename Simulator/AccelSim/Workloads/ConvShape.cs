@@ -18,6 +18,14 @@ public sealed record ConvShape(
     int StrideHeight, int StrideWidth, int PadTop, int PadLeft, int PadBottom, int PadRight,
     int DilationHeight, int DilationWidth, int Groups)
 {
+    /// <summary>The shape of a conv or FC layer at <paramref name="batch"/>; null for every other layer.</summary>
+    public static ConvShape? Of(Layer layer, int batch) => layer switch
+    {
+        ConvLayer c => c.ShapeFor(batch),
+        FullyConnectedLayer f => f.ShapeFor(batch),
+        _ => null,
+    };
+
     /// <summary>P: output rows, floor((H + padding − dilation·(R − 1) − 1) / stride) + 1.</summary>
     public int OutHeight => WindowExtent.Output(InHeight, PadTop, PadBottom, KernelHeight, StrideHeight, DilationHeight);
 
