@@ -19,10 +19,14 @@ namespace AccelSim.Tests.Execution;
 /// first candidate must be the heuristic point, building exactly the schedule the heuristic run simulates, so the
 /// heuristic's figures are the ones a heuristic run reports and no layer is simulated twice. The distinct layers are
 /// searched in parallel; what is reported is gathered in network order, so the result does not depend on the threads.</para>
-/// <para>It simulates every point the search visits in about 230 distinct layers per config and dataflow: minutes on
-/// two cores, so it has a category of its own (<c>--filter TestCategory=Zoo</c>).</para>
+/// <para>It simulates every point the search visits in 233 distinct layers per config and dataflow. On the shared two
+/// cores at a load average of about 20 the default config took 8 to 24 s per dataflow, float16 and mxfp8 3 to 19 s,
+/// eyeriss_rs 32 s to 2 min, and tiny (a 4×4 array with 4 KiB buffers) more than 5 min for output stationary alone:
+/// far beyond the suite's budget, so it stays explicit in a category of its own
+/// (<c>dotnet test -c Release --filter TestCategory=Zoo</c>) until evaluating a mapping is cheaper.</para>
 /// </remarks>
 [Category("Zoo")]
+[Explicit("the whole zoo × configs × dataflows takes many minutes (tiny's small buffers most); run with --filter TestCategory=Zoo")]
 public sealed class ZooNeverWorseTests
 {
     private static readonly MapperObjective[] Objectives = [MapperConfig.Default.Objective, MapperObjective.DramBytes];
@@ -45,10 +49,6 @@ public sealed class ZooNeverWorseTests
     public void ReadTheZoo() =>
         _zoo = [.. Directory.GetFiles(RepoPaths.Workloads, "*.yaml", SearchOption.AllDirectories).Order(StringComparer.Ordinal)
             .Select(f => (Path.GetFileName(f), ConfigLoader.LoadWorkload(f)))];
-
-    [Test]
-    public void TheCheckedSearch_IsTheDefault() =>
-        Assert.That(MapperConfig.Default.Search, Is.EqualTo(MapperSearch.Pruned), "the zoo check searches with MapperSearch.Pruned; check the new default instead");
 
     [TestCaseSource(nameof(Cases))]
     public void DefaultSearch_IsNeverWorseThanTheHeuristic_OnAnyLayerOfTheZoo(string configName, string dataflow)
