@@ -106,9 +106,12 @@ public sealed class ZooNeverWorseTests
             return null;
         }
 
+        // One memo for the layer: the objectives share its evaluations, the heuristic's included.
+        var memo = new SearchMemo();
         foreach (MapperObjective objective in Objectives)
         {
-            MappingSearchResult found = MappingSearch.Search(layer, batch, heuristic with { Mapper = MapperConfig.Default with { Objective = objective } }, chosen, loaded.Energy, MapperConfig.Default with { Objective = objective });
+            MapperConfig mapper = MapperConfig.Default with { Objective = objective };
+            MappingSearchResult found = MappingSearch.Search(layer, batch, heuristic with { Mapper = mapper }, chosen, loaded.Energy, mapper, memo);
             MappingCandidate? first = found.Ranked.FirstOrDefault(c => c.Index == 0);
             if (first is null || !first.Point.IsHeuristic || first.Schedule.Description != schedule.Description)
             {
