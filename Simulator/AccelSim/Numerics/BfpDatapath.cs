@@ -43,8 +43,14 @@ public static class BfpDatapath
     private const ulong InputStream = 1;
     private const ulong BiasStream = 2;
 
-    public static QuantizedWeights QuantizeWeights(ConvShape g, ReadOnlySpan<float> weights, BfpSettings s, string layerName)
+    public static QuantizedWeights QuantizeWeights(ConvShape g, ReadOnlySpan<float> weights, BfpSettings s, string layerName) =>
+        QuantizeWeights(g, weights.ToArray(), s, layerName);
+
+    /// <summary><see cref="QuantizeWeights(ConvShape, ReadOnlySpan{float}, BfpSettings, string)"/> reading the array
+    /// itself (a large layer's weights are not copied).</summary>
+    public static QuantizedWeights QuantizeWeights(ConvShape g, float[] weights, BfpSettings s, string layerName)
     {
+        ArgumentNullException.ThrowIfNull(weights);
         if (weights.Length != g.WeightLength)
         {
             throw new ArgumentException($"layer '{layerName}': {weights.Length} weights given, {g.WeightLength} expected", nameof(weights));
@@ -65,12 +71,27 @@ public static class BfpDatapath
             _ => filters * groupsPerRow,
         };
         var maxAbs = new float[blocks];
-        for (int m = 0; m < filters; m++)
+        if (partition.Kind is PartitionKind.Row or PartitionKind.Group)
         {
-            for (int j = 0; j < k; j++)
+            // A filter's blocks are its own, and a maximum is exact in any order: filters in parallel.
+            Parallel.For(0, filters, m =>
             {
-                int block = BlockOf(m, j);
-                maxAbs[block] = MathF.Max(maxAbs[block], MathF.Abs(weights[(m * k) + j]));
+                for (int j = 0; j < k; j++)
+                {
+                    int block = BlockOf(m, j);
+                    maxAbs[block] = MathF.Max(maxAbs[block], MathF.Abs(weights[(m * k) + j]));
+                }
+            });
+        }
+        else
+        {
+            for (int m = 0; m < filters; m++)
+            {
+                for (int j = 0; j < k; j++)
+                {
+                    int block = BlockOf(m, j);
+                    maxAbs[block] = MathF.Max(maxAbs[block], MathF.Abs(weights[(m * k) + j]));
+                }
             }
         }
 
@@ -80,11 +101,29 @@ public static class BfpDatapath
             stepExponents[b] = BfpConverter.StepExponent(BfpConverter.SharedExponent(maxAbs[b], format), format);
         }
 
+        // Σ Δ² and Σ w² are summed in element order (their bits depend on it) by one task while the filters convert.
+        Task<(double StepPower, double SignalPower)> powers = Task.Run(() =>
+        {
+            double stepPower = 0;
+            double signalPower = 0;
+            for (int m = 0; m < filters; m++)
+            {
+                for (int j = 0; j < k; j++)
+                {
+                    double step = BfpConverter.Pow2(stepExponents[BlockOf(m, j)]);
+                    stepPower += step * step;
+                    signalPower += (double)weights[(m * k) + j] * weights[(m * k) + j];
+                }
+            }
+
+            return (stepPower, signalPower);
+        });
+
         bool narrow = format.MantissaBits <= 16;
         short[]? narrowMantissas = narrow ? new short[weights.Length] : null;
         int[]? wideMantissas = narrow ? null : new int[weights.Length];
         // Filters convert independently; each is one thread's, so the result does not depend on the thread count.
-        float[] source = weights.ToArray();
+        float[] source = weights;
         long saturations = 0;
         var gate = new object();
         Parallel.For(0, filters, () => 0L, (m, _, local) =>
@@ -116,19 +155,8 @@ public static class BfpDatapath
             }
         });
 
-        double stepPower = 0;
-        double signalPower = 0;
-        for (int m = 0; m < filters; m++)
-        {
-            for (int j = 0; j < k; j++)
-            {
-                double step = BfpConverter.Pow2(stepExponents[BlockOf(m, j)]);
-                stepPower += step * step;
-                signalPower += (double)source[(m * k) + j] * source[(m * k) + j];
-            }
-        }
-
-        return new QuantizedWeights(g, format, partition, narrowMantissas, wideMantissas, stepExponents, saturations, stepPower, signalPower);
+        (double stepPowerSum, double signalPowerSum) = powers.GetAwaiter().GetResult();
+        return new QuantizedWeights(g, format, partition, narrowMantissas, wideMantissas, stepExponents, saturations, stepPowerSum, signalPowerSum);
 
         int BlockOf(int m, int j) => partition.Kind switch
         {
