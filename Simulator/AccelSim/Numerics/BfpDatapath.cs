@@ -101,18 +101,32 @@ public static class BfpDatapath
             stepExponents[b] = BfpConverter.StepExponent(BfpConverter.SharedExponent(maxAbs[b], format), format);
         }
 
-        // Σ Δ² and Σ w² are summed in element order (their bits depend on it) by one task while the filters convert.
+        // Σ Δ² and Σ w² are summed in element order (their bits depend on it) by one task while the filters convert;
+        // each block's Δ² is the same product computed once.
+        double[] stepSquares = Array.ConvertAll(stepExponents, e => BfpConverter.Pow2(e) * BfpConverter.Pow2(e));
         Task<(double StepPower, double SignalPower)> powers = Task.Run(() =>
         {
             double stepPower = 0;
             double signalPower = 0;
             for (int m = 0; m < filters; m++)
             {
-                for (int j = 0; j < k; j++)
+                ReadOnlySpan<float> row = weights.AsSpan(m * k, k);
+                if (partition.Kind is PartitionKind.Row or PartitionKind.Tensor)
                 {
-                    double step = BfpConverter.Pow2(stepExponents[BlockOf(m, j)]);
-                    stepPower += step * step;
-                    signalPower += (double)weights[(m * k) + j] * weights[(m * k) + j];
+                    double square = stepSquares[partition.Kind == PartitionKind.Row ? m : 0];
+                    for (int j = 0; j < row.Length; j++)
+                    {
+                        stepPower += square;
+                        signalPower += (double)row[j] * row[j];
+                    }
+                }
+                else
+                {
+                    for (int j = 0; j < row.Length; j++)
+                    {
+                        stepPower += stepSquares[BlockOf(m, j)];
+                        signalPower += (double)row[j] * row[j];
+                    }
                 }
             }
 
