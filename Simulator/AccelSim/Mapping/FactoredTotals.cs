@@ -33,6 +33,20 @@ internal sealed class FactoredTotals
 
     public long WeightTiles => _weightTiles;
 
+    public long Steps => _steps;
+
+    /// <summary>Adds the input tiles counted here to <paramref name="totals"/>, as its input tiles or, with
+    /// <paramref name="weights"/>, as its weight tiles (a plan that counts its stationary and streamed tiles apart).</summary>
+    public void AddIfmapTo(FactoredTotals totals, bool weights)
+    {
+        ref long count = ref weights ? ref totals._weightTiles : ref totals._ifmapTiles;
+        ref long bytes = ref weights ? ref totals._weightBytes : ref totals._ifmapBytes;
+        ref long largest = ref weights ? ref totals._largestWeight : ref totals._largestIfmap;
+        count = checked(count + _ifmapTiles);
+        bytes = checked(bytes + _ifmapBytes);
+        largest = Math.Max(largest, _largestIfmap);
+    }
+
     /// <summary><paramref name="times"/> input tiles of <paramref name="bytes"/> bytes each.</summary>
     public void Ifmap(long times, long bytes)
     {

@@ -16,7 +16,7 @@ public sealed class FactoredTotalsTests
         [Dataflow.OutputStationary, Dataflow.WeightStationary, Dataflow.InputStationary, Dataflow.RowStationary];
 
     /// <summary>The dataflows whose plans supply their totals (the others' schedules are walked).</summary>
-    private static readonly Dataflow[] Factored = [Dataflow.OutputStationary];
+    private static readonly Dataflow[] Factored = [Dataflow.OutputStationary, Dataflow.WeightStationary, Dataflow.InputStationary];
 
     /// <summary>Small layers (odd sizes, strides, padding, groups, a K that must be chunked or cut in pieces) × arrays
     /// whose buffers make tiles stream, resident or not, × batch 1 and 3.</summary>
