@@ -113,16 +113,25 @@ public sealed class TileSchedule
 {
     private readonly Func<IEnumerable<ScheduleEntry>> _entries;
 
+    /// <summary>The same tiles in the same order without the steps, when the plan can emit them more cheaply; null
+    /// filters <see cref="_entries"/>.</summary>
+    private readonly Func<IEnumerable<ScheduleEntry>>? _tiles;
+
     /// <param name="entries">Emits the schedule's entries afresh on each call, tiles and steps in execution order.</param>
     /// <param name="engine">Which engine runs the steps.</param>
     /// <param name="description">How the layer was mapped, for logs and reports (folds, loop order, K chunks).</param>
     /// <param name="totals">The totals of <paramref name="entries"/> when the plan knows them without a walk (equal,
     /// field for field, to <see cref="ScheduleTotals.Walk"/> of them: a test holds the two together); null walks the
     /// entries once.</param>
+    /// <param name="tiles">Emits the same tiles as <paramref name="entries"/>, in the same order, without the steps (the
+    /// loaders read tiles ahead of the engine, each on its own enumeration, and need no step); null: the entries
+    /// filtered.</param>
     /// <exception cref="OverflowException">A total exceeds <see cref="long.MaxValue"/>.</exception>
-    public TileSchedule(Func<IEnumerable<ScheduleEntry>> entries, EngineKind engine, string description, ScheduleTotals? totals = null)
+    public TileSchedule(
+        Func<IEnumerable<ScheduleEntry>> entries, EngineKind engine, string description, ScheduleTotals? totals = null, Func<IEnumerable<ScheduleEntry>>? tiles = null)
     {
         _entries = entries;
+        _tiles = tiles;
         Engine = engine;
         Description = description;
         Totals = totals ?? ScheduleTotals.Walk(entries());
@@ -149,6 +158,7 @@ public sealed class TileSchedule
     private TileSchedule(TileSchedule schedule, string description)
     {
         _entries = schedule._entries;
+        _tiles = schedule._tiles;
         Engine = schedule.Engine;
         Description = description;
         IfmapTileBytes = schedule.IfmapTileBytes;
@@ -177,6 +187,9 @@ public sealed class TileSchedule
     /// <summary>True when the plan supplied <see cref="Totals"/> (no walk built them).</summary>
     internal bool TotalsFromPlan { get; }
 
+    /// <summary>The entries, steps included, as the plan emits them (tests compare them with the tiles alone).</summary>
+    internal IEnumerable<ScheduleEntry> Entries() => _entries();
+
     /// <summary>The totals walked from the entries afresh, whatever the plan supplied (tests compare the two).</summary>
     public ScheduleTotals WalkedTotals() => ScheduleTotals.Walk(_entries());
 
@@ -200,7 +213,7 @@ public sealed class TileSchedule
 
     private IEnumerable<long> Tiles(ScheduleEntryKind kind)
     {
-        foreach (ScheduleEntry entry in _entries())
+        foreach (ScheduleEntry entry in (_tiles ?? _entries)())
         {
             if (entry.Kind == kind)
             {

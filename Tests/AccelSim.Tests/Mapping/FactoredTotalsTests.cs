@@ -9,7 +9,8 @@ namespace AccelSim.Tests.Mapping;
 
 /// <summary>The totals a plan supplies from its loop counts (<see cref="FactoredTotals"/>) are the totals a walk over
 /// every entry of its schedule gives, field for field: tile counts, bytes and largest tiles, step count, every step
-/// sum, the largest output, and the first and last steps with their tile numbers and loop coordinates.</summary>
+/// sum, the largest output, and the first and last steps with their tile numbers and loop coordinates; and the tiles
+/// the plan emits without the steps for the loaders are the entries' tiles.</summary>
 public sealed class FactoredTotalsTests
 {
     private static readonly Dataflow[] AllDataflows =
@@ -141,6 +142,11 @@ public sealed class FactoredTotalsTests
         {
             TileSchedule schedule = Mapper.Map(layer, batch, config, context, point);
             Assert.That(schedule.Totals, Is.EqualTo(schedule.WalkedTotals()), $"{where} {point}");
+
+            // The loaders' tiles, which the plan emits without the steps, are the entries' tiles in the same order.
+            ScheduleEntry[] entries = [.. schedule.Entries()];
+            Assert.That(schedule.IfmapTileBytes, Is.EqualTo(entries.Where(e => e.Kind == ScheduleEntryKind.IfmapTile).Select(e => e.TileBytes)), $"{where} {point}");
+            Assert.That(schedule.WeightTileBytes, Is.EqualTo(entries.Where(e => e.Kind == ScheduleEntryKind.WeightTile).Select(e => e.TileBytes)), $"{where} {point}");
             supplied += schedule.TotalsFromPlan ? 1 : 0;
         }
 

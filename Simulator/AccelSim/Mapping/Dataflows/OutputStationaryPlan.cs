@@ -175,7 +175,8 @@ internal sealed record OutputStationaryPlan(
     public TileSchedule Build(bool columnFoldsOuter, bool fusedRelu, bool withSteps = true)
     {
         IEnumerable<ScheduleEntry> Entries() => Emit(columnFoldsOuter, fusedRelu, withSteps);
-        return new(Entries, EngineKind.PeArray, Describe(columnFoldsOuter), Mask is null ? Totals(columnFoldsOuter, fusedRelu, withSteps, Entries()) : null);
+        return new(Entries, EngineKind.PeArray, Describe(columnFoldsOuter), Mask is null ? Totals(columnFoldsOuter, fusedRelu, withSteps, Entries()) : null,
+            tiles: () => Emit(columnFoldsOuter, fusedRelu, withSteps: false));
     }
 
     /// <summary>The schedule's totals from its loop counts (dense weights: no step depends on its group or on which full

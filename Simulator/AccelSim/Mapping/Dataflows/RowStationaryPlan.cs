@@ -100,7 +100,7 @@ internal sealed class RowStationaryPlan
         long chunks = CeilDiv(_g.GroupInChannels, _channelsPerChunk);
 
         // The description counts the array passes, which the totals count with the steps.
-        (ScheduleTotals totals, PassTally tally) = Totals(fusedRelu, Emit(fusedRelu, tally: null));
+        (ScheduleTotals totals, PassTally tally) = Totals(fusedRelu, Emit(fusedRelu, withSteps: true));
 
         RowStationaryPass first = tally.First!.Value;
         long totalPasses = tally.Passes;
@@ -110,7 +110,7 @@ internal sealed class RowStationaryPlan
             $"row-stationary {_arrayRows}x{_arrayCols}: {_g.Groups} group(s) x {batchSplit}{_strips} strip(s) of up to {_widestStrip} output row(s) x {filterBlocks} filter block(s) x {_rowPasses} filter-row pass(es) x {chunks} channel chunk(s); " +
             $"sets of {first.FilterRows}x{first.OutRows} PEs, {first.Replicas(_arrayRows, _arrayCols)} side by side, {first.Channels} channel(s) per PE, {totalPasses} array pass(es), the first {Cycles(first)} cycles; " +
             $"ifmap {(_ifmapResident ? "resident" : "streamed")}, weights {(_weightsResident ? "resident" : "streamed")}");
-        return new TileSchedule(() => Emit(fusedRelu, tally: null), EngineKind.PeArray, description, totals);
+        return new TileSchedule(() => Emit(fusedRelu, withSteps: true), EngineKind.PeArray, description, totals, tiles: () => Emit(fusedRelu, withSteps: false));
     }
 
     /// <summary>The schedule's totals from its loop counts, equal to a walk over its entries, and its array passes.</summary>
@@ -229,7 +229,8 @@ internal sealed class RowStationaryPlan
     /// <summary>The loops of <see cref="Emit"/>, outermost first, as traces name a step's coordinates.</summary>
     private static readonly ImmutableArray<string> LoopNames = ["group", "batch_block", "strip", "filter_block", "filter_row_pass", "channel_chunk"];
 
-    private IEnumerable<ScheduleEntry> Emit(bool fusedRelu, PassTally? tally)
+    /// <param name="withSteps">False: the tiles alone, in the same order.</param>
+    private IEnumerable<ScheduleEntry> Emit(bool fusedRelu, bool withSteps)
     {
         long filterBlocks = CeilDiv(_g.GroupFilters, _filtersPerBlock);
         long chunks = CeilDiv(_g.GroupInChannels, _channelsPerChunk);
@@ -256,11 +257,6 @@ internal sealed class RowStationaryPlan
                                 long channels = Math.Min(_channelsPerChunk, _g.GroupInChannels - (chunk * _channelsPerChunk));
                                 int q = RowStationaryMapper.ChannelsPerPe(channels, filters * items, replicas, _g.KernelWidth);
                                 RowStationaryPass pass = rows with { Channels = q };
-                                if (tally is not null)
-                                {
-                                    tally.First ??= pass;
-                                }
-
                                 var ifmapKey = _ifmapResident ? (group, -1L, -1L, -1L, -1L) : (group, batchBlock, strip, rowPass, chunk);
                                 if (ifmapKey != lastIfmap)
                                 {
@@ -276,10 +272,14 @@ internal sealed class RowStationaryPlan
                                     lastWeights = weightKey;
                                 }
 
+                                if (!withSteps)
+                                {
+                                    continue;
+                                }
+
                                 var work = new ChunkWork(filters, channels, items, replicas, _rowsRead[strip, rowPass],
                                     IsFirst: rowPass == 0 && chunk == 0, IsLast: rowPass == _rowPasses - 1 && chunk == chunks - 1);
-                                (ComputeStep step, long passes) = Step(pass, work, tileWeightBytes, tiles.LastIfmap, tiles.LastWeight, fusedRelu);
-                                tally?.Add(passes);
+                                (ComputeStep step, _) = Step(pass, work, tileWeightBytes, tiles.LastIfmap, tiles.LastWeight, fusedRelu);
                                 yield return ScheduleEntry.Compute(step with { Loop = new LoopCoordinates(LoopNames, group, batchBlock, strip, block, rowPass, chunk) });
                             }
                         }

@@ -107,7 +107,7 @@ internal sealed class StationaryPlan
     public TileSchedule Build(bool fusedRelu)
     {
         IEnumerable<ScheduleEntry> Entries() => Emit(fusedRelu);
-        return new(Entries, EngineKind.PeArray, Describe(CeilDiv(_streamed, _passLength)), Totals(fusedRelu, Entries()));
+        return new(Entries, EngineKind.PeArray, Describe(CeilDiv(_streamed, _passLength)), Totals(fusedRelu, Entries()), tiles: () => Emit(fusedRelu, withSteps: false));
     }
 
     /// <summary>The schedule's totals from its loop counts, equal to a walk over its entries.</summary>
@@ -218,7 +218,8 @@ internal sealed class StationaryPlan
     /// folds are the K folds; a piece is a run of streamed rows within a pass).</summary>
     private static readonly ImmutableArray<string> LoopNames = ["group", "column_fold", "pass", "k_fold", "piece"];
 
-    private IEnumerable<ScheduleEntry> Emit(bool fusedRelu)
+    /// <param name="withSteps">False: the tiles alone, in the same order.</param>
+    private IEnumerable<ScheduleEntry> Emit(bool fusedRelu, bool withSteps = true)
     {
         var tiles = new TileNumbers();
         Func<long, ScheduleEntry> stationaryTile = _ws ? tiles.Weight : tiles.Ifmap;
@@ -256,6 +257,11 @@ internal sealed class StationaryPlan
                             {
                                 yield return streamedTile(StreamedResident ? (_ws ? _wholeIfmap : _wholeWeights) : StreamedBytes(t0, t1, k0, k1));
                                 lastStreamed = streamedKey;
+                            }
+
+                            if (!withSteps)
+                            {
+                                continue;
                             }
 
                             var piece = new Piece(s0, s1, t0, t1, k0, k1, t0 == passStart, t1 == passEnd, rowFold == _rowFolds - 1);
