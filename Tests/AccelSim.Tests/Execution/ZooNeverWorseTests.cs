@@ -48,6 +48,8 @@ public sealed class ZooNeverWorseTests
         LoadedAccelerator loaded = ConfigLoader.LoadAcceleratorWithEnergy(
             Path.Combine(RepoPaths.Configs, configName + ".yaml"), [ConfigOverride.Parse($"pe_array.dataflow={dataflow}")]);
         AcceleratorConfig heuristic = loaded.Hardware with { Mapper = MapperConfig.Heuristic };
+        // One memo for the case, as one run has: both objectives' searches of a layer share its space and simulations.
+        var memo = new SearchMemo();
         var worse = new List<string>();
         var compared = new HashSet<(Layer, int, LayerContext)>();
         int searchOnly = 0;
@@ -64,11 +66,11 @@ public sealed class ZooNeverWorseTests
                 }
 
                 string where = $"{workload} {layer.Name}";
-                LayerTiming? before = RunOrRefuse(layer, network.Batch, heuristic, context, loaded);
+                LayerTiming? before = RunOrRefuse(layer, network.Batch, heuristic, context, loaded, memo);
                 foreach (MapperObjective objective in Objectives)
                 {
                     AcceleratorConfig searched = heuristic with { Mapper = new MapperConfig(MapperSearch.Pruned, objective, null) };
-                    LayerTiming? after = RunOrRefuse(layer, network.Batch, searched, context, loaded);
+                    LayerTiming? after = RunOrRefuse(layer, network.Batch, searched, context, loaded, memo);
                     if (before is null)
                     {
                         // A layer the heuristic refuses and the search maps is a win; refused by both, nothing to compare.
@@ -96,11 +98,11 @@ public sealed class ZooNeverWorseTests
         }
     }
 
-    private static LayerTiming? RunOrRefuse(Layer layer, int batch, AcceleratorConfig config, LayerContext context, LoadedAccelerator loaded)
+    private static LayerTiming? RunOrRefuse(Layer layer, int batch, AcceleratorConfig config, LayerContext context, LoadedAccelerator loaded, SearchMemo memo)
     {
         try
         {
-            return LayerSimulator.Run(layer, batch, config, context, energy: loaded.Energy);
+            return LayerSimulator.Run(layer, batch, config, context, energy: loaded.Energy, memo: memo);
         }
         catch (MappingException)
         {
