@@ -255,6 +255,7 @@ public static class BfpDatapath
                 int filterBlocks = (g.GroupFilters + FiltersPerBlock - 1) / FiltersPerBlock;
                 int current = group;
                 Parallel.For(0, filterBlocks, parallel, block => job.StoreGroup(current, block * FiltersPerBlock, sums));
+                System.Buffers.ArrayPool<long>.Shared.Return(sums);
             }
         }
         else if (packed)
@@ -527,13 +528,14 @@ public static class BfpDatapath
             }
         }
 
-        /// <summary>Every exact sum of a group's filters with its packed columns, as [column · filters + filter].</summary>
+        /// <summary>Every exact sum of a group's filters with its packed columns, as [column · filters + filter], in an
+        /// array rented from the shared pool (the caller returns it).</summary>
         public long[] MultiplyGroup(int group, int threads)
         {
             int columns = g.Batch * g.PixelsPerItem;
             int filters = g.GroupFilters;
             (sbyte[] bytes, long[] rowSums) = w.Packed;
-            var sums = new long[(long)columns * filters];
+            long[] sums = System.Buffers.ArrayPool<long>.Shared.Rent(columns * filters);
             IntegerGemm.Multiply(
                 bytes.AsSpan(group * filters * _padded, filters * _padded), rowSums.AsSpan(group * filters, filters), filters,
                 _panel.AsSpan((int)((long)group * columns * _padded), columns * _padded), columns, sums, threads);
