@@ -1,13 +1,14 @@
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
 using AccelSim.Workloads;
-using System.Runtime.Intrinsics.X86;
 
 namespace AccelSim.Numerics;
 
 /// <summary>The float reference: the same convolution in double precision from the float32 weights.</summary>
 /// <remarks>Each output is summed by one thread in a fixed order (four vector lanes over K, then the lanes in order,
-/// then the tail), so results do not depend on the thread count.</remarks>
+/// then the tail), so results do not depend on the thread count. The order is the same whatever the CPU: without
+/// 256-bit vectors (or in a build compiled ahead of time for a baseline CPU) the same Vector256 operations run in
+/// software, fused multiply-adds included, and give the same bits.</remarks>
 public static class ReferenceDatapath
 {
     private const int ColumnsPerTile = 16;
@@ -86,7 +87,7 @@ public static class ReferenceDatapath
         int length = a.Length;
         int i = 0;
         double t0 = 0, t1 = 0, t2 = 0, t3 = 0;
-        if (Avx.IsSupported && length >= 8)
+        if (length >= 8)
         {
             ref double pa = ref MemoryMarshal.GetArrayDataReference(a);
             ref double p0 = ref MemoryMarshal.GetArrayDataReference(b0);
@@ -135,7 +136,7 @@ public static class ReferenceDatapath
     {
         int i = 0;
         double total = 0;
-        if (Avx.IsSupported && a.Length >= 8)
+        if (a.Length >= 8)
         {
             ref float pa = ref MemoryMarshal.GetReference(a);
             ref double pb = ref MemoryMarshal.GetReference(b);
@@ -144,8 +145,8 @@ public static class ReferenceDatapath
             for (; i <= a.Length - 8; i += 8)
             {
                 Vector256<float> weights = Vector256.LoadUnsafe(ref pa, (nuint)i);
-                acc0 = Vector256.FusedMultiplyAdd(Avx.ConvertToVector256Double(weights.GetLower()), Vector256.LoadUnsafe(ref pb, (nuint)i), acc0);
-                acc1 = Vector256.FusedMultiplyAdd(Avx.ConvertToVector256Double(weights.GetUpper()), Vector256.LoadUnsafe(ref pb, (nuint)(i + 4)), acc1);
+                acc0 = Vector256.FusedMultiplyAdd(Vector256.WidenLower(weights), Vector256.LoadUnsafe(ref pb, (nuint)i), acc0);
+                acc1 = Vector256.FusedMultiplyAdd(Vector256.WidenUpper(weights), Vector256.LoadUnsafe(ref pb, (nuint)(i + 4)), acc1);
             }
 
             Vector256<double> acc = acc0 + acc1;
