@@ -35,6 +35,50 @@ public static partial class OnnxImporter
     /// <exception cref="OnnxFormatException">The file is not an ONNX model, or holds something not supported.</exception>
     public static ImportedModel ImportShapes(string path)
     {
+        ModelProto model = ReadWithoutFloatValues(path);
+        string fileName = Path.GetFileName(path);
+        var full = new Lazy<ImportedModel>(() => Import(path));
+        try
+        {
+            return new Lowering(model, fileName, full).Run();
+        }
+        catch (OnnxFormatException e)
+        {
+            throw new OnnxFormatException($"{fileName}: {e.Message}");
+        }
+    }
+
+    /// <summary>The values of one float initializer (or Constant) of the model at <paramref name="path"/>, in C order.</summary>
+    /// <exception cref="OnnxFormatException">The file is not an ONNX model or has no such float tensor.</exception>
+    public static float[] ReadInitializer(string path, string name) =>
+        OnnxTensors.Floats(Initializer(Read(path).Graph, path, name), $"{Path.GetFileName(path)} initializer '{name}'");
+
+    /// <summary>How many values <see cref="ReadInitializer"/> gives, from the tensor's dims and type without reading its
+    /// values (the model is parsed without them, as for <see cref="ImportShapes"/>).</summary>
+    /// <exception cref="OnnxFormatException">The file is not an ONNX model or has no such float tensor.</exception>
+    public static long InitializerLength(string path, string name)
+    {
+        TensorProto tensor = Initializer(ReadWithoutFloatValues(path).Graph, path, name);
+        OnnxTensors.CheckFloat(tensor, $"{Path.GetFileName(path)} initializer '{name}'");
+        return OnnxTensors.Count(tensor);
+    }
+
+    private static TensorProto Initializer(GraphProto graph, string path, string name)
+    {
+        TensorProto? tensor = graph.Initializer.FirstOrDefault(t => t.Name == name)
+            ?? graph.Node.Where(n => n.OpType == "Constant" && n.Output.Contains(name)).Select(n => n.Attribute.FirstOrDefault(a => a.Name == "value")?.T).FirstOrDefault();
+        if (tensor is null)
+        {
+            string known = string.Join(", ", graph.Initializer.Select(t => t.Name).Take(20));
+            throw new OnnxFormatException($"{Path.GetFileName(path)} has no initializer '{name}' (it has: {known})");
+        }
+
+        return tensor;
+    }
+
+    /// <summary>The model at <paramref name="path"/>, the values of its float initializers left out (<see cref="OnnxShapes"/>).</summary>
+    private static ModelProto ReadWithoutFloatValues(string path)
+    {
         ModelProto model;
         try
         {
@@ -55,32 +99,7 @@ public static partial class OnnxImporter
         }
 
         CheckGraph(model, path);
-        string fileName = Path.GetFileName(path);
-        var full = new Lazy<ImportedModel>(() => Import(path));
-        try
-        {
-            return new Lowering(model, fileName, full).Run();
-        }
-        catch (OnnxFormatException e)
-        {
-            throw new OnnxFormatException($"{fileName}: {e.Message}");
-        }
-    }
-
-    /// <summary>The values of one float initializer (or Constant) of the model at <paramref name="path"/>, in C order.</summary>
-    /// <exception cref="OnnxFormatException">The file is not an ONNX model or has no such float tensor.</exception>
-    public static float[] ReadInitializer(string path, string name)
-    {
-        GraphProto graph = Read(path).Graph;
-        TensorProto? tensor = graph.Initializer.FirstOrDefault(t => t.Name == name)
-            ?? graph.Node.Where(n => n.OpType == "Constant" && n.Output.Contains(name)).Select(n => n.Attribute.FirstOrDefault(a => a.Name == "value")?.T).FirstOrDefault();
-        if (tensor is null)
-        {
-            string known = string.Join(", ", graph.Initializer.Select(t => t.Name).Take(20));
-            throw new OnnxFormatException($"{Path.GetFileName(path)} has no initializer '{name}' (it has: {known})");
-        }
-
-        return OnnxTensors.Floats(tensor, $"{Path.GetFileName(path)} initializer '{name}'");
+        return model;
     }
 
     private static ModelProto Read(string path)
