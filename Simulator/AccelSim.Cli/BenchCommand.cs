@@ -120,8 +120,7 @@ internal static class BenchCommand
                         int points = 0;
                         for (int i = 0; i < runs; i++)
                         {
-                            // Each run starts with nothing memoised: the figure is one sweep's, not a warm cache's.
-                            LayerSimulator.ClearSearchCache();
+                            // Each run starts with nothing memoised (each sweep has its own memo): the figure is one sweep's.
                             (double elapsed, points) = RunSweep(Commands.ResolveDefault(spec, spec), parse.GetValue(threads));
                             sweepSeconds.Add(elapsed);
                             log.Information("{Scenario} run {Run}: {Seconds:F3} s for {Points} points", scenario.Name, i + 1, elapsed, points);
@@ -142,9 +141,9 @@ internal static class BenchCommand
                         long simulated = 0;
                         for (int i = 0; i < runs; i++)
                         {
-                            LayerSimulator.ClearSearchCache();
                             var clock = Stopwatch.StartNew();
-                            simulated = SearchEveryLayer(config, network, new MapperConfig(search, MapperObjective.Cycles, null));
+                            // A fresh memo per run: each run starts with nothing memoised.
+                            simulated = SearchEveryLayer(config, network, new MapperConfig(search, MapperObjective.Cycles, null), new SearchMemo());
                             searchSeconds.Add(clock.Elapsed.TotalSeconds);
                             log.Information("{Scenario} run {Run}: {Seconds:F3} s", scenario.Name, i + 1, searchSeconds[^1]);
                         }
@@ -411,7 +410,7 @@ internal static class BenchCommand
 
     /// <summary>Runs a whole sweep into a fresh temporary folder (no plots) and returns the wall time and the number of points.</summary>
     /// <summary>Searches the mapping of every conv/FC layer of <paramref name="network"/>; returns the mappings simulated.</summary>
-    private static long SearchEveryLayer(LoadedAccelerator config, Network network, MapperConfig mapper)
+    private static long SearchEveryLayer(LoadedAccelerator config, Network network, MapperConfig mapper, SearchMemo memo)
     {
         long simulated = 0;
         for (int i = 0; i < network.Layers.Length; i++)
@@ -420,7 +419,7 @@ internal static class BenchCommand
             if (Mapper.RunsOnTheArray(layer))
             {
                 LayerContext context = LayerContexts.For(network, i, config.Hardware, RunSettings.Native);
-                simulated += MappingSearch.Search(layer, network.Batch, config.Hardware, context, config.Energy, mapper).Ranked.Length;
+                simulated += MappingSearch.Search(layer, network.Batch, config.Hardware, context, config.Energy, mapper, memo).Ranked.Length;
             }
         }
 

@@ -29,9 +29,11 @@ public static class LayerSimulator
     /// <param name="context">What the run decided for the layer; null: <see cref="LayerContexts.For(Layer, AcceleratorConfig, RunSettings)"/>.</param>
     /// <param name="trace">Where the components report what they do (in layer cycles), or null.</param>
     /// <param name="energy">The energy table, for a mapping search under the energy or EDP objective.</param>
-    public static LayerTiming Run(Layer layer, int batch, AcceleratorConfig config, LayerContext? context = null, ITraceSink? trace = null, EnergyTable? energy = null)
+    /// <param name="memo">What the run's mapping searches already found (the runner's); null: a fresh one for this layer.</param>
+    public static LayerTiming Run(
+        Layer layer, int batch, AcceleratorConfig config, LayerContext? context = null, ITraceSink? trace = null, EnergyTable? energy = null, SearchMemo? memo = null)
     {
-        LayerTiming timing = RunUnmarked(layer, batch, config, context ?? LayerContexts.For(layer, config, RunSettings.Native), trace, energy);
+        LayerTiming timing = RunUnmarked(layer, batch, config, context ?? LayerContexts.For(layer, config, RunSettings.Native), trace, energy, memo ?? new SearchMemo());
         return context is null ? timing : timing with
         {
             FusedInto = context.FusedInto,
@@ -64,7 +66,7 @@ public static class LayerSimulator
         return new FeatureMapCompressionResult(format, context.OutputDensity, context.OutputDramRatio, saved);
     }
 
-    private static LayerTiming RunUnmarked(Layer layer, int batch, AcceleratorConfig config, LayerContext context, ITraceSink? trace, EnergyTable? energy)
+    private static LayerTiming RunUnmarked(Layer layer, int batch, AcceleratorConfig config, LayerContext context, ITraceSink? trace, EnergyTable? energy, SearchMemo memo)
     {
         if (context.FusedInto is { } host)
         {
@@ -79,20 +81,13 @@ public static class LayerSimulator
             // The split (for a unified buffer) is chosen with the heuristic mapping, then the search maps within it.
             // A layer of the same shape searched before (a repeated block, another sweep point of the same hardware)
             // has its winner's timing already: the search is deterministic.
-            var key = (LayerShapes.TimingKey(layer), batch, config, chosen, energy);
-            if (trace is null && SearchedTimings.TryGetValue(key, out LayerTiming? searched))
+            if (trace is null)
             {
-                return searched;
+                return memo.Searched(layer, batch, config, chosen, energy, () => MappingSearch.Search(layer, batch, config, chosen, energy, config.Mapper, memo).Best.Timing);
             }
 
-            MappingSearchResult found = MappingSearch.Search(layer, batch, config, chosen, energy, config.Mapper);
-            if (SearchedTimings.Count >= MaxSearchedTimings)
-            {
-                SearchedTimings.Clear();
-            }
-
-            SearchedTimings.TryAdd(key, found.Best.Timing);
-            return trace is null ? found.Best.Timing : RunSchedule(layer, batch, found.Best.Schedule, config, chosen, found.Best.Point, trace);
+            MappingCandidate best = MappingSearch.Search(layer, batch, config, chosen, energy, config.Mapper, memo).Best;
+            return RunSchedule(layer, batch, best.Schedule, config, chosen, best.Point, trace);
         }
 
         if (chosen.Fusion is { } fused)
@@ -103,20 +98,6 @@ public static class LayerSimulator
 
         // A split chosen by simulating it has its timing already; a trace needs the run again.
         return trace is null && simulated is not null ? simulated : Run(layer, batch, schedule, config, chosen, Labelled(trace, MappingPoint.Heuristic));
-    }
-
-    /// <summary>Most searched layers whose winning timing is kept (a bounded memo: dropping entries changes speed only).</summary>
-    private const int MaxSearchedTimings = 2_048;
-
-    /// <summary>The winning timing of each layer shape, batch, config (mapper section included), context and energy table
-    /// searched in this process.</summary>
-    private static readonly System.Collections.Concurrent.ConcurrentDictionary<(Layer, int, AcceleratorConfig, LayerContext, EnergyTable?), LayerTiming> SearchedTimings = new();
-
-    /// <summary>Forgets the memoised searches and evaluations (benchmarks time the search from scratch).</summary>
-    public static void ClearSearchCache()
-    {
-        SearchedTimings.Clear();
-        MappingSearch.ClearCache();
     }
 
     /// <summary>The event-driven timing of one schedule of the layer, the mapping point that built it named in the

@@ -1,4 +1,3 @@
-using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using AccelSim.Energy;
 using AccelSim.Hardware;
@@ -50,22 +49,25 @@ public sealed record MappingSearchResult(MappingCandidate Best, ImmutableArray<M
 /// other points in the order of their bounds, and stops at the first bound above the best value found: no point left
 /// can win, so it finds exhaustive's optimum. A budget stops either after that many simulations. Deterministic: the
 /// order of evaluation depends only on the inputs.</para>
-/// <para>Mapped spaces and evaluations are memoised in the process (bounded; keyed by what they depend on), so a layer
-/// shape met again costs no mapping and no simulation.</para>
+/// <para>Mapped spaces and evaluations are memoised in the <see cref="SearchMemo"/> the caller hands in (the run's, or
+/// a sweep's; keyed by what they depend on), so a layer shape met again costs no mapping and no simulation.</para>
 /// </remarks>
 public static class MappingSearch
 {
     /// <param name="energy">The table energy is priced with; needed for the energy and EDP objectives.</param>
+    /// <param name="memo">What this run already mapped and simulated; null: a fresh memo for this search alone.</param>
     /// <exception cref="MappingException">The layer cannot be placed on this hardware.</exception>
-    public static MappingSearchResult Search(Layer layer, int batch, AcceleratorConfig config, LayerContext context, EnergyTable? energy, MapperConfig mapper)
+    public static MappingSearchResult Search(
+        Layer layer, int batch, AcceleratorConfig config, LayerContext context, EnergyTable? energy, MapperConfig mapper, SearchMemo? memo = null)
     {
+        memo ??= new SearchMemo();
         if (energy is null && mapper.Objective is MapperObjective.Energy or MapperObjective.Edp)
         {
             throw new InvalidOperationException("the energy and edp objectives need the energy table");
         }
 
         var points = new List<(int Index, MappingPoint Point, TileSchedule Schedule, double Bound)>();
-        foreach ((MappingPoint point, TileSchedule schedule) in SpaceOf(layer, batch, config, context))
+        foreach ((MappingPoint point, TileSchedule schedule) in SpaceOf(layer, batch, config, context, memo))
         {
             points.Add((points.Count, point, schedule, mapper.Search == MapperSearch.Pruned ? Bound(layer, schedule, config, context, energy, mapper.Objective) : 0));
         }
@@ -83,7 +85,7 @@ public static class MappingSearch
                 break;
             }
 
-            MappingCandidate candidate = Evaluate(layer, batch, config, context, energy, mapper.Objective, p.Index, p.Point, p.Schedule);
+            MappingCandidate candidate = Evaluate(layer, batch, config, context, energy, mapper.Objective, p.Index, p.Point, p.Schedule, memo);
             evaluated.Add(candidate);
             if (best is null || MappingCandidate.Compare(candidate, best) < 0)
             {
@@ -96,25 +98,19 @@ public static class MappingSearch
     }
 
     /// <summary>The candidate of one point: its schedule simulated and priced, or what an earlier evaluation of the same
-    /// point of the same layer shape, batch, hardware and context measured (<see cref="Evaluations"/>).</summary>
+    /// point of the same layer shape, batch, hardware and context measured (<see cref="SearchMemo"/>).</summary>
+    /// <param name="memo">What this run already simulated; null: a fresh memo.</param>
     public static MappingCandidate Evaluate(
-        Layer layer, int batch, AcceleratorConfig config, LayerContext context, EnergyTable? energy, MapperObjective objective, int index, MappingPoint point, TileSchedule schedule)
+        Layer layer, int batch, AcceleratorConfig config, LayerContext context, EnergyTable? energy, MapperObjective objective, int index, MappingPoint point,
+        TileSchedule schedule, SearchMemo? memo = null)
     {
-        var key = new EvaluationKey(LayerShapes.TimingKey(layer), batch, config with { Mapper = MapperConfig.Heuristic }, context, energy, point);
-        if (!Evaluations.TryGetValue(key, out (LayerTiming Timing, double PicoJoules) measured))
+        (LayerTiming Timing, double PicoJoules) measured = (memo ?? new SearchMemo()).Evaluation(layer, batch, config, context, energy, point, () =>
         {
             LayerTiming simulated = LayerSimulator.RunSchedule(layer, batch, schedule, config, context, point);
             double priced = energy is null ? 0
                 : EnergyAccounting.Price(layer, simulated.Activity, config, context, energy, simulated.TotalCycles, zeroOperandMacs: null).TotalPicoJoules;
-            measured = (simulated, priced);
-            if (Evaluations.Count >= MaxCachedEvaluations)
-            {
-                // A bounded memo: values depend only on their keys, so dropping them changes speed, never results.
-                Evaluations.Clear();
-            }
-
-            Evaluations.TryAdd(key, measured);
-        }
+            return (simulated, priced);
+        });
 
         (LayerTiming timing, double picoJoules) = measured;
         double value = objective switch
@@ -129,71 +125,36 @@ public static class MappingSearch
     }
 
     /// <summary>The layer's mapping space with each point's schedule, points that build the same schedule counted once
-    /// (the first keeps its place); memoised like <see cref="Evaluations"/>, since building a schedule walks all its
-    /// steps. A schedule names its layer only in the refusals its construction raises, so one built for a layer of the
-    /// same shape serves.</summary>
-    private static ImmutableArray<(MappingPoint Point, TileSchedule Schedule)> SpaceOf(Layer layer, int batch, AcceleratorConfig config, LayerContext context)
-    {
-        var key = new SpaceKey(LayerShapes.TimingKey(layer), batch, config with { Mapper = MapperConfig.Heuristic }, context);
-        if (Spaces.TryGetValue(key, out var known))
+    /// (the first keeps its place); memoised, since building a schedule walks all its steps. A schedule names its layer
+    /// only in the refusals its construction raises, so one built for a layer of the same shape serves.</summary>
+    private static ImmutableArray<(MappingPoint Point, TileSchedule Schedule)> SpaceOf(Layer layer, int batch, AcceleratorConfig config, LayerContext context, SearchMemo memo) =>
+        memo.Space(layer, batch, config, context, () =>
         {
-            return known;
-        }
-
-        var mapped = ImmutableArray.CreateBuilder<(MappingPoint, TileSchedule)>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        foreach (MappingPoint point in Mapper.Space(layer, batch, config, context))
-        {
-            TileSchedule schedule = Mapper.Map(layer, batch, config, context, point);
-            if (context.Fusion is { } fused)
+            var mapped = ImmutableArray.CreateBuilder<(MappingPoint, TileSchedule)>();
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            foreach (MappingPoint point in Mapper.Space(layer, batch, config, context))
             {
-                // With layers fused into its output path, a mapping whose line buffer does not fit is not a candidate;
-                // the heuristic's does (LayerFusion).
-                if (!LayerFusion.Fits(schedule, fused, context.Buffers.Ofmap))
+                TileSchedule schedule = Mapper.Map(layer, batch, config, context, point);
+                if (context.Fusion is { } fused)
                 {
-                    continue;
+                    // With layers fused into its output path, a mapping whose line buffer does not fit is not a candidate;
+                    // the heuristic's does (LayerFusion).
+                    if (!LayerFusion.Fits(schedule, fused, context.Buffers.Ofmap))
+                    {
+                        continue;
+                    }
+
+                    schedule = LayerFusion.Apply(schedule, fused);
                 }
 
-                schedule = LayerFusion.Apply(schedule, fused);
+                if (seen.Add(schedule.Description))
+                {
+                    mapped.Add((point, schedule));
+                }
             }
 
-            if (seen.Add(schedule.Description))
-            {
-                mapped.Add((point, schedule));
-            }
-        }
-
-        if (Spaces.Count >= MaxCachedSpaces)
-        {
-            Spaces.Clear();
-        }
-
-        return Spaces.GetOrAdd(key, mapped.ToImmutable());
-    }
-
-    private const int MaxCachedSpaces = 2_048;
-
-    private static readonly ConcurrentDictionary<SpaceKey, ImmutableArray<(MappingPoint Point, TileSchedule Schedule)>> Spaces = new();
-
-    private readonly record struct SpaceKey(Layer Shape, int Batch, AcceleratorConfig Hardware, LayerContext Context);
-
-    /// <summary>Forgets every memoised evaluation (benchmarks time the search from scratch).</summary>
-    public static void ClearCache()
-    {
-        Evaluations.Clear();
-        Spaces.Clear();
-    }
-
-    /// <summary>Most evaluations kept: a sweep of a thousand ResNet-50 points would otherwise keep every timing.</summary>
-    private const int MaxCachedEvaluations = 4_096;
-
-    /// <summary>Evaluations already made in this process. A layer's timing depends only on its shape (not its name,
-    /// inputs or weight values; sparse weights' masks stay in the key), its batch, the hardware (the mapper section
-    /// aside), its context and the mapping point, and its energy on the table too: repeated blocks of a network,
-    /// several objectives over one layer and sweep points that share a layer's hardware evaluate each point once.</summary>
-    private static readonly ConcurrentDictionary<EvaluationKey, (LayerTiming Timing, double PicoJoules)> Evaluations = new();
-
-    private readonly record struct EvaluationKey(Layer Shape, int Batch, AcceleratorConfig Hardware, LayerContext Context, EnergyTable? Energy, MappingPoint Point);
+            return mapped.ToImmutable();
+        });
 
     /// <summary>A value the objective cannot go below for this schedule, from the schedule alone.</summary>
     /// <remarks>

@@ -17,6 +17,9 @@ public sealed record RunOptions(bool Numerics = true, int Threads = 1, string? D
 {
     /// <summary>What the run decides for every layer: fold timing detail and counting conventions.</summary>
     public RunSettings Settings { get; init; } = RunSettings.Native;
+
+    /// <summary>The mapping search's memo to use (a sweep may share one across its points); null: one for this run.</summary>
+    public SearchMemo? SearchMemo { get; init; }
 }
 
 /// <summary>Runs a network on an accelerator: timing of every layer, energy, and (optionally) numerics.</summary>
@@ -30,6 +33,7 @@ public static class NetworkRunner
         RunSettings settings = options.Settings;
         ILogger log = logger ?? Serilog.Core.Logger.None;
         int threads = Math.Max(1, options.Threads);
+        SearchMemo memo = options.SearchMemo ?? new SearchMemo();
         if (options.Numerics)
         {
             // The numerics read their files after the timing of every layer: a bad one is refused before any of it.
@@ -64,11 +68,11 @@ public static class NetworkRunner
             // A trace needs network time (layer i starts where layer i-1 ended) and is written in layer order, so the
             // timing runs one layer after another; timing alone is fast (VGG-16 in milliseconds).
             timings = new LayerTiming[network.Layers.Length];
-            TraceLayers(network, config, energy, settings, trace, timings);
+            TraceLayers(network, config, energy, settings, trace, timings, memo);
         }
         else
         {
-            timings = Timings(config, network, settings, threads, energy);
+            timings = Timings(config, network, settings, threads, energy, memo);
         }
 
         log.Debug("Timing done: {Layers} layers, {Events} events", timings.Length, timings.Sum(t => t.Events));
@@ -88,7 +92,7 @@ public static class NetworkRunner
 
         if (compression)
         {
-            WithSavings(results, config, energy, network, settings, threads, numerics);
+            WithSavings(results, config, energy, network, settings, threads, numerics, memo);
         }
 
         return ResultOf(config, energy, network, results.MoveToImmutable(), agreement);
@@ -97,11 +101,11 @@ public static class NetworkRunner
     /// <summary>Gives each compressed layer the cycles and energy its compression saved: the same network's timing once
     /// more with compression none everywhere (timing only, priced with the same numerics counts), less this run's.</summary>
     private static void WithSavings(ImmutableArray<LayerResult>.Builder results, AcceleratorConfig config, EnergyTable energy, Network network,
-        RunSettings settings, int threads, ImmutableArray<LayerNumerics>? numerics)
+        RunSettings settings, int threads, ImmutableArray<LayerNumerics>? numerics, SearchMemo memo)
     {
         AcceleratorConfig plainConfig = config with { ActivationCompression = ActivationCompression.None };
         Network plain = network with { Layers = [.. network.Layers.Select(l => l with { ActivationCompression = null })] };
-        LayerTiming[] timings = Timings(plainConfig, plain, settings, threads, energy);
+        LayerTiming[] timings = Timings(plainConfig, plain, settings, threads, energy, memo);
         for (int i = 0; i < results.Count; i++)
         {
             if (results[i].Compression is not { } c)
@@ -126,8 +130,10 @@ public static class NetworkRunner
 
     /// <summary>The timing of every layer. Layers are independent timing simulations (each starts with empty buffers),
     /// so they run in parallel; results are stored by index and do not depend on the thread count.</summary>
-    public static LayerTiming[] Timings(AcceleratorConfig config, Network network, RunSettings settings, int threads, EnergyTable? energy = null)
+    /// <param name="memo">The run's mapping-search memo, shared by its layers; null: a fresh one.</param>
+    public static LayerTiming[] Timings(AcceleratorConfig config, Network network, RunSettings settings, int threads, EnergyTable? energy = null, SearchMemo? memo = null)
     {
+        memo ??= new SearchMemo();
         ArgumentNullException.ThrowIfNull(network);
         var timings = new LayerTiming[network.Layers.Length];
         var failures = new Exception?[network.Layers.Length];
@@ -136,7 +142,7 @@ public static class NetworkRunner
         {
             try
             {
-                timings[i] = LayerSimulator.Run(network.Layers[i], network.Batch, config, LayerContexts.For(network, i, config, settings, fusion), energy: energy);
+                timings[i] = LayerSimulator.Run(network.Layers[i], network.Batch, config, LayerContexts.For(network, i, config, settings, fusion), energy: energy, memo: memo);
             }
             catch (Exception e)
             {
@@ -153,14 +159,14 @@ public static class NetworkRunner
         return timings;
     }
 
-    private static void TraceLayers(Network network, AcceleratorConfig config, EnergyTable energy, RunSettings settings, TraceSession trace, LayerTiming[] timings)
+    private static void TraceLayers(Network network, AcceleratorConfig config, EnergyTable energy, RunSettings settings, TraceSession trace, LayerTiming[] timings, SearchMemo memo)
     {
         var fusion = LayerContexts.FusionAsked(network, config) ? LayerFusion.Plan(network, config, settings) : default;
         for (int i = 0; i < network.Layers.Length; i++)
         {
             Layer layer = network.Layers[i];
             LayerRecorder recorder = trace.BeginLayer(layer.Name);
-            timings[i] = LayerSimulator.Run(layer, network.Batch, config, LayerContexts.For(network, i, config, settings, fusion), recorder.IsKept ? recorder : null, energy);
+            timings[i] = LayerSimulator.Run(layer, network.Batch, config, LayerContexts.For(network, i, config, settings, fusion), recorder.IsKept ? recorder : null, energy, memo);
             trace.EndLayer(recorder, timings[i].TotalCycles);
         }
     }

@@ -28,6 +28,11 @@ public sealed class SweepSession
     /// <summary>The energy tables the config names, read once for the whole sweep (most sweeps never change it).</summary>
     private readonly EnergyTableCache _energyTables;
 
+    /// <summary>The mapping search's memo, shared by every point: points that share a layer's hardware (the mapper
+    /// section aside) reuse its mapped space and simulated candidates. Its values depend only on their keys, so the
+    /// points' results do not depend on which point ran first.</summary>
+    private readonly SearchMemo _searchMemo = new();
+
     private SweepSession(SweepSpec spec, ConfigDocument config, ImmutableArray<ConfigDocument> workloads, string fingerprint)
     {
         Spec = spec;
@@ -154,8 +159,8 @@ public sealed class SweepSession
 
         // Points already run in parallel, so each runs on one thread; timing alone skips repeated layers.
         RunResult result = Spec.Numerics
-            ? NetworkRunner.Run(config!.Hardware, config.Energy, network!, new RunOptions(Numerics: true, Threads: 1))
-            : TimingRunner.Run(config!.Hardware, config.Energy, network!);
+            ? NetworkRunner.Run(config!.Hardware, config.Energy, network!, new RunOptions(Numerics: true, Threads: 1) { SearchMemo = _searchMemo })
+            : TimingRunner.Run(config!.Hardware, config.Energy, network!, _searchMemo);
 
         if (reportFolder is not null)
         {
@@ -177,7 +182,7 @@ public sealed class SweepSession
         var evaluation = new Evaluation(config.Hardware, config.Energy, network) { Threads = 1 };
         string resolved = inputs.StartsWith("synthetic:", StringComparison.Ordinal) ? inputs : Spec.Resolve(inputs);
         EvalSummary summary = evaluation.Run(EvalInputs.Find(resolved, evaluation.Network, null));
-        RunResult result = NetworkRunner.Run(config.Hardware, config.Energy, evaluation.Network, new RunOptions(Numerics: false, Threads: 1)) with
+        RunResult result = NetworkRunner.Run(config.Hardware, config.Energy, evaluation.Network, new RunOptions(Numerics: false, Threads: 1) { SearchMemo = _searchMemo }) with
         {
             Agreement = new OutputAgreement(summary.Top1Agreement, summary.Top5Overlap, summary.Inputs),
         };

@@ -15,8 +15,10 @@ namespace AccelSim.Sweeps;
 /// </summary>
 internal static class TimingRunner
 {
-    public static RunResult Run(AcceleratorConfig config, EnergyTable energy, Network network)
+    /// <param name="memo">The mapping-search memo (a sweep shares one across its points); null: one for this run.</param>
+    public static RunResult Run(AcceleratorConfig config, EnergyTable energy, Network network, SearchMemo? memo = null)
     {
+        memo ??= new SearchMemo();
         // Sparse weight storage and skipping make timing depend on the weights: measure them (masks differ per layer,
         // so the cache below then keys on them too).
         network = WeightSparsity.Measure(network, config, threads: 1);
@@ -30,7 +32,7 @@ internal static class TimingRunner
             var shape = (ShapeOf(layer), context.InputFromChip, context.OutputToChip, context.FusedInto, context.NotFused, context.Fusion);
             if (!timings.TryGetValue(shape, out LayerTiming? timing))
             {
-                timing = LayerSimulator.Run(layer, network.Batch, config, context, energy: energy);
+                timing = LayerSimulator.Run(layer, network.Batch, config, context, energy: energy, memo: memo);
                 timings.Add(shape, timing);
             }
 

@@ -109,9 +109,13 @@ public sealed class MappingSearchTests
         EnergyTable energy = TestHardware.UnitEnergyTable();
         var mapper = new MapperConfig(MapperSearch.Exhaustive, MapperObjective.Energy, null);
 
-        MappingSearchResult before = MappingSearch.Search(first, 1, config, context, energy, mapper);
-        MappingSearchResult after = MappingSearch.Search(second, 1, config, context, energy, mapper);
+        var memo = new SearchMemo();
+        MappingSearchResult before = MappingSearch.Search(first, 1, config, context, energy, mapper, memo);
+        int entries = memo.Count;
+        MappingSearchResult after = MappingSearch.Search(second, 1, config, context, energy, mapper, memo);
 
+        // The second search added nothing: its space and every evaluation came from the memo (one space, one per point).
+        Assert.That((entries, memo.Count), Is.EqualTo((1 + before.Ranked.Length, 1 + before.Ranked.Length)));
         Assert.That(after.Ranked.Select(c => (c.Index, c.Timing.TotalCycles, c.EnergyPicoJoules)), Is.EqualTo(before.Ranked.Select(c => (c.Index, c.Timing.TotalCycles, c.EnergyPicoJoules))));
         foreach (MappingCandidate candidate in after.Ranked)
         {
