@@ -77,13 +77,17 @@ public static partial class OnnxImporter
     }
 
     /// <summary>The model at <paramref name="path"/>, the values of its float initializers left out (<see cref="OnnxShapes"/>).</summary>
-    private static ModelProto ReadWithoutFloatValues(string path)
+    private static ModelProto ReadWithoutFloatValues(string path) => Read(path, stream => ModelProto.Parser.ParseFrom(OnnxShapes.WithoutFloatValues(stream)));
+
+    private static ModelProto Read(string path) => Read(path, ModelProto.Parser.ParseFrom);
+
+    private static ModelProto Read(string path, Func<Stream, ModelProto> parse)
     {
         ModelProto model;
         try
         {
             using FileStream stream = InputFile.OpenRead(path, InputLimit.Onnx);
-            model = ModelProto.Parser.ParseFrom(OnnxShapes.WithoutFloatValues(stream));
+            model = parse(stream);
         }
         catch (InvalidProtocolBufferException e)
         {
@@ -92,27 +96,6 @@ public static partial class OnnxImporter
         catch (OnnxFormatException e)
         {
             throw new OnnxFormatException($"{path}: {e.Message}");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new OnnxFormatException($"{path}: cannot read the file: {e.Message}");
-        }
-
-        CheckGraph(model, path);
-        return model;
-    }
-
-    private static ModelProto Read(string path)
-    {
-        ModelProto model;
-        try
-        {
-            using FileStream stream = InputFile.OpenRead(path, InputLimit.Onnx);
-            model = ModelProto.Parser.ParseFrom(stream);
-        }
-        catch (InvalidProtocolBufferException e)
-        {
-            throw new OnnxFormatException($"{path}: not an ONNX model (protobuf: {e.Message})");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
