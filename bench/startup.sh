@@ -5,9 +5,12 @@
 #
 #   bench/startup.sh N [COMMAND]...
 #
-# Without commands: the built executable, the same program through `dotnet accelsim.dll` and, when it exists, the
-# ReadyToRun build `dotnet publish Simulator/AccelSim.Cli -c Release -r linux-x64 --self-contained false -o out/accelsim-r2r`.
-# A command is a program path; the arguments of the run are appended to it.
+# Without commands: the built executable, the same program through `dotnet accelsim.dll` and, when they exist, the
+# ReadyToRun build `dotnet publish Simulator/AccelSim.Cli -c Release -r linux-x64 --self-contained false -o out/accelsim-r2r`
+# and the Native AOT build `dotnet publish Simulator/AccelSim.Cli -c Release -r linux-x64 -p:PublishAot=true -o out/accelsim-aot`
+# (it links with clang or gcc and needs zlib1g-dev). A command is a program path; the arguments of the run are appended.
+# Before timing, each command runs once with the table, JSON and CSV out: all must be the first command's bytes, or the
+# script stops.
 set -eu
 runs=${1:-21}
 [ "$#" -gt 0 ] && shift
@@ -16,12 +19,24 @@ built=Simulator/AccelSim.Cli/bin/Release/net10.0
 if [ "$#" -eq 0 ]; then
   set -- "$built/accelsim" "dotnet $built/accelsim.dll"
   [ -x out/accelsim-r2r/accelsim ] && set -- "$@" out/accelsim-r2r/accelsim
+  [ -x out/accelsim-aot/accelsim ] && set -- "$@" out/accelsim-aot/accelsim
 fi
 # Heuristic mappings: the figure is the start-up and the simulation, comparable across versions (the mapping search
 # has its own benchmark, accelsim bench --scenario resnet50-search).
 arguments="run --no-numerics --no-table --workload Workloads/resnet18.yaml --set mapper.search=heuristic"
 results=$(mktemp)
-trap 'rm -f "$results"' EXIT
+outputs=$(mktemp -d)
+trap 'rm -rf "$results" "$outputs"' EXIT
+n=0
+for command in "$@"; do
+  mkdir "$outputs/$n"
+  # shellcheck disable=SC2086 # a command may be several words (dotnet accelsim.dll)
+  $command run --no-numerics --workload Workloads/resnet18.yaml --json "$outputs/$n/run.json" --csv "$outputs/$n/run.csv" \
+    >"$outputs/$n/table.txt" 2>/dev/null || { echo "failed: $command" >&2; exit 1; }
+  diff -r "$outputs/0" "$outputs/$n" >/dev/null || { echo "different output: $command against $1" >&2; exit 1; }
+  n=$((n + 1))
+done
+echo "same table, JSON and CSV from every command"
 echo "load average before: $(cut -d' ' -f1-3 /proc/loadavg)"
 i=0
 while [ "$i" -lt "$runs" ]; do

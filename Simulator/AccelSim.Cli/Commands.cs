@@ -155,7 +155,7 @@ internal static class Commands
             ".NPY" => network with { Inputs = new NpyInputs(input) },
             ".PNG" => network with
             {
-                Inputs = network.Inputs is ImageInputs image ? image with { Image = new PngImage(input) } : new ImageInputs(new PngImage(input), Bgr: false, Mean: []),
+                Inputs = network.Inputs is ImageInputs image ? image with { Image = new PngImage(input) } : new ImageInputs(new PngImage(input), Bgr: false, Mean: ImageMean.None),
             },
             _ => throw new UsageException($"--input {input}: give a .npy tensor or a .png image"),
         };

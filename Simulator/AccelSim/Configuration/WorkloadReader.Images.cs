@@ -1,4 +1,3 @@
-using System.Collections.Immutable;
 using AccelSim.Configuration.Yaml;
 using AccelSim.Onnx;
 using AccelSim.Workloads;
@@ -31,12 +30,13 @@ internal static partial class WorkloadReader
         }
 
         bool? bgr = source.Has("channel_order") ? source.Choice("channel_order", ChannelOrders) : false;
-        ImmutableArray<float>? mean = source.Has("mean") ? ReadMean(source, baseDirectory) : [];
-        return picture is null || bgr is null || mean is null ? null : new ImageInputs(picture, bgr.Value, mean.Value);
+        ImageMean? mean = source.Has("mean") ? ReadMean(source, baseDirectory) : ImageMean.None;
+        return picture is null || bgr is null || mean is null ? null : new ImageInputs(picture, bgr.Value, mean);
     }
 
-    /// <summary>A mean to subtract, read from an ONNX model's initializer (a preprocessing model's mean image).</summary>
-    private static ImmutableArray<float>? ReadMean(MapReader source, string baseDirectory)
+    /// <summary>A mean to subtract, from an ONNX model's initializer (a preprocessing model's mean image): its type and
+    /// size are checked now, its values read when first used.</summary>
+    private static ImageMean? ReadMean(MapReader source, string baseDirectory)
     {
         if (source.Mapping("mean", MeanSchema) is not { } mean || mean.Mapping("onnx", new MapSchema("file", "package", "tensor")) is not { } onnx)
         {
@@ -51,7 +51,8 @@ internal static partial class WorkloadReader
 
         try
         {
-            return [.. OnnxImporter.ReadInitializer(path, tensor)];
+            long length = OnnxImporter.InitializerLength(path, tensor);
+            return new ImageMean(length, () => [.. OnnxImporter.ReadInitializer(path, tensor)]);
         }
         catch (OnnxFormatException e)
         {

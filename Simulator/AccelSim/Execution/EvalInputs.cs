@@ -113,7 +113,7 @@ public sealed class EvalInputs
             return array.Values.AsSpan((int)(input.Item * elements), (int)elements).ToArray();
         }
 
-        ImageInputs prepared = _network.Inputs as ImageInputs ?? new ImageInputs(new SyntheticImage(0), Bgr: false, Mean: []);
+        ImageInputs prepared = _network.Inputs as ImageInputs ?? new ImageInputs(new SyntheticImage(0), Bgr: false, Mean: ImageMean.None);
         ImageSource image = input.Path.Length == 0 ? new SyntheticImage((ulong)input.Item) : new PngImage(input.Path);
         return NetworkInputs.Tensor(_network with { Batch = 1, Inputs = prepared with { Image = image } });
     }

@@ -94,7 +94,7 @@ public static class NetworkInputs
         }
 
         var tensor = new float[pixels.Length];
-        float[] mean = [.. source.Mean];
+        float[] mean = [.. source.Mean.Values];
         for (int item = 0; item < batch; item++)
         {
             int itemStart = (int)(item * shape.Elements);

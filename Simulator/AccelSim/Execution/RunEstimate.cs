@@ -116,7 +116,7 @@ public sealed record RunEstimate(ImmutableArray<LayerEstimate> Layers, long Macs
         static long Of(WeightSource weights) =>
             weights is LoadedWeights loaded ? (loaded.WeightCount + (loaded.BiasLength ?? 0)) * sizeof(float) : 0;
 
-        long mean = network.Inputs is ImageInputs image ? image.Mean.Length * (long)sizeof(float) : 0;
+        long mean = network.Inputs is ImageInputs image ? image.Mean.Length * sizeof(float) : 0;
         return network.Layers.Aggregate(mean, (sum, layer) => Saturating(sum, layer switch
         {
             ConvLayer conv => Of(conv.Weights),

@@ -1,16 +1,17 @@
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
 using System.Runtime.Intrinsics;
-using System.Runtime.Intrinsics.X86;
 using AccelSim.Workloads;
 
 namespace AccelSim.Numerics;
 
 /// <summary>The float reference: the same convolution in double precision from the float32 weights.</summary>
-/// <remarks>Each output is summed in a fixed order whatever the thread count or tiling: with AVX and K ≥ 8, two
-/// vector accumulators of four lanes take the products of each run of eight k (lanes of the first half, lanes of the
-/// second) by fused multiply-add; their sum's four lanes are added in order, then the tail k one by one (multiply, then
-/// add). Without AVX, or for K &lt; 8, all k one by one. <see cref="Dot"/> is that sum for one output.</remarks>
+/// <remarks>Each output is summed in a fixed order whatever the thread count, tiling or CPU: for K ≥ 8, two vector
+/// accumulators of four lanes take the products of each run of eight k (lanes of the first half, lanes of the second)
+/// by fused multiply-add; their sum's four lanes are added in order, then the tail k one by one (multiply, then add).
+/// For K &lt; 8, all k one by one. Without 256-bit vectors (or in a build compiled ahead of time for a baseline CPU)
+/// the same Vector256 operations run in software, fused multiply-adds included, and give the same bits.
+/// <see cref="Dot"/> is that sum for one output.</remarks>
 public static class ReferenceDatapath
 {
     /// <summary>Output pixels whose im2col columns are built together and share each filter row loaded.</summary>
@@ -41,7 +42,7 @@ public static class ReferenceDatapath
 
         var output = new double[g.OutputLength];
         int k = g.Reduction;
-        int vectorEnd = Avx.IsSupported && k >= 8 ? k - (k % 8) : 0;
+        int vectorEnd = k >= 8 ? k - (k % 8) : 0;
         int columns = g.Batch * g.PixelsPerItem;
         int tilesPerGroup = (columns + ColumnsPerTile - 1) / ColumnsPerTile;
         int threads = Math.Max(1, maxDegreeOfParallelism);
@@ -139,26 +140,26 @@ public static class ReferenceDatapath
         double* x2 = x1 + columnStride;
         for (int i = from; i < to; i += 8)
         {
-            Vector256<double> lo0 = Avx.ConvertToVector256Double(Sse.LoadVector128(w + i));
-            Vector256<double> hi0 = Avx.ConvertToVector256Double(Sse.LoadVector128(w + i + 4));
-            Vector256<double> lo1 = Avx.ConvertToVector256Double(Sse.LoadVector128(w1 + i));
-            Vector256<double> hi1 = Avx.ConvertToVector256Double(Sse.LoadVector128(w1 + i + 4));
-            Vector256<double> c = Avx.LoadVector256(x + i);
+            Vector256<double> lo0 = Vector256.WidenLower(Vector256.Load(w + i));
+            Vector256<double> hi0 = Vector256.WidenUpper(Vector256.Load(w + i));
+            Vector256<double> lo1 = Vector256.WidenLower(Vector256.Load(w1 + i));
+            Vector256<double> hi1 = Vector256.WidenUpper(Vector256.Load(w1 + i));
+            Vector256<double> c = Vector256.Load(x + i);
             a00 = Vector256.FusedMultiplyAdd(lo0, c, a00);
             a10 = Vector256.FusedMultiplyAdd(lo1, c, a10);
-            c = Avx.LoadVector256(x + i + 4);
+            c = Vector256.Load(x + i + 4);
             b00 = Vector256.FusedMultiplyAdd(hi0, c, b00);
             b10 = Vector256.FusedMultiplyAdd(hi1, c, b10);
-            c = Avx.LoadVector256(x1 + i);
+            c = Vector256.Load(x1 + i);
             a01 = Vector256.FusedMultiplyAdd(lo0, c, a01);
             a11 = Vector256.FusedMultiplyAdd(lo1, c, a11);
-            c = Avx.LoadVector256(x1 + i + 4);
+            c = Vector256.Load(x1 + i + 4);
             b01 = Vector256.FusedMultiplyAdd(hi0, c, b01);
             b11 = Vector256.FusedMultiplyAdd(hi1, c, b11);
-            c = Avx.LoadVector256(x2 + i);
+            c = Vector256.Load(x2 + i);
             a02 = Vector256.FusedMultiplyAdd(lo0, c, a02);
             a12 = Vector256.FusedMultiplyAdd(lo1, c, a12);
-            c = Avx.LoadVector256(x2 + i + 4);
+            c = Vector256.Load(x2 + i + 4);
             b02 = Vector256.FusedMultiplyAdd(hi0, c, b02);
             b12 = Vector256.FusedMultiplyAdd(hi1, c, b12);
         }
@@ -173,8 +174,8 @@ public static class ReferenceDatapath
         Vector256<double> a = state[0], b = state[1];
         for (int i = from; i < to; i += 8)
         {
-            a = Vector256.FusedMultiplyAdd(Avx.ConvertToVector256Double(Sse.LoadVector128(w + i)), Avx.LoadVector256(x + i), a);
-            b = Vector256.FusedMultiplyAdd(Avx.ConvertToVector256Double(Sse.LoadVector128(w + i + 4)), Avx.LoadVector256(x + i + 4), b);
+            a = Vector256.FusedMultiplyAdd(Vector256.WidenLower(Vector256.Load(w + i)), Vector256.Load(x + i), a);
+            b = Vector256.FusedMultiplyAdd(Vector256.WidenUpper(Vector256.Load(w + i)), Vector256.Load(x + i + 4), b);
         }
 
         state[0] = a;
@@ -186,7 +187,7 @@ public static class ReferenceDatapath
     {
         int i = 0;
         double total = 0;
-        if (Avx.IsSupported && a.Length >= 8)
+        if (a.Length >= 8)
         {
             ref float pa = ref MemoryMarshal.GetReference(a);
             ref double pb = ref MemoryMarshal.GetReference(b);
@@ -195,8 +196,8 @@ public static class ReferenceDatapath
             for (; i <= a.Length - 8; i += 8)
             {
                 Vector256<float> weights = Vector256.LoadUnsafe(ref pa, (nuint)i);
-                acc0 = Vector256.FusedMultiplyAdd(Avx.ConvertToVector256Double(weights.GetLower()), Vector256.LoadUnsafe(ref pb, (nuint)i), acc0);
-                acc1 = Vector256.FusedMultiplyAdd(Avx.ConvertToVector256Double(weights.GetUpper()), Vector256.LoadUnsafe(ref pb, (nuint)(i + 4)), acc1);
+                acc0 = Vector256.FusedMultiplyAdd(Vector256.WidenLower(weights), Vector256.LoadUnsafe(ref pb, (nuint)i), acc0);
+                acc1 = Vector256.FusedMultiplyAdd(Vector256.WidenUpper(weights), Vector256.LoadUnsafe(ref pb, (nuint)(i + 4)), acc1);
             }
 
             Vector256<double> acc = acc0 + acc1;

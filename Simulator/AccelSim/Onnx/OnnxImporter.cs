@@ -35,26 +35,7 @@ public static partial class OnnxImporter
     /// <exception cref="OnnxFormatException">The file is not an ONNX model, or holds something not supported.</exception>
     public static ImportedModel ImportShapes(string path)
     {
-        ModelProto model;
-        try
-        {
-            using FileStream stream = InputFile.OpenRead(path, InputLimit.Onnx);
-            model = ModelProto.Parser.ParseFrom(OnnxShapes.WithoutFloatValues(stream));
-        }
-        catch (InvalidProtocolBufferException e)
-        {
-            throw new OnnxFormatException($"{path}: not an ONNX model (protobuf: {e.Message})");
-        }
-        catch (OnnxFormatException e)
-        {
-            throw new OnnxFormatException($"{path}: {e.Message}");
-        }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-        {
-            throw new OnnxFormatException($"{path}: cannot read the file: {e.Message}");
-        }
-
-        CheckGraph(model, path);
+        ModelProto model = ReadWithoutFloatValues(path);
         string fileName = Path.GetFileName(path);
         var full = new Lazy<ImportedModel>(() => Import(path));
         try
@@ -69,9 +50,21 @@ public static partial class OnnxImporter
 
     /// <summary>The values of one float initializer (or Constant) of the model at <paramref name="path"/>, in C order.</summary>
     /// <exception cref="OnnxFormatException">The file is not an ONNX model or has no such float tensor.</exception>
-    public static float[] ReadInitializer(string path, string name)
+    public static float[] ReadInitializer(string path, string name) =>
+        OnnxTensors.Floats(Initializer(Read(path).Graph, path, name), $"{Path.GetFileName(path)} initializer '{name}'");
+
+    /// <summary>How many values <see cref="ReadInitializer"/> gives, from the tensor's dims and type without reading its
+    /// values (the model is parsed without them, as for <see cref="ImportShapes"/>).</summary>
+    /// <exception cref="OnnxFormatException">The file is not an ONNX model or has no such float tensor.</exception>
+    public static long InitializerLength(string path, string name)
     {
-        GraphProto graph = Read(path).Graph;
+        TensorProto tensor = Initializer(ReadWithoutFloatValues(path).Graph, path, name);
+        OnnxTensors.CheckFloat(tensor, $"{Path.GetFileName(path)} initializer '{name}'");
+        return OnnxTensors.Count(tensor);
+    }
+
+    private static TensorProto Initializer(GraphProto graph, string path, string name)
+    {
         TensorProto? tensor = graph.Initializer.FirstOrDefault(t => t.Name == name)
             ?? graph.Node.Where(n => n.OpType == "Constant" && n.Output.Contains(name)).Select(n => n.Attribute.FirstOrDefault(a => a.Name == "value")?.T).FirstOrDefault();
         if (tensor is null)
@@ -80,20 +73,29 @@ public static partial class OnnxImporter
             throw new OnnxFormatException($"{Path.GetFileName(path)} has no initializer '{name}' (it has: {known})");
         }
 
-        return OnnxTensors.Floats(tensor, $"{Path.GetFileName(path)} initializer '{name}'");
+        return tensor;
     }
 
-    private static ModelProto Read(string path)
+    /// <summary>The model at <paramref name="path"/>, the values of its float initializers left out (<see cref="OnnxShapes"/>).</summary>
+    private static ModelProto ReadWithoutFloatValues(string path) => Read(path, stream => ModelProto.Parser.ParseFrom(OnnxShapes.WithoutFloatValues(stream)));
+
+    private static ModelProto Read(string path) => Read(path, ModelProto.Parser.ParseFrom);
+
+    private static ModelProto Read(string path, Func<Stream, ModelProto> parse)
     {
         ModelProto model;
         try
         {
             using FileStream stream = InputFile.OpenRead(path, InputLimit.Onnx);
-            model = ModelProto.Parser.ParseFrom(stream);
+            model = parse(stream);
         }
         catch (InvalidProtocolBufferException e)
         {
             throw new OnnxFormatException($"{path}: not an ONNX model (protobuf: {e.Message})");
+        }
+        catch (OnnxFormatException e)
+        {
+            throw new OnnxFormatException($"{path}: {e.Message}");
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {

@@ -71,4 +71,32 @@ public sealed record PngImage(string Path) : ImageSource;
 /// <summary>An image prepared the way the network was trained: channels reordered, then a mean subtracted.</summary>
 /// <param name="Bgr">Whether the network reads the channels as blue, green, red (the image is RGB).</param>
 /// <param name="Mean">Subtracted after the reordering: C·H·W values (a mean image) or C (one per channel); empty for none.</param>
-public sealed record ImageInputs(ImageSource Image, bool Bgr, System.Collections.Immutable.ImmutableArray<float> Mean) : InputSource;
+public sealed record ImageInputs(ImageSource Image, bool Bgr, ImageMean Mean) : InputSource;
+
+/// <summary>The mean subtracted from an image input. Its length is known when the workload is read; its values may be
+/// read when first asked for (a timing-only run never asks, and skips reading a mean image from its model).</summary>
+public sealed class ImageMean
+{
+    private readonly Lazy<ImmutableArray<float>> _values;
+
+    /// <summary>Values already read.</summary>
+    public ImageMean(ImmutableArray<float> values)
+        : this(values.Length, () => values)
+    {
+    }
+
+    /// <summary><paramref name="length"/> values that <paramref name="load"/> reads when first asked for (once, whatever
+    /// the thread count); it must return that many.</summary>
+    public ImageMean(long length, Func<ImmutableArray<float>> load)
+    {
+        Length = length;
+        _values = new(load, LazyThreadSafetyMode.ExecutionAndPublication);
+    }
+
+    /// <summary>No mean.</summary>
+    public static ImageMean None { get; } = new([]);
+
+    public long Length { get; }
+
+    public ImmutableArray<float> Values => _values.Value;
+}

@@ -22,7 +22,7 @@ public sealed partial class DocumentationTests
     /// <summary>Options whose value is a file or folder the command writes.</summary>
     private static readonly HashSet<string> OutputOptions = new(StringComparer.Ordinal)
     {
-        "-o", "--output", "--json", "--csv", "--trace", "--scalesim-reports", "--dump-tensors",
+        "-o", "--output", "--json", "--csv", "--trace", "--scalesim-reports", "--dump-tensors", "--report",
     };
 
     /// <summary>The small networks of <c>Workloads/</c> that tests use: their runs take milliseconds, numerics included.</summary>

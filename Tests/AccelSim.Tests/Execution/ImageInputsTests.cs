@@ -24,13 +24,7 @@ public sealed class ImageInputsTests
     /// <summary>A 3-channel 2x3 input read as BGR, minus the per-channel mean [10, 20, 30] from mean.onnx.</summary>
     private string Workload()
     {
-        var mean = new TensorProto { Name = "m", DataType = 1 };
-        mean.Dims.Add(3);
-        mean.FloatData.AddRange([10f, 20f, 30f]);
-        var graph = new GraphProto { Name = "prep" };
-        graph.Initializer.Add(mean);
-        graph.Node.Add(new NodeProto { OpType = "Identity", Input = { "x" }, Output = { "y" } });
-        File.WriteAllBytes(Path.Combine(_dir, "mean.onnx"), new ModelProto { IrVersion = 7, Graph = graph }.ToByteArray());
+        WriteMean(10f, 20f, 30f);
         string path = Path.Combine(_dir, "w.yaml");
         File.WriteAllText(path, """
             version: 1
@@ -45,6 +39,54 @@ public sealed class ImageInputsTests
               - { name: c, type: conv, filters: 1, kernel: 1 }
             """);
         return path;
+    }
+
+    /// <summary>mean.onnx with the initializer m of dims [3] holding <paramref name="values"/>.</summary>
+    private void WriteMean(params float[] values)
+    {
+        var mean = new TensorProto { Name = "m", DataType = 1 };
+        mean.Dims.Add(3);
+        mean.FloatData.AddRange(values);
+        var graph = new GraphProto { Name = "prep" };
+        graph.Initializer.Add(mean);
+        graph.Node.Add(new NodeProto { OpType = "Identity", Input = { "x" }, Output = { "y" } });
+        File.WriteAllBytes(Path.Combine(_dir, "mean.onnx"), new ModelProto { IrVersion = 7, Graph = graph }.ToByteArray());
+    }
+
+    [Test]
+    public void Mean_IsSizedWhenTheWorkloadIsRead_AndItsValuesReadWhenFirstUsed()
+    {
+        // The size comes from the initializer's dims ([3]) at load; the values are read on first use, so a file
+        // rewritten in between gives its new values [1, 2, 3] (a timing-only run never reads them).
+        Network network = ConfigLoader.LoadWorkload(Workload());
+        WriteMean(1f, 2f, 3f);
+
+        var mean = ((ImageInputs)network.Inputs).Mean;
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(mean.Length, Is.EqualTo(3));
+            Assert.That(mean.Values, Is.EqualTo(new[] { 1f, 2f, 3f }));
+        }
+    }
+
+    [Test]
+    public void MeanWithFewerValuesThanItsDims_IsAnErrorAndExitCode2_WhenUsed()
+    {
+        // dims [3] but two values: the timing-only run does not read them and succeeds; a run with numerics stops.
+        string workload = Workload();
+        WriteMean(10f, 20f);
+        var stderr = new StringWriter();
+
+        int timing = Commands.Build(new StringWriter(), new StringWriter()).Parse(["run", "-w", workload, "--no-numerics", "--quiet", "--no-table"]).Invoke();
+        int numerics = Commands.Build(new StringWriter(), stderr).Parse(["run", "-w", workload, "--quiet", "--no-table"]).Invoke();
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(timing, Is.EqualTo(0));
+            Assert.That(numerics, Is.EqualTo(2));
+            Assert.That(stderr.ToString().Trim(), Is.EqualTo("error: mean.onnx initializer 'm' holds 2 values but its dims (3) need 3"));
+        }
     }
 
     [Test]

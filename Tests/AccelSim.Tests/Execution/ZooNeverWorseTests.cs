@@ -73,11 +73,9 @@ public sealed class ZooNeverWorseTests
             }
         }
 
-        // One memo for the case, as one run has: both objectives' searches of a layer share its space and simulations.
-        var memo = new SearchMemo();
         var findings = new List<string>?[layers.Count];
         Parallel.For(0, layers.Count, new ParallelOptions { MaxDegreeOfParallelism = Environment.ProcessorCount }, i =>
-            findings[i] = Compare(layers[i].Where, layers[i].Layer, layers[i].Batch, heuristic, layers[i].Context, loaded, memo));
+            findings[i] = Compare(layers[i].Where, layers[i].Layer, layers[i].Batch, heuristic, layers[i].Context, loaded));
 
         List<string> worse = [.. findings.SelectMany(f => f ?? [])];
         TestContext.Out.WriteLine($"{layers.Count} distinct layers; {findings.Count(f => f is null)} refused by the heuristic, so by a run");
@@ -92,7 +90,7 @@ public sealed class ZooNeverWorseTests
 
     /// <summary>One layer under each objective: what is wrong (the heuristic missing from the space, or a choice worse than
     /// it); null when the heuristic refuses the layer (a run refuses it before searching: nothing to compare).</summary>
-    private static List<string>? Compare(string where, Layer layer, int batch, AcceleratorConfig heuristic, LayerContext context, LoadedAccelerator loaded, SearchMemo memo)
+    private static List<string>? Compare(string where, Layer layer, int batch, AcceleratorConfig heuristic, LayerContext context, LoadedAccelerator loaded)
     {
         var worse = new List<string>();
         LayerContext chosen;
@@ -108,9 +106,12 @@ public sealed class ZooNeverWorseTests
             return null;
         }
 
+        // One memo for the layer: the objectives share its evaluations, the heuristic's included.
+        var memo = new SearchMemo();
         foreach (MapperObjective objective in Objectives)
         {
-            MappingSearchResult found = MappingSearch.Search(layer, batch, heuristic with { Mapper = MapperConfig.Default with { Objective = objective } }, chosen, loaded.Energy, MapperConfig.Default with { Objective = objective }, memo);
+            MapperConfig mapper = MapperConfig.Default with { Objective = objective };
+            MappingSearchResult found = MappingSearch.Search(layer, batch, heuristic with { Mapper = mapper }, chosen, loaded.Energy, mapper, memo);
             MappingCandidate? first = found.Ranked.FirstOrDefault(c => c.Index == 0);
             if (first is null || !first.Point.IsHeuristic || first.Schedule.Description != schedule.Description)
             {

@@ -20,6 +20,39 @@ public sealed class KernelsTests
         Assert.That(IntegerDot.Dot(a, b, narrow), Is.EqualTo(IntegerDot.DotScalar(a, b)));
     }
 
+    [TestCase(8)]
+    [TestCase(21)]
+    [TestCase(4099)]
+    public void ReferenceDot_SumsInItsDocumentedOrder_WhateverTheCpu(int length)
+    {
+        // The order written out with scalar fused multiply-adds: eight products per pass into two four-lane
+        // accumulators, the accumulators added lane by lane, the four lanes in order, then the tail one product at a
+        // time. A build without 256-bit vectors must give these bits too; a plain scalar loop differs in the last bits.
+        var random = new Random(length);
+        for (int trial = 0; trial < 20; trial++)
+        {
+            float[] a = Enumerable.Range(0, length).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+            double[] b = Enumerable.Range(0, length).Select(_ => random.NextDouble() - 0.5).ToArray();
+            double[] lanes = new double[8];
+            int i = 0;
+            for (; i + 8 <= length; i += 8)
+            {
+                for (int lane = 0; lane < 8; lane++)
+                {
+                    lanes[lane] = Math.FusedMultiplyAdd(a[i + lane], b[i + lane], lanes[lane]);
+                }
+            }
+
+            double expected = (lanes[0] + lanes[4]) + (lanes[1] + lanes[5]) + (lanes[2] + lanes[6]) + (lanes[3] + lanes[7]);
+            for (; i < length; i++)
+            {
+                expected += (double)a[i] * b[i];
+            }
+
+            Assert.That(BitConverter.DoubleToInt64Bits(ReferenceDatapath.Dot(a, b)), Is.EqualTo(BitConverter.DoubleToInt64Bits(expected)), $"trial {trial}");
+        }
+    }
+
     [Test]
     public void SimdDot_AtTheExtremes_StaysExact()
     {
