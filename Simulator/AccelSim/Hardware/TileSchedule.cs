@@ -113,76 +113,35 @@ public sealed class TileSchedule
 {
     private readonly Func<IEnumerable<ScheduleEntry>> _entries;
 
+    /// <summary>The same tiles in the same order without the steps, when the plan can emit them more cheaply; null
+    /// filters <see cref="_entries"/>.</summary>
+    private readonly Func<IEnumerable<ScheduleEntry>>? _tiles;
+
     /// <param name="entries">Emits the schedule's entries afresh on each call, tiles and steps in execution order.</param>
     /// <param name="engine">Which engine runs the steps.</param>
     /// <param name="description">How the layer was mapped, for logs and reports (folds, loop order, K chunks).</param>
+    /// <param name="totals">The totals of <paramref name="entries"/> when the plan knows them without a walk (equal,
+    /// field for field, to <see cref="ScheduleTotals.Walk"/> of them: a test holds the two together); null walks the
+    /// entries once.</param>
+    /// <param name="tiles">Emits the same tiles as <paramref name="entries"/>, in the same order, without the steps (the
+    /// loaders read tiles ahead of the engine, each on its own enumeration, and need no step); null: the entries
+    /// filtered.</param>
     /// <exception cref="OverflowException">A total exceeds <see cref="long.MaxValue"/>.</exception>
-    public TileSchedule(Func<IEnumerable<ScheduleEntry>> entries, EngineKind engine, string description)
+    public TileSchedule(
+        Func<IEnumerable<ScheduleEntry>> entries, EngineKind engine, string description, ScheduleTotals? totals = null, Func<IEnumerable<ScheduleEntry>>? tiles = null)
     {
         _entries = entries;
+        _tiles = tiles;
         Engine = engine;
         Description = description;
-        var ifmap = new Totals();
-        var weights = new Totals();
-        long steps = 0;
-        long outputBytes = 0;
-        long computeCycles = 0, macs = 0, ifmapReads = 0, weightReads = 0, partialSums = 0, registerFile = 0, inputConversions = 0, outputConversions = 0;
-        long firstIfmap = 0, firstWeight = 0;
-        ComputeStep? first = null;
-        ComputeStep last = default;
-        long largestOutput = 0;
-        long largestLine = 0;
-        foreach (ScheduleEntry entry in entries())
+        Totals = totals ?? ScheduleTotals.Walk(entries());
+        TotalsFromPlan = totals is not null;
+        IfmapTileBytes = new TileSequence(() => Tiles(ScheduleEntryKind.IfmapTile), Totals.IfmapTiles, Totals.IfmapBytes, Totals.LargestIfmapBytes);
+        WeightTileBytes = new TileSequence(() => Tiles(ScheduleEntryKind.WeightTile), Totals.WeightTiles, Totals.WeightBytes, Totals.LargestWeightBytes);
+        Steps = new StepSequence(StepsInOrder, Totals.Steps, Totals.OutputBytes)
         {
-            switch (entry.Kind)
-            {
-                case ScheduleEntryKind.IfmapTile:
-                    firstIfmap = ifmap.Count == 0 ? entry.TileBytes : firstIfmap;
-                    ifmap.Add(entry.TileBytes);
-                    break;
-                case ScheduleEntryKind.WeightTile:
-                    firstWeight = weights.Count == 0 ? entry.TileBytes : firstWeight;
-                    weights.Add(entry.TileBytes);
-                    break;
-                default:
-                    steps++;
-                    outputBytes = checked(outputBytes + entry.Step.OutputBytes);
-                    largestOutput = Math.Max(largestOutput, entry.Step.OutputBytes);
-                    largestLine = Math.Max(largestLine, entry.Step.LineBufferBytes);
-                    ComputeStep step = entry.Step;
-                    computeCycles = checked(computeCycles + step.ComputeCycles);
-                    macs = checked(macs + step.Macs);
-                    ifmapReads = checked(ifmapReads + step.IfmapReadBytes);
-                    weightReads = checked(weightReads + step.WeightReadBytes);
-                    partialSums = checked(partialSums + step.PartialSumBytes);
-                    registerFile = checked(registerFile + step.RegisterFileAccesses);
-                    inputConversions = checked(inputConversions + step.InputConversions);
-                    outputConversions = checked(outputConversions + step.OutputConversions);
-                    first ??= step;
-                    last = step;
-                    break;
-            }
-        }
-
-        StepSums = new StepTotals
-        {
-            ComputeCycles = computeCycles,
-            Macs = macs,
-            IfmapReadBytes = ifmapReads,
-            WeightReadBytes = weightReads,
-            PartialSumBytes = partialSums,
-            RegisterFileAccesses = registerFile,
-            InputConversions = inputConversions,
-            OutputConversions = outputConversions,
-            First = first,
-            Last = first is null ? null : last,
-            FirstIfmapTileBytes = firstIfmap,
-            FirstWeightTileBytes = firstWeight,
+            LargestOutputBytes = Totals.LargestOutputBytes, LargestLineBufferBytes = Totals.LargestLineBufferBytes,
         };
-
-        IfmapTileBytes = new TileSequence(() => Tiles(ScheduleEntryKind.IfmapTile), ifmap.Count, ifmap.Bytes, ifmap.Largest);
-        WeightTileBytes = new TileSequence(() => Tiles(ScheduleEntryKind.WeightTile), weights.Count, weights.Bytes, weights.Largest);
-        Steps = new StepSequence(StepsInOrder, steps, outputBytes) { LargestOutputBytes = largestOutput, LargestLineBufferBytes = largestLine };
     }
 
     /// <summary>A schedule of explicit lists (tests, the empty schedule).</summary>
@@ -199,12 +158,14 @@ public sealed class TileSchedule
     private TileSchedule(TileSchedule schedule, string description)
     {
         _entries = schedule._entries;
+        _tiles = schedule._tiles;
         Engine = schedule.Engine;
         Description = description;
         IfmapTileBytes = schedule.IfmapTileBytes;
         WeightTileBytes = schedule.WeightTileBytes;
         Steps = schedule.Steps;
-        StepSums = schedule.StepSums;
+        Totals = schedule.Totals;
+        TotalsFromPlan = schedule.TotalsFromPlan;
     }
 
     /// <summary>Bytes of each input tile, in fetch order.</summary>
@@ -216,9 +177,21 @@ public sealed class TileSchedule
     /// <summary>Engine steps in execution order.</summary>
     public StepSequence Steps { get; }
 
-    /// <summary>Sums over the steps and the first and last of them, taken in the pass that builds the schedule, so a
-    /// bound of the mapping's cost needs no other pass.</summary>
-    public StepTotals StepSums { get; }
+    /// <summary>Sums over the steps and the first and last of them, taken when the schedule is built, so a bound of the
+    /// mapping's cost needs no other pass.</summary>
+    public StepTotals StepSums => Totals.StepSums;
+
+    /// <summary>Everything the schedule's construction took from its entries.</summary>
+    public ScheduleTotals Totals { get; }
+
+    /// <summary>True when the plan supplied <see cref="Totals"/> (no walk built them).</summary>
+    internal bool TotalsFromPlan { get; }
+
+    /// <summary>The entries, steps included, as the plan emits them (tests compare them with the tiles alone).</summary>
+    internal IEnumerable<ScheduleEntry> Entries() => _entries();
+
+    /// <summary>The totals walked from the entries afresh, whatever the plan supplied (tests compare the two).</summary>
+    public ScheduleTotals WalkedTotals() => ScheduleTotals.Walk(_entries());
 
     /// <summary>Which engine runs the steps.</summary>
     public EngineKind Engine { get; }
@@ -240,7 +213,7 @@ public sealed class TileSchedule
 
     private IEnumerable<long> Tiles(ScheduleEntryKind kind)
     {
-        foreach (ScheduleEntry entry in _entries())
+        foreach (ScheduleEntry entry in (_tiles ?? _entries)())
         {
             if (entry.Kind == kind)
             {
@@ -259,21 +232,115 @@ public sealed class TileSchedule
             }
         }
     }
+}
 
-    private sealed class Totals
+/// <summary>What building a schedule takes from its entries: tile counts and bytes, step count, the steps' sums and
+/// their first and last step.</summary>
+/// <remarks>A walk over every entry gives them (<see cref="Walk"/>); a plan that knows them from its loop counts supplies
+/// them instead, so that building a schedule does not cost a pass over millions of steps.</remarks>
+public sealed record ScheduleTotals
+{
+    public long IfmapTiles { get; init; }
+
+    public long IfmapBytes { get; init; }
+
+    public long LargestIfmapBytes { get; init; }
+
+    public long WeightTiles { get; init; }
+
+    public long WeightBytes { get; init; }
+
+    public long LargestWeightBytes { get; init; }
+
+    public long Steps { get; init; }
+
+    /// <summary><see cref="ComputeStep.OutputBytes"/> summed over the steps.</summary>
+    public long OutputBytes { get; init; }
+
+    public long LargestOutputBytes { get; init; }
+
+    public long LargestLineBufferBytes { get; init; }
+
+    public StepTotals StepSums { get; init; }
+
+    /// <summary>The totals of <paramref name="entries"/>, entry by entry.</summary>
+    /// <exception cref="OverflowException">A total exceeds <see cref="long.MaxValue"/>.</exception>
+    public static ScheduleTotals Walk(IEnumerable<ScheduleEntry> entries)
     {
-        public long Count { get; private set; }
-
-        public long Bytes { get; private set; }
-
-        public long Largest { get; private set; }
-
-        public void Add(long bytes)
+        ArgumentNullException.ThrowIfNull(entries);
+        long ifmapTiles = 0, ifmapBytes = 0, largestIfmap = 0, weightTiles = 0, weightBytes = 0, largestWeight = 0;
+        long steps = 0;
+        long outputBytes = 0;
+        long computeCycles = 0, macs = 0, ifmapReads = 0, weightReads = 0, partialSums = 0, registerFile = 0, inputConversions = 0, outputConversions = 0;
+        long firstIfmap = 0, firstWeight = 0;
+        ComputeStep? first = null;
+        ComputeStep last = default;
+        long largestOutput = 0;
+        long largestLine = 0;
+        foreach (ScheduleEntry entry in entries)
         {
-            Count++;
-            Bytes = checked(Bytes + bytes);
-            Largest = Math.Max(Largest, bytes);
+            switch (entry.Kind)
+            {
+                case ScheduleEntryKind.IfmapTile:
+                    firstIfmap = ifmapTiles == 0 ? entry.TileBytes : firstIfmap;
+                    ifmapTiles++;
+                    ifmapBytes = checked(ifmapBytes + entry.TileBytes);
+                    largestIfmap = Math.Max(largestIfmap, entry.TileBytes);
+                    break;
+                case ScheduleEntryKind.WeightTile:
+                    firstWeight = weightTiles == 0 ? entry.TileBytes : firstWeight;
+                    weightTiles++;
+                    weightBytes = checked(weightBytes + entry.TileBytes);
+                    largestWeight = Math.Max(largestWeight, entry.TileBytes);
+                    break;
+                default:
+                    steps++;
+                    ComputeStep step = entry.Step;
+                    outputBytes = checked(outputBytes + step.OutputBytes);
+                    largestOutput = Math.Max(largestOutput, step.OutputBytes);
+                    largestLine = Math.Max(largestLine, step.LineBufferBytes);
+                    computeCycles = checked(computeCycles + step.ComputeCycles);
+                    macs = checked(macs + step.Macs);
+                    ifmapReads = checked(ifmapReads + step.IfmapReadBytes);
+                    weightReads = checked(weightReads + step.WeightReadBytes);
+                    partialSums = checked(partialSums + step.PartialSumBytes);
+                    registerFile = checked(registerFile + step.RegisterFileAccesses);
+                    inputConversions = checked(inputConversions + step.InputConversions);
+                    outputConversions = checked(outputConversions + step.OutputConversions);
+                    first ??= step;
+                    last = step;
+                    break;
+            }
         }
+
+        return new ScheduleTotals
+        {
+            IfmapTiles = ifmapTiles,
+            IfmapBytes = ifmapBytes,
+            LargestIfmapBytes = largestIfmap,
+            WeightTiles = weightTiles,
+            WeightBytes = weightBytes,
+            LargestWeightBytes = largestWeight,
+            Steps = steps,
+            OutputBytes = outputBytes,
+            LargestOutputBytes = largestOutput,
+            LargestLineBufferBytes = largestLine,
+            StepSums = new StepTotals
+            {
+                ComputeCycles = computeCycles,
+                Macs = macs,
+                IfmapReadBytes = ifmapReads,
+                WeightReadBytes = weightReads,
+                PartialSumBytes = partialSums,
+                RegisterFileAccesses = registerFile,
+                InputConversions = inputConversions,
+                OutputConversions = outputConversions,
+                First = first,
+                Last = first is null ? null : last,
+                FirstIfmapTileBytes = firstIfmap,
+                FirstWeightTileBytes = firstWeight,
+            },
+        };
     }
 }
 

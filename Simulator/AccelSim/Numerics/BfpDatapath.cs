@@ -43,8 +43,14 @@ public static class BfpDatapath
     private const ulong InputStream = 1;
     private const ulong BiasStream = 2;
 
-    public static QuantizedWeights QuantizeWeights(ConvShape g, ReadOnlySpan<float> weights, BfpSettings s, string layerName)
+    public static QuantizedWeights QuantizeWeights(ConvShape g, ReadOnlySpan<float> weights, BfpSettings s, string layerName) =>
+        QuantizeWeights(g, weights.ToArray(), s, layerName);
+
+    /// <summary><see cref="QuantizeWeights(ConvShape, ReadOnlySpan{float}, BfpSettings, string)"/> reading the array
+    /// itself (a large layer's weights are not copied).</summary>
+    public static QuantizedWeights QuantizeWeights(ConvShape g, float[] weights, BfpSettings s, string layerName)
     {
+        ArgumentNullException.ThrowIfNull(weights);
         if (weights.Length != g.WeightLength)
         {
             throw new ArgumentException($"layer '{layerName}': {weights.Length} weights given, {g.WeightLength} expected", nameof(weights));
@@ -65,12 +71,27 @@ public static class BfpDatapath
             _ => filters * groupsPerRow,
         };
         var maxAbs = new float[blocks];
-        for (int m = 0; m < filters; m++)
+        if (partition.Kind is PartitionKind.Row or PartitionKind.Group)
         {
-            for (int j = 0; j < k; j++)
+            // A filter's blocks are its own, and a maximum is exact in any order: filters in parallel.
+            Parallel.For(0, filters, m =>
             {
-                int block = BlockOf(m, j);
-                maxAbs[block] = MathF.Max(maxAbs[block], MathF.Abs(weights[(m * k) + j]));
+                for (int j = 0; j < k; j++)
+                {
+                    int block = BlockOf(m, j);
+                    maxAbs[block] = MathF.Max(maxAbs[block], MathF.Abs(weights[(m * k) + j]));
+                }
+            });
+        }
+        else
+        {
+            for (int m = 0; m < filters; m++)
+            {
+                for (int j = 0; j < k; j++)
+                {
+                    int block = BlockOf(m, j);
+                    maxAbs[block] = MathF.Max(maxAbs[block], MathF.Abs(weights[(m * k) + j]));
+                }
             }
         }
 
@@ -80,11 +101,43 @@ public static class BfpDatapath
             stepExponents[b] = BfpConverter.StepExponent(BfpConverter.SharedExponent(maxAbs[b], format), format);
         }
 
+        // Σ Δ² and Σ w² are summed in element order (their bits depend on it) by one task while the filters convert;
+        // each block's Δ² is the same product computed once.
+        double[] stepSquares = Array.ConvertAll(stepExponents, e => BfpConverter.Pow2(e) * BfpConverter.Pow2(e));
+        Task<(double StepPower, double SignalPower)> powers = Task.Run(() =>
+        {
+            double stepPower = 0;
+            double signalPower = 0;
+            for (int m = 0; m < filters; m++)
+            {
+                ReadOnlySpan<float> row = weights.AsSpan(m * k, k);
+                if (partition.Kind is PartitionKind.Row or PartitionKind.Tensor)
+                {
+                    double square = stepSquares[partition.Kind == PartitionKind.Row ? m : 0];
+                    for (int j = 0; j < row.Length; j++)
+                    {
+                        stepPower += square;
+                        signalPower += (double)row[j] * row[j];
+                    }
+                }
+                else
+                {
+                    for (int j = 0; j < row.Length; j++)
+                    {
+                        stepPower += stepSquares[BlockOf(m, j)];
+                        signalPower += (double)row[j] * row[j];
+                    }
+                }
+            }
+
+            return (stepPower, signalPower);
+        });
+
         bool narrow = format.MantissaBits <= 16;
         short[]? narrowMantissas = narrow ? new short[weights.Length] : null;
         int[]? wideMantissas = narrow ? null : new int[weights.Length];
         // Filters convert independently; each is one thread's, so the result does not depend on the thread count.
-        float[] source = weights.ToArray();
+        float[] source = weights;
         long saturations = 0;
         var gate = new object();
         Parallel.For(0, filters, () => 0L, (m, _, local) =>
@@ -116,19 +169,8 @@ public static class BfpDatapath
             }
         });
 
-        double stepPower = 0;
-        double signalPower = 0;
-        for (int m = 0; m < filters; m++)
-        {
-            for (int j = 0; j < k; j++)
-            {
-                double step = BfpConverter.Pow2(stepExponents[BlockOf(m, j)]);
-                stepPower += step * step;
-                signalPower += (double)source[(m * k) + j] * source[(m * k) + j];
-            }
-        }
-
-        return new QuantizedWeights(g, format, partition, narrowMantissas, wideMantissas, stepExponents, saturations, stepPower, signalPower);
+        (double stepPowerSum, double signalPowerSum) = powers.GetAwaiter().GetResult();
+        return new QuantizedWeights(g, format, partition, narrowMantissas, wideMantissas, stepExponents, saturations, stepPowerSum, signalPowerSum);
 
         int BlockOf(int m, int j) => partition.Kind switch
         {
@@ -213,6 +255,7 @@ public static class BfpDatapath
                 int filterBlocks = (g.GroupFilters + FiltersPerBlock - 1) / FiltersPerBlock;
                 int current = group;
                 Parallel.For(0, filterBlocks, parallel, block => job.StoreGroup(current, block * FiltersPerBlock, sums));
+                System.Buffers.ArrayPool<long>.Shared.Return(sums);
             }
         }
         else if (packed)
@@ -485,13 +528,14 @@ public static class BfpDatapath
             }
         }
 
-        /// <summary>Every exact sum of a group's filters with its packed columns, as [column · filters + filter].</summary>
+        /// <summary>Every exact sum of a group's filters with its packed columns, as [column · filters + filter], in an
+        /// array rented from the shared pool (the caller returns it).</summary>
         public long[] MultiplyGroup(int group, int threads)
         {
             int columns = g.Batch * g.PixelsPerItem;
             int filters = g.GroupFilters;
             (sbyte[] bytes, long[] rowSums) = w.Packed;
-            var sums = new long[(long)columns * filters];
+            long[] sums = System.Buffers.ArrayPool<long>.Shared.Rent(columns * filters);
             IntegerGemm.Multiply(
                 bytes.AsSpan(group * filters * _padded, filters * _padded), rowSums.AsSpan(group * filters, filters), filters,
                 _panel.AsSpan((int)((long)group * columns * _padded), columns * _padded), columns, sums, threads);

@@ -172,8 +172,134 @@ internal sealed record OutputStationaryPlan(
     /// <summary>The schedule in one loop order: groups, then column folds and row-fold bands (either outer), then the row
     /// folds of a band, then the K chunks of a fold.</summary>
     /// <param name="withSteps">False: only the tiles, to cost a loop order (the steps are left empty).</param>
-    public TileSchedule Build(bool columnFoldsOuter, bool fusedRelu, bool withSteps = true) =>
-        new(() => Emit(columnFoldsOuter, fusedRelu, withSteps), EngineKind.PeArray, Describe(columnFoldsOuter));
+    public TileSchedule Build(bool columnFoldsOuter, bool fusedRelu, bool withSteps = true)
+    {
+        IEnumerable<ScheduleEntry> Entries() => Emit(columnFoldsOuter, fusedRelu, withSteps);
+        return new(Entries, EngineKind.PeArray, Describe(columnFoldsOuter), Mask is null ? Totals(columnFoldsOuter, fusedRelu, withSteps, Entries()) : null,
+            tiles: () => Emit(columnFoldsOuter, fusedRelu, withSteps: false));
+    }
+
+    /// <summary>The schedule's totals from its loop counts (dense weights: no step depends on its group or on which full
+    /// column fold it is in), equal to a walk over its entries.</summary>
+    /// <remarks>
+    /// <para>Every group repeats the first one's tiles and steps (the tile keys start afresh per group). An input tile is
+    /// fetched once per (band, chunk) and again per column fold when column folds are outer or K is chunked (its key then
+    /// changes with every step); a weight tile once per column fold (and again per band when bands are outer), or per
+    /// step when K is chunked. A step depends on its row fold, its chunk and whether its column fold is the last (partial)
+    /// one; the first column fold stands for the other full ones.</para>
+    /// </remarks>
+    private ScheduleTotals Totals(bool columnFoldsOuter, bool fusedRelu, bool withSteps, IEnumerable<ScheduleEntry> entries)
+    {
+        long groups = G.Groups;
+        long bands = CeilDiv(RowFolds, FoldsPerBand);
+        var totals = new FactoredTotals();
+        if (IfmapResident)
+        {
+            totals.Ifmap(groups, ResidentIfmapBytes);
+        }
+        else
+        {
+            long perBand = checked(groups * (columnFoldsOuter || Chunks > 1 ? ColFolds : 1));
+            for (long band = 0; band < bands; band++)
+            {
+                for (int chunk = 0; chunk < Chunks; chunk++)
+                {
+                    totals.Ifmap(perBand, IfmapTileBytesOf(new FoldChunk(this, 0, band, 0, band * FoldsPerBand, chunk)));
+                }
+            }
+        }
+
+        if (WeightsResident)
+        {
+            totals.Weight(groups, GroupWeightBytes(G, Config, Context.Bfp, null, 0));
+        }
+        else
+        {
+            long perColumnChunk = checked(groups * (Chunks > 1 ? RowFolds : columnFoldsOuter ? 1 : bands));
+            foreach ((long colFold, long times) in FactoredTotals.FullAndLast(ColFolds))
+            {
+                for (int chunk = 0; chunk < Chunks; chunk++)
+                {
+                    totals.Weight(checked(perColumnChunk * times), WeightTileBytesOf(new FoldChunk(this, 0, 0, colFold, 0, chunk)));
+                }
+            }
+        }
+
+        ComputeStep? last = null;
+        if (withSteps)
+        {
+            long fillDrain = FillDrain;
+            foreach ((long colFold, long times) in FactoredTotals.FullAndLast(ColFolds))
+            {
+                for (long rowFold = 0; rowFold < RowFolds; rowFold++)
+                {
+                    for (int chunk = 0; chunk < Chunks; chunk++)
+                    {
+                        var fold = new FoldChunk(this, 0, rowFold / FoldsPerBand, colFold, rowFold, chunk);
+                        totals.Step(StepOf(fold, WeightTileBytesOf(fold), fillDrain, fusedRelu, columnFoldsOuter, 0, 0), checked(groups * times));
+                    }
+                }
+            }
+
+            var final = new FoldChunk(this, G.Groups - 1, bands - 1, ColFolds - 1, RowFolds - 1, Chunks - 1);
+            last = StepOf(final, WeightTileBytesOf(final), fillDrain, fusedRelu, columnFoldsOuter,
+                checked((int)(totals.IfmapTiles - 1)), checked((int)(totals.WeightTiles - 1)));
+        }
+
+        return totals.Build(entries, last);
+    }
+
+    /// <summary>Cycles a fold spends filling and draining the array (its last chunk's).</summary>
+    private long FillDrain => FoldTiming.CyclesPerFold(Config, Context.Run.Detail, G.Reduction) - G.Reduction;
+
+    /// <summary>Bytes of the streamed input tile a fold chunk fetches (the input is not resident).</summary>
+    private long IfmapTileBytesOf(in FoldChunk fold)
+    {
+        if (Gathered)
+        {
+            return PieceIfmapBytes(fold.FirstPixel, fold.RowsUsed, fold.FirstK, fold.Reduction);
+        }
+
+        long bandFirstFold = fold.Band * FoldsPerBand;
+        long bandEndFold = Math.Min(RowFolds, bandFirstFold + FoldsPerBand);
+        long bandFirstPixel = bandFirstFold * ArrayRows;
+        long bandLastPixel = Math.Min(G.Pixels, bandEndFold * ArrayRows) - 1;
+        return Context.Input.Bytes(G.InputRowsFor(bandFirstPixel, bandLastPixel) * G.InWidth * fold.Channels);
+    }
+
+    /// <summary>Bytes of a fold chunk's weights: its columns' filters over its reduction indices.</summary>
+    private long WeightTileBytesOf(in FoldChunk fold) =>
+        BitsToBytes(WeightTileBits(fold.ColsUsed, fold.Reduction,
+            Mask?.NonZero(fold.FirstFilter, fold.FirstFilter + (int)fold.ColsUsed, fold.FirstK, fold.FirstK + fold.Reduction) ?? fold.ColsUsed * fold.Reduction, Config, Context.Bfp));
+
+    /// <summary>The step of one fold chunk.</summary>
+    private ComputeStep StepOf(in FoldChunk fold, long tileWeightBytes, long fillDrain, bool fusedRelu, bool columnFoldsOuter, int ifmapTile, int weightTile)
+    {
+        // A skipping array streams only the reduction steps where some filter of its columns has a non-zero weight;
+        // the others cost no cycle, no input read and no conversion.
+        long reduction = fold.Reduction;
+        long active = Skip ? Mask!.ActiveReduction(fold.FirstFilter, fold.FirstFilter + (int)fold.ColsUsed, fold.FirstK, fold.FirstK + reduction) : reduction;
+        long outputs = fold.IsLastChunk ? fold.RowsUsed * fold.ColsUsed : 0;
+        long realOperands = G.RealOperands(fold.FirstPixel, fold.FirstPixel + fold.RowsUsed, fold.FirstK, fold.FirstK + reduction) * active / Math.Max(1, reduction);
+        return new ComputeStep
+        {
+            IfmapTile = ifmapTile,
+            WeightTile = weightTile,
+            ComputeCycles = active + (fold.IsLastChunk ? fillDrain : 0),
+            FillDrainCycles = fold.IsLastChunk ? fillDrain : 0,
+            Macs = fold.RowsUsed * fold.ColsUsed * active,
+            SkippedMacs = fold.RowsUsed * fold.ColsUsed * (reduction - active),
+            IfmapReadBytes = Context.Input.Bytes(realOperands),
+            WeightReadBytes = tileWeightBytes,
+            OutputBytes = Context.Output.Bytes(outputs),
+            InputConversions = Context.Conversions(realOperands, outputs),
+            OutputConversions = outputs,
+            VectorOps = fusedRelu ? outputs : 0,
+            Loop = columnFoldsOuter
+                ? new LoopCoordinates(ScheduleBuilder.ColumnFoldsOuterLoops, fold.Group, fold.ColFold, fold.Band, fold.RowFold, fold.Chunk)
+                : new LoopCoordinates(ScheduleBuilder.PixelBandsOuterLoops, fold.Group, fold.Band, fold.ColFold, fold.RowFold, fold.Chunk),
+        };
+    }
 
     private IEnumerable<ScheduleEntry> Emit(bool columnFoldsOuter, bool fusedRelu, bool withSteps)
     {
@@ -299,14 +425,14 @@ internal sealed record OutputStationaryPlan(
         /// <summary>The loops of each order, outermost first, as traces name a step's coordinates: row folds are folds of
         /// output pixels (the array's rows), a band the row folds that share one input tile, a chunk the reduction's part
         /// the step streams.</summary>
-        private static readonly ImmutableArray<string> ColumnFoldsOuterLoops = ["group", "column_fold", "pixel_band", "row_fold", "channel_chunk"];
+        public static readonly ImmutableArray<string> ColumnFoldsOuterLoops = ["group", "column_fold", "pixel_band", "row_fold", "channel_chunk"];
 
-        private static readonly ImmutableArray<string> PixelBandsOuterLoops = ["group", "pixel_band", "column_fold", "row_fold", "channel_chunk"];
+        public static readonly ImmutableArray<string> PixelBandsOuterLoops = ["group", "pixel_band", "column_fold", "row_fold", "channel_chunk"];
 
         private readonly TileNumbers _tiles = new();
         private readonly List<ScheduleEntry> _pending = new(3);
 
-        private readonly long _fillDrain = FoldTiming.CyclesPerFold(plan.Config, plan.Context.Run.Detail, plan.G.Reduction) - plan.G.Reduction;
+        private readonly long _fillDrain = plan.FillDrain;
         private (long, long, long, long, long) _lastIfmapKey = NoTile;
         private (long, long, long, long, long) _lastWeightKey = NoTile;
 
@@ -339,13 +465,7 @@ internal sealed record OutputStationaryPlan(
                 return;
             }
 
-            long bandFirstFold = fold.Band * plan.FoldsPerBand;
-            long bandEndFold = Math.Min(plan.RowFolds, bandFirstFold + plan.FoldsPerBand);
-            long bandFirstPixel = bandFirstFold * plan.ArrayRows;
-            long bandLastPixel = Math.Min(plan.G.Pixels, bandEndFold * plan.ArrayRows) - 1;
-            _pending.Add(_tiles.Ifmap(plan.IfmapResident ? plan.ResidentIfmapBytes
-                : plan.Gathered ? plan.PieceIfmapBytes(fold.FirstPixel, fold.RowsUsed, fold.FirstK, fold.Reduction)
-                : plan.Context.Input.Bytes(plan.G.InputRowsFor(bandFirstPixel, bandLastPixel) * plan.G.InWidth * fold.Channels)));
+            _pending.Add(_tiles.Ifmap(plan.IfmapResident ? plan.ResidentIfmapBytes : plan.IfmapTileBytesOf(fold)));
             _lastIfmapKey = ifmapKey;
         }
 
@@ -357,8 +477,7 @@ internal sealed record OutputStationaryPlan(
                 : (fold.Group, fold.ColFold, fold.RowFold, fold.Chunk, -1L);
             bool newWeightTile = weightKey != _lastWeightKey;
             long tileWeightBytes = withSteps || (newWeightTile && !plan.WeightsResident)
-                ? BitsToBytes(WeightTileBits(fold.ColsUsed, fold.Reduction,
-                    plan.Mask?.NonZero(fold.FirstFilter, fold.FirstFilter + (int)fold.ColsUsed, fold.FirstK, fold.FirstK + fold.Reduction) ?? fold.ColsUsed * fold.Reduction, plan.Config, plan.Context.Bfp))
+                ? plan.WeightTileBytesOf(fold)
                 : 0;
             if (newWeightTile)
             {
@@ -369,32 +488,7 @@ internal sealed record OutputStationaryPlan(
             return tileWeightBytes;
         }
 
-        private void AddStep(in FoldChunk fold, long tileWeightBytes)
-        {
-            // A skipping array streams only the reduction steps where some filter of its columns has a non-zero weight;
-            // the others cost no cycle, no input read and no conversion.
-            long reduction = fold.Reduction;
-            long active = plan.Skip ? plan.Mask!.ActiveReduction(fold.FirstFilter, fold.FirstFilter + (int)fold.ColsUsed, fold.FirstK, fold.FirstK + reduction) : reduction;
-            long outputs = fold.IsLastChunk ? fold.RowsUsed * fold.ColsUsed : 0;
-            long realOperands = plan.G.RealOperands(fold.FirstPixel, fold.FirstPixel + fold.RowsUsed, fold.FirstK, fold.FirstK + reduction) * active / Math.Max(1, reduction);
-            _pending.Add(ScheduleEntry.Compute(new ComputeStep
-            {
-                IfmapTile = _tiles.LastIfmap,
-                WeightTile = _tiles.LastWeight,
-                ComputeCycles = active + (fold.IsLastChunk ? _fillDrain : 0),
-                FillDrainCycles = fold.IsLastChunk ? _fillDrain : 0,
-                Macs = fold.RowsUsed * fold.ColsUsed * active,
-                SkippedMacs = fold.RowsUsed * fold.ColsUsed * (reduction - active),
-                IfmapReadBytes = plan.Context.Input.Bytes(realOperands),
-                WeightReadBytes = tileWeightBytes,
-                OutputBytes = plan.Context.Output.Bytes(outputs),
-                InputConversions = plan.Context.Conversions(realOperands, outputs),
-                OutputConversions = outputs,
-                VectorOps = fusedRelu ? outputs : 0,
-                Loop = columnFoldsOuter
-                    ? new LoopCoordinates(ColumnFoldsOuterLoops, fold.Group, fold.ColFold, fold.Band, fold.RowFold, fold.Chunk)
-                    : new LoopCoordinates(PixelBandsOuterLoops, fold.Group, fold.Band, fold.ColFold, fold.RowFold, fold.Chunk),
-            }));
-        }
+        private void AddStep(in FoldChunk fold, long tileWeightBytes) =>
+            _pending.Add(ScheduleEntry.Compute(plan.StepOf(fold, tileWeightBytes, _fillDrain, fusedRelu, columnFoldsOuter, _tiles.LastIfmap, _tiles.LastWeight)));
     }
 }

@@ -99,11 +99,8 @@ internal sealed class RowStationaryPlan
         long filterBlocks = CeilDiv(_g.GroupFilters, _filtersPerBlock);
         long chunks = CeilDiv(_g.GroupInChannels, _channelsPerChunk);
 
-        // The description counts the array passes: one pass of the loops tallies them before the schedule is made.
-        var tally = new PassTally();
-        foreach (ScheduleEntry _ in Emit(fusedRelu, tally))
-        {
-        }
+        // The description counts the array passes, which the totals count with the steps.
+        (ScheduleTotals totals, PassTally tally) = Totals(fusedRelu, Emit(fusedRelu, withSteps: true));
 
         RowStationaryPass first = tally.First!.Value;
         long totalPasses = tally.Passes;
@@ -113,13 +110,127 @@ internal sealed class RowStationaryPlan
             $"row-stationary {_arrayRows}x{_arrayCols}: {_g.Groups} group(s) x {batchSplit}{_strips} strip(s) of up to {_widestStrip} output row(s) x {filterBlocks} filter block(s) x {_rowPasses} filter-row pass(es) x {chunks} channel chunk(s); " +
             $"sets of {first.FilterRows}x{first.OutRows} PEs, {first.Replicas(_arrayRows, _arrayCols)} side by side, {first.Channels} channel(s) per PE, {totalPasses} array pass(es), the first {Cycles(first)} cycles; " +
             $"ifmap {(_ifmapResident ? "resident" : "streamed")}, weights {(_weightsResident ? "resident" : "streamed")}");
-        return new TileSchedule(() => Emit(fusedRelu, tally: null), EngineKind.PeArray, description);
+        return new TileSchedule(() => Emit(fusedRelu, withSteps: true), EngineKind.PeArray, description, totals, tiles: () => Emit(fusedRelu, withSteps: false));
     }
+
+    /// <summary>The schedule's totals from its loop counts, equal to a walk over its entries, and its array passes.</summary>
+    /// <remarks>
+    /// <para>Every group repeats the first one's tiles and steps (the tile keys start afresh per group). A step depends
+    /// on its strip and filter-row pass, and on its batch block, filter block and channel chunk only through their
+    /// sizes (the last of each may be partial) and, for the chunk, whether it is the first or the last (the first
+    /// contribution of an output is written, not added; the last makes it final): the first full block stands for the
+    /// others, and the chunks fall into first, middle and last.</para>
+    /// <para>An input tile's key leaves out the filter block: with one filter-row pass and one chunk a (batch block,
+    /// strip) fetches its input once, otherwise every step fetches its own. A weight tile's key leaves out the batch
+    /// block and the strip: with one filter block, one pass and one chunk a group fetches its weights once, otherwise
+    /// every step fetches its own.</para>
+    /// </remarks>
+    private (ScheduleTotals Totals, PassTally Tally) Totals(bool fusedRelu, IEnumerable<ScheduleEntry> entries)
+    {
+        long groups = _g.Groups;
+        long filterBlocks = CeilDiv(_g.GroupFilters, _filtersPerBlock);
+        long chunks = CeilDiv(_g.GroupInChannels, _channelsPerChunk);
+        long batchBlocks = CeilDiv(_n, _itemsPerBlock);
+        bool oneStepPerRun = _rowPasses == 1 && chunks == 1;
+        var totals = new FactoredTotals();
+        var tally = new PassTally();
+        if (_ifmapResident)
+        {
+            totals.Ifmap(groups, _wholeIfmap);
+        }
+
+        if (_weightsResident)
+        {
+            totals.Weight(groups, _wholeWeights);
+        }
+        else if (oneStepPerRun && filterBlocks == 1)
+        {
+            totals.Weight(groups, WeightBytes(Math.Min(_filtersPerBlock, _g.GroupFilters), Math.Min(_channelsPerChunk, _g.GroupInChannels), Pass(0, 0).FilterRows));
+        }
+
+        foreach ((long batchBlock, long batchTimes) in FactoredTotals.FullAndLast(batchBlocks))
+        {
+            long items = Math.Min(_itemsPerBlock, _n - (batchBlock * _itemsPerBlock));
+            for (int strip = 0; strip < _strips; strip++)
+            {
+                for (int rowPass = 0; rowPass < _rowPasses; rowPass++)
+                {
+                    foreach ((long chunk, long chunkTimes) in FirstMiddleLast(chunks))
+                    {
+                        if (!_ifmapResident)
+                        {
+                            long channels = Math.Min(_channelsPerChunk, _g.GroupInChannels - (chunk * _channelsPerChunk));
+                            totals.Ifmap(checked(groups * batchTimes * chunkTimes * (oneStepPerRun ? 1 : filterBlocks)),
+                                _context.Input.Bytes(_rowsRead[strip, rowPass] * _g.InWidth * channels * items));
+                        }
+                    }
+                }
+
+                foreach ((long block, long blockTimes) in FactoredTotals.FullAndLast(filterBlocks))
+                {
+                    long filters = Math.Min(_filtersPerBlock, _g.GroupFilters - (block * _filtersPerBlock));
+                    for (int rowPass = 0; rowPass < _rowPasses; rowPass++)
+                    {
+                        RowStationaryPass rows = Pass(rowPass, strip);
+                        long replicas = rows.Replicas(_arrayRows, _arrayCols);
+                        foreach ((long chunk, long chunkTimes) in FirstMiddleLast(chunks))
+                        {
+                            long channels = Math.Min(_channelsPerChunk, _g.GroupInChannels - (chunk * _channelsPerChunk));
+                            RowStationaryPass pass = rows with { Channels = RowStationaryMapper.ChannelsPerPe(channels, filters * items, replicas, _g.KernelWidth) };
+                            tally.First ??= pass;
+                            long times = checked(groups * batchTimes * blockTimes * chunkTimes);
+                            long tileWeightBytes = WeightBytes(filters, channels, pass.FilterRows);
+                            if (!_weightsResident && !(oneStepPerRun && filterBlocks == 1))
+                            {
+                                totals.Weight(times, tileWeightBytes);
+                            }
+
+                            var work = new ChunkWork(filters, channels, items, replicas, _rowsRead[strip, rowPass],
+                                IsFirst: rowPass == 0 && chunk == 0, IsLast: rowPass == _rowPasses - 1 && chunk == chunks - 1);
+                            (ComputeStep step, long passes) = Step(pass, work, tileWeightBytes, 0, 0, fusedRelu);
+                            totals.Step(step, times);
+                            tally.Add(checked(passes * times));
+                        }
+                    }
+                }
+            }
+        }
+
+        ComputeStep last;
+        {
+            long items = _n - ((batchBlocks - 1) * _itemsPerBlock);
+            long filters = _g.GroupFilters - ((filterBlocks - 1) * _filtersPerBlock);
+            long channels = _g.GroupInChannels - ((chunks - 1) * _channelsPerChunk);
+            int strip = _strips - 1;
+            int rowPass = _rowPasses - 1;
+            RowStationaryPass rows = Pass(rowPass, strip);
+            long replicas = rows.Replicas(_arrayRows, _arrayCols);
+            RowStationaryPass pass = rows with { Channels = RowStationaryMapper.ChannelsPerPe(channels, filters * items, replicas, _g.KernelWidth) };
+            var work = new ChunkWork(filters, channels, items, replicas, _rowsRead[strip, rowPass], IsFirst: rowPass == 0 && chunks == 1, IsLast: true);
+            last = Step(pass, work, WeightBytes(filters, channels, pass.FilterRows), checked((int)(totals.IfmapTiles - 1)), checked((int)(totals.WeightTiles - 1)), fusedRelu).Step with
+            {
+                Loop = new LoopCoordinates(LoopNames, _g.Groups - 1, batchBlocks - 1, strip, filterBlocks - 1, rowPass, chunks - 1),
+            };
+        }
+
+        return (totals.Build(entries, last), tally);
+    }
+
+    /// <summary>The classes of a chunk loop whose first and last chunks differ from the others: (first, 1), (second,
+    /// count − 2) standing for the middle ones, (last, 1).</summary>
+    private static IEnumerable<(long Chunk, long Times)> FirstMiddleLast(long chunks) =>
+        chunks switch
+        {
+            1 => [(0, 1)],
+            2 => [(0, 1), (1, 1)],
+            _ => [(0, 1), (1, chunks - 2), (chunks - 1, 1)],
+        };
 
     /// <summary>The loops of <see cref="Emit"/>, outermost first, as traces name a step's coordinates.</summary>
     private static readonly ImmutableArray<string> LoopNames = ["group", "batch_block", "strip", "filter_block", "filter_row_pass", "channel_chunk"];
 
-    private IEnumerable<ScheduleEntry> Emit(bool fusedRelu, PassTally? tally)
+    /// <param name="withSteps">False: the tiles alone, in the same order.</param>
+    private IEnumerable<ScheduleEntry> Emit(bool fusedRelu, bool withSteps)
     {
         long filterBlocks = CeilDiv(_g.GroupFilters, _filtersPerBlock);
         long chunks = CeilDiv(_g.GroupInChannels, _channelsPerChunk);
@@ -146,11 +257,6 @@ internal sealed class RowStationaryPlan
                                 long channels = Math.Min(_channelsPerChunk, _g.GroupInChannels - (chunk * _channelsPerChunk));
                                 int q = RowStationaryMapper.ChannelsPerPe(channels, filters * items, replicas, _g.KernelWidth);
                                 RowStationaryPass pass = rows with { Channels = q };
-                                if (tally is not null)
-                                {
-                                    tally.First ??= pass;
-                                }
-
                                 var ifmapKey = _ifmapResident ? (group, -1L, -1L, -1L, -1L) : (group, batchBlock, strip, rowPass, chunk);
                                 if (ifmapKey != lastIfmap)
                                 {
@@ -166,10 +272,14 @@ internal sealed class RowStationaryPlan
                                     lastWeights = weightKey;
                                 }
 
+                                if (!withSteps)
+                                {
+                                    continue;
+                                }
+
                                 var work = new ChunkWork(filters, channels, items, replicas, _rowsRead[strip, rowPass],
                                     IsFirst: rowPass == 0 && chunk == 0, IsLast: rowPass == _rowPasses - 1 && chunk == chunks - 1);
-                                (ComputeStep step, long passes) = Step(pass, work, tileWeightBytes, tiles.LastIfmap, tiles.LastWeight, fusedRelu);
-                                tally?.Add(passes);
+                                (ComputeStep step, _) = Step(pass, work, tileWeightBytes, tiles.LastIfmap, tiles.LastWeight, fusedRelu);
                                 yield return ScheduleEntry.Compute(step with { Loop = new LoopCoordinates(LoopNames, group, batchBlock, strip, block, rowPass, chunk) });
                             }
                         }

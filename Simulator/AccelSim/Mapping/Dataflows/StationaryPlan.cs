@@ -104,14 +104,122 @@ internal sealed class StationaryPlan
 
     /// <summary>The schedule: groups, column folds, passes, K (row) folds, streamed pieces.</summary>
     /// <exception cref="MappingException">The stationary block of one fold does not fit half its buffer.</exception>
-    public TileSchedule Build(bool fusedRelu) =>
-        new(() => Emit(fusedRelu), EngineKind.PeArray, Describe(CeilDiv(_streamed, _passLength)));
+    public TileSchedule Build(bool fusedRelu)
+    {
+        IEnumerable<ScheduleEntry> Entries() => Emit(fusedRelu);
+        return new(Entries, EngineKind.PeArray, Describe(CeilDiv(_streamed, _passLength)), Totals(fusedRelu, Entries()), tiles: () => Emit(fusedRelu, withSteps: false));
+    }
+
+    /// <summary>The schedule's totals from its loop counts, equal to a walk over its entries.</summary>
+    /// <remarks>
+    /// <para>Every group repeats the first one's tiles and steps (the tile keys start afresh per group). A stationary
+    /// block is fetched per (column fold, pass, K fold), and its bytes do not depend on the pass; a streamed piece per
+    /// (column fold, K fold, piece), and its bytes do not depend on the column fold. A step depends on its pass, K fold
+    /// and piece, and on its column fold only through the columns it uses (the last fold may be partial), except the
+    /// first piece of an input-stationary pass, which reads that fold's own pixels: those are counted fold by fold.</para>
+    /// <para>Blocks are sized in the walk's order (column folds, then K folds), so a block that does not fit half its
+    /// buffer is refused with the same message.</para>
+    /// </remarks>
+    private ScheduleTotals Totals(bool fusedRelu, IEnumerable<ScheduleEntry> entries)
+    {
+        long groups = _g.Groups;
+        long passes = CeilDiv(_streamed, _passLength);
+        var stationary = new FactoredTotals();
+        var streamed = new FactoredTotals();
+        var totals = new FactoredTotals();
+
+        // A weight-stationary block depends only on its columns' count; an input-stationary one on its own pixels.
+        IEnumerable<(long Fold, long Times)> stationaryFolds = _ws ? FactoredTotals.FullAndLast(_colFolds) : EveryFold(_colFolds);
+        if (StationaryResident)
+        {
+            stationary.Ifmap(groups, _ws ? _wholeWeights : _wholeIfmap);
+        }
+        else
+        {
+            foreach ((long colFold, long times) in stationaryFolds)
+            {
+                long s0 = colFold * _cols;
+                long s1 = Math.Min(_spatial, s0 + _cols);
+                for (long rowFold = 0; rowFold < _rowFolds; rowFold++)
+                {
+                    long k0 = rowFold * _rows;
+                    stationary.Ifmap(checked(groups * times * passes), StationaryTileBytes(s0, s1, k0, Math.Min(_k, k0 + _rows)));
+                }
+            }
+        }
+
+        if (StreamedResident)
+        {
+            streamed.Ifmap(groups, _ws ? _wholeIfmap : _wholeWeights);
+        }
+
+        long perPiece = checked(groups * _colFolds);
+        for (long pass = 0; pass < passes; pass++)
+        {
+            long passStart = pass * _passLength;
+            long passEnd = Math.Min(_streamed, passStart + _passLength);
+            long overhead = Overhead(passEnd - passStart);
+            for (long rowFold = 0; rowFold < _rowFolds; rowFold++)
+            {
+                long k0 = rowFold * _rows;
+                long k1 = Math.Min(_k, k0 + _rows);
+                for (long t0 = passStart; t0 < passEnd; t0 += _pieceLength)
+                {
+                    long t1 = Math.Min(passEnd, t0 + _pieceLength);
+                    if (!StreamedResident)
+                    {
+                        streamed.Ifmap(perPiece, StreamedBytes(t0, t1, k0, k1));
+                    }
+
+                    bool first = t0 == passStart;
+                    foreach ((long colFold, long times) in !_ws && first ? EveryFold(_colFolds) : FactoredTotals.FullAndLast(_colFolds))
+                    {
+                        long s0 = colFold * _cols;
+                        var piece = new Piece(s0, Math.Min(_spatial, s0 + _cols), t0, t1, k0, k1, first, t1 == passEnd, rowFold == _rowFolds - 1);
+                        totals.Step(Step(piece, overhead, 0, 0, fusedRelu), checked(groups * times));
+                    }
+                }
+            }
+        }
+
+        // The two kinds of tiles, each counted under its buffer's name.
+        (FactoredTotals ifmap, FactoredTotals weights) = _ws ? (streamed, stationary) : (stationary, streamed);
+        ifmap.AddIfmapTo(totals, weights: false);
+        weights.AddIfmapTo(totals, weights: true);
+
+        ComputeStep? last = null;
+        if (totals.Steps > 0)
+        {
+            long lastPassStart = (passes - 1) * _passLength;
+            long lastPiece = (_streamed - 1 - lastPassStart) / _pieceLength;
+            long t0 = lastPassStart + (lastPiece * _pieceLength);
+            long s0 = (_colFolds - 1) * _cols;
+            long k0 = (_rowFolds - 1) * _rows;
+            var piece = new Piece(s0, _spatial, t0, _streamed, k0, _k, t0 == lastPassStart, true, true);
+            last = Step(piece, Overhead(_streamed - lastPassStart), checked((int)(totals.IfmapTiles - 1)), checked((int)(totals.WeightTiles - 1)), fusedRelu) with
+            {
+                Loop = new LoopCoordinates(LoopNames, _g.Groups - 1, _colFolds - 1, passes - 1, _rowFolds - 1, lastPiece),
+            };
+        }
+
+        return totals.Build(entries, last);
+    }
+
+    /// <summary>Each of <paramref name="folds"/> folds once.</summary>
+    private static IEnumerable<(long Fold, long Times)> EveryFold(long folds)
+    {
+        for (long fold = 0; fold < folds; fold++)
+        {
+            yield return (fold, 1);
+        }
+    }
 
     /// <summary>The loops of <see cref="Emit"/>, outermost first, as traces name a step's coordinates (the reduction
     /// folds are the K folds; a piece is a run of streamed rows within a pass).</summary>
     private static readonly ImmutableArray<string> LoopNames = ["group", "column_fold", "pass", "k_fold", "piece"];
 
-    private IEnumerable<ScheduleEntry> Emit(bool fusedRelu)
+    /// <param name="withSteps">False: the tiles alone, in the same order.</param>
+    private IEnumerable<ScheduleEntry> Emit(bool fusedRelu, bool withSteps = true)
     {
         var tiles = new TileNumbers();
         Func<long, ScheduleEntry> stationaryTile = _ws ? tiles.Weight : tiles.Ifmap;
@@ -149,6 +257,11 @@ internal sealed class StationaryPlan
                             {
                                 yield return streamedTile(StreamedResident ? (_ws ? _wholeIfmap : _wholeWeights) : StreamedBytes(t0, t1, k0, k1));
                                 lastStreamed = streamedKey;
+                            }
+
+                            if (!withSteps)
+                            {
+                                continue;
                             }
 
                             var piece = new Piece(s0, s1, t0, t1, k0, k1, t0 == passStart, t1 == passEnd, rowFold == _rowFolds - 1);
