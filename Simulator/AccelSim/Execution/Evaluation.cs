@@ -14,7 +14,8 @@ public sealed class EvalJournalMismatchException(string message) : Exception(mes
 
 /// <summary>
 /// Evaluates a number format over many inputs: the timing of one inference once (it does not depend on the values),
-/// then every input through the BFP datapath and the float reference, batch 1 each, a batch of inputs at a time in
+/// then every input through the BFP datapath and the float reference (not the local-error pass: an evaluation does not
+/// report it), batch 1 each, a batch of inputs at a time in
 /// parallel. Each finished batch is appended to the journal in input order, so an interrupted evaluation resumes where
 /// it stopped and the results do not depend on the thread count or on interruptions.
 /// </summary>
@@ -131,7 +132,7 @@ public sealed class Evaluation
     private EvalOutcome Evaluate(Network network, EvalInputs inputs, int index, LayerTiming[] timings, RunSettings settings, int threads, PreparedWeights prepared)
     {
         EvalInput input = inputs.Items[index];
-        var numerics = new NetworkNumerics(network, _config, threads, _log) { Input = inputs.Tensor(input), Prepared = prepared };
+        var numerics = new NetworkNumerics(network, _config, threads, _log) { Input = inputs.Tensor(input), Prepared = prepared, LocalError = false };
         (ImmutableArray<LayerNumerics> layers, OutputAgreement agreement) = numerics.Run();
         var results = ImmutableArray.CreateBuilder<LayerResult>(layers.Length);
         for (int i = 0; i < layers.Length; i++)

@@ -38,6 +38,10 @@ public sealed class NetworkNumerics
     /// same network, config and batch).</summary>
     public PreparedWeights? Prepared { get; init; }
 
+    /// <summary>Whether each conv/FC layer also runs the local-error pass (the reference activation in, through the same
+    /// datapath); without it <see cref="LayerNumerics.Local"/> is null. An evaluation reports no local error.</summary>
+    public bool LocalError { get; init; } = true;
+
     /// <summary>Seconds spent in the per-layer datapaths (BFP or MX passes, local-error pass, double reference) during
     /// <see cref="Run"/>: what a benchmark sets against the whole run. Never part of a result.</summary>
     public double KernelSeconds { get; private set; }
@@ -189,9 +193,8 @@ public sealed class NetworkNumerics
         double[] refOut = ReferenceDatapath.Convolve(g, refIn, weights, bias, _threads);
         double referenceSeconds = clock.Elapsed.TotalSeconds - quantizeSeconds - bfpSeconds;
         float[] refOut32 = ToSingle(refOut);
-        float[] localIn = ToSingle(refIn);
         double beforeLocal = clock.Elapsed.TotalSeconds;
-        BfpLayerOutput local = BfpDatapath.Convolve(g, localIn, quantized, bias, bfp, layer.Name, _threads);
+        BfpLayerOutput? local = LocalError ? BfpDatapath.Convolve(g, ToSingle(refIn), quantized, bias, bfp, layer.Name, _threads) : null;
         KernelSeconds += bfpSeconds + referenceSeconds + (clock.Elapsed.TotalSeconds - beforeLocal);
         _log.Debug("Numerics of {Layer}: quantize weights {Quantize:F2} s, BFP {Bfp:F2} s, reference {Reference:F2} s, local BFP {Local:F2} s",
             layer.Name, quantizeSeconds, bfpSeconds, referenceSeconds, clock.Elapsed.TotalSeconds - quantizeSeconds - bfpSeconds - referenceSeconds);
@@ -239,9 +242,9 @@ public sealed class NetworkNumerics
 
     /// <summary>A layer's error figures: the carried (accumulated) and local outputs against the reference, the
     /// datapath's saturations and the four-stage model's predicted NSR.</summary>
-    private static LayerNumerics Measured(BfpLayerOutput accumulated, BfpLayerOutput local, float[] reference, double predictedNsr) => new(
+    private static LayerNumerics Measured(BfpLayerOutput accumulated, BfpLayerOutput? local, float[] reference, double predictedNsr) => new(
         Figures(NumericError.Compare(accumulated.Output, reference)),
-        Figures(NumericError.Compare(local.Output, reference)),
+        local is null ? null : Figures(NumericError.Compare(local.Output, reference)),
         accumulated.InputSaturations,
         accumulated.WeightSaturations,
         accumulated.AccumulatorSaturations,
@@ -262,9 +265,8 @@ public sealed class NetworkNumerics
         double[] refOut = ReferenceDatapath.Convolve(g, refIn, weights, bias, _threads);
         double kernelSeconds = clock.Elapsed.TotalSeconds;
         float[] refOut32 = ToSingle(refOut);
-        float[] localIn = ToSingle(refIn);
         clock.Restart();
-        BfpLayerOutput local = MxDatapath.Convolve(g, localIn, quantized, bias, inputFormat, bfp.Mx, layer.Name, _threads);
+        BfpLayerOutput? local = LocalError ? MxDatapath.Convolve(g, ToSingle(refIn), quantized, bias, inputFormat, bfp.Mx, layer.Name, _threads) : null;
         KernelSeconds += kernelSeconds + clock.Elapsed.TotalSeconds;
         RoundingMode rounding = bfp.Mx.Rounding is MxRounding.NearestEven or MxRounding.NearestAway ? RoundingMode.NearestEven : RoundingMode.TowardZero;
         double inputNsr = ErrorModel.QuantizationNsr(accumulated.InputStepPower, accumulated.InputSignalPower, rounding);
@@ -307,21 +309,15 @@ public sealed class NetworkNumerics
         return (bfpOut, refOut, numerics);
     }
 
-    private static long CountZeroOperands(ConvShape g, BfpSettings bfp, QuantizedWeights quantized, BfpLayerOutput output)
+    private long CountZeroOperands(ConvShape g, BfpSettings bfp, QuantizedWeights quantized, BfpLayerOutput output)
     {
-        bool[] weightNonZero = new bool[g.WeightLength];
-        for (int m = 0; m < g.OutChannels; m++)
-        {
-            for (int k = 0; k < g.Reduction; k++)
-            {
-                weightNonZero[((long)m * g.Reduction) + k] = quantized.Mantissa(m, k) != 0;
-            }
-        }
-
+        long[] filtersNonZero = quantized.Narrow is { } narrow
+            ? ZeroOperands.FilterCounts(g, narrow, _threads)
+            : ZeroOperands.FilterCounts(g, quantized.Wide!, _threads);
         int[] mantissas = output.CapturedInputMantissas ?? throw new InvalidOperationException("input mantissas were not captured");
         return bfp.InputPartition.Kind == PartitionKind.Tensor
-            ? ZeroOperands.Count(g, Array.ConvertAll(mantissas, v => (float)v), weightNonZero)
-            : ZeroOperands.CountColumns(g, mantissas, weightNonZero);
+            ? ZeroOperands.CountTensor(g, mantissas, filtersNonZero, _threads)
+            : ZeroOperands.CountColumns(g, mantissas, filtersNonZero, _threads);
     }
 
     /// <summary>A float16 or float32 array: operands rounded to the array's format, products summed without further rounding.</summary>
@@ -340,12 +336,12 @@ public sealed class NetworkNumerics
         float[] approxOut = ToSingle(ReferenceDatapath.Convolve(g, Widen(approxIn), roundedWeights, bias, _threads));
         double[] refOut = ReferenceDatapath.Convolve(g, refIn, weights, bias, _threads);
         float[] refOut32 = ToSingle(refOut);
-        float[] localOut = ToSingle(ReferenceDatapath.Convolve(g, Widen(ToSingle(refIn)), roundedWeights, bias, _threads));
+        float[]? localOut = LocalError ? ToSingle(ReferenceDatapath.Convolve(g, Widen(ToSingle(refIn)), roundedWeights, bias, _threads)) : null;
         double perTensorNsr = Math.Pow(2, -2 * (half ? 11 : 24)) / 3;
         bool[] weightNonZero = Array.ConvertAll(roundedWeights, w => w != 0);
         var numerics = new LayerNumerics(
             Figures(NumericError.Compare(approxOut, refOut32)),
-            Figures(NumericError.Compare(localOut, refOut32)),
+            localOut is null ? null : Figures(NumericError.Compare(localOut, refOut32)),
             0,
             0,
             0,

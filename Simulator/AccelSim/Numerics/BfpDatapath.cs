@@ -1,3 +1,6 @@
+using System.Numerics;
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
 using AccelSim.Workloads;
 
 namespace AccelSim.Numerics;
@@ -40,8 +43,14 @@ public static class BfpDatapath
     private const ulong InputStream = 1;
     private const ulong BiasStream = 2;
 
-    public static QuantizedWeights QuantizeWeights(ConvShape g, ReadOnlySpan<float> weights, BfpSettings s, string layerName)
+    public static QuantizedWeights QuantizeWeights(ConvShape g, ReadOnlySpan<float> weights, BfpSettings s, string layerName) =>
+        QuantizeWeights(g, weights.ToArray(), s, layerName);
+
+    /// <summary><see cref="QuantizeWeights(ConvShape, ReadOnlySpan{float}, BfpSettings, string)"/> reading the array
+    /// itself (a large layer's weights are not copied).</summary>
+    public static QuantizedWeights QuantizeWeights(ConvShape g, float[] weights, BfpSettings s, string layerName)
     {
+        ArgumentNullException.ThrowIfNull(weights);
         if (weights.Length != g.WeightLength)
         {
             throw new ArgumentException($"layer '{layerName}': {weights.Length} weights given, {g.WeightLength} expected", nameof(weights));
@@ -62,12 +71,27 @@ public static class BfpDatapath
             _ => filters * groupsPerRow,
         };
         var maxAbs = new float[blocks];
-        for (int m = 0; m < filters; m++)
+        if (partition.Kind is PartitionKind.Row or PartitionKind.Group)
         {
-            for (int j = 0; j < k; j++)
+            // A filter's blocks are its own, and a maximum is exact in any order: filters in parallel.
+            Parallel.For(0, filters, m =>
             {
-                int block = BlockOf(m, j);
-                maxAbs[block] = MathF.Max(maxAbs[block], MathF.Abs(weights[(m * k) + j]));
+                for (int j = 0; j < k; j++)
+                {
+                    int block = BlockOf(m, j);
+                    maxAbs[block] = MathF.Max(maxAbs[block], MathF.Abs(weights[(m * k) + j]));
+                }
+            });
+        }
+        else
+        {
+            for (int m = 0; m < filters; m++)
+            {
+                for (int j = 0; j < k; j++)
+                {
+                    int block = BlockOf(m, j);
+                    maxAbs[block] = MathF.Max(maxAbs[block], MathF.Abs(weights[(m * k) + j]));
+                }
             }
         }
 
@@ -77,11 +101,29 @@ public static class BfpDatapath
             stepExponents[b] = BfpConverter.StepExponent(BfpConverter.SharedExponent(maxAbs[b], format), format);
         }
 
+        // Σ Δ² and Σ w² are summed in element order (their bits depend on it) by one task while the filters convert.
+        Task<(double StepPower, double SignalPower)> powers = Task.Run(() =>
+        {
+            double stepPower = 0;
+            double signalPower = 0;
+            for (int m = 0; m < filters; m++)
+            {
+                for (int j = 0; j < k; j++)
+                {
+                    double step = BfpConverter.Pow2(stepExponents[BlockOf(m, j)]);
+                    stepPower += step * step;
+                    signalPower += (double)weights[(m * k) + j] * weights[(m * k) + j];
+                }
+            }
+
+            return (stepPower, signalPower);
+        });
+
         bool narrow = format.MantissaBits <= 16;
         short[]? narrowMantissas = narrow ? new short[weights.Length] : null;
         int[]? wideMantissas = narrow ? null : new int[weights.Length];
         // Filters convert independently; each is one thread's, so the result does not depend on the thread count.
-        float[] source = weights.ToArray();
+        float[] source = weights;
         long saturations = 0;
         var gate = new object();
         Parallel.For(0, filters, () => 0L, (m, _, local) =>
@@ -113,19 +155,8 @@ public static class BfpDatapath
             }
         });
 
-        double stepPower = 0;
-        double signalPower = 0;
-        for (int m = 0; m < filters; m++)
-        {
-            for (int j = 0; j < k; j++)
-            {
-                double step = BfpConverter.Pow2(stepExponents[BlockOf(m, j)]);
-                stepPower += step * step;
-                signalPower += (double)source[(m * k) + j] * source[(m * k) + j];
-            }
-        }
-
-        return new QuantizedWeights(g, format, partition, narrowMantissas, wideMantissas, stepExponents, saturations, stepPower, signalPower);
+        (double stepPowerSum, double signalPowerSum) = powers.GetAwaiter().GetResult();
+        return new QuantizedWeights(g, format, partition, narrowMantissas, wideMantissas, stepExponents, saturations, stepPowerSum, signalPowerSum);
 
         int BlockOf(int m, int j) => partition.Kind switch
         {
@@ -201,7 +232,18 @@ public static class BfpDatapath
             buffers => job.Absorb(buffers));
         }
 
-        if (packed)
+        if (packed && IntegerGemm.IsWholeGemm(chosen))
+        {
+            // One native GEMM per group over all its columns, then the outputs rounded in blocks of filters.
+            for (int group = 0; group < g.Groups; group++)
+            {
+                long[] sums = job.MultiplyGroup(group, threads: Math.Max(1, maxDegreeOfParallelism));
+                int filterBlocks = (g.GroupFilters + FiltersPerBlock - 1) / FiltersPerBlock;
+                int current = group;
+                Parallel.For(0, filterBlocks, parallel, block => job.StoreGroup(current, block * FiltersPerBlock, sums));
+            }
+        }
+        else if (packed)
         {
             // Columns were converted and packed above; the GEMM runs over blocks of filters × columns, so a layer with
             // one column (FC at batch 1) still spreads over the threads. Each output is one exact sum, whatever the block.
@@ -238,6 +280,10 @@ public static class BfpDatapath
     private sealed class Job(ConvShape g, QuantizedWeights w, BfpSettings s, float[] input, float[] bias)
     {
         private readonly BfpFormat _format = s.Inputs;
+
+        private QuantizedWeights Weights => w;
+
+        private BfpSettings Settings => s;
         private readonly bool _narrow = s.Inputs.MantissaBits <= 16 && w.Narrow is not null;
         private readonly object _gate = new();
         private short[]? _tensorNarrow;
@@ -285,6 +331,43 @@ public static class BfpDatapath
 
         public int[]? CapturedExponents { get; private set; }
 
+        /// <summary><see cref="BfpConverter.Quantize"/> four elements at a time for the deterministic roundings, the
+        /// same operations on doubles (scale by a power of two, round, saturate to ±Q); returns where the scalar tail starts.</summary>
+        private static int QuantizeVectors(ReadOnlySpan<float> values, double inverse, int maxMantissa, RoundingMode rounding, Span<short> target, ref long saturations)
+        {
+            if (!Avx2.IsSupported)
+            {
+                return 0;
+            }
+
+            var scale = Vector256.Create(inverse);
+            var max = Vector256.Create((double)maxMantissa);
+            var min = Vector256.Create(-(double)maxMantissa);
+            long saturated = 0;
+            int i = 0;
+            for (; i + 4 <= values.Length; i += 4)
+            {
+                Vector256<double> scaled = Avx.ConvertToVector256Double(Vector128.Create(values.Slice(i, 4))) * scale;
+                Vector256<double> rounded = rounding switch
+                {
+                    RoundingMode.NearestEven => Avx.RoundToNearestInteger(scaled),
+                    RoundingMode.TowardZero => Avx.RoundToZero(scaled),
+                    RoundingMode.TowardPositive => Avx.RoundToPositiveInfinity(scaled),
+                    _ => Avx.RoundToNegativeInfinity(scaled),
+                };
+                Vector256<double> outside = Vector256.GreaterThan(rounded, max) | Vector256.LessThan(rounded, min);
+                saturated += BitOperations.PopCount(outside.ExtractMostSignificantBits());
+                Vector128<int> q = Avx.ConvertToVector128Int32WithTruncation(Vector256.Min(Vector256.Max(rounded, min), max));
+                target[i] = (short)q.GetElement(0);
+                target[i + 1] = (short)q.GetElement(1);
+                target[i + 2] = (short)q.GetElement(2);
+                target[i + 3] = (short)q.GetElement(3);
+            }
+
+            saturations += saturated;
+            return i;
+        }
+
         public void StartCapture()
         {
             if (s.InputPartition.Kind == PartitionKind.Tensor)
@@ -323,11 +406,21 @@ public static class BfpDatapath
             _columnSteps = new int[columns];
             if (_tensorNarrow is not null)
             {
-                // Under `tensor` the map is converted once; its offset bytes are gathered straight into the panel.
+                // Under `tensor` the map is converted once; its offset bytes, channel last, are gathered straight into
+                // the panel as runs of channels (the packed K order of IntegerGemm.PackWeights).
                 _tensorBytes = new byte[_tensorNarrow.Length];
-                for (int i = 0; i < _tensorBytes.Length; i++)
+                int planeLength = g.InHeight * g.InWidth;
+                for (int item = 0; item < g.Batch; item++)
                 {
-                    _tensorBytes[i] = (byte)(_tensorNarrow[i] + IntegerGemm.InputOffset);
+                    for (int c = 0; c < g.InChannels; c++)
+                    {
+                        ReadOnlySpan<short> plane = _tensorNarrow.AsSpan(((item * g.InChannels) + c) * planeLength, planeLength);
+                        Span<byte> target = _tensorBytes.AsSpan(item * g.InChannels * planeLength);
+                        for (int p = 0; p < planeLength; p++)
+                        {
+                            target[(p * g.InChannels) + c] = (byte)(plane[p] + IntegerGemm.InputOffset);
+                        }
+                    }
                 }
 
                 Array.Fill(_columnSteps, _tensorStep);
@@ -344,12 +437,34 @@ public static class BfpDatapath
             int pixels = g.PixelsPerItem;
             int width = g.OutWidth;
             int count = Math.Min(ColumnsPerTile, (g.Batch * pixels) - firstColumn);
+            int channels = g.GroupInChannels;
             for (int c = 0; c < count; c++)
             {
                 int n = firstColumn + c;
                 long column = ((long)group * g.Batch * pixels) + n;
                 Span<byte> target = _panel.AsSpan((int)(column * _padded), _padded);
-                g.Im2Col<byte>(_tensorBytes, n / pixels, group, (n % pixels) / width, n % width, target, IntegerGemm.InputOffset);
+                int item = n / pixels;
+                int oh = (n % pixels) / width;
+                int ow = n % width;
+                int position = 0;
+                for (int r = 0; r < g.KernelHeight; r++)
+                {
+                    int ih = (oh * g.StrideHeight) - g.PadTop + (r * g.DilationHeight);
+                    for (int q = 0; q < g.KernelWidth; q++, position++)
+                    {
+                        int iw = (ow * g.StrideWidth) - g.PadLeft + (q * g.DilationWidth);
+                        Span<byte> run = target.Slice(position * channels, channels);
+                        if (ih >= 0 && ih < g.InHeight && iw >= 0 && iw < g.InWidth)
+                        {
+                            _tensorBytes.AsSpan((int)(((((long)item * g.InHeight) + ih) * g.InWidth + iw) * g.InChannels) + (group * channels), channels).CopyTo(run);
+                        }
+                        else
+                        {
+                            run.Fill(IntegerGemm.InputOffset);
+                        }
+                    }
+                }
+
                 target[k..].Fill(IntegerGemm.InputOffset);
             }
         }
@@ -363,6 +478,7 @@ public static class BfpDatapath
             (sbyte[] bytes, long[] rowSums) = w.Packed;
             int p = _padded;
             Span<long> sums = stackalloc long[8];
+            var finish = new Finisher(this, filterEnd - firstFilter);
             for (int f = firstFilter; f < filterEnd; f += 2)
             {
                 int m = (group * g.GroupFilters) + f;
@@ -393,7 +509,48 @@ public static class BfpDatapath
             void Store(int m, int n, long sum)
             {
                 long outIndex = ((((long)(n / g.PixelsPerItem) * g.OutChannels) + m) * g.PixelsPerItem) + (n % g.PixelsPerItem);
-                Output[outIndex] = Finish(m, n, w.StepExponent(m, 0) + _columnSteps![(group * columns) + n], sum);
+                Output[outIndex] = finish.Round(m - (group * g.GroupFilters) - firstFilter, m, n, _columnSteps![(group * columns) + n], sum);
+            }
+        }
+
+        /// <summary>Every exact sum of a group's filters with its packed columns, as [column · filters + filter].</summary>
+        public long[] MultiplyGroup(int group, int threads)
+        {
+            int columns = g.Batch * g.PixelsPerItem;
+            int filters = g.GroupFilters;
+            (sbyte[] bytes, long[] rowSums) = w.Packed;
+            var sums = new long[(long)columns * filters];
+            IntegerGemm.Multiply(
+                bytes.AsSpan(group * filters * _padded, filters * _padded), rowSums.AsSpan(group * filters, filters), filters,
+                _panel.AsSpan((int)((long)group * columns * _padded), columns * _padded), columns, sums, threads);
+            return sums;
+        }
+
+        /// <summary>Rounds the outputs of up to <see cref="FiltersPerBlock"/> filters of a group from <see cref="MultiplyGroup"/>'s sums.</summary>
+        public void StoreGroup(int group, int firstFilter, long[] sums)
+        {
+            int columns = g.Batch * g.PixelsPerItem;
+            int filters = g.GroupFilters;
+            int filterEnd = Math.Min(filters, firstFilter + FiltersPerBlock);
+            var finish = new Finisher(this, filterEnd - firstFilter);
+            int pixels = g.PixelsPerItem;
+            // Columns outer, the block's filters inner: the sums are read in their order, the outputs in a few streams.
+            for (int n = 0, item = 0, pixel = 0; n < columns; n++)
+            {
+                int columnStep = _columnSteps![(group * columns) + n];
+                long rowBase = (long)n * filters;
+                for (int f = firstFilter; f < filterEnd; f++)
+                {
+                    int m = (group * filters) + f;
+                    long outIndex = ((((long)item * g.OutChannels) + m) * pixels) + pixel;
+                    Output[outIndex] = finish.Round(f - firstFilter, m, n, columnStep, sums[rowBase + f]);
+                }
+
+                if (++pixel == pixels)
+                {
+                    pixel = 0;
+                    item++;
+                }
             }
         }
 
@@ -421,7 +578,13 @@ public static class BfpDatapath
                     _tensorWide = new int[input.Length];
                 }
 
-                for (int i = 0; i < input.Length; i++)
+                int start = 0;
+                if (_tensorNarrow is not null && s.Rounding != RoundingMode.Stochastic)
+                {
+                    start = QuantizeVectors(input, inverse, _format.MaxMantissa, s.Rounding, _tensorNarrow, ref saturations);
+                }
+
+                for (int i = start; i < input.Length; i++)
                 {
                     double uniform = s.Rounding == RoundingMode.Stochastic ? BfpConverter.Uniform(s.StochasticSeed, InputStream, (ulong)i) : 0;
                     int q = BfpConverter.Quantize(input[i], inverse, _format.MaxMantissa, s.Rounding, uniform, out bool saturated);
@@ -444,11 +607,16 @@ public static class BfpDatapath
                 long[] rowUses = WindowUses(g.InHeight, g.OutHeight, g.KernelHeight, g.StrideHeight, g.PadTop, g.DilationHeight);
                 long[] columnUses = WindowUses(g.InWidth, g.OutWidth, g.KernelWidth, g.StrideWidth, g.PadLeft, g.DilationWidth);
                 double signal = 0;
-                for (int i = 0; i < input.Length; i++)
+                for (int i = 0; i < input.Length;)
                 {
-                    int iw = i % g.InWidth;
-                    int ih = i / g.InWidth % g.InHeight;
-                    signal += (double)input[i] * input[i] * rowUses[ih] * columnUses[iw];
+                    // Plane by plane, row by row: the same terms added in the same order as element by element.
+                    for (int ih = 0; ih < g.InHeight; ih++)
+                    {
+                        for (int iw = 0; iw < g.InWidth; iw++, i++)
+                        {
+                            signal += (double)input[i] * input[i] * rowUses[ih] * columnUses[iw];
+                        }
+                    }
                 }
 
                 _tensorSignalPower = signal;
@@ -524,7 +692,7 @@ public static class BfpDatapath
                 for (int c = 0; c < count; c++)
                 {
                     long column = ((long)group * g.Batch * g.PixelsPerItem) + firstColumn + c;
-                    IntegerGemm.PackColumn(b.Narrow[c], _panel.AsSpan((int)(column * _padded), _padded));
+                    IntegerGemm.PackColumn(b.Narrow[c], _panel.AsSpan((int)(column * _padded), _padded), g.KernelHeight * g.KernelWidth);
                     _columnSteps![column] = b.Steps[c][0];
                 }
 
@@ -719,6 +887,47 @@ public static class BfpDatapath
             double biasValue = bias.Length == 0 ? 0 : bias[m];
             double uniform = s.Rounding == RoundingMode.Stochastic ? BfpConverter.Uniform(s.StochasticSeed, BiasStream, ((ulong)m * (ulong)(g.Batch * g.PixelsPerItem)) + (ulong)n) : 0;
             return BfpConverter.RoundScaled(biasValue * BfpConverter.Pow2(-scale), s.Rounding, uniform);
+        }
+
+        /// <summary><see cref="Finish"/> for many outputs of a few filters: the scale's power of two and the quantized bias
+        /// are kept per filter while the scale stays the same (they depend only on filter and scale, unless rounding is
+        /// stochastic), and the sum plus bias is added in int64 where that is exact.</summary>
+        private sealed class Finisher(Job job, int filters)
+        {
+            // Biases of 2^62 and beyond take Finish's general path (int64 could overflow).
+            private const double LongBiasLimit = 4.611686018427388e18;
+            private readonly int[] _weightSteps = Enumerable.Repeat(int.MinValue, filters).ToArray();
+            private readonly int[] _scales = new int[filters];
+            private readonly double[] _powers = new double[filters];
+            private readonly long[] _biases = new long[filters];
+            private readonly bool[] _general = new bool[filters];
+
+            public float Round(int slot, int m, int n, int columnStep, long sum)
+            {
+                if (_weightSteps[slot] == int.MinValue)
+                {
+                    _weightSteps[slot] = job.Weights.StepExponent(m, 0);
+                    _scales[slot] = int.MinValue;
+                }
+
+                int scale = _weightSteps[slot] + columnStep;
+                if (job.Settings.Rounding == RoundingMode.Stochastic)
+                {
+                    return job.Finish(m, n, scale, sum);
+                }
+
+                if (scale != _scales[slot])
+                {
+                    _scales[slot] = scale;
+                    double bias = job.QuantizedBias(m, n, scale);
+                    _general[slot] = Math.Abs(bias) >= LongBiasLimit;
+                    _biases[slot] = _general[slot] ? 0 : (long)bias;
+                    _powers[slot] = BfpConverter.Pow2(scale);
+                }
+
+                // Exact: |sum| and |bias| are below 2^62, and (double)long rounds as (double)Int128 does.
+                return _general[slot] ? job.Finish(m, n, scale, sum) : (float)((double)(sum + _biases[slot]) * _powers[slot]);
+            }
         }
 
         /// <summary>An exact (unbounded) accumulator's sum plus the bias, rounded once to float32.</summary>

@@ -18,6 +18,10 @@ public enum IntegerKernel
 
     /// <summary>The same packed bytes and blocks as <see cref="Vnni"/>, summed by a scalar loop: the portable fallback.</summary>
     PackedScalar,
+
+    /// <summary>The same packed bytes multiplied by oneDNN's <c>dnnl_gemm_u8s8s32</c> (<c>libdnnl.so.2</c>, AVX-512 VNNI
+    /// where the CPU has it), one GEMM per layer group; only where the library loads and proves exact at the extremes.</summary>
+    OneDnn,
 }
 
 /// <summary>Exact integer GEMM of 8-bit mantissas packed as bytes: weights as signed bytes, inputs offset by +128 as
@@ -39,17 +43,48 @@ public static class IntegerGemm
 
     private const int StepsPerWiden = 16_384;
 
-    /// <summary>The fastest kernel this CPU runs: <see cref="IntegerKernel.Vnni"/> with AVX-VNNI, else <see cref="IntegerKernel.Pairs16"/>.</summary>
-    public static IntegerKernel Best => AvxVnni.IsSupported ? IntegerKernel.Vnni : IntegerKernel.Pairs16;
+    /// <summary>The fastest kernel this machine runs: <see cref="IntegerKernel.OneDnn"/> where oneDNN is installed and
+    /// exact, else <see cref="IntegerKernel.Vnni"/> with AVX-VNNI, else <see cref="IntegerKernel.Pairs16"/>.</summary>
+    public static IntegerKernel Best =>
+        NativeIntegerGemm.IsAvailable ? IntegerKernel.OneDnn : AvxVnni.IsSupported ? IntegerKernel.Vnni : IntegerKernel.Pairs16;
 
-    /// <summary>Whether <paramref name="kernel"/> runs on this CPU.</summary>
-    public static bool IsSupported(IntegerKernel kernel) => kernel != IntegerKernel.Vnni || AvxVnni.IsSupported;
+    /// <summary>Whether <paramref name="kernel"/> runs on this machine.</summary>
+    public static bool IsSupported(IntegerKernel kernel) => kernel switch
+    {
+        IntegerKernel.Vnni => AvxVnni.IsSupported,
+        IntegerKernel.OneDnn => NativeIntegerGemm.IsAvailable,
+        _ => true,
+    };
+
+    /// <summary>Whether <paramref name="kernel"/> multiplies a whole group in one call (<see cref="Multiply"/>) rather
+    /// than block by block (<see cref="Dot2x4"/>).</summary>
+    public static bool IsWholeGemm(IntegerKernel kernel) => kernel == IntegerKernel.OneDnn;
+
+    /// <summary>Every exact Σ w·x of <paramref name="rows"/> packed weight rows with <paramref name="count"/> packed
+    /// columns, as sums[n · rows + m], through oneDNN on up to <paramref name="threads"/> threads.</summary>
+    public static void Multiply(
+        ReadOnlySpan<sbyte> weights, ReadOnlySpan<long> rowSums, int rows, ReadOnlySpan<byte> columns, int count, Span<long> sums, int threads)
+    {
+        int padded = weights.Length / rows;
+        NativeIntegerGemm.Multiply(weights, rows, columns, count, padded, sums, threads);
+        for (int n = 0; n < count; n++)
+        {
+            Span<long> row = sums.Slice(n * rows, rows);
+            for (int m = 0; m < rows; m++)
+            {
+                row[m] -= InputOffset * rowSums[m];
+            }
+        }
+    }
 
     /// <summary>K rounded up to <see cref="KAlignment"/>.</summary>
     public static int PaddedLength(int k) => (k + KAlignment - 1) / KAlignment * KAlignment;
 
     /// <summary>Packs rows of mantissas [rows × k] (within ±127) as signed bytes [rows × padded k] and returns each row's Σ w.</summary>
-    public static (sbyte[] Bytes, long[] RowSums) PackWeights(ReadOnlySpan<short> mantissas, int rows, int k)
+    /// <param name="window">Kernel positions per input channel (K = channels · window, channel slowest): the bytes are
+    /// stored window position slowest, channel fastest (<see cref="PackedIndex"/>), so a column of a channel-last map is
+    /// gathered as whole runs of channels. Any order gives the same exact sums as long as columns use the same one.</param>
+    public static (sbyte[] Bytes, long[] RowSums) PackWeights(ReadOnlySpan<short> mantissas, int rows, int k, int window = 1)
     {
         int padded = PaddedLength(k);
         var bytes = new sbyte[(long)rows * padded];
@@ -59,10 +94,22 @@ public static class IntegerGemm
             long sum = 0;
             ReadOnlySpan<short> row = mantissas.Slice(r * k, k);
             Span<sbyte> target = bytes.AsSpan(r * padded, k);
-            for (int j = 0; j < k; j++)
+            if (window == 1)
             {
-                target[j] = (sbyte)row[j];
-                sum += row[j];
+                for (int j = 0; j < k; j++)
+                {
+                    target[j] = (sbyte)row[j];
+                    sum += row[j];
+                }
+            }
+            else
+            {
+                int channels = k / window;
+                for (int j = 0; j < k; j++)
+                {
+                    target[PackedIndex(j, channels, window)] = (sbyte)row[j];
+                    sum += row[j];
+                }
             }
 
             sums[r] = sum;
@@ -71,22 +118,56 @@ public static class IntegerGemm
         return (bytes, sums);
     }
 
+    /// <summary>Where K index <paramref name="j"/> (channel · window + position) is stored: position · channels + channel.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    public static int PackedIndex(int j, int channels, int window) => ((j % window) * channels) + (j / window);
+
     /// <summary>Packs one column of input mantissas (within ±127) as x + 128 into <paramref name="target"/> (padded
-    /// length; the padding meets zero weights, so its value does not matter and is set to the offset, x = 0).</summary>
-    public static void PackColumn(ReadOnlySpan<short> mantissas, Span<byte> target)
+    /// length, in the order of <see cref="PackWeights"/>; the padding meets zero weights, so its value does not matter
+    /// and is set to the offset, x = 0).</summary>
+    public static void PackColumn(ReadOnlySpan<short> mantissas, Span<byte> target, int window = 1)
     {
-        for (int j = 0; j < mantissas.Length; j++)
+        int k = mantissas.Length;
+        if (window == 1)
         {
-            target[j] = (byte)(mantissas[j] + InputOffset);
+            int j = 0;
+            var offset = Vector256.Create((short)InputOffset);
+            for (; j + 32 <= k; j += 32)
+            {
+                Vector256<short> low = Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(mantissas), (nuint)j) + offset;
+                Vector256<short> high = Vector256.LoadUnsafe(ref MemoryMarshal.GetReference(mantissas), (nuint)(j + 16)) + offset;
+                Vector256.Narrow(low.AsUInt16(), high.AsUInt16()).StoreUnsafe(ref MemoryMarshal.GetReference(target), (nuint)j);
+            }
+
+            for (; j < k; j++)
+            {
+                target[j] = (byte)(mantissas[j] + InputOffset);
+            }
+        }
+        else
+        {
+            int channels = k / window;
+            for (int c = 0; c < channels; c++)
+            {
+                for (int p = 0; p < window; p++)
+                {
+                    target[(p * channels) + c] = (byte)(mantissas[(c * window) + p] + InputOffset);
+                }
+            }
         }
 
-        target[mantissas.Length..].Fill(InputOffset);
+        target[k..].Fill(InputOffset);
     }
 
     /// <summary>Σ w·x over one packed weight row and one packed column (both of the padded length), exact.</summary>
     public static long Dot(IntegerKernel kernel, ReadOnlySpan<sbyte> weights, long rowSum, ReadOnlySpan<byte> column)
     {
-        long offsetSum = kernel == IntegerKernel.Vnni ? DotVnni(weights, column) : DotScalar(weights, column);
+        long offsetSum = kernel switch
+        {
+            IntegerKernel.Vnni => DotVnni(weights, column),
+            IntegerKernel.OneDnn => DotNative(weights, column),
+            _ => DotScalar(weights, column),
+        };
         return offsetSum - (InputOffset * rowSum);
     }
 
@@ -98,6 +179,17 @@ public static class IntegerGemm
         if (kernel == IntegerKernel.Vnni)
         {
             Dot2x4Vnni(w0, w1, x0, x1, x2, x3, sums);
+        }
+        else if (kernel == IntegerKernel.OneDnn)
+        {
+            sums[0] = DotNative(w0, x0);
+            sums[1] = DotNative(w0, x1);
+            sums[2] = DotNative(w0, x2);
+            sums[3] = DotNative(w0, x3);
+            sums[4] = DotNative(w1, x0);
+            sums[5] = DotNative(w1, x1);
+            sums[6] = DotNative(w1, x2);
+            sums[7] = DotNative(w1, x3);
         }
         else
         {
@@ -128,6 +220,13 @@ public static class IntegerGemm
         }
 
         return total;
+    }
+
+    private static long DotNative(ReadOnlySpan<sbyte> w, ReadOnlySpan<byte> u)
+    {
+        Span<long> sum = stackalloc long[1];
+        NativeIntegerGemm.Multiply(w, 1, u, 1, w.Length, sum, 1);
+        return sum[0];
     }
 
     private static long DotVnni(ReadOnlySpan<sbyte> w, ReadOnlySpan<byte> u)

@@ -16,7 +16,7 @@ public sealed class QuantizedWeights
         Wide = wide;
         StepExponents = stepExponents;
         Saturations = saturations;
-        _packed = new Lazy<(sbyte[], long[])>(() => IntegerGemm.PackWeights(Narrow!, Geometry.OutChannels, Geometry.Reduction));
+        _packed = new Lazy<(sbyte[], long[])>(() => IntegerGemm.PackWeights(Narrow!, Geometry.OutChannels, Geometry.Reduction, Geometry.KernelHeight * Geometry.KernelWidth));
     }
 
     private readonly Lazy<(sbyte[] Bytes, long[] RowSums)> _packed;

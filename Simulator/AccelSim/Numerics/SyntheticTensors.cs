@@ -1,3 +1,6 @@
+using System.Runtime.Intrinsics;
+using System.Runtime.Intrinsics.X86;
+
 namespace AccelSim.Numerics;
 
 /// <summary>Seeded synthetic tensors. Values depend only on the seed and the element index, never on the thread count.</summary>
@@ -6,6 +9,14 @@ namespace AccelSim.Numerics;
 public static class SyntheticTensors
 {
     private const int ChunkElements = 4096;
+    private const ulong Golden = 0x9E3779B97F4A7C15UL;
+
+    /// <summary>The relative distance the vector logarithm, sine and cosine may put a value from the scalar ones'
+    /// (both are within a few units in the last place of double, about 2^-52; this allows 2^-40).</summary>
+    private const double VectorTolerance = 1.0 / (1L << 40);
+
+    /// <summary>Below this |cos|, |sin| or |log u1| a vector result's relative error is not bounded: scalar instead.</summary>
+    private const double SmallestVectorFactor = 1.0 / 1024;
 
     /// <summary>He-normal weights: normal with mean 0 and standard deviation sqrt(2 / fan-in).</summary>
     public static void HeNormal(ulong seed, int fanIn, Span<float> destination) =>
@@ -13,6 +24,17 @@ public static class SyntheticTensors
 
     /// <summary>Standard normal values (mean 0, standard deviation 1).</summary>
     public static void StandardNormal(ulong seed, Span<float> destination) => Normal(seed, 1.0, destination);
+
+    /// <summary>The same values as <see cref="HeNormal"/>, one element at a time with the scalar logarithm, sine and
+    /// cosine: the definition the vector path is held to.</summary>
+    internal static void HeNormalScalar(ulong seed, int fanIn, Span<float> destination)
+    {
+        double standardDeviation = Math.Sqrt(2.0 / Math.Max(1, fanIn));
+        for (int first = 0, chunk = 0; first < destination.Length; first += ChunkElements, chunk++)
+        {
+            ScalarChunk(seed, chunk, standardDeviation, destination.Slice(first, Math.Min(ChunkElements, destination.Length - first)));
+        }
+    }
 
     private static unsafe void Normal(ulong seed, double standardDeviation, Span<float> destination)
     {
@@ -24,28 +46,122 @@ public static class SyntheticTensors
             Parallel.For(0, chunks, chunk =>
             {
                 int first = chunk * ChunkElements;
-                int count = Math.Min(ChunkElements, length - first);
-                ulong state = seed ^ ((ulong)(chunk + 1) * 0x9E3779B97F4A7C15UL);
-                for (int i = 0; i < count; i += 2)
+                var values = new Span<float>(basePointer + first, Math.Min(ChunkElements, length - first));
+                if (Avx.IsSupported && Vector256.IsHardwareAccelerated)
                 {
-                    // Box–Muller: u1 in (0, 1] keeps the logarithm finite.
-                    double u1 = 1.0 - ((Next(ref state) >> 11) * (1.0 / (1UL << 53)));
-                    double u2 = (Next(ref state) >> 11) * (1.0 / (1UL << 53));
-                    double radius = Math.Sqrt(-2.0 * Math.Log(u1)) * standardDeviation;
-                    (double sin, double cos) = Math.SinCos(2 * Math.PI * u2);
-                    basePointer[first + i] = (float)(radius * cos);
-                    if (i + 1 < count)
-                    {
-                        basePointer[first + i + 1] = (float)(radius * sin);
-                    }
+                    VectorChunk(seed, chunk, standardDeviation, values);
+                }
+                else
+                {
+                    ScalarChunk(seed, chunk, standardDeviation, values);
                 }
             });
         }
     }
 
+    private static void ScalarChunk(ulong seed, int chunk, double standardDeviation, Span<float> values)
+    {
+        ulong state = ChunkState(seed, chunk);
+        for (int i = 0; i < values.Length; i += 2)
+        {
+            // Box–Muller: u1 in (0, 1] keeps the logarithm finite.
+            (double u1, double u2) = Uniforms(ref state);
+            (float a, float b) = ScalarPair(u1, u2, standardDeviation);
+            values[i] = a;
+            if (i + 1 < values.Length)
+            {
+                values[i + 1] = b;
+            }
+        }
+    }
+
+    private static (float Cos, float Sin) ScalarPair(double u1, double u2, double standardDeviation)
+    {
+        double radius = Math.Sqrt(-2.0 * Math.Log(u1)) * standardDeviation;
+        (double sin, double cos) = Math.SinCos(2 * Math.PI * u2);
+        return ((float)(radius * cos), (float)(radius * sin));
+    }
+
+    /// <summary>Four pairs at a time with the vector logarithm and sine/cosine. A value is kept only when every double
+    /// within <see cref="VectorTolerance"/> of it rounds to the same float, so the scalar one (that close) rounds there
+    /// too; otherwise, and where the relative error is not bounded, the pair is made by <see cref="ScalarPair"/>. The
+    /// floats are therefore the scalar path's bits. Compiled optimized from the first call: unoptimized, the vector
+    /// functions cost more than the scalar ones.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void VectorChunk(ulong seed, int chunk, double standardDeviation, Span<float> values)
+    {
+        int pairs = (values.Length + 1) / 2;
+        Span<double> u1s = stackalloc double[ChunkElements / 2];
+        Span<double> u2s = stackalloc double[ChunkElements / 2];
+        ulong state = ChunkState(seed, chunk);
+        for (int p = 0; p < pairs; p++)
+        {
+            (u1s[p], u2s[p]) = Uniforms(ref state);
+        }
+
+        Span<float> cosines = stackalloc float[4];
+        Span<float> sines = stackalloc float[4];
+        var deviation = Vector256.Create(standardDeviation);
+        var minusTwo = Vector256.Create(-2.0);
+        var turn = Vector256.Create(2 * Math.PI);
+        var small = Vector256.Create(SmallestVectorFactor);
+        var up = Vector256.Create(1 + VectorTolerance);
+        var down = Vector256.Create(1 - VectorTolerance);
+        int q = 0;
+        for (; q + 4 <= pairs; q += 4)
+        {
+            Vector256<double> u1 = Vector256.Create((ReadOnlySpan<double>)u1s.Slice(q, 4));
+            Vector256<double> u2 = Vector256.Create((ReadOnlySpan<double>)u2s.Slice(q, 4));
+            Vector256<double> log = Vector256.Log(u1);
+            Vector256<double> radius = Vector256.Sqrt(minusTwo * log) * deviation;
+            (Vector256<double> sin, Vector256<double> cos) = Vector256.SinCos(turn * u2);
+            Vector256<double> a = radius * cos;
+            Vector256<double> b = radius * sin;
+            Vector128<float> fa = Avx.ConvertToVector128Single(a);
+            Vector128<float> fb = Avx.ConvertToVector128Single(b);
+            Vector256<double> unbounded = Vector256.LessThan(Vector256.Abs(cos), small) | Vector256.LessThan(Vector256.Abs(sin), small)
+                | Vector256.LessThan(Vector256.Abs(log), small);
+            Vector128<float> moved = ~(Vector128.Equals(Avx.ConvertToVector128Single(a * up), fa) & Vector128.Equals(Avx.ConvertToVector128Single(a * down), fa)
+                & Vector128.Equals(Avx.ConvertToVector128Single(b * up), fb) & Vector128.Equals(Avx.ConvertToVector128Single(b * down), fb));
+            fa.CopyTo(cosines);
+            fb.CopyTo(sines);
+            uint fallback = unbounded.ExtractMostSignificantBits() | moved.ExtractMostSignificantBits();
+            for (int j = 0; j < 4; j++)
+            {
+                (float c, float s) = (fallback & (1u << j)) != 0 ? ScalarPair(u1s[q + j], u2s[q + j], standardDeviation) : (cosines[j], sines[j]);
+                Store(values, q + j, c, s);
+            }
+        }
+
+        for (; q < pairs; q++)
+        {
+            (float c, float s) = ScalarPair(u1s[q], u2s[q], standardDeviation);
+            Store(values, q, c, s);
+        }
+
+        static void Store(Span<float> values, int pair, float cos, float sin)
+        {
+            values[2 * pair] = cos;
+            if ((2 * pair) + 1 < values.Length)
+            {
+                values[(2 * pair) + 1] = sin;
+            }
+        }
+    }
+
+    private static ulong ChunkState(ulong seed, int chunk) => seed ^ ((ulong)(chunk + 1) * Golden);
+
+    /// <summary>u1 in (0, 1] (keeps the logarithm finite) and u2 in [0, 1), each from the top 53 bits of one draw.</summary>
+    private static (double U1, double U2) Uniforms(ref ulong state)
+    {
+        double u1 = 1.0 - ((Next(ref state) >> 11) * (1.0 / (1UL << 53)));
+        double u2 = (Next(ref state) >> 11) * (1.0 / (1UL << 53));
+        return (u1, u2);
+    }
+
     private static ulong Next(ref ulong state)
     {
-        ulong z = state += 0x9E3779B97F4A7C15UL;
+        ulong z = state += Golden;
         z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9UL;
         z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
         return z ^ (z >> 31);

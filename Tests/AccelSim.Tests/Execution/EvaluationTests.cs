@@ -49,6 +49,25 @@ public sealed class EvaluationTests() : WorkFolderFixture("accelsim-eval-")
     }
 
     [Test]
+    public void WithoutTheLocalErrorPass_TheReportedFiguresAreTheSame()
+    {
+        // An evaluation skips the local-error pass: every figure it reports (accumulated error, saturations, zero
+        // operands, output agreement) must be what a full run gives, and only the local figures are missing.
+        Network network = ConfigLoader.LoadWorkload(CliHarness.Shipped("Workloads/tiny.yaml"));
+        var config = TestHardware.Tiny();
+        (ImmutableArray<LayerNumerics> full, OutputAgreement fullAgreement) = new NetworkNumerics(network, config, 2).Run();
+        (ImmutableArray<LayerNumerics> lean, OutputAgreement leanAgreement) = new NetworkNumerics(network, config, 2) { LocalError = false }.Run();
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(full.Count(l => l.Local is not null), Is.GreaterThan(0), "the full run has local figures");
+            Assert.That(lean.Select(l => l.Local), Is.All.Null);
+            Assert.That(lean.Select(l => l with { Local = null }), Is.EqualTo(full.Select(l => l with { Local = null })));
+            Assert.That(leanAgreement, Is.EqualTo(fullAgreement));
+        }
+    }
+
+    [Test]
     public void Summary_AggregatesOverInputs()
     {
         EvalOutcome Outcome(int index, bool top1, double top5, double[] layers, long inputSaturations, double energy) =>

@@ -75,6 +75,7 @@ public sealed class IntegerGemmTests
     [TestCase(IntegerKernel.Vnni)]
     [TestCase(IntegerKernel.PackedScalar)]
     [TestCase(IntegerKernel.Pairs16)]
+    [TestCase(IntegerKernel.OneDnn)]
     public void Convolve_WithEachKernel_MatchesAnIndependentImplementationOfTheSpec(IntegerKernel kernel)
     {
         Assume.That(IntegerGemm.IsSupported(kernel), $"{kernel} does not run on this CPU");
@@ -100,11 +101,15 @@ public sealed class IntegerGemmTests
     [TestCase(IntegerKernel.Vnni, -127, 127)]
     [TestCase(IntegerKernel.Vnni, 127, -127)]
     [TestCase(IntegerKernel.PackedScalar, -127, -127)]
+    [TestCase(IntegerKernel.OneDnn, 127, 127)]
+    [TestCase(IntegerKernel.OneDnn, 127, -127)]
+    [TestCase(IntegerKernel.OneDnn, -127, 127)]
     public void Dot_AtTheExtremesOverMoreThanOneWideningChunk_StaysExact(IntegerKernel kernel, int x, int w)
     {
         Assume.That(IntegerGemm.IsSupported(kernel), $"{kernel} does not run on this CPU");
-        // 600,000 products: more than one chunk of 16,384 instructions × 32 bytes = 524,288 between widenings. At
-        // x = +127 the offset byte is 255, so each instruction adds 4 · 255 · 127 to a lane, the bound of the proof.
+        // 600,000 products: more than one chunk of 16,384 instructions × 32 bytes = 524,288 between widenings, and
+        // more than nine of oneDNN's calls of 66,304 bytes of K. At x = +127 the offset byte is 255, so each instruction
+        // adds 4 · 255 · 127 to a lane and each oneDNN call sums 66,304 · 255 · 127 = 2,147,265,280: the bounds of the proofs.
         const int k = 600_000;
         int padded = IntegerGemm.PaddedLength(k);
         (sbyte[] bytes, long[] rowSums) = IntegerGemm.PackWeights(Enumerable.Repeat((short)w, 2 * k).ToArray(), 2, k);
@@ -141,6 +146,60 @@ public sealed class IntegerGemmTests
         foreach (IntegerKernel kernel in Kernels.Where(k => k != IntegerKernel.Pairs16 && IntegerGemm.IsSupported(k)))
         {
             Assert.That(IntegerGemm.Dot(kernel, bytes, rowSums[0], column), Is.EqualTo(expected), kernel.ToString());
+        }
+    }
+
+    [Test]
+    public void PackWeightsAndPackColumn_InWindowOrder_GiveTheSameSumsAsInKOrder()
+    {
+        // K = 7 channels × a 3×3 window = 63; stored position-major (j = c·9 + p at p·7 + c) on both sides.
+        var random = new Random(5);
+        const int k = 63;
+        short[] a = Enumerable.Range(0, 2 * k).Select(_ => (short)random.Next(-127, 128)).ToArray();
+        short[] b = Enumerable.Range(0, k).Select(_ => (short)random.Next(-127, 128)).ToArray();
+        (sbyte[] plain, long[] plainSums) = IntegerGemm.PackWeights(a, 2, k);
+        (sbyte[] windowed, long[] windowedSums) = IntegerGemm.PackWeights(a, 2, k, window: 9);
+        int padded = IntegerGemm.PaddedLength(k);
+        byte[] column = new byte[padded];
+        byte[] windowedColumn = new byte[padded];
+        IntegerGemm.PackColumn(b, column);
+        IntegerGemm.PackColumn(b, windowedColumn, window: 9);
+
+        Assert.Multiple(() =>
+        {
+            // j = 10 is channel 1, position 1: stored at 1·7 + 1 = 8.
+            Assert.That(windowed[8], Is.EqualTo((sbyte)a[10]));
+            Assert.That(windowedColumn[8], Is.EqualTo((byte)(b[10] + 128)));
+            Assert.That(windowedSums, Is.EqualTo(plainSums));
+            for (int row = 0; row < 2; row++)
+            {
+                long expected = IntegerDot.DotScalar(a.AsSpan(row * k, k), b);
+                Assert.That(IntegerGemm.Dot(IntegerKernel.PackedScalar, plain.AsSpan(row * padded, padded), plainSums[row], column), Is.EqualTo(expected));
+                Assert.That(IntegerGemm.Dot(IntegerKernel.PackedScalar, windowed.AsSpan(row * padded, padded), windowedSums[row], windowedColumn), Is.EqualTo(expected));
+            }
+        });
+    }
+
+    [TestCase(RoundingMode.NearestEven)]
+    [TestCase(RoundingMode.TowardZero)]
+    [TestCase(RoundingMode.TowardPositive)]
+    [TestCase(RoundingMode.TowardNegative)]
+    public void Convolve_UnderEachDeterministicRounding_MatchesTheSpec(RoundingMode rounding)
+    {
+        // The map under `tensor` is converted four values at a time; 4·7·5 = 140 values leave no tail, 3·7·5 = 105 one of 1.
+        foreach (var g in new[] { new ConvShape(1, 4, 7, 5, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1), new ConvShape(1, 3, 7, 5, 4, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1) })
+        {
+            var random = new Random(13);
+            var s = new BfpSettings(new BfpFormat(5, 4), new BfpFormat(5, 4), BlockPartition.Row, BlockPartition.Tensor, rounding, null, 1);
+            float[] input = Values(random, g.InputLength, 3);
+            float[] w = Values(random, g.WeightLength, 0.5);
+            float[] bias = Values(random, g.OutChannels, 1);
+
+            var actual = BfpDatapath.Convolve(g, input, BfpDatapath.QuantizeWeights(g, w, s, "layer"), bias, s, "layer", 2);
+            var expected = NaiveBfp.Convolve(g, input, w, bias, s);
+
+            Assert.That(actual.Output.Select(BitConverter.SingleToInt32Bits), Is.EqualTo(expected.Output.Select(BitConverter.SingleToInt32Bits)), g.ToString());
+            Assert.That(actual.InputSaturations, Is.EqualTo(expected.InputSaturations), g.ToString());
         }
     }
 

@@ -29,6 +29,46 @@ public sealed class KernelsTests
         Assert.That(IntegerDot.Dot(a, a, narrow: false), Is.EqualTo(70_000L * 1_073_676_289L));
     }
 
+    // K = 3 (below one run of eight), 75 (runs plus a tail of 3), 4,608 (several passes of 256); odd filter counts and
+    // column counts that are not multiples of the 2 × 3 block; one column (an FC layer at batch 1, split by filters).
+    [TestCase(1, 3, 5, 5, 7, 1, 1, 1)]
+    [TestCase(2, 3, 9, 9, 5, 5, 2, 1)]
+    [TestCase(1, 512, 5, 5, 9, 3, 1, 1)]
+    [TestCase(1, 8, 7, 6, 6, 3, 1, 2)]
+    [TestCase(1, 4_100, 1, 1, 131, 1, 1, 1)]
+    public void ReferenceConvolution_IsDotOfEachOutput_BitForBit_OnEveryThreadCount(
+        int batch, int channels, int height, int width, int filters, int kernel, int stride, int groups)
+    {
+        var g = new ConvShape(batch, channels, height, width, filters, kernel, kernel, stride, stride, 1, 1, 1, 1, 1, 1, groups);
+        var random = new Random(channels + filters);
+        double[] input = Enumerable.Range(0, (int)g.InputLength).Select(_ => random.NextDouble() - 0.5).ToArray();
+        float[] weights = Enumerable.Range(0, (int)g.WeightLength).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+        float[] bias = Enumerable.Range(0, filters).Select(i => i * 0.25f).ToArray();
+
+        // The definition: each output is Dot(filter row, im2col column) + bias, whatever the tiling.
+        var expected = new double[g.OutputLength];
+        var column = new double[g.Reduction];
+        for (int item = 0; item < batch; item++)
+        {
+            for (int m = 0; m < filters; m++)
+            {
+                for (int pixel = 0; pixel < g.PixelsPerItem; pixel++)
+                {
+                    g.Im2Col<double>(input, item, m / g.GroupFilters, pixel / g.OutWidth, pixel % g.OutWidth, column);
+                    expected[(((long)item * filters) + m) * g.PixelsPerItem + pixel] =
+                        ReferenceDatapath.Dot(weights.AsSpan(m * g.Reduction, g.Reduction), column) + bias[m];
+                }
+            }
+        }
+
+        long[] Bits(double[] values) => Array.ConvertAll(values, BitConverter.DoubleToInt64Bits);
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(Bits(ReferenceDatapath.Convolve(g, input, weights, bias, 1)), Is.EqualTo(Bits(expected)));
+            Assert.That(Bits(ReferenceDatapath.Convolve(g, input, weights, bias, 2)), Is.EqualTo(Bits(expected)));
+        }
+    }
+
     [Test]
     public void ReferenceConvolution_MatchesANaiveLoop()
     {
@@ -142,6 +182,29 @@ public sealed class KernelsTests
             Assert.That(b, Is.EqualTo(a));
             Assert.That(std, Is.EqualTo(Math.Sqrt(2.0 / 50)).Within(0.01 * Math.Sqrt(2.0 / 50)), "He-normal: std = sqrt(2/fan-in) = 0.2");
         });
+    }
+
+    [TestCase(42UL, 50, 4_000_001)]
+    [TestCase(7UL, 25_088, 1_000_003)]
+    [TestCase(0UL, 1, 9)]
+    public void SyntheticTensors_VectorPathGivesTheScalarDefinitionsBits(ulong seed, int fanIn, int length)
+    {
+        // The vector logarithm and sine/cosine keep a value only where the scalar one provably rounds to the same
+        // float; over millions of values (odd lengths: the last pair is cut) every bit must match the scalar path.
+        float[] fast = new float[length];
+        float[] scalar = new float[length];
+        SyntheticTensors.HeNormal(seed, fanIn, fast);
+        SyntheticTensors.HeNormalScalar(seed, fanIn, scalar);
+
+        for (int i = 0; i < length; i++)
+        {
+            if (BitConverter.SingleToInt32Bits(fast[i]) != BitConverter.SingleToInt32Bits(scalar[i]))
+            {
+                Assert.Fail($"element {i}: {fast[i]:R} against the scalar {scalar[i]:R}");
+            }
+        }
+
+        Assert.That(fast[^1], Is.Not.EqualTo(0f), "the last element is written");
     }
 }
 

@@ -53,6 +53,27 @@ public sealed class ZeroOperandsTests
         }
     }
 
+    [TestCase(1, 1, 2)]
+    [TestCase(2, 2, 1)]
+    [TestCase(2, 1, 2)]
+    public void CountTensor_FromFilterCounts_EqualsBruteForce_OnEveryThreadCount(int stride, int dilation, int groups)
+    {
+        // Mantissas as the datapath captures them (zero is a zero operand), an asymmetric padding and a dilated,
+        // strided kernel: the per-row running counts must give the MAC-by-MAC count with 1 and 2 threads.
+        var g = new ConvShape(2, 4, 9, 8, 6, 3, 3, stride, stride, 1, 2, 2, 0, dilation, dilation, groups);
+        var random = new Random(11);
+        int[] input = Enumerable.Range(0, (int)g.InputLength).Select(_ => random.NextDouble() < 0.35 ? 0 : random.Next(1, 100)).ToArray();
+        short[] mantissas = Enumerable.Range(0, (int)g.WeightLength).Select(_ => (short)(random.NextDouble() < 0.3 ? 0 : random.Next(-90, 90) | 1)).ToArray();
+        long expected = BruteForce(g, Array.ConvertAll(input, v => (float)v), Array.ConvertAll(mantissas, w => w != 0));
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(ZeroOperands.CountTensor(g, input, ZeroOperands.FilterCounts(g, mantissas, 1), 1), Is.EqualTo(expected));
+            Assert.That(ZeroOperands.CountTensor(g, input, ZeroOperands.FilterCounts(g, mantissas, 2), 2), Is.EqualTo(expected));
+            Assert.That(expected, Is.GreaterThan(0).And.LessThan((long)g.Batch * g.OutChannels * g.PixelsPerItem * g.Reduction));
+        }
+    }
+
     [Test]
     public void CountColumns_AgreesWithCount_OnTheSameOperands()
     {

@@ -1,0 +1,173 @@
+using System.Runtime.InteropServices;
+
+namespace AccelSim.Numerics;
+
+/// <summary>oneDNN's <c>dnnl_gemm_u8s8s32</c> (unsigned bytes × signed bytes into int32, <c>libdnnl.so.2</c>) through
+/// P/Invoke: the packed columns and weights of <see cref="IntegerGemm"/> multiplied by the widest integer dot-product
+/// instructions oneDNN finds (AVX-512 VNNI where the CPU has it).</summary>
+/// <remarks>
+/// Used only when the library loads, reports a VNNI instruction set, and passes a probe at the extremes (every input byte
+/// 255 against weights +127 and −127): oneDNN documents that without VNNI its kernels may saturate intermediate 16-bit
+/// sums (<c>vpmaddubsw</c>), which the probe would catch. Each call sums at most <see cref="MaxStepLength"/> bytes of K,
+/// so no int32 result can overflow (docs/numerics.md); longer K is summed in chunks added in int64.
+/// </remarks>
+internal static unsafe class NativeIntegerGemm
+{
+    /// <summary>The longest K one call sums: 66,304 · 255 · 127 = 2,147,265,280 ≤ 2³¹ − 1 (a multiple of 64).</summary>
+    public const int MaxStepLength = 66_304;
+
+    // dnnl_cpu_isa_t bits that mean a VNNI instruction set (avx512_core_vnni 0x67, avx2_vnni 0x407 in oneDNN 2.x).
+    private const int VnniIsaBits = 0x440;
+    private const int Success = 0;
+
+    private static readonly Lazy<Binding?> Loaded = new(Load);
+
+    /// <summary>Whether oneDNN is installed and usable exactly on this CPU.</summary>
+    public static bool IsAvailable => Loaded.Value is not null;
+
+    /// <summary>sums[n·rows + m] = Σ_j w[m, j]·u[n, j] over the padded K, exact (no offset correction): weights
+    /// [rows × padded] as signed bytes, columns [count × padded] as unsigned bytes.</summary>
+    /// <remarks>The product is cut into tiles of columns × rows, each one single-threaded oneDNN call, shared by up to
+    /// <paramref name="threads"/> .NET threads: OpenMP's own threads wait by spinning, which costs much on shared cores.</remarks>
+    public static void Multiply(ReadOnlySpan<sbyte> weights, int rows, ReadOnlySpan<byte> columns, int count, int padded, Span<long> sums, int threads)
+    {
+        Binding binding = Loaded.Value ?? throw new NotSupportedException("oneDNN (libdnnl.so.2) is not available");
+        // One tile per thread, cut along columns where there are enough of them, else along rows (FC at batch 1):
+        // every oneDNN call packs its operands again, so fewer, larger calls are faster.
+        int workers = Math.Max(1, threads);
+        bool byColumns = count >= 32 * workers;
+        int columnTile = byColumns ? Tiles(count, workers) : count;
+        int rowTile = byColumns ? rows : Math.Max(1, Tiles(Tiles(rows, workers), 16) * 16);
+        int columnTiles = Tiles(count, columnTile);
+        int tiles = columnTiles * Tiles(rows, rowTile);
+        var step = new int[(long)count * rows];
+        sums[..(count * rows)].Clear();
+        fixed (sbyte* pw = weights)
+        fixed (byte* pu = columns)
+        fixed (int* pc = step)
+        {
+            sbyte* w = pw;
+            byte* u = pu;
+            int* c = pc;
+            for (int from = 0; from < padded; from += MaxStepLength)
+            {
+                int length = Math.Min(MaxStepLength, padded - from);
+                int failed = Success;
+                Parallel.For(0, tiles, new ParallelOptions { MaxDegreeOfParallelism = workers }, tile =>
+                {
+                    int n = tile % columnTiles * columnTile;
+                    int m = tile / columnTiles * rowTile;
+                    int nCount = Math.Min(columnTile, count - n);
+                    int mCount = Math.Min(rowTile, rows - m);
+                    binding.SetThreads(1);
+                    int status = binding.Gemm(nCount, mCount, length, u + ((long)n * padded) + from, padded, w + ((long)m * padded) + from, padded, c + ((long)n * rows) + m, rows);
+                    if (status != Success)
+                    {
+                        Interlocked.Exchange(ref failed, status);
+                    }
+                });
+                if (failed != Success)
+                {
+                    throw new InvalidOperationException($"dnnl_gemm_u8s8s32 failed with status {failed}");
+                }
+
+                for (int i = 0; i < step.Length; i++)
+                {
+                    sums[i] += step[i];
+                }
+            }
+        }
+
+        static int Tiles(int total, int tile) => (total + tile - 1) / tile;
+    }
+
+    private sealed class Binding(nint gemm, nint setThreads)
+    {
+        public int Gemm(int m, int n, int k, byte* a, int lda, sbyte* b, int ldb, int* c, int ldc)
+        {
+            // Row-major C (m × n) = A (m × k) · Bᵀ, B stored n × k; no offsets, alpha 1 and beta 0 (a pure integer result).
+            int zero = 0;
+            var call = (delegate* unmanaged<byte, byte, byte, long, long, long, float, byte*, long, byte, sbyte*, long, sbyte, float, int*, long, int*, int>)gemm;
+            return call((byte)'N', (byte)'T', (byte)'F', m, n, k, 1f, a, lda, 0, b, ldb, 0, 0f, c, ldc, &zero);
+        }
+
+        public void SetThreads(int threads)
+        {
+            if (setThreads != 0)
+            {
+                ((delegate* unmanaged<int, void>)setThreads)(threads);
+            }
+        }
+    }
+
+    private static Binding? Load()
+    {
+        if (!NativeLibrary.TryLoad("libdnnl.so.2", out nint library)
+            || !NativeLibrary.TryGetExport(library, "dnnl_gemm_u8s8s32", out nint gemm)
+            || !NativeLibrary.TryGetExport(library, "dnnl_get_effective_cpu_isa", out nint isa))
+        {
+            return null;
+        }
+
+        if ((((delegate* unmanaged<int>)isa)() & VnniIsaBits) == 0)
+        {
+            return null;
+        }
+
+        // oneDNN runs on OpenMP; its thread count is set per calling thread so the caller's degree of parallelism holds.
+        nint setThreads = NativeLibrary.TryLoad("libgomp.so.1", out nint gomp) && NativeLibrary.TryGetExport(gomp, "omp_set_num_threads", out nint set) ? set : 0;
+        var binding = new Binding(gemm, setThreads);
+        return Probe(binding) ? binding : null;
+    }
+
+    /// <summary>Products at the extremes (255 · ±127 over K = 4,096, sums beyond 2²⁴ and odd) must come out exact.</summary>
+    private static bool Probe(Binding binding)
+    {
+        const int k = 4096;
+        var weights = new sbyte[2 * k];
+        var columns = new byte[3 * k];
+        for (int j = 0; j < k; j++)
+        {
+            weights[j] = 127;
+            weights[k + j] = -127;
+            columns[j] = 255;
+            columns[k + j] = (byte)(j == 0 ? 254 : 255);
+            columns[(2 * k) + j] = (byte)(j % 2 == 0 ? 255 : 1);
+        }
+
+        var sums = new long[6];
+        try
+        {
+            Multiply2(binding, weights, columns, sums);
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
+
+        long all = 255L * 127 * k;
+        long oneLess = all - 127;
+        long alternating = ((255L + 1) * 127 * k) / 2;
+        return sums[0] == all && sums[1] == -all && sums[2] == oneLess && sums[3] == -oneLess && sums[4] == alternating && sums[5] == -alternating;
+
+        static void Multiply2(Binding binding, sbyte[] w, byte[] u, long[] sums)
+        {
+            var c = new int[6];
+            fixed (sbyte* pw = w)
+            fixed (byte* pu = u)
+            fixed (int* pc = c)
+            {
+                int status = binding.Gemm(3, 2, k, pu, k, pw, k, pc, 2);
+                if (status != Success)
+                {
+                    throw new InvalidOperationException($"dnnl_gemm_u8s8s32 failed with status {status}");
+                }
+            }
+
+            for (int i = 0; i < 6; i++)
+            {
+                sums[i] = c[i];
+            }
+        }
+    }
+}
