@@ -36,11 +36,28 @@ internal static class DescribeCommand
         return command;
     }
 
+    /// <summary>How the config maps conv and FC layers, with the order that breaks the objective's ties.</summary>
+    internal static string MapperLine(MapperConfig mapper)
+    {
+        string search = mapper.Search switch
+        {
+            MapperSearch.Heuristic => "heuristic (each dataflow's own mapping, no search)",
+            MapperSearch.Exhaustive => "exhaustive (every point of each conv/FC layer's mapping space simulated)",
+            _ => "pruned (each conv/FC layer's mapping space searched by lower bounds: exhaustive's optimum, the heuristic simulated first)",
+        };
+        string objective = MapCommand.SnakeCase(mapper.Objective.ToString());
+        string budget = mapper.Budget is { } b ? string.Create(CultureInfo.InvariantCulture, $", at most {b} mappings simulated per layer") : "";
+        return mapper.Search == MapperSearch.Heuristic
+            ? $"mapper: search {search}."
+            : $"mapper: search {search}; objective {objective}, ties to fewer cycles, then fewer DRAM bytes, then less energy, then the point enumerated first (the heuristic){budget}.";
+    }
+
     private static void Render(AcceleratorConfig config, EnergyTable energy, IAnsiConsole console)
     {
         console.MarkupLine(Markup.Escape(string.Create(CultureInfo.InvariantCulture,
             $"{config.Name}: {config.PeArray.Rows}x{config.PeArray.Cols} {config.PeArray.Dataflow} array at {config.ClockMegahertz} MHz; " +
             $"DRAM {config.Dram.BandwidthBytesPerCycle} B/cycle, {config.Dram.LatencyCycles} cycles latency; energy table '{energy.Name}' ({energy.TechnologyNanometers} nm).")));
+        console.MarkupLine(Markup.Escape(MapperLine(config.Mapper)));
 
         var stats = new Table().Border(TableBorder.Rounded).Title("Statistics (counted per layer)");
         stats.AddColumn("path");

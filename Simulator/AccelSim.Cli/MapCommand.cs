@@ -93,7 +93,7 @@ internal static class MapCommand
     }
 
     /// <summary>An enum value as configs write it: <c>DramBytes</c> → <c>dram_bytes</c>.</summary>
-    private static string SnakeCase(string pascal) =>
+    internal static string SnakeCase(string pascal) =>
         string.Concat(pascal.Select((c, i) => char.IsUpper(c) ? (i > 0 ? "_" : "") + char.ToLowerInvariant(c) : c.ToString()));
 
     private static string Figures(MappingCandidate c) => string.Create(CultureInfo.InvariantCulture,

@@ -205,7 +205,7 @@ internal static class AcceleratorReader
             return null;
         }
 
-        MapperConfig? mapper = root.Mapping("mapper", MapperSchema, required: false) is { } m ? ReadMapper(m) : MapperConfig.Heuristic;
+        MapperConfig? mapper = root.Mapping("mapper", MapperSchema, required: false) is { } m ? ReadMapper(m) : MapperConfig.Default;
         WeightStorage? storage = root.Has("weight_storage") ? root.Choice("weight_storage", WeightStorages) : WeightStorage.Dense;
         ActivationStorage? activations = root.Has("activation_storage") ? root.Choice("activation_storage", ActivationStorages)
             : peArray is null ? null : AcceleratorConfig.DefaultActivationStorage(peArray.Arithmetic);
@@ -246,12 +246,13 @@ internal static class AcceleratorReader
         return new LoadedAccelerator(hardware, energy);
     }
 
-    /// <summary>The <c>mapper</c> section: every key optional (search heuristic, objective cycles, no budget).</summary>
+    /// <summary>The <c>mapper</c> section: every key optional (<see cref="MapperConfig.Default"/>: search pruned, objective
+    /// cycles, no budget).</summary>
     private static MapperConfig? ReadMapper(MapReader m)
     {
-        MapperSearch? search = m.Has("search") ? m.Choice("search", MapperSearches) : MapperSearch.Heuristic;
-        MapperObjective? objective = m.Has("objective") ? m.Choice("objective", MapperObjectives) : MapperObjective.Cycles;
-        int? budget = m.Has("budget") ? m.Int32("budget", BudgetRule) : null;
+        MapperSearch? search = m.Has("search") ? m.Choice("search", MapperSearches) : MapperConfig.Default.Search;
+        MapperObjective? objective = m.Has("objective") ? m.Choice("objective", MapperObjectives) : MapperConfig.Default.Objective;
+        int? budget = m.Has("budget") ? m.Int32("budget", BudgetRule) : MapperConfig.Default.Budget;
         bool budgetValid = !m.Has("budget") || budget is not null;
         return search is { } s && objective is { } o && budgetValid ? new MapperConfig(s, o, budget) : null;
     }

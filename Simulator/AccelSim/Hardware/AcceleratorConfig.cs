@@ -215,6 +215,11 @@ public sealed record MapperConfig(MapperSearch Search, MapperObjective Objective
 {
     /// <summary>No search: every layer takes its dataflow's heuristic mapping.</summary>
     public static MapperConfig Heuristic { get; } = new(MapperSearch.Heuristic, MapperObjective.Cycles, null);
+
+    /// <summary>What a config without a <c>mapper</c> section runs: the pruned search under the cycles objective. It finds
+    /// the space's optimum, and the heuristic is a point of every space that it simulates first and keeps in the ranking,
+    /// so no layer takes more cycles than with the heuristic (ties: fewer DRAM bytes, less energy, then the heuristic).</summary>
+    public static MapperConfig Default { get; } = new(MapperSearch.Pruned, MapperObjective.Cycles, null);
 }
 
 /// <summary>A validated accelerator description, as its file gives it. Every quantity is in canonical units (cycles,
@@ -263,6 +268,7 @@ public sealed record AcceleratorConfig
     /// <summary>A run still going after this many cycles in one layer stops with an error (runaway guard).</summary>
     public required long MaxCycles { get; init; }
 
-    /// <summary>How each conv and FC layer's mapping is chosen (the <c>mapper</c> section; default: the heuristic).</summary>
-    public MapperConfig Mapper { get; init; } = MapperConfig.Heuristic;
+    /// <summary>How each conv and FC layer's mapping is chosen (the <c>mapper</c> section; default
+    /// <see cref="MapperConfig.Default"/>, the pruned search under the cycles objective).</summary>
+    public MapperConfig Mapper { get; init; } = MapperConfig.Default;
 }

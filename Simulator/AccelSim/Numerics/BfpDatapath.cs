@@ -101,18 +101,32 @@ public static class BfpDatapath
             stepExponents[b] = BfpConverter.StepExponent(BfpConverter.SharedExponent(maxAbs[b], format), format);
         }
 
-        // Σ Δ² and Σ w² are summed in element order (their bits depend on it) by one task while the filters convert.
+        // Σ Δ² and Σ w² are summed in element order (their bits depend on it) by one task while the filters convert;
+        // each block's Δ² is the same product computed once.
+        double[] stepSquares = Array.ConvertAll(stepExponents, e => BfpConverter.Pow2(e) * BfpConverter.Pow2(e));
         Task<(double StepPower, double SignalPower)> powers = Task.Run(() =>
         {
             double stepPower = 0;
             double signalPower = 0;
             for (int m = 0; m < filters; m++)
             {
-                for (int j = 0; j < k; j++)
+                ReadOnlySpan<float> row = weights.AsSpan(m * k, k);
+                if (partition.Kind is PartitionKind.Row or PartitionKind.Tensor)
                 {
-                    double step = BfpConverter.Pow2(stepExponents[BlockOf(m, j)]);
-                    stepPower += step * step;
-                    signalPower += (double)weights[(m * k) + j] * weights[(m * k) + j];
+                    double square = stepSquares[partition.Kind == PartitionKind.Row ? m : 0];
+                    for (int j = 0; j < row.Length; j++)
+                    {
+                        stepPower += square;
+                        signalPower += (double)row[j] * row[j];
+                    }
+                }
+                else
+                {
+                    for (int j = 0; j < row.Length; j++)
+                    {
+                        stepPower += stepSquares[BlockOf(m, j)];
+                        signalPower += (double)row[j] * row[j];
+                    }
                 }
             }
 
@@ -241,6 +255,7 @@ public static class BfpDatapath
                 int filterBlocks = (g.GroupFilters + FiltersPerBlock - 1) / FiltersPerBlock;
                 int current = group;
                 Parallel.For(0, filterBlocks, parallel, block => job.StoreGroup(current, block * FiltersPerBlock, sums));
+                System.Buffers.ArrayPool<long>.Shared.Return(sums);
             }
         }
         else if (packed)
@@ -513,13 +528,14 @@ public static class BfpDatapath
             }
         }
 
-        /// <summary>Every exact sum of a group's filters with its packed columns, as [column · filters + filter].</summary>
+        /// <summary>Every exact sum of a group's filters with its packed columns, as [column · filters + filter], in an
+        /// array rented from the shared pool (the caller returns it).</summary>
         public long[] MultiplyGroup(int group, int threads)
         {
             int columns = g.Batch * g.PixelsPerItem;
             int filters = g.GroupFilters;
             (sbyte[] bytes, long[] rowSums) = w.Packed;
-            var sums = new long[(long)columns * filters];
+            long[] sums = System.Buffers.ArrayPool<long>.Shared.Rent(columns * filters);
             IntegerGemm.Multiply(
                 bytes.AsSpan(group * filters * _padded, filters * _padded), rowSums.AsSpan(group * filters, filters), filters,
                 _panel.AsSpan((int)((long)group * columns * _padded), columns * _padded), columns, sums, threads);

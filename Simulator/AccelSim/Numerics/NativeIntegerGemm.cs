@@ -13,7 +13,7 @@ namespace AccelSim.Numerics;
 /// </remarks>
 internal static unsafe class NativeIntegerGemm
 {
-    /// <summary>The longest K one call sums: 66,304 · 255 · 127 = 2,147,265,280 ≤ 2³¹ − 1 (a multiple of 64).</summary>
+    /// <summary>The longest K one call sums: 66,304 · 255 · 127 = 2,147,255,040 ≤ 2³¹ − 1 (a multiple of 64).</summary>
     public const int MaxStepLength = 66_304;
 
     // dnnl_cpu_isa_t bits that mean a VNNI instruction set (avx512_core_vnni 0x67, avx2_vnni 0x407 in oneDNN 2.x).
@@ -40,7 +40,8 @@ internal static unsafe class NativeIntegerGemm
         int rowTile = byColumns ? rows : Math.Max(1, Tiles(Tiles(rows, workers), 16) * 16);
         int columnTiles = Tiles(count, columnTile);
         int tiles = columnTiles * Tiles(rows, rowTile);
-        var step = new int[(long)count * rows];
+        // Each call's int32 results go to a pooled buffer and are added into the int64 sums.
+        int[] step = System.Buffers.ArrayPool<int>.Shared.Rent(count * rows);
         sums[..(count * rows)].Clear();
         fixed (sbyte* pw = weights)
         fixed (byte* pu = columns)
@@ -71,12 +72,14 @@ internal static unsafe class NativeIntegerGemm
                     throw new InvalidOperationException($"dnnl_gemm_u8s8s32 failed with status {failed}");
                 }
 
-                for (int i = 0; i < step.Length; i++)
+                for (int i = 0; i < count * rows; i++)
                 {
                     sums[i] += step[i];
                 }
             }
         }
+
+        System.Buffers.ArrayPool<int>.Shared.Return(step);
 
         static int Tiles(int total, int tile) => (total + tile - 1) / tile;
     }
@@ -157,6 +160,7 @@ internal static unsafe class NativeIntegerGemm
             fixed (byte* pu = u)
             fixed (int* pc = c)
             {
+                binding.SetThreads(1);
                 int status = binding.Gemm(3, 2, k, pu, k, pw, k, pc, 2);
                 if (status != Success)
                 {

@@ -11,7 +11,8 @@ public sealed class MapCommandTests
         var (code, stdout, stderr) = CliHarness.Run("map", "-c", CliHarness.Shipped("Configs/tiny.yaml"), "-w", CliHarness.Shipped("Workloads/tiny.yaml"), "--top", "1");
 
         // tiny.yaml has two array layers (c1, fc) and a pool between them, which the vector unit runs and map skips.
-        // The config keeps the heuristic, so it is the choice; the space is still ranked.
+        // The default search keeps the heuristic on both layers: nothing in their spaces takes fewer cycles (the tiny
+        // golden reports are the heuristic's). The points it simulated are ranked.
         string[] lines = stdout.Split('\n');
         using (Assert.EnterMultipleScope())
         {
@@ -33,6 +34,20 @@ public sealed class MapCommandTests
         // search tests: the two-tower AlexNet gains cycles).
         Assert.That(code, Is.Zero, stderr);
         Assert.That(stdout, Does.Match(@"layer conv2: \d+ mapping\(s\) in the space, \d+ simulated; chosen: .*strip_rows=\d+.* \(#1 under the objective\)").And.Not.Contain("  #"), stderr);
+    }
+
+    [Test]
+    public void Describe_SaysHowLayersAreMapped_AndTheTieOrder()
+    {
+        var searched = CliHarness.Run("describe", "-c", CliHarness.Shipped("Configs/tiny.yaml"));
+        var fixedMapping = CliHarness.Run("describe", "-c", CliHarness.Shipped("Configs/tiny.yaml"), "--set", "mapper.search=heuristic");
+
+        // tiny.yaml has no mapper section: the default, pruned under cycles.
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(searched.Out, Does.Contain("mapper: search pruned").And.Contain("objective cycles, ties to fewer cycles, then fewer DRAM bytes, then less energy"), searched.Err);
+            Assert.That(fixedMapping.Out, Does.Contain("mapper: search heuristic (each dataflow's own mapping, no search)."), fixedMapping.Err);
+        }
     }
 
     [Test]

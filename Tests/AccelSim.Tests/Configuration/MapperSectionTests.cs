@@ -16,11 +16,30 @@ public sealed class MapperSectionTests
     public void DeleteFolder() => _files.Dispose();
 
     [Test]
-    public void NoSection_IsTheHeuristic()
+    public void NoSection_IsThePrunedSearchUnderCycles_AsInCode()
     {
         AcceleratorConfig config = ConfigLoader.LoadAccelerator(Path.Combine(RepoPaths.Configs, "default.yaml"));
+        // A record built without setting Mapper (TestHardware.Tiny sets it to the heuristic for hand derivations).
+        AcceleratorConfig tiny = TestHardware.Tiny();
+        var inCode = new AcceleratorConfig
+        {
+            Name = tiny.Name, ClockMegahertz = tiny.ClockMegahertz, PeArray = tiny.PeArray, Buffers = tiny.Buffers, Dram = tiny.Dram,
+            VectorUnit = tiny.VectorUnit, Bfp = tiny.Bfp, MaxCycles = tiny.MaxCycles,
+        };
 
-        Assert.That(config.Mapper, Is.EqualTo(new MapperConfig(MapperSearch.Heuristic, MapperObjective.Cycles, null)));
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(config.Mapper, Is.EqualTo(new MapperConfig(MapperSearch.Pruned, MapperObjective.Cycles, null)));
+            Assert.That(inCode.Mapper, Is.EqualTo(config.Mapper), "a config built in code searches as a file without the section does");
+        }
+    }
+
+    [Test]
+    public void SectionWithoutSearch_SearchesByDefault_UnderItsObjective()
+    {
+        string path = _files.Write("hw.yaml", Tiny() + "mapper: { objective: energy }\n");
+
+        Assert.That(ConfigLoader.LoadAccelerator(path).Mapper, Is.EqualTo(new MapperConfig(MapperSearch.Pruned, MapperObjective.Energy, null)));
     }
 
     [Test]

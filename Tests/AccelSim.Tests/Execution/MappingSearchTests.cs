@@ -78,14 +78,15 @@ public sealed class MappingSearchTests
     }
 
     [TestCaseSource(nameof(Grid))]
-    public void Pruned_FindsTheExhaustiveOptimum_NeverWorseThanTheHeuristic(ConvLayer layer, int batch, AcceleratorConfig config)
+    public void DefaultSearch_FindsTheExhaustiveOptimum_NeverWorseThanTheHeuristic(ConvLayer layer, int batch, AcceleratorConfig config)
     {
         LayerContext context = LayerContext.Of(config);
         EnergyTable energy = TestHardware.UnitEnergyTable();
         foreach (MapperObjective objective in new[] { MapperObjective.Cycles, MapperObjective.DramBytes, MapperObjective.Energy, MapperObjective.Edp })
         {
             MappingSearchResult exhaustive = MappingSearch.Search(layer, batch, config, context, energy, new MapperConfig(MapperSearch.Exhaustive, objective, null));
-            MappingSearchResult pruned = MappingSearch.Search(layer, batch, config, context, energy, new MapperConfig(MapperSearch.Pruned, objective, null));
+            // The default search (pruned) under each objective.
+            MappingSearchResult pruned = MappingSearch.Search(layer, batch, config, context, energy, MapperConfig.Default with { Objective = objective });
             MappingCandidate heuristic = exhaustive.Ranked.Single(c => c.Index == 0);
 
             using (Assert.EnterMultipleScope())
@@ -138,7 +139,7 @@ public sealed class MappingSearchTests
         Network network = ConfigLoader.LoadWorkload(Path.Combine(RepoPaths.Workloads, "alexnet_2tower.yaml"));
         AcceleratorConfig searched = eyeriss.Hardware with { Mapper = new MapperConfig(MapperSearch.Pruned, MapperObjective.Cycles, null) };
 
-        RunResult heuristic = TimingRunner.Run(eyeriss.Hardware, eyeriss.Energy, network);
+        RunResult heuristic = TimingRunner.Run(eyeriss.Hardware with { Mapper = MapperConfig.Heuristic }, eyeriss.Energy, network);
         RunResult search = TimingRunner.Run(searched, eyeriss.Energy, network);
 
         using (Assert.EnterMultipleScope())
@@ -158,7 +159,7 @@ public sealed class MappingSearchTests
 
         RunResult one = NetworkRunner.Run(searched, tiny.Energy, network, new RunOptions(Numerics: false, Threads: 1));
         RunResult two = NetworkRunner.Run(searched, tiny.Energy, network, new RunOptions(Numerics: false, Threads: 2));
-        RunResult heuristic = NetworkRunner.Run(tiny.Hardware, tiny.Energy, network, new RunOptions(Numerics: false, Threads: 1));
+        RunResult heuristic = NetworkRunner.Run(tiny.Hardware with { Mapper = MapperConfig.Heuristic }, tiny.Energy, network, new RunOptions(Numerics: false, Threads: 1));
 
         using (Assert.EnterMultipleScope())
         {
@@ -174,7 +175,7 @@ public sealed class MappingSearchTests
     public void Search_NeverMovesMoreDramBytesThanTheHeuristic_OnTheZoo(string configName, Dataflow dataflow, string workload)
     {
         LoadedAccelerator loaded = ConfigLoader.LoadAcceleratorWithEnergy(Path.Combine(RepoPaths.Configs, configName + ".yaml"));
-        AcceleratorConfig heuristic = loaded.Hardware with { PeArray = loaded.Hardware.PeArray with { Dataflow = dataflow } };
+        AcceleratorConfig heuristic = loaded.Hardware with { PeArray = loaded.Hardware.PeArray with { Dataflow = dataflow }, Mapper = MapperConfig.Heuristic };
         AcceleratorConfig searched = heuristic with { Mapper = new MapperConfig(MapperSearch.Pruned, MapperObjective.DramBytes, null) };
         Network network = ConfigLoader.LoadWorkload(Path.Combine(RepoPaths.Workloads, workload));
 

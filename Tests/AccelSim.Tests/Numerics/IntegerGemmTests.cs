@@ -109,7 +109,7 @@ public sealed class IntegerGemmTests
         Assume.That(IntegerGemm.IsSupported(kernel), $"{kernel} does not run on this CPU");
         // 600,000 products: more than one chunk of 16,384 instructions × 32 bytes = 524,288 between widenings, and
         // more than nine of oneDNN's calls of 66,304 bytes of K. At x = +127 the offset byte is 255, so each instruction
-        // adds 4 · 255 · 127 to a lane and each oneDNN call sums 66,304 · 255 · 127 = 2,147,265,280: the bounds of the proofs.
+        // adds 4 · 255 · 127 to a lane and each oneDNN call sums 66,304 · 255 · 127 = 2,147,255,040: the bounds of the proofs.
         const int k = 600_000;
         int padded = IntegerGemm.PaddedLength(k);
         (sbyte[] bytes, long[] rowSums) = IntegerGemm.PackWeights(Enumerable.Repeat((short)w, 2 * k).ToArray(), 2, k);
