@@ -268,79 +268,31 @@ public sealed record ScheduleTotals
     public static ScheduleTotals Walk(IEnumerable<ScheduleEntry> entries)
     {
         ArgumentNullException.ThrowIfNull(entries);
-        long ifmapTiles = 0, ifmapBytes = 0, largestIfmap = 0, weightTiles = 0, weightBytes = 0, largestWeight = 0;
-        long steps = 0;
-        long outputBytes = 0;
-        long computeCycles = 0, macs = 0, ifmapReads = 0, weightReads = 0, partialSums = 0, registerFile = 0, inputConversions = 0, outputConversions = 0;
-        long firstIfmap = 0, firstWeight = 0;
+        var counter = new TotalsCounter();
+        long? firstIfmap = null, firstWeight = null;
         ComputeStep? first = null;
         ComputeStep last = default;
-        long largestOutput = 0;
-        long largestLine = 0;
         foreach (ScheduleEntry entry in entries)
         {
             switch (entry.Kind)
             {
                 case ScheduleEntryKind.IfmapTile:
-                    firstIfmap = ifmapTiles == 0 ? entry.TileBytes : firstIfmap;
-                    ifmapTiles++;
-                    ifmapBytes = checked(ifmapBytes + entry.TileBytes);
-                    largestIfmap = Math.Max(largestIfmap, entry.TileBytes);
+                    firstIfmap ??= entry.TileBytes;
+                    counter.Ifmap(1, entry.TileBytes);
                     break;
                 case ScheduleEntryKind.WeightTile:
-                    firstWeight = weightTiles == 0 ? entry.TileBytes : firstWeight;
-                    weightTiles++;
-                    weightBytes = checked(weightBytes + entry.TileBytes);
-                    largestWeight = Math.Max(largestWeight, entry.TileBytes);
+                    firstWeight ??= entry.TileBytes;
+                    counter.Weight(1, entry.TileBytes);
                     break;
                 default:
-                    steps++;
-                    ComputeStep step = entry.Step;
-                    outputBytes = checked(outputBytes + step.OutputBytes);
-                    largestOutput = Math.Max(largestOutput, step.OutputBytes);
-                    largestLine = Math.Max(largestLine, step.LineBufferBytes);
-                    computeCycles = checked(computeCycles + step.ComputeCycles);
-                    macs = checked(macs + step.Macs);
-                    ifmapReads = checked(ifmapReads + step.IfmapReadBytes);
-                    weightReads = checked(weightReads + step.WeightReadBytes);
-                    partialSums = checked(partialSums + step.PartialSumBytes);
-                    registerFile = checked(registerFile + step.RegisterFileAccesses);
-                    inputConversions = checked(inputConversions + step.InputConversions);
-                    outputConversions = checked(outputConversions + step.OutputConversions);
-                    first ??= step;
-                    last = step;
+                    counter.Step(entry.Step, 1);
+                    first ??= entry.Step;
+                    last = entry.Step;
                     break;
             }
         }
 
-        return new ScheduleTotals
-        {
-            IfmapTiles = ifmapTiles,
-            IfmapBytes = ifmapBytes,
-            LargestIfmapBytes = largestIfmap,
-            WeightTiles = weightTiles,
-            WeightBytes = weightBytes,
-            LargestWeightBytes = largestWeight,
-            Steps = steps,
-            OutputBytes = outputBytes,
-            LargestOutputBytes = largestOutput,
-            LargestLineBufferBytes = largestLine,
-            StepSums = new StepTotals
-            {
-                ComputeCycles = computeCycles,
-                Macs = macs,
-                IfmapReadBytes = ifmapReads,
-                WeightReadBytes = weightReads,
-                PartialSumBytes = partialSums,
-                RegisterFileAccesses = registerFile,
-                InputConversions = inputConversions,
-                OutputConversions = outputConversions,
-                First = first,
-                Last = first is null ? null : last,
-                FirstIfmapTileBytes = firstIfmap,
-                FirstWeightTileBytes = firstWeight,
-            },
-        };
+        return counter.Build(first, first is null ? null : last, firstIfmap ?? 0, firstWeight ?? 0);
     }
 }
 

@@ -7,7 +7,7 @@ using AccelSim.Workloads;
 
 namespace AccelSim.Tests.Mapping;
 
-/// <summary>The totals a plan supplies from its loop counts (<see cref="FactoredTotals"/>) are the totals a walk over
+/// <summary>The totals a plan supplies from its loop counts (<see cref="TotalsCounter"/>) are the totals a walk over
 /// every entry of its schedule gives, field for field: tile counts, bytes and largest tiles, step count, every step
 /// sum, the largest output, and the first and last steps with their tile numbers and loop coordinates; and the tiles
 /// the plan emits without the steps for the loaders are the entries' tiles.</summary>

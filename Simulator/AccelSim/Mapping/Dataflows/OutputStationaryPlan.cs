@@ -192,7 +192,7 @@ internal sealed record OutputStationaryPlan(
     {
         long groups = G.Groups;
         long bands = CeilDiv(RowFolds, FoldsPerBand);
-        var totals = new FactoredTotals();
+        var totals = new TotalsCounter();
         if (IfmapResident)
         {
             totals.Ifmap(groups, ResidentIfmapBytes);
@@ -216,7 +216,7 @@ internal sealed record OutputStationaryPlan(
         else
         {
             long perColumnChunk = checked(groups * (Chunks > 1 ? RowFolds : columnFoldsOuter ? 1 : bands));
-            foreach ((long colFold, long times) in FactoredTotals.FullAndLast(ColFolds))
+            foreach ((long colFold, long times) in FoldClasses.FullAndLast(ColFolds))
             {
                 for (int chunk = 0; chunk < Chunks; chunk++)
                 {
@@ -229,7 +229,7 @@ internal sealed record OutputStationaryPlan(
         if (withSteps)
         {
             long fillDrain = FillDrain;
-            foreach ((long colFold, long times) in FactoredTotals.FullAndLast(ColFolds))
+            foreach ((long colFold, long times) in FoldClasses.FullAndLast(ColFolds))
             {
                 for (long rowFold = 0; rowFold < RowFolds; rowFold++)
                 {

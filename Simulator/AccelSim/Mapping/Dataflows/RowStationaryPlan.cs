@@ -132,7 +132,7 @@ internal sealed class RowStationaryPlan
         long chunks = CeilDiv(_g.GroupInChannels, _channelsPerChunk);
         long batchBlocks = CeilDiv(_n, _itemsPerBlock);
         bool oneStepPerRun = _rowPasses == 1 && chunks == 1;
-        var totals = new FactoredTotals();
+        var totals = new TotalsCounter();
         var tally = new PassTally();
         if (_ifmapResident)
         {
@@ -148,7 +148,7 @@ internal sealed class RowStationaryPlan
             totals.Weight(groups, WeightBytes(Math.Min(_filtersPerBlock, _g.GroupFilters), Math.Min(_channelsPerChunk, _g.GroupInChannels), Pass(0, 0).FilterRows));
         }
 
-        foreach ((long batchBlock, long batchTimes) in FactoredTotals.FullAndLast(batchBlocks))
+        foreach ((long batchBlock, long batchTimes) in FoldClasses.FullAndLast(batchBlocks))
         {
             long items = Math.Min(_itemsPerBlock, _n - (batchBlock * _itemsPerBlock));
             for (int strip = 0; strip < _strips; strip++)
@@ -166,7 +166,7 @@ internal sealed class RowStationaryPlan
                     }
                 }
 
-                foreach ((long block, long blockTimes) in FactoredTotals.FullAndLast(filterBlocks))
+                foreach ((long block, long blockTimes) in FoldClasses.FullAndLast(filterBlocks))
                 {
                     long filters = Math.Min(_filtersPerBlock, _g.GroupFilters - (block * _filtersPerBlock));
                     for (int rowPass = 0; rowPass < _rowPasses; rowPass++)

@@ -124,12 +124,16 @@ internal sealed class StationaryPlan
     {
         long groups = _g.Groups;
         long passes = CeilDiv(_streamed, _passLength);
-        var stationary = new FactoredTotals();
-        var streamed = new FactoredTotals();
-        var totals = new FactoredTotals();
+        var stationary = new TotalsCounter();
+        var streamed = new TotalsCounter();
+        var totals = new TotalsCounter();
 
         // A weight-stationary block depends only on its columns' count; an input-stationary one on its own pixels.
-        IEnumerable<(long Fold, long Times)> stationaryFolds = _ws ? FactoredTotals.FullAndLast(_colFolds) : EveryFold(_colFolds);
+        IEnumerable<(long Fold, long Times)> stationaryFolds = _ws ? FoldClasses.FullAndLast(_colFolds) : EveryFold(_colFolds);
+
+        // In the walk's order: the first pass is timed (which may refuse a PE-level array), then the first column fold's
+        // blocks are sized, then the last pass is timed, then the other folds' blocks.
+        _ = Overhead(Math.Min(_streamed, _passLength));
         if (StationaryResident)
         {
             stationary.Ifmap(groups, _ws ? _wholeWeights : _wholeIfmap);
@@ -145,6 +149,8 @@ internal sealed class StationaryPlan
                     long k0 = rowFold * _rows;
                     stationary.Ifmap(checked(groups * times * passes), StationaryTileBytes(s0, s1, k0, Math.Min(_k, k0 + _rows)));
                 }
+
+                _ = Overhead(_streamed - ((passes - 1) * _passLength));
             }
         }
 
@@ -172,7 +178,7 @@ internal sealed class StationaryPlan
                     }
 
                     bool first = t0 == passStart;
-                    foreach ((long colFold, long times) in !_ws && first ? EveryFold(_colFolds) : FactoredTotals.FullAndLast(_colFolds))
+                    foreach ((long colFold, long times) in !_ws && first ? EveryFold(_colFolds) : FoldClasses.FullAndLast(_colFolds))
                     {
                         long s0 = colFold * _cols;
                         var piece = new Piece(s0, Math.Min(_spatial, s0 + _cols), t0, t1, k0, k1, first, t1 == passEnd, rowFold == _rowFolds - 1);
@@ -183,7 +189,7 @@ internal sealed class StationaryPlan
         }
 
         // The two kinds of tiles, each counted under its buffer's name.
-        (FactoredTotals ifmap, FactoredTotals weights) = _ws ? (streamed, stationary) : (stationary, streamed);
+        (TotalsCounter ifmap, TotalsCounter weights) = _ws ? (streamed, stationary) : (stationary, streamed);
         ifmap.AddIfmapTo(totals, weights: false);
         weights.AddIfmapTo(totals, weights: true);
 

@@ -1,14 +1,14 @@
 using AccelSim.Hardware;
 
-namespace AccelSim.Mapping;
+namespace AccelSim.Hardware;
 
-/// <summary>Adds up a schedule's totals from its distinct tiles and steps, each with how many times the schedule holds
-/// it, instead of walking every entry: a plan whose loops repeat the same step (the same column fold in every group,
-/// every full column fold alike) counts it once and multiplies.</summary>
-/// <remarks>The result must equal <see cref="ScheduleTotals.Walk"/> of the plan's entries field for field; the plans'
-/// tests hold the two together over the zoo's layers and a grid of small layers and arrays. Sums are checked, as the
-/// walk's are: a product overflows exactly when the walk's sum would.</remarks>
-internal sealed class FactoredTotals
+/// <summary>Adds up a schedule's totals from its tiles and steps, each with how many times the schedule holds it: a
+/// walk adds every entry once (<see cref="ScheduleTotals.Walk"/>); a plan whose loops repeat the same step (the same
+/// column fold in every group, every full column fold alike) counts it once and multiplies.</summary>
+/// <remarks>A plan's counts must equal the walk of its entries field for field; the plans' tests hold the two together
+/// over the zoo's layers and a grid of small layers and arrays. Sums are checked: a product overflows exactly when the
+/// walk's sum would.</remarks>
+public sealed class TotalsCounter
 {
     private long _ifmapTiles;
     private long _ifmapBytes;
@@ -37,7 +37,7 @@ internal sealed class FactoredTotals
 
     /// <summary>Adds the input tiles counted here to <paramref name="totals"/>, as its input tiles or, with
     /// <paramref name="weights"/>, as its weight tiles (a plan that counts its stationary and streamed tiles apart).</summary>
-    public void AddIfmapTo(FactoredTotals totals, bool weights)
+    public void AddIfmapTo(TotalsCounter totals, bool weights)
     {
         ref long count = ref weights ? ref totals._weightTiles : ref totals._ifmapTiles;
         ref long bytes = ref weights ? ref totals._weightBytes : ref totals._ifmapBytes;
@@ -96,6 +96,16 @@ internal sealed class FactoredTotals
     /// <param name="last">The schedule's last step (null when it has none).</param>
     public ScheduleTotals Build(IEnumerable<ScheduleEntry> entries, ComputeStep? last)
     {
+        ArgumentNullException.ThrowIfNull(entries);
+        return Build(Head(entries), last);
+    }
+
+    private ScheduleTotals Build((ComputeStep? First, long? FirstIfmap, long? FirstWeight) head, ComputeStep? last) =>
+        Build(head.First, head.First is null ? null : last, head.FirstIfmap ?? 0, head.FirstWeight ?? 0);
+
+    /// <summary>The first step and the first tile of each kind, read only as far as they appear.</summary>
+    private (ComputeStep? First, long? FirstIfmap, long? FirstWeight) Head(IEnumerable<ScheduleEntry> entries)
+    {
         ComputeStep? first = null;
         long? firstIfmap = _ifmapTiles == 0 ? 0 : null;
         long? firstWeight = _weightTiles == 0 ? 0 : null;
@@ -122,38 +132,36 @@ internal sealed class FactoredTotals
             }
         }
 
-        return new ScheduleTotals
-        {
-            IfmapTiles = _ifmapTiles,
-            IfmapBytes = _ifmapBytes,
-            LargestIfmapBytes = _largestIfmap,
-            WeightTiles = _weightTiles,
-            WeightBytes = _weightBytes,
-            LargestWeightBytes = _largestWeight,
-            Steps = _steps,
-            OutputBytes = _outputBytes,
-            LargestOutputBytes = _largestOutput,
-            LargestLineBufferBytes = _largestLine,
-            StepSums = new StepTotals
-            {
-                ComputeCycles = _computeCycles,
-                Macs = _macs,
-                IfmapReadBytes = _ifmapReads,
-                WeightReadBytes = _weightReads,
-                PartialSumBytes = _partialSums,
-                RegisterFileAccesses = _registerFile,
-                InputConversions = _inputConversions,
-                OutputConversions = _outputConversions,
-                First = first,
-                Last = first is null ? null : last,
-                FirstIfmapTileBytes = firstIfmap ?? 0,
-                FirstWeightTileBytes = firstWeight ?? 0,
-            },
-        };
+        return (first, firstIfmap, firstWeight);
     }
 
-    /// <summary>The classes of a fold loop of <paramref name="folds"/> folds whose folds are alike but for the last one
-    /// (a partial fold): the first fold stands for the others.</summary>
-    public static IEnumerable<(long Fold, long Times)> FullAndLast(long folds) =>
-        folds <= 1 ? [(0, folds)] : [(0, folds - 1), (folds - 1, 1)];
+    /// <summary>The totals, with the schedule's first and last steps and the bytes of its first tiles.</summary>
+    public ScheduleTotals Build(ComputeStep? first, ComputeStep? last, long firstIfmapBytes, long firstWeightBytes) => new()
+    {
+        IfmapTiles = _ifmapTiles,
+        IfmapBytes = _ifmapBytes,
+        LargestIfmapBytes = _largestIfmap,
+        WeightTiles = _weightTiles,
+        WeightBytes = _weightBytes,
+        LargestWeightBytes = _largestWeight,
+        Steps = _steps,
+        OutputBytes = _outputBytes,
+        LargestOutputBytes = _largestOutput,
+        LargestLineBufferBytes = _largestLine,
+        StepSums = new StepTotals
+        {
+            ComputeCycles = _computeCycles,
+            Macs = _macs,
+            IfmapReadBytes = _ifmapReads,
+            WeightReadBytes = _weightReads,
+            PartialSumBytes = _partialSums,
+            RegisterFileAccesses = _registerFile,
+            InputConversions = _inputConversions,
+            OutputConversions = _outputConversions,
+            First = first,
+            Last = last,
+            FirstIfmapTileBytes = firstIfmapBytes,
+            FirstWeightTileBytes = firstWeightBytes,
+        },
+    };
 }
