@@ -23,7 +23,8 @@ if [ "$#" -eq 0 ]; then
 fi
 # Heuristic mappings: the figure is the start-up and the simulation, comparable across versions (the mapping search
 # has its own benchmark, accelsim bench --scenario resnet50-search).
-arguments="run --no-numerics --no-table --workload Workloads/resnet18.yaml --set mapper.search=heuristic"
+run="--no-numerics --workload Workloads/resnet18.yaml --set mapper.search=heuristic"
+arguments="run --no-table $run"
 results=$(mktemp)
 outputs=$(mktemp -d)
 trap 'rm -rf "$results" "$outputs"' EXIT
@@ -31,7 +32,7 @@ n=0
 for command in "$@"; do
   mkdir "$outputs/$n"
   # shellcheck disable=SC2086 # a command may be several words (dotnet accelsim.dll)
-  $command run --no-numerics --workload Workloads/resnet18.yaml --json "$outputs/$n/run.json" --csv "$outputs/$n/run.csv" \
+  $command run $run --json "$outputs/$n/run.json" --csv "$outputs/$n/run.csv" \
     >"$outputs/$n/table.txt" 2>/dev/null || { echo "failed: $command" >&2; exit 1; }
   diff -r "$outputs/0" "$outputs/$n" >/dev/null || { echo "different output: $command against $1" >&2; exit 1; }
   n=$((n + 1))
