@@ -180,27 +180,16 @@ public static class IntegerGemm
         {
             Dot2x4Vnni(w0, w1, x0, x1, x2, x3, sums);
         }
-        else if (kernel == IntegerKernel.OneDnn)
-        {
-            sums[0] = DotNative(w0, x0);
-            sums[1] = DotNative(w0, x1);
-            sums[2] = DotNative(w0, x2);
-            sums[3] = DotNative(w0, x3);
-            sums[4] = DotNative(w1, x0);
-            sums[5] = DotNative(w1, x1);
-            sums[6] = DotNative(w1, x2);
-            sums[7] = DotNative(w1, x3);
-        }
         else
         {
-            sums[0] = DotScalar(w0, x0);
-            sums[1] = DotScalar(w0, x1);
-            sums[2] = DotScalar(w0, x2);
-            sums[3] = DotScalar(w0, x3);
-            sums[4] = DotScalar(w1, x0);
-            sums[5] = DotScalar(w1, x1);
-            sums[6] = DotScalar(w1, x2);
-            sums[7] = DotScalar(w1, x3);
+            // oneDNN multiplies whole groups (IsWholeGemm); one product at a time serves its tests against the others.
+            bool native = kernel == IntegerKernel.OneDnn;
+            for (int c = 0; c < 4; c++)
+            {
+                ReadOnlySpan<byte> x = c switch { 0 => x0, 1 => x1, 2 => x2, _ => x3 };
+                sums[c] = native ? DotNative(w0, x) : DotScalar(w0, x);
+                sums[4 + c] = native ? DotNative(w1, x) : DotScalar(w1, x);
+            }
         }
 
         for (int c = 0; c < 4; c++)
