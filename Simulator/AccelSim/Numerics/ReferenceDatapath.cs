@@ -228,29 +228,33 @@ public static class ReferenceDatapath
         }
     }
 
-    /// <summary>Every pass of a tile through the eight-lane kernels: blocks of 4 filters × 4 columns, then 4 filters ×
-    /// 1 column for the columns left, then the filters left one by one.</summary>
+    /// <summary>Every pass of a tile through the eight-lane kernels: for each 4 columns, every 4 filters (the columns'
+    /// run stays in the first-level cache while the filter rows stream past it), then 4 filters × 1 column for the
+    /// columns left, then the filters left one by one.</summary>
     private static unsafe void Passes512(float* w, int k, double* x, int columnStride, Vector512<double>* state, int filters, int count, int vectorEnd)
     {
+        int blockFilters = filters - (filters % 4);
+        int blockColumns = count - (count % 4);
         for (int from = 0; from < vectorEnd; from += KPerPass)
         {
             int to = Math.Min(from + KPerPass, vectorEnd);
-            int f = 0;
-            for (; f + 4 <= filters; f += 4)
+            for (int c = 0; c < blockColumns; c += 4)
             {
-                int c = 0;
-                for (; c + 4 <= count; c += 4)
+                for (int f = 0; f < blockFilters; f += 4)
                 {
                     Pass4x4(w + ((long)f * k), k, x + ((long)c * columnStride), columnStride, state + ((f * ColumnsPerTile) + c), ColumnsPerTile, from, to);
                 }
+            }
 
-                for (; c < count; c++)
+            for (int f = 0; f < blockFilters; f += 4)
+            {
+                for (int c = blockColumns; c < count; c++)
                 {
                     Pass4x1(w + ((long)f * k), k, x + ((long)c * columnStride), state + ((f * ColumnsPerTile) + c), ColumnsPerTile, from, to);
                 }
             }
 
-            for (; f < filters; f++)
+            for (int f = blockFilters; f < filters; f++)
             {
                 for (int c = 0; c < count; c++)
                 {
