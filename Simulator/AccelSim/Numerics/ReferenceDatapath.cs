@@ -60,7 +60,7 @@ public static class ReferenceDatapath
         int filtersPerItem = (long)g.Groups * tilesPerGroup >= 4L * threads ? g.GroupFilters : Math.Min(g.GroupFilters, FiltersPerItem);
         int filterRuns = (g.GroupFilters + filtersPerItem - 1) / filtersPerItem;
         Parallel.For(0, g.Groups * tilesPerGroup * filterRuns, new ParallelOptions { MaxDegreeOfParallelism = threads },
-            () => new Scratch(k, filtersPerItem),
+            () => new Scratch(k, filtersPerItem, Math.Min(ColumnsPerTile, columns)),
             (item, _, scratch) =>
             {
                 int run = item % filterRuns;
@@ -442,18 +442,19 @@ public static class ReferenceDatapath
         return total;
     }
 
-    /// <summary>One thread's buffers: a tile's im2col columns and the accumulators of its filters × columns, pinned
-    /// and aligned to 64 bytes with each column starting on a 64-byte boundary (an eight-lane load stays in one cache
-    /// line). They are not cleared: every column is written before it is read, the accumulators cleared per item.</summary>
+    /// <summary>One thread's buffers: a tile's im2col columns (no more than the layer has: an FC layer at batch 1 has
+    /// one) and the accumulators of its filters × columns, pinned and aligned to 64 bytes with each column starting on
+    /// a 64-byte boundary (an eight-lane load stays in one cache line). They are not cleared on allocation: every
+    /// column is written before it is read, and the accumulators are cleared per item.</summary>
     private sealed unsafe class Scratch
     {
         private readonly double[] _columns;
         private readonly Vector256<double>[] _state;
 
-        public Scratch(int k, int filters)
+        public Scratch(int k, int filters, int columns)
         {
             ColumnStride = ((k + 7) / 8) * 8;
-            _columns = GC.AllocateUninitializedArray<double>((ColumnsPerTile * ColumnStride) + 8, pinned: true);
+            _columns = GC.AllocateUninitializedArray<double>((columns * ColumnStride) + 8, pinned: true);
             _state = GC.AllocateUninitializedArray<Vector256<double>>((filters * ColumnsPerTile * 2) + 2, pinned: true);
             Columns = (double*)Align(Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_columns)));
             State = (Vector256<double>*)Align(Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_state)));
