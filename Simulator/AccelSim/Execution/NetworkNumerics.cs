@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using AccelSim.Hardware;
 using AccelSim.Numerics;
 using AccelSim.Reports;
@@ -130,7 +131,8 @@ public sealed class NetworkNumerics
         }
     }
 
-    /// <summary>A conv or FC layer's weights [M, K] and bias [M] (empty without bias), from their source.</summary>
+    /// <summary>A conv or FC layer's weights [M, K] and bias [M] (empty without bias), from their source. The arrays may
+    /// be the source's own (loaded weights): callers only read them.</summary>
     public static (float[] Weights, float[] Bias) LoadWeights(Layer layer, ConvShape g, WeightSource source, bool hasBias)
     {
         long fanIn = (long)(g.InChannels / g.Groups) * g.KernelHeight * g.KernelWidth;
@@ -142,10 +144,11 @@ public sealed class NetworkNumerics
                 SyntheticTensors.HeNormal(synthetic.Seed, checked((int)fanIn), weights);
                 break;
             case LoadedWeights loaded:
-                weights = [.. loaded.Weights];
+                // The model's own arrays, not copies: nothing on the numerics path writes weights or bias.
+                weights = ImmutableCollectionsMarshal.AsArray(loaded.Weights)!;
                 if (loaded.Bias is { } loadedBias)
                 {
-                    bias = [.. loadedBias];
+                    bias = ImmutableCollectionsMarshal.AsArray(loadedBias)!;
                 }
 
                 break;
@@ -311,9 +314,7 @@ public sealed class NetworkNumerics
 
     private long CountZeroOperands(ConvShape g, BfpSettings bfp, QuantizedWeights quantized, BfpLayerOutput output)
     {
-        long[] filtersNonZero = quantized.Narrow is { } narrow
-            ? ZeroOperands.FilterCounts(g, narrow, _threads)
-            : ZeroOperands.FilterCounts(g, quantized.Wide!, _threads);
+        long[] filtersNonZero = quantized.FilterNonZeroCounts(_threads);
         int[] mantissas = output.CapturedInputMantissas ?? throw new InvalidOperationException("input mantissas were not captured");
         return bfp.InputPartition.Kind == PartitionKind.Tensor
             ? ZeroOperands.CountTensor(g, mantissas, filtersNonZero, _threads)
