@@ -42,6 +42,10 @@ public sealed class QuantizedWeights
     /// within ±127), then kept with the weights for every input. The bytes may run past the last row.</summary>
     internal (sbyte[] Bytes, long[] RowSums) Packed => _packed.Value;
 
+    /// <summary>The packed bytes when the conversion wrote them (the packed kernels' settings), else null: a buffer the
+    /// next slab of the same layer may be converted into.</summary>
+    internal sbyte[]? PackedBytes => _packedOnly ? _packed.Value.Bytes : null;
+
     public ConvShape Geometry { get; }
 
     public BfpFormat Format { get; }
