@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Runtime.InteropServices;
 using AccelSim.Hardware;
 using AccelSim.Numerics;
 using AccelSim.Reports;
@@ -45,6 +46,9 @@ public sealed class NetworkNumerics
     /// <summary>Seconds spent in the per-layer datapaths (BFP or MX passes, local-error pass, double reference) during
     /// <see cref="Run"/>: what a benchmark sets against the whole run. Never part of a result.</summary>
     public double KernelSeconds { get; private set; }
+
+    /// <summary>Conv/FC layers <see cref="Run"/> processed in slabs of filters. Never part of a result.</summary>
+    internal int SlabbedLayers { get; private set; }
 
     /// <summary>The reference (double) output of the last layer after <see cref="Run"/>, [batch, C, H, W] in C order.</summary>
     public double[]? ReferenceOutput { get; private set; }
@@ -130,7 +134,8 @@ public sealed class NetworkNumerics
         }
     }
 
-    /// <summary>A conv or FC layer's weights [M, K] and bias [M] (empty without bias), from their source.</summary>
+    /// <summary>A conv or FC layer's weights [M, K] and bias [M] (empty without bias), from their source. The arrays may
+    /// be the source's own (loaded weights): callers only read them.</summary>
     public static (float[] Weights, float[] Bias) LoadWeights(Layer layer, ConvShape g, WeightSource source, bool hasBias)
     {
         long fanIn = (long)(g.InChannels / g.Groups) * g.KernelHeight * g.KernelWidth;
@@ -142,10 +147,11 @@ public sealed class NetworkNumerics
                 SyntheticTensors.HeNormal(synthetic.Seed, checked((int)fanIn), weights);
                 break;
             case LoadedWeights loaded:
-                weights = [.. loaded.Weights];
+                // The model's own arrays, not copies: nothing on the numerics path writes weights or bias.
+                weights = ImmutableCollectionsMarshal.AsArray(loaded.Weights)!;
                 if (loaded.Bias is { } loadedBias)
                 {
-                    bias = [.. loadedBias];
+                    bias = ImmutableCollectionsMarshal.AsArray(loadedBias)!;
                 }
 
                 break;
@@ -164,59 +170,76 @@ public sealed class NetworkNumerics
         return (weights, bias);
     }
 
+    /// <summary>A layer with more weights than this is processed in slabs of filters of about this many weights, when
+    /// nothing needs its whole weight tensor (<see cref="SlabFilters"/>): 2^22 weights, 16 MiB of float32.</summary>
+    internal const long DefaultSlabWeights = 1L << 22;
+
+    /// <summary>When set, the slab size in weights instead of <see cref="DefaultSlabWeights"/>, for the code run from
+    /// here (tests compare whole and slab-by-slab layers).</summary>
+    internal static readonly AsyncLocal<long?> SlabWeightsOverride = new();
+
+    /// <summary>What one BFP conv/FC layer's passes produced, whole or slab by slab.</summary>
+    private sealed record BfpPasses(
+        BfpLayerOutput Accumulated, BfpLayerOutput? Local, BfpLayerOutput? Exact, double[] Reference, double WeightStepPower,
+        double WeightSignalPower, long[] FiltersNonZero, QuantizedWeights? Whole)
+    {
+        public double QuantizeSeconds { get; init; }
+
+        public double BfpSeconds { get; init; }
+
+        public double ReferenceSeconds { get; init; }
+
+        public double LocalSeconds { get; init; }
+    }
+
     private (float[], double[], LayerNumerics) Gemm(
         Layer layer, ConvShape g, WeightSource source, bool hasBias, bool relu, float[] bfpIn, double[] refIn, double carriedNsr)
     {
-        (float[] weights, float[] bias) = Prepared is { } prepared
-            ? prepared.Loaded(layer.Name, () => LoadWeights(layer, g, source, hasBias))
-            : LoadWeights(layer, g, source, hasBias);
-        if (_config.PeArray.Arithmetic != Arithmetic.Bfp)
+        bool bfpArithmetic = _config.PeArray.Arithmetic == Arithmetic.Bfp;
+        BfpSettings? bfp = bfpArithmetic ? LayerContexts.BfpOf(layer, _config) : null;
+        BfpPasses passes;
+        if (bfp is not null && SlabFilters(g, source, bfp) is > 0 and int slabFilters)
         {
-            return FloatGemm(layer, g, weights, bias, relu, bfpIn, refIn, carriedNsr);
+            passes = SlabPasses(layer, g, source, hasBias, bfp, bfpIn, refIn, slabFilters);
+            SlabbedLayers++;
+        }
+        else
+        {
+            (float[] weights, float[] bias) = Prepared is { } prepared
+                ? prepared.Loaded(layer.Name, () => LoadWeights(layer, g, source, hasBias))
+                : LoadWeights(layer, g, source, hasBias);
+            if (bfp is null)
+            {
+                return FloatGemm(layer, g, weights, bias, relu, bfpIn, refIn, carriedNsr);
+            }
+
+            if (bfp.IsMx)
+            {
+                return MxGemm(layer, g, weights, bias, relu, bfpIn, refIn, carriedNsr, bfp);
+            }
+
+            passes = WholePasses(layer, g, weights, bias, bfp, bfpIn, refIn);
         }
 
-        BfpSettings bfp = LayerContexts.BfpOf(layer, _config);
-        if (bfp.IsMx)
-        {
-            return MxGemm(layer, g, weights, bias, relu, bfpIn, refIn, carriedNsr, bfp);
-        }
-
-        var clock = System.Diagnostics.Stopwatch.StartNew();
-        QuantizedWeights quantized = Prepared is { } cache
-            ? cache.Quantized(layer.Name, () => BfpDatapath.QuantizeWeights(g, weights, bfp, layer.Name))
-            : BfpDatapath.QuantizeWeights(g, weights, bfp, layer.Name);
-        double quantizeSeconds = clock.Elapsed.TotalSeconds;
-
-        // The input mantissas are captured to count zero operands as the PEs see them (small values round to zero).
-        BfpLayerOutput accumulated = BfpDatapath.Convolve(g, bfpIn, quantized, bias, bfp, layer.Name, _threads, captureInput: true);
-        double bfpSeconds = clock.Elapsed.TotalSeconds - quantizeSeconds;
-        double[] refOut = ReferenceDatapath.Convolve(g, refIn, weights, bias, _threads);
-        double referenceSeconds = clock.Elapsed.TotalSeconds - quantizeSeconds - bfpSeconds;
-        float[] refOut32 = ToSingle(refOut);
-        double beforeLocal = clock.Elapsed.TotalSeconds;
-        BfpLayerOutput? local = LocalError ? BfpDatapath.Convolve(g, ToSingle(refIn), quantized, bias, bfp, layer.Name, _threads) : null;
-        KernelSeconds += bfpSeconds + referenceSeconds + (clock.Elapsed.TotalSeconds - beforeLocal);
+        KernelSeconds += passes.BfpSeconds + passes.ReferenceSeconds + passes.LocalSeconds;
         _log.Debug("Numerics of {Layer}: quantize weights {Quantize:F2} s, BFP {Bfp:F2} s, reference {Reference:F2} s, local BFP {Local:F2} s",
-            layer.Name, quantizeSeconds, bfpSeconds, referenceSeconds, clock.Elapsed.TotalSeconds - quantizeSeconds - bfpSeconds - referenceSeconds);
+            layer.Name, passes.QuantizeSeconds, passes.BfpSeconds, passes.ReferenceSeconds, passes.LocalSeconds);
+        BfpLayerOutput accumulated = passes.Accumulated;
+        float[] refOut32 = ToSingle(passes.Reference);
 
         // Four-stage model: input and weight quantization from block statistics, the accumulator's saturation error
         // (measured against an exact accumulator when one is configured narrow), and the NSR carried in.
         RoundingMode rounding = bfp.Rounding;
         double inputNsr = ErrorModel.QuantizationNsr(accumulated.InputStepPower, accumulated.InputSignalPower, rounding);
-        double weightNsr = ErrorModel.QuantizationNsr(quantized.StepPower, quantized.SignalPower, rounding);
-        double macNsr = 0;
-        if (bfp.AccumulatorBits is not null)
-        {
-            var exact = BfpDatapath.Convolve(g, bfpIn, quantized, bias, bfp with { AccumulatorBits = null }, layer.Name, _threads);
-            macNsr = NumericError.Compare(accumulated.Output, exact.Output).Nsr;
-        }
+        double weightNsr = ErrorModel.QuantizationNsr(passes.WeightStepPower, passes.WeightSignalPower, rounding);
+        double macNsr = passes.Exact is { } exact ? NumericError.Compare(accumulated.Output, exact.Output).Nsr : 0;
 
-        LayerNumerics numerics = Measured(accumulated, local, refOut32, inputNsr + weightNsr + macNsr + carriedNsr) with
+        LayerNumerics numerics = Measured(accumulated, passes.Local, refOut32, inputNsr + weightNsr + macNsr + carriedNsr) with
         {
-            ZeroOperandMacs = CountZeroOperands(g, bfp, quantized, accumulated),
+            ZeroOperandMacs = CountZeroOperands(g, bfp, passes.FiltersNonZero, accumulated),
         };
 
-        if (DumpDirectory is not null)
+        if (DumpDirectory is not null && passes.Whole is { } quantized)
         {
             int[] outputShape = [g.Batch, g.OutChannels, g.OutHeight, g.OutWidth];
             Dump(layer, "bfp_output", w => NpyFile.WriteFloat32(w, outputShape, accumulated.Output));
@@ -231,6 +254,7 @@ public sealed class NetworkNumerics
         }
 
         float[] bfpOut = accumulated.Output;
+        double[] refOut = passes.Reference;
         if (relu)
         {
             Activations.Relu(bfpOut);
@@ -238,6 +262,166 @@ public sealed class NetworkNumerics
         }
 
         return (bfpOut, refOut, numerics);
+    }
+
+    /// <summary>The BFP pass, the double reference, the local-error pass (and the exact-accumulator pass of a narrow
+    /// accumulator) over the whole weight tensor.</summary>
+    private BfpPasses WholePasses(Layer layer, ConvShape g, float[] weights, float[] bias, BfpSettings bfp, float[] bfpIn, double[] refIn)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        QuantizedWeights quantized = Prepared is { } cache
+            ? cache.Quantized(layer.Name, () => BfpDatapath.QuantizeWeights(g, weights, bfp, layer.Name))
+            : BfpDatapath.QuantizeWeights(g, weights, bfp, layer.Name);
+        double quantizeSeconds = clock.Elapsed.TotalSeconds;
+
+        // The input mantissas are captured to count zero operands as the PEs see them (small values round to zero).
+        BfpLayerOutput accumulated = BfpDatapath.Convolve(g, bfpIn, quantized, bias, bfp, layer.Name, _threads, captureInput: true);
+        double bfpSeconds = clock.Elapsed.TotalSeconds - quantizeSeconds;
+        double[] refOut = ReferenceDatapath.Convolve(g, refIn, weights, bias, _threads);
+        double referenceSeconds = clock.Elapsed.TotalSeconds - quantizeSeconds - bfpSeconds;
+        double beforeLocal = clock.Elapsed.TotalSeconds;
+        BfpLayerOutput? local = LocalError ? BfpDatapath.Convolve(g, ToSingle(refIn), quantized, bias, bfp, layer.Name, _threads) : null;
+        double localSeconds = clock.Elapsed.TotalSeconds - beforeLocal;
+        BfpLayerOutput? exact = bfp.AccumulatorBits is null ? null
+            : BfpDatapath.Convolve(g, bfpIn, quantized, bias, bfp with { AccumulatorBits = null }, layer.Name, _threads);
+        return new BfpPasses(accumulated, local, exact, refOut, quantized.StepPower, quantized.SignalPower, quantized.FilterNonZeroCounts(_threads), quantized)
+        {
+            QuantizeSeconds = quantizeSeconds, BfpSeconds = bfpSeconds, ReferenceSeconds = referenceSeconds, LocalSeconds = localSeconds,
+        };
+    }
+
+    /// <summary>Filters per slab when the layer is processed in slabs, else 0 (whole). Slabs need weights that can be
+    /// drawn or read a range at a time (synthetic or loaded), blocks within a filter (<c>row</c> or <c>group</c>, so a
+    /// slab converts as the whole layer does), one group, deterministic rounding and a float32 bias (stochastic
+    /// rounding and a BFP bias depend on the filter's index or on the whole bias), BFP arithmetic, no dumps and no
+    /// prepared weights (both keep the whole tensor).</summary>
+    private int SlabFilters(ConvShape g, WeightSource source, BfpSettings bfp)
+    {
+        long slabWeights = SlabWeightsOverride.Value ?? DefaultSlabWeights;
+        bool eligible = g.WeightLength > slabWeights && g.Groups == 1 && source is SyntheticWeights or LoadedWeights && !bfp.IsMx && DumpDirectory is null && Prepared is null
+            && bfp.WeightPartition.Kind is PartitionKind.Row or PartitionKind.Group && bfp.Rounding != RoundingMode.Stochastic && bfp.Bias is null;
+        if (!eligible)
+        {
+            return 0;
+        }
+
+        // Whole multiples of 64 filters where a slab holds that many: the reference spreads an FC layer's filters over
+        // the threads 64 at a time.
+        long filters = Math.Max(1, slabWeights / g.Reduction);
+        filters = filters >= 64 ? filters / 64 * 64 : filters;
+        return filters < g.OutChannels ? (int)filters : 0;
+    }
+
+    /// <summary>The passes of <see cref="WholePasses"/> a slab of filters at a time: each slab's float weights are drawn
+    /// or copied into one buffer, converted, and run through every pass as a layer of its own (a slab of filters is a
+    /// convolution with fewer output channels); the outputs are scattered into the layer's. Every figure keeps its bits:
+    /// Σ Δ² and Σ w² continue from slab to slab in the whole layer's element order, counts add, and the input's
+    /// figures (the same input for every slab) are taken from the first.</summary>
+    private BfpPasses SlabPasses(Layer layer, ConvShape g, WeightSource source, bool hasBias, BfpSettings bfp, float[] bfpIn, double[] refIn, int slabFilters)
+    {
+        float[] bias = LoadBias(g, source, hasBias);
+        var output = new float[g.OutputLength];
+        float[]? localOutput = LocalError ? new float[g.OutputLength] : null;
+        float[]? exactOutput = bfp.AccumulatorBits is null ? null : new float[g.OutputLength];
+        var reference = new double[g.OutputLength];
+        float[]? localIn = LocalError ? ToSingle(refIn) : null;
+        var filtersNonZero = new long[g.Reduction];
+        (double StepPower, double SignalPower) powers = (0, 0);
+        long weightSaturations = 0, accumulatorSaturations = 0, localAccumulatorSaturations = 0;
+        BfpLayerOutput? first = null, firstLocal = null;
+        float[] weights = [];
+        sbyte[]? packed = null;
+        double quantizeSeconds = 0, bfpSeconds = 0, referenceSeconds = 0, localSeconds = 0;
+        var clock = new System.Diagnostics.Stopwatch();
+        for (int firstFilter = 0; firstFilter < g.OutChannels; firstFilter += slabFilters)
+        {
+            int count = Math.Min(slabFilters, g.OutChannels - firstFilter);
+            ConvShape slab = g with { OutChannels = count };
+            if (weights.Length != slab.WeightLength)
+            {
+                weights = new float[slab.WeightLength];
+            }
+
+            LoadWeightSlab(g, source, firstFilter, weights);
+            float[] slabBias = bias.Length == 0 ? [] : bias[firstFilter..(firstFilter + count)];
+
+            clock.Restart();
+            QuantizedWeights quantized = BfpDatapath.QuantizeWeights(slab, weights, bfp, layer.Name, powers, packed);
+            packed = quantized.PackedBytes;
+            powers = (quantized.StepPower, quantized.SignalPower);
+            weightSaturations += quantized.Saturations;
+            long[] counts = quantized.FilterNonZeroCounts(_threads);
+            for (int j = 0; j < counts.Length; j++)
+            {
+                filtersNonZero[j] += counts[j];
+            }
+
+            quantizeSeconds += clock.Elapsed.TotalSeconds;
+            clock.Restart();
+            BfpLayerOutput accumulated = BfpDatapath.Convolve(slab, bfpIn, quantized, slabBias, bfp, layer.Name, _threads, captureInput: first is null);
+            first ??= accumulated;
+            accumulatorSaturations += accumulated.AccumulatorSaturations;
+            Scatter(g, firstFilter, count, accumulated.Output, output);
+            bfpSeconds += clock.Elapsed.TotalSeconds;
+            clock.Restart();
+            Scatter(g, firstFilter, count, ReferenceDatapath.Convolve(slab, refIn, weights, slabBias, _threads), reference);
+            referenceSeconds += clock.Elapsed.TotalSeconds;
+            clock.Restart();
+            if (localIn is not null)
+            {
+                BfpLayerOutput local = BfpDatapath.Convolve(slab, localIn, quantized, slabBias, bfp, layer.Name, _threads);
+                firstLocal ??= local;
+                localAccumulatorSaturations += local.AccumulatorSaturations;
+                Scatter(g, firstFilter, count, local.Output, localOutput!);
+            }
+
+            localSeconds += clock.Elapsed.TotalSeconds;
+            if (exactOutput is not null)
+            {
+                Scatter(g, firstFilter, count, BfpDatapath.Convolve(slab, bfpIn, quantized, slabBias, bfp with { AccumulatorBits = null }, layer.Name, _threads).Output, exactOutput);
+            }
+        }
+
+        BfpLayerOutput whole = first! with { Output = output, WeightSaturations = weightSaturations, AccumulatorSaturations = accumulatorSaturations };
+        BfpLayerOutput? wholeLocal = firstLocal is null ? null
+            : firstLocal with { Output = localOutput!, WeightSaturations = weightSaturations, AccumulatorSaturations = localAccumulatorSaturations };
+        BfpLayerOutput? wholeExact = exactOutput is null ? null : first with { Output = exactOutput, AccumulatorSaturations = 0 };
+        return new BfpPasses(whole, wholeLocal, wholeExact, reference, powers.StepPower, powers.SignalPower, filtersNonZero, null)
+        {
+            QuantizeSeconds = quantizeSeconds, BfpSeconds = bfpSeconds, ReferenceSeconds = referenceSeconds, LocalSeconds = localSeconds,
+        };
+    }
+
+    /// <summary>Copies a slab's outputs [batch, slab filters, pixels] into the layer's [batch, filters, pixels].</summary>
+    private static void Scatter<T>(ConvShape g, int firstFilter, int count, T[] slab, T[] layer)
+    {
+        int pixels = g.PixelsPerItem;
+        for (int item = 0; item < g.Batch; item++)
+        {
+            Array.Copy(slab, (long)item * count * pixels, layer, (((long)item * g.OutChannels) + firstFilter) * pixels, (long)count * pixels);
+        }
+    }
+
+    /// <summary>The bias of <see cref="LoadWeights"/> alone (of a source <see cref="SlabFilters"/> accepts).</summary>
+    private static float[] LoadBias(ConvShape g, WeightSource source, bool hasBias) =>
+        !hasBias ? [] : source is LoadedWeights { Bias: { } bias } ? ImmutableCollectionsMarshal.AsArray(bias)! : new float[g.OutChannels];
+
+    /// <summary>Filters [<paramref name="firstFilter"/>, +slab) of <see cref="LoadWeights"/>'s weights into
+    /// <paramref name="destination"/>: the same floats.</summary>
+    private static void LoadWeightSlab(ConvShape g, WeightSource source, int firstFilter, float[] destination)
+    {
+        long offset = (long)firstFilter * g.Reduction;
+        switch (source)
+        {
+            case SyntheticWeights synthetic:
+                SyntheticTensors.HeNormal(synthetic.Seed, g.Reduction, offset, destination);
+                break;
+            case LoadedWeights loaded:
+                loaded.Weights.AsSpan().Slice(checked((int)offset), destination.Length).CopyTo(destination);
+                break;
+            default:
+                throw new NotSupportedException($"weight source {source.GetType().Name} is not read in slabs");
+        }
     }
 
     /// <summary>A layer's error figures: the carried (accumulated) and local outputs against the reference, the
@@ -309,11 +493,8 @@ public sealed class NetworkNumerics
         return (bfpOut, refOut, numerics);
     }
 
-    private long CountZeroOperands(ConvShape g, BfpSettings bfp, QuantizedWeights quantized, BfpLayerOutput output)
+    private long CountZeroOperands(ConvShape g, BfpSettings bfp, long[] filtersNonZero, BfpLayerOutput output)
     {
-        long[] filtersNonZero = quantized.Narrow is { } narrow
-            ? ZeroOperands.FilterCounts(g, narrow, _threads)
-            : ZeroOperands.FilterCounts(g, quantized.Wide!, _threads);
         int[] mantissas = output.CapturedInputMantissas ?? throw new InvalidOperationException("input mantissas were not captured");
         return bfp.InputPartition.Kind == PartitionKind.Tensor
             ? ZeroOperands.CountTensor(g, mantissas, filtersNonZero, _threads)

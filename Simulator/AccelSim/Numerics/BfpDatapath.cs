@@ -48,7 +48,22 @@ public static class BfpDatapath
 
     /// <summary><see cref="QuantizeWeights(ConvShape, ReadOnlySpan{float}, BfpSettings, string)"/> reading the array
     /// itself (a large layer's weights are not copied).</summary>
-    public static QuantizedWeights QuantizeWeights(ConvShape g, float[] weights, BfpSettings s, string layerName)
+    public static QuantizedWeights QuantizeWeights(ConvShape g, float[] weights, BfpSettings s, string layerName) =>
+        QuantizeWeights(g, weights, s, layerName, (0, 0), null);
+
+    /// <summary>Whether layers with these settings multiply on the packed 8-bit kernels (mantissas within ±127, one
+    /// scale per output, an exact accumulator, a packed kernel on this CPU): their weights are converted straight into
+    /// the packed bytes.</summary>
+    internal static bool UsesPackedKernels(BfpSettings s) =>
+        s.Weights.MantissaBits <= 8 && s.Inputs.MantissaBits <= 8 && s.AccumulatorBits is null
+        && s.WeightPartition.Kind is PartitionKind.Tensor or PartitionKind.Row && s.InputPartition.Kind is PartitionKind.Tensor or PartitionKind.Column
+        && IntegerGemm.Best != IntegerKernel.Pairs16;
+
+    /// <summary>The conversion, with Σ Δ² and Σ w² continuing from <paramref name="carried"/> (a layer converted in slabs
+    /// of filters sums them in the whole layer's element order) and packed bytes written into
+    /// <paramref name="packedBuffer"/> when it is large enough (a slab's buffer reused by the next).</summary>
+    internal static QuantizedWeights QuantizeWeights(
+        ConvShape g, float[] weights, BfpSettings s, string layerName, (double StepPower, double SignalPower) carried, sbyte[]? packedBuffer)
     {
         ArgumentNullException.ThrowIfNull(weights);
         if (weights.Length != g.WeightLength)
@@ -106,8 +121,7 @@ public static class BfpDatapath
         double[] stepSquares = Array.ConvertAll(stepExponents, e => BfpConverter.Pow2(e) * BfpConverter.Pow2(e));
         Task<(double StepPower, double SignalPower)> powers = Task.Run(() =>
         {
-            double stepPower = 0;
-            double signalPower = 0;
+            (double stepPower, double signalPower) = carried;
             for (int m = 0; m < filters; m++)
             {
                 ReadOnlySpan<float> row = weights.AsSpan(m * k, k);
@@ -133,15 +147,25 @@ public static class BfpDatapath
             return (stepPower, signalPower);
         });
 
-        bool narrow = format.MantissaBits <= 16;
+        bool packed = UsesPackedKernels(s);
+        bool narrow = format.MantissaBits <= 16 && !packed;
         short[]? narrowMantissas = narrow ? new short[weights.Length] : null;
-        int[]? wideMantissas = narrow ? null : new int[weights.Length];
+        int[]? wideMantissas = narrow || packed ? null : new int[weights.Length];
+        int padded = IntegerGemm.PaddedLength(k);
+        long packedLength = (long)filters * padded;
+        sbyte[]? packedBytes = !packed ? null : packedBuffer is { } buffer && buffer.Length >= packedLength ? buffer : new sbyte[packedLength];
+        long[]? rowSums = packed ? new long[filters] : null;
         // Filters convert independently; each is one thread's, so the result does not depend on the thread count.
         float[] source = weights;
         long saturations = 0;
         var gate = new object();
         Parallel.For(0, filters, () => 0L, (m, _, local) =>
         {
+            if (packedBytes is not null)
+            {
+                return local + QuantizePackedRow(m);
+            }
+
             for (int j = 0; j < k; j++)
             {
                 int i = (m * k) + j;
@@ -170,7 +194,33 @@ public static class BfpDatapath
         });
 
         (double stepPowerSum, double signalPowerSum) = powers.GetAwaiter().GetResult();
-        return new QuantizedWeights(g, format, partition, narrowMantissas, wideMantissas, stepExponents, saturations, stepPowerSum, signalPowerSum);
+        return new QuantizedWeights(
+            g, format, partition, narrowMantissas, wideMantissas, packedBytes is null ? null : (packedBytes, rowSums!), stepExponents, saturations, stepPowerSum, signalPowerSum);
+
+        // One filter's mantissas straight into its packed row (IntegerGemm.PackWeights' layout) and its Σ w; returns
+        // the saturations. Under `tensor` or `row` the whole row has one step.
+        long QuantizePackedRow(int m)
+        {
+            int window = g.KernelHeight * g.KernelWidth;
+            int channels = k / window;
+            Span<sbyte> row = packedBytes.AsSpan(m * padded, padded);
+            ReadOnlySpan<float> values = source.AsSpan(m * k, k);
+            double inverse = BfpConverter.Pow2(-stepExponents[BlockOf(m, 0)]);
+            long sum = 0;
+            long saturated = 0;
+            for (int j = 0; j < k; j++)
+            {
+                double uniform = s.Rounding == RoundingMode.Stochastic ? BfpConverter.Uniform(s.StochasticSeed, WeightStream, (ulong)((m * k) + j)) : 0;
+                int q = BfpConverter.Quantize(values[j], inverse, format.MaxMantissa, s.Rounding, uniform, out bool isSaturated);
+                saturated += isSaturated ? 1 : 0;
+                row[window == 1 ? j : IntegerGemm.PackedIndex(j, channels, window)] = (sbyte)q;
+                sum += q;
+            }
+
+            row[k..].Clear();
+            rowSums![m] = sum;
+            return saturated;
+        }
 
         int BlockOf(int m, int j) => partition.Kind switch
         {
@@ -299,7 +349,7 @@ public static class BfpDatapath
         private QuantizedWeights Weights => w;
 
         private BfpSettings Settings => s;
-        private readonly bool _narrow = s.Inputs.MantissaBits <= 16 && w.Narrow is not null;
+        private readonly bool _narrow = s.Inputs.MantissaBits <= 16 && w.IsNarrow;
         private readonly object _gate = new();
         private short[]? _tensorNarrow;
         private int[]? _tensorWide;

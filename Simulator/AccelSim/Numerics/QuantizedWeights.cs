@@ -3,27 +3,48 @@ using AccelSim.Workloads;
 namespace AccelSim.Numerics;
 
 /// <summary>A layer's weights converted to BFP once, offline: mantissas [OutChannels × K] and block step exponents.</summary>
+/// <remarks>Mantissas the packed integer kernels will multiply are kept only as their packed bytes (half the memory of
+/// int16 and written once); the int16 or int32 view is derived from them where a rarer path asks for it.</remarks>
 public sealed class QuantizedWeights
 {
-    internal QuantizedWeights(ConvShape geometry, BfpFormat format, BlockPartition partition, short[]? narrow, int[]? wide, int[] stepExponents, long saturations, double stepPower, double signalPower)
+    private readonly short[]? _narrow;
+    private readonly Lazy<short[]>? _unpacked;
+    private readonly Lazy<(sbyte[] Bytes, long[] RowSums)> _packed;
+    private readonly bool _packedOnly;
+
+    internal QuantizedWeights(
+        ConvShape geometry, BfpFormat format, BlockPartition partition, short[]? narrow, int[]? wide, (sbyte[] Bytes, long[] RowSums)? packed,
+        int[] stepExponents, long saturations, double stepPower, double signalPower)
     {
         StepPower = stepPower;
         SignalPower = signalPower;
         Geometry = geometry;
         Format = format;
         Partition = partition;
-        Narrow = narrow;
+        _narrow = narrow;
         Wide = wide;
         StepExponents = stepExponents;
         Saturations = saturations;
-        _packed = new Lazy<(sbyte[], long[])>(() => IntegerGemm.PackWeights(Narrow!, Geometry.OutChannels, Geometry.Reduction, Geometry.KernelHeight * Geometry.KernelWidth));
+        if (packed is { } bytes)
+        {
+            _packedOnly = true;
+            _packed = new Lazy<(sbyte[], long[])>(bytes);
+            _unpacked = new Lazy<short[]>(Unpack);
+        }
+        else
+        {
+            _packed = new Lazy<(sbyte[], long[])>(() => IntegerGemm.PackWeights(_narrow!, Geometry.OutChannels, Geometry.Reduction, Window));
+        }
     }
 
-    private readonly Lazy<(sbyte[] Bytes, long[] RowSums)> _packed;
-
-    /// <summary>The mantissas as signed bytes, rows padded for <see cref="IntegerGemm"/>, and each row's Σ w: made the
-    /// first time a datapath asks (only for mantissas within ±127), then kept with the weights for every input.</summary>
+    /// <summary>The mantissas as signed bytes, rows padded for <see cref="IntegerGemm"/>, and each row's Σ w: made by
+    /// the conversion when the packed kernels will be used, else the first time a datapath asks (only for mantissas
+    /// within ±127), then kept with the weights for every input. The bytes may run past the last row.</summary>
     internal (sbyte[] Bytes, long[] RowSums) Packed => _packed.Value;
+
+    /// <summary>The packed bytes when the conversion wrote them (the packed kernels' settings), else null: a buffer the
+    /// next slab of the same layer may be converted into.</summary>
+    internal sbyte[]? PackedBytes => _packedOnly ? _packed.Value.Bytes : null;
 
     public ConvShape Geometry { get; }
 
@@ -31,8 +52,11 @@ public sealed class QuantizedWeights
 
     public BlockPartition Partition { get; }
 
-    /// <summary>Mantissas when L ≤ 16, else null.</summary>
-    internal short[]? Narrow { get; }
+    /// <summary>Whether the mantissas fit int16 (L ≤ 16): <see cref="Narrow"/> is available, else <see cref="Wide"/>.</summary>
+    internal bool IsNarrow => _narrow is not null || _packedOnly;
+
+    /// <summary>Mantissas when L ≤ 16, else null (derived from the packed bytes once, when those are all that is kept).</summary>
+    internal short[]? Narrow => _narrow ?? _unpacked?.Value;
 
     /// <summary>Mantissas when L &gt; 16, else null.</summary>
     internal int[]? Wide { get; }
@@ -49,8 +73,25 @@ public sealed class QuantizedWeights
     /// <summary>Rounded mantissas that were beyond ±Q and saturated.</summary>
     public long Saturations { get; }
 
+    private int Window => Geometry.KernelHeight * Geometry.KernelWidth;
+
     /// <summary>The mantissa of filter <paramref name="filter"/> at reduction index <paramref name="k"/>.</summary>
-    public int Mantissa(int filter, int k) => Narrow is { } n ? n[(filter * Geometry.Reduction) + k] : Wide![(filter * Geometry.Reduction) + k];
+    public int Mantissa(int filter, int k)
+    {
+        int reduction = Geometry.Reduction;
+        if (_narrow is { } n)
+        {
+            return n[(filter * reduction) + k];
+        }
+
+        if (_packedOnly)
+        {
+            long row = (long)filter * IntegerGemm.PaddedLength(reduction);
+            return Packed.Bytes[row + IntegerGemm.PackedIndex(k, reduction / Window, Window)];
+        }
+
+        return Wide![(filter * reduction) + k];
+    }
 
     /// <summary>log2 Δ of the block holding element (<paramref name="filter"/>, <paramref name="k"/>).</summary>
     public int StepExponent(int filter, int k) => Partition.Kind switch
@@ -77,7 +118,50 @@ public sealed class QuantizedWeights
     }
 
     /// <summary>All mantissas, [OutChannels, K].</summary>
-    public int[] Mantissas() => Narrow is { } n ? Array.ConvertAll(n, v => (int)v) : (int[])Wide!.Clone();
+    public int[] Mantissas()
+    {
+        if (_packedOnly)
+        {
+            var all = new int[Geometry.WeightLength];
+            Unpack<int>(all);
+            return all;
+        }
+
+        return _narrow is { } n ? Array.ConvertAll(n, v => (int)v) : (int[])Wide!.Clone();
+    }
+
+    /// <summary>n(g, k) of <see cref="ZeroOperands"/>: per group and K index, the filters whose mantissa is non-zero.</summary>
+    internal long[] FilterNonZeroCounts(int maxDegreeOfParallelism) =>
+        _packedOnly ? ZeroOperands.PackedFilterCounts(Geometry, Packed.Bytes, Window, maxDegreeOfParallelism)
+        : _narrow is { } n ? ZeroOperands.FilterCounts(Geometry, n, maxDegreeOfParallelism)
+        : ZeroOperands.FilterCounts(Geometry, Wide!, maxDegreeOfParallelism);
 
     internal int GroupsPerRow => Partition.Kind == PartitionKind.Group ? (Geometry.Reduction + Partition.GroupSize - 1) / Partition.GroupSize : 1;
+
+    private short[] Unpack()
+    {
+        var narrow = new short[Geometry.WeightLength];
+        Unpack<short>(narrow);
+        return narrow;
+    }
+
+    /// <summary>The packed bytes back in [OutChannels, K] order.</summary>
+    private void Unpack<T>(T[] target)
+        where T : struct, System.Numerics.INumberBase<T>
+    {
+        int k = Geometry.Reduction;
+        int padded = IntegerGemm.PaddedLength(k);
+        int window = Window;
+        int channels = k / window;
+        sbyte[] bytes = Packed.Bytes;
+        Parallel.For(0, Geometry.OutChannels, m =>
+        {
+            ReadOnlySpan<sbyte> row = bytes.AsSpan(m * padded, k);
+            Span<T> values = target.AsSpan(m * k, k);
+            for (int j = 0; j < k; j++)
+            {
+                values[j] = T.CreateTruncating(row[IntegerGemm.PackedIndex(j, channels, window)]);
+            }
+        });
+    }
 }

@@ -22,10 +22,16 @@ public static class SyntheticTensors
     public static void HeNormal(ulong seed, int fanIn, Span<float> destination) =>
         Normal(seed, Math.Sqrt(2.0 / Math.Max(1, fanIn)), destination);
 
+    /// <summary>Elements [<paramref name="first"/>, <paramref name="first"/> + length) of the tensor
+    /// <see cref="HeNormal(ulong, int, Span{float})"/> draws, the same floats: a large layer's weights drawn a slab of
+    /// filters at a time.</summary>
+    internal static void HeNormal(ulong seed, int fanIn, long first, Span<float> destination) =>
+        Normal(seed, Math.Sqrt(2.0 / Math.Max(1, fanIn)), first, destination);
+
     /// <summary>Standard normal values (mean 0, standard deviation 1).</summary>
     public static void StandardNormal(ulong seed, Span<float> destination) => Normal(seed, 1.0, destination);
 
-    /// <summary>The same values as <see cref="HeNormal"/>, one element at a time with the scalar logarithm, sine and
+    /// <summary>The same values as <see cref="HeNormal(ulong, int, Span{float})"/>, one element at a time with the scalar logarithm, sine and
     /// cosine: the definition the vector path is held to.</summary>
     internal static void HeNormalScalar(ulong seed, int fanIn, Span<float> destination)
     {
@@ -36,26 +42,53 @@ public static class SyntheticTensors
         }
     }
 
-    private static unsafe void Normal(ulong seed, double standardDeviation, Span<float> destination)
+    private static void Normal(ulong seed, double standardDeviation, Span<float> destination) => Normal(seed, standardDeviation, 0, destination);
+
+    /// <summary>Elements [<paramref name="first"/>, first + length) of the tensor: whole chunks straight into the
+    /// destination (a chunk's first values do not depend on its length, every value being the scalar definition's),
+    /// a chunk cut by the range's start drawn aside and copied.</summary>
+    private static unsafe void Normal(ulong seed, double standardDeviation, long first, Span<float> destination)
     {
-        int chunks = (destination.Length + ChunkElements - 1) / ChunkElements;
+        if (destination.IsEmpty)
+        {
+            return;
+        }
+
+        long end = first + destination.Length;
+        int firstChunk = checked((int)(first / ChunkElements));
+        int chunks = checked((int)((end + ChunkElements - 1) / ChunkElements)) - firstChunk;
         fixed (float* start = destination)
         {
             float* basePointer = start;
-            int length = destination.Length;
-            Parallel.For(0, chunks, chunk =>
+            Parallel.For(firstChunk, firstChunk + chunks, chunk =>
             {
-                int first = chunk * ChunkElements;
-                var values = new Span<float>(basePointer + first, Math.Min(ChunkElements, length - first));
-                if (Avx.IsSupported && Vector256.IsHardwareAccelerated)
+                long chunkStart = (long)chunk * ChunkElements;
+                long from = Math.Max(first, chunkStart);
+                int length = (int)(Math.Min(end, chunkStart + ChunkElements) - from);
+                var values = new Span<float>(basePointer + (from - first), length);
+                if (from == chunkStart)
                 {
-                    VectorChunk(seed, chunk, standardDeviation, values);
+                    Chunk(seed, chunk, standardDeviation, values);
                 }
                 else
                 {
-                    ScalarChunk(seed, chunk, standardDeviation, values);
+                    Span<float> whole = stackalloc float[(int)(from - chunkStart) + length];
+                    Chunk(seed, chunk, standardDeviation, whole);
+                    whole[(int)(from - chunkStart)..].CopyTo(values);
                 }
             });
+        }
+    }
+
+    private static void Chunk(ulong seed, int chunk, double standardDeviation, Span<float> values)
+    {
+        if (Avx.IsSupported && Vector256.IsHardwareAccelerated)
+        {
+            VectorChunk(seed, chunk, standardDeviation, values);
+        }
+        else
+        {
+            ScalarChunk(seed, chunk, standardDeviation, values);
         }
     }
 

@@ -41,8 +41,15 @@ public static class ZeroOperands
             throw new ArgumentException($"expected {(long)g.OutChannels * k} weights, got {weights.Length}", nameof(weights));
         }
 
+        return CountRows(g, weights, k, maxDegreeOfParallelism);
+    }
+
+    /// <summary>n(g, k) over rows of <paramref name="rowLength"/> values (K and any padding after it), [Groups, rowLength].</summary>
+    private static long[] CountRows<T>(ConvShape g, T[] values, int rowLength, int maxDegreeOfParallelism)
+        where T : unmanaged, IEquatable<T>
+    {
+        int k = rowLength;
         var counts = new long[g.Groups * k];
-        T[] values = weights;
         var gate = new object();
         // Integer counts add in any order: each thread counts a run of filters, the runs are added under a lock.
         const int FiltersPerRun = 64;
@@ -71,6 +78,27 @@ public static class ZeroOperands
                 }
             }
         });
+        return counts;
+    }
+
+    /// <summary><see cref="FilterCounts"/> from the mantissas as <see cref="IntegerGemm.PackWeights"/> packed them: rows
+    /// of the padded length, K in the packed order of a kernel window of <paramref name="window"/> positions.</summary>
+    internal static long[] PackedFilterCounts(ConvShape g, sbyte[] bytes, int window, int maxDegreeOfParallelism)
+    {
+        int k = g.Reduction;
+        int padded = IntegerGemm.PaddedLength(k);
+        // The padding is zero weights, so counting whole padded rows changes no count of a real K index.
+        long[] packedCounts = CountRows(g, bytes, padded, maxDegreeOfParallelism);
+        var counts = new long[g.Groups * k];
+        int channels = k / window;
+        for (int group = 0; group < g.Groups; group++)
+        {
+            for (int j = 0; j < k; j++)
+            {
+                counts[(group * k) + j] = packedCounts[(group * padded) + IntegerGemm.PackedIndex(j, channels, window)];
+            }
+        }
+
         return counts;
     }
 

@@ -240,6 +240,28 @@ public sealed class KernelsTests
 
         Assert.That(fast[^1], Is.Not.EqualTo(0f), "the last element is written");
     }
+
+    /// <summary>Ranges of the tensor (chunks are 4,096 elements): within one chunk, from a chunk's start, across chunk
+    /// boundaries from mid-chunk, up to the tensor's odd end, one element, and the whole.</summary>
+    [TestCase(0, 20_001)]
+    [TestCase(5, 100)]
+    [TestCase(4_096, 4_096)]
+    [TestCase(4_095, 2)]
+    [TestCase(1_000, 12_000)]
+    [TestCase(19_999, 2)]
+    [TestCase(20_000, 1)]
+    [TestCase(8_193, 0)]
+    public void SyntheticTensors_ARangeIsTheSameFloatsAsTheWholeDraw(int first, int length)
+    {
+        const int Total = 20_001;
+        float[] whole = new float[Total];
+        SyntheticTensors.HeNormal(9, 25_088, whole);
+        float[] range = new float[length];
+
+        SyntheticTensors.HeNormal(9, 25_088, first, range);
+
+        Assert.That(range.Select(BitConverter.SingleToInt32Bits), Is.EqualTo(whole.Skip(first).Take(length).Select(BitConverter.SingleToInt32Bits)));
+    }
 }
 
 public sealed class ErrorModelTests
