@@ -50,7 +50,8 @@ public static class ReferenceDatapath
             throw new ArgumentException($"input {input.Length} (expected {g.InputLength}) or weights {weights.Length} (expected {g.WeightLength}) do not match the layer");
         }
 
-        var output = new double[g.OutputLength];
+        // Every output is written below (tiles × filter runs × groups cover the tensor), so it is not cleared first.
+        double[] output = GC.AllocateUninitializedArray<double>(checked((int)g.OutputLength));
         int k = g.Reduction;
         int vectorEnd = k >= 8 ? k - (k % 8) : 0;
         var layout = new Layout(g);
