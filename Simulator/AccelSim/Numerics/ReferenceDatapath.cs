@@ -9,9 +9,10 @@ namespace AccelSim.Numerics;
 /// <remarks>Each output is summed in a fixed order whatever the thread count, tiling or CPU: for K ≥ 8, two vector
 /// accumulators of four lanes take the products of each run of eight k (lanes of the first half, lanes of the second)
 /// by fused multiply-add; their sum's four lanes are added in order, then the tail k one by one (multiply, then add).
-/// For K &lt; 8, all k one by one. Without 256-bit vectors (or in a build compiled ahead of time for a baseline CPU)
-/// the same Vector256 operations run in software, fused multiply-adds included, and give the same bits.
-/// <see cref="Dot"/> is that sum for one output.</remarks>
+/// For K &lt; 8, all k one by one. The two accumulators are the halves of one eight-lane accumulator, so where 512-bit
+/// vectors run in hardware one Vector512 fused multiply-add does both halves' work with the same bits. Without 256-bit
+/// vectors (or in a build compiled ahead of time for a baseline CPU) the same Vector256 operations run in software,
+/// fused multiply-adds included, and give the same bits. <see cref="Dot"/> is that sum for one output.</remarks>
 public static class ReferenceDatapath
 {
     /// <summary>Output pixels whose im2col columns are built together and share each filter row loaded.</summary>
@@ -25,11 +26,20 @@ public static class ReferenceDatapath
     /// batch 1 has one column).</summary>
     private const int FiltersPerItem = 64;
 
+    /// <summary>The kernel the CPU runs fastest: eight-lane vectors where they run in hardware.</summary>
+    internal static ReferenceKernel FastestKernel =>
+        Vector512.IsHardwareAccelerated ? ReferenceKernel.Vector512 : ReferenceKernel.Vector256;
+
     public static double[] Convolve(ConvShape g, ReadOnlySpan<double> input, ReadOnlySpan<float> weights, ReadOnlySpan<float> bias, int maxDegreeOfParallelism) =>
         Convolve(g, input.ToArray(), weights.ToArray(), bias.ToArray(), maxDegreeOfParallelism);
 
     /// <summary>The reference convolution reading the arrays themselves (a large layer's weights are not copied).</summary>
-    public static unsafe double[] Convolve(ConvShape g, double[] input, float[] weights, float[] bias, int maxDegreeOfParallelism)
+    public static double[] Convolve(ConvShape g, double[] input, float[] weights, float[] bias, int maxDegreeOfParallelism) =>
+        Convolve(g, input, weights, bias, maxDegreeOfParallelism, FastestKernel);
+
+    /// <summary>The reference convolution through <paramref name="kernel"/> (every kernel gives the same bits; one
+    /// whose vectors the CPU lacks runs in software).</summary>
+    internal static unsafe double[] Convolve(ConvShape g, double[] input, float[] weights, float[] bias, int maxDegreeOfParallelism, ReferenceKernel kernel)
     {
         ArgumentNullException.ThrowIfNull(g);
         ArgumentNullException.ThrowIfNull(input);
@@ -62,58 +72,52 @@ public static class ReferenceDatapath
                 for (int c = 0; c < count; c++)
                 {
                     int n = first + c;
-                    g.Im2Col<double>(input, n / g.PixelsPerItem, group, (n % g.PixelsPerItem) / g.OutWidth, n % g.OutWidth, scratch.Columns.AsSpan(c * k, k));
+                    g.Im2Col<double>(input, n / g.PixelsPerItem, group, (n % g.PixelsPerItem) / g.OutWidth, n % g.OutWidth, scratch.Column(c));
                 }
 
                 fixed (float* w = &weights[firstFilter * (long)k])
-                fixed (double* x = scratch.Columns)
-                fixed (Vector256<double>* state = scratch.State)
                 {
+                    double* x = scratch.Columns;
+                    Vector256<double>* state = scratch.State;
                     new Span<Vector256<double>>(state, filters * ColumnsPerTile * 2).Clear();
-                    for (int from = 0; from < vectorEnd; from += KPerPass)
+                    if (kernel == ReferenceKernel.Vector512)
                     {
-                        int to = Math.Min(from + KPerPass, vectorEnd);
-                        int f = 0;
-                        for (; f + 2 <= filters; f += 2)
-                        {
-                            int c = 0;
-                            for (; c + 3 <= count; c += 3)
-                            {
-                                Pass2x3(w + ((long)f * k), k, x + ((long)c * k), k, state + (((f * ColumnsPerTile) + c) * 2), ColumnsPerTile * 2, from, to);
-                            }
-
-                            for (; c < count; c++)
-                            {
-                                Pass1x1(w + ((long)f * k), x + ((long)c * k), state + (((f * ColumnsPerTile) + c) * 2), from, to);
-                                Pass1x1(w + ((long)(f + 1) * k), x + ((long)c * k), state + ((((f + 1) * ColumnsPerTile) + c) * 2), from, to);
-                            }
-                        }
-
-                        for (; f < filters; f++)
-                        {
-                            for (int c = 0; c < count; c++)
-                            {
-                                Pass1x1(w + ((long)f * k), x + ((long)c * k), state + (((f * ColumnsPerTile) + c) * 2), from, to);
-                            }
-                        }
+                        Passes512(w, k, x, scratch.ColumnStride, (Vector512<double>*)state, filters, count, vectorEnd);
+                    }
+                    else
+                    {
+                        Passes256(w, k, x, scratch.ColumnStride, state, filters, count, vectorEnd);
                     }
 
-                    for (int f = 0; f < filters; f++)
+                    // Where each column's outputs go: output (item, m, pixel) is at (item·M + m)·P + pixel.
+                    long* columnBase = stackalloc long[ColumnsPerTile];
+                    for (int c = 0; c < count; c++)
                     {
-                        int m = firstFilter + f;
-                        double b = bias.Length == 0 ? 0 : bias[m];
-                        for (int c = 0; c < count; c++)
-                        {
-                            Vector256<double> acc = state[((f * ColumnsPerTile) + c) * 2] + state[(((f * ColumnsPerTile) + c) * 2) + 1];
-                            double total = vectorEnd > 0 ? acc[0] + acc[1] + acc[2] + acc[3] : 0;
-                            float* row = w + ((long)f * k);
-                            double* column = x + ((long)c * k);
-                            for (int i = vectorEnd; i < k; i++)
-                            {
-                                total += (double)row[i] * column[i];
-                            }
+                        int n = first + c;
+                        int pixel = n % g.PixelsPerItem;
+                        columnBase[c] = ((long)(n - pixel) * g.OutChannels) + pixel;
+                    }
 
-                            output[Index(first + c, m)] = total + b;
+                    fixed (double* o = output)
+                    {
+                        for (int f = 0; f < filters; f++)
+                        {
+                            int m = firstFilter + f;
+                            double b = bias.Length == 0 ? 0 : bias[m];
+                            float* row = w + ((long)f * k);
+                            long filterBase = (long)m * g.PixelsPerItem;
+                            for (int c = 0; c < count; c++)
+                            {
+                                Vector256<double> acc = state[((f * ColumnsPerTile) + c) * 2] + state[(((f * ColumnsPerTile) + c) * 2) + 1];
+                                double total = vectorEnd > 0 ? acc[0] + acc[1] + acc[2] + acc[3] : 0;
+                                double* column = x + ((long)c * scratch.ColumnStride);
+                                for (int i = vectorEnd; i < k; i++)
+                                {
+                                    total += (double)row[i] * column[i];
+                                }
+
+                                o[columnBase[c] + filterBase] = total + b;
+                            }
                         }
                     }
                 }
@@ -122,8 +126,162 @@ public static class ReferenceDatapath
             },
             _ => { });
         return output;
+    }
 
-        long Index(int n, int m) => ((((long)(n / g.PixelsPerItem) * g.OutChannels) + m) * g.PixelsPerItem) + (n % g.PixelsPerItem);
+    /// <summary>Every pass of a tile through the four-lane kernels: blocks of 2 filters × 3 columns, the rest one by one.</summary>
+    private static unsafe void Passes256(float* w, int k, double* x, int columnStride, Vector256<double>* state, int filters, int count, int vectorEnd)
+    {
+        for (int from = 0; from < vectorEnd; from += KPerPass)
+        {
+            int to = Math.Min(from + KPerPass, vectorEnd);
+            int f = 0;
+            for (; f + 2 <= filters; f += 2)
+            {
+                int c = 0;
+                for (; c + 3 <= count; c += 3)
+                {
+                    Pass2x3(w + ((long)f * k), k, x + ((long)c * columnStride), columnStride, state + (((f * ColumnsPerTile) + c) * 2), ColumnsPerTile * 2, from, to);
+                }
+
+                for (; c < count; c++)
+                {
+                    Pass1x1(w + ((long)f * k), x + ((long)c * columnStride), state + (((f * ColumnsPerTile) + c) * 2), from, to);
+                    Pass1x1(w + ((long)(f + 1) * k), x + ((long)c * columnStride), state + ((((f + 1) * ColumnsPerTile) + c) * 2), from, to);
+                }
+            }
+
+            for (; f < filters; f++)
+            {
+                for (int c = 0; c < count; c++)
+                {
+                    Pass1x1(w + ((long)f * k), x + ((long)c * columnStride), state + (((f * ColumnsPerTile) + c) * 2), from, to);
+                }
+            }
+        }
+    }
+
+    /// <summary>Every pass of a tile through the eight-lane kernels: blocks of 4 filters × 4 columns, then 4 filters ×
+    /// 1 column for the columns left, then the filters left one by one.</summary>
+    private static unsafe void Passes512(float* w, int k, double* x, int columnStride, Vector512<double>* state, int filters, int count, int vectorEnd)
+    {
+        for (int from = 0; from < vectorEnd; from += KPerPass)
+        {
+            int to = Math.Min(from + KPerPass, vectorEnd);
+            int f = 0;
+            for (; f + 4 <= filters; f += 4)
+            {
+                int c = 0;
+                for (; c + 4 <= count; c += 4)
+                {
+                    Pass4x4(w + ((long)f * k), k, x + ((long)c * columnStride), columnStride, state + ((f * ColumnsPerTile) + c), ColumnsPerTile, from, to);
+                }
+
+                for (; c < count; c++)
+                {
+                    Pass4x1(w + ((long)f * k), k, x + ((long)c * columnStride), state + ((f * ColumnsPerTile) + c), ColumnsPerTile, from, to);
+                }
+            }
+
+            for (; f < filters; f++)
+            {
+                for (int c = 0; c < count; c++)
+                {
+                    Pass1x1(w + ((long)f * k), x + ((long)c * columnStride), state + ((f * ColumnsPerTile) + c), from, to);
+                }
+            }
+        }
+    }
+
+    /// <summary>Eight float32 weights widened exactly to one eight-lane double vector.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static unsafe Vector512<double> Widen8(float* w) => Vector512.WidenLower(Vector256.Load(w).ToVector512Unsafe());
+
+    /// <summary>Four filter rows against four columns over k in [from, to): each of the sixteen outputs' eight-lane
+    /// accumulator (its two four-lane accumulators side by side) takes its fused multiply-adds in k order.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Pass4x4(float* w, int k, double* x, int columnStride, Vector512<double>* state, int filterStride, int from, int to)
+    {
+        Vector512<double>* s0 = state;
+        Vector512<double>* s1 = s0 + filterStride;
+        Vector512<double>* s2 = s1 + filterStride;
+        Vector512<double>* s3 = s2 + filterStride;
+        Vector512<double> a00 = s0[0], a01 = s0[1], a02 = s0[2], a03 = s0[3];
+        Vector512<double> a10 = s1[0], a11 = s1[1], a12 = s1[2], a13 = s1[3];
+        Vector512<double> a20 = s2[0], a21 = s2[1], a22 = s2[2], a23 = s2[3];
+        Vector512<double> a30 = s3[0], a31 = s3[1], a32 = s3[2], a33 = s3[3];
+        float* w1 = w + k;
+        float* w2 = w1 + k;
+        float* w3 = w2 + k;
+        double* x1 = x + columnStride;
+        double* x2 = x1 + columnStride;
+        double* x3 = x2 + columnStride;
+        for (int i = from; i < to; i += 8)
+        {
+            Vector512<double> r0 = Widen8(w + i);
+            Vector512<double> r1 = Widen8(w1 + i);
+            Vector512<double> r2 = Widen8(w2 + i);
+            Vector512<double> r3 = Widen8(w3 + i);
+            Vector512<double> c = Vector512.Load(x + i);
+            a00 = Vector512.FusedMultiplyAdd(r0, c, a00);
+            a10 = Vector512.FusedMultiplyAdd(r1, c, a10);
+            a20 = Vector512.FusedMultiplyAdd(r2, c, a20);
+            a30 = Vector512.FusedMultiplyAdd(r3, c, a30);
+            c = Vector512.Load(x1 + i);
+            a01 = Vector512.FusedMultiplyAdd(r0, c, a01);
+            a11 = Vector512.FusedMultiplyAdd(r1, c, a11);
+            a21 = Vector512.FusedMultiplyAdd(r2, c, a21);
+            a31 = Vector512.FusedMultiplyAdd(r3, c, a31);
+            c = Vector512.Load(x2 + i);
+            a02 = Vector512.FusedMultiplyAdd(r0, c, a02);
+            a12 = Vector512.FusedMultiplyAdd(r1, c, a12);
+            a22 = Vector512.FusedMultiplyAdd(r2, c, a22);
+            a32 = Vector512.FusedMultiplyAdd(r3, c, a32);
+            c = Vector512.Load(x3 + i);
+            a03 = Vector512.FusedMultiplyAdd(r0, c, a03);
+            a13 = Vector512.FusedMultiplyAdd(r1, c, a13);
+            a23 = Vector512.FusedMultiplyAdd(r2, c, a23);
+            a33 = Vector512.FusedMultiplyAdd(r3, c, a33);
+        }
+
+        s0[0] = a00; s0[1] = a01; s0[2] = a02; s0[3] = a03;
+        s1[0] = a10; s1[1] = a11; s1[2] = a12; s1[3] = a13;
+        s2[0] = a20; s2[1] = a21; s2[2] = a22; s2[3] = a23;
+        s3[0] = a30; s3[1] = a31; s3[2] = a32; s3[3] = a33;
+    }
+
+    /// <summary>Four filter rows against one column over k in [from, to): a column run is loaded once for four rows.</summary>
+    [MethodImpl(MethodImplOptions.AggressiveOptimization)]
+    private static unsafe void Pass4x1(float* w, int k, double* x, Vector512<double>* state, int filterStride, int from, int to)
+    {
+        Vector512<double> a0 = state[0], a1 = state[filterStride], a2 = state[2 * filterStride], a3 = state[3 * filterStride];
+        float* w1 = w + k;
+        float* w2 = w1 + k;
+        float* w3 = w2 + k;
+        for (int i = from; i < to; i += 8)
+        {
+            Vector512<double> c = Vector512.Load(x + i);
+            a0 = Vector512.FusedMultiplyAdd(Widen8(w + i), c, a0);
+            a1 = Vector512.FusedMultiplyAdd(Widen8(w1 + i), c, a1);
+            a2 = Vector512.FusedMultiplyAdd(Widen8(w2 + i), c, a2);
+            a3 = Vector512.FusedMultiplyAdd(Widen8(w3 + i), c, a3);
+        }
+
+        state[0] = a0;
+        state[filterStride] = a1;
+        state[2 * filterStride] = a2;
+        state[3 * filterStride] = a3;
+    }
+
+    /// <summary>One filter row against one column over k in [from, to), eight lanes at a time.</summary>
+    private static unsafe void Pass1x1(float* w, double* x, Vector512<double>* state, int from, int to)
+    {
+        Vector512<double> a = state[0];
+        for (int i = from; i < to; i += 8)
+        {
+            a = Vector512.FusedMultiplyAdd(Widen8(w + i), Vector512.Load(x + i), a);
+        }
+
+        state[0] = a;
     }
 
     /// <summary>Two filter rows against three columns over k in [from, to): each of the six outputs' two accumulators
@@ -212,11 +370,43 @@ public static class ReferenceDatapath
         return total;
     }
 
-    /// <summary>One thread's buffers: a tile's im2col columns and the accumulators of its filters × columns.</summary>
-    private sealed class Scratch(int k, int filters)
+    /// <summary>One thread's buffers: a tile's im2col columns and the accumulators of its filters × columns, pinned
+    /// and aligned to 64 bytes with each column starting on a 64-byte boundary (an eight-lane load stays in one cache
+    /// line). They are not cleared: every column is written before it is read, the accumulators cleared per item.</summary>
+    private sealed unsafe class Scratch
     {
-        public double[] Columns { get; } = new double[ColumnsPerTile * k];
+        private readonly double[] _columns;
+        private readonly Vector256<double>[] _state;
 
-        public Vector256<double>[] State { get; } = new Vector256<double>[filters * ColumnsPerTile * 2];
+        public Scratch(int k, int filters)
+        {
+            ColumnStride = ((k + 7) / 8) * 8;
+            _columns = GC.AllocateUninitializedArray<double>((ColumnsPerTile * ColumnStride) + 8, pinned: true);
+            _state = GC.AllocateUninitializedArray<Vector256<double>>((filters * ColumnsPerTile * 2) + 2, pinned: true);
+            Columns = (double*)Align(Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_columns)));
+            State = (Vector256<double>*)Align(Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_state)));
+        }
+
+        /// <summary>Doubles from one column's start to the next's (K rounded up to a multiple of 8).</summary>
+        public int ColumnStride { get; }
+
+        public double* Columns { get; }
+
+        public Vector256<double>* State { get; }
+
+        public Span<double> Column(int c) => new(Columns + ((long)c * ColumnStride), ColumnStride);
+
+        private static void* Align(void* p) => (void*)(((nuint)p + 63) & ~(nuint)63);
     }
+}
+
+/// <summary>The vector kernels of the reference: each gives the same bits, in hardware or in software.</summary>
+internal enum ReferenceKernel
+{
+    /// <summary>Two four-lane accumulators per output, in blocks of 2 filters × 3 columns.</summary>
+    Vector256,
+
+    /// <summary>One eight-lane accumulator per output (the two four-lane ones side by side), in blocks of 4 filters ×
+    /// 4 columns.</summary>
+    Vector512,
 }
