@@ -1,5 +1,6 @@
 using System.Numerics;
 using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics;
 
 namespace AccelSim.Numerics;
 
@@ -54,13 +55,38 @@ public static class BfpConverter
         _ => Math.Floor(scaled + uniform),
     };
 
-    /// <summary>Largest magnitude of a span.</summary>
+    /// <summary>Largest magnitude of a span (NaN if it holds one).</summary>
     public static float MaxAbs(ReadOnlySpan<float> values)
     {
+        // Eight lanes at a time: magnitudes carry no sign, so their maximum is the same in any order; NaN is tracked
+        // apart because the vector maximum does not promise to carry it.
         float max = 0;
-        foreach (float v in values)
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated && values.Length >= 16)
         {
-            max = MathF.Max(max, MathF.Abs(v));
+            Vector256<float> lanes = Vector256<float>.Zero;
+            Vector256<int> numbers = Vector256<int>.AllBitsSet;
+            for (; i + 8 <= values.Length; i += 8)
+            {
+                Vector256<float> v = Vector256.Abs(Vector256.Create(values.Slice(i, 8)));
+                lanes = Vector256.MaxNative(lanes, v);
+                numbers &= Vector256.Equals(v, v).AsInt32();
+            }
+
+            if (numbers != Vector256<int>.AllBitsSet)
+            {
+                return float.NaN;
+            }
+
+            for (int lane = 0; lane < 8; lane++)
+            {
+                max = MathF.Max(max, lanes[lane]);
+            }
+        }
+
+        for (; i < values.Length; i++)
+        {
+            max = MathF.Max(max, MathF.Abs(values[i]));
         }
 
         return max;

@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Numerics;
 using System.Runtime.Intrinsics;
 using System.Runtime.Intrinsics.X86;
@@ -34,6 +35,9 @@ public sealed record BfpLayerOutput(
 public static class BfpDatapath
 {
     private const int ColumnsPerTile = 16;
+
+    // Channels (and pixels) per block of the conversion of a `tensor` map to channel-last bytes: one 16-byte vector.
+    private const int BytesPerBlock = 16;
 
     // A block of packed GEMM: 32 filter rows and 64 columns of K bytes (conv4_2: 147 KB and 295 KB, within a 1 MB L2);
     // each pair of rows stays in L1 while it meets every column of the block.
@@ -363,8 +367,28 @@ public static class BfpDatapath
             }
         }
 
-        var job = new Job(g, w, s, input.ToArray(), biasValues);
-        job.PrepareInput();
+        // Scratch arrays come from the shared pool and go back at the end: on a large layer, fresh memory costs more in
+        // page faults than the conversion that fills it. Every element read is written first (Job.ReturnScratch).
+        float[] pooledInput = ArrayPool<float>.Shared.Rent(input.Length);
+        input.CopyTo(pooledInput);
+        var job = new Job(g, w, s, pooledInput, biasValues);
+        try
+        {
+            return Run(job, g, w, chosen, maxDegreeOfParallelism, captureInput);
+        }
+        finally
+        {
+            job.ReturnScratch();
+            ArrayPool<float>.Shared.Return(pooledInput);
+        }
+    }
+
+    private static BfpLayerOutput Run(Job job, ConvShape g, QuantizedWeights w, IntegerKernel chosen, int maxDegreeOfParallelism, bool captureInput)
+    {
+        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, maxDegreeOfParallelism) };
+        bool packed = chosen != IntegerKernel.Pairs16 && job.EightBitExact;
+        // Packed and without capture, a `tensor` map converts straight to the offset bytes the panel is gathered from.
+        job.PrepareInput(bytesOnly: packed && !captureInput, parallel);
         if (captureInput)
         {
             job.StartCapture();
@@ -373,8 +397,6 @@ public static class BfpDatapath
         int columns = g.Batch * g.PixelsPerItem;
         int tilesPerGroup = (columns + ColumnsPerTile - 1) / ColumnsPerTile;
         job.AllocateTiles(g.Groups * tilesPerGroup);
-        var parallel = new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, maxDegreeOfParallelism) };
-        bool packed = chosen != IntegerKernel.Pairs16 && job.EightBitExact;
         if (packed)
         {
             job.StartPacking();
@@ -399,14 +421,11 @@ public static class BfpDatapath
 
         if (packed && IntegerGemm.IsWholeGemm(chosen))
         {
-            // One native GEMM per group over all its columns, then the outputs rounded in blocks of filters.
+            // One native GEMM per group over all its columns, cut into one tile per thread; each thread rounds its
+            // tile's outputs as soon as its sums are made, while they are still in cache.
             for (int group = 0; group < g.Groups; group++)
             {
-                long[] sums = job.MultiplyGroup(group, threads: Math.Max(1, maxDegreeOfParallelism));
-                int filterBlocks = (g.GroupFilters + FiltersPerBlock - 1) / FiltersPerBlock;
-                int current = group;
-                Parallel.For(0, filterBlocks, parallel, block => job.StoreGroup(current, block * FiltersPerBlock, sums));
-                System.Buffers.ArrayPool<long>.Shared.Return(sums);
+                job.MultiplyGroup(group, threads: Math.Max(1, maxDegreeOfParallelism));
             }
         }
         else if (packed)
@@ -422,6 +441,7 @@ public static class BfpDatapath
                 job.RunPackedBlock(group, rest / columnBlocks * FiltersPerBlock, rest % columnBlocks * ColumnsPerBlock, chosen);
             });
         }
+
         // Per-tile power sums are added in tile order, so the figures do not depend on the thread count.
         return new BfpLayerOutput(job.Output, job.InputSaturations, w.Saturations, job.AccumulatorSaturations, job.InputConversions,
             job.InputStepPower, job.InputSignalPower)
@@ -458,6 +478,33 @@ public static class BfpDatapath
         private int[]? _rowSteps;
         private double _tensorSignalPower;
         private double _tensorStepPower;
+
+        /// <summary>The input as given (the array behind it is pooled and may be longer).</summary>
+        private ReadOnlySpan<float> Input => input.AsSpan(0, (int)g.InputLength);
+
+        /// <summary>Gives the pooled scratch back; nothing of it may be used afterwards.</summary>
+        /// <remarks>Pooled arrays hold whatever an earlier layer left: the map, the panel (padding included) and the
+        /// offset bytes are written in full before they are read.</remarks>
+        public void ReturnScratch()
+        {
+            if (_tensorNarrow is not null)
+            {
+                ArrayPool<short>.Shared.Return(_tensorNarrow);
+                _tensorNarrow = null;
+            }
+
+            if (_panel is not null)
+            {
+                ArrayPool<byte>.Shared.Return(_panel);
+                _panel = null;
+            }
+
+            if (_tensorBytes is not null)
+            {
+                ArrayPool<byte>.Shared.Return(_tensorBytes);
+                _tensorBytes = null;
+            }
+        }
 
         public double InputStepPower => s.InputPartition.Kind == PartitionKind.Tensor ? _tensorStepPower : TileStepPower.Sum();
 
@@ -538,7 +585,12 @@ public static class BfpDatapath
         {
             if (s.InputPartition.Kind == PartitionKind.Tensor)
             {
-                CapturedMantissas = _tensorNarrow is not null ? Array.ConvertAll(_tensorNarrow, v => (int)v) : (int[])_tensorWide!.Clone();
+                CapturedMantissas = new int[(int)g.InputLength];
+                for (int i = 0; i < CapturedMantissas.Length; i++)
+                {
+                    CapturedMantissas[i] = _tensorNarrow is not null ? _tensorNarrow[i] : _tensorWide![i];
+                }
+
                 CapturedExponents = [_tensorStep + (_format.MantissaBits - 2)];
             }
             else
@@ -568,13 +620,13 @@ public static class BfpDatapath
         {
             _padded = IntegerGemm.PaddedLength(g.Reduction);
             long columns = (long)g.Groups * g.Batch * g.PixelsPerItem;
-            _panel = new byte[columns * _padded];
+            _panel = ArrayPool<byte>.Shared.Rent((int)(columns * _padded));
             _columnSteps = new int[columns];
-            if (_tensorNarrow is not null)
+            if (_tensorNarrow is not null && _tensorBytes is null)
             {
                 // Under `tensor` the map is converted once; its offset bytes, channel last, are gathered straight into
                 // the panel as runs of channels (the packed K order of IntegerGemm.PackWeights).
-                _tensorBytes = new byte[_tensorNarrow.Length];
+                _tensorBytes = ArrayPool<byte>.Shared.Rent((int)g.InputLength);
                 int planeLength = g.InHeight * g.InWidth;
                 for (int item = 0; item < g.Batch; item++)
                 {
@@ -588,7 +640,10 @@ public static class BfpDatapath
                         }
                     }
                 }
+            }
 
+            if (_tensorBytes is not null)
+            {
                 Array.Fill(_columnSteps, _tensorStep);
             }
         }
@@ -679,38 +734,59 @@ public static class BfpDatapath
             }
         }
 
-        /// <summary>Every exact sum of a group's filters with its packed columns, as [column · filters + filter], in an
-        /// array rented from the shared pool (the caller returns it).</summary>
-        public long[] MultiplyGroup(int group, int threads)
+        /// <summary>Every exact sum of a group's filters with its packed columns through the whole-GEMM kernel, each
+        /// tile rounded to outputs by the thread that made it.</summary>
+        public void MultiplyGroup(int group, int threads)
         {
             int columns = g.Batch * g.PixelsPerItem;
             int filters = g.GroupFilters;
             (sbyte[] bytes, long[] rowSums) = w.Packed;
-            long[] sums = System.Buffers.ArrayPool<long>.Shared.Rent(columns * filters);
             IntegerGemm.Multiply(
                 bytes.AsSpan(group * filters * _padded, filters * _padded), rowSums.AsSpan(group * filters, filters), filters,
-                _panel.AsSpan((int)((long)group * columns * _padded), columns * _padded), columns, sums, threads);
-            return sums;
+                _panel.AsSpan((int)((long)group * columns * _padded), columns * _padded), columns, threads,
+                (firstColumn, columnCount, firstFilter, filterCount, sums) => StoreTile(group, firstColumn, columnCount, firstFilter, filterCount, sums));
         }
 
-        /// <summary>Rounds the outputs of up to <see cref="FiltersPerBlock"/> filters of a group from <see cref="MultiplyGroup"/>'s sums.</summary>
-        public void StoreGroup(int group, int firstFilter, long[] sums)
+        /// <summary>Rounds one tile of a group's outputs from its exact sums, [column · filterCount + filter] from the corner.</summary>
+        private void StoreTile(int group, int firstColumn, int columnCount, int firstFilter, int filterCount, ReadOnlySpan<long> sums)
         {
             int columns = g.Batch * g.PixelsPerItem;
-            int filters = g.GroupFilters;
-            int filterEnd = Math.Min(filters, firstFilter + FiltersPerBlock);
-            var finish = new Finisher(this, filterEnd - firstFilter);
             int pixels = g.PixelsPerItem;
-            // Columns outer, the block's filters inner: the sums are read in their order, the outputs in a few streams.
-            for (int n = 0, item = 0, pixel = 0; n < columns; n++)
+            int firstM = (group * g.GroupFilters) + firstFilter;
+            var finish = new Finisher(this, filterCount);
+            if (GathersBytes && s.Rounding != RoundingMode.Stochastic
+                && finish.TryUniform(firstM, firstColumn, _tensorStep, out long[] biases, out double[] powers))
             {
-                int columnStep = _columnSteps![(group * columns) + n];
-                long rowBase = (long)n * filters;
-                for (int f = firstFilter; f < filterEnd; f++)
+                // One scale per filter for the whole map (`tensor`): the bias and the power of two are the filter's
+                // alone, so the sums are rounded as Finisher.Round would, without asking per output.
+                for (int c = 0, item = firstColumn / pixels, pixel = firstColumn % pixels; c < columnCount; c++)
                 {
-                    int m = (group * filters) + f;
+                    ReadOnlySpan<long> row = sums.Slice(c * filterCount, filterCount);
+                    Span<float> target = Output.AsSpan(((item * g.OutChannels) + firstM) * pixels);
+                    for (int f = 0; f < row.Length; f++)
+                    {
+                        target[(f * pixels) + pixel] = (float)((double)(row[f] + biases[f]) * powers[f]);
+                    }
+
+                    if (++pixel == pixels)
+                    {
+                        pixel = 0;
+                        item++;
+                    }
+                }
+
+                return;
+            }
+
+            for (int c = 0, item = firstColumn / pixels, pixel = firstColumn % pixels; c < columnCount; c++)
+            {
+                int n = firstColumn + c;
+                int columnStep = _columnSteps![(group * columns) + n];
+                for (int f = 0; f < filterCount; f++)
+                {
+                    int m = firstM + f;
                     long outIndex = ((((long)item * g.OutChannels) + m) * pixels) + pixel;
-                    Output[outIndex] = finish.Round(f - firstFilter, m, n, columnStep, sums[rowBase + f]);
+                    Output[outIndex] = finish.Round(f, m, n, columnStep, sums[(c * filterCount) + f]);
                 }
 
                 if (++pixel == pixels)
@@ -727,18 +803,200 @@ public static class BfpDatapath
         private bool SingleScale =>
             w.Partition.Kind is PartitionKind.Tensor or PartitionKind.Row && s.InputPartition.Kind is PartitionKind.Tensor or PartitionKind.Column;
 
+        /// <summary>Σ x² over the im2col matrix without building it: an element at (ih, iw) is read by as many windows as
+        /// there are (output row, kernel row) pairs reaching ih, times the same for iw.</summary>
+        private double SignalPower()
+        {
+            ReadOnlySpan<float> input = Input;
+            long[] rowUses = WindowUses(g.InHeight, g.OutHeight, g.KernelHeight, g.StrideHeight, g.PadTop, g.DilationHeight);
+            long[] columnUses = WindowUses(g.InWidth, g.OutWidth, g.KernelWidth, g.StrideWidth, g.PadLeft, g.DilationWidth);
+            double signal = 0;
+            for (int i = 0; i < input.Length;)
+            {
+                // Plane by plane, row by row: the same terms added in the same order as element by element.
+                for (int ih = 0; ih < g.InHeight; ih++)
+                {
+                    for (int iw = 0; iw < g.InWidth; iw++, i++)
+                    {
+                        signal += (double)input[i] * input[i] * rowUses[ih] * columnUses[iw];
+                    }
+                }
+            }
+
+            return signal;
+        }
+
+        /// <summary>Converts channels [first, first + count) of batch item <paramref name="item"/> to offset bytes in the
+        /// channel-last map: 16 channels × 16 pixels at a time, each row converted by <see cref="QuantizeBytes"/> and the
+        /// block transposed in registers; the rest element by element. Returns the saturations.</summary>
+        private long ConvertToBytes(int item, int first, int count, double inverse)
+        {
+            int channels = g.InChannels;
+            int planeLength = g.InHeight * g.InWidth;
+            ReadOnlySpan<float> input = Input.Slice(item * channels * planeLength, channels * planeLength);
+            Span<byte> target = _tensorBytes.AsSpan(item * channels * planeLength, channels * planeLength);
+            int maxMantissa = _format.MaxMantissa;
+            long saturations = 0;
+            int p = 0;
+            // x · 2^k in float is exact for 0 ≤ k ≤ 127 (no result falls below |x|; overflow gives ±∞, which saturates
+            // as the double would): then eight values go through one vector instead of four.
+            bool single = inverse >= 1 && inverse <= 1.7014118346046923e38;
+            if (count == BytesPerBlock)
+            {
+                Span<Vector128<byte>> rows = stackalloc Vector128<byte>[BytesPerBlock];
+                for (; p + BytesPerBlock <= planeLength; p += BytesPerBlock)
+                {
+                    for (int c = 0; c < BytesPerBlock; c++)
+                    {
+                        ReadOnlySpan<float> values = input.Slice(((first + c) * planeLength) + p, BytesPerBlock);
+                        rows[c] = single
+                            ? QuantizeBytesSingle(values, (float)inverse, maxMantissa, s.Rounding, ref saturations)
+                            : QuantizeBytes(values, inverse, maxMantissa, s.Rounding, ref saturations);
+                    }
+
+                    Transpose16(rows);
+                    for (int i = 0; i < BytesPerBlock; i++)
+                    {
+                        rows[i].CopyTo(target.Slice(((p + i) * channels) + first, BytesPerBlock));
+                    }
+                }
+            }
+
+            for (int c = first; c < first + count; c++)
+            {
+                ReadOnlySpan<float> plane = input.Slice(c * planeLength, planeLength);
+                for (int q = p; q < planeLength; q++)
+                {
+                    int mantissa = BfpConverter.Quantize(plane[q], inverse, maxMantissa, s.Rounding, 0, out bool saturated);
+                    saturations += saturated ? 1 : 0;
+                    target[(q * channels) + c] = (byte)(mantissa + IntegerGemm.InputOffset);
+                }
+            }
+
+            return saturations;
+        }
+
+        /// <summary><see cref="BfpConverter.Quantize"/> of 16 values under a deterministic rounding, as offset bytes
+        /// x + 128: the same operations on doubles as <see cref="QuantizeVectors"/> (|x| ≤ Q ≤ 127 after saturation).</summary>
+        private static Vector128<byte> QuantizeBytes(ReadOnlySpan<float> values, double inverse, int maxMantissa, RoundingMode rounding, ref long saturations)
+        {
+            var offset = Vector128.Create((short)IntegerGemm.InputOffset);
+            var scale = Vector256.Create(inverse);
+            var max = Vector256.Create((double)maxMantissa);
+            Vector256<double> outside0, outside1, outside2, outside3;
+            Vector128<short> low = Sse2.PackSignedSaturate(Quantize4(values[..4], scale, max, rounding, out outside0), Quantize4(values[4..8], scale, max, rounding, out outside1)) + offset;
+            Vector128<short> high = Sse2.PackSignedSaturate(Quantize4(values[8..12], scale, max, rounding, out outside2), Quantize4(values[12..16], scale, max, rounding, out outside3)) + offset;
+            saturations += BitOperations.PopCount(outside0.ExtractMostSignificantBits() | (outside1.ExtractMostSignificantBits() << 4)
+                | (outside2.ExtractMostSignificantBits() << 8) | (outside3.ExtractMostSignificantBits() << 12));
+            return Sse2.PackUnsignedSaturate(low, high);
+        }
+
+        /// <summary><see cref="QuantizeBytes"/> in float, for an <paramref name="inverse"/> of 1 … 2^127 (exact there).</summary>
+        private static Vector128<byte> QuantizeBytesSingle(ReadOnlySpan<float> values, float inverse, int maxMantissa, RoundingMode rounding, ref long saturations)
+        {
+            var scale = Vector256.Create(inverse);
+            var max = Vector256.Create((float)maxMantissa);
+            Vector256<int> first = Quantize8(values[..8], scale, max, rounding, out Vector256<float> outside0);
+            Vector256<int> second = Quantize8(values[8..16], scale, max, rounding, out Vector256<float> outside1);
+            saturations += BitOperations.PopCount(outside0.ExtractMostSignificantBits() | (outside1.ExtractMostSignificantBits() << 8));
+            var offset = Vector128.Create((short)IntegerGemm.InputOffset);
+            Vector128<short> low = Sse2.PackSignedSaturate(first.GetLower(), first.GetUpper()) + offset;
+            Vector128<short> high = Sse2.PackSignedSaturate(second.GetLower(), second.GetUpper()) + offset;
+            return Sse2.PackUnsignedSaturate(low, high);
+        }
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static Vector256<int> Quantize8(ReadOnlySpan<float> values, Vector256<float> scale, Vector256<float> max, RoundingMode rounding, out Vector256<float> outside)
+        {
+            Vector256<float> scaled = Vector256.Create(values) * scale;
+            Vector256<float> rounded = rounding switch
+            {
+                RoundingMode.NearestEven => Avx.RoundToNearestInteger(scaled),
+                RoundingMode.TowardZero => Avx.RoundToZero(scaled),
+                RoundingMode.TowardPositive => Avx.RoundToPositiveInfinity(scaled),
+                _ => Avx.RoundToNegativeInfinity(scaled),
+            };
+            outside = Vector256.GreaterThan(rounded, max) | Vector256.LessThan(rounded, -max);
+            return Avx.ConvertToVector256Int32WithTruncation(Vector256.Min(Vector256.Max(rounded, -max), max));
+        }
+
+        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+        private static Vector128<int> Quantize4(ReadOnlySpan<float> values, Vector256<double> scale, Vector256<double> max, RoundingMode rounding, out Vector256<double> outside)
+        {
+            Vector256<double> scaled = Avx.ConvertToVector256Double(Vector128.Create(values)) * scale;
+            Vector256<double> rounded = rounding switch
+            {
+                RoundingMode.NearestEven => Avx.RoundToNearestInteger(scaled),
+                RoundingMode.TowardZero => Avx.RoundToZero(scaled),
+                RoundingMode.TowardPositive => Avx.RoundToPositiveInfinity(scaled),
+                _ => Avx.RoundToNegativeInfinity(scaled),
+            };
+            outside = Vector256.GreaterThan(rounded, max) | Vector256.LessThan(rounded, -max);
+            return Avx.ConvertToVector128Int32WithTruncation(Vector256.Min(Vector256.Max(rounded, -max), max));
+        }
+
+        /// <summary>Transposes 16 × 16 bytes in place: four rounds of interleaving row i with row i + 8 byte by byte.</summary>
+        private static void Transpose16(Span<Vector128<byte>> rows)
+        {
+            Span<Vector128<byte>> next = stackalloc Vector128<byte>[BytesPerBlock];
+            for (int round = 0; round < 4; round++)
+            {
+                for (int i = 0; i < 8; i++)
+                {
+                    next[2 * i] = Sse2.UnpackLow(rows[i], rows[i + 8]);
+                    next[(2 * i) + 1] = Sse2.UnpackHigh(rows[i], rows[i + 8]);
+                }
+
+                next.CopyTo(rows);
+            }
+        }
+
         /// <summary>Work that spans the whole input: the tensor-wide conversion, or the per-row maxima of I.</summary>
-        public void PrepareInput()
+        public void PrepareInput(bool bytesOnly, ParallelOptions parallel)
         {
             if (s.InputPartition.Kind == PartitionKind.Tensor)
             {
                 // Converted once per feature-map element (docs/numerics.md: tensor means the whole map as stored).
+                ReadOnlySpan<float> input = Input;
                 _tensorStep = BfpConverter.StepExponent(BfpConverter.SharedExponent(BfpConverter.MaxAbs(input), _format), _format);
                 double inverse = BfpConverter.Pow2(-_tensorStep);
-                long saturations = 0;
+                InputConversions = input.Length;
+                _tensorStepPower = (double)g.Groups * g.Batch * g.PixelsPerItem * g.Reduction * BfpConverter.Pow2(2 * _tensorStep);
+                if (bytesOnly && _narrow && s.Rounding != RoundingMode.Stochastic && Avx2.IsSupported)
+                {
+                    // Only the packed kernels read the map: it is converted straight to offset bytes, channel last, by
+                    // blocks of 16 channels, while one task sums Σ x² (its order fixes its bits, so it stays one loop).
+                    _tensorBytes = ArrayPool<byte>.Shared.Rent((int)g.InputLength);
+                    int channelBlocks = (g.InChannels + BytesPerBlock - 1) / BytesPerBlock;
+                    long saturations = 0;
+                    var gate = new object();
+                    Parallel.For(0, 1 + (g.Batch * channelBlocks), parallel, () => 0L, (task, _, local) =>
+                    {
+                        if (task == 0)
+                        {
+                            _tensorSignalPower = SignalPower();
+                            return local;
+                        }
+
+                        int item = (task - 1) / channelBlocks;
+                        int first = (task - 1) % channelBlocks * BytesPerBlock;
+                        return local + ConvertToBytes(item, first, Math.Min(BytesPerBlock, g.InChannels - first), inverse);
+                    },
+                    local =>
+                    {
+                        lock (gate)
+                        {
+                            saturations += local;
+                        }
+                    });
+                    InputSaturations = saturations;
+                    return;
+                }
+
+                long saturated = 0;
                 if (_narrow)
                 {
-                    _tensorNarrow = new short[input.Length];
+                    _tensorNarrow = ArrayPool<short>.Shared.Rent(input.Length);
                 }
                 else
                 {
@@ -748,14 +1006,14 @@ public static class BfpDatapath
                 int start = 0;
                 if (_tensorNarrow is not null && s.Rounding != RoundingMode.Stochastic)
                 {
-                    start = QuantizeVectors(input, inverse, _format.MaxMantissa, s.Rounding, _tensorNarrow, ref saturations);
+                    start = QuantizeVectors(input, inverse, _format.MaxMantissa, s.Rounding, _tensorNarrow, ref saturated);
                 }
 
                 for (int i = start; i < input.Length; i++)
                 {
                     double uniform = s.Rounding == RoundingMode.Stochastic ? BfpConverter.Uniform(s.StochasticSeed, InputStream, (ulong)i) : 0;
-                    int q = BfpConverter.Quantize(input[i], inverse, _format.MaxMantissa, s.Rounding, uniform, out bool saturated);
-                    saturations += saturated ? 1 : 0;
+                    int q = BfpConverter.Quantize(input[i], inverse, _format.MaxMantissa, s.Rounding, uniform, out bool isSaturated);
+                    saturated += isSaturated ? 1 : 0;
                     if (_tensorNarrow is not null)
                     {
                         _tensorNarrow[i] = (short)q;
@@ -766,28 +1024,8 @@ public static class BfpDatapath
                     }
                 }
 
-                InputSaturations = saturations;
-                InputConversions = input.Length;
-
-                // Σ x² over the im2col matrix without building it: an element at (ih, iw) is read by as many windows as
-                // there are (output row, kernel row) pairs reaching ih, times the same for iw.
-                long[] rowUses = WindowUses(g.InHeight, g.OutHeight, g.KernelHeight, g.StrideHeight, g.PadTop, g.DilationHeight);
-                long[] columnUses = WindowUses(g.InWidth, g.OutWidth, g.KernelWidth, g.StrideWidth, g.PadLeft, g.DilationWidth);
-                double signal = 0;
-                for (int i = 0; i < input.Length;)
-                {
-                    // Plane by plane, row by row: the same terms added in the same order as element by element.
-                    for (int ih = 0; ih < g.InHeight; ih++)
-                    {
-                        for (int iw = 0; iw < g.InWidth; iw++, i++)
-                        {
-                            signal += (double)input[i] * input[i] * rowUses[ih] * columnUses[iw];
-                        }
-                    }
-                }
-
-                _tensorSignalPower = signal;
-                _tensorStepPower = (double)g.Groups * g.Batch * g.PixelsPerItem * g.Reduction * BfpConverter.Pow2(2 * _tensorStep);
+                InputSaturations = saturated;
+                _tensorSignalPower = SignalPower();
             }
             else if (s.InputPartition.Kind == PartitionKind.Row)
             {
@@ -1068,6 +1306,30 @@ public static class BfpDatapath
             private readonly double[] _powers = new double[filters];
             private readonly long[] _biases = new long[filters];
             private readonly bool[] _general = new bool[filters];
+
+            /// <summary>For filters firstM … firstM + filters − 1 under one column step and a deterministic rounding:
+            /// each filter's quantized bias and power of two, so that Round(f, …, sum) is
+            /// (float)((double)(sum + biases[f]) · powers[f]); false where a bias takes Finish's general path.</summary>
+            public bool TryUniform(int firstM, int n, int columnStep, out long[] biases, out double[] powers)
+            {
+                biases = _biases;
+                powers = _powers;
+                for (int slot = 0; slot < _biases.Length; slot++)
+                {
+                    int m = firstM + slot;
+                    int scale = job.Weights.StepExponent(m, 0) + columnStep;
+                    double bias = job.QuantizedBias(m, n, scale);
+                    if (Math.Abs(bias) >= LongBiasLimit)
+                    {
+                        return false;
+                    }
+
+                    _biases[slot] = (long)bias;
+                    _powers[slot] = BfpConverter.Pow2(scale);
+                }
+
+                return true;
+            }
 
             public float Round(int slot, int m, int n, int columnStep, long sum)
             {

@@ -60,21 +60,18 @@ public static class IntegerGemm
     /// than block by block (<see cref="Dot2x4"/>).</summary>
     public static bool IsWholeGemm(IntegerKernel kernel) => kernel == IntegerKernel.OneDnn;
 
+    /// <summary>Receives one tile of <see cref="Multiply"/>'s exact sums: columns [firstColumn, firstColumn + columnCount)
+    /// × rows [firstRow, firstRow + rowCount), as sums[n · rowCount + m] with n and m counted from the tile's corner.</summary>
+    public delegate void TileSums(int firstColumn, int columnCount, int firstRow, int rowCount, ReadOnlySpan<long> sums);
+
     /// <summary>Every exact Σ w·x of <paramref name="rows"/> packed weight rows with <paramref name="count"/> packed
-    /// columns, as sums[n · rows + m], through oneDNN on up to <paramref name="threads"/> threads.</summary>
+    /// columns, through oneDNN on up to <paramref name="threads"/> threads, handed over tile by tile to
+    /// <paramref name="onTile"/> on the thread that made the tile (the tiles never overlap).</summary>
     public static void Multiply(
-        ReadOnlySpan<sbyte> weights, ReadOnlySpan<long> rowSums, int rows, ReadOnlySpan<byte> columns, int count, Span<long> sums, int threads)
+        ReadOnlySpan<sbyte> weights, ReadOnlySpan<long> rowSums, int rows, ReadOnlySpan<byte> columns, int count, int threads, TileSums onTile)
     {
         int padded = weights.Length / rows;
-        NativeIntegerGemm.Multiply(weights, rows, columns, count, padded, sums, threads);
-        for (int n = 0; n < count; n++)
-        {
-            Span<long> row = sums.Slice(n * rows, rows);
-            for (int m = 0; m < rows; m++)
-            {
-                row[m] -= InputOffset * rowSums[m];
-            }
-        }
+        NativeIntegerGemm.Multiply(weights, rows, columns, count, padded, rowSums, InputOffset, threads, onTile);
     }
 
     /// <summary>K rounded up to <see cref="KAlignment"/>.</summary>
@@ -213,9 +210,9 @@ public static class IntegerGemm
 
     private static long DotNative(ReadOnlySpan<sbyte> w, ReadOnlySpan<byte> u)
     {
-        Span<long> sum = stackalloc long[1];
-        NativeIntegerGemm.Multiply(w, 1, u, 1, w.Length, sum, 1);
-        return sum[0];
+        long sum = 0;
+        NativeIntegerGemm.Multiply(w, 1, u, 1, w.Length, [0], 0, 1, (_, _, _, _, sums) => sum = sums[0]);
+        return sum;
     }
 
     private static long DotVnni(ReadOnlySpan<sbyte> w, ReadOnlySpan<byte> u)

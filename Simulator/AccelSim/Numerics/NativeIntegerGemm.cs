@@ -1,4 +1,5 @@
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 
 namespace AccelSim.Numerics;
 
@@ -25,11 +26,15 @@ internal static unsafe class NativeIntegerGemm
     /// <summary>Whether oneDNN is installed and usable exactly on this CPU.</summary>
     public static bool IsAvailable => Loaded.Value is not null;
 
-    /// <summary>sums[n·rows + m] = Σ_j w[m, j]·u[n, j] over the padded K, exact (no offset correction): weights
-    /// [rows × padded] as signed bytes, columns [count × padded] as unsigned bytes.</summary>
-    /// <remarks>The product is cut into tiles of columns × rows, each one single-threaded oneDNN call, shared by up to
-    /// <paramref name="threads"/> .NET threads: OpenMP's own threads wait by spinning, which costs much on shared cores.</remarks>
-    public static void Multiply(ReadOnlySpan<sbyte> weights, int rows, ReadOnlySpan<byte> columns, int count, int padded, Span<long> sums, int threads)
+    /// <summary>sums[n·rows + m] = Σ_j w[m, j]·u[n, j] − <paramref name="offset"/>·rowSums[m] over the padded K, exact:
+    /// weights [rows × padded] as signed bytes, columns [count × padded] as unsigned bytes, handed to
+    /// <paramref name="onTile"/> one tile at a time.</summary>
+    /// <remarks>The product is cut into tiles of columns × rows, each one single-threaded oneDNN call per chunk of K,
+    /// shared by up to <paramref name="threads"/> .NET threads: OpenMP's own threads wait by spinning, which costs much on
+    /// shared cores. A tile's sums are made and handed over by one thread, while they are still in its cache.</remarks>
+    public static void Multiply(
+        ReadOnlySpan<sbyte> weights, int rows, ReadOnlySpan<byte> columns, int count, int padded, ReadOnlySpan<long> rowSums, long offset,
+        int threads, IntegerGemm.TileSums onTile)
     {
         Binding binding = Loaded.Value ?? throw new NotSupportedException("oneDNN (libdnnl.so.2) is not available");
         // One tile per thread, cut along columns where there are enough of them, else along rows (FC at batch 1):
@@ -40,48 +45,85 @@ internal static unsafe class NativeIntegerGemm
         int rowTile = byColumns ? rows : Math.Max(1, Tiles(Tiles(rows, workers), 16) * 16);
         int columnTiles = Tiles(count, columnTile);
         int tiles = columnTiles * Tiles(rows, rowTile);
-        // Each call's int32 results go to a pooled buffer and are added into the int64 sums.
-        int[] step = System.Buffers.ArrayPool<int>.Shared.Rent(count * rows);
-        sums[..(count * rows)].Clear();
+        int failed = Success;
         fixed (sbyte* pw = weights)
         fixed (byte* pu = columns)
-        fixed (int* pc = step)
+        fixed (long* ps = rowSums)
         {
             sbyte* w = pw;
             byte* u = pu;
-            int* c = pc;
-            for (int from = 0; from < padded; from += MaxStepLength)
+            long* rowSum = ps;
+            Parallel.For(0, tiles, new ParallelOptions { MaxDegreeOfParallelism = workers }, tile =>
             {
-                int length = Math.Min(MaxStepLength, padded - from);
-                int failed = Success;
-                Parallel.For(0, tiles, new ParallelOptions { MaxDegreeOfParallelism = workers }, tile =>
+                int n = tile % columnTiles * columnTile;
+                int m = tile / columnTiles * rowTile;
+                int nCount = Math.Min(columnTile, count - n);
+                int mCount = Math.Min(rowTile, rows - m);
+                int size = nCount * mCount;
+                // Each call's int32 results go to a pooled buffer and are added into the tile's int64 sums.
+                int[] step = System.Buffers.ArrayPool<int>.Shared.Rent(size);
+                long[] sums = System.Buffers.ArrayPool<long>.Shared.Rent(size);
+                try
                 {
-                    int n = tile % columnTiles * columnTile;
-                    int m = tile / columnTiles * rowTile;
-                    int nCount = Math.Min(columnTile, count - n);
-                    int mCount = Math.Min(rowTile, rows - m);
                     binding.SetThreads(1);
-                    int status = binding.Gemm(nCount, mCount, length, u + ((long)n * padded) + from, padded, w + ((long)m * padded) + from, padded, c + ((long)n * rows) + m, rows);
-                    if (status != Success)
+                    for (int from = 0; from < padded; from += MaxStepLength)
                     {
-                        Interlocked.Exchange(ref failed, status);
-                    }
-                });
-                if (failed != Success)
-                {
-                    throw new InvalidOperationException($"dnnl_gemm_u8s8s32 failed with status {failed}");
-                }
+                        int length = Math.Min(MaxStepLength, padded - from);
+                        fixed (int* c = step)
+                        {
+                            int status = binding.Gemm(nCount, mCount, length, u + ((long)n * padded) + from, padded, w + ((long)m * padded) + from, padded, c, mCount);
+                            if (status != Success)
+                            {
+                                Interlocked.Exchange(ref failed, status);
+                                return;
+                            }
+                        }
 
-                for (int i = 0; i < count * rows; i++)
-                {
-                    sums[i] += step[i];
+                        Accumulate(step, sums, nCount, mCount, first: from == 0, new ReadOnlySpan<long>(rowSum + m, mCount), offset);
+                    }
+
+                    onTile(n, nCount, m, mCount, sums.AsSpan(0, size));
                 }
-            }
+                finally
+                {
+                    System.Buffers.ArrayPool<int>.Shared.Return(step);
+                    System.Buffers.ArrayPool<long>.Shared.Return(sums);
+                }
+            });
         }
 
-        System.Buffers.ArrayPool<int>.Shared.Return(step);
+        if (failed != Success)
+        {
+            throw new InvalidOperationException($"dnnl_gemm_u8s8s32 failed with status {failed}");
+        }
 
         static int Tiles(int total, int tile) => (total + tile - 1) / tile;
+    }
+
+    /// <summary>Adds one call's int32 results into the tile's int64 sums; the first call sets them, less offset · Σ w of
+    /// each row.</summary>
+    private static void Accumulate(int[] step, long[] sums, int columns, int rows, bool first, ReadOnlySpan<long> rowSums, long offset)
+    {
+        for (int n = 0; n < columns; n++)
+        {
+            ReadOnlySpan<int> source = step.AsSpan(n * rows, rows);
+            Span<long> target = sums.AsSpan(n * rows, rows);
+            int m = 0;
+            if (Vector256.IsHardwareAccelerated)
+            {
+                for (; m + 4 <= rows; m += 4)
+                {
+                    Vector256<long> value = Vector256.WidenLower(Vector128.Create(source.Slice(m, 4)).ToVector256Unsafe());
+                    value = first ? value - (Vector256.Create(rowSums.Slice(m, 4)) * offset) : value + Vector256.Create((ReadOnlySpan<long>)target.Slice(m, 4));
+                    value.CopyTo(target.Slice(m, 4));
+                }
+            }
+
+            for (; m < rows; m++)
+            {
+                target[m] = first ? source[m] - (offset * rowSums[m]) : target[m] + source[m];
+            }
+        }
     }
 
     private sealed class Binding(nint gemm, nint setThreads)

@@ -69,4 +69,27 @@ public sealed class BfpConverterTests
             Assert.That(Convert(0.01f, RoundingMode.NearestEven, out _, 0.01f, e2), Is.Zero);
         });
     }
+
+    [Test]
+    public void MaxAbs_OfLongSpans_IsTheLargestMagnitude_AndNaNWhereOneIsNaN()
+    {
+        // Lengths around the eight-lane vectors (tails of 0 … 7), the largest magnitude placed first, last and in a tail.
+        var random = new Random(3);
+        foreach (int length in new[] { 15, 16, 17, 40, 1001 })
+        {
+            float[] values = Enumerable.Range(0, length).Select(_ => (float)(random.NextDouble() - 0.5)).ToArray();
+            foreach (int at in new[] { 0, length / 2, length - 1 })
+            {
+                float[] copy = (float[])values.Clone();
+                copy[at] = -7.5f;
+                Assert.That(BfpConverter.MaxAbs(copy), Is.EqualTo(7.5f), $"length {length}, at {at}");
+                copy[at] = float.NegativeInfinity;
+                Assert.That(BfpConverter.MaxAbs(copy), Is.EqualTo(float.PositiveInfinity), $"length {length}, infinity at {at}");
+                copy[at] = float.NaN;
+                Assert.That(BfpConverter.MaxAbs(copy), Is.NaN, $"length {length}, NaN at {at}");
+            }
+        }
+
+        Assert.That(BfpConverter.MaxAbs(new float[40]), Is.EqualTo(0f), "all zero");
+    }
 }

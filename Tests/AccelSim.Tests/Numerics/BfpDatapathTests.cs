@@ -87,6 +87,73 @@ public sealed class BfpDatapathTests
         });
     }
 
+    private static IEnumerable<TestCaseData> PooledCases()
+    {
+        RoundingMode[] modes = [RoundingMode.NearestEven, RoundingMode.TowardZero, RoundingMode.TowardPositive, RoundingMode.TowardNegative];
+        foreach (IntegerKernel kernel in new[] { IntegerKernel.OneDnn, IntegerKernel.Vnni, IntegerKernel.PackedScalar, IntegerKernel.Pairs16 })
+        {
+            foreach (RoundingMode mode in modes)
+            {
+                yield return new TestCaseData(kernel, mode).SetName($"Pooled_{kernel}_{mode}");
+            }
+        }
+    }
+
+    [TestCaseSource(nameof(PooledCases))]
+    public void Convolve_ABigLayerThenSmallerOnesThenTheBigAgain_ReusesNoStaleScratch(IntegerKernel kernel, RoundingMode rounding)
+    {
+        Assume.That(IntegerGemm.IsSupported(kernel), $"{kernel} does not run on this CPU");
+        // Scratch comes from a pool: the small layers rent the big one's arrays and leave their own bytes in them, and
+        // the big layer then gets them back. Shapes: 40 channels (two vector blocks of 16 and a tail of 8), planes of
+        // 143 = 8 · 16 + 15 and 42 pixels (vector blocks and tails), padding on the big layer only, batch 2 on a small one.
+        // Scales: ±3 under bfp(5, 8) converts in float (1/Δ = 2^5 ≥ 1); ±1000 under bfp(5, 8) in double (e_s = 9,
+        // 1/Δ = 2^−3); ±1000 under bfp(3, 8) saturates (e_s is clamped to 3, so 1000 · 2^3 is beyond Q = 127).
+        var big = new ConvShape(1, 40, 13, 11, 24, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
+        var small = new ConvShape(2, 18, 7, 6, 5, 3, 3, 2, 2, 0, 0, 0, 0, 1, 1, 1);
+        var fc = ConvShape.FullyConnected(1, 37, 3);
+        var wide = new BfpFormat(5, 8);
+        var clamped = new BfpFormat(3, 8);
+        var random = new Random(97);
+        float[] bigInput = Values(random, big.InputLength, 3);
+        var layers = new[]
+        {
+            (Shape: big, Format: wide, Input: bigInput),
+            (Shape: small, Format: wide, Input: Values(random, small.InputLength, 1000)),
+            (Shape: fc, Format: clamped, Input: Values(random, fc.InputLength, 1000)),
+            (Shape: big, Format: wide, Input: bigInput),
+        };
+
+        var results = new List<BfpLayerOutput>();
+        foreach ((ConvShape g, BfpFormat format, float[] input) in layers)
+        {
+            var s = new BfpSettings(format, format, BlockPartition.Row, BlockPartition.Tensor, rounding, null, 1);
+            float[] weights = Values(new Random(g.Reduction), g.WeightLength, 0.5);
+            float[] bias = Values(new Random(g.OutChannels), g.OutChannels, 1);
+            var quantized = BfpDatapath.QuantizeWeights(g, weights, s, "layer");
+            var actual = BfpDatapath.Convolve(g, input, quantized, bias, s, "layer", 2, kernel: kernel);
+            // With capture the map is kept as mantissas and packed from them: the other conversion path.
+            var captured = BfpDatapath.Convolve(g, input, quantized, bias, s, "layer", 1, captureInput: true, kernel: kernel);
+            var expected = NaiveBfp.Convolve(g, input, weights, bias, s);
+            results.Add(actual);
+
+            Assert.Multiple(() =>
+            {
+                Assert.That(actual.Output.Select(BitConverter.SingleToInt32Bits), Is.EqualTo(expected.Output.Select(BitConverter.SingleToInt32Bits)), $"{g} against the spec");
+                Assert.That(actual.InputSaturations, Is.EqualTo(expected.InputSaturations), "input saturations");
+                Assert.That(captured.Output, Is.EqualTo(actual.Output), "converted through the mantissas");
+                Assert.That(actual.InputSaturations, Is.EqualTo(captured.InputSaturations), "saturations through the mantissas");
+                Assert.That(actual.InputSignalPower, Is.EqualTo(captured.InputSignalPower), "signal power");
+                Assert.That(actual.InputStepPower, Is.EqualTo(captured.InputStepPower), "step power");
+            });
+        }
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(results[2].InputSaturations, Is.GreaterThan(0), "the clamped format saturates");
+            Assert.That(results[3].Output, Is.EqualTo(results[0].Output), "the big layer again, after the small ones");
+        });
+    }
+
     [Test]
     public void Convolve_IsIdenticalForOneAndTwoThreads_StochasticRoundingIncluded()
     {

@@ -149,6 +149,50 @@ public sealed class IntegerGemmTests
         }
     }
 
+    [TestCase(20, 3, 2 * 66_304 + 100, 2)]
+    [TestCase(5, 70, 1_000, 2)]
+    [TestCase(7, 70, 1_000, 1)]
+    public void Multiply_TileByTile_GivesEverySumOnce_AsTheScalarDot(int rows, int count, int k, int threads)
+    {
+        Assume.That(IntegerGemm.IsSupported(IntegerKernel.OneDnn), "oneDNN is not available here");
+        // 3 columns against 20 rows are cut along rows (tiles of 16 and 4) and K = 132,708 takes three oneDNN calls of at
+        // most 66,304 bytes; 70 columns on two threads are cut along columns (35 and 35), on one thread not at all.
+        var random = new Random(rows + count);
+        short[] a = Enumerable.Range(0, rows * k).Select(_ => (short)random.Next(-127, 128)).ToArray();
+        (sbyte[] bytes, long[] rowSums) = IntegerGemm.PackWeights(a, rows, k);
+        int padded = IntegerGemm.PaddedLength(k);
+        byte[] columns = new byte[count * padded];
+        for (int n = 0; n < count; n++)
+        {
+            IntegerGemm.PackColumn(Enumerable.Range(0, k).Select(_ => (short)random.Next(-127, 128)).ToArray(), columns.AsSpan(n * padded, padded));
+        }
+
+        var sums = new long[count * rows];
+        var seen = new int[count * rows];
+        IntegerGemm.Multiply(bytes, rowSums, rows, columns, count, threads, (firstColumn, columnCount, firstRow, rowCount, tile) =>
+        {
+            for (int n = 0; n < columnCount; n++)
+            {
+                for (int m = 0; m < rowCount; m++)
+                {
+                    int index = ((firstColumn + n) * rows) + firstRow + m;
+                    sums[index] = tile[(n * rowCount) + m];
+                    Interlocked.Increment(ref seen[index]);
+                }
+            }
+        });
+
+        Assert.That(seen, Is.All.EqualTo(1), "every sum handed over once");
+        for (int n = 0; n < count; n++)
+        {
+            for (int m = 0; m < rows; m++)
+            {
+                long expected = IntegerGemm.Dot(IntegerKernel.PackedScalar, bytes.AsSpan(m * padded, padded), rowSums[m], columns.AsSpan(n * padded, padded));
+                Assert.That(sums[(n * rows) + m], Is.EqualTo(expected), $"column {n}, row {m}");
+            }
+        }
+    }
+
     [Test]
     public void PackWeightsAndPackColumn_InWindowOrder_GiveTheSameSumsAsInKOrder()
     {
