@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
 using AccelSim.Hardware;
 using AccelSim.Numerics;
 using AccelSim.Reports;
@@ -20,6 +21,11 @@ public sealed class NetworkNumerics
     private readonly AcceleratorConfig _config;
     private readonly int _threads;
     private readonly Serilog.ILogger _log;
+
+    // Float32 copies of reference activations (the local-error pass's input, the reference output compared), reused
+    // from layer to layer.
+    private float[] _localInput = [];
+    private float[] _referenceSingles = [];
 
     public NetworkNumerics(Network network, AcceleratorConfig config, int threads, Serilog.ILogger? logger = null)
     {
@@ -183,6 +189,8 @@ public sealed class NetworkNumerics
         BfpLayerOutput Accumulated, BfpLayerOutput? Local, BfpLayerOutput? Exact, double[] Reference, double WeightStepPower,
         double WeightSignalPower, long[] FiltersNonZero, QuantizedWeights? Whole)
     {
+        public double LoadSeconds { get; init; }
+
         public double QuantizeSeconds { get; init; }
 
         public double BfpSeconds { get; init; }
@@ -205,9 +213,11 @@ public sealed class NetworkNumerics
         }
         else
         {
+            var loading = System.Diagnostics.Stopwatch.StartNew();
             (float[] weights, float[] bias) = Prepared is { } prepared
                 ? prepared.Loaded(layer.Name, () => LoadWeights(layer, g, source, hasBias))
                 : LoadWeights(layer, g, source, hasBias);
+            double loadSeconds = loading.Elapsed.TotalSeconds;
             if (bfp is null)
             {
                 return FloatGemm(layer, g, weights, bias, relu, bfpIn, refIn, carriedNsr);
@@ -218,14 +228,14 @@ public sealed class NetworkNumerics
                 return MxGemm(layer, g, weights, bias, relu, bfpIn, refIn, carriedNsr, bfp);
             }
 
-            passes = WholePasses(layer, g, weights, bias, bfp, bfpIn, refIn);
+            passes = WholePasses(layer, g, weights, bias, bfp, bfpIn, refIn) with { LoadSeconds = loadSeconds };
         }
 
         KernelSeconds += passes.BfpSeconds + passes.ReferenceSeconds + passes.LocalSeconds;
-        _log.Debug("Numerics of {Layer}: quantize weights {Quantize:F2} s, BFP {Bfp:F2} s, reference {Reference:F2} s, local BFP {Local:F2} s",
-            layer.Name, passes.QuantizeSeconds, passes.BfpSeconds, passes.ReferenceSeconds, passes.LocalSeconds);
+        _log.Debug("Numerics of {Layer}: load weights {Load:F2} s, quantize weights {Quantize:F2} s, BFP {Bfp:F2} s, reference {Reference:F2} s, local BFP {Local:F2} s",
+            layer.Name, passes.LoadSeconds, passes.QuantizeSeconds, passes.BfpSeconds, passes.ReferenceSeconds, passes.LocalSeconds);
         BfpLayerOutput accumulated = passes.Accumulated;
-        float[] refOut32 = ToSingle(passes.Reference);
+        ReadOnlySpan<float> refOut32 = ToSingle(passes.Reference, ref _referenceSingles);
 
         // Four-stage model: input and weight quantization from block statistics, the accumulator's saturation error
         // (measured against an exact accumulator when one is configured narrow), and the NSR carried in.
@@ -243,7 +253,8 @@ public sealed class NetworkNumerics
         {
             int[] outputShape = [g.Batch, g.OutChannels, g.OutHeight, g.OutWidth];
             Dump(layer, "bfp_output", w => NpyFile.WriteFloat32(w, outputShape, accumulated.Output));
-            Dump(layer, "reference_output", w => NpyFile.WriteFloat32(w, outputShape, refOut32));
+            float[] reference32 = refOut32.ToArray();
+            Dump(layer, "reference_output", w => NpyFile.WriteFloat32(w, outputShape, reference32));
             Dump(layer, "weight_mantissas", w => NpyFile.WriteInt32(w, [g.OutChannels, g.Reduction], quantized.Mantissas()));
             (int[] exponents, int[] shape) = quantized.SharedExponents();
             Dump(layer, "weight_exponents", w => NpyFile.WriteInt32(w, shape, exponents));
@@ -280,7 +291,7 @@ public sealed class NetworkNumerics
         double[] refOut = ReferenceDatapath.Convolve(g, refIn, weights, bias, _threads);
         double referenceSeconds = clock.Elapsed.TotalSeconds - quantizeSeconds - bfpSeconds;
         double beforeLocal = clock.Elapsed.TotalSeconds;
-        BfpLayerOutput? local = LocalError ? BfpDatapath.Convolve(g, ToSingle(refIn), quantized, bias, bfp, layer.Name, _threads) : null;
+        BfpLayerOutput? local = LocalError ? BfpDatapath.Convolve(g, ToSingle(refIn, ref _localInput), quantized, bias, bfp, layer.Name, _threads) : null;
         double localSeconds = clock.Elapsed.TotalSeconds - beforeLocal;
         BfpLayerOutput? exact = bfp.AccumulatorBits is null ? null
             : BfpDatapath.Convolve(g, bfpIn, quantized, bias, bfp with { AccumulatorBits = null }, layer.Name, _threads);
@@ -324,15 +335,15 @@ public sealed class NetworkNumerics
         float[]? localOutput = LocalError ? new float[g.OutputLength] : null;
         float[]? exactOutput = bfp.AccumulatorBits is null ? null : new float[g.OutputLength];
         var reference = new double[g.OutputLength];
-        float[]? localIn = LocalError ? ToSingle(refIn) : null;
+        ReadOnlySpan<float> localIn = LocalError ? ToSingle(refIn, ref _localInput) : default;
         var filtersNonZero = new long[g.Reduction];
         (double StepPower, double SignalPower) powers = (0, 0);
         long weightSaturations = 0, accumulatorSaturations = 0, localAccumulatorSaturations = 0;
         BfpLayerOutput? first = null, firstLocal = null;
         float[] weights = [];
         sbyte[]? packed = null;
-        double quantizeSeconds = 0, bfpSeconds = 0, referenceSeconds = 0, localSeconds = 0;
-        var clock = new System.Diagnostics.Stopwatch();
+        double loadSeconds = 0, quantizeSeconds = 0, bfpSeconds = 0, referenceSeconds = 0, localSeconds = 0;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
         for (int firstFilter = 0; firstFilter < g.OutChannels; firstFilter += slabFilters)
         {
             int count = Math.Min(slabFilters, g.OutChannels - firstFilter);
@@ -342,9 +353,10 @@ public sealed class NetworkNumerics
                 weights = new float[slab.WeightLength];
             }
 
+            clock.Restart();
             LoadWeightSlab(g, source, firstFilter, weights);
             float[] slabBias = bias.Length == 0 ? [] : bias[firstFilter..(firstFilter + count)];
-
+            loadSeconds += clock.Elapsed.TotalSeconds;
             clock.Restart();
             QuantizedWeights quantized = BfpDatapath.QuantizeWeights(slab, weights, bfp, layer.Name, powers, packed);
             packed = quantized.PackedBytes;
@@ -367,7 +379,7 @@ public sealed class NetworkNumerics
             Scatter(g, firstFilter, count, ReferenceDatapath.Convolve(slab, refIn, weights, slabBias, _threads), reference);
             referenceSeconds += clock.Elapsed.TotalSeconds;
             clock.Restart();
-            if (localIn is not null)
+            if (LocalError)
             {
                 BfpLayerOutput local = BfpDatapath.Convolve(slab, localIn, quantized, slabBias, bfp, layer.Name, _threads);
                 firstLocal ??= local;
@@ -388,7 +400,7 @@ public sealed class NetworkNumerics
         BfpLayerOutput? wholeExact = exactOutput is null ? null : first with { Output = exactOutput, AccumulatorSaturations = 0 };
         return new BfpPasses(whole, wholeLocal, wholeExact, reference, powers.StepPower, powers.SignalPower, filtersNonZero, null)
         {
-            QuantizeSeconds = quantizeSeconds, BfpSeconds = bfpSeconds, ReferenceSeconds = referenceSeconds, LocalSeconds = localSeconds,
+            LoadSeconds = loadSeconds, QuantizeSeconds = quantizeSeconds, BfpSeconds = bfpSeconds, ReferenceSeconds = referenceSeconds, LocalSeconds = localSeconds,
         };
     }
 
@@ -426,7 +438,7 @@ public sealed class NetworkNumerics
 
     /// <summary>A layer's error figures: the carried (accumulated) and local outputs against the reference, the
     /// datapath's saturations and the four-stage model's predicted NSR.</summary>
-    private static LayerNumerics Measured(BfpLayerOutput accumulated, BfpLayerOutput? local, float[] reference, double predictedNsr) => new(
+    private static LayerNumerics Measured(BfpLayerOutput accumulated, BfpLayerOutput? local, ReadOnlySpan<float> reference, double predictedNsr) => new(
         Figures(NumericError.Compare(accumulated.Output, reference)),
         local is null ? null : Figures(NumericError.Compare(local.Output, reference)),
         accumulated.InputSaturations,
@@ -653,12 +665,41 @@ public sealed class NetworkNumerics
     private static float[] ToSingle(double[] values)
     {
         var result = new float[values.Length];
-        for (int i = 0; i < values.Length; i++)
+        ToSingle(values, result);
+        return result;
+    }
+
+    /// <summary>The values narrowed to float32 in <paramref name="buffer"/>, grown when too short and kept for the next
+    /// layer: fresh memory costs a page fault per 4 KiB, reused memory nothing.</summary>
+    private static ReadOnlySpan<float> ToSingle(double[] values, ref float[] buffer)
+    {
+        if (buffer.Length < values.Length)
+        {
+            buffer = new float[values.Length];
+        }
+
+        Span<float> result = buffer.AsSpan(0, values.Length);
+        ToSingle(values, result);
+        return result;
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void ToSingle(ReadOnlySpan<double> values, Span<float> result)
+    {
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            // Narrowing rounds each double to the nearest float, as the cast does.
+            for (; i + (2 * Vector256<double>.Count) <= values.Length; i += 2 * Vector256<double>.Count)
+            {
+                Vector256.Narrow(Vector256.Create(values[i..]), Vector256.Create(values[(i + Vector256<double>.Count)..])).CopyTo(result[i..]);
+            }
+        }
+
+        for (; i < values.Length; i++)
         {
             result[i] = (float)values[i];
         }
-
-        return result;
     }
 
     private static ErrorFigures Figures(NumericError e) => new(e.SqnrDb, e.Nsr, e.MaxAbsError, e.MeanAbsError, e.RelativeRmse);

@@ -134,33 +134,7 @@ public static class BfpDatapath
         // Σ Δ² and Σ w² are summed in element order (their bits depend on it) by one task while the filters convert;
         // each block's Δ² is the same product computed once.
         double[] stepSquares = Array.ConvertAll(stepExponents, e => BfpConverter.Pow2(e) * BfpConverter.Pow2(e));
-        Task<(double StepPower, double SignalPower)> powers = Task.Run(() =>
-        {
-            (double stepPower, double signalPower) = carried;
-            for (int m = 0; m < filters; m++)
-            {
-                ReadOnlySpan<float> row = weights.AsSpan(m * k, k);
-                if (partition.Kind is PartitionKind.Row or PartitionKind.Tensor)
-                {
-                    double square = stepSquares[partition.Kind == PartitionKind.Row ? m : 0];
-                    for (int j = 0; j < row.Length; j++)
-                    {
-                        stepPower += square;
-                        signalPower += (double)row[j] * row[j];
-                    }
-                }
-                else
-                {
-                    for (int j = 0; j < row.Length; j++)
-                    {
-                        stepPower += stepSquares[BlockOf(m, j)];
-                        signalPower += (double)row[j] * row[j];
-                    }
-                }
-            }
-
-            return (stepPower, signalPower);
-        });
+        Task<(double StepPower, double SignalPower)> powers = Task.Run(() => PowerSums(weights, filters, k, stepSquares, partition, groupsPerRow, carried));
 
         bool packed = UsesPackedKernels(s);
         bool narrow = format.MantissaBits <= 16 && !packed;
@@ -256,6 +230,50 @@ public static class BfpDatapath
             PartitionKind.Column => j,
             _ => (m * groupsPerRow) + (j / groupSize),
         };
+    }
+
+    /// <summary>Σ Δ² and Σ w² over the weights in element order from <paramref name="carried"/>: one running sum each,
+    /// whose bits depend on that order. Compiled optimized from the first call (the loop is long and entered once).</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static (double StepPower, double SignalPower) PowerSums(
+        float[] weights, int filters, int k, double[] stepSquares, BlockPartition partition, int groupsPerRow, (double StepPower, double SignalPower) carried)
+    {
+        (double stepPower, double signalPower) = carried;
+        for (int m = 0; m < filters; m++)
+        {
+            ReadOnlySpan<float> row = weights.AsSpan(m * k, k);
+            switch (partition.Kind)
+            {
+                case PartitionKind.Row or PartitionKind.Tensor:
+                    double square = stepSquares[partition.Kind == PartitionKind.Row ? m : 0];
+                    for (int j = 0; j < row.Length; j++)
+                    {
+                        stepPower += square;
+                        signalPower += (double)row[j] * row[j];
+                    }
+
+                    break;
+                case PartitionKind.Column:
+                    for (int j = 0; j < row.Length; j++)
+                    {
+                        stepPower += stepSquares[j];
+                        signalPower += (double)row[j] * row[j];
+                    }
+
+                    break;
+                default:
+                    ReadOnlySpan<double> groups = stepSquares.AsSpan(m * groupsPerRow, groupsPerRow);
+                    for (int j = 0; j < row.Length; j++)
+                    {
+                        stepPower += groups[j / partition.GroupSize];
+                        signalPower += (double)row[j] * row[j];
+                    }
+
+                    break;
+            }
+        }
+
+        return (stepPower, signalPower);
     }
 
     /// <summary>The largest magnitude of finite values (the same as <see cref="BfpConverter.MaxAbs"/> for them).</summary>

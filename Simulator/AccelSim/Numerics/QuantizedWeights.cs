@@ -86,8 +86,9 @@ public sealed class QuantizedWeights
 
         if (_packedOnly)
         {
+            int window = Window;
             long row = (long)filter * IntegerGemm.PaddedLength(reduction);
-            return Packed.Bytes[row + IntegerGemm.PackedIndex(k, reduction / Window, Window)];
+            return _packed.Value.Bytes[row + (window == 1 ? k : IntegerGemm.PackedIndex(k, reduction / window, window))];
         }
 
         return Wide![(filter * reduction) + k];

@@ -185,6 +185,7 @@ public static class SyntheticTensors
     private static ulong ChunkState(ulong seed, int chunk) => seed ^ ((ulong)(chunk + 1) * Golden);
 
     /// <summary>u1 in (0, 1] (keeps the logarithm finite) and u2 in [0, 1), each from the top 53 bits of one draw.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static (double U1, double U2) Uniforms(ref ulong state)
     {
         double u1 = 1.0 - ((Next(ref state) >> 11) * (1.0 / (1UL << 53)));
@@ -192,6 +193,7 @@ public static class SyntheticTensors
         return (u1, u2);
     }
 
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
     private static ulong Next(ref ulong state)
     {
         ulong z = state += Golden;
