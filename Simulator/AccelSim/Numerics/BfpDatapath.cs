@@ -454,22 +454,12 @@ public static class BfpDatapath
 
             var scale = Vector256.Create(inverse);
             var max = Vector256.Create((double)maxMantissa);
-            var min = Vector256.Create(-(double)maxMantissa);
             long saturated = 0;
             int i = 0;
             for (; i + 4 <= values.Length; i += 4)
             {
-                Vector256<double> scaled = Avx.ConvertToVector256Double(Vector128.Create(values.Slice(i, 4))) * scale;
-                Vector256<double> rounded = rounding switch
-                {
-                    RoundingMode.NearestEven => Avx.RoundToNearestInteger(scaled),
-                    RoundingMode.TowardZero => Avx.RoundToZero(scaled),
-                    RoundingMode.TowardPositive => Avx.RoundToPositiveInfinity(scaled),
-                    _ => Avx.RoundToNegativeInfinity(scaled),
-                };
-                Vector256<double> outside = Vector256.GreaterThan(rounded, max) | Vector256.LessThan(rounded, min);
+                Vector128<int> q = Quantize4(values.Slice(i, 4), scale, max, rounding, out Vector256<double> outside);
                 saturated += BitOperations.PopCount(outside.ExtractMostSignificantBits());
-                Vector128<int> q = Avx.ConvertToVector128Int32WithTruncation(Vector256.Min(Vector256.Max(rounded, min), max));
                 target[i] = (short)q.GetElement(0);
                 target[i + 1] = (short)q.GetElement(1);
                 target[i + 2] = (short)q.GetElement(2);
@@ -807,14 +797,7 @@ public static class BfpDatapath
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static Vector256<int> Quantize8(ReadOnlySpan<float> values, Vector256<float> scale, Vector256<float> max, RoundingMode rounding, out Vector256<float> outside)
         {
-            Vector256<float> scaled = Vector256.Create(values) * scale;
-            Vector256<float> rounded = rounding switch
-            {
-                RoundingMode.NearestEven => Avx.RoundToNearestInteger(scaled),
-                RoundingMode.TowardZero => Avx.RoundToZero(scaled),
-                RoundingMode.TowardPositive => Avx.RoundToPositiveInfinity(scaled),
-                _ => Avx.RoundToNegativeInfinity(scaled),
-            };
+            Vector256<float> rounded = RoundVector(Vector256.Create(values) * scale, rounding);
             outside = Vector256.GreaterThan(rounded, max) | Vector256.LessThan(rounded, -max);
             return Avx.ConvertToVector256Int32WithTruncation(Vector256.Min(Vector256.Max(rounded, -max), max));
         }
@@ -822,17 +805,26 @@ public static class BfpDatapath
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static Vector128<int> Quantize4(ReadOnlySpan<float> values, Vector256<double> scale, Vector256<double> max, RoundingMode rounding, out Vector256<double> outside)
         {
-            Vector256<double> scaled = Avx.ConvertToVector256Double(Vector128.Create(values)) * scale;
-            Vector256<double> rounded = rounding switch
-            {
-                RoundingMode.NearestEven => Avx.RoundToNearestInteger(scaled),
-                RoundingMode.TowardZero => Avx.RoundToZero(scaled),
-                RoundingMode.TowardPositive => Avx.RoundToPositiveInfinity(scaled),
-                _ => Avx.RoundToNegativeInfinity(scaled),
-            };
+            Vector256<double> rounded = RoundVector(Avx.ConvertToVector256Double(Vector128.Create(values)) * scale, rounding);
             outside = Vector256.GreaterThan(rounded, max) | Vector256.LessThan(rounded, -max);
             return Avx.ConvertToVector128Int32WithTruncation(Vector256.Min(Vector256.Max(rounded, -max), max));
         }
+
+        private static Vector256<float> RoundVector(Vector256<float> scaled, RoundingMode rounding) => rounding switch
+        {
+            RoundingMode.NearestEven => Avx.RoundToNearestInteger(scaled),
+            RoundingMode.TowardZero => Avx.RoundToZero(scaled),
+            RoundingMode.TowardPositive => Avx.RoundToPositiveInfinity(scaled),
+            _ => Avx.RoundToNegativeInfinity(scaled),
+        };
+
+        private static Vector256<double> RoundVector(Vector256<double> scaled, RoundingMode rounding) => rounding switch
+        {
+            RoundingMode.NearestEven => Avx.RoundToNearestInteger(scaled),
+            RoundingMode.TowardZero => Avx.RoundToZero(scaled),
+            RoundingMode.TowardPositive => Avx.RoundToPositiveInfinity(scaled),
+            _ => Avx.RoundToNegativeInfinity(scaled),
+        };
 
         /// <summary>Transposes 16 × 16 bytes in place: four rounds of interleaving row i with row i + 8 byte by byte.</summary>
         private static void Transpose16(Span<Vector128<byte>> rows)
