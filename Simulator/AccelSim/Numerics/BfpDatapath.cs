@@ -301,10 +301,15 @@ public static class BfpDatapath
             job.StartPacking();
         }
 
+        bool whole = packed && IntegerGemm.IsWholeGemm(chosen);
         if (job.GathersBytes)
         {
-            // Under `tensor` the columns are gathered from the converted map: no per-thread buffers to make.
-            Parallel.For(0, g.Groups * tilesPerGroup, parallel, tile => job.GatherTile(tile / tilesPerGroup, (tile % tilesPerGroup) * ColumnsPerTile));
+            // Under `tensor` the columns are gathered from the converted map: no per-thread buffers to make. The
+            // whole-GEMM kernel gathers each tile's columns on the thread that multiplies them (MultiplyGroup).
+            if (!whole)
+            {
+                Parallel.For(0, g.Groups * tilesPerGroup, parallel, tile => job.GatherTile(tile / tilesPerGroup, (tile % tilesPerGroup) * ColumnsPerTile));
+            }
         }
         else
         {
@@ -318,7 +323,7 @@ public static class BfpDatapath
             buffers => job.Absorb(buffers));
         }
 
-        if (packed && IntegerGemm.IsWholeGemm(chosen))
+        if (whole)
         {
             // One native GEMM per group over all its columns, cut into one tile per thread; each thread rounds its
             // tile's outputs as soon as its sums are made, while they are still in cache.
@@ -541,12 +546,14 @@ public static class BfpDatapath
         public bool GathersBytes => _tensorBytes is not null;
 
         /// <summary>Gathers one tile's columns of offset bytes from the converted map into the panel.</summary>
-        public void GatherTile(int group, int firstColumn)
+        public void GatherTile(int group, int firstColumn) => GatherColumns(group, firstColumn, Math.Min(ColumnsPerTile, (g.Batch * g.PixelsPerItem) - firstColumn));
+
+        /// <summary>Gathers columns [firstColumn, firstColumn + count) of a group's offset bytes into the panel.</summary>
+        private void GatherColumns(int group, int firstColumn, int count)
         {
             int k = g.Reduction;
             int pixels = g.PixelsPerItem;
             int width = g.OutWidth;
-            int count = Math.Min(ColumnsPerTile, (g.Batch * pixels) - firstColumn);
             int channels = g.GroupInChannels;
             for (int c = 0; c < count; c++)
             {
@@ -633,7 +640,8 @@ public static class BfpDatapath
             IntegerGemm.Multiply(
                 bytes.AsSpan(group * filters * _padded, filters * _padded), rowSums.AsSpan(group * filters, filters), filters,
                 _panel.AsSpan((int)((long)group * columns * _padded), columns * _padded), columns, threads,
-                (firstColumn, columnCount, firstFilter, filterCount, sums) => StoreTile(group, firstColumn, columnCount, firstFilter, filterCount, sums));
+                (firstColumn, columnCount, firstFilter, filterCount, sums) => StoreTile(group, firstColumn, columnCount, firstFilter, filterCount, sums),
+                GathersBytes ? (firstColumn, columnCount) => GatherColumns(group, firstColumn, columnCount) : null);
         }
 
         /// <summary>Rounds one tile of a group's outputs from its exact sums, [column · filterCount + filter] from the corner.</summary>
