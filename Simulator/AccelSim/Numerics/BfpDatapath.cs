@@ -90,7 +90,18 @@ public static class BfpDatapath
             _ => filters * groupsPerRow,
         };
         var maxAbs = new float[blocks];
-        if (partition.Kind is PartitionKind.Row or PartitionKind.Group)
+        if (partition.Kind is PartitionKind.Row or PartitionKind.Tensor)
+        {
+            // One block per filter (or one in all): each filter's maximum, filters in parallel (a maximum is exact in
+            // any order, and the values are finite, checked above).
+            var rowMax = partition.Kind == PartitionKind.Row ? maxAbs : new float[filters];
+            Parallel.For(0, filters, m => rowMax[m] = FiniteMaxAbs(weights.AsSpan(m * k, k)));
+            if (partition.Kind == PartitionKind.Tensor)
+            {
+                maxAbs[0] = FiniteMaxAbs(rowMax);
+            }
+        }
+        else if (partition.Kind is PartitionKind.Group)
         {
             // A filter's blocks are its own, and a maximum is exact in any order: filters in parallel.
             Parallel.For(0, filters, m =>
@@ -205,20 +216,32 @@ public static class BfpDatapath
         // the saturations. Under `tensor` or `row` the whole row has one step.
         long QuantizePackedRow(int m)
         {
+            const int Run = 256;
             int window = g.KernelHeight * g.KernelWidth;
             int channels = k / window;
             Span<sbyte> row = packedBytes.AsSpan(m * padded, padded);
             ReadOnlySpan<float> values = source.AsSpan(m * k, k);
             double inverse = BfpConverter.Pow2(-stepExponents[BlockOf(m, 0)]);
+            Span<int> mantissas = stackalloc int[Run];
             long sum = 0;
             long saturated = 0;
-            for (int j = 0; j < k; j++)
+            for (int start = 0; start < k; start += Run)
             {
-                double uniform = s.Rounding == RoundingMode.Stochastic ? BfpConverter.Uniform(s.StochasticSeed, WeightStream, (ulong)((m * k) + j)) : 0;
-                int q = BfpConverter.Quantize(values[j], inverse, format.MaxMantissa, s.Rounding, uniform, out bool isSaturated);
-                saturated += isSaturated ? 1 : 0;
-                row[window == 1 ? j : IntegerGemm.PackedIndex(j, channels, window)] = (sbyte)q;
-                sum += q;
+                int length = Math.Min(Run, k - start);
+                ReadOnlySpan<float> part = values.Slice(start, length);
+                int j = s.Rounding == RoundingMode.Stochastic ? 0 : QuantizeVectors(part, inverse, format.MaxMantissa, s.Rounding, mantissas, ref saturated);
+                for (; j < length; j++)
+                {
+                    double uniform = s.Rounding == RoundingMode.Stochastic ? BfpConverter.Uniform(s.StochasticSeed, WeightStream, (ulong)((m * k) + start + j)) : 0;
+                    mantissas[j] = BfpConverter.Quantize(part[j], inverse, format.MaxMantissa, s.Rounding, uniform, out bool isSaturated);
+                    saturated += isSaturated ? 1 : 0;
+                }
+
+                for (j = 0; j < length; j++)
+                {
+                    row[window == 1 ? start + j : IntegerGemm.PackedIndex(start + j, channels, window)] = (sbyte)mantissas[j];
+                    sum += mantissas[j];
+                }
             }
 
             row[k..].Clear();
@@ -233,6 +256,66 @@ public static class BfpDatapath
             PartitionKind.Column => j,
             _ => (m * groupsPerRow) + (j / groupSize),
         };
+    }
+
+    /// <summary>The largest magnitude of finite values (the same as <see cref="BfpConverter.MaxAbs"/> for them).</summary>
+    private static float FiniteMaxAbs(ReadOnlySpan<float> values)
+    {
+        int i = 0;
+        float max = 0;
+        if (Vector256.IsHardwareAccelerated && values.Length >= Vector256<float>.Count)
+        {
+            Vector256<float> vectorMax = Vector256<float>.Zero;
+            for (; i + Vector256<float>.Count <= values.Length; i += Vector256<float>.Count)
+            {
+                vectorMax = Vector256.Max(vectorMax, Vector256.Abs(Vector256.Create(values.Slice(i, Vector256<float>.Count))));
+            }
+
+            for (int lane = 0; lane < Vector256<float>.Count; lane++)
+            {
+                max = MathF.Max(max, vectorMax[lane]);
+            }
+        }
+
+        for (; i < values.Length; i++)
+        {
+            max = MathF.Max(max, MathF.Abs(values[i]));
+        }
+
+        return max;
+    }
+
+    /// <summary><see cref="BfpConverter.Quantize"/> of weights four at a time for the deterministic roundings: the same
+    /// operations on doubles (scale by a power of two, round, saturate to ±Q); returns where the scalar tail starts.</summary>
+    private static int QuantizeVectors(ReadOnlySpan<float> values, double inverse, int maxMantissa, RoundingMode rounding, Span<int> target, ref long saturations)
+    {
+        if (!Avx.IsSupported)
+        {
+            return 0;
+        }
+
+        var scale = Vector256.Create(inverse);
+        var max = Vector256.Create((double)maxMantissa);
+        var min = Vector256.Create(-(double)maxMantissa);
+        long saturated = 0;
+        int i = 0;
+        for (; i + 4 <= values.Length; i += 4)
+        {
+            Vector256<double> scaled = Avx.ConvertToVector256Double(Vector128.Create(values.Slice(i, 4))) * scale;
+            Vector256<double> rounded = rounding switch
+            {
+                RoundingMode.NearestEven => Avx.RoundToNearestInteger(scaled),
+                RoundingMode.TowardZero => Avx.RoundToZero(scaled),
+                RoundingMode.TowardPositive => Avx.RoundToPositiveInfinity(scaled),
+                _ => Avx.RoundToNegativeInfinity(scaled),
+            };
+            Vector256<double> outside = Vector256.GreaterThan(rounded, max) | Vector256.LessThan(rounded, min);
+            saturated += BitOperations.PopCount(outside.ExtractMostSignificantBits());
+            Avx.ConvertToVector128Int32WithTruncation(Vector256.Min(Vector256.Max(rounded, min), max)).CopyTo(target.Slice(i, 4));
+        }
+
+        saturations += saturated;
+        return i;
     }
 
     public static BfpLayerOutput Convolve(

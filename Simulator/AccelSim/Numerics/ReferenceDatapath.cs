@@ -53,13 +53,14 @@ public static class ReferenceDatapath
         var output = new double[g.OutputLength];
         int k = g.Reduction;
         int vectorEnd = k >= 8 ? k - (k % 8) : 0;
-        int columns = g.Batch * g.PixelsPerItem;
+        var layout = new Layout(g);
+        int columns = g.Batch * layout.PixelsPerItem;
         int tilesPerGroup = (columns + ColumnsPerTile - 1) / ColumnsPerTile;
         int threads = Math.Max(1, maxDegreeOfParallelism);
         int filtersPerItem = (long)g.Groups * tilesPerGroup >= 4L * threads ? g.GroupFilters : Math.Min(g.GroupFilters, FiltersPerItem);
         int filterRuns = (g.GroupFilters + filtersPerItem - 1) / filtersPerItem;
         Parallel.For(0, g.Groups * tilesPerGroup * filterRuns, new ParallelOptions { MaxDegreeOfParallelism = threads },
-            () => new Scratch(k, filtersPerItem),
+            () => new Scratch(k, filtersPerItem, Math.Min(ColumnsPerTile, columns)),
             (item, _, scratch) =>
             {
                 int run = item % filterRuns;
@@ -69,24 +70,21 @@ public static class ReferenceDatapath
                 int count = Math.Min(ColumnsPerTile, columns - first);
                 int firstFilter = (group * g.GroupFilters) + (run * filtersPerItem);
                 int filters = Math.Min(filtersPerItem, ((group + 1) * g.GroupFilters) - firstFilter);
-                for (int c = 0; c < count; c++)
-                {
-                    int n = first + c;
-                    g.Im2Col<double>(input, n / g.PixelsPerItem, group, (n % g.PixelsPerItem) / g.OutWidth, n % g.OutWidth, scratch.Column(c));
-                }
-
                 fixed (float* w = &weights[firstFilter * (long)k])
+                fixed (double* source = input)
                 {
+                    Im2ColTile(layout, source, group, first, count, scratch.Columns, scratch.ColumnStride);
                     double* x = scratch.Columns;
+                    int columnStride = scratch.ColumnStride;
                     Vector256<double>* state = scratch.State;
                     new Span<Vector256<double>>(state, filters * ColumnsPerTile * 2).Clear();
                     if (kernel == ReferenceKernel.Vector512)
                     {
-                        Passes512(w, k, x, scratch.ColumnStride, (Vector512<double>*)state, filters, count, vectorEnd);
+                        Passes512(w, k, x, columnStride, (Vector512<double>*)state, filters, count, vectorEnd);
                     }
                     else
                     {
-                        Passes256(w, k, x, scratch.ColumnStride, state, filters, count, vectorEnd);
+                        Passes256(w, k, x, columnStride, state, filters, count, vectorEnd);
                     }
 
                     // Where each column's outputs go: output (item, m, pixel) is at (item·M + m)·P + pixel.
@@ -94,7 +92,7 @@ public static class ReferenceDatapath
                     for (int c = 0; c < count; c++)
                     {
                         int n = first + c;
-                        int pixel = n % g.PixelsPerItem;
+                        int pixel = n % layout.PixelsPerItem;
                         columnBase[c] = ((long)(n - pixel) * g.OutChannels) + pixel;
                     }
 
@@ -105,12 +103,12 @@ public static class ReferenceDatapath
                             int m = firstFilter + f;
                             double b = bias.Length == 0 ? 0 : bias[m];
                             float* row = w + ((long)f * k);
-                            long filterBase = (long)m * g.PixelsPerItem;
+                            long filterBase = (long)m * layout.PixelsPerItem;
                             for (int c = 0; c < count; c++)
                             {
                                 Vector256<double> acc = state[((f * ColumnsPerTile) + c) * 2] + state[(((f * ColumnsPerTile) + c) * 2) + 1];
                                 double total = vectorEnd > 0 ? acc[0] + acc[1] + acc[2] + acc[3] : 0;
-                                double* column = x + ((long)c * scratch.ColumnStride);
+                                double* column = x + ((long)c * columnStride);
                                 for (int i = vectorEnd; i < k; i++)
                                 {
                                     total += (double)row[i] * column[i];
@@ -126,6 +124,76 @@ public static class ReferenceDatapath
             },
             _ => { });
         return output;
+    }
+
+    /// <summary>The im2col columns of output pixels [first, first + count) of <paramref name="group"/>, each at
+    /// <paramref name="columnStride"/> from the last: the values <see cref="Im2col.Im2Col"/> gives, in its K order, read
+    /// through pointers with the window's rows checked once.</summary>
+    private static unsafe void Im2ColTile(Layout s, double* input, int group, int first, int count, double* columns, int columnStride)
+    {
+        long planeLength = (long)s.InHeight * s.InWidth;
+        for (int c = 0; c < count; c++)
+        {
+            int n = first + c;
+            int item = n / s.PixelsPerItem;
+            int pixel = n - (item * s.PixelsPerItem);
+            int oh = pixel / s.OutWidth;
+            int ow = pixel - (oh * s.OutWidth);
+            int iw0 = (ow * s.StrideWidth) - s.PadLeft;
+            bool columnsInside = iw0 >= 0 && iw0 + ((s.KernelWidth - 1) * s.DilationWidth) < s.InWidth;
+            double* column = columns + ((long)c * columnStride);
+            double* plane = input + ((((long)item * s.InChannels) + ((long)group * s.GroupInChannels)) * planeLength);
+            for (int channel = 0; channel < s.GroupInChannels; channel++, plane += planeLength)
+            {
+                for (int r = 0; r < s.KernelHeight; r++)
+                {
+                    int ih = (oh * s.StrideHeight) - s.PadTop + (r * s.DilationHeight);
+                    if ((uint)ih >= (uint)s.InHeight)
+                    {
+                        for (int t = 0; t < s.KernelWidth; t++)
+                        {
+                            *column++ = 0;
+                        }
+                    }
+                    else if (columnsInside)
+                    {
+                        double* row = plane + ((long)ih * s.InWidth) + iw0;
+                        for (int t = 0; t < s.KernelWidth; t++)
+                        {
+                            *column++ = row[t * s.DilationWidth];
+                        }
+                    }
+                    else
+                    {
+                        double* row = plane + ((long)ih * s.InWidth);
+                        for (int t = 0; t < s.KernelWidth; t++)
+                        {
+                            int iw = iw0 + (t * s.DilationWidth);
+                            *column++ = (uint)iw < (uint)s.InWidth ? row[iw] : 0;
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// <summary>A layer's dimensions as fields, read once (the shape computes some of them on each call).</summary>
+    private readonly struct Layout(ConvShape g)
+    {
+        public readonly int InChannels = g.InChannels;
+        public readonly int InHeight = g.InHeight;
+        public readonly int InWidth = g.InWidth;
+        public readonly int GroupInChannels = g.GroupInChannels;
+        public readonly int KernelHeight = g.KernelHeight;
+        public readonly int KernelWidth = g.KernelWidth;
+        public readonly int StrideHeight = g.StrideHeight;
+        public readonly int StrideWidth = g.StrideWidth;
+        public readonly int PadTop = g.PadTop;
+        public readonly int PadLeft = g.PadLeft;
+        public readonly int DilationHeight = g.DilationHeight;
+        public readonly int DilationWidth = g.DilationWidth;
+        public readonly int OutWidth = g.OutWidth;
+        public readonly int PixelsPerItem = g.PixelsPerItem;
     }
 
     /// <summary>Every pass of a tile through the four-lane kernels: blocks of 2 filters × 3 columns, the rest one by one.</summary>
@@ -160,29 +228,33 @@ public static class ReferenceDatapath
         }
     }
 
-    /// <summary>Every pass of a tile through the eight-lane kernels: blocks of 4 filters × 4 columns, then 4 filters ×
-    /// 1 column for the columns left, then the filters left one by one.</summary>
+    /// <summary>Every pass of a tile through the eight-lane kernels: for each 4 columns, every 4 filters (the columns'
+    /// run stays in the first-level cache while the filter rows stream past it), then 4 filters × 1 column for the
+    /// columns left, then the filters left one by one.</summary>
     private static unsafe void Passes512(float* w, int k, double* x, int columnStride, Vector512<double>* state, int filters, int count, int vectorEnd)
     {
+        int blockFilters = filters - (filters % 4);
+        int blockColumns = count - (count % 4);
         for (int from = 0; from < vectorEnd; from += KPerPass)
         {
             int to = Math.Min(from + KPerPass, vectorEnd);
-            int f = 0;
-            for (; f + 4 <= filters; f += 4)
+            for (int c = 0; c < blockColumns; c += 4)
             {
-                int c = 0;
-                for (; c + 4 <= count; c += 4)
+                for (int f = 0; f < blockFilters; f += 4)
                 {
                     Pass4x4(w + ((long)f * k), k, x + ((long)c * columnStride), columnStride, state + ((f * ColumnsPerTile) + c), ColumnsPerTile, from, to);
                 }
+            }
 
-                for (; c < count; c++)
+            for (int f = 0; f < blockFilters; f += 4)
+            {
+                for (int c = blockColumns; c < count; c++)
                 {
                     Pass4x1(w + ((long)f * k), k, x + ((long)c * columnStride), state + ((f * ColumnsPerTile) + c), ColumnsPerTile, from, to);
                 }
             }
 
-            for (; f < filters; f++)
+            for (int f = blockFilters; f < filters; f++)
             {
                 for (int c = 0; c < count; c++)
                 {
@@ -370,18 +442,19 @@ public static class ReferenceDatapath
         return total;
     }
 
-    /// <summary>One thread's buffers: a tile's im2col columns and the accumulators of its filters × columns, pinned
-    /// and aligned to 64 bytes with each column starting on a 64-byte boundary (an eight-lane load stays in one cache
-    /// line). They are not cleared: every column is written before it is read, the accumulators cleared per item.</summary>
+    /// <summary>One thread's buffers: a tile's im2col columns (no more than the layer has: an FC layer at batch 1 has
+    /// one) and the accumulators of its filters × columns, pinned and aligned to 64 bytes with each column starting on
+    /// a 64-byte boundary (an eight-lane load stays in one cache line). They are not cleared on allocation: every
+    /// column is written before it is read, and the accumulators are cleared per item.</summary>
     private sealed unsafe class Scratch
     {
         private readonly double[] _columns;
         private readonly Vector256<double>[] _state;
 
-        public Scratch(int k, int filters)
+        public Scratch(int k, int filters, int columns)
         {
             ColumnStride = ((k + 7) / 8) * 8;
-            _columns = GC.AllocateUninitializedArray<double>((ColumnsPerTile * ColumnStride) + 8, pinned: true);
+            _columns = GC.AllocateUninitializedArray<double>((columns * ColumnStride) + 8, pinned: true);
             _state = GC.AllocateUninitializedArray<Vector256<double>>((filters * ColumnsPerTile * 2) + 2, pinned: true);
             Columns = (double*)Align(Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_columns)));
             State = (Vector256<double>*)Align(Unsafe.AsPointer(ref MemoryMarshal.GetArrayDataReference(_state)));
@@ -393,8 +466,6 @@ public static class ReferenceDatapath
         public double* Columns { get; }
 
         public Vector256<double>* State { get; }
-
-        public Span<double> Column(int c) => new(Columns + ((long)c * ColumnStride), ColumnStride);
 
         private static void* Align(void* p) => (void*)(((nuint)p + 63) & ~(nuint)63);
     }
