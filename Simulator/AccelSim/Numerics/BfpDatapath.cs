@@ -402,10 +402,15 @@ public static class BfpDatapath
             job.StartPacking();
         }
 
+        bool whole = packed && IntegerGemm.IsWholeGemm(chosen);
         if (job.GathersBytes)
         {
-            // Under `tensor` the columns are gathered from the converted map: no per-thread buffers to make.
-            Parallel.For(0, g.Groups * tilesPerGroup, parallel, tile => job.GatherTile(tile / tilesPerGroup, (tile % tilesPerGroup) * ColumnsPerTile));
+            // Under `tensor` the columns are gathered from the converted map: no per-thread buffers to make. The
+            // whole-GEMM kernel gathers each tile's columns on the thread that multiplies them (MultiplyGroup).
+            if (!whole)
+            {
+                Parallel.For(0, g.Groups * tilesPerGroup, parallel, tile => job.GatherTile(tile / tilesPerGroup, (tile % tilesPerGroup) * ColumnsPerTile));
+            }
         }
         else
         {
@@ -419,7 +424,7 @@ public static class BfpDatapath
             buffers => job.Absorb(buffers));
         }
 
-        if (packed && IntegerGemm.IsWholeGemm(chosen))
+        if (whole)
         {
             // One native GEMM per group over all its columns, cut into one tile per thread; each thread rounds its
             // tile's outputs as soon as its sums are made, while they are still in cache.
@@ -555,22 +560,12 @@ public static class BfpDatapath
 
             var scale = Vector256.Create(inverse);
             var max = Vector256.Create((double)maxMantissa);
-            var min = Vector256.Create(-(double)maxMantissa);
             long saturated = 0;
             int i = 0;
             for (; i + 4 <= values.Length; i += 4)
             {
-                Vector256<double> scaled = Avx.ConvertToVector256Double(Vector128.Create(values.Slice(i, 4))) * scale;
-                Vector256<double> rounded = rounding switch
-                {
-                    RoundingMode.NearestEven => Avx.RoundToNearestInteger(scaled),
-                    RoundingMode.TowardZero => Avx.RoundToZero(scaled),
-                    RoundingMode.TowardPositive => Avx.RoundToPositiveInfinity(scaled),
-                    _ => Avx.RoundToNegativeInfinity(scaled),
-                };
-                Vector256<double> outside = Vector256.GreaterThan(rounded, max) | Vector256.LessThan(rounded, min);
+                Vector128<int> q = Quantize4(values.Slice(i, 4), scale, max, rounding, out Vector256<double> outside);
                 saturated += BitOperations.PopCount(outside.ExtractMostSignificantBits());
-                Vector128<int> q = Avx.ConvertToVector128Int32WithTruncation(Vector256.Min(Vector256.Max(rounded, min), max));
                 target[i] = (short)q.GetElement(0);
                 target[i + 1] = (short)q.GetElement(1);
                 target[i + 2] = (short)q.GetElement(2);
@@ -652,12 +647,14 @@ public static class BfpDatapath
         public bool GathersBytes => _tensorBytes is not null;
 
         /// <summary>Gathers one tile's columns of offset bytes from the converted map into the panel.</summary>
-        public void GatherTile(int group, int firstColumn)
+        public void GatherTile(int group, int firstColumn) => GatherColumns(group, firstColumn, Math.Min(ColumnsPerTile, (g.Batch * g.PixelsPerItem) - firstColumn));
+
+        /// <summary>Gathers columns [firstColumn, firstColumn + count) of a group's offset bytes into the panel.</summary>
+        private void GatherColumns(int group, int firstColumn, int count)
         {
             int k = g.Reduction;
             int pixels = g.PixelsPerItem;
             int width = g.OutWidth;
-            int count = Math.Min(ColumnsPerTile, (g.Batch * pixels) - firstColumn);
             int channels = g.GroupInChannels;
             for (int c = 0; c < count; c++)
             {
@@ -744,7 +741,8 @@ public static class BfpDatapath
             IntegerGemm.Multiply(
                 bytes.AsSpan(group * filters * _padded, filters * _padded), rowSums.AsSpan(group * filters, filters), filters,
                 _panel.AsSpan((int)((long)group * columns * _padded), columns * _padded), columns, threads,
-                (firstColumn, columnCount, firstFilter, filterCount, sums) => StoreTile(group, firstColumn, columnCount, firstFilter, filterCount, sums));
+                (firstColumn, columnCount, firstFilter, filterCount, sums) => StoreTile(group, firstColumn, columnCount, firstFilter, filterCount, sums),
+                GathersBytes ? (firstColumn, columnCount) => GatherColumns(group, firstColumn, columnCount) : null);
         }
 
         /// <summary>Rounds one tile of a group's outputs from its exact sums, [column · filterCount + filter] from the corner.</summary>
@@ -908,14 +906,7 @@ public static class BfpDatapath
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static Vector256<int> Quantize8(ReadOnlySpan<float> values, Vector256<float> scale, Vector256<float> max, RoundingMode rounding, out Vector256<float> outside)
         {
-            Vector256<float> scaled = Vector256.Create(values) * scale;
-            Vector256<float> rounded = rounding switch
-            {
-                RoundingMode.NearestEven => Avx.RoundToNearestInteger(scaled),
-                RoundingMode.TowardZero => Avx.RoundToZero(scaled),
-                RoundingMode.TowardPositive => Avx.RoundToPositiveInfinity(scaled),
-                _ => Avx.RoundToNegativeInfinity(scaled),
-            };
+            Vector256<float> rounded = RoundVector(Vector256.Create(values) * scale, rounding);
             outside = Vector256.GreaterThan(rounded, max) | Vector256.LessThan(rounded, -max);
             return Avx.ConvertToVector256Int32WithTruncation(Vector256.Min(Vector256.Max(rounded, -max), max));
         }
@@ -923,17 +914,26 @@ public static class BfpDatapath
         [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
         private static Vector128<int> Quantize4(ReadOnlySpan<float> values, Vector256<double> scale, Vector256<double> max, RoundingMode rounding, out Vector256<double> outside)
         {
-            Vector256<double> scaled = Avx.ConvertToVector256Double(Vector128.Create(values)) * scale;
-            Vector256<double> rounded = rounding switch
-            {
-                RoundingMode.NearestEven => Avx.RoundToNearestInteger(scaled),
-                RoundingMode.TowardZero => Avx.RoundToZero(scaled),
-                RoundingMode.TowardPositive => Avx.RoundToPositiveInfinity(scaled),
-                _ => Avx.RoundToNegativeInfinity(scaled),
-            };
+            Vector256<double> rounded = RoundVector(Avx.ConvertToVector256Double(Vector128.Create(values)) * scale, rounding);
             outside = Vector256.GreaterThan(rounded, max) | Vector256.LessThan(rounded, -max);
             return Avx.ConvertToVector128Int32WithTruncation(Vector256.Min(Vector256.Max(rounded, -max), max));
         }
+
+        private static Vector256<float> RoundVector(Vector256<float> scaled, RoundingMode rounding) => rounding switch
+        {
+            RoundingMode.NearestEven => Avx.RoundToNearestInteger(scaled),
+            RoundingMode.TowardZero => Avx.RoundToZero(scaled),
+            RoundingMode.TowardPositive => Avx.RoundToPositiveInfinity(scaled),
+            _ => Avx.RoundToNegativeInfinity(scaled),
+        };
+
+        private static Vector256<double> RoundVector(Vector256<double> scaled, RoundingMode rounding) => rounding switch
+        {
+            RoundingMode.NearestEven => Avx.RoundToNearestInteger(scaled),
+            RoundingMode.TowardZero => Avx.RoundToZero(scaled),
+            RoundingMode.TowardPositive => Avx.RoundToPositiveInfinity(scaled),
+            _ => Avx.RoundToNegativeInfinity(scaled),
+        };
 
         /// <summary>Transposes 16 × 16 bytes in place: four rounds of interleaving row i with row i + 8 byte by byte.</summary>
         private static void Transpose16(Span<Vector128<byte>> rows)

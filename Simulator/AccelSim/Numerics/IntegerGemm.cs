@@ -67,11 +67,14 @@ public static class IntegerGemm
     /// <summary>Every exact Σ w·x of <paramref name="rows"/> packed weight rows with <paramref name="count"/> packed
     /// columns, through oneDNN on up to <paramref name="threads"/> threads, handed over tile by tile to
     /// <paramref name="onTile"/> on the thread that made the tile (the tiles never overlap).</summary>
+    /// <param name="prepareColumns">If given, called with (first column, count) to fill those packed columns before they
+    /// are read, each column once: by the thread that multiplies them, or for all columns first when tiles share them.</param>
     public static void Multiply(
-        ReadOnlySpan<sbyte> weights, ReadOnlySpan<long> rowSums, int rows, ReadOnlySpan<byte> columns, int count, int threads, TileSums onTile)
+        ReadOnlySpan<sbyte> weights, ReadOnlySpan<long> rowSums, int rows, ReadOnlySpan<byte> columns, int count, int threads, TileSums onTile,
+        Action<int, int>? prepareColumns = null)
     {
         int padded = weights.Length / rows;
-        NativeIntegerGemm.Multiply(weights, rows, columns, count, padded, rowSums, InputOffset, threads, onTile);
+        NativeIntegerGemm.Multiply(weights, rows, columns, count, padded, rowSums, InputOffset, threads, onTile, prepareColumns);
     }
 
     /// <summary>K rounded up to <see cref="KAlignment"/>.</summary>

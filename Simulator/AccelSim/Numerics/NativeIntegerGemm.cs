@@ -31,10 +31,11 @@ internal static unsafe class NativeIntegerGemm
     /// <paramref name="onTile"/> one tile at a time.</summary>
     /// <remarks>The product is cut into tiles of columns × rows, each one single-threaded oneDNN call per chunk of K,
     /// shared by up to <paramref name="threads"/> .NET threads: OpenMP's own threads wait by spinning, which costs much on
-    /// shared cores. A tile's sums are made and handed over by one thread, while they are still in its cache.</remarks>
+    /// shared cores. A tile's sums are made and handed over by one thread, while they are still in its cache; so are its
+    /// columns prepared, where no other tile reads them.</remarks>
     public static void Multiply(
         ReadOnlySpan<sbyte> weights, int rows, ReadOnlySpan<byte> columns, int count, int padded, ReadOnlySpan<long> rowSums, long offset,
-        int threads, IntegerGemm.TileSums onTile)
+        int threads, IntegerGemm.TileSums onTile, Action<int, int>? prepareColumns = null)
     {
         Binding binding = Loaded.Value ?? throw new NotSupportedException("oneDNN (libdnnl.so.2) is not available");
         // One tile per thread, cut along columns where there are enough of them, else along rows (FC at batch 1):
@@ -45,6 +46,13 @@ internal static unsafe class NativeIntegerGemm
         int rowTile = byColumns ? rows : Math.Max(1, Tiles(Tiles(rows, workers), 16) * 16);
         int columnTiles = Tiles(count, columnTile);
         int tiles = columnTiles * Tiles(rows, rowTile);
+        // Columns cut between tiles are prepared by their tile's thread; columns that several tiles read, beforehand.
+        bool preparedPerTile = prepareColumns is not null && tiles == columnTiles;
+        if (prepareColumns is not null && !preparedPerTile)
+        {
+            prepareColumns(0, count);
+        }
+
         int failed = Success;
         fixed (sbyte* pw = weights)
         fixed (byte* pu = columns)
@@ -65,6 +73,11 @@ internal static unsafe class NativeIntegerGemm
                 long[] sums = System.Buffers.ArrayPool<long>.Shared.Rent(size);
                 try
                 {
+                    if (preparedPerTile)
+                    {
+                        prepareColumns!(n, nCount);
+                    }
+
                     binding.SetThreads(1);
                     for (int from = 0; from < padded; from += MaxStepLength)
                     {

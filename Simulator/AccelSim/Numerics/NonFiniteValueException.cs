@@ -1,3 +1,5 @@
+using System.Runtime.Intrinsics;
+
 namespace AccelSim.Numerics;
 
 /// <summary>A NaN or infinity reached a BFP converter: the run stops, naming the layer, the tensor and the first bad index.</summary>
@@ -37,7 +39,22 @@ public sealed class NonFiniteValueException : Exception
     /// <summary>Throws for the first non-finite value of <paramref name="values"/> in row-major order.</summary>
     public static void ThrowIfAny(ReadOnlySpan<float> values, string layer, string tensor)
     {
-        for (int i = 0; i < values.Length; i++)
+        // Eight values at a time while all are finite (exponent bits not all ones); the first vector holding a NaN or an
+        // infinity is searched value by value, so the index is the first one.
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            var exponent = Vector256.Create(0x7F80_0000);
+            for (; i + 8 <= values.Length; i += 8)
+            {
+                if (Vector256.EqualsAny(Vector256.Create(values.Slice(i, 8)).AsInt32() & exponent, exponent))
+                {
+                    break;
+                }
+            }
+        }
+
+        for (; i < values.Length; i++)
         {
             if (!float.IsFinite(values[i]))
             {

@@ -187,6 +187,26 @@ public sealed class BfpDatapathTests
         Assert.That(error!.Message, Is.EqualTo("layer 'fc7': input[1] is NaN; BFP conversion needs finite values"));
     }
 
+    [TestCase(8, 90)]
+    [TestCase(37, 90)]
+    [TestCase(99, -1)]
+    public void NonFiniteValueInALongTensor_IsReportedAtItsFirstIndex(int first, int second)
+    {
+        // 100 values: twelve vectors of eight and a tail of four; the first bad value opens a vector (8), sits inside one
+        // (37, with another later at 90) or in the tail (99).
+        float[] values = Enumerable.Range(0, 100).Select(i => i * 0.5f).ToArray();
+        values[first] = first % 2 == 0 ? float.PositiveInfinity : float.NaN;
+        if (second >= 0)
+        {
+            values[second] = float.NegativeInfinity;
+        }
+
+        var error = Assert.Throws<NonFiniteValueException>(() => NonFiniteValueException.ThrowIfAny(values, "conv3", "input"));
+
+        Assert.That(error!.Index, Is.EqualTo(first));
+        Assert.DoesNotThrow(() => NonFiniteValueException.ThrowIfAny(values.AsSpan(0, first), "conv3", "input"), "all finite before it");
+    }
+
     [Test]
     public void InfiniteWeight_IsNamedToo()
     {

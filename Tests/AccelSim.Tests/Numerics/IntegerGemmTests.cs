@@ -152,20 +152,24 @@ public sealed class IntegerGemmTests
     [TestCase(20, 3, 2 * 66_304 + 100, 2)]
     [TestCase(5, 70, 1_000, 2)]
     [TestCase(7, 70, 1_000, 1)]
-    public void Multiply_TileByTile_GivesEverySumOnce_AsTheScalarDot(int rows, int count, int k, int threads)
+    public void Multiply_TileByTile_GivesEverySumOnce_AsTheScalarDot_PreparingEachColumnOnceBeforeItIsRead(int rows, int count, int k, int threads)
     {
         Assume.That(IntegerGemm.IsSupported(IntegerKernel.OneDnn), "oneDNN is not available here");
         // 3 columns against 20 rows are cut along rows (tiles of 16 and 4) and K = 132,708 takes three oneDNN calls of at
-        // most 66,304 bytes; 70 columns on two threads are cut along columns (35 and 35), on one thread not at all.
+        // most 66,304 bytes; 70 columns on two threads are cut along columns (35 and 35), on one thread not at all. The
+        // columns start as garbage and are copied in by the preparation callback, which must come first and once.
         var random = new Random(rows + count);
         short[] a = Enumerable.Range(0, rows * k).Select(_ => (short)random.Next(-127, 128)).ToArray();
         (sbyte[] bytes, long[] rowSums) = IntegerGemm.PackWeights(a, rows, k);
         int padded = IntegerGemm.PaddedLength(k);
-        byte[] columns = new byte[count * padded];
+        byte[] packed = new byte[count * padded];
         for (int n = 0; n < count; n++)
         {
-            IntegerGemm.PackColumn(Enumerable.Range(0, k).Select(_ => (short)random.Next(-127, 128)).ToArray(), columns.AsSpan(n * padded, padded));
+            IntegerGemm.PackColumn(Enumerable.Range(0, k).Select(_ => (short)random.Next(-127, 128)).ToArray(), packed.AsSpan(n * padded, padded));
         }
+
+        byte[] columns = Enumerable.Repeat((byte)0x5A, count * padded).ToArray();
+        var prepared = new int[count];
 
         var sums = new long[count * rows];
         var seen = new int[count * rows];
@@ -180,9 +184,18 @@ public sealed class IntegerGemmTests
                     Interlocked.Increment(ref seen[index]);
                 }
             }
+        },
+        (firstColumn, columnCount) =>
+        {
+            packed.AsSpan(firstColumn * padded, columnCount * padded).CopyTo(columns.AsSpan(firstColumn * padded));
+            for (int n = firstColumn; n < firstColumn + columnCount; n++)
+            {
+                Interlocked.Increment(ref prepared[n]);
+            }
         });
 
         Assert.That(seen, Is.All.EqualTo(1), "every sum handed over once");
+        Assert.That(prepared, Is.All.EqualTo(1), "every column prepared once");
         for (int n = 0; n < count; n++)
         {
             for (int m = 0; m < rows; m++)
