@@ -336,10 +336,19 @@ public static class BfpDatapath
         return i;
     }
 
+    /// <summary>One conv/FC layer through the BFP datapath.</summary>
+    /// <param name="output">Where the outputs go (exactly <see cref="ConvShape.OutputLength"/> long, every element
+    /// written; it becomes <see cref="BfpLayerOutput.Output"/>): a caller that runs layers one after another can reuse
+    /// one array, whose memory is then not fresh. Null: a new array.</param>
     public static BfpLayerOutput Convolve(
         ConvShape g, ReadOnlySpan<float> input, QuantizedWeights w, ReadOnlySpan<float> bias, BfpSettings s, string layerName, int maxDegreeOfParallelism,
-        bool captureInput = false, IntegerKernel? kernel = null)
+        bool captureInput = false, IntegerKernel? kernel = null, float[]? output = null)
     {
+        if (output is not null && output.Length != g.OutputLength)
+        {
+            throw new ArgumentException($"layer '{layerName}': output has {output.Length} values, {g.OutputLength} expected", nameof(output));
+        }
+
         IntegerKernel chosen = kernel ?? IntegerGemm.Best;
         if (!IntegerGemm.IsSupported(chosen))
         {
@@ -371,7 +380,7 @@ public static class BfpDatapath
         // page faults than the conversion that fills it. Every element read is written first (Job.ReturnScratch).
         float[] pooledInput = ArrayPool<float>.Shared.Rent(input.Length);
         input.CopyTo(pooledInput);
-        var job = new Job(g, w, s, pooledInput, biasValues);
+        var job = new Job(g, w, s, pooledInput, biasValues, output ?? new float[g.OutputLength]);
         try
         {
             return Run(job, g, w, chosen, maxDegreeOfParallelism, captureInput);
@@ -468,7 +477,7 @@ public static class BfpDatapath
         public long InputConversions;
     }
 
-    private sealed class Job(ConvShape g, QuantizedWeights w, BfpSettings s, float[] input, float[] bias)
+    private sealed class Job(ConvShape g, QuantizedWeights w, BfpSettings s, float[] input, float[] bias, float[] output)
     {
         private readonly BfpFormat _format = s.Inputs;
 
@@ -533,7 +542,7 @@ public static class BfpDatapath
             return uses;
         }
 
-        public float[] Output { get; } = new float[g.OutputLength];
+        public float[] Output { get; } = output;
 
         public long InputSaturations { get; private set; }
 

@@ -154,6 +154,42 @@ public sealed class BfpDatapathTests
         });
     }
 
+    private static IEnumerable<TestCaseData> OutputBufferCases()
+    {
+        foreach (IntegerKernel kernel in new[] { IntegerKernel.OneDnn, IntegerKernel.Vnni, IntegerKernel.PackedScalar, IntegerKernel.Pairs16 })
+        {
+            // Tensor inputs take the packed paths; column inputs under 12-bit mantissas take the per-tile path.
+            yield return new TestCaseData(kernel, BlockPartition.Tensor, 8).SetName($"OutputBuffer_{kernel}_tensor");
+            yield return new TestCaseData(kernel, BlockPartition.Column, 12).SetName($"OutputBuffer_{kernel}_column12");
+        }
+    }
+
+    [TestCaseSource(nameof(OutputBufferCases))]
+    public void Convolve_IntoACallersArray_WritesEveryOutputAsAFreshArrayHolds(IntegerKernel kernel, BlockPartition inputs, int mantissaBits)
+    {
+        Assume.That(IntegerGemm.IsSupported(kernel), $"{kernel} does not run on this CPU");
+        // The array starts as NaN everywhere: an output the datapath skipped would stay NaN and differ from the fresh run.
+        // Two groups, batch 2 and padding, so that every output loop (groups, items, edge pixels) is reached.
+        var g = new ConvShape(2, 8, 9, 7, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2);
+        var random = new Random(31);
+        float[] input = Values(random, g.InputLength, 2);
+        float[] weights = Values(random, g.WeightLength, 0.5);
+        float[] bias = Values(random, g.OutChannels, 1);
+        var s = new BfpSettings(new BfpFormat(5, mantissaBits), new BfpFormat(5, mantissaBits), BlockPartition.Row, inputs, RoundingMode.NearestEven, null, 1);
+        var quantized = BfpDatapath.QuantizeWeights(g, weights, s, "layer");
+        var fresh = BfpDatapath.Convolve(g, input, quantized, bias, s, "layer", 2, kernel: kernel);
+        var target = Enumerable.Repeat(float.NaN, (int)g.OutputLength).ToArray();
+
+        var reused = BfpDatapath.Convolve(g, input, quantized, bias, s, "layer", 2, kernel: kernel, output: target);
+
+        Assert.Multiple(() =>
+        {
+            Assert.That(reused.Output, Is.SameAs(target), "the outputs are the caller's array");
+            Assert.That(target.Select(BitConverter.SingleToInt32Bits), Is.EqualTo(fresh.Output.Select(BitConverter.SingleToInt32Bits)));
+            Assert.That(() => BfpDatapath.Convolve(g, input, quantized, bias, s, "layer", 1, output: new float[g.OutputLength - 1]), Throws.ArgumentException);
+        });
+    }
+
     [Test]
     public void Convolve_IsIdenticalForOneAndTwoThreads_StochasticRoundingIncluded()
     {
