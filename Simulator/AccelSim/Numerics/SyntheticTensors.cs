@@ -80,9 +80,32 @@ public static class SyntheticTensors
         }
     }
 
+    /// <summary>The He-normal tensor drawn chunk by chunk with the four-lane (<paramref name="wide"/> false) or the
+    /// eight-lane vector path, whichever the CPU would pick: so that both can be held to the scalar one.</summary>
+    internal static void HeNormalWithVectors(ulong seed, int fanIn, Span<float> destination, bool wide)
+    {
+        double standardDeviation = Math.Sqrt(2.0 / Math.Max(1, fanIn));
+        for (int chunk = 0; (long)chunk * ChunkElements < destination.Length; chunk++)
+        {
+            Span<float> values = destination.Slice(chunk * ChunkElements, Math.Min(ChunkElements, destination.Length - (chunk * ChunkElements)));
+            if (wide)
+            {
+                WideVectorChunk(seed, chunk, standardDeviation, values);
+            }
+            else
+            {
+                VectorChunk(seed, chunk, standardDeviation, values);
+            }
+        }
+    }
+
     private static void Chunk(ulong seed, int chunk, double standardDeviation, Span<float> values)
     {
-        if (Avx.IsSupported && Vector256.IsHardwareAccelerated)
+        if (Avx512DQ.IsSupported && Vector512.IsHardwareAccelerated)
+        {
+            WideVectorChunk(seed, chunk, standardDeviation, values);
+        }
+        else if (Avx.IsSupported && Vector256.IsHardwareAccelerated)
         {
             VectorChunk(seed, chunk, standardDeviation, values);
         }
@@ -179,6 +202,93 @@ public static class SyntheticTensors
             {
                 values[(2 * pair) + 1] = sin;
             }
+        }
+    }
+
+    /// <summary><see cref="VectorChunk"/> eight pairs at a time, with the uniforms drawn in the vector registers too:
+    /// SplitMix64's n-th draw mixes state + n·φ, so lane j of a run of eight pairs takes the states of draws 2j + 1 and
+    /// 2j + 2 and the same integer operations give the same uniforms. The same kept-or-scalar rule per value, so the
+    /// same floats.</summary>
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveOptimization)]
+    private static void WideVectorChunk(ulong seed, int chunk, double standardDeviation, Span<float> values)
+    {
+        int pairs = (values.Length + 1) / 2;
+        ulong state = ChunkState(seed, chunk);
+        var deviation = Vector512.Create(standardDeviation);
+        var minusTwo = Vector512.Create(-2.0);
+        var turn = Vector512.Create(2 * Math.PI);
+        var small = Vector512.Create(SmallestVectorFactor);
+        var up = Vector512.Create(1 + VectorTolerance);
+        var down = Vector512.Create(1 - VectorTolerance);
+        var unit = Vector512.Create(1.0 / (1UL << 53));
+        var one = Vector512<double>.One;
+        // Interleaves the eight cosine-side and eight sine-side floats into pairs: a0 b0 a1 b1 …
+        var interleave = Vector512.Create(0, 16, 1, 17, 2, 18, 3, 19, 4, 20, 5, 21, 6, 22, 7, 23);
+        // Lane j's first draw of the first run: state + (2j + 1)·φ; each run of eight pairs moves 16 draws on.
+        Vector512<ulong> first = Vector512.Create(state) + (Vector512.Create(1UL, 3, 5, 7, 9, 11, 13, 15) * Golden);
+        var golden = Vector512.Create(Golden);
+        var stride = Vector512.Create(unchecked(16 * Golden));
+        Span<float> pairsOut = stackalloc float[16];
+        int q = 0;
+        for (; q + 8 <= pairs; q += 8, first += stride)
+        {
+            Vector512<double> u1 = one - (Vector512.ConvertToDouble(Vector512.ShiftRightLogical(Mix(first), 11)) * unit);
+            Vector512<double> u2 = Vector512.ConvertToDouble(Vector512.ShiftRightLogical(Mix(first + golden), 11)) * unit;
+            Vector512<double> log = Vector512.Log(u1);
+            Vector512<double> radius = Vector512.Sqrt(minusTwo * log) * deviation;
+            (Vector512<double> sin, Vector512<double> cos) = Vector512.SinCos(turn * u2);
+            Vector512<double> a = radius * cos;
+            Vector512<double> b = radius * sin;
+            Vector256<float> fa = Avx512F.ConvertToVector256Single(a);
+            Vector256<float> fb = Avx512F.ConvertToVector256Single(b);
+            Vector512<double> unbounded = Vector512.LessThan(Vector512.Abs(cos), small) | Vector512.LessThan(Vector512.Abs(sin), small)
+                | Vector512.LessThan(Vector512.Abs(log), small);
+            Vector256<float> moved = ~(Vector256.Equals(Avx512F.ConvertToVector256Single(a * up), fa) & Vector256.Equals(Avx512F.ConvertToVector256Single(a * down), fa)
+                & Vector256.Equals(Avx512F.ConvertToVector256Single(b * up), fb) & Vector256.Equals(Avx512F.ConvertToVector256Single(b * down), fb));
+            Vector512<float> both = Avx512F.PermuteVar16x32x2(Vector512.Create(fa, Vector256<float>.Zero), interleave, Vector512.Create(fb, Vector256<float>.Zero));
+            ulong fallback = unbounded.ExtractMostSignificantBits() | moved.ExtractMostSignificantBits();
+            int offset = 2 * q;
+            if (offset + 16 <= values.Length)
+            {
+                both.CopyTo(values.Slice(offset, 16));
+            }
+            else
+            {
+                both.CopyTo(pairsOut);
+                pairsOut[..(values.Length - offset)].CopyTo(values[offset..]);
+            }
+
+            for (; fallback != 0; fallback &= fallback - 1)
+            {
+                int j = System.Numerics.BitOperations.TrailingZeroCount(fallback);
+                (float c, float s) = ScalarPair(u1.GetElement(j), u2.GetElement(j), standardDeviation);
+                values[offset + (2 * j)] = c;
+                if (offset + (2 * j) + 1 < values.Length)
+                {
+                    values[offset + (2 * j) + 1] = s;
+                }
+            }
+        }
+
+        // The last pairs, one by one, from the state their draws follow.
+        state += (ulong)(2 * q) * Golden;
+        for (; q < pairs; q++)
+        {
+            (double u1, double u2) = Uniforms(ref state);
+            (float c, float s) = ScalarPair(u1, u2, standardDeviation);
+            values[2 * q] = c;
+            if ((2 * q) + 1 < values.Length)
+            {
+                values[(2 * q) + 1] = s;
+            }
+        }
+
+        // SplitMix64's output function on eight states.
+        static Vector512<ulong> Mix(Vector512<ulong> z)
+        {
+            z = (z ^ Vector512.ShiftRightLogical(z, 30)) * 0xBF58476D1CE4E5B9UL;
+            z = (z ^ Vector512.ShiftRightLogical(z, 27)) * 0x94D049BB133111EBUL;
+            return z ^ Vector512.ShiftRightLogical(z, 31);
         }
     }
 

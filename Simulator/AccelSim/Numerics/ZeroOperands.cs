@@ -81,6 +81,51 @@ public static class ZeroOperands
         return counts;
     }
 
+    /// <summary><see cref="CountRows{T}"/> of bytes, a vector of them at a time: a run of at most 255 filters counts
+    /// into one byte per K index (no count can wrap), then into the group's totals.</summary>
+    private static long[] CountByteRows(ConvShape g, sbyte[] values, int rowLength, int maxDegreeOfParallelism)
+    {
+        int k = rowLength;
+        var counts = new long[g.Groups * k];
+        var gate = new object();
+        const int FiltersPerRun = 255;
+        int runsPerGroup = (g.GroupFilters + FiltersPerRun - 1) / FiltersPerRun;
+        Parallel.For(0, g.Groups * runsPerGroup, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, maxDegreeOfParallelism) }, run =>
+        {
+            int group = run / runsPerGroup;
+            int first = (group * g.GroupFilters) + ((run % runsPerGroup) * FiltersPerRun);
+            int last = Math.Min(first + FiltersPerRun, (group + 1) * g.GroupFilters);
+            var local = new byte[k];
+            int width = System.Numerics.Vector<byte>.Count;
+            var one = System.Numerics.Vector<byte>.One;
+            for (int m = first; m < last; m++)
+            {
+                ReadOnlySpan<byte> row = System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan(m * k, k));
+                int j = 0;
+                for (; j + width <= k; j += width)
+                {
+                    var zero = System.Numerics.Vector.Equals(new System.Numerics.Vector<byte>(row[j..]), System.Numerics.Vector<byte>.Zero);
+                    (new System.Numerics.Vector<byte>(local.AsSpan(j)) + System.Numerics.Vector.AndNot(one, zero)).CopyTo(local.AsSpan(j));
+                }
+
+                for (; j < k; j++)
+                {
+                    local[j] += (byte)(row[j] == 0 ? 0 : 1);
+                }
+            }
+
+            lock (gate)
+            {
+                Span<long> target = counts.AsSpan(group * k, k);
+                for (int j = 0; j < k; j++)
+                {
+                    target[j] += local[j];
+                }
+            }
+        });
+        return counts;
+    }
+
     /// <summary><see cref="FilterCounts"/> from the mantissas as <see cref="IntegerGemm.PackWeights"/> packed them: rows
     /// of the padded length, K in the packed order of a kernel window of <paramref name="window"/> positions.</summary>
     internal static long[] PackedFilterCounts(ConvShape g, sbyte[] bytes, int window, int maxDegreeOfParallelism)
@@ -88,7 +133,7 @@ public static class ZeroOperands
         int k = g.Reduction;
         int padded = IntegerGemm.PaddedLength(k);
         // The padding is zero weights, so counting whole padded rows changes no count of a real K index.
-        long[] packedCounts = CountRows(g, bytes, padded, maxDegreeOfParallelism);
+        long[] packedCounts = CountByteRows(g, bytes, padded, maxDegreeOfParallelism);
         var counts = new long[g.Groups * k];
         int channels = k / window;
         for (int group = 0; group < g.Groups; group++)

@@ -241,6 +241,26 @@ public sealed class KernelsTests
         Assert.That(fast[^1], Is.Not.EqualTo(0f), "the last element is written");
     }
 
+    [TestCase(42UL, 50, 1_000_001, false)]
+    [TestCase(42UL, 50, 1_000_001, true)]
+    [TestCase(7UL, 25_088, 300_007, false)]
+    [TestCase(7UL, 25_088, 300_007, true)]
+    [TestCase(3UL, 9, 4_113, true)]
+    [TestCase(0UL, 1, 9, true)]
+    public void SyntheticTensors_EachVectorPathGivesTheScalarDefinitionsBits(ulong seed, int fanIn, int length, bool wide)
+    {
+        // Four lanes (AVX) and eight lanes (AVX-512, uniforms drawn in the vector registers too), whichever this CPU does
+        // not pick by itself included. Lengths: a last chunk of 4,113 − 4,096 = 17 values (two runs of eight pairs and
+        // a cut pair), 9 (one run of eight pairs would need 16: all by the scalar tail).
+        Assume.That(wide ? System.Runtime.Intrinsics.X86.Avx512DQ.IsSupported : System.Runtime.Intrinsics.X86.Avx.IsSupported, "the vector path does not run on this CPU");
+        float[] fast = Enumerable.Repeat(float.NaN, length).ToArray();
+        float[] scalar = new float[length];
+        SyntheticTensors.HeNormalWithVectors(seed, fanIn, fast, wide);
+        SyntheticTensors.HeNormalScalar(seed, fanIn, scalar);
+
+        Assert.That(fast.Select(BitConverter.SingleToInt32Bits), Is.EqualTo(scalar.Select(BitConverter.SingleToInt32Bits)));
+    }
+
     /// <summary>Ranges of the tensor (chunks are 4,096 elements): within one chunk, from a chunk's start, across chunk
     /// boundaries from mid-chunk, up to the tensor's odd end, one element, and the whole.</summary>
     [TestCase(0, 20_001)]

@@ -106,4 +106,21 @@ public sealed class ZeroOperandsTests
 
         Assert.That(ZeroOperands.CountColumns(g, columns, weights), Is.EqualTo(ZeroOperands.Count(g, input, weights)));
     }
+    [TestCase(200, 1, 600, 2)]
+    [TestCase(64, 3, 520, 1)]
+    public void PackedFilterCounts_AreTheMantissasCounts_AcrossRunsOfFilters(int channels, int kernel, int filters, int groups)
+    {
+        // Packed bytes are counted 255 filters at a time in byte counters: 300 filters per group (a run of 255 and one
+        // of 45) over K = 100 (three vectors of 32 and a tail of 4), and 520 filters (255, 255, 10) over K = 576 in a
+        // 3×3 window's packed order. Every fourth mantissa is zero, the rest ±1…±127.
+        var g = new ConvShape(1, channels, kernel, kernel, filters, kernel, kernel, 1, 1, 0, 0, 0, 0, 1, 1, groups);
+        var random = new Random(61);
+        short[] mantissas = Enumerable.Range(0, (int)g.WeightLength).Select(_ => (short)(random.Next(4) == 0 ? 0 : random.Next(1, 128) * (random.Next(2) * 2 - 1))).ToArray();
+        (sbyte[] bytes, _) = IntegerGemm.PackWeights(mantissas, g.OutChannels, g.Reduction, kernel * kernel);
+
+        long[] counts = ZeroOperands.PackedFilterCounts(g, bytes, kernel * kernel, 2);
+
+        Assert.That(counts, Is.EqualTo(ZeroOperands.FilterCounts(g, mantissas, 1)));
+    }
 }
+
