@@ -51,21 +51,30 @@ public static class ZeroOperands
         int k = rowLength;
         var counts = new long[g.Groups * k];
         var gate = new object();
-        // Integer counts add in any order: each thread counts a run of filters, the runs are added under a lock.
-        const int FiltersPerRun = 64;
-        int runsPerGroup = (g.GroupFilters + FiltersPerRun - 1) / FiltersPerRun;
+        // Integer counts add in any order: each thread counts a run of filters, the runs are added under a lock. Packed
+        // bytes count a vector at a time into one byte per K index, so a run is at most 255 filters (no count wraps).
+        bool bytes = typeof(T) == typeof(sbyte);
+        int filtersPerRun = bytes ? 255 : 64;
+        int runsPerGroup = (g.GroupFilters + filtersPerRun - 1) / filtersPerRun;
         Parallel.For(0, g.Groups * runsPerGroup, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, maxDegreeOfParallelism) }, run =>
         {
             int group = run / runsPerGroup;
-            int first = (group * g.GroupFilters) + ((run % runsPerGroup) * FiltersPerRun);
-            int last = Math.Min(first + FiltersPerRun, (group + 1) * g.GroupFilters);
+            int first = (group * g.GroupFilters) + ((run % runsPerGroup) * filtersPerRun);
+            int last = Math.Min(first + filtersPerRun, (group + 1) * g.GroupFilters);
             var local = new long[k];
-            for (int m = first; m < last; m++)
+            if (bytes)
             {
-                ReadOnlySpan<T> row = values.AsSpan(m * k, k);
-                for (int j = 0; j < k; j++)
+                CountByteRun((sbyte[])(object)values, k, first, last, local);
+            }
+            else
+            {
+                for (int m = first; m < last; m++)
                 {
-                    local[j] += row[j].Equals(default) ? 0 : 1;
+                    ReadOnlySpan<T> row = values.AsSpan(m * k, k);
+                    for (int j = 0; j < k; j++)
+                    {
+                        local[j] += row[j].Equals(default) ? 0 : 1;
+                    }
                 }
             }
 
@@ -81,49 +90,32 @@ public static class ZeroOperands
         return counts;
     }
 
-    /// <summary><see cref="CountRows{T}"/> of bytes, a vector of them at a time: a run of at most 255 filters counts
-    /// into one byte per K index (no count can wrap), then into the group's totals.</summary>
-    private static long[] CountByteRows(ConvShape g, sbyte[] values, int rowLength, int maxDegreeOfParallelism)
+    /// <summary>Non-zero bytes of rows [first, last) (at most 255) per K index, counted a vector at a time.</summary>
+    private static void CountByteRun(sbyte[] values, int k, int first, int last, long[] counts)
     {
-        int k = rowLength;
-        var counts = new long[g.Groups * k];
-        var gate = new object();
-        const int FiltersPerRun = 255;
-        int runsPerGroup = (g.GroupFilters + FiltersPerRun - 1) / FiltersPerRun;
-        Parallel.For(0, g.Groups * runsPerGroup, new ParallelOptions { MaxDegreeOfParallelism = Math.Max(1, maxDegreeOfParallelism) }, run =>
+        var local = new byte[k];
+        int width = System.Numerics.Vector<byte>.Count;
+        var one = System.Numerics.Vector<byte>.One;
+        for (int m = first; m < last; m++)
         {
-            int group = run / runsPerGroup;
-            int first = (group * g.GroupFilters) + ((run % runsPerGroup) * FiltersPerRun);
-            int last = Math.Min(first + FiltersPerRun, (group + 1) * g.GroupFilters);
-            var local = new byte[k];
-            int width = System.Numerics.Vector<byte>.Count;
-            var one = System.Numerics.Vector<byte>.One;
-            for (int m = first; m < last; m++)
+            ReadOnlySpan<byte> row = System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan(m * k, k));
+            int j = 0;
+            for (; j + width <= k; j += width)
             {
-                ReadOnlySpan<byte> row = System.Runtime.InteropServices.MemoryMarshal.AsBytes(values.AsSpan(m * k, k));
-                int j = 0;
-                for (; j + width <= k; j += width)
-                {
-                    var zero = System.Numerics.Vector.Equals(new System.Numerics.Vector<byte>(row[j..]), System.Numerics.Vector<byte>.Zero);
-                    (new System.Numerics.Vector<byte>(local.AsSpan(j)) + System.Numerics.Vector.AndNot(one, zero)).CopyTo(local.AsSpan(j));
-                }
-
-                for (; j < k; j++)
-                {
-                    local[j] += (byte)(row[j] == 0 ? 0 : 1);
-                }
+                var zero = System.Numerics.Vector.Equals(new System.Numerics.Vector<byte>(row[j..]), System.Numerics.Vector<byte>.Zero);
+                (new System.Numerics.Vector<byte>(local.AsSpan(j)) + System.Numerics.Vector.AndNot(one, zero)).CopyTo(local.AsSpan(j));
             }
 
-            lock (gate)
+            for (; j < k; j++)
             {
-                Span<long> target = counts.AsSpan(group * k, k);
-                for (int j = 0; j < k; j++)
-                {
-                    target[j] += local[j];
-                }
+                local[j] += (byte)(row[j] == 0 ? 0 : 1);
             }
-        });
-        return counts;
+        }
+
+        for (int j = 0; j < k; j++)
+        {
+            counts[j] = local[j];
+        }
     }
 
     /// <summary><see cref="FilterCounts"/> from the mantissas as <see cref="IntegerGemm.PackWeights"/> packed them: rows
@@ -133,7 +125,7 @@ public static class ZeroOperands
         int k = g.Reduction;
         int padded = IntegerGemm.PaddedLength(k);
         // The padding is zero weights, so counting whole padded rows changes no count of a real K index.
-        long[] packedCounts = CountByteRows(g, bytes, padded, maxDegreeOfParallelism);
+        long[] packedCounts = CountRows(g, bytes, padded, maxDegreeOfParallelism);
         var counts = new long[g.Groups * k];
         int channels = k / window;
         for (int group = 0; group < g.Groups; group++)
