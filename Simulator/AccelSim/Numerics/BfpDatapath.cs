@@ -95,10 +95,10 @@ public static class BfpDatapath
             // One block per filter (or one in all): each filter's maximum, filters in parallel (a maximum is exact in
             // any order, and the values are finite, checked above).
             var rowMax = partition.Kind == PartitionKind.Row ? maxAbs : new float[filters];
-            Parallel.For(0, filters, m => rowMax[m] = FiniteMaxAbs(weights.AsSpan(m * k, k)));
+            Parallel.For(0, filters, m => rowMax[m] = BfpConverter.MaxAbs(weights.AsSpan(m * k, k)));
             if (partition.Kind == PartitionKind.Tensor)
             {
-                maxAbs[0] = FiniteMaxAbs(rowMax);
+                maxAbs[0] = BfpConverter.MaxAbs(rowMax);
             }
         }
         else if (partition.Kind is PartitionKind.Group)
@@ -276,33 +276,6 @@ public static class BfpDatapath
         return (stepPower, signalPower);
     }
 
-    /// <summary>The largest magnitude of finite values (the same as <see cref="BfpConverter.MaxAbs"/> for them).</summary>
-    private static float FiniteMaxAbs(ReadOnlySpan<float> values)
-    {
-        int i = 0;
-        float max = 0;
-        if (Vector256.IsHardwareAccelerated && values.Length >= Vector256<float>.Count)
-        {
-            Vector256<float> vectorMax = Vector256<float>.Zero;
-            for (; i + Vector256<float>.Count <= values.Length; i += Vector256<float>.Count)
-            {
-                vectorMax = Vector256.Max(vectorMax, Vector256.Abs(Vector256.Create(values.Slice(i, Vector256<float>.Count))));
-            }
-
-            for (int lane = 0; lane < Vector256<float>.Count; lane++)
-            {
-                max = MathF.Max(max, vectorMax[lane]);
-            }
-        }
-
-        for (; i < values.Length; i++)
-        {
-            max = MathF.Max(max, MathF.Abs(values[i]));
-        }
-
-        return max;
-    }
-
     /// <summary><see cref="BfpConverter.Quantize"/> of weights four at a time for the deterministic roundings: the same
     /// operations on doubles (scale by a power of two, round, saturate to ±Q); returns where the scalar tail starts.</summary>
     private static int QuantizeVectors(ReadOnlySpan<float> values, double inverse, int maxMantissa, RoundingMode rounding, Span<int> target, ref long saturations)
@@ -314,27 +287,49 @@ public static class BfpDatapath
 
         var scale = Vector256.Create(inverse);
         var max = Vector256.Create((double)maxMantissa);
-        var min = Vector256.Create(-(double)maxMantissa);
         long saturated = 0;
         int i = 0;
         for (; i + 4 <= values.Length; i += 4)
         {
-            Vector256<double> scaled = Avx.ConvertToVector256Double(Vector128.Create(values.Slice(i, 4))) * scale;
-            Vector256<double> rounded = rounding switch
-            {
-                RoundingMode.NearestEven => Avx.RoundToNearestInteger(scaled),
-                RoundingMode.TowardZero => Avx.RoundToZero(scaled),
-                RoundingMode.TowardPositive => Avx.RoundToPositiveInfinity(scaled),
-                _ => Avx.RoundToNegativeInfinity(scaled),
-            };
-            Vector256<double> outside = Vector256.GreaterThan(rounded, max) | Vector256.LessThan(rounded, min);
+            Quantize4(values.Slice(i, 4), scale, max, rounding, out Vector256<double> outside).CopyTo(target.Slice(i, 4));
             saturated += BitOperations.PopCount(outside.ExtractMostSignificantBits());
-            Avx.ConvertToVector128Int32WithTruncation(Vector256.Min(Vector256.Max(rounded, min), max)).CopyTo(target.Slice(i, 4));
         }
 
         saturations += saturated;
         return i;
     }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static Vector256<int> Quantize8(ReadOnlySpan<float> values, Vector256<float> scale, Vector256<float> max, RoundingMode rounding, out Vector256<float> outside)
+    {
+        Vector256<float> rounded = RoundVector(Vector256.Create(values) * scale, rounding);
+        outside = Vector256.GreaterThan(rounded, max) | Vector256.LessThan(rounded, -max);
+        return Avx.ConvertToVector256Int32WithTruncation(Vector256.Min(Vector256.Max(rounded, -max), max));
+    }
+
+    [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
+    private static Vector128<int> Quantize4(ReadOnlySpan<float> values, Vector256<double> scale, Vector256<double> max, RoundingMode rounding, out Vector256<double> outside)
+    {
+        Vector256<double> rounded = RoundVector(Avx.ConvertToVector256Double(Vector128.Create(values)) * scale, rounding);
+        outside = Vector256.GreaterThan(rounded, max) | Vector256.LessThan(rounded, -max);
+        return Avx.ConvertToVector128Int32WithTruncation(Vector256.Min(Vector256.Max(rounded, -max), max));
+    }
+
+    private static Vector256<float> RoundVector(Vector256<float> scaled, RoundingMode rounding) => rounding switch
+    {
+        RoundingMode.NearestEven => Avx.RoundToNearestInteger(scaled),
+        RoundingMode.TowardZero => Avx.RoundToZero(scaled),
+        RoundingMode.TowardPositive => Avx.RoundToPositiveInfinity(scaled),
+        _ => Avx.RoundToNegativeInfinity(scaled),
+    };
+
+    private static Vector256<double> RoundVector(Vector256<double> scaled, RoundingMode rounding) => rounding switch
+    {
+        RoundingMode.NearestEven => Avx.RoundToNearestInteger(scaled),
+        RoundingMode.TowardZero => Avx.RoundToZero(scaled),
+        RoundingMode.TowardPositive => Avx.RoundToPositiveInfinity(scaled),
+        _ => Avx.RoundToNegativeInfinity(scaled),
+    };
 
     /// <summary>One conv/FC layer through the BFP datapath.</summary>
     /// <param name="output">Where the outputs go (exactly <see cref="ConvShape.OutputLength"/> long, every element
@@ -911,38 +906,6 @@ public static class BfpDatapath
             Vector128<short> high = Sse2.PackSignedSaturate(second.GetLower(), second.GetUpper()) + offset;
             return Sse2.PackUnsignedSaturate(low, high);
         }
-
-        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static Vector256<int> Quantize8(ReadOnlySpan<float> values, Vector256<float> scale, Vector256<float> max, RoundingMode rounding, out Vector256<float> outside)
-        {
-            Vector256<float> rounded = RoundVector(Vector256.Create(values) * scale, rounding);
-            outside = Vector256.GreaterThan(rounded, max) | Vector256.LessThan(rounded, -max);
-            return Avx.ConvertToVector256Int32WithTruncation(Vector256.Min(Vector256.Max(rounded, -max), max));
-        }
-
-        [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]
-        private static Vector128<int> Quantize4(ReadOnlySpan<float> values, Vector256<double> scale, Vector256<double> max, RoundingMode rounding, out Vector256<double> outside)
-        {
-            Vector256<double> rounded = RoundVector(Avx.ConvertToVector256Double(Vector128.Create(values)) * scale, rounding);
-            outside = Vector256.GreaterThan(rounded, max) | Vector256.LessThan(rounded, -max);
-            return Avx.ConvertToVector128Int32WithTruncation(Vector256.Min(Vector256.Max(rounded, -max), max));
-        }
-
-        private static Vector256<float> RoundVector(Vector256<float> scaled, RoundingMode rounding) => rounding switch
-        {
-            RoundingMode.NearestEven => Avx.RoundToNearestInteger(scaled),
-            RoundingMode.TowardZero => Avx.RoundToZero(scaled),
-            RoundingMode.TowardPositive => Avx.RoundToPositiveInfinity(scaled),
-            _ => Avx.RoundToNegativeInfinity(scaled),
-        };
-
-        private static Vector256<double> RoundVector(Vector256<double> scaled, RoundingMode rounding) => rounding switch
-        {
-            RoundingMode.NearestEven => Avx.RoundToNearestInteger(scaled),
-            RoundingMode.TowardZero => Avx.RoundToZero(scaled),
-            RoundingMode.TowardPositive => Avx.RoundToPositiveInfinity(scaled),
-            _ => Avx.RoundToNegativeInfinity(scaled),
-        };
 
         /// <summary>Transposes 16 × 16 bytes in place: four rounds of interleaving row i with row i + 8 byte by byte.</summary>
         private static void Transpose16(Span<Vector128<byte>> rows)
