@@ -276,9 +276,11 @@ public static class BfpDatapath
         return (stepPower, signalPower);
     }
 
-    /// <summary><see cref="BfpConverter.Quantize"/> of weights four at a time for the deterministic roundings: the same
-    /// operations on doubles (scale by a power of two, round, saturate to ±Q); returns where the scalar tail starts.</summary>
-    private static int QuantizeVectors(ReadOnlySpan<float> values, double inverse, int maxMantissa, RoundingMode rounding, Span<int> target, ref long saturations)
+    /// <summary><see cref="BfpConverter.Quantize"/> four values at a time for the deterministic roundings, into int32
+    /// (weights) or int16 (a map's mantissas): the same operations on doubles (scale by a power of two, round, saturate
+    /// to ±Q); returns where the scalar tail starts.</summary>
+    private static int QuantizeVectors<T>(ReadOnlySpan<float> values, double inverse, int maxMantissa, RoundingMode rounding, Span<T> target, ref long saturations)
+        where T : struct, IBinaryInteger<T>
     {
         if (!Avx.IsSupported)
         {
@@ -291,8 +293,12 @@ public static class BfpDatapath
         int i = 0;
         for (; i + 4 <= values.Length; i += 4)
         {
-            Quantize4(values.Slice(i, 4), scale, max, rounding, out Vector256<double> outside).CopyTo(target.Slice(i, 4));
+            Vector128<int> q = Quantize4(values.Slice(i, 4), scale, max, rounding, out Vector256<double> outside);
             saturated += BitOperations.PopCount(outside.ExtractMostSignificantBits());
+            for (int j = 0; j < 4; j++)
+            {
+                target[i + j] = T.CreateTruncating(q.GetElement(j));
+            }
         }
 
         saturations += saturated;
@@ -552,33 +558,6 @@ public static class BfpDatapath
         public int[]? CapturedMantissas { get; private set; }
 
         public int[]? CapturedExponents { get; private set; }
-
-        /// <summary><see cref="BfpConverter.Quantize"/> four elements at a time for the deterministic roundings, the
-        /// same operations on doubles (scale by a power of two, round, saturate to ±Q); returns where the scalar tail starts.</summary>
-        private static int QuantizeVectors(ReadOnlySpan<float> values, double inverse, int maxMantissa, RoundingMode rounding, Span<short> target, ref long saturations)
-        {
-            if (!Avx2.IsSupported)
-            {
-                return 0;
-            }
-
-            var scale = Vector256.Create(inverse);
-            var max = Vector256.Create((double)maxMantissa);
-            long saturated = 0;
-            int i = 0;
-            for (; i + 4 <= values.Length; i += 4)
-            {
-                Vector128<int> q = Quantize4(values.Slice(i, 4), scale, max, rounding, out Vector256<double> outside);
-                saturated += BitOperations.PopCount(outside.ExtractMostSignificantBits());
-                target[i] = (short)q.GetElement(0);
-                target[i + 1] = (short)q.GetElement(1);
-                target[i + 2] = (short)q.GetElement(2);
-                target[i + 3] = (short)q.GetElement(3);
-            }
-
-            saturations += saturated;
-            return i;
-        }
 
         public void StartCapture()
         {
