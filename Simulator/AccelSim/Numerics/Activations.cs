@@ -1,3 +1,5 @@
+using System.Numerics;
+using System.Runtime.Intrinsics;
 using AccelSim.Workloads;
 
 namespace AccelSim.Numerics;
@@ -7,19 +9,28 @@ namespace AccelSim.Numerics;
 /// ReLU maps −0.0 to +0.0.</remarks>
 public static class Activations
 {
-    public static void Relu(Span<float> values)
-    {
-        for (int i = 0; i < values.Length; i++)
-        {
-            values[i] = values[i] > 0 ? values[i] : 0f;
-        }
-    }
+    /// <summary>max(x, 0) where x &gt; 0 is true, else +0 (so −0 and NaN become +0), a vector at a time.</summary>
+    public static void Relu(Span<float> values) => Relu<float>(values);
 
-    public static void Relu(Span<double> values)
+    /// <inheritdoc cref="Relu(Span{float})"/>
+    public static void Relu(Span<double> values) => Relu<double>(values);
+
+    private static void Relu<T>(Span<T> values)
+        where T : unmanaged, IFloatingPointIeee754<T>
     {
-        for (int i = 0; i < values.Length; i++)
+        int i = 0;
+        if (Vector256.IsHardwareAccelerated)
         {
-            values[i] = values[i] > 0 ? values[i] : 0.0;
+            for (; i + Vector256<T>.Count <= values.Length; i += Vector256<T>.Count)
+            {
+                Vector256<T> x = Vector256.Create<T>(values[i..]);
+                (x & Vector256.GreaterThan(x, Vector256<T>.Zero)).CopyTo(values[i..]);
+            }
+        }
+
+        for (; i < values.Length; i++)
+        {
+            values[i] = values[i] > T.Zero ? values[i] : T.Zero;
         }
     }
 

@@ -202,6 +202,27 @@ public sealed class KernelsTests
         Assert.That(values.Select(BitConverter.SingleToInt32Bits), Is.EqualTo(new[] { 0, 0, BitConverter.SingleToInt32Bits(2f) }));
     }
 
+    /// <summary>A vector at a time and in the tail: x where x &gt; 0, else +0 (−0, negatives, −∞ and NaN alike), in
+    /// float and in double. 19 values: two vectors of eight floats (four of four doubles) and a tail.</summary>
+    [Test]
+    public void Relu_VectorsAndTail_KeepPositives_AndGivePositiveZeroElsewhere()
+    {
+        float[] singles = [-0f, -1f, 2f, float.NaN, float.NegativeInfinity, float.PositiveInfinity, float.Epsilon, -float.Epsilon,
+            3f, -0f, 0f, -5f, 1e-30f, float.NaN, 7f, -7f, /* tail */ -0f, 4f, float.NaN];
+        double[] doubles = Array.ConvertAll(singles, v => (double)v);
+        uint[] expected = Array.ConvertAll(singles, v => v > 0 ? BitConverter.SingleToUInt32Bits(v) : 0u);
+
+        Activations.Relu(singles);
+        Activations.Relu(doubles);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(singles.Select(BitConverter.SingleToUInt32Bits), Is.EqualTo(expected));
+            Assert.That(doubles.Select(v => BitConverter.SingleToUInt32Bits((float)v)), Is.EqualTo(expected));
+            Assert.That(doubles.Count(v => BitConverter.DoubleToInt64Bits(v) == 0), Is.EqualTo(expected.Count(e => e == 0)), "+0, never −0");
+        }
+    }
+
     [Test]
     public void SyntheticTensors_AreSeededAndHaveTheRequestedSpread()
     {

@@ -67,4 +67,89 @@ public sealed class StoredActivationsTests
 
         Assert.That(StoredActivations.Round(values, ActivationStorage.Float32, Bfp58Tensor, new TensorShape(2, 1, 1)), Is.SameAs(values));
     }
+
+    /// <summary>Float bit patterns the vector conversions must agree with the scalar ones on: a stride through all
+    /// 2^32 patterns (every sign, exponent and payload class, about a million values) and the edges written out —
+    /// signed zeros, float32 subnormals, the half subnormal grid 2^-24 and its ties, the half normal threshold 2^-14,
+    /// ties on the half and bfloat16 grids, the largest half 65504 and what lies beyond it, infinities and NaNs.</summary>
+    private static float[] Patterns()
+    {
+        var values = new List<float>();
+        for (long bits = 0; bits <= uint.MaxValue; bits += 4099)
+        {
+            values.Add(BitConverter.UInt32BitsToSingle((uint)bits));
+        }
+
+        float[] edges =
+        [
+            0f, -0f, float.Epsilon, -float.Epsilon, MathF.ScaleB(1, -126), MathF.ScaleB(1, -24), MathF.ScaleB(1, -25),
+            3 * MathF.ScaleB(1, -25), 5 * MathF.ScaleB(1, -25), MathF.ScaleB(1, -25) + MathF.ScaleB(1, -40), MathF.ScaleB(1, -14),
+            MathF.BitDecrement(MathF.ScaleB(1, -14)), 1023 * MathF.ScaleB(1, -24), 1023.5f * MathF.ScaleB(1, -24),
+            1 + MathF.ScaleB(1, -11), 1 + (3 * MathF.ScaleB(1, -11)), 1 + MathF.ScaleB(1, -8), 1 + (3 * MathF.ScaleB(1, -8)),
+            65504f, 65519f, 65520f, 70000f, float.MaxValue, float.PositiveInfinity, float.NegativeInfinity, float.NaN,
+            BitConverter.UInt32BitsToSingle(0xFFC0_0001), BitConverter.UInt32BitsToSingle(0x7F80_0001),
+        ];
+        values.AddRange(edges);
+        values.AddRange(edges.Select(v => -v));
+        values.Add(0.5f); // 8 · k + 1 values: a scalar tail after the vectors
+        return [.. values];
+    }
+
+    [Test]
+    public void Float16_EightAtATime_GivesTheScalarConversionsBits()
+    {
+        float[] values = Patterns();
+        var stored = new float[values.Length];
+
+        StoredActivations.ToHalf(values, stored);
+
+        Assert.That(stored.Select(BitConverter.SingleToUInt32Bits), Is.EqualTo(values.Select(v => BitConverter.SingleToUInt32Bits(StoredActivations.ToHalf(v)))));
+    }
+
+    [Test]
+    public void Bfloat16_EightAtATime_GivesTheScalarConversionsBits()
+    {
+        float[] values = Patterns();
+        var stored = new float[values.Length];
+
+        StoredActivations.ToBfloat16(values, stored);
+
+        Assert.That(stored.Select(BitConverter.SingleToUInt32Bits), Is.EqualTo(values.Select(v => BitConverter.SingleToUInt32Bits(StoredActivations.ToBfloat16(v)))));
+    }
+
+    /// <summary>Rounding a layer's own output where it is gives what rounding into a new array gives, for every format
+    /// (BFP column blocks and MX blocks across the channels of a pixel included), and leaves the input of the copy alone.</summary>
+    [TestCaseSource(nameof(Formats))]
+    public void RoundInPlace_GivesRound(ActivationStorage storage, BfpSettings bfp)
+    {
+        var shape = new TensorShape(5, 3, 4);
+        var random = new Random(7);
+        float[] values = Enumerable.Range(0, 2 * (int)shape.Elements).Select(_ => (float)((random.NextDouble() - 0.5) * Math.Pow(2, random.Next(-20, 20)))).ToArray();
+        float[] original = (float[])values.Clone();
+
+        float[] expected = StoredActivations.Round(values, storage, bfp, shape);
+        float[] inPlace = StoredActivations.RoundInPlace(values, storage, bfp, shape);
+
+        using (Assert.EnterMultipleScope())
+        {
+            Assert.That(inPlace, Is.SameAs(values));
+            Assert.That(inPlace.Select(BitConverter.SingleToInt32Bits), Is.EqualTo(expected.Select(BitConverter.SingleToInt32Bits)));
+            Assert.That(storage == ActivationStorage.Float32 || !expected.SequenceEqual(original), Is.True, "a format that changes these values");
+        }
+    }
+
+    private static IEnumerable<TestCaseData> Formats()
+    {
+        BfpSettings column = Bfp58Tensor with { InputPartition = BlockPartition.Column };
+        BfpSettings mx = Bfp58Tensor with { InputMx = MxFormat.MxFp8E4M3 };
+        foreach ((string name, ActivationStorage storage, BfpSettings bfp) in new[]
+        {
+            ("float32", ActivationStorage.Float32, Bfp58Tensor), ("float16", ActivationStorage.Float16, Bfp58Tensor),
+            ("bfloat16", ActivationStorage.Bfloat16, Bfp58Tensor), ("int8", ActivationStorage.Int8, Bfp58Tensor),
+            ("bfp tensor", ActivationStorage.Bfp, Bfp58Tensor), ("bfp column", ActivationStorage.Bfp, column), ("mx", ActivationStorage.Bfp, mx),
+        })
+        {
+            yield return new TestCaseData(storage, bfp).SetName($"RoundInPlace_GivesRound({name})");
+        }
+    }
 }
