@@ -94,7 +94,8 @@ public sealed class NetworkNumerics
                 Dump(layer, "reference_output", w => NpyFile.WriteFloat32(w, shape, ToSingle(refOut)));
             }
 
-            bfp[layer.Name] = StoredActivations.Round(bfpOut, layer.ActivationStorage ?? _config.ActivationStorage, LayerContexts.BfpOf(layer, _config), layer.OutputShape);
+            // The layer's output is its own (nothing reads it unrounded): rounded where it is, no fresh array.
+            bfp[layer.Name] = StoredActivations.RoundInPlace(bfpOut, layer.ActivationStorage ?? _config.ActivationStorage, LayerContexts.BfpOf(layer, _config), layer.OutputShape);
             results.Add(numerics with { OutputDensity = FeatureMapCompression.Density(bfp[layer.Name]) });
             reference[layer.Name] = refOut;
             foreach (string name in layer.Inputs.Append(layer.Name))
@@ -235,7 +236,7 @@ public sealed class NetworkNumerics
         _log.Debug("Numerics of {Layer}: load weights {Load:F2} s, quantize weights {Quantize:F2} s, BFP {Bfp:F2} s, reference {Reference:F2} s, local BFP {Local:F2} s",
             layer.Name, passes.LoadSeconds, passes.QuantizeSeconds, passes.BfpSeconds, passes.ReferenceSeconds, passes.LocalSeconds);
         BfpLayerOutput accumulated = passes.Accumulated;
-        ReadOnlySpan<float> refOut32 = ToSingle(passes.Reference, ref _referenceSingles);
+        ReadOnlyMemory<float> refOut32 = ToSingle(passes.Reference, ref _referenceSingles);
 
         // Four-stage model: input and weight quantization from block statistics, the accumulator's saturation error
         // (measured against an exact accumulator when one is configured narrow), and the NSR carried in.
@@ -291,7 +292,7 @@ public sealed class NetworkNumerics
         double[] refOut = ReferenceDatapath.Convolve(g, refIn, weights, bias, _threads);
         double referenceSeconds = clock.Elapsed.TotalSeconds - quantizeSeconds - bfpSeconds;
         double beforeLocal = clock.Elapsed.TotalSeconds;
-        BfpLayerOutput? local = LocalError ? BfpDatapath.Convolve(g, ToSingle(refIn, ref _localInput), quantized, bias, bfp, layer.Name, _threads) : null;
+        BfpLayerOutput? local = LocalError ? BfpDatapath.Convolve(g, ToSingle(refIn, ref _localInput).Span, quantized, bias, bfp, layer.Name, _threads) : null;
         double localSeconds = clock.Elapsed.TotalSeconds - beforeLocal;
         BfpLayerOutput? exact = bfp.AccumulatorBits is null ? null
             : BfpDatapath.Convolve(g, bfpIn, quantized, bias, bfp with { AccumulatorBits = null }, layer.Name, _threads);
@@ -335,32 +336,30 @@ public sealed class NetworkNumerics
         float[]? localOutput = LocalError ? new float[g.OutputLength] : null;
         float[]? exactOutput = bfp.AccumulatorBits is null ? null : new float[g.OutputLength];
         var reference = new double[g.OutputLength];
-        ReadOnlySpan<float> localIn = LocalError ? ToSingle(refIn, ref _localInput) : default;
+        ReadOnlySpan<float> localIn = LocalError ? ToSingle(refIn, ref _localInput).Span : default;
         var filtersNonZero = new long[g.Reduction];
         (double StepPower, double SignalPower) powers = (0, 0);
         long weightSaturations = 0, accumulatorSaturations = 0, localAccumulatorSaturations = 0;
         BfpLayerOutput? first = null, firstLocal = null;
-        float[] weights = [];
+        // Two weight buffers: while one slab's Σ w² and Σ Δ² run on (one addition after another, on one thread), the
+        // next slab is drawn or copied into the other.
+        int slabWeights = slabFilters * g.Reduction;
+        float[][] buffers = [new float[slabWeights], new float[slabWeights]];
         sbyte[]? packed = null;
         double loadSeconds = 0, quantizeSeconds = 0, bfpSeconds = 0, referenceSeconds = 0, localSeconds = 0;
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        for (int firstFilter = 0; firstFilter < g.OutChannels; firstFilter += slabFilters)
+        LoadWeightSlab(g, source, 0, buffers[0].AsSpan(0, Math.Min(slabFilters, g.OutChannels) * g.Reduction));
+        loadSeconds += clock.Elapsed.TotalSeconds;
+        for (int firstFilter = 0, index = 0; firstFilter < g.OutChannels; firstFilter += slabFilters, index++)
         {
             int count = Math.Min(slabFilters, g.OutChannels - firstFilter);
             ConvShape slab = g with { OutChannels = count };
-            if (weights.Length != slab.WeightLength)
-            {
-                weights = new float[slab.WeightLength];
-            }
-
-            clock.Restart();
-            LoadWeightSlab(g, source, firstFilter, weights);
+            // The conversion takes an array of the slab's exact length: a shorter last slab is copied out of its buffer.
+            float[] weights = count == slabFilters ? buffers[index % 2] : buffers[index % 2][..(int)slab.WeightLength];
             float[] slabBias = bias.Length == 0 ? [] : bias[firstFilter..(firstFilter + count)];
-            loadSeconds += clock.Elapsed.TotalSeconds;
             clock.Restart();
-            QuantizedWeights quantized = BfpDatapath.QuantizeWeights(slab, weights, bfp, layer.Name, powers, packed);
+            QuantizedWeights quantized = BfpDatapath.QuantizeWeights(slab, weights, bfp, layer.Name, sumPowers: false, packed);
             packed = quantized.PackedBytes;
-            powers = (quantized.StepPower, quantized.SignalPower);
             weightSaturations += quantized.Saturations;
             long[] counts = quantized.FilterNonZeroCounts(_threads);
             for (int j = 0; j < counts.Length; j++)
@@ -392,6 +391,20 @@ public sealed class NetworkNumerics
             {
                 Scatter(g, firstFilter, count, BfpDatapath.Convolve(slab, bfpIn, quantized, slabBias, bfp with { AccumulatorBits = null }, layer.Name, _threads).Output, exactOutput);
             }
+
+            // This slab's sums beside the next slab's weights (counted as loading): the buffer drawn into is not the one summed.
+            clock.Restart();
+            int next = firstFilter + slabFilters;
+            Parallel.Invoke(
+                () => powers = BfpDatapath.PowerSums(weights, quantized, powers),
+                () =>
+                {
+                    if (next < g.OutChannels)
+                    {
+                        LoadWeightSlab(g, source, next, buffers[(index + 1) % 2].AsSpan(0, Math.Min(slabFilters, g.OutChannels - next) * g.Reduction));
+                    }
+                });
+            loadSeconds += clock.Elapsed.TotalSeconds;
         }
 
         BfpLayerOutput whole = first! with { Output = output, WeightSaturations = weightSaturations, AccumulatorSaturations = accumulatorSaturations };
@@ -420,7 +433,7 @@ public sealed class NetworkNumerics
 
     /// <summary>Filters [<paramref name="firstFilter"/>, +slab) of <see cref="LoadWeights"/>'s weights into
     /// <paramref name="destination"/>: the same floats.</summary>
-    private static void LoadWeightSlab(ConvShape g, WeightSource source, int firstFilter, float[] destination)
+    private static void LoadWeightSlab(ConvShape g, WeightSource source, int firstFilter, Span<float> destination)
     {
         long offset = (long)firstFilter * g.Reduction;
         switch (source)
@@ -437,14 +450,18 @@ public sealed class NetworkNumerics
     }
 
     /// <summary>A layer's error figures: the carried (accumulated) and local outputs against the reference, the
-    /// datapath's saturations and the four-stage model's predicted NSR.</summary>
-    private static LayerNumerics Measured(BfpLayerOutput accumulated, BfpLayerOutput? local, ReadOnlySpan<float> reference, double predictedNsr) => new(
-        Figures(NumericError.Compare(accumulated.Output, reference)),
-        local is null ? null : Figures(NumericError.Compare(local.Output, reference)),
-        accumulated.InputSaturations,
-        accumulated.WeightSaturations,
-        accumulated.AccumulatorSaturations,
-        predictedNsr);
+    /// datapath's saturations and the four-stage model's predicted NSR. The two comparisons are independent sums, one
+    /// per thread: the same bits as one after the other.</summary>
+    private static LayerNumerics Measured(BfpLayerOutput accumulated, BfpLayerOutput? local, ReadOnlyMemory<float> reference, double predictedNsr)
+    {
+        NumericError carried = null!;
+        NumericError? own = null;
+        Parallel.Invoke(
+            () => carried = NumericError.Compare(accumulated.Output, reference.Span),
+            () => own = local is null ? null : NumericError.Compare(local.Output, reference.Span));
+        return new(Figures(carried), own is null ? null : Figures(own), accumulated.InputSaturations, accumulated.WeightSaturations,
+            accumulated.AccumulatorSaturations, predictedNsr);
+    }
 
     /// <summary>A layer in MX/NVFP4 formats (docs/mx-formats.md): the same measurements as a BFP layer, through
     /// <see cref="MxDatapath"/>; the four-stage model takes each element's local grid step in place of Δ.</summary>
@@ -671,15 +688,15 @@ public sealed class NetworkNumerics
 
     /// <summary>The values narrowed to float32 in <paramref name="buffer"/>, grown when too short and kept for the next
     /// layer: fresh memory costs a page fault per 4 KiB, reused memory nothing.</summary>
-    private static ReadOnlySpan<float> ToSingle(double[] values, ref float[] buffer)
+    private static ReadOnlyMemory<float> ToSingle(double[] values, ref float[] buffer)
     {
         if (buffer.Length < values.Length)
         {
             buffer = new float[values.Length];
         }
 
-        Span<float> result = buffer.AsSpan(0, values.Length);
-        ToSingle(values, result);
+        Memory<float> result = buffer.AsMemory(0, values.Length);
+        ToSingle(values, result.Span);
         return result;
     }
 

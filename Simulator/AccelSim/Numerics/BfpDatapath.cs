@@ -53,7 +53,7 @@ public static class BfpDatapath
     /// <summary><see cref="QuantizeWeights(ConvShape, ReadOnlySpan{float}, BfpSettings, string)"/> reading the array
     /// itself (a large layer's weights are not copied).</summary>
     public static QuantizedWeights QuantizeWeights(ConvShape g, float[] weights, BfpSettings s, string layerName) =>
-        QuantizeWeights(g, weights, s, layerName, (0, 0), null);
+        QuantizeWeights(g, weights, s, layerName, sumPowers: true, null);
 
     /// <summary>Whether layers with these settings multiply on the packed 8-bit kernels (mantissas within ±127, one
     /// scale per output, an exact accumulator, a packed kernel on this CPU): their weights are converted straight into
@@ -63,11 +63,11 @@ public static class BfpDatapath
         && s.WeightPartition.Kind is PartitionKind.Tensor or PartitionKind.Row && s.InputPartition.Kind is PartitionKind.Tensor or PartitionKind.Column
         && IntegerGemm.Best != IntegerKernel.Pairs16;
 
-    /// <summary>The conversion, with Σ Δ² and Σ w² continuing from <paramref name="carried"/> (a layer converted in slabs
-    /// of filters sums them in the whole layer's element order) and packed bytes written into
-    /// <paramref name="packedBuffer"/> when it is large enough (a slab's buffer reused by the next).</summary>
-    internal static QuantizedWeights QuantizeWeights(
-        ConvShape g, float[] weights, BfpSettings s, string layerName, (double StepPower, double SignalPower) carried, sbyte[]? packedBuffer)
+    /// <summary>The conversion, with packed bytes written into <paramref name="packedBuffer"/> when it is large enough
+    /// (a slab's buffer reused by the next). Without <paramref name="sumPowers"/> Σ Δ² and Σ w² are left NaN: a layer
+    /// converted in slabs of filters sums them itself with <see cref="PowerSums(float[], QuantizedWeights, ValueTuple{double, double})"/>,
+    /// in the whole layer's element order.</summary>
+    internal static QuantizedWeights QuantizeWeights(ConvShape g, float[] weights, BfpSettings s, string layerName, bool sumPowers, sbyte[]? packedBuffer)
     {
         ArgumentNullException.ThrowIfNull(weights);
         if (weights.Length != g.WeightLength)
@@ -133,8 +133,8 @@ public static class BfpDatapath
 
         // Σ Δ² and Σ w² are summed in element order (their bits depend on it) by one task while the filters convert;
         // each block's Δ² is the same product computed once.
-        double[] stepSquares = Array.ConvertAll(stepExponents, e => BfpConverter.Pow2(e) * BfpConverter.Pow2(e));
-        Task<(double StepPower, double SignalPower)> powers = Task.Run(() => PowerSums(weights, filters, k, stepSquares, partition, groupsPerRow, carried));
+        Task<(double StepPower, double SignalPower)> powers = !sumPowers ? Task.FromResult((double.NaN, double.NaN))
+            : Task.Run(() => PowerSums(weights, filters, k, StepSquares(stepExponents), partition, groupsPerRow, (0, 0)));
 
         bool packed = UsesPackedKernels(s);
         bool narrow = format.MantissaBits <= 16 && !packed;
@@ -196,6 +196,8 @@ public static class BfpDatapath
             Span<sbyte> row = packedBytes.AsSpan(m * padded, padded);
             ReadOnlySpan<float> values = source.AsSpan(m * k, k);
             double inverse = BfpConverter.Pow2(-stepExponents[BlockOf(m, 0)]);
+            // In float where scaling by the inverse is exact (as for the maps): eight values a step instead of four.
+            bool single = inverse >= 1 && inverse <= 1.7014118346046923e38 && Avx2.IsSupported;
             Span<int> mantissas = stackalloc int[Run];
             long sum = 0;
             long saturated = 0;
@@ -203,7 +205,9 @@ public static class BfpDatapath
             {
                 int length = Math.Min(Run, k - start);
                 ReadOnlySpan<float> part = values.Slice(start, length);
-                int j = s.Rounding == RoundingMode.Stochastic ? 0 : QuantizeVectors(part, inverse, format.MaxMantissa, s.Rounding, mantissas, ref saturated);
+                int j = s.Rounding == RoundingMode.Stochastic ? 0
+                    : single ? QuantizeVectorsSingle(part, (float)inverse, format.MaxMantissa, s.Rounding, mantissas, ref saturated)
+                    : QuantizeVectors(part, inverse, format.MaxMantissa, s.Rounding, mantissas, ref saturated);
                 for (; j < length; j++)
                 {
                     double uniform = s.Rounding == RoundingMode.Stochastic ? BfpConverter.Uniform(s.StochasticSeed, WeightStream, (ulong)((m * k) + start + j)) : 0;
@@ -211,11 +215,9 @@ public static class BfpDatapath
                     saturated += isSaturated ? 1 : 0;
                 }
 
-                for (j = 0; j < length; j++)
-                {
-                    row[window == 1 ? start + j : IntegerGemm.PackedIndex(start + j, channels, window)] = (sbyte)mantissas[j];
-                    sum += mantissas[j];
-                }
+                sum += window == 1
+                    ? StoreBytes(mantissas[..length], row.Slice(start, length))
+                    : ScatterBytes(mantissas[..length], row, start, channels, window);
             }
 
             row[k..].Clear();
@@ -231,6 +233,21 @@ public static class BfpDatapath
             _ => (m * groupsPerRow) + (j / groupSize),
         };
     }
+
+    /// <summary>Σ Δ² and Σ w² of <paramref name="weights"/>, converted into <paramref name="quantized"/>, continuing in
+    /// element order from <paramref name="carried"/> (the sums of the filters before them).</summary>
+    internal static (double StepPower, double SignalPower) PowerSums(float[] weights, QuantizedWeights quantized, (double StepPower, double SignalPower) carried)
+    {
+        ArgumentNullException.ThrowIfNull(weights);
+        ArgumentNullException.ThrowIfNull(quantized);
+        ConvShape g = quantized.Geometry;
+        BlockPartition partition = quantized.Partition;
+        int groupsPerRow = partition.Kind == PartitionKind.Group ? (g.Reduction + partition.GroupSize - 1) / partition.GroupSize : 1;
+        return PowerSums(weights, g.OutChannels, g.Reduction, StepSquares(quantized.StepExponents), partition, groupsPerRow, carried);
+    }
+
+    /// <summary>Each block's Δ², the same product computed once per block.</summary>
+    private static double[] StepSquares(int[] stepExponents) => Array.ConvertAll(stepExponents, e => BfpConverter.Pow2(e) * BfpConverter.Pow2(e));
 
     /// <summary>Σ Δ² and Σ w² over the weights in element order from <paramref name="carried"/>: one running sum each,
     /// whose bits depend on that order. Compiled optimized from the first call (the loop is long and entered once).</summary>
@@ -303,6 +320,75 @@ public static class BfpDatapath
 
         saturations += saturated;
         return i;
+    }
+
+    /// <summary><see cref="QuantizeVectors"/> in float, eight values a step, for an <paramref name="inverse"/> of
+    /// 1 … 2^127 (the scaling is exact there, so the results are the same).</summary>
+    private static int QuantizeVectorsSingle(ReadOnlySpan<float> values, float inverse, int maxMantissa, RoundingMode rounding, Span<int> target, ref long saturations)
+    {
+        var scale = Vector256.Create(inverse);
+        var max = Vector256.Create((float)maxMantissa);
+        long saturated = 0;
+        int i = 0;
+        for (; i + 8 <= values.Length; i += 8)
+        {
+            Quantize8(values.Slice(i, 8), scale, max, rounding, out Vector256<float> outside).CopyTo(target[i..]);
+            saturated += BitOperations.PopCount(outside.ExtractMostSignificantBits());
+        }
+
+        saturations += saturated;
+        return i;
+    }
+
+    /// <summary>Mantissas (within ±127) as signed bytes in K order, 32 at a time; returns their sum.</summary>
+    private static long StoreBytes(ReadOnlySpan<int> mantissas, Span<sbyte> target)
+    {
+        int j = 0;
+        long sum = 0;
+        if (Vector256.IsHardwareAccelerated)
+        {
+            Vector256<int> total = Vector256<int>.Zero;
+            for (; j + 32 <= mantissas.Length; j += 32)
+            {
+                Vector256<int> a = Vector256.Create(mantissas[j..]);
+                Vector256<int> b = Vector256.Create(mantissas[(j + 8)..]);
+                Vector256<int> c = Vector256.Create(mantissas[(j + 16)..]);
+                Vector256<int> d = Vector256.Create(mantissas[(j + 24)..]);
+                total += a + b + c + d;
+                Vector256.Narrow(Vector256.Narrow(a, b), Vector256.Narrow(c, d)).CopyTo(target[j..]);
+            }
+
+            sum = Vector256.Sum(total);
+        }
+
+        for (; j < mantissas.Length; j++)
+        {
+            target[j] = (sbyte)mantissas[j];
+            sum += mantissas[j];
+        }
+
+        return sum;
+    }
+
+    /// <summary>Mantissas of K indices [<paramref name="first"/>, +length) as signed bytes where
+    /// <see cref="IntegerGemm.PackedIndex"/> puts them; returns their sum.</summary>
+    private static long ScatterBytes(ReadOnlySpan<int> mantissas, Span<sbyte> row, int first, int channels, int window)
+    {
+        int channel = first / window;
+        int position = first % window;
+        long sum = 0;
+        for (int j = 0; j < mantissas.Length; j++)
+        {
+            row[(position * channels) + channel] = (sbyte)mantissas[j];
+            sum += mantissas[j];
+            if (++position == window)
+            {
+                position = 0;
+                channel++;
+            }
+        }
+
+        return sum;
     }
 
     [System.Runtime.CompilerServices.MethodImpl(System.Runtime.CompilerServices.MethodImplOptions.AggressiveInlining)]

@@ -8,19 +8,25 @@ public sealed class QuantizedWeightsTests
     private static readonly BfpFormat Bfp58 = new(5, 8);
 
     /// <summary>Geometries whose K is not a multiple of the packed row (64): a 3×3 conv (K = 27), a grouped 3×3 conv
-    /// (K = 2 · 9 = 18 per group) and an FC layer (K = 100).</summary>
+    /// (K = 2 · 9 = 18 per group), an FC layer (K = 100) and one whose rows the conversion takes in two runs of up to
+    /// 256 (K = 300); every rounding; weights below 1 (steps below 1: the conversion scales in float) and up to 2^14
+    /// (steps above 1: it scales in double).</summary>
     private static IEnumerable<TestCaseData> Cases()
     {
         var conv = new ConvShape(1, 3, 6, 6, 5, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 1);
         var grouped = new ConvShape(1, 4, 5, 5, 6, 3, 3, 1, 1, 1, 1, 1, 1, 1, 1, 2);
         var fc = new ConvShape(1, 100, 1, 1, 7, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1);
-        foreach ((string name, ConvShape g) in new[] { ("conv", conv), ("grouped", grouped), ("fc", fc) })
+        var wide = new ConvShape(1, 300, 1, 1, 3, 1, 1, 1, 1, 0, 0, 0, 0, 1, 1, 1);
+        foreach ((string name, ConvShape g) in new[] { ("conv", conv), ("grouped", grouped), ("fc", fc), ("wide fc", wide) })
         {
             foreach (BlockPartition partition in new[] { BlockPartition.Row, BlockPartition.Tensor })
             {
-                foreach (RoundingMode rounding in new[] { RoundingMode.NearestEven, RoundingMode.Stochastic })
+                foreach (RoundingMode rounding in Enum.GetValues<RoundingMode>())
                 {
-                    yield return new TestCaseData(g, partition, rounding).SetName($"{name}_{partition.Kind}_{rounding}");
+                    foreach (double scale in new[] { 1.0, 8192.0 })
+                    {
+                        yield return new TestCaseData(g, partition, rounding, scale).SetName($"{name}_{partition.Kind}_{rounding}_x{scale}");
+                    }
                 }
             }
         }
@@ -30,13 +36,13 @@ public sealed class QuantizedWeightsTests
     /// same weights converted to int16 mantissas (a narrow accumulator's settings, which never pack): every view, the
     /// zero counts and every statistic.</summary>
     [TestCaseSource(nameof(Cases))]
-    public void PackedOnly_GivesTheInt16MantissasInEveryView(ConvShape g, BlockPartition partition, RoundingMode rounding)
+    public void PackedOnly_GivesTheInt16MantissasInEveryView(ConvShape g, BlockPartition partition, RoundingMode rounding, double scale)
     {
         Assume.That(IntegerGemm.Best, Is.Not.EqualTo(IntegerKernel.Pairs16), "only CPUs with a packed kernel convert straight into bytes");
         var random = new Random(1801);
         // Mixed magnitudes and exact zeros: saturations (none here: max-based exponents) and zero counts both matter.
         float[] weights = Enumerable.Range(0, (int)g.WeightLength)
-            .Select(i => random.Next(4) == 0 ? 0f : (float)((random.NextDouble() - 0.5) * Math.Pow(2, random.Next(-12, 3)))).ToArray();
+            .Select(i => random.Next(4) == 0 ? 0f : (float)((random.NextDouble() - 0.5) * Math.Pow(2, random.Next(-12, 3)) * scale)).ToArray();
         var packedSettings = new BfpSettings(Bfp58, Bfp58, partition, BlockPartition.Tensor, rounding, null, 7);
         var narrowSettings = packedSettings with { AccumulatorBits = 32 };
 
