@@ -302,15 +302,22 @@ public sealed class NetworkNumerics
         };
     }
 
-    /// <summary>Filters per slab when the layer is processed in slabs, else 0 (whole). Slabs need weights that can be
-    /// drawn or read a range at a time (synthetic or loaded), blocks within a filter (<c>row</c> or <c>group</c>, so a
-    /// slab converts as the whole layer does), one group, deterministic rounding and a float32 bias (stochastic
-    /// rounding and a BFP bias depend on the filter's index or on the whole bias), BFP arithmetic, no dumps and no
-    /// prepared weights (both keep the whole tensor).</summary>
-    private int SlabFilters(ConvShape g, WeightSource source, BfpSettings bfp)
+    /// <summary>Filters per slab when the layer is processed in slabs, else 0 (whole): <see cref="SlabFiltersOf"/>, and
+    /// no dumps and no prepared weights (both keep the whole tensor).</summary>
+    private int SlabFilters(ConvShape g, WeightSource source, BfpSettings bfp) =>
+        DumpDirectory is null && Prepared is null ? SlabFiltersOf(g, source, bfp) : 0;
+
+    /// <summary>Filters per slab when a layer of this shape, weight source and BFP arithmetic (not MX) is processed in
+    /// slabs, else 0. Slabs need weights that can be drawn or read a range at a time (synthetic or loaded), blocks
+    /// within a filter (<c>row</c> or <c>group</c>, so a slab converts as the whole layer does), one group, and
+    /// deterministic rounding and a float32 bias (stochastic rounding and a BFP bias depend on the filter's index or on
+    /// the whole bias). The run's estimate (<see cref="RunEstimate"/>) counts such a layer's weights by its two slab buffers.</summary>
+    internal static int SlabFiltersOf(ConvShape g, WeightSource source, BfpSettings bfp)
     {
+        ArgumentNullException.ThrowIfNull(g);
+        ArgumentNullException.ThrowIfNull(bfp);
         long slabWeights = SlabWeightsOverride.Value ?? DefaultSlabWeights;
-        bool eligible = g.WeightLength > slabWeights && g.Groups == 1 && source is SyntheticWeights or LoadedWeights && !bfp.IsMx && DumpDirectory is null && Prepared is null
+        bool eligible = g.WeightLength > slabWeights && g.Groups == 1 && source is SyntheticWeights or LoadedWeights && !bfp.IsMx
             && bfp.WeightPartition.Kind is PartitionKind.Row or PartitionKind.Group && bfp.Rounding != RoundingMode.Stochastic && bfp.Bias is null;
         if (!eligible)
         {
@@ -569,7 +576,7 @@ public sealed class NetworkNumerics
         return (approxOut, refOut, numerics);
     }
 
-    private static (float[], double[], LayerNumerics) Vector(
+    private (float[], double[], LayerNumerics) Vector(
         Layer layer, float[] bfpIn, double[] refIn, Dictionary<string, float[]> bfp, Dictionary<string, double[]> reference,
         Dictionary<string, double> predicted, int batch)
     {
@@ -581,8 +588,13 @@ public sealed class NetworkNumerics
         {
             case PoolLayer pool:
                 PoolShape window = pool.ShapeFor(batch);
-                bfpOut = pool.IsMax ? Activations.MaxPool2d(bfpIn, window) : Activations.AvgPool2d(bfpIn, window);
-                refOut = pool.IsMax ? Activations.MaxPool2d(refIn, window) : Activations.AvgPool2d(refIn, window);
+                // The two datapaths' pools are independent: one per thread.
+                float[] pooled = [];
+                double[] pooledReference = [];
+                Parallel.Invoke(
+                    () => pooled = pool.IsMax ? Activations.MaxPool2d(bfpIn, window) : Activations.AvgPool2d(bfpIn, window),
+                    () => pooledReference = pool.IsMax ? Activations.MaxPool2d(refIn, window) : Activations.AvgPool2d(refIn, window));
+                (bfpOut, refOut) = (pooled, pooledReference);
                 break;
             case AddLayer add:
                 bfpOut = Activations.Add(bfpIn, bfp[add.Inputs[1]]);
@@ -613,7 +625,7 @@ public sealed class NetworkNumerics
                 throw new ArgumentOutOfRangeException(nameof(layer), layer.Kind, "not a vector-unit layer");
         }
 
-        var figures = Figures(NumericError.Compare(bfpOut, ToSingle(refOut)));
+        var figures = Figures(NumericError.Compare(bfpOut, ToSingle(refOut, ref _referenceSingles).Span));
         return (bfpOut, refOut, new LayerNumerics(figures, null, 0, 0, 0, carried));
     }
 

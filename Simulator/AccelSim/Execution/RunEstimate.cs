@@ -1,6 +1,7 @@
 using System.Collections.Immutable;
 using System.Globalization;
 using AccelSim.Hardware;
+using AccelSim.Numerics;
 using AccelSim.Workloads;
 using static AccelSim.Mapping.DataSizes;
 
@@ -9,8 +10,9 @@ namespace AccelSim.Execution;
 /// <summary>One layer's share of a <see cref="RunEstimate"/>.</summary>
 /// <param name="Macs">Multiply-accumulates over the batch.</param>
 /// <param name="Steps">An upper bound of the steps its schedule generates (the simulated work is proportional to it).</param>
-/// <param name="NumericsBytes">Memory its numerics need while it runs: its input and output for the batch, its weights
-/// and its im2col operand, at <see cref="RunEstimate.NumericsBytesPerElement"/> bytes per element.</param>
+/// <param name="NumericsBytes">Memory its numerics need while it runs: its input and output for the batch and its im2col
+/// operand at <see cref="RunEstimate.NumericsBytesPerElement"/> bytes per element, and the weights it holds at once
+/// (all of them, or two slabs of filters for a layer processed in slabs) at <see cref="RunEstimate.WeightBytesPerElement"/>.</param>
 public sealed record LayerEstimate(string Name, long Macs, long Steps, long NumericsBytes);
 
 /// <summary>What a run will cost before it starts: work (MACs, schedule steps, which the simulated time is proportional
@@ -44,7 +46,8 @@ public sealed record LayerEstimate(string Name, long Macs, long Steps, long Nume
 /// only). Weights read from a model (ONNX) add <see cref="LoadBytesPerWeightByte"/> times their float32 bytes: what
 /// parsing the model, folding its batch normalisation and keeping the weights took at its peak. With numerics, add the
 /// largest layer's numerics: <see cref="NumericsBytesPerElement"/> bytes per element of its input and output
-/// activations × batch, its weights and its im2col operand (M × K).</para>
+/// activations × batch and its im2col operand (M × K), and <see cref="WeightBytesPerElement"/> per weight it holds at
+/// once: all of them, or two slabs of filters when the numerics process the layer in slabs (docs/numerics.md).</para>
 /// </remarks>
 public sealed record RunEstimate(ImmutableArray<LayerEstimate> Layers, long Macs, long Steps, long LoadedBytes, long TimingPeakBytes, long NumericsPeakBytes)
 {
@@ -56,6 +59,12 @@ public sealed record RunEstimate(ImmutableArray<LayerEstimate> Layers, long Macs
     /// and 21.5 GB for 98.4 and 393.6 million elements): the float32 BFP path, the double reference, their conversions
     /// and error statistics.</summary>
     public const long NumericsBytesPerElement = 64;
+
+    /// <summary>Bytes the numerics hold per weight of a layer: 16, above the 14.1 measured in MXFP8 (peak resident
+    /// memory of VGG-16's fc6 alone, 102.8 million weights held whole, less the run without numerics: float32 weights,
+    /// 64-bit element codes and their nonzero flags), 9.2 on a float16 array and 5.0 in BFP (float32 weights and their
+    /// packed bytes).</summary>
+    public const long WeightBytesPerElement = 16;
 
     /// <summary>Peak memory per byte of weights loaded from a model: 6, above the 5.6 measured for the trained ResNet-18
     /// read directly from its 60.7 MiB ONNX file (60.6 MiB of float32 weights and biases kept; 382.6 MiB peak resident
@@ -150,8 +159,8 @@ public sealed record RunEstimate(ImmutableArray<LayerEstimate> Layers, long Macs
         };
         long weights = layer switch
         {
-            ConvLayer conv => (long)conv.OutputChannels * conv.ReductionLength,
-            FullyConnectedLayer fc => fc.InputFeatures * fc.OutputFeatures,
+            ConvLayer conv => HeldWeights(conv.ShapeFor(batch), conv.Weights, layer, config),
+            FullyConnectedLayer fc => HeldWeights(fc.ShapeFor(batch), fc.Weights, layer, config),
             _ => 0,
         };
         long im2col = layer switch
@@ -160,8 +169,16 @@ public sealed record RunEstimate(ImmutableArray<LayerEstimate> Layers, long Macs
             _ => 0,
         };
         long activations = Multiply(layer.InputShape.Elements + layer.OutputShape.Elements, batch);
-        long numerics = Multiply(Saturating(Saturating(activations, weights), im2col), NumericsBytesPerElement);
+        long numerics = Saturating(Multiply(Saturating(activations, im2col), NumericsBytesPerElement), Multiply(weights, WeightBytesPerElement));
         return new LayerEstimate(layer.Name, Multiply(layer.MacsPerItem, batch), steps, numerics);
+    }
+
+    /// <summary>The weights a conv/FC layer's numerics hold at once: two slabs of filters (the one converted and the
+    /// one drawn beside it) when the layer is processed in slabs, else all of them.</summary>
+    private static long HeldWeights(ConvShape g, WeightSource source, Layer layer, AcceleratorConfig config)
+    {
+        int slabFilters = config.PeArray.Arithmetic == Arithmetic.Bfp ? NetworkNumerics.SlabFiltersOf(g, source, LayerContexts.BfpOf(layer, config)) : 0;
+        return slabFilters > 0 ? Math.Min(g.WeightLength, 2L * slabFilters * g.Reduction) : g.WeightLength;
     }
 
     /// <summary>The step bound of one GEMM layer (see the remarks).</summary>

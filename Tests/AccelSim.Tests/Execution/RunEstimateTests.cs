@@ -44,6 +44,36 @@ public sealed class RunEstimateTests
         });
     }
 
+    /// <summary>FC 1,024 → 300 (307,200 weights) with slabs of 65,536 weights: 64 filters a slab, two slabs held at
+    /// once = 131,072 weights × 16 bytes = 2,097,152; its activations (1,024 + 300) × 64 bytes = 84,736. Under stochastic
+    /// rounding the layer is not processed in slabs: all 307,200 weights × 16 = 4,915,200, plus the same 84,736.</summary>
+    [Test]
+    public void LayersProcessedInSlabs_HoldTwoSlabsOfWeights()
+    {
+        var input = new TensorShape(16, 8, 8);
+        FullyConnectedLayer fc = TestNetworks.TinyFc() with
+        {
+            Name = "fc", Inputs = [AccelSim.Workloads.Network.InputName], InputShape = input, OutputShape = new TensorShape(300, 1, 1), OutputFeatures = 300,
+            Weights = new SyntheticWeights(5),
+        };
+        var network = new Network { Name = "big-fc", Batch = 1, InputShape = input, Inputs = new SyntheticInputs(6), Layers = [fc] };
+        AcceleratorConfig config = TestHardware.Tiny();
+        AcceleratorConfig stochastic = config with { Bfp = config.Bfp with { Rounding = AccelSim.Numerics.RoundingMode.Stochastic } };
+        NetworkNumerics.SlabWeightsOverride.Value = 64 * 1024;
+        try
+        {
+            Assert.Multiple(() =>
+            {
+                Assert.That(RunEstimate.Of(config, network).Layers[0].NumericsBytes, Is.EqualTo(2_097_152 + 84_736));
+                Assert.That(RunEstimate.Of(stochastic, network).Layers[0].NumericsBytes, Is.EqualTo(4_915_200 + 84_736));
+            });
+        }
+        finally
+        {
+            NetworkNumerics.SlabWeightsOverride.Value = null;
+        }
+    }
+
     [Test]
     public void ConcurrentRuns_ShareTheRuntime()
     {
