@@ -402,7 +402,7 @@ public sealed class NetworkNumerics
             // This slab's sums beside the next slab's weights (counted as loading): the buffer drawn into is not the one summed.
             clock.Restart();
             int next = firstFilter + slabFilters;
-            Parallel.Invoke(
+            Both(
                 () => powers = BfpDatapath.PowerSums(weights, quantized, powers),
                 () =>
                 {
@@ -456,14 +456,29 @@ public sealed class NetworkNumerics
         }
     }
 
+    /// <summary>Runs two independent pieces of work, at once when the run has more than one thread (an evaluation
+    /// gives each input one thread of its own), else one after the other.</summary>
+    private void Both(Action first, Action second)
+    {
+        if (_threads > 1)
+        {
+            Parallel.Invoke(first, second);
+        }
+        else
+        {
+            first();
+            second();
+        }
+    }
+
     /// <summary>A layer's error figures: the carried (accumulated) and local outputs against the reference, the
     /// datapath's saturations and the four-stage model's predicted NSR. The two comparisons are independent sums, one
     /// per thread: the same bits as one after the other.</summary>
-    private static LayerNumerics Measured(BfpLayerOutput accumulated, BfpLayerOutput? local, ReadOnlyMemory<float> reference, double predictedNsr)
+    private LayerNumerics Measured(BfpLayerOutput accumulated, BfpLayerOutput? local, ReadOnlyMemory<float> reference, double predictedNsr)
     {
         NumericError carried = null!;
         NumericError? own = null;
-        Parallel.Invoke(
+        Both(
             () => carried = NumericError.Compare(accumulated.Output, reference.Span),
             () => own = local is null ? null : NumericError.Compare(local.Output, reference.Span));
         return new(Figures(carried), own is null ? null : Figures(own), accumulated.InputSaturations, accumulated.WeightSaturations,
@@ -591,7 +606,7 @@ public sealed class NetworkNumerics
                 // The two datapaths' pools are independent: one per thread.
                 float[] pooled = [];
                 double[] pooledReference = [];
-                Parallel.Invoke(
+                Both(
                     () => pooled = pool.IsMax ? Activations.MaxPool2d(bfpIn, window) : Activations.AvgPool2d(bfpIn, window),
                     () => pooledReference = pool.IsMax ? Activations.MaxPool2d(refIn, window) : Activations.AvgPool2d(refIn, window));
                 (bfpOut, refOut) = (pooled, pooledReference);
