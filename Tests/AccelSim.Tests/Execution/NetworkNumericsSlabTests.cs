@@ -99,13 +99,7 @@ public sealed class NetworkNumericsSlabTests
     [Test]
     public void Slabs_LeaveTheRunsJsonByteIdentical()
     {
-        var input = new TensorShape(16, 8, 8);
-        FullyConnectedLayer fc = TestNetworks.TinyFc() with
-        {
-            Name = "fc", Inputs = [AccelSim.Workloads.Network.InputName], InputShape = input, OutputShape = new TensorShape(300, 1, 1), OutputFeatures = 300,
-            Weights = new SyntheticWeights(5),
-        };
-        var network = new Network { Name = "big-fc", Batch = 1, InputShape = input, Inputs = new SyntheticInputs(6), Layers = [fc] };
+        Network network = TestNetworks.BigFc();
 
         string whole = Json(network);
         NetworkNumerics.SlabWeightsOverride.Value = 64 * 1024;

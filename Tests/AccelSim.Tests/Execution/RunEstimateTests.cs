@@ -50,13 +50,7 @@ public sealed class RunEstimateTests
     [Test]
     public void LayersProcessedInSlabs_HoldTwoSlabsOfWeights()
     {
-        var input = new TensorShape(16, 8, 8);
-        FullyConnectedLayer fc = TestNetworks.TinyFc() with
-        {
-            Name = "fc", Inputs = [AccelSim.Workloads.Network.InputName], InputShape = input, OutputShape = new TensorShape(300, 1, 1), OutputFeatures = 300,
-            Weights = new SyntheticWeights(5),
-        };
-        var network = new Network { Name = "big-fc", Batch = 1, InputShape = input, Inputs = new SyntheticInputs(6), Layers = [fc] };
+        Network network = TestNetworks.BigFc();
         AcceleratorConfig config = TestHardware.Tiny();
         AcceleratorConfig stochastic = config with { Bfp = config.Bfp with { Rounding = AccelSim.Numerics.RoundingMode.Stochastic } };
         NetworkNumerics.SlabWeightsOverride.Value = 64 * 1024;

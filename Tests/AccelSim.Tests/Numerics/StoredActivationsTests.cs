@@ -95,26 +95,24 @@ public sealed class StoredActivationsTests
         return [.. values];
     }
 
-    [Test]
-    public void Float16_EightAtATime_GivesTheScalarConversionsBits()
+    [TestCase(ActivationStorage.Float16)]
+    [TestCase(ActivationStorage.Bfloat16)]
+    public void SixteenBitFormats_EightAtATime_GiveTheScalarConversionsBits(ActivationStorage storage)
     {
         float[] values = Patterns();
         var stored = new float[values.Length];
+        Func<float, float> scalar = storage == ActivationStorage.Float16 ? StoredActivations.ToHalf : StoredActivations.ToBfloat16;
 
-        StoredActivations.ToHalf(values, stored);
+        if (storage == ActivationStorage.Float16)
+        {
+            StoredActivations.ToHalf(values, stored);
+        }
+        else
+        {
+            StoredActivations.ToBfloat16(values, stored);
+        }
 
-        Assert.That(stored.Select(BitConverter.SingleToUInt32Bits), Is.EqualTo(values.Select(v => BitConverter.SingleToUInt32Bits(StoredActivations.ToHalf(v)))));
-    }
-
-    [Test]
-    public void Bfloat16_EightAtATime_GivesTheScalarConversionsBits()
-    {
-        float[] values = Patterns();
-        var stored = new float[values.Length];
-
-        StoredActivations.ToBfloat16(values, stored);
-
-        Assert.That(stored.Select(BitConverter.SingleToUInt32Bits), Is.EqualTo(values.Select(v => BitConverter.SingleToUInt32Bits(StoredActivations.ToBfloat16(v)))));
+        Assert.That(stored.Select(BitConverter.SingleToUInt32Bits), Is.EqualTo(values.Select(v => BitConverter.SingleToUInt32Bits(scalar(v)))));
     }
 
     /// <summary>Rounding a layer's own output where it is gives what rounding into a new array gives, for every format

@@ -72,5 +72,18 @@ public static class TestNetworks
         Weights = new SyntheticWeights(13),
     };
 
+    /// <summary>One FC layer, 16×8×8 = 1,024 inputs → 300 outputs (307,200 synthetic weights): large enough to be
+    /// processed in slabs when the slab size is set below it.</summary>
+    public static Network BigFc()
+    {
+        var input = new TensorShape(16, 8, 8);
+        FullyConnectedLayer fc = TinyFc() with
+        {
+            Name = "fc", Inputs = [Network.InputName], InputShape = input, OutputShape = new TensorShape(300, 1, 1), OutputFeatures = 300,
+            Weights = new SyntheticWeights(5),
+        };
+        return new Network { Name = "big-fc", Batch = 1, InputShape = input, Inputs = new SyntheticInputs(6), Layers = [fc] };
+    }
+
     public static ImmutableArray<Layer> Layers(params Layer[] layers) => [.. layers];
 }
