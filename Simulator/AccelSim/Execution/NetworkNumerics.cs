@@ -693,8 +693,8 @@ public sealed class NetworkNumerics
         {
             var b = bfpOut.AsSpan(item * perItem, perItem);
             var r = refOut.AsSpan(item * perItem, perItem);
-            int[] bTop = TopK(b.ToArray().Select(v => (double)v).ToArray(), 5);
-            int[] rTop = TopK(r.ToArray(), 5);
+            int[] bTop = TopK<float>(b, 5);
+            int[] rTop = TopK<double>(r, 5);
             top1 += bTop[0] == rTop[0] ? 1 : 0;
             top5 += (double)rTop.Intersect(bTop).Count() / rTop.Length;
         }
@@ -703,8 +703,35 @@ public sealed class NetworkNumerics
     }
 
     /// <summary>Indices of the k largest values, largest first; ties go to the lower index.</summary>
-    private static int[] TopK(double[] values, int k) =>
-        Enumerable.Range(0, values.Length).OrderByDescending(i => values[i]).ThenBy(i => i).Take(Math.Min(k, values.Length)).ToArray();
+    /// <remarks>One pass keeping the k best so far (NaN below every number, as the default comparer orders it): the
+    /// order a full sort by value descending, then index, would give, in linear time and without copies. A later index
+    /// enters only when strictly greater, so ties keep the lower one.</remarks>
+    internal static int[] TopK<T>(ReadOnlySpan<T> values, int k)
+        where T : IComparable<T>
+    {
+        var best = new int[Math.Max(0, Math.Min(k, values.Length))];
+        int count = 0;
+        for (int i = 0; i < values.Length && best.Length > 0; i++)
+        {
+            if (count == best.Length && values[i].CompareTo(values[best[count - 1]]) <= 0)
+            {
+                continue;
+            }
+
+            // Insert i after every kept index whose value is at least its own (those are ties with lower indices).
+            int at = Math.Min(count, best.Length - 1);
+            while (at > 0 && values[i].CompareTo(values[best[at - 1]]) > 0)
+            {
+                best[at] = best[at - 1];
+                at--;
+            }
+
+            best[at] = i;
+            count = Math.Min(count + 1, best.Length);
+        }
+
+        return best;
+    }
 
     private static float[] ToSingle(double[] values)
     {
