@@ -46,7 +46,7 @@ public sealed record LayerEstimate(string Name, long Macs, long Steps, long Nume
 /// only). Weights read from a model (ONNX) add <see cref="LoadBytesPerWeightByte"/> times their float32 bytes: what
 /// parsing the model, folding its batch normalisation and keeping the weights took at its peak. With numerics, add the
 /// largest layer's numerics: <see cref="NumericsBytesPerElement"/> bytes per element of its input and output
-/// activations × batch and its im2col operand (M × K), and <see cref="WeightBytesPerElement"/> per weight it holds at
+/// activations × batch and its im2col operand (groups × M × K), and <see cref="WeightBytesPerElement"/> per weight it holds at
 /// once: all of them, or two slabs of filters when the numerics process the layer in slabs (docs/numerics.md).</para>
 /// </remarks>
 public sealed record RunEstimate(ImmutableArray<LayerEstimate> Layers, long Macs, long Steps, long LoadedBytes, long TimingPeakBytes, long NumericsPeakBytes)
@@ -54,15 +54,16 @@ public sealed record RunEstimate(ImmutableArray<LayerEstimate> Layers, long Macs
     /// <summary>The runtime's own memory and the simulation's, counted once.</summary>
     public const long BaseBytes = 128L << 20;
 
-    /// <summary>Bytes the numerics hold per element of a layer's activations, weights and im2col operand: 64, above the
-    /// 54.5 measured (peak resident memory of one 3×3 conv of 64 filters on 3×1024×1024 and on 3×2048×2048 inputs, 5.4 GB
-    /// and 21.5 GB for 98.4 and 393.6 million elements): the float32 BFP path, the double reference, their conversions
-    /// and error statistics.</summary>
-    public const long NumericsBytesPerElement = 64;
+    /// <summary>Bytes the numerics hold per element of a layer's activations and im2col operand: 48, above the 24–28
+    /// measured for one dense 3×3 conv of 64 filters, padding 1, on 3×512×512, 3×768×768 and 3×1024×1024 inputs (peak
+    /// resident memory less the runtime's: 0.60, 1.56 and 2.75 GB for 24.6, 55.4 and 98.4 million elements) and the 44
+    /// of MobileNet v1 at batch 4 (0.77 GB over its largest layer's 17.7 million elements, a depthwise conv whose im2col operand
+    /// is its groups × M × K): the float32 BFP path, the double reference, their conversions and error statistics.</summary>
+    public const long NumericsBytesPerElement = 48;
 
     /// <summary>Bytes the numerics hold per weight of a layer: 16, above the 14.1 measured in MXFP8 (peak resident
     /// memory of VGG-16's fc6 alone, 102.8 million weights held whole, less the run without numerics: float32 weights,
-    /// 64-bit element codes and their nonzero flags), 9.2 on a float16 array and 5.0 in BFP (float32 weights and their
+    /// 64-bit element codes and their nonzero flags), 9.1 on a float16 array and 5.2 in BFP (float32 weights and their
     /// packed bytes).</summary>
     public const long WeightBytesPerElement = 16;
 
@@ -165,7 +166,8 @@ public sealed record RunEstimate(ImmutableArray<LayerEstimate> Layers, long Macs
         };
         long im2col = layer switch
         {
-            ConvLayer conv => Multiply(conv.OutputShape.Height * (long)conv.OutputShape.Width * batch, conv.ReductionLength),
+            // One operand per group: groups × M × K (a depthwise conv's K is its kernel area, its groups its channels).
+            ConvLayer conv => Multiply(Multiply(conv.OutputShape.Height * (long)conv.OutputShape.Width * batch, conv.ReductionLength), conv.Groups),
             _ => 0,
         };
         long activations = Multiply(layer.InputShape.Elements + layer.OutputShape.Elements, batch);

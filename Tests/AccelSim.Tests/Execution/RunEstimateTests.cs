@@ -45,8 +45,8 @@ public sealed class RunEstimateTests
     }
 
     /// <summary>FC 1,024 → 300 (307,200 weights) with slabs of 65,536 weights: 64 filters a slab, two slabs held at
-    /// once = 131,072 weights × 16 bytes = 2,097,152; its activations (1,024 + 300) × 64 bytes = 84,736. Under stochastic
-    /// rounding the layer is not processed in slabs: all 307,200 weights × 16 = 4,915,200, plus the same 84,736.</summary>
+    /// once = 131,072 weights × 16 bytes = 2,097,152; its activations (1,024 + 300) × 48 bytes = 63,552. Under stochastic
+    /// rounding the layer is not processed in slabs: all 307,200 weights × 16 = 4,915,200, plus the same 63,552.</summary>
     [Test]
     public void LayersProcessedInSlabs_HoldTwoSlabsOfWeights()
     {
@@ -58,8 +58,8 @@ public sealed class RunEstimateTests
         {
             Assert.Multiple(() =>
             {
-                Assert.That(RunEstimate.Of(config, network).Layers[0].NumericsBytes, Is.EqualTo(2_097_152 + 84_736));
-                Assert.That(RunEstimate.Of(stochastic, network).Layers[0].NumericsBytes, Is.EqualTo(4_915_200 + 84_736));
+                Assert.That(RunEstimate.Of(config, network).Layers[0].NumericsBytes, Is.EqualTo(2_097_152 + 63_552));
+                Assert.That(RunEstimate.Of(stochastic, network).Layers[0].NumericsBytes, Is.EqualTo(4_915_200 + 63_552));
             });
         }
         finally
