@@ -197,7 +197,7 @@ public static class BfpDatapath
             ReadOnlySpan<float> values = source.AsSpan(m * k, k);
             double inverse = BfpConverter.Pow2(-stepExponents[BlockOf(m, 0)]);
             // In float where scaling by the inverse is exact (as for the maps): eight values a step instead of four.
-            bool single = inverse >= 1 && inverse <= 1.7014118346046923e38 && Avx2.IsSupported;
+            bool single = ScalesExactlyInFloat(inverse) && Avx2.IsSupported;
             Span<int> mantissas = stackalloc int[Run];
             long sum = 0;
             long saturated = 0;
@@ -321,6 +321,11 @@ public static class BfpDatapath
         saturations += saturated;
         return i;
     }
+
+    /// <summary>Whether x · <paramref name="inverse"/> in float gives the double product's rounding: for an inverse of
+    /// 2^k with 0 ≤ k ≤ 127 it is exact (no result falls below |x|; an overflow gives ±∞, which saturates as the
+    /// double would).</summary>
+    private static bool ScalesExactlyInFloat(double inverse) => inverse >= 1 && inverse <= 1.7014118346046923e38;
 
     /// <summary><see cref="QuantizeVectors"/> in float, eight values a step, for an <paramref name="inverse"/> of
     /// 1 … 2^127 (the scaling is exact there, so the results are the same).</summary>
@@ -905,9 +910,8 @@ public static class BfpDatapath
             int maxMantissa = _format.MaxMantissa;
             long saturations = 0;
             int p = 0;
-            // x · 2^k in float is exact for 0 ≤ k ≤ 127 (no result falls below |x|; overflow gives ±∞, which saturates
-            // as the double would): then eight values go through one vector instead of four.
-            bool single = inverse >= 1 && inverse <= 1.7014118346046923e38;
+            // Eight values through one vector instead of four where scaling in float is exact.
+            bool single = ScalesExactlyInFloat(inverse);
             if (count == BytesPerBlock)
             {
                 Span<Vector128<byte>> rows = stackalloc Vector128<byte>[BytesPerBlock];
